@@ -1,0 +1,83 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/mixin"
+
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/rule"
+)
+
+// TimeMixin records when a row was created and last changed.
+type TimeMixin struct {
+	mixin.Schema
+}
+
+// Fields of the TimeMixin.
+func (TimeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Default(time.Now).
+			Immutable().
+			Comment("When the record was created.").
+			Annotations(
+				entgql.OrderField("CREATED_AT"),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
+		field.Time("updated_at").
+			Default(time.Now).
+			UpdateDefault(time.Now).
+			Comment("When the record last changed.").
+			Annotations(
+				entgql.OrderField("UPDATED_AT"),
+				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
+	}
+}
+
+// TenantMixin puts a row in exactly one practice. The practice is taken from
+// the viewer on create and every query and mutation is filtered by it, so no
+// request ever crosses practices.
+type TenantMixin struct {
+	mixin.Schema
+}
+
+// Fields of the TenantMixin.
+func (TenantMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("practice_id").
+			Immutable().
+			Comment("The practice (tenant) the record belongs to.").
+			Annotations(entgql.Skip()),
+	}
+}
+
+// Edges of the TenantMixin.
+func (TenantMixin) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("practice", Practice.Type).
+			Field("practice_id").
+			Unique().
+			Required().
+			Immutable().
+			Annotations(entgql.Skip()),
+	}
+}
+
+// Policy of the TenantMixin: no viewer, no data; and only the viewer's practice.
+func (TenantMixin) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterPractice()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.FilterPractice()},
+	}
+}
+
+// Hooks of the TenantMixin: new rows join the viewer's practice.
+func (TenantMixin) Hooks() []ent.Hook {
+	return []ent.Hook{rule.SetPractice()}
+}

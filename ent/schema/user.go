@@ -1,0 +1,81 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"entgo.io/ent/schema/index"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/rule"
+)
+
+// User is a login of the practice with one role.
+type User struct {
+	ent.Schema
+}
+
+// Annotations of the User.
+func (User) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A person who signs in: an admin, clinician, supervisor or analyst of the practice."),
+		entgql.RelayConnection(),
+	}
+}
+
+// Mixin of the User.
+func (User) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, TenantMixin{}}
+}
+
+// Fields of the User.
+func (User) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("email").
+			MaxLen(254).
+			Validate(validLoginEmail).
+			Comment("Sign-in email address, lower case; unique across all practices.").
+			Annotations(entgql.OrderField("EMAIL")),
+		field.String("password_hash").
+			Sensitive().
+			NotEmpty().
+			Comment("bcrypt hash of the password; never leaves the server."),
+		field.Enum("role").
+			Values("ADMIN", "CLINICIAN", "SUPERVISOR", "ANALYST").
+			Comment("What the user may see and change (SPEC.md Access)."),
+		field.Bool("active").
+			Default(true).
+			Comment("Inactive users cannot sign in."),
+		field.Time("last_login_at").
+			Optional().
+			Nillable().
+			Comment("When the user last signed in successfully.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Edges of the User.
+func (User) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("clinician", Clinician.Type).
+			Unique().
+			Comment("The clinician profile of a CLINICIAN or SUPERVISOR user."),
+	}
+}
+
+// Indexes of the User.
+func (User) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("email").Unique(),
+	}
+}
+
+// Policy of the User: the staff directory is readable by the practice; only admins manage logins.
+func (User) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.AllowIfStaff()},
+		Mutation: privacy.MutationPolicy{rule.AllowIfAdmin(), rule.AlwaysDeny()},
+	}
+}

@@ -1,0 +1,62 @@
+package caseload
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestDefaultPolicyIsValid(t *testing.T) {
+	if err := DefaultPolicy().Validate(); err != nil {
+		t.Fatalf("default policy: %v", err)
+	}
+}
+
+func TestPolicyValidationNamesTheField(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*Policy)
+		field  string
+	}{
+		{"review interval below 3 months", func(p *Policy) { p.TreatmentPlanReviewMonths = 2 }, "treatmentPlanReviewMonths"},
+		{"review interval above 6 months", func(p *Policy) { p.TreatmentPlanReviewMonths = 7 }, "treatmentPlanReviewMonths"},
+		{"strike limit zero", func(p *Policy) { p.StrikeLimit = 0 }, "strikeLimit"},
+		{"no inactivity days", func(p *Policy) { p.InactivityDays = 0 }, "inactivityDays"},
+		{"negative buffer", func(p *Policy) { p.NoShowBuffer = -1 }, "noShowBuffer"},
+		{"max below min", func(p *Policy) { p.CaseloadMaxMultiple = 1.2 }, "caseloadMaxMultiple"},
+		{"min zero", func(p *Policy) { p.CaseloadMinMultiple = 0 }, "caseloadMinMultiple"},
+	} {
+		p := DefaultPolicy()
+		c.change(&p)
+		var invalid *InvalidError
+		if err := p.Validate(); !errors.As(err, &invalid) || invalid.Field != c.field {
+			t.Errorf("%s: got %v, want an InvalidError on %s", c.name, err, c.field)
+		}
+	}
+	for _, months := range []int{3, 6} {
+		p := DefaultPolicy()
+		p.TreatmentPlanReviewMonths = months
+		if err := p.Validate(); err != nil {
+			t.Errorf("review every %d months: %v, want valid", months, err)
+		}
+	}
+}
+
+func TestAvailabilityWindow(t *testing.T) {
+	for _, c := range []struct {
+		w     AvailabilityWindow
+		valid bool
+	}{
+		{AvailabilityWindow{time.Monday, 9 * 60, 12 * 60}, true},
+		{AvailabilityWindow{time.Sunday, 0, 24 * 60}, true},
+		{AvailabilityWindow{time.Monday, 12 * 60, 12 * 60}, false},
+		{AvailabilityWindow{time.Monday, 13 * 60, 12 * 60}, false},
+		{AvailabilityWindow{time.Monday, -1, 60}, false},
+		{AvailabilityWindow{time.Monday, 0, 24*60 + 1}, false},
+		{AvailabilityWindow{7, 0, 60}, false},
+	} {
+		if err := c.w.Validate(); (err == nil) != c.valid {
+			t.Errorf("%+v: Validate() = %v, want valid=%v", c.w, err, c.valid)
+		}
+	}
+}
