@@ -1,0 +1,82 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/document"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// createDocument starts a DRAFT written by the signed-in user. The session,
+// contact or amended document it points at must be the same client's, and
+// only an ADDENDUM amends (a SIGNED document).
+func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error) {
+	tx := ent.FromContext(ctx)
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, unauthenticated()
+	}
+	if input.AppointmentID != nil {
+		a, err := tx.Appointment.Get(ctx, *input.AppointmentID)
+		if err != nil {
+			return nil, badInput("appointmentID", "no such session")
+		}
+		if a.ClientID != input.ClientID {
+			return nil, badInput("appointmentID", "the session is another client's")
+		}
+	}
+	if input.ContactID != nil {
+		c, err := tx.Contact.Get(ctx, *input.ContactID)
+		if err != nil {
+			return nil, badInput("contactID", "no such contact")
+		}
+		if c.ClientID != input.ClientID {
+			return nil, badInput("contactID", "the contact is another client's")
+		}
+	}
+	switch {
+	case input.Kind == document.KindADDENDUM && input.AmendsID == nil:
+		return nil, badInput("amendsID", "an addendum names the signed document it corrects")
+	case input.Kind != document.KindADDENDUM && input.AmendsID != nil:
+		return nil, badInput("amendsID", "only an ADDENDUM amends a document")
+	case input.AmendsID != nil:
+		d, err := tx.Document.Get(ctx, *input.AmendsID)
+		if err != nil {
+			return nil, badInput("amendsID", "no such document")
+		}
+		if d.ClientID != input.ClientID {
+			return nil, badInput("amendsID", "the document is another client's")
+		}
+		if d.Status != document.StatusSIGNED {
+			return nil, badInput("amendsID", "only a SIGNED document is amended; change the draft instead")
+		}
+	}
+	return tx.Document.Create().SetInput(input).SetAuthorID(v.UserID).Save(ctx)
+}
+
+// updateDocument changes a DRAFT if nobody changed it since it was read at
+// version. The check and the write are one conditional UPDATE, so two
+// concurrent editors cannot both win.
+func (r *Resolver) updateDocument(ctx context.Context, id, version int, input ent.UpdateDocumentInput) (*ent.Document, error) {
+	tx := ent.FromContext(ctx)
+	n, err := tx.Document.Update().
+		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT)).
+		SetInput(input).
+		AddVersion(1).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	current, err := tx.Document.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		if current.Status == document.StatusSIGNED {
+			return nil, policyViolation("a signed document never changes: add an addendum instead")
+		}
+		return nil, conflict("the document changed since it was read (now at version %d): reload it and apply the change again", current.Version)
+	}
+	return current, nil
+}

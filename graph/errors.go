@@ -1,0 +1,177 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/reqid"
+)
+
+// The error codes of the contract (SPEC.md "Errors"), in extensions.code.
+const (
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeForbidden       = "FORBIDDEN"
+	CodeNotFound        = "NOT_FOUND"
+	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeConflict        = "CONFLICT"
+	CodePolicyViolation = "POLICY_VIOLATION"
+	CodeRateLimited     = "RATE_LIMITED"
+	CodeInternal        = "INTERNAL"
+)
+
+// Error is an error a client can act on.
+type Error struct {
+	// Code is the extensions.code.
+	Code string
+	// Message is shown to the client as is.
+	Message string
+	// Field names the offending input field for BAD_USER_INPUT.
+	Field string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func badInput(field, format string, args ...any) error {
+	return &Error{Code: CodeBadUserInput, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+func conflict(format string, args ...any) error {
+	return &Error{Code: CodeConflict, Message: fmt.Sprintf(format, args...)}
+}
+
+func policyViolation(format string, args ...any) error {
+	return &Error{Code: CodePolicyViolation, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFound() error {
+	return &Error{Code: CodeNotFound, Message: "not found"}
+}
+
+func unauthenticated() error {
+	return &Error{Code: CodeUnauthenticated, Message: "sign in first: send Authorization: Bearer <token> from login"}
+}
+
+// errInvalidCredentials is the one answer to any failed login.
+var errInvalidCredentials = &Error{Code: CodeUnauthenticated, Message: "invalid email or password"}
+
+// presenter maps every error to the contract: the codes above for what a
+// client can act on, and a generic message with a request id for the rest,
+// whose detail goes to the server log only.
+type presenter struct {
+	log *slog.Logger
+}
+
+// ErrorPresenter returns the presenter for handler.SetErrorPresenter.
+func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return presenter{log: log}.present
+}
+
+func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		// Parse and validation errors of gqlgen itself: already safe.
+		switch gqlErr.Extensions["code"] {
+		case nil:
+			gqlErr.Extensions = withCode(gqlErr.Extensions, "GRAPHQL_VALIDATION_FAILED")
+		case CodeNotFound:
+			// entgql names the raw id; a missing record and one the caller
+			// may not see must read exactly the same.
+			gqlErr.Message = "not found"
+		}
+		return gqlErr
+	}
+	out := graphql.DefaultErrorPresenter(ctx, err)
+	code, message, field := p.classify(ctx, err)
+	out.Message = message
+	out.Extensions = withCode(out.Extensions, code)
+	if field != "" {
+		out.Extensions["field"] = field
+	}
+	if code == CodeInternal {
+		out.Extensions["requestId"] = reqid.FromContext(ctx)
+	}
+	return out
+}
+
+func (p presenter) classify(ctx context.Context, err error) (code, message, field string) {
+	var appErr *Error
+	var invalid *caseload.InvalidError
+	var validation *ent.ValidationError
+	var gqlErr *gqlerror.Error
+	switch {
+	case errors.As(err, &appErr):
+		return appErr.Code, appErr.Message, appErr.Field
+	case errors.As(err, &invalid):
+		return CodeBadUserInput, invalid.Error(), invalid.Field
+	case errors.As(err, &validation):
+		name := fieldName(validation.Name)
+		return CodeBadUserInput, name + ": " + validationReason(validation), name
+	case ent.IsNotFound(err), errors.Is(err, privacy.Deny):
+		return CodeNotFound, "not found", ""
+	case ent.IsConstraintError(err):
+		p.log.WarnContext(ctx, "constraint violation", "request_id", reqid.FromContext(ctx))
+		return CodeConflict, "the change conflicts with existing data", ""
+	case errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil:
+		// Argument coercion errors (e.g. a malformed ID or DateTime).
+		code, _ := gqlErr.Extensions["code"].(string)
+		return code, gqlErr.Message, ""
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return CodeInternal, "the request was cancelled or took too long", ""
+	}
+	p.log.ErrorContext(ctx, "internal error", "request_id", reqid.FromContext(ctx), "error", err.Error())
+	return CodeInternal, "internal error; quote the request id when reporting it", ""
+}
+
+// fieldName turns ent's "ClientProfile.email" or "first_name" into the API's camelCase name.
+func fieldName(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	parts := strings.Split(name, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] == "id" {
+			parts[i] = "ID"
+		} else if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+// validationReason is the validator's own message without ent's prefix.
+func validationReason(err *ent.ValidationError) string {
+	var inner error = err
+	for next := errors.Unwrap(inner); next != nil; next = errors.Unwrap(inner) {
+		inner = next
+	}
+	if inner == error(err) {
+		return "is not valid"
+	}
+	return inner.Error()
+}
+
+func withCode(ext map[string]any, code string) map[string]any {
+	if ext == nil {
+		ext = map[string]any{}
+	}
+	ext["code"] = code
+	return ext
+}
+
+// Recover turns a panic in a resolver into an internal error with a request
+// id; the panic value goes to the log.
+func Recover(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "panic in resolver", "request_id", reqid.FromContext(ctx), "panic", fmt.Sprint(v))
+		return &Error{Code: CodeInternal, Message: "internal error; quote the request id when reporting it"}
+	}
+}

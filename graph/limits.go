@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// MaxPageSize is the most records one connection returns.
+const MaxPageSize = 100
+
+// ConnectionBounds refuses, before any resolver runs (and so before any
+// SQL), an operation with a connection that is not bounded: every connection
+// field, at the root or nested, needs `first` or `last`, between 1 and
+// MaxPageSize.
+type ConnectionBounds struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = ConnectionBounds{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (ConnectionBounds) ExtensionName() string { return "ConnectionBounds" }
+
+// Validate implements graphql.HandlerExtension.
+func (ConnectionBounds) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext checks every connection of the operation.
+func (ConnectionBounds) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	return checkBounds(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
+}
+
+func checkBounds(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if sel.Definition != nil && strings.HasSuffix(sel.Definition.Type.Name(), "Connection") {
+				if err := checkPage(sel, vars); err != nil {
+					return err
+				}
+			}
+			if err := checkBounds(sel.SelectionSet, vars, seen); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := checkBounds(sel.SelectionSet, vars, seen); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			if sel.Definition == nil || seen[sel.Name] {
+				continue
+			}
+			seen[sel.Name] = true
+			if err := checkBounds(sel.Definition.SelectionSet, vars, seen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkPage(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	args := f.ArgumentMap(vars)
+	bounded := false
+	for _, name := range []string{"first", "last"} {
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		n, ok := v.(int64)
+		if !ok {
+			if i, isInt := v.(int); isInt {
+				n, ok = int64(i), true
+			}
+		}
+		if !ok || n < 1 || n > MaxPageSize {
+			return boundsError(f, name, fmt.Sprintf("%s: %s must be between 1 and %d", f.Alias, name, MaxPageSize))
+		}
+		bounded = true
+	}
+	if !bounded {
+		return boundsError(f, "first", fmt.Sprintf("%s: pass first or last (1-%d): connections are paged", f.Alias, MaxPageSize))
+	}
+	return nil
+}
+
+func boundsError(f *ast.Field, arg, message string) *gqlerror.Error {
+	return &gqlerror.Error{
+		Message:    message,
+		Locations:  []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}},
+		Extensions: map[string]any{"code": CodeBadUserInput, "field": arg},
+	}
+}
+
+// publicFields answer without a signed-in user: login, and the schema
+// itself so that the IDE can show the documentation.
+var publicFields = map[string]bool{"login": true, "__schema": true, "__type": true, "__typename": true}
+
+// RequireViewer refuses every root field but login and introspection to a
+// request without a signed-in user. The data layer would deny it anyway;
+// this gives the client the right code.
+func RequireViewer(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	fc := graphql.GetRootFieldContext(ctx)
+	if fc != nil && !publicFields[fc.Field.Name] && viewer.FromContext(ctx) == nil {
+		graphql.AddError(ctx, unauthenticated())
+		return graphql.Null
+	}
+	return next(ctx)
+}

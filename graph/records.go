@@ -1,0 +1,155 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// createClient adds a client. A clinician's new client goes on their own
+// caseload; an ACTIVE client needs a clinician and gets an open episode in
+// the same transaction.
+func (r *Resolver) createClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
+	tx := ent.FromContext(ctx)
+	v := viewer.FromContext(ctx)
+	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 && !v.IsAdmin() {
+		input.ClinicianID = &v.ClinicianID
+	}
+	if input.DateOfBirth != nil && input.DateOfBirth.After(r.now()) {
+		return nil, badInput("dateOfBirth", "must not be in the future")
+	}
+	status := clientprofile.DefaultStatus
+	if input.Status != nil {
+		status = *input.Status
+	}
+	switch status {
+	case clientprofile.StatusCLOSED:
+		return nil, badInput("status", "a new client is WAITLIST or ACTIVE")
+	case clientprofile.StatusACTIVE:
+		if input.ClinicianID == nil {
+			return nil, badInput("clinicianID", "an ACTIVE client needs a clinician")
+		}
+	}
+	c, err := tx.ClientProfile.Create().SetInput(input).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if status == clientprofile.StatusACTIVE {
+		err = tx.Episode.Create().
+			SetClientID(c.ID).
+			SetClinicianID(*input.ClinicianID).
+			SetOpenedAt(r.now()).
+			Exec(ctx)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// createCaregiver adds a caregiver; a new primary caregiver replaces the
+// previous one, so a minor has at most one.
+func (r *Resolver) createCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
+	tx := ent.FromContext(ctx)
+	if input.IsPrimary != nil && *input.IsPrimary {
+		if err := tx.Caregiver.Update().
+			Where(caregiver.ClientID(input.ClientID), caregiver.IsPrimary(true)).
+			SetIsPrimary(false).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return tx.Caregiver.Create().SetInput(input).Save(ctx)
+}
+
+func (r *Resolver) updateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error) {
+	tx := ent.FromContext(ctx)
+	if input.IsPrimary != nil && *input.IsPrimary {
+		current, err := tx.Caregiver.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Caregiver.Update().
+			Where(caregiver.ClientID(current.ClientID), caregiver.IsPrimary(true), caregiver.IDNEQ(id)).
+			SetIsPrimary(false).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return tx.Caregiver.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// createAppointment books a session into the client's open episode. A
+// closed client must be reopened first.
+func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
+	tx := ent.FromContext(ctx)
+	if !input.EndsAt.After(input.StartsAt) {
+		return nil, badInput("endsAt", "must be after startsAt")
+	}
+	if input.EndsAt.Sub(input.StartsAt).Hours() > 8 {
+		return nil, badInput("endsAt", "a session lasts at most 8 hours")
+	}
+	c, err := tx.ClientProfile.Get(ctx, input.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == clientprofile.StatusCLOSED {
+		return nil, policyViolation("the client's case is closed: reopen it before booking")
+	}
+	create := tx.Appointment.Create().SetInput(input)
+	open, err := tx.Episode.Query().
+		Where(episode.ClientID(c.ID), episode.ClosedAtIsNil()).
+		Order(ent.Desc(episode.FieldOpenedAt)).
+		First(ctx)
+	switch {
+	case err == nil:
+		create.SetEpisodeID(open.ID)
+	case !ent.IsNotFound(err):
+		return nil, err
+	}
+	return create.Save(ctx)
+}
+
+func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
+	tx := ent.FromContext(ctx)
+	if input.StartsAt != nil || input.EndsAt != nil {
+		current, err := tx.Appointment.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		starts, ends := current.StartsAt, current.EndsAt
+		if input.StartsAt != nil {
+			starts = *input.StartsAt
+		}
+		if input.EndsAt != nil {
+			ends = *input.EndsAt
+		}
+		if !ends.After(starts) {
+			return nil, badInput("endsAt", "must be after startsAt")
+		}
+	}
+	if input.Status != nil && *input.Status == appointment.StatusCANCELED && input.CanceledBy == nil {
+		return nil, badInput("canceledBy", "say who cancelled: CLIENT, CLINICIAN or PRACTICE")
+	}
+	return tx.Appointment.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// createContact records a contact; a clinician's contact is theirs unless
+// they say otherwise.
+func (r *Resolver) createContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
+	v := viewer.FromContext(ctx)
+	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 {
+		input.ClinicianID = &v.ClinicianID
+	}
+	if input.OccurredAt != nil && input.OccurredAt.After(r.now()) {
+		return nil, badInput("occurredAt", "a contact cannot be in the future")
+	}
+	if input.OccurredAt == nil {
+		now := r.now()
+		input.OccurredAt = &now
+	}
+	return ent.FromContext(ctx).Contact.Create().SetInput(input).Save(ctx)
+}

@@ -1,0 +1,46 @@
+// Package graph is the GraphQL layer: the composition root of the resolvers,
+// the error presenter and the operation limits. Resolvers stay thin: reads
+// go through ent (whose privacy rules confine them), writes run in the
+// transaction entgql.Transactioner opens for every mutation.
+package graph
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/internal/auth"
+)
+
+// Resolver holds what the resolvers depend on.
+type Resolver struct {
+	client *ent.Client
+	issuer *auth.Issuer
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// Options is what NewSchema needs.
+type Options struct {
+	// Client is the ent client (queries); mutations use the transaction on the context.
+	Client *ent.Client
+	// Issuer signs the tokens login returns.
+	Issuer *auth.Issuer
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+	// Logger receives internal errors with their request id (never client data).
+	Logger *slog.Logger
+}
+
+// NewSchema returns the executable schema.
+func NewSchema(cfg Options) graphql.ExecutableSchema {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return NewExecutableSchema(Config{Resolvers: &Resolver{client: cfg.Client, issuer: cfg.Issuer, now: cfg.Now, log: cfg.Logger}})
+}

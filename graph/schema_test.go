@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEverythingIsDescribed keeps the contract documented: every type,
+// field, argument and enum value of the schema has a description, and no
+// ent-internal name leaks into it.
+func TestEverythingIsDescribed(t *testing.T) {
+	s := NewSchema(Options{}).Schema()
+	for name, def := range s.Types {
+		if strings.HasPrefix(name, "__") || def.BuiltIn {
+			continue
+		}
+		if def.Description == "" {
+			t.Errorf("type %s has no description", name)
+		}
+		if strings.Contains(name, "ClientProfile") || strings.Contains(def.Description, "ClientProfile") {
+			t.Errorf("type %s leaks the ent name ClientProfile", name)
+		}
+		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			if f.Description == "" {
+				t.Errorf("field %s.%s has no description", name, f.Name)
+			}
+			for _, a := range f.Arguments {
+				if a.Description == "" {
+					t.Errorf("argument %s.%s(%s) has no description", name, f.Name, a.Name)
+				}
+			}
+		}
+		for _, v := range def.EnumValues {
+			if v.Description == "" {
+				t.Errorf("enum value %s.%s has no description", name, v.Name)
+			}
+		}
+	}
+}
+
+// TestConnectionsArePaged checks that every connection field takes first and
+// last, which ConnectionBounds requires one of.
+func TestConnectionsArePaged(t *testing.T) {
+	s := NewSchema(Options{}).Schema()
+	n := 0
+	for name, def := range s.Types {
+		for _, f := range def.Fields {
+			if !strings.HasSuffix(f.Type.Name(), "Connection") {
+				continue
+			}
+			n++
+			if f.Arguments.ForName("first") == nil || f.Arguments.ForName("last") == nil {
+				t.Errorf("%s.%s is a connection without first/last", name, f.Name)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("found %d connection fields, expected the clients, clinicians, appointments, documents and contacts connections and their nested edges", n)
+	}
+}

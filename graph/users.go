@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// createUser adds a login. The privacy rules let only admins write users;
+// this checks what only the API knows: the password and the profile link.
+func (r *Resolver) createUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
+	tx := ent.FromContext(ctx)
+	if !viewer.FromContext(ctx).IsAdmin() {
+		return nil, notFound()
+	}
+	hash, err := auth.HashPassword(input.Password)
+	if errors.Is(err, auth.ErrWeakPassword) {
+		return nil, badInput("password", "%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	needsProfile := input.Role == user.RoleCLINICIAN || input.Role == user.RoleSUPERVISOR
+	switch {
+	case needsProfile && input.ClinicianID == nil:
+		return nil, badInput("clinicianID", "a %s login needs a clinician profile", input.Role)
+	case !needsProfile && input.ClinicianID != nil:
+		return nil, badInput("clinicianID", "only CLINICIAN and SUPERVISOR logins have a clinician profile")
+	}
+	create := tx.User.Create().
+		SetEmail(strings.ToLower(strings.TrimSpace(input.Email))).
+		SetPasswordHash(hash).
+		SetRole(input.Role)
+	if input.ClinicianID != nil {
+		c, err := tx.Clinician.Get(ctx, *input.ClinicianID)
+		if err != nil {
+			return nil, badInput("clinicianID", "no such clinician")
+		}
+		if c.UserID != nil {
+			return nil, conflict("the clinician already has a login")
+		}
+		create.SetClinicianID(c.ID)
+	}
+	u, err := create.Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, conflict("a login with this email already exists")
+	}
+	return u, err
+}
+
+func (r *Resolver) setUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
+	v := viewer.FromContext(ctx)
+	if v != nil && v.UserID == id && !active {
+		return nil, policyViolation("you cannot deactivate your own login")
+	}
+	return ent.FromContext(ctx).User.UpdateOneID(id).SetActive(active).Save(ctx)
+}

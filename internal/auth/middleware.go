@@ -1,0 +1,95 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/clinician"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// Authenticator puts the viewer of a bearer token on the request context.
+type Authenticator struct {
+	Issuer *Issuer
+	Client *ent.Client
+}
+
+// Middleware authenticates requests. Without an Authorization header the
+// request goes on with no viewer (only login and introspection will answer);
+// with a header that does not hold a valid token of an active user it is
+// refused with 401 UNAUTHENTICATED.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		header := r.Header.Get("Authorization")
+		if header == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, ok := strings.CutPrefix(header, "Bearer ")
+		if !ok {
+			token, ok = strings.CutPrefix(header, "bearer ")
+		}
+		if !ok || token == "" {
+			writeUnauthenticated(w, "Authorization header must be \"Bearer <token>\"")
+			return
+		}
+		v, err := a.ViewerFromToken(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			writeUnauthenticated(w, ErrInvalidToken.Error())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
+}
+
+// ViewerFromToken verifies token and loads the viewer it stands for. The
+// user's role and active flag are read from the database on every request,
+// so a deactivated user or changed role takes effect at once.
+func (a *Authenticator) ViewerFromToken(ctx context.Context, token string) (*viewer.Viewer, error) {
+	claims, err := a.Issuer.Verify(token)
+	if err != nil {
+		return nil, err
+	}
+	uid, _ := claims.UserID()
+	return LoadViewer(ctx, a.Client, uid, claims.PracticeID)
+}
+
+// LoadViewer builds the viewer of an active user of a practice.
+func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int) (*viewer.Viewer, error) {
+	u, err := client.User.Query().
+		Where(user.ID(userID), user.PracticeID(practiceID), user.Active(true)).
+		WithClinician(func(q *ent.ClinicianQuery) {
+			q.WithSupervisees(func(q *ent.ClinicianQuery) { q.Select(clinician.FieldID, clinician.FieldSupervisorID) })
+		}).
+		Only(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return nil, ErrInvalidToken
+	}
+	v := &viewer.Viewer{PracticeID: u.PracticeID, UserID: u.ID, Role: viewer.Role(u.Role)}
+	if c := u.Edges.Clinician; c != nil {
+		v.ClinicianID = c.ID
+		if v.Role == viewer.Supervisor {
+			for _, s := range c.Edges.Supervisees {
+				v.SuperviseeIDs = append(v.SuperviseeIDs, s.ID)
+			}
+		}
+	}
+	return v, nil
+}
+
+func writeUnauthenticated(w http.ResponseWriter, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", `Bearer realm="caseload"`)
+	w.WriteHeader(http.StatusUnauthorized)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{
+			"message":    message,
+			"extensions": map[string]any{"code": "UNAUTHENTICATED"},
+		}},
+	})
+}

@@ -1,0 +1,117 @@
+// Package database opens the data layer on the embedded SQLite default or on
+// PostgreSQL, and migrates its schema. It is the only importer of the SQL
+// drivers.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq" // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+
+	"github.com/caseload/caseload/ent"
+	_ "github.com/caseload/caseload/ent/runtime" // registers schema hooks and privacy policies
+)
+
+// DB is an open database with its ent client.
+type DB struct {
+	// Client is the ent client every request goes through.
+	Client *ent.Client
+	// SQL is the connection pool underneath, for readiness pings.
+	SQL *sql.DB
+	// Dialect is dialect.SQLite or dialect.Postgres.
+	Dialect string
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	// WrapDriver, if set, wraps the ent driver (tests count statements with it).
+	WrapDriver func(dialect.Driver) dialect.Driver
+	// MaxOpenConns caps the pool (PostgreSQL); 0 keeps the default of 20.
+	MaxOpenConns int
+}
+
+// IsPostgres reports whether url names a PostgreSQL database.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// SQLiteDSN returns the driver DSN for a SQLite database file at path, with
+// the pragmas ent and concurrent requests need: foreign keys (ent's migration
+// refuses to run without them), a busy timeout, WAL, and transactions that
+// take the write lock at BEGIN so that concurrent writers queue instead of
+// failing half way.
+func SQLiteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens the database named by dsn: a postgres:// URL selects PostgreSQL,
+// anything else is the path of a SQLite file (created if missing).
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	driverName, dialectName, source := "sqlite", dialect.SQLite, dsn
+	if IsPostgres(dsn) {
+		driverName, dialectName = "postgres", dialect.Postgres
+	} else {
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("creating database directory: %w", err)
+			}
+		}
+		source = SQLiteDSN(path)
+	}
+	db, err := sql.Open(driverName, source)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
+	}
+	if dialectName == dialect.Postgres {
+		maxOpen := opts.MaxOpenConns
+		if maxOpen == 0 {
+			maxOpen = 20
+		}
+		db.SetMaxOpenConns(maxOpen)
+		db.SetMaxIdleConns(maxOpen)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		// One writer at a time is SQLite's model; a few readers share WAL.
+		db.SetMaxOpenConns(8)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to %s database: %w", dialectName, err)
+	}
+	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	if opts.WrapDriver != nil {
+		drv = opts.WrapDriver(drv)
+	}
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
+}
+
+// Migrate creates or upgrades the schema. It is safe to run at every start
+// and from several replicas (ent only adds what is missing).
+func (db *DB) Migrate(ctx context.Context) error {
+	if err := db.Client.Schema.Create(ctx); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.Client.Close() }
