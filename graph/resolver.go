@@ -37,7 +37,7 @@ type Options struct {
 // NewSchema returns the executable schema.
 func NewSchema(cfg Options) graphql.ExecutableSchema {
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"time"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -75,7 +73,7 @@ func (AuditEvent) Fields() []ent.Field {
 			Immutable().
 			Comment("The client software that sent the request."),
 		field.Time("occurred_at").
-			Default(time.Now).
+			Default(nowUTC).
 			Immutable().
 			Comment("When it happened.").
 			Annotations(entgql.OrderField("OCCURRED_AT")),

@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"time"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -55,7 +53,7 @@ func (Contact) Fields() []ent.Field {
 			Values("REMINDER", "CHECK_IN", "SCHEDULING", "CLOSURE_WARNING", "CARE_COORDINATION", "OTHER").
 			Comment("Why the contact happened."),
 		field.Time("occurred_at").
-			Default(time.Now).
+			Default(nowUTC).
 			Comment("When the contact happened.").
 			Annotations(entgql.OrderField("OCCURRED_AT")),
 		field.Int("billable_minutes").

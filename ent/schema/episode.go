@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"time"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -42,7 +40,7 @@ func (Episode) Fields() []ent.Field {
 			Nillable().
 			Comment("The clinician who held the case."),
 		field.Time("opened_at").
-			Default(time.Now).
+			Default(nowUTC).
 			Comment("When the episode opened (intake)."),
 		field.Time("closed_at").
 			Optional().

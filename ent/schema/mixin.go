@@ -22,7 +22,7 @@ type TimeMixin struct {
 func (TimeMixin) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("created_at").
-			Default(time.Now).
+			Default(nowUTC).
 			Immutable().
 			Comment("When the record was created.").
 			Annotations(
@@ -30,8 +30,8 @@ func (TimeMixin) Fields() []ent.Field {
 				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 			),
 		field.Time("updated_at").
-			Default(time.Now).
-			UpdateDefault(time.Now).
+			Default(nowUTC).
+			UpdateDefault(nowUTC).
 			Comment("When the record last changed.").
 			Annotations(
 				entgql.OrderField("UPDATED_AT"),
@@ -81,3 +81,7 @@ func (TenantMixin) Policy() ent.Policy {
 func (TenantMixin) Hooks() []ent.Hook {
 	return []ent.Hook{rule.SetPractice()}
 }
+
+// nowUTC is the default of every timestamp. Instants are stored in UTC so
+// that they compare correctly on SQLite, where the driver stores them as text.
+func nowUTC() time.Time { return time.Now().UTC() }

@@ -65,7 +65,8 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 	})
 }
 
-// UnmarshalDateTime reads an RFC 3339 instant with an offset.
+// UnmarshalDateTime reads an RFC 3339 instant with an offset and returns it
+// in UTC: instants are stored and compared in UTC (SQLite compares them as text).
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
@@ -75,7 +76,7 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("DateTime must be RFC 3339 with an offset, such as 2026-03-08T09:00:00-05:00")
 	}
-	return t, nil
+	return t.UTC(), nil
 }
 
 // MarshalDate writes a calendar date as YYYY-MM-DD.
