@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/testdb"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// testNow is the fixed clock of the API tests.
+var testNow = time.Date(2026, time.March, 10, 15, 0, 0, 0, time.UTC)
+
+// testPassword is the password of every fixture user.
+const testPassword = "correct horse battery"
+
+var (
+	hashOnce sync.Once
+	hashed   string
+)
+
+// passwordHash hashes testPassword once per test binary: bcrypt is slow on purpose.
+func passwordHash(tb testing.TB) string {
+	hashOnce.Do(func() {
+		h, err := auth.HashPassword(testPassword)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hashed = h
+	})
+	return hashed
+}
+
+// apiServer is the real HTTP handler over a real, migrated database.
+type apiServer struct {
+	t       testing.TB
+	main    *Main
+	handler http.Handler
+	sql     *testdb.Counter
+	logs    *bytes.Buffer
+}
+
+func newAPIServer(t testing.TB, dialectName string) *apiServer {
+	t.Helper()
+	var counter *testdb.Counter
+	db := testdb.Open(t, dialectName, testdb.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
+		counter = testdb.NewCounter(d)
+		return counter
+	}})
+	logs := &bytes.Buffer{}
+	m := &Main{
+		Config: &Config{
+			JWTSecret:     []byte("test-secret-test-secret-test-secret!"),
+			TokenTTL:      time.Hour,
+			Introspection: true,
+		},
+		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil)),
+		Now:    func() time.Time { return testNow },
+		DB:     db,
+	}
+	if err := m.openIssuer(); err != nil {
+		t.Fatal(err)
+	}
+	return &apiServer{t: t, main: m, handler: m.Handler(), sql: counter, logs: logs}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// gqlResponse is a GraphQL response as a client sees it.
+type gqlResponse struct {
+	Status int
+	Data   map[string]any `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// code returns the extensions.code of the first error, or "".
+func (r *gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// do posts a GraphQL operation with the token (none when empty).
+func (s *apiServer) do(token, query string, vars map[string]any) *gqlResponse {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	resp := &gqlResponse{Status: rec.Code}
+	if err := json.Unmarshal(rec.Body.Bytes(), resp); err != nil {
+		s.t.Fatalf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
+	}
+	return resp
+}
+
+// mustDo is do that fails the test on any error.
+func (s *apiServer) mustDo(token, query string, vars map[string]any) map[string]any {
+	s.t.Helper()
+	r := s.do(token, query, vars)
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		s.t.Fatalf("unexpected errors (%d): %+v", r.Status, r.Errors)
+	}
+	return r.Data
+}
+
+// token issues an access token for a fixture user.
+func (s *apiServer) token(u *ent.User) string {
+	s.t.Helper()
+	tok, _, err := s.main.Issuer.Issue(u.ID, u.PracticeID, viewer.Role(u.Role))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return tok
+}
+
+// sys is a context that bypasses the privacy rules, for fixtures and checks.
+func sys() context.Context {
+	return privacy.DecisionContext(context.Background(), privacy.Allow)
+}
+
+// practiceFixture is a practice with one user of each role and clients.
+type practiceFixture struct {
+	practice                                          *ent.Practice
+	admin, clinicianUser, otherUser, supervisor, analyst *ent.User
+	clinician, other, supervisorProfile               *ent.Clinician
+	ownClients, otherClients                          []*ent.ClientProfile
+}
+
+// seedPractice creates a practice: admin; clinician (supervised by the
+// supervisor) and other clinician with logins; analyst; and clients of
+// clinician and other, each ACTIVE with an open episode and one appointment.
+func (s *apiServer) seedPractice(name, emailDomain string) *practiceFixture {
+	s.t.Helper()
+	ctx := sys()
+	c := s.main.DB.Client
+	f := &practiceFixture{}
+	f.practice = must(c.Practice.Create().SetName(name).SetTimeZone("America/New_York").Save(ctx))
+	newUser := func(local string, role user.Role) *ent.User {
+		return must(c.User.Create().SetPracticeID(f.practice.ID).SetEmail(local + "@" + emailDomain).
+			SetPasswordHash(passwordHash(s.t)).SetRole(role).Save(ctx))
+	}
+	f.admin = newUser("admin", user.RoleADMIN)
+	f.clinicianUser = newUser("clinician", user.RoleCLINICIAN)
+	f.otherUser = newUser("other", user.RoleCLINICIAN)
+	f.supervisor = newUser("supervisor", user.RoleSUPERVISOR)
+	f.analyst = newUser("analyst", user.RoleANALYST)
+	f.supervisorProfile = must(c.Clinician.Create().SetPracticeID(f.practice.ID).SetName("Dr Sup").SetUserID(f.supervisor.ID).Save(ctx))
+	f.clinician = must(c.Clinician.Create().SetPracticeID(f.practice.ID).SetName("Cli Nician").SetUserID(f.clinicianUser.ID).SetSupervisorID(f.supervisorProfile.ID).Save(ctx))
+	f.other = must(c.Clinician.Create().SetPracticeID(f.practice.ID).SetName("Oth Er").SetUserID(f.otherUser.ID).Save(ctx))
+	newClient := func(cl *ent.Clinician, first string) *ent.ClientProfile {
+		client := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(first).SetLastName("Fixture").
+			SetClinicianID(cl.ID).SetStatus(clientprofile.StatusACTIVE).Save(ctx))
+		ep := must(c.Episode.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetClinicianID(cl.ID).SetOpenedAt(testNow.AddDate(0, -2, 0)).Save(ctx))
+		start := testNow.AddDate(0, 0, -7)
+		must(c.Appointment.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetClinicianID(cl.ID).SetEpisodeID(ep.ID).
+			SetStartsAt(start).SetEndsAt(start.Add(50 * time.Minute)).Save(ctx))
+		return client
+	}
+	for _, n := range []string{"Ann", "Ben", "Cy"} {
+		f.ownClients = append(f.ownClients, newClient(f.clinician, n))
+	}
+	for _, n := range []string{"Dee", "Eve"} {
+		f.otherClients = append(f.otherClients, newClient(f.other, n))
+	}
+	return f
+}
+
+// must returns v, and panics (failing the test with a stack) on a fixture error.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/caseload/caseload/graph"
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/ide"
+	"github.com/caseload/caseload/internal/reqid"
+)
+
+// maxBodyBytes bounds a GraphQL request body.
+const maxBodyBytes = 1 << 20
+
+// Handler returns the HTTP routes of the server.
+func (m *Main) Handler() http.Handler {
+	gql := graph.NewHandler(graph.HandlerOptions{
+		Client:        m.DB.Client,
+		Issuer:        m.Issuer,
+		Now:           m.Now,
+		Logger:        m.Logger,
+		Introspection: m.Config.Introspection,
+	})
+	authn := &auth.Authenticator{Issuer: m.Issuer, Client: m.DB.Client}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", noStore(limitBody(authn.Middleware(gql))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", m.ready)
+	mux.Handle("/", ide.Handler("/graphql"))
+	return m.withRequestID(m.recoverPanics(securityHeaders(mux)))
+}
+
+// ready answers 200 when the database answers a ping within two seconds.
+func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := m.DB.SQL.PingContext(ctx); err != nil {
+		m.Logger.WarnContext(ctx, "readiness check failed", "request_id", reqid.FromContext(ctx), "error", err.Error())
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unavailable")
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// withRequestID gives every request an id (the caller's X-Request-ID when it
+// is sane), returns it in the response, and logs one line per request:
+// method, path, status and duration, never the query, variables or headers.
+func (m *Main) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID.MatchString(id) {
+			id = reqid.New()
+		}
+		w.Header().Set("X-Request-ID", id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r.WithContext(reqid.NewContext(r.Context(), id)))
+		m.Logger.LogAttrs(r.Context(), levelFor(rec.status), "request",
+			slog.String("request_id", id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (m *Main) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				m.Logger.ErrorContext(r.Context(), "panic in handler", "request_id", reqid.FromContext(r.Context()), "panic", fmt.Sprint(v))
+				http.Error(w, "internal error, request id "+reqid.FromContext(r.Context()), http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStore keeps clinical data out of browser and proxy caches.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,162 @@
+// Command server runs the Caseload GraphQL API: on the embedded SQLite
+// database by default (go run ./server -demo), or on PostgreSQL when
+// DATABASE_URL is a postgres:// URL.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/database"
+	"github.com/caseload/caseload/internal/demo"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "caseload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := ParseConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Logger: newLogger(cfg.LogFormat, stdout), Now: utcNow}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if b := bootstrapFromEnv(getenv); b != nil {
+		created, err := b.Apply(ctx, m.DB.Client)
+		if err != nil {
+			return err
+		}
+		if created {
+			m.Logger.Info("first practice and admin created")
+		}
+	}
+	if cfg.Demo {
+		if err := m.SeedDemo(ctx, stdout); err != nil {
+			return err
+		}
+	}
+	return m.ListenAndServe(ctx)
+}
+
+// Main is the running server: its configuration, database and handler.
+// End-to-end tests build one around a test database.
+type Main struct {
+	Config *Config
+	Logger *slog.Logger
+	Now    func() time.Time
+	DB     *database.DB
+	Issuer *auth.Issuer
+}
+
+// Open connects to the database, migrates it and prepares the token issuer.
+func (m *Main) Open(ctx context.Context) error {
+	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{})
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	m.Logger.Info("database ready", "dialect", db.Dialect)
+	return m.openIssuer()
+}
+
+func (m *Main) openIssuer() error {
+	issuer, err := auth.NewIssuer(m.Config.JWTSecret, m.Config.TokenTTL, m.Now)
+	if err != nil {
+		return err
+	}
+	m.Issuer = issuer
+	return nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.DB == nil {
+		return nil
+	}
+	return m.DB.Close()
+}
+
+// SeedDemo creates the demo practice in an empty database and prints how to
+// sign in to it.
+func (m *Main) SeedDemo(ctx context.Context, w io.Writer) error {
+	res, err := demo.Seed(ctx, m.DB.Client, m.Now())
+	if err != nil {
+		return fmt.Errorf("seeding demo data: %w", err)
+	}
+	if res != nil {
+		m.Logger.Info("demo practice created", "clients", res.Clients, "appointments", res.Appointments, "documents", res.Documents, "contacts", res.Contacts)
+	}
+	fmt.Fprintf(w, "\nDemo logins (password %q):\n", demo.Password)
+	for _, u := range demo.Users {
+		fmt.Fprintf(w, "  %-26s %s\n", u.Email, u.Role)
+	}
+	fmt.Fprintf(w, "Open http://%s/ and sign in.\n\n", m.Config.Addr)
+	return nil
+}
+
+// ListenAndServe serves until ctx is cancelled, then shuts down gracefully.
+func (m *Main) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	m.Logger.Info("listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// utcNow is the server's clock: instants are handled in UTC (see scalar.UnmarshalDateTime).
+func utcNow() time.Time { return time.Now().UTC() }

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/internal/demo"
+)
+
+// TestServerRunsTheDemo runs the real command on a fresh embedded database
+// with -demo: it starts, seeds, prints the logins, lets the demo clinician
+// sign in and see only their own clients, and shuts down gracefully.
+func TestServerRunsTheDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the whole demo practice")
+	}
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"CASELOAD_INTROSPECTION": "true"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &lockedWriter{w: &bytes.Buffer{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", addr, "-db", filepath.Join(dir, "caseload.db"), "-demo"}, func(k string) string { return env[k] }, out)
+	}()
+
+	base := "http://" + addr
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server stopped before it was ready: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server not ready within 2 minutes")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	secret, err := os.Stat(filepath.Join(dir, "jwt-secret"))
+	if err != nil || secret.Mode().Perm() != 0o600 {
+		t.Errorf("generated token secret: %v, mode %v, want 0600", err, secret.Mode().Perm())
+	}
+
+	post := func(token, query string, vars map[string]any) map[string]any {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var r struct {
+			Data   map[string]any `json:"data"`
+			Errors []any          `json:"errors"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 {
+			t.Fatalf("%s: %v %s", query, err, raw)
+		}
+		return r.Data
+	}
+	count := func(email string) float64 {
+		data := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": demo.Password})
+		token := data["login"].(map[string]any)["token"].(string)
+		data = post(token, `{ clients(first: 100) { totalCount edges { node { clinician { user { email } } } } } }`, nil)
+		clients := data["clients"].(map[string]any)
+		if email == "clinician@demo.example" {
+			for _, e := range clients["edges"].([]any) {
+				c, _ := e.(map[string]any)["node"].(map[string]any)["clinician"].(map[string]any)
+				if c == nil || c["user"] == nil || c["user"].(map[string]any)["email"] != email {
+					t.Errorf("the demo clinician sees another caseload's client: %v", e)
+				}
+			}
+		}
+		return clients["totalCount"].(float64)
+	}
+	all, own := count("admin@demo.example"), count("clinician@demo.example")
+	if all < 100 || own < 20 || own >= all {
+		t.Errorf("admin sees %v clients, the demo clinician %v: want a whole practice and a caseload of it", all, own)
+	}
+
+	// The README's example operations work against the demo practice.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "clinician@demo.example", "p": demo.Password})
+	token := login["login"].(map[string]any)["token"].(string)
+	blocks := strings.Split(string(readme), "```graphql\n")[1:]
+	if len(blocks) < 3 {
+		t.Errorf("README has %d example operations, want at least 3", len(blocks))
+	}
+	for _, b := range blocks {
+		op := b[:strings.Index(b, "```")]
+		vars := map[string]any{}
+		if strings.Contains(op, "$now") {
+			vars["now"] = time.Now().UTC().Format(time.RFC3339)
+		}
+		if data := post(token, op, vars); len(data) == 0 {
+			t.Errorf("README example returned no data:\n%s", op)
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("graceful shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	printed := out.w.(*bytes.Buffer).String()
+	for _, u := range demo.Users {
+		if !strings.Contains(printed, u.Email) {
+			t.Errorf("the demo login %s was not printed", u.Email)
+		}
+	}
+	if strings.Contains(printed, "eyJ") {
+		t.Error("a token was written to the log")
+	}
+}
