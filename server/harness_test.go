@@ -155,10 +155,10 @@ func sys() context.Context {
 
 // practiceFixture is a practice with one user of each role and clients.
 type practiceFixture struct {
-	practice                                          *ent.Practice
+	practice                                             *ent.Practice
 	admin, clinicianUser, otherUser, supervisor, analyst *ent.User
-	clinician, other, supervisorProfile               *ent.Clinician
-	ownClients, otherClients                          []*ent.ClientProfile
+	clinician, other, supervisorProfile                  *ent.Clinician
+	ownClients, otherClients                             []*ent.ClientProfile
 }
 
 // seedPractice creates a practice: admin; clinician (supervised by the
