@@ -73,6 +73,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 				return nil, fmt.Errorf("creating database directory: %w", err)
 			}
 		}
+		// Clinical data: the file (and the WAL files SQLite derives from
+		// it) is readable by the server's user only.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("creating database file: %w", err)
+		}
+		f.Close()
 		source = SQLiteDSN(path)
 	}
 	db, err := sql.Open(driverName, source)
