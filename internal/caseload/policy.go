@@ -4,6 +4,7 @@
 package caseload
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -45,6 +46,8 @@ type Policy struct {
 	CaseloadMaxMultiple float64 `json:"caseloadMaxMultiple"`
 	// NoShowBuffer extra new clients to request for expected no-shows.
 	NoShowBuffer int `json:"noShowBuffer"`
+	// AttendanceWindowDays of history the attendance rate of caseload health looks at.
+	AttendanceWindowDays int `json:"attendanceWindowDays"`
 }
 
 // DefaultPolicy returns the policy of the source document (SPEC.md "Policy").
@@ -67,6 +70,7 @@ func DefaultPolicy() Policy {
 		CaseloadMinMultiple:             1.3,
 		CaseloadMaxMultiple:             1.7,
 		NoShowBuffer:                    2,
+		AttendanceWindowDays:            90,
 	}
 }
 
@@ -102,6 +106,7 @@ func (p Policy) Validate() error {
 		{"noteGoalMinutes", p.NoteGoalMinutes, 1, 24 * 60},
 		{"terminationNoteDueDays", p.TerminationNoteDueDays, 1, 90},
 		{"noShowBuffer", p.NoShowBuffer, 0, 20},
+		{"attendanceWindowDays", p.AttendanceWindowDays, 7, 365},
 	}
 	for _, s := range ints {
 		if s.value < s.min || s.value > s.max {
@@ -136,5 +141,17 @@ func (w AvailabilityWindow) Validate() error {
 	if w.StartMinute < 0 || w.EndMinute > 24*60 || w.StartMinute >= w.EndMinute {
 		return &InvalidError{Field: "startMinute", Reason: "window must start before it ends, within one day (0-1440 minutes)"}
 	}
+	return nil
+}
+
+// UnmarshalJSON reads a stored policy; settings it lacks (added after it was
+// stored) take their defaults.
+func (p *Policy) UnmarshalJSON(b []byte) error {
+	type plain Policy
+	v := plain(DefaultPolicy())
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = Policy(v)
 	return nil
 }

@@ -1,6 +1,7 @@
 package caseload
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -58,5 +59,17 @@ func TestAvailabilityWindow(t *testing.T) {
 		if err := c.w.Validate(); (err == nil) != c.valid {
 			t.Errorf("%+v: Validate() = %v, want valid=%v", c.w, err, c.valid)
 		}
+	}
+}
+
+func TestStoredPolicyTakesDefaultsForNewSettings(t *testing.T) {
+	var p Policy
+	if err := json.Unmarshal([]byte(`{"strikeLimit": 4}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultPolicy()
+	want.StrikeLimit = 4
+	if p != want {
+		t.Errorf("got %+v, want %+v", p, want)
 	}
 }

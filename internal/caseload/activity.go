@@ -1,0 +1,158 @@
+package caseload
+
+import (
+	"fmt"
+	"time"
+)
+
+// Activity is how recently a client was seen and heard from (rule 2).
+type Activity struct {
+	// LastSeenAt is the start of the last attended session (zero if none).
+	LastSeenAt time.Time
+	// LastContactAt is the latest of LastSeenAt and the last INBOUND contact (zero if neither).
+	LastContactAt time.Time
+	// DaysSinceSeen counts calendar days since LastSeenAt, or since the open
+	// episode opened when never seen; nil when there is neither.
+	DaysSinceSeen *int
+	// DaysSinceContact likewise for LastContactAt.
+	DaysSinceContact *int
+}
+
+// Activity computes rule 2.
+func (r Rules) Activity(h *History) Activity {
+	var act Activity
+	if a, ok := r.lastAttended(h); ok {
+		act.LastSeenAt = a.Start
+	}
+	act.LastContactAt = act.LastSeenAt
+	if in, ok := r.lastInbound(h); ok && in.After(act.LastContactAt) {
+		act.LastContactAt = in
+	}
+	ep, open := h.OpenEpisode()
+	since := func(t time.Time) *int {
+		switch {
+		case !t.IsZero():
+			d := r.DaysSince(t)
+			return &d
+		case open:
+			d := r.DaysSince(ep.OpenedAt)
+			return &d
+		}
+		return nil
+	}
+	act.DaysSinceSeen = since(act.LastSeenAt)
+	act.DaysSinceContact = since(act.LastContactAt)
+	return act
+}
+
+// Termination actions and reasons (rule 3).
+const (
+	ActionNone        = "NONE"
+	ActionSendWarning = "SEND_WARNING"
+	ActionWait        = "WAIT"
+	ActionClose       = "CLOSE"
+
+	ReasonStrikes        = "STRIKES"
+	ReasonWarningExpired = "WARNING_EXPIRED"
+	ReasonInactive       = "INACTIVE"
+)
+
+// Recommendation says whether to warn or close a client's case (rule 3).
+type Recommendation struct {
+	// Action is NONE, SEND_WARNING, WAIT or CLOSE.
+	Action string
+	// Reason is STRIKES, WARNING_EXPIRED or INACTIVE for CLOSE, INACTIVE for
+	// SEND_WARNING and WAIT, "" for NONE.
+	Reason string
+	// CloseBy is the close-by date of the warning to send or waited on (zero otherwise).
+	CloseBy time.Time
+	// Explanation says why, in the practice's words.
+	Explanation string
+}
+
+// activeWarning returns the latest OUTBOUND closure warning sent in the open
+// episode since the client was last seen (a session after a warning answers it).
+func (r Rules) activeWarning(h *History, lastSeen time.Time) (Contact, bool) {
+	ep, open := h.OpenEpisode()
+	if !open {
+		return Contact{}, false
+	}
+	var w Contact
+	found := false
+	for _, c := range h.Contacts {
+		if c.Purpose != ClosureWarning || c.Direction != Outbound || c.CloseBy.IsZero() || c.At.After(r.Now) {
+			continue
+		}
+		if c.At.Before(ep.OpenedAt) || (!lastSeen.IsZero() && c.At.Before(lastSeen)) {
+			continue
+		}
+		if !found || c.At.After(w.At) {
+			w, found = c, true
+		}
+	}
+	return w, found
+}
+
+// Termination computes rule 3: the first matching recommendation wins.
+func (r Rules) Termination(h *History) Recommendation {
+	if h.Client.Status != StatusActive {
+		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", h.Client.Status)}
+	}
+	p := r.Policy
+	strikes := r.StrikeCount(h)
+	if strikes >= p.StrikeLimit {
+		return Recommendation{Action: ActionClose, Reason: ReasonStrikes, Explanation: fmt.Sprintf(
+			"%d no-shows or late cancellations in this episode (limit %d): inform the client of the violation and close the case.", strikes, p.StrikeLimit)}
+	}
+	_, booked := r.NextAppointment(h)
+	act := r.Activity(h)
+	today := r.Today()
+	warning, warned := r.activeWarning(h, act.LastSeenAt)
+	if warned && !booked && today.After(warning.CloseBy) {
+		return Recommendation{Action: ActionClose, Reason: ReasonWarningExpired, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
+			"A closure warning was sent on %s with close-by date %s, which has passed, and no session is booked: close the case.",
+			r.DateOf(warning.At).Format(time.DateOnly), warning.CloseBy.Format(time.DateOnly))}
+	}
+	inactive := func(days *int) bool { return days != nil && *days >= p.InactivityDays }
+	if inactive(act.DaysSinceSeen) && !booked {
+		// A warning already promised a close-by date: wait for it, even if
+		// the client has since gone quiet.
+		if warned && !warning.CloseBy.Before(today) {
+			return Recommendation{Action: ActionWait, Reason: ReasonInactive, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
+				"Not seen for %d days; a closure warning was sent and the case closes after %s unless a session is booked.",
+				*act.DaysSinceSeen, warning.CloseBy.Format(time.DateOnly))}
+		}
+		if in, ok := r.lastInbound(h); ok && r.DaysSince(in) < p.InactivityDays {
+			closeBy := today.AddDate(0, 0, p.ClosureWarningGraceDays)
+			return Recommendation{Action: ActionSendWarning, Reason: ReasonInactive, CloseBy: closeBy, Explanation: fmt.Sprintf(
+				"Not seen for %d days (limit %d) but in contact %d days ago and nothing booked: warn that the case closes after %s unless a session is booked.",
+				*act.DaysSinceSeen, p.InactivityDays, r.DaysSince(in), closeBy.Format(time.DateOnly))}
+		}
+	}
+	if inactive(act.DaysSinceContact) && !booked {
+		return Recommendation{Action: ActionClose, Reason: ReasonInactive, Explanation: fmt.Sprintf(
+			"Not seen or heard from for %d days (limit %d) and nothing booked: close the case; a courtesy note (\"we are here if you need us again\") is suggested.",
+			*act.DaysSinceContact, p.InactivityDays)}
+	}
+	return Recommendation{Action: ActionNone, Explanation: "Nothing to do: the client is within the policy."}
+}
+
+// IsMinor reports whether the client is under 18 today in the practice's zone.
+// An unknown date of birth is not a minor.
+func (r Rules) IsMinor(c Client) bool {
+	if c.DateOfBirth.IsZero() {
+		return false
+	}
+	eighteen := c.DateOfBirth.AddDate(18, 0, 0)
+	return r.Today().Before(eighteen)
+}
+
+// PrimaryCaregiver returns the client's primary caregiver, or false.
+func PrimaryCaregiver(h *History) (Caregiver, bool) {
+	for _, c := range h.Caregivers {
+		if c.IsPrimary {
+			return c, true
+		}
+	}
+	return Caregiver{}, false
+}

@@ -1,0 +1,110 @@
+package caseload
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// The no-show risk model: a client's share of missed sessions (no-shows and
+// late cancels) among their recorded sessions, pulled toward a prior for
+// clients with little history, halved when the session is confirmed.
+const (
+	// riskPrior is the miss rate assumed for a client with no history.
+	riskPrior = 0.15
+	// riskPriorWeight is how many sessions of history the prior is worth.
+	riskPriorWeight = 4
+	// riskConfirmedFactor scales the risk of a confirmed session.
+	riskConfirmedFactor = 0.5
+)
+
+// NoShowRisk estimates the chance the client misses a session (rule 8), with
+// its inputs so that a clinician can judge it.
+type NoShowRisk struct {
+	// Score is between 0 and 1.
+	Score float64
+	// RecordedSessions, NoShows, LateCancels: the client's recorded history.
+	RecordedSessions, NoShows, LateCancels int
+	// Confirmed: the client confirmed this session.
+	Confirmed   bool
+	Explanation string
+}
+
+// Risk computes the no-show risk of session a of the client of h.
+func (r Rules) Risk(h *History, a Appointment) NoShowRisk {
+	var risk NoShowRisk
+	for _, p := range r.countedPast(h) {
+		risk.RecordedSessions++
+		switch {
+		case p.Status == NoShow:
+			risk.NoShows++
+		case r.IsLateCancel(p):
+			risk.LateCancels++
+		}
+	}
+	misses := float64(risk.NoShows + risk.LateCancels)
+	risk.Score = (misses + riskPrior*riskPriorWeight) / (float64(risk.RecordedSessions) + riskPriorWeight)
+	risk.Confirmed = a.Status == Confirmed || !a.ConfirmedAt.IsZero()
+	if risk.Confirmed {
+		risk.Score *= riskConfirmedFactor
+	}
+	risk.Explanation = fmt.Sprintf("%d no-shows and %d late cancels in %d recorded sessions", risk.NoShows, risk.LateCancels, risk.RecordedSessions)
+	if risk.Confirmed {
+		risk.Explanation += "; confirmed, which halves the risk"
+	} else {
+		risk.Explanation += "; not confirmed"
+	}
+	return risk
+}
+
+// CalendarEntry is a session of the calendar with what to prepare (rule 8).
+type CalendarEntry struct {
+	Appointment Appointment
+	Risk        NoShowRisk
+	// TreatmentPlanReviewDue: the review is due by the session's day: prepare it.
+	TreatmentPlanReviewDue bool
+	// Caregiver to include, for a minor (nil when not a minor or none on file).
+	Caregiver *Caregiver
+	// Candidates to call if the session falls through, ranked.
+	Candidates []Candidate
+}
+
+// Calendar lists the sessions of a clinician on a local day (rule 8).
+// caseload holds the histories of the clinician's clients; sessions are read
+// from them.
+func (r Rules) Calendar(clinicianID int, day time.Time, caseload []*History) []CalendarEntry {
+	start, end := r.DayBounds(day)
+	var entries []CalendarEntry
+	for _, h := range caseload {
+		for _, a := range h.Appointments {
+			if a.ClinicianID != clinicianID || a.Start.Before(start) || !a.Start.Before(end) || a.Status == Canceled {
+				continue
+			}
+			e := CalendarEntry{Appointment: a, Risk: r.Risk(h, a)}
+			if due, ok := r.TreatmentPlanReviewDue(h); ok && !r.DateOf(due).After(day) {
+				e.TreatmentPlanReviewDue = true
+			}
+			if r.IsMinor(h.Client) {
+				if c, ok := PrimaryCaregiver(h); ok {
+					e.Caregiver = &c
+				}
+			}
+			if a.Booked() {
+				e.Candidates = r.BackfillCandidates(Slot{ClinicianID: clinicianID, Start: a.Start, End: a.End}, others(caseload, h))
+			}
+			entries = append(entries, e)
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Appointment.Start.Before(entries[j].Appointment.Start) })
+	return entries
+}
+
+func others(all []*History, except *History) []*History {
+	out := make([]*History, 0, len(all))
+	for _, h := range all {
+		if h != except {
+			out = append(out, h)
+		}
+	}
+	return out
+}

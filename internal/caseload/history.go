@@ -1,0 +1,160 @@
+package caseload
+
+import "time"
+
+// Values of the records' enums, as stored (the same strings as the API's).
+const (
+	StatusWaitlist = "WAITLIST"
+	StatusActive   = "ACTIVE"
+	StatusClosed   = "CLOSED"
+
+	Scheduled = "SCHEDULED"
+	Confirmed = "CONFIRMED"
+	Attended  = "ATTENDED"
+	NoShow    = "NO_SHOW"
+	Canceled  = "CANCELED"
+
+	ByClient    = "CLIENT"
+	ByClinician = "CLINICIAN"
+	ByPractice  = "PRACTICE"
+
+	KindIntake              = "INTAKE"
+	KindTherapy             = "THERAPY"
+	KindTreatmentPlanReview = "TREATMENT_PLAN_REVIEW"
+	KindFamily              = "FAMILY"
+
+	Inbound        = "INBOUND"
+	Outbound       = "OUTBOUND"
+	ClosureWarning = "CLOSURE_WARNING"
+
+	DocIntake              = "INTAKE"
+	DocTreatmentPlan       = "TREATMENT_PLAN"
+	DocTreatmentPlanReview = "TREATMENT_PLAN_REVIEW"
+	DocProgressNote        = "PROGRESS_NOTE"
+	DocContactNote         = "CONTACT_NOTE"
+	DocTerminationNote     = "TERMINATION_NOTE"
+	DocAddendum            = "ADDENDUM"
+
+	Draft  = "DRAFT"
+	Signed = "SIGNED"
+
+	Weekly   = "WEEKLY"
+	Biweekly = "BIWEEKLY"
+	Monthly  = "MONTHLY"
+	AsNeeded = "AS_NEEDED"
+)
+
+// Client is what the rules need of a client.
+type Client struct {
+	ID          int
+	ClinicianID int // 0 when unassigned
+	Status      string
+	// DateOfBirth is a calendar date (midnight UTC); zero when unknown.
+	DateOfBirth        time.Time
+	SessionFrequency   string
+	WantsEarlier       bool
+	Availability       []AvailabilityWindow
+	RecurringPrivilege bool
+}
+
+// Episode is a stretch of care.
+type Episode struct {
+	ID       int
+	OpenedAt time.Time
+	ClosedAt time.Time // zero while open
+}
+
+// Open reports whether the episode is still open.
+func (e Episode) Open() bool { return e.ClosedAt.IsZero() }
+
+// Appointment is a session.
+type Appointment struct {
+	ID          int
+	ClientID    int
+	ClinicianID int
+	EpisodeID   int // 0 when not linked
+	Start, End  time.Time
+	Kind        string
+	Status      string
+	// MinutesLate on arrival, for an attended session.
+	MinutesLate    int
+	CanceledBy     string // "" unless cancelled
+	CanceledAt     time.Time
+	Excused        bool
+	ConfirmedAt    time.Time
+	ReminderSentAt time.Time
+	SeriesID       string
+}
+
+// Booked reports whether the session is still on the calendar.
+func (a Appointment) Booked() bool { return a.Status == Scheduled || a.Status == Confirmed }
+
+// Contact is a contact outside a session.
+type Contact struct {
+	ID              int
+	At              time.Time
+	Direction       string
+	Purpose         string
+	BillableMinutes int
+	// CloseBy is the closure warning's date (midnight UTC); zero otherwise.
+	CloseBy time.Time
+}
+
+// Document is a piece of paperwork.
+type Document struct {
+	ID            int
+	Kind          string
+	Status        string
+	AppointmentID int
+	ContactID     int
+	CreatedAt     time.Time
+	SignedAt      time.Time // zero unless signed
+}
+
+// Caregiver is a parent or guardian.
+type Caregiver struct {
+	ID               int
+	IsPrimary        bool
+	ConsentToContact bool
+}
+
+// History is everything the rules know about one client. Slices may be in
+// any order.
+type History struct {
+	Client       Client
+	Episodes     []Episode
+	Appointments []Appointment
+	Contacts     []Contact
+	Documents    []Document
+	Caregivers   []Caregiver
+}
+
+// CurrentEpisode returns the latest episode (open or not), or false.
+func (h *History) CurrentEpisode() (Episode, bool) {
+	var cur Episode
+	found := false
+	for _, e := range h.Episodes {
+		if !found || e.OpenedAt.After(cur.OpenedAt) {
+			cur, found = e, true
+		}
+	}
+	return cur, found
+}
+
+// OpenEpisode returns the open episode, or false.
+func (h *History) OpenEpisode() (Episode, bool) {
+	e, ok := h.CurrentEpisode()
+	if !ok || !e.Open() {
+		return Episode{}, false
+	}
+	return e, true
+}
+
+// inEpisode reports whether a belongs to episode e: by its link when it has
+// one, otherwise by falling within the episode's dates.
+func inEpisode(a Appointment, e Episode) bool {
+	if a.EpisodeID != 0 {
+		return a.EpisodeID == e.ID
+	}
+	return !a.Start.Before(e.OpenedAt) && (e.Open() || !a.Start.After(e.ClosedAt))
+}

@@ -1,0 +1,187 @@
+package caseload
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Note statuses of a session (rule 10).
+const (
+	NoteNotRequired = "NOT_REQUIRED"
+	NoteMissing     = "MISSING"
+	NoteDraft       = "DRAFT"
+	NoteSigned      = "SIGNED"
+)
+
+// PaperworkItem is a document that is due (rule 6).
+type PaperworkItem struct {
+	// DocumentKind is the kind of document to write and sign.
+	DocumentKind string
+	// Status is MISSING (not started) or DRAFT (started, not signed).
+	Status string
+	// DocumentID is the draft, when there is one.
+	DocumentID int
+	// AppointmentID, ContactID, EpisodeID: what the document is for (0 if not that).
+	AppointmentID, ContactID, EpisodeID int
+	// DueAt is when it must be signed.
+	DueAt time.Time
+	// Overdue: DueAt has passed.
+	Overdue bool
+	// Explanation says what is due and why.
+	Explanation string
+}
+
+// noteKind is the note an attended session needs.
+func noteKind(a Appointment) string {
+	if a.Kind == KindIntake {
+		return DocIntake
+	}
+	return DocProgressNote
+}
+
+// documentStatus finds the state of the document of kind that matches.
+func documentStatus(docs []Document, kind string, match func(Document) bool) (string, int) {
+	status, id := NoteMissing, 0
+	for _, d := range docs {
+		if d.Kind != kind || !match(d) {
+			continue
+		}
+		if d.Status == Signed {
+			return NoteSigned, d.ID
+		}
+		status, id = NoteDraft, d.ID
+	}
+	return status, id
+}
+
+// NoteStatus is the state of a session's note (rule 10).
+func (r Rules) NoteStatus(a Appointment, docs []Document) (status string, overdue bool) {
+	if a.Status != Attended {
+		return NoteNotRequired, false
+	}
+	status, _ = documentStatus(docs, noteKind(a), func(d Document) bool { return d.AppointmentID == a.ID })
+	return status, status != NoteSigned && r.Now.After(r.noteDue(a.End))
+}
+
+func (r Rules) noteDue(end time.Time) time.Time {
+	return end.Add(time.Duration(r.Policy.NoteDueHours) * time.Hour)
+}
+
+// addDays adds calendar days in the practice's zone (DST-safe).
+func (r Rules) addDays(t time.Time, days int) time.Time {
+	return t.In(r.Location).AddDate(0, 0, days)
+}
+
+// addMonths adds calendar months in the practice's zone.
+func (r Rules) addMonths(t time.Time, months int) time.Time {
+	return t.In(r.Location).AddDate(0, months, 0)
+}
+
+// lastPlanSigned is when the open episode's treatment plan or its latest
+// review was signed (zero when there is no signed plan).
+func (r Rules) lastPlanSigned(h *History, ep Episode) time.Time {
+	var last time.Time
+	for _, d := range h.Documents {
+		if (d.Kind == DocTreatmentPlan || d.Kind == DocTreatmentPlanReview) && d.Status == Signed &&
+			!d.SignedAt.Before(ep.OpenedAt) && d.SignedAt.After(last) {
+			last = d.SignedAt
+		}
+	}
+	return last
+}
+
+// TreatmentPlanReviewDue is when the open episode's next treatment plan
+// review is due: the review interval after the last signed plan or review.
+// False when there is no open episode or no signed plan yet.
+func (r Rules) TreatmentPlanReviewDue(h *History) (time.Time, bool) {
+	ep, open := h.OpenEpisode()
+	if !open {
+		return time.Time{}, false
+	}
+	last := r.lastPlanSigned(h, ep)
+	if last.IsZero() {
+		return time.Time{}, false
+	}
+	return r.addMonths(last, r.Policy.TreatmentPlanReviewMonths), true
+}
+
+// Paperwork lists the documents due for a client (rule 6), ordered by due
+// time: a note for every attended session and billable contact, the initial
+// treatment plan of the open episode, its review once due, and a termination
+// note for every closed episode.
+func (r Rules) Paperwork(h *History) []PaperworkItem {
+	var items []PaperworkItem
+	add := func(it PaperworkItem) {
+		it.Overdue = r.Now.After(it.DueAt)
+		items = append(items, it)
+	}
+	for _, a := range h.Appointments {
+		if a.Status != Attended || a.Start.After(r.Now) {
+			continue
+		}
+		kind := noteKind(a)
+		status, id := documentStatus(h.Documents, kind, func(d Document) bool { return d.AppointmentID == a.ID })
+		if status == NoteSigned {
+			continue
+		}
+		add(PaperworkItem{DocumentKind: kind, Status: status, DocumentID: id, AppointmentID: a.ID, DueAt: r.noteDue(a.End),
+			Explanation: fmt.Sprintf("Sign the %s of the session on %s (due %d hours after it ended).", humanKind(kind), r.DateOf(a.Start).Format(time.DateOnly), r.Policy.NoteDueHours)})
+	}
+	for _, c := range h.Contacts {
+		if c.BillableMinutes <= 0 || c.At.After(r.Now) {
+			continue
+		}
+		status, id := documentStatus(h.Documents, DocContactNote, func(d Document) bool { return d.ContactID == c.ID })
+		if status == NoteSigned {
+			continue
+		}
+		add(PaperworkItem{DocumentKind: DocContactNote, Status: status, DocumentID: id, ContactID: c.ID, DueAt: r.noteDue(c.At),
+			Explanation: fmt.Sprintf("Sign the contact note of the %d billable minutes on %s.", c.BillableMinutes, r.DateOf(c.At).Format(time.DateOnly))})
+	}
+	if ep, open := h.OpenEpisode(); open {
+		inEp := func(d Document) bool { return !d.CreatedAt.Before(ep.OpenedAt) }
+		status, id := documentStatus(h.Documents, DocTreatmentPlan, inEp)
+		if status != NoteSigned {
+			add(PaperworkItem{DocumentKind: DocTreatmentPlan, Status: status, DocumentID: id, EpisodeID: ep.ID,
+				DueAt:       r.addDays(ep.OpenedAt, r.Policy.InitialTreatmentPlanDueDays),
+				Explanation: fmt.Sprintf("Write and sign the initial treatment plan (due %d days after the episode opened on %s).", r.Policy.InitialTreatmentPlanDueDays, r.DateOf(ep.OpenedAt).Format(time.DateOnly))})
+		} else if due, ok := r.TreatmentPlanReviewDue(h); ok && !r.DateOf(due).After(r.Today()) {
+			status, id := documentStatus(h.Documents, DocTreatmentPlanReview, func(d Document) bool { return d.Status != Signed && !d.CreatedAt.Before(ep.OpenedAt) })
+			add(PaperworkItem{DocumentKind: DocTreatmentPlanReview, Status: status, DocumentID: id, EpisodeID: ep.ID, DueAt: due,
+				Explanation: fmt.Sprintf("Review the treatment plan with the client (every %d months), and revisit the no-show and late-cancel policy with them.", r.Policy.TreatmentPlanReviewMonths)})
+		}
+	}
+	episodes := append([]Episode(nil), h.Episodes...)
+	sort.Slice(episodes, func(i, j int) bool { return episodes[i].OpenedAt.Before(episodes[j].OpenedAt) })
+	for i, ep := range episodes {
+		if ep.Open() {
+			continue
+		}
+		var next time.Time
+		if i+1 < len(episodes) {
+			next = episodes[i+1].OpenedAt
+		}
+		status, id := documentStatus(h.Documents, DocTerminationNote, func(d Document) bool {
+			return !d.CreatedAt.Before(ep.OpenedAt) && (next.IsZero() || d.CreatedAt.Before(next))
+		})
+		if status == NoteSigned {
+			continue
+		}
+		add(PaperworkItem{DocumentKind: DocTerminationNote, Status: status, DocumentID: id, EpisodeID: ep.ID,
+			DueAt:       r.addDays(ep.ClosedAt, r.Policy.TerminationNoteDueDays),
+			Explanation: fmt.Sprintf("Write and sign the termination note of the episode closed on %s (due within %d days).", r.DateOf(ep.ClosedAt).Format(time.DateOnly), r.Policy.TerminationNoteDueDays)})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].DueAt.Before(items[j].DueAt) })
+	return items
+}
+
+func humanKind(kind string) string {
+	switch kind {
+	case DocIntake:
+		return "intake note"
+	case DocProgressNote:
+		return "progress note"
+	}
+	return kind
+}

@@ -1,0 +1,104 @@
+package caseload
+
+import (
+	"fmt"
+	"sort"
+)
+
+// RecurringEligibility is rule 5.
+type RecurringEligibility struct {
+	// Eligible: the last RecurringEarnAfter counted sessions were attended on time.
+	Eligible bool
+	// ConsecutiveOnTime counts the most recent on-time attended sessions in a row.
+	ConsecutiveOnTime int
+	// Needed is the policy's RecurringEarnAfter.
+	Needed int
+	// ShouldRevoke: a client holding a recurring series cancelled the last
+	// RecurringLostAfterClientCancels counted sessions, or arrived late to the
+	// last RecurringLostAfterLateArrivals attended ones.
+	ShouldRevoke bool
+	// Reason explains the verdict.
+	Reason string
+}
+
+// countedPast returns the client's recorded past sessions, newest first,
+// leaving out cancellations by the clinician or practice (they count neither
+// way) and sessions whose attendance is not recorded yet.
+func (r Rules) countedPast(h *History) []Appointment {
+	var out []Appointment
+	for _, a := range h.Appointments {
+		if a.Start.After(r.Now) || a.Booked() {
+			continue
+		}
+		if a.Status == Canceled && a.CanceledBy != ByClient {
+			continue
+		}
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
+	return out
+}
+
+func (r Rules) late(a Appointment) bool { return a.MinutesLate >= r.Policy.LateArrivalMinutes }
+
+// HoldsRecurring reports whether the client has the privilege or a booked
+// session of a recurring series.
+func (r Rules) HoldsRecurring(h *History) bool {
+	if h.Client.RecurringPrivilege {
+		return true
+	}
+	for _, a := range h.Appointments {
+		if a.SeriesID != "" && a.Booked() && a.Start.After(r.Now) {
+			return true
+		}
+	}
+	return false
+}
+
+// Recurring computes rule 5.
+func (r Rules) Recurring(h *History) RecurringEligibility {
+	p := r.Policy
+	past := r.countedPast(h)
+	res := RecurringEligibility{Needed: p.RecurringEarnAfter}
+	for _, a := range past {
+		if a.Status != Attended || r.late(a) {
+			break
+		}
+		res.ConsecutiveOnTime++
+	}
+	res.Eligible = res.ConsecutiveOnTime >= p.RecurringEarnAfter
+
+	cancels := 0
+	for _, a := range past {
+		if a.Status != Canceled {
+			break
+		}
+		cancels++
+	}
+	lateRun := 0
+	for _, a := range past {
+		if a.Status != Attended {
+			continue
+		}
+		if !r.late(a) {
+			break
+		}
+		lateRun++
+	}
+	holds := r.HoldsRecurring(h)
+	switch {
+	case holds && cancels >= p.RecurringLostAfterClientCancels:
+		res.ShouldRevoke = true
+		res.Reason = fmt.Sprintf("Cancelled the last %d sessions in a row (limit %d): the recurring series should be revoked.", cancels, p.RecurringLostAfterClientCancels)
+	case holds && lateRun >= p.RecurringLostAfterLateArrivals:
+		res.ShouldRevoke = true
+		res.Reason = fmt.Sprintf("Arrived %d or more minutes late to the last %d sessions (limit %d): the recurring series should be revoked.", p.LateArrivalMinutes, lateRun, p.RecurringLostAfterLateArrivals)
+	case res.Eligible:
+		res.Reason = fmt.Sprintf("Attended the last %d sessions on time (needs %d): a recurring series is earned.", res.ConsecutiveOnTime, p.RecurringEarnAfter)
+	case len(past) == 0:
+		res.Reason = fmt.Sprintf("No sessions yet: a recurring series is earned after %d on-time sessions in a row.", p.RecurringEarnAfter)
+	default:
+		res.Reason = fmt.Sprintf("%d of the %d on-time sessions in a row needed for a recurring series (late arrivals and client cancellations start the count again).", res.ConsecutiveOnTime, p.RecurringEarnAfter)
+	}
+	return res
+}
