@@ -52,7 +52,31 @@ func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithDocumentOrder(orderBy), ent.WithDocumentFilter(where.Filter))
 }
 
+// Appointment returns AppointmentResolver implementation.
+func (r *Resolver) Appointment() AppointmentResolver { return &appointmentResolver{r} }
+
+// Client returns ClientResolver implementation.
+func (r *Resolver) Client() ClientResolver { return &clientResolver{r} }
+
+// Clinician returns ClinicianResolver implementation.
+func (r *Resolver) Clinician() ClinicianResolver { return &clinicianResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	appointmentResolver struct{ *Resolver }
+	clientResolver      struct{ *Resolver }
+	clinicianResolver   struct{ *Resolver }
+	queryResolver       struct{ *Resolver }
+)
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *Resolver) Practice() PracticeResolver { return &practiceResolver{r} }
+*/

@@ -27,6 +27,7 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/graph/scalar"
+	"github.com/caseload/caseload/internal/caseload"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -41,6 +42,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Appointment() AppointmentResolver
+	Client() ClientResolver
+	Clinician() ClinicianResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 }
@@ -58,6 +62,7 @@ type ComplexityRoot struct {
 		Clinician       func(childComplexity int) int
 		ClinicianID     func(childComplexity int) int
 		ConfirmedAt     func(childComplexity int) int
+		CountsAsStrike  func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Documents       func(childComplexity int) int
 		EndsAt          func(childComplexity int) int
@@ -69,9 +74,13 @@ type ComplexityRoot struct {
 		FilledFrom      func(childComplexity int) int
 		FilledFromID    func(childComplexity int) int
 		ID              func(childComplexity int) int
+		IsLateCancel    func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		MinutesLate     func(childComplexity int) int
+		NoteOverdue     func(childComplexity int) int
+		NoteStatus      func(childComplexity int) int
 		ReminderChannel func(childComplexity int) int
+		ReminderDue     func(childComplexity int) int
 		ReminderSentAt  func(childComplexity int) int
 		SeriesID        func(childComplexity int) int
 		StartsAt        func(childComplexity int) int
@@ -122,6 +131,22 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	BackfillCandidate struct {
+		Client            func(childComplexity int) int
+		DaysSinceSeen     func(childComplexity int) int
+		NextAppointmentAt func(childComplexity int) int
+		StrikeCount       func(childComplexity int) int
+		WaitDays          func(childComplexity int) int
+	}
+
+	CalendarEntry struct {
+		Appointment            func(childComplexity int) int
+		BackfillCandidates     func(childComplexity int) int
+		Caregiver              func(childComplexity int) int
+		NoShowRisk             func(childComplexity int) int
+		TreatmentPlanReviewDue func(childComplexity int) int
+	}
+
 	Caregiver struct {
 		Client           func(childComplexity int) int
 		ClientID         func(childComplexity int) int
@@ -136,28 +161,54 @@ type ComplexityRoot struct {
 		UpdatedAt        func(childComplexity int) int
 	}
 
+	CaseloadHealth struct {
+		ActiveClients          func(childComplexity int) int
+		ExpectedWeeklySessions func(childComplexity int) int
+		Explanation            func(childComplexity int) int
+		NewClientsToRequest    func(childComplexity int) int
+		RecommendedMax         func(childComplexity int) int
+		RecommendedMin         func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Utilization            func(childComplexity int) int
+		WeeklySlots            func(childComplexity int) int
+	}
+
 	Client struct {
-		Appointments            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
-		Caregivers              func(childComplexity int) int
-		Clinician               func(childComplexity int) int
-		ClinicianID             func(childComplexity int) int
-		Contacts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
-		CreatedAt               func(childComplexity int) int
-		DateOfBirth             func(childComplexity int) int
-		Documents               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) int
-		Email                   func(childComplexity int) int
-		Episodes                func(childComplexity int) int
-		FirstName               func(childComplexity int) int
-		ID                      func(childComplexity int) int
-		LastName                func(childComplexity int) int
-		Modality                func(childComplexity int) int
-		Phone                   func(childComplexity int) int
-		PreferredContactChannel func(childComplexity int) int
-		RecurringPrivilege      func(childComplexity int) int
-		SessionFrequency        func(childComplexity int) int
-		Status                  func(childComplexity int) int
-		UpdatedAt               func(childComplexity int) int
-		WantsEarlierAppointment func(childComplexity int) int
+		Appointments              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		BackfillEligibility       func(childComplexity int) int
+		BackfillEligible          func(childComplexity int) int
+		Caregivers                func(childComplexity int) int
+		Clinician                 func(childComplexity int) int
+		ClinicianID               func(childComplexity int) int
+		Contacts                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		CreatedAt                 func(childComplexity int) int
+		DateOfBirth               func(childComplexity int) int
+		DaysSinceContact          func(childComplexity int) int
+		DaysSinceSeen             func(childComplexity int) int
+		Documents                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) int
+		Email                     func(childComplexity int) int
+		Episodes                  func(childComplexity int) int
+		FirstName                 func(childComplexity int) int
+		ID                        func(childComplexity int) int
+		IsMinor                   func(childComplexity int) int
+		LastContactAt             func(childComplexity int) int
+		LastName                  func(childComplexity int) int
+		LastSeenAt                func(childComplexity int) int
+		Modality                  func(childComplexity int) int
+		NextAppointment           func(childComplexity int) int
+		PaperworkDue              func(childComplexity int) int
+		Phone                     func(childComplexity int) int
+		PreferredContactChannel   func(childComplexity int) int
+		PrimaryCaregiver          func(childComplexity int) int
+		RecurringEligibility      func(childComplexity int) int
+		RecurringPrivilege        func(childComplexity int) int
+		SessionFrequency          func(childComplexity int) int
+		Status                    func(childComplexity int) int
+		StrikeCount               func(childComplexity int) int
+		TerminationRecommendation func(childComplexity int) int
+		TreatmentPlanReviewDueOn  func(childComplexity int) int
+		UpdatedAt                 func(childComplexity int) int
+		WantsEarlierAppointment   func(childComplexity int) int
 	}
 
 	ClientConnection struct {
@@ -174,6 +225,8 @@ type ComplexityRoot struct {
 	Clinician struct {
 		AcceptingNewClients func(childComplexity int) int
 		Appointments        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		Calendar            func(childComplexity int, date *time.Time) int
+		CaseloadHealth      func(childComplexity int) int
 		Clients             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClientProfileOrder, where *ent.ClientProfileWhereInput) int
 		CreatedAt           func(childComplexity int) int
 		Credentials         func(childComplexity int) int
@@ -184,6 +237,7 @@ type ComplexityRoot struct {
 		Supervisees         func(childComplexity int) int
 		Supervisor          func(childComplexity int) int
 		SupervisorID        func(childComplexity int) int
+		Todo                func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 		User                func(childComplexity int) int
 		UserID              func(childComplexity int) int
@@ -263,6 +317,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Eligibility struct {
+		Eligible func(childComplexity int) int
+		Reasons  func(childComplexity int) int
+	}
+
 	Episode struct {
 		Appointments func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
 		Client       func(childComplexity int) int
@@ -293,6 +352,7 @@ type ComplexityRoot struct {
 		UpdateClinician   func(childComplexity int, id int, input ent.UpdateClinicianInput) int
 		UpdateContact     func(childComplexity int, id int, input ent.UpdateContactInput) int
 		UpdateDocument    func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
+		UpdatePolicy      func(childComplexity int, input model.PolicyInput) int
 	}
 
 	NewClientRequest struct {
@@ -318,6 +378,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	NoShowRisk struct {
+		Confirmed        func(childComplexity int) int
+		Explanation      func(childComplexity int) int
+		LateCancels      func(childComplexity int) int
+		NoShows          func(childComplexity int) int
+		RecordedSessions func(childComplexity int) int
+		Score            func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -325,24 +394,88 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PaperworkItem struct {
+		Appointment  func(childComplexity int) int
+		Contact      func(childComplexity int) int
+		Document     func(childComplexity int) int
+		DocumentKind func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		Explanation  func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	Policy struct {
+		AttendanceWindowDays            func(childComplexity int) int
+		CaseloadMaxMultiple             func(childComplexity int) int
+		CaseloadMinMultiple             func(childComplexity int) int
+		ClosureWarningGraceDays         func(childComplexity int) int
+		InactivityDays                  func(childComplexity int) int
+		InitialTreatmentPlanDueDays     func(childComplexity int) int
+		LateArrivalMinutes              func(childComplexity int) int
+		LateCancelWindowHours           func(childComplexity int) int
+		NoShowBuffer                    func(childComplexity int) int
+		NoteDueHours                    func(childComplexity int) int
+		NoteGoalMinutes                 func(childComplexity int) int
+		RecurringEarnAfter              func(childComplexity int) int
+		RecurringLostAfterClientCancels func(childComplexity int) int
+		RecurringLostAfterLateArrivals  func(childComplexity int) int
+		ReminderLeadHours               func(childComplexity int) int
+		StrikeLimit                     func(childComplexity int) int
+		TerminationNoteDueDays          func(childComplexity int) int
+		TreatmentPlanReviewMonths       func(childComplexity int) int
+	}
+
 	Practice struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
+		Policy    func(childComplexity int) int
 		TimeZone  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
 
 	Query struct {
-		Appointments func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
-		Clients      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClientProfileOrder, where *ent.ClientProfileWhereInput) int
-		Clinicians   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClinicianOrder, where *ent.ClinicianWhereInput) int
-		Contacts     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
-		Documents    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) int
-		Me           func(childComplexity int) int
-		Node         func(childComplexity int, id int) int
-		Nodes        func(childComplexity int, ids []int) int
-		Practice     func(childComplexity int) int
+		Appointments       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		BackfillCandidates func(childComplexity int, appointmentID int, first *int) int
+		Clients            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClientProfileOrder, where *ent.ClientProfileWhereInput) int
+		Clinicians         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClinicianOrder, where *ent.ClinicianWhereInput) int
+		Contacts           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		Documents          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) int
+		Me                 func(childComplexity int) int
+		MyCalendar         func(childComplexity int, date *time.Time) int
+		MyTodo             func(childComplexity int) int
+		Node               func(childComplexity int, id int) int
+		Nodes              func(childComplexity int, ids []int) int
+		Practice           func(childComplexity int) int
+	}
+
+	RecurringEligibility struct {
+		ConsecutiveOnTime func(childComplexity int) int
+		Eligible          func(childComplexity int) int
+		Needed            func(childComplexity int) int
+		Reason            func(childComplexity int) int
+		ShouldRevoke      func(childComplexity int) int
+	}
+
+	TerminationRecommendation struct {
+		Action      func(childComplexity int) int
+		CloseBy     func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Reason      func(childComplexity int) int
+	}
+
+	TodoItem struct {
+		Appointment  func(childComplexity int) int
+		Client       func(childComplexity int) int
+		CloseBy      func(childComplexity int) int
+		Contact      func(childComplexity int) int
+		Document     func(childComplexity int) int
+		DocumentKind func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		Explanation  func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Overdue      func(childComplexity int) int
 	}
 
 	User struct {
@@ -372,6 +505,34 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AppointmentResolver interface {
+	IsLateCancel(ctx context.Context, obj *ent.Appointment) (bool, error)
+	CountsAsStrike(ctx context.Context, obj *ent.Appointment) (bool, error)
+	ReminderDue(ctx context.Context, obj *ent.Appointment) (bool, error)
+	NoteStatus(ctx context.Context, obj *ent.Appointment) (model.NoteStatus, error)
+	NoteOverdue(ctx context.Context, obj *ent.Appointment) (bool, error)
+}
+type ClientResolver interface {
+	StrikeCount(ctx context.Context, obj *ent.ClientProfile) (int, error)
+	DaysSinceSeen(ctx context.Context, obj *ent.ClientProfile) (*int, error)
+	DaysSinceContact(ctx context.Context, obj *ent.ClientProfile) (*int, error)
+	LastSeenAt(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error)
+	LastContactAt(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error)
+	NextAppointment(ctx context.Context, obj *ent.ClientProfile) (*ent.Appointment, error)
+	BackfillEligible(ctx context.Context, obj *ent.ClientProfile) (bool, error)
+	BackfillEligibility(ctx context.Context, obj *ent.ClientProfile) (*caseload.Eligibility, error)
+	RecurringEligibility(ctx context.Context, obj *ent.ClientProfile) (*caseload.RecurringEligibility, error)
+	TerminationRecommendation(ctx context.Context, obj *ent.ClientProfile) (*model.TerminationRecommendation, error)
+	TreatmentPlanReviewDueOn(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error)
+	IsMinor(ctx context.Context, obj *ent.ClientProfile) (bool, error)
+	PrimaryCaregiver(ctx context.Context, obj *ent.ClientProfile) (*ent.Caregiver, error)
+	PaperworkDue(ctx context.Context, obj *ent.ClientProfile) ([]*model.PaperworkItem, error)
+}
+type ClinicianResolver interface {
+	CaseloadHealth(ctx context.Context, obj *ent.Clinician) (*model.CaseloadHealth, error)
+	Todo(ctx context.Context, obj *ent.Clinician) ([]*model.TodoItem, error)
+	Calendar(ctx context.Context, obj *ent.Clinician, date *time.Time) ([]*model.CalendarEntry, error)
+}
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error)
@@ -388,6 +549,7 @@ type MutationResolver interface {
 	UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
 	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
+	UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -399,6 +561,9 @@ type QueryResolver interface {
 	Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Practice(ctx context.Context) (*ent.Practice, error)
+	BackfillCandidates(ctx context.Context, appointmentID int, first *int) ([]*model.BackfillCandidate, error)
+	MyTodo(ctx context.Context) ([]*model.TodoItem, error)
+	MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -467,6 +632,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appointment.ConfirmedAt(childComplexity), true
+	case "Appointment.countsAsStrike":
+		if e.ComplexityRoot.Appointment.CountsAsStrike == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.CountsAsStrike(childComplexity), true
 	case "Appointment.createdAt":
 		if e.ComplexityRoot.Appointment.CreatedAt == nil {
 			break
@@ -533,6 +704,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appointment.ID(childComplexity), true
+	case "Appointment.isLateCancel":
+		if e.ComplexityRoot.Appointment.IsLateCancel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.IsLateCancel(childComplexity), true
 	case "Appointment.kind":
 		if e.ComplexityRoot.Appointment.Kind == nil {
 			break
@@ -545,12 +722,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appointment.MinutesLate(childComplexity), true
+	case "Appointment.noteOverdue":
+		if e.ComplexityRoot.Appointment.NoteOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.NoteOverdue(childComplexity), true
+	case "Appointment.noteStatus":
+		if e.ComplexityRoot.Appointment.NoteStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.NoteStatus(childComplexity), true
 	case "Appointment.reminderChannel":
 		if e.ComplexityRoot.Appointment.ReminderChannel == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Appointment.ReminderChannel(childComplexity), true
+	case "Appointment.reminderDue":
+		if e.ComplexityRoot.Appointment.ReminderDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.ReminderDue(childComplexity), true
 	case "Appointment.reminderSentAt":
 		if e.ComplexityRoot.Appointment.ReminderSentAt == nil {
 			break
@@ -738,6 +933,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "BackfillCandidate.client":
+		if e.ComplexityRoot.BackfillCandidate.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackfillCandidate.Client(childComplexity), true
+	case "BackfillCandidate.daysSinceSeen":
+		if e.ComplexityRoot.BackfillCandidate.DaysSinceSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackfillCandidate.DaysSinceSeen(childComplexity), true
+	case "BackfillCandidate.nextAppointmentAt":
+		if e.ComplexityRoot.BackfillCandidate.NextAppointmentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackfillCandidate.NextAppointmentAt(childComplexity), true
+	case "BackfillCandidate.strikeCount":
+		if e.ComplexityRoot.BackfillCandidate.StrikeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackfillCandidate.StrikeCount(childComplexity), true
+	case "BackfillCandidate.waitDays":
+		if e.ComplexityRoot.BackfillCandidate.WaitDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackfillCandidate.WaitDays(childComplexity), true
+
+	case "CalendarEntry.appointment":
+		if e.ComplexityRoot.CalendarEntry.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Appointment(childComplexity), true
+	case "CalendarEntry.backfillCandidates":
+		if e.ComplexityRoot.CalendarEntry.BackfillCandidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.BackfillCandidates(childComplexity), true
+	case "CalendarEntry.caregiver":
+		if e.ComplexityRoot.CalendarEntry.Caregiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.Caregiver(childComplexity), true
+	case "CalendarEntry.noShowRisk":
+		if e.ComplexityRoot.CalendarEntry.NoShowRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.NoShowRisk(childComplexity), true
+	case "CalendarEntry.treatmentPlanReviewDue":
+		if e.ComplexityRoot.CalendarEntry.TreatmentPlanReviewDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarEntry.TreatmentPlanReviewDue(childComplexity), true
+
 	case "Caregiver.client":
 		if e.ComplexityRoot.Caregiver.Client == nil {
 			break
@@ -805,6 +1062,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Caregiver.UpdatedAt(childComplexity), true
 
+	case "CaseloadHealth.activeClients":
+		if e.ComplexityRoot.CaseloadHealth.ActiveClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.ActiveClients(childComplexity), true
+	case "CaseloadHealth.expectedWeeklySessions":
+		if e.ComplexityRoot.CaseloadHealth.ExpectedWeeklySessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.ExpectedWeeklySessions(childComplexity), true
+	case "CaseloadHealth.explanation":
+		if e.ComplexityRoot.CaseloadHealth.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.Explanation(childComplexity), true
+	case "CaseloadHealth.newClientsToRequest":
+		if e.ComplexityRoot.CaseloadHealth.NewClientsToRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.NewClientsToRequest(childComplexity), true
+	case "CaseloadHealth.recommendedMax":
+		if e.ComplexityRoot.CaseloadHealth.RecommendedMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.RecommendedMax(childComplexity), true
+	case "CaseloadHealth.recommendedMin":
+		if e.ComplexityRoot.CaseloadHealth.RecommendedMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.RecommendedMin(childComplexity), true
+	case "CaseloadHealth.status":
+		if e.ComplexityRoot.CaseloadHealth.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.Status(childComplexity), true
+	case "CaseloadHealth.utilization":
+		if e.ComplexityRoot.CaseloadHealth.Utilization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.Utilization(childComplexity), true
+	case "CaseloadHealth.weeklySlots":
+		if e.ComplexityRoot.CaseloadHealth.WeeklySlots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadHealth.WeeklySlots(childComplexity), true
+
 	case "Client.appointments":
 		if e.ComplexityRoot.Client.Appointments == nil {
 			break
@@ -816,6 +1128,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.Appointments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AppointmentOrder), args["where"].(*ent.AppointmentWhereInput)), true
+	case "Client.backfillEligibility":
+		if e.ComplexityRoot.Client.BackfillEligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.BackfillEligibility(childComplexity), true
+	case "Client.backfillEligible":
+		if e.ComplexityRoot.Client.BackfillEligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.BackfillEligible(childComplexity), true
 	case "Client.caregivers":
 		if e.ComplexityRoot.Client.Caregivers == nil {
 			break
@@ -857,6 +1181,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.DateOfBirth(childComplexity), true
+	case "Client.daysSinceContact":
+		if e.ComplexityRoot.Client.DaysSinceContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.DaysSinceContact(childComplexity), true
+	case "Client.daysSinceSeen":
+		if e.ComplexityRoot.Client.DaysSinceSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.DaysSinceSeen(childComplexity), true
 	case "Client.documents":
 		if e.ComplexityRoot.Client.Documents == nil {
 			break
@@ -892,18 +1228,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.ID(childComplexity), true
+	case "Client.isMinor":
+		if e.ComplexityRoot.Client.IsMinor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.IsMinor(childComplexity), true
+	case "Client.lastContactAt":
+		if e.ComplexityRoot.Client.LastContactAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.LastContactAt(childComplexity), true
 	case "Client.lastName":
 		if e.ComplexityRoot.Client.LastName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Client.LastName(childComplexity), true
+	case "Client.lastSeenAt":
+		if e.ComplexityRoot.Client.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.LastSeenAt(childComplexity), true
 	case "Client.modality":
 		if e.ComplexityRoot.Client.Modality == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Client.Modality(childComplexity), true
+	case "Client.nextAppointment":
+		if e.ComplexityRoot.Client.NextAppointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.NextAppointment(childComplexity), true
+	case "Client.paperworkDue":
+		if e.ComplexityRoot.Client.PaperworkDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.PaperworkDue(childComplexity), true
 	case "Client.phone":
 		if e.ComplexityRoot.Client.Phone == nil {
 			break
@@ -916,6 +1282,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.PreferredContactChannel(childComplexity), true
+	case "Client.primaryCaregiver":
+		if e.ComplexityRoot.Client.PrimaryCaregiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.PrimaryCaregiver(childComplexity), true
+	case "Client.recurringEligibility":
+		if e.ComplexityRoot.Client.RecurringEligibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.RecurringEligibility(childComplexity), true
 	case "Client.recurringPrivilege":
 		if e.ComplexityRoot.Client.RecurringPrivilege == nil {
 			break
@@ -934,6 +1312,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.Status(childComplexity), true
+	case "Client.strikeCount":
+		if e.ComplexityRoot.Client.StrikeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.StrikeCount(childComplexity), true
+	case "Client.terminationRecommendation":
+		if e.ComplexityRoot.Client.TerminationRecommendation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.TerminationRecommendation(childComplexity), true
+	case "Client.treatmentPlanReviewDueOn":
+		if e.ComplexityRoot.Client.TreatmentPlanReviewDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.TreatmentPlanReviewDueOn(childComplexity), true
 	case "Client.updatedAt":
 		if e.ComplexityRoot.Client.UpdatedAt == nil {
 			break
@@ -996,6 +1392,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Clinician.Appointments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AppointmentOrder), args["where"].(*ent.AppointmentWhereInput)), true
+	case "Clinician.calendar":
+		if e.ComplexityRoot.Clinician.Calendar == nil {
+			break
+		}
+
+		args, err := ec.field_Clinician_calendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Clinician.Calendar(childComplexity, args["date"].(*time.Time)), true
+	case "Clinician.caseloadHealth":
+		if e.ComplexityRoot.Clinician.CaseloadHealth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clinician.CaseloadHealth(childComplexity), true
 	case "Clinician.clients":
 		if e.ComplexityRoot.Clinician.Clients == nil {
 			break
@@ -1066,6 +1479,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Clinician.SupervisorID(childComplexity), true
+	case "Clinician.todo":
+		if e.ComplexityRoot.Clinician.Todo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clinician.Todo(childComplexity), true
 	case "Clinician.updatedAt":
 		if e.ComplexityRoot.Clinician.UpdatedAt == nil {
 			break
@@ -1393,6 +1812,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DocumentEdge.Node(childComplexity), true
 
+	case "Eligibility.eligible":
+		if e.ComplexityRoot.Eligibility.Eligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Eligibility.Eligible(childComplexity), true
+	case "Eligibility.reasons":
+		if e.ComplexityRoot.Eligibility.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Eligibility.Reasons(childComplexity), true
+
 	case "Episode.appointments":
 		if e.ComplexityRoot.Episode.Appointments == nil {
 			break
@@ -1630,6 +2062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateDocument(childComplexity, args["id"].(int), args["version"].(int), args["input"].(ent.UpdateDocumentInput)), true
+	case "Mutation.updatePolicy":
+		if e.ComplexityRoot.Mutation.UpdatePolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePolicy(childComplexity, args["input"].(model.PolicyInput)), true
 
 	case "NewClientRequest.assignedCount":
 		if e.ComplexityRoot.NewClientRequest.AssignedCount == nil {
@@ -1718,6 +2161,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NewClientRequestEdge.Node(childComplexity), true
 
+	case "NoShowRisk.confirmed":
+		if e.ComplexityRoot.NoShowRisk.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoShowRisk.Confirmed(childComplexity), true
+	case "NoShowRisk.explanation":
+		if e.ComplexityRoot.NoShowRisk.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoShowRisk.Explanation(childComplexity), true
+	case "NoShowRisk.lateCancels":
+		if e.ComplexityRoot.NoShowRisk.LateCancels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoShowRisk.LateCancels(childComplexity), true
+	case "NoShowRisk.noShows":
+		if e.ComplexityRoot.NoShowRisk.NoShows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoShowRisk.NoShows(childComplexity), true
+	case "NoShowRisk.recordedSessions":
+		if e.ComplexityRoot.NoShowRisk.RecordedSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoShowRisk.RecordedSessions(childComplexity), true
+	case "NoShowRisk.score":
+		if e.ComplexityRoot.NoShowRisk.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoShowRisk.Score(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1743,6 +2223,164 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PaperworkItem.appointment":
+		if e.ComplexityRoot.PaperworkItem.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.Appointment(childComplexity), true
+	case "PaperworkItem.contact":
+		if e.ComplexityRoot.PaperworkItem.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.Contact(childComplexity), true
+	case "PaperworkItem.document":
+		if e.ComplexityRoot.PaperworkItem.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.Document(childComplexity), true
+	case "PaperworkItem.documentKind":
+		if e.ComplexityRoot.PaperworkItem.DocumentKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.DocumentKind(childComplexity), true
+	case "PaperworkItem.dueAt":
+		if e.ComplexityRoot.PaperworkItem.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.DueAt(childComplexity), true
+	case "PaperworkItem.explanation":
+		if e.ComplexityRoot.PaperworkItem.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.Explanation(childComplexity), true
+	case "PaperworkItem.overdue":
+		if e.ComplexityRoot.PaperworkItem.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.Overdue(childComplexity), true
+	case "PaperworkItem.status":
+		if e.ComplexityRoot.PaperworkItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaperworkItem.Status(childComplexity), true
+
+	case "Policy.attendanceWindowDays":
+		if e.ComplexityRoot.Policy.AttendanceWindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.AttendanceWindowDays(childComplexity), true
+	case "Policy.caseloadMaxMultiple":
+		if e.ComplexityRoot.Policy.CaseloadMaxMultiple == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.CaseloadMaxMultiple(childComplexity), true
+	case "Policy.caseloadMinMultiple":
+		if e.ComplexityRoot.Policy.CaseloadMinMultiple == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.CaseloadMinMultiple(childComplexity), true
+	case "Policy.closureWarningGraceDays":
+		if e.ComplexityRoot.Policy.ClosureWarningGraceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.ClosureWarningGraceDays(childComplexity), true
+	case "Policy.inactivityDays":
+		if e.ComplexityRoot.Policy.InactivityDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.InactivityDays(childComplexity), true
+	case "Policy.initialTreatmentPlanDueDays":
+		if e.ComplexityRoot.Policy.InitialTreatmentPlanDueDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.InitialTreatmentPlanDueDays(childComplexity), true
+	case "Policy.lateArrivalMinutes":
+		if e.ComplexityRoot.Policy.LateArrivalMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.LateArrivalMinutes(childComplexity), true
+	case "Policy.lateCancelWindowHours":
+		if e.ComplexityRoot.Policy.LateCancelWindowHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.LateCancelWindowHours(childComplexity), true
+	case "Policy.noShowBuffer":
+		if e.ComplexityRoot.Policy.NoShowBuffer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.NoShowBuffer(childComplexity), true
+	case "Policy.noteDueHours":
+		if e.ComplexityRoot.Policy.NoteDueHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.NoteDueHours(childComplexity), true
+	case "Policy.noteGoalMinutes":
+		if e.ComplexityRoot.Policy.NoteGoalMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.NoteGoalMinutes(childComplexity), true
+	case "Policy.recurringEarnAfter":
+		if e.ComplexityRoot.Policy.RecurringEarnAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.RecurringEarnAfter(childComplexity), true
+	case "Policy.recurringLostAfterClientCancels":
+		if e.ComplexityRoot.Policy.RecurringLostAfterClientCancels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.RecurringLostAfterClientCancels(childComplexity), true
+	case "Policy.recurringLostAfterLateArrivals":
+		if e.ComplexityRoot.Policy.RecurringLostAfterLateArrivals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.RecurringLostAfterLateArrivals(childComplexity), true
+	case "Policy.reminderLeadHours":
+		if e.ComplexityRoot.Policy.ReminderLeadHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.ReminderLeadHours(childComplexity), true
+	case "Policy.strikeLimit":
+		if e.ComplexityRoot.Policy.StrikeLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.StrikeLimit(childComplexity), true
+	case "Policy.terminationNoteDueDays":
+		if e.ComplexityRoot.Policy.TerminationNoteDueDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.TerminationNoteDueDays(childComplexity), true
+	case "Policy.treatmentPlanReviewMonths":
+		if e.ComplexityRoot.Policy.TreatmentPlanReviewMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.TreatmentPlanReviewMonths(childComplexity), true
+
 	case "Practice.createdAt":
 		if e.ComplexityRoot.Practice.CreatedAt == nil {
 			break
@@ -1761,6 +2399,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Practice.Name(childComplexity), true
+	case "Practice.policy":
+		if e.ComplexityRoot.Practice.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.Policy(childComplexity), true
 	case "Practice.timeZone":
 		if e.ComplexityRoot.Practice.TimeZone == nil {
 			break
@@ -1785,6 +2429,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Appointments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AppointmentOrder), args["where"].(*ent.AppointmentWhereInput)), true
+	case "Query.backfillCandidates":
+		if e.ComplexityRoot.Query.BackfillCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_backfillCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BackfillCandidates(childComplexity, args["appointmentId"].(int), args["first"].(*int)), true
 	case "Query.clients":
 		if e.ComplexityRoot.Query.Clients == nil {
 			break
@@ -1836,6 +2491,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myCalendar":
+		if e.ComplexityRoot.Query.MyCalendar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myCalendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCalendar(childComplexity, args["date"].(*time.Time)), true
+	case "Query.myTodo":
+		if e.ComplexityRoot.Query.MyTodo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyTodo(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1864,6 +2536,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Practice(childComplexity), true
+
+	case "RecurringEligibility.consecutiveOnTime":
+		if e.ComplexityRoot.RecurringEligibility.ConsecutiveOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEligibility.ConsecutiveOnTime(childComplexity), true
+	case "RecurringEligibility.eligible":
+		if e.ComplexityRoot.RecurringEligibility.Eligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEligibility.Eligible(childComplexity), true
+	case "RecurringEligibility.needed":
+		if e.ComplexityRoot.RecurringEligibility.Needed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEligibility.Needed(childComplexity), true
+	case "RecurringEligibility.reason":
+		if e.ComplexityRoot.RecurringEligibility.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEligibility.Reason(childComplexity), true
+	case "RecurringEligibility.shouldRevoke":
+		if e.ComplexityRoot.RecurringEligibility.ShouldRevoke == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEligibility.ShouldRevoke(childComplexity), true
+
+	case "TerminationRecommendation.action":
+		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerminationRecommendation.Action(childComplexity), true
+	case "TerminationRecommendation.closeBy":
+		if e.ComplexityRoot.TerminationRecommendation.CloseBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerminationRecommendation.CloseBy(childComplexity), true
+	case "TerminationRecommendation.explanation":
+		if e.ComplexityRoot.TerminationRecommendation.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerminationRecommendation.Explanation(childComplexity), true
+	case "TerminationRecommendation.reason":
+		if e.ComplexityRoot.TerminationRecommendation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerminationRecommendation.Reason(childComplexity), true
+
+	case "TodoItem.appointment":
+		if e.ComplexityRoot.TodoItem.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Appointment(childComplexity), true
+	case "TodoItem.client":
+		if e.ComplexityRoot.TodoItem.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Client(childComplexity), true
+	case "TodoItem.closeBy":
+		if e.ComplexityRoot.TodoItem.CloseBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.CloseBy(childComplexity), true
+	case "TodoItem.contact":
+		if e.ComplexityRoot.TodoItem.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Contact(childComplexity), true
+	case "TodoItem.document":
+		if e.ComplexityRoot.TodoItem.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Document(childComplexity), true
+	case "TodoItem.documentKind":
+		if e.ComplexityRoot.TodoItem.DocumentKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.DocumentKind(childComplexity), true
+	case "TodoItem.dueAt":
+		if e.ComplexityRoot.TodoItem.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.DueAt(childComplexity), true
+	case "TodoItem.explanation":
+		if e.ComplexityRoot.TodoItem.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Explanation(childComplexity), true
+	case "TodoItem.kind":
+		if e.ComplexityRoot.TodoItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Kind(childComplexity), true
+	case "TodoItem.overdue":
+		if e.ComplexityRoot.TodoItem.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoItem.Overdue(childComplexity), true
 
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
@@ -1980,6 +2769,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EpisodeWhereInput", ec.unmarshalInputEpisodeWhereInput),
 			graphql.NewInputUnmarshaler("NewClientRequestOrder", ec.unmarshalInputNewClientRequestOrder),
 			graphql.NewInputUnmarshaler("NewClientRequestWhereInput", ec.unmarshalInputNewClientRequestWhereInput),
+			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
 			graphql.NewInputUnmarshaler("PracticeOrder", ec.unmarshalInputPracticeOrder),
 			graphql.NewInputUnmarshaler("PracticeWhereInput", ec.unmarshalInputPracticeWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
@@ -2169,6 +2959,376 @@ extend type Mutation {
   "Activates or deactivates a login (ADMIN only); a deactivated user's tokens stop working at once."
   setUserActive("The user." id: ID!, "Whether the user may sign in." active: Boolean!): User!
 }
+
+# ---------------------------------------------------------------------------
+# The caseload rules (SPEC.md "Rules"): derived values computed from the
+# practice's policy, in its time zone, at the server's clock.
+
+"A practice's caseload policy: every rule reads its thresholds from here."
+type Policy {
+  "Days without a session or contact before a case is closed (default 30)."
+  inactivityDays: Int!
+  "Days from a closure warning to its close-by date (default 14)."
+  closureWarningGraceDays: Int!
+  "No-shows plus late cancels in an episode that close it (default 3)."
+  strikeLimit: Int!
+  "Hours before the start inside which a client cancellation is a late cancel (default 24)."
+  lateCancelWindowHours: Int!
+  "Hours before the start at which a reminder is due (default 24)."
+  reminderLeadHours: Int!
+  "Consecutive on-time attended sessions that earn a recurring series (default 3)."
+  recurringEarnAfter: Int!
+  "Consecutive client cancellations that lose it (default 2)."
+  recurringLostAfterClientCancels: Int!
+  "Consecutive late arrivals that lose it (default 3)."
+  recurringLostAfterLateArrivals: Int!
+  "Minutes late (or more) that count as a late arrival (default 10)."
+  lateArrivalMinutes: Int!
+  "Months between treatment plan reviews, 3 to 6 (default 3)."
+  treatmentPlanReviewMonths: Int!
+  "Days after an episode opens by which the initial treatment plan is due (default 30)."
+  initialTreatmentPlanDueDays: Int!
+  "Hours after a session or contact by which its note is due (default 24)."
+  noteDueHours: Int!
+  "The practice's goal in minutes for finishing a note (default 5)."
+  noteGoalMinutes: Int!
+  "Days after closing by which the termination note is due (default 7)."
+  terminationNoteDueDays: Int!
+  "Low end of a healthy caseload as a multiple of weekly slots (default 1.3)."
+  caseloadMinMultiple: Float!
+  "High end of a healthy caseload as a multiple of weekly slots (default 1.7)."
+  caseloadMaxMultiple: Float!
+  "Extra new clients to request for expected no-shows (default 2)."
+  noShowBuffer: Int!
+  "Days of history behind the attendance rate of caseload health (default 90)."
+  attendanceWindowDays: Int!
+}
+
+"Changes to the policy; settings left out keep their value."
+input PolicyInput {
+  "Days without a session or contact before a case is closed (1-365)."
+  inactivityDays: Int
+  "Days from a closure warning to its close-by date (1-90)."
+  closureWarningGraceDays: Int
+  "No-shows plus late cancels that close an episode (at least 1)."
+  strikeLimit: Int
+  "Hours before the start inside which a client cancellation is late (0-168)."
+  lateCancelWindowHours: Int
+  "Hours before the start at which a reminder is due (1-168)."
+  reminderLeadHours: Int
+  "Consecutive on-time sessions that earn a recurring series."
+  recurringEarnAfter: Int
+  "Consecutive client cancellations that lose it."
+  recurringLostAfterClientCancels: Int
+  "Consecutive late arrivals that lose it."
+  recurringLostAfterLateArrivals: Int
+  "Minutes late that count as a late arrival."
+  lateArrivalMinutes: Int
+  "Months between treatment plan reviews (3-6)."
+  treatmentPlanReviewMonths: Int
+  "Days after opening by which the initial treatment plan is due."
+  initialTreatmentPlanDueDays: Int
+  "Hours after a session or contact by which its note is due."
+  noteDueHours: Int
+  "Goal in minutes for finishing a note."
+  noteGoalMinutes: Int
+  "Days after closing by which the termination note is due."
+  terminationNoteDueDays: Int
+  "Low end of a healthy caseload as a multiple of weekly slots."
+  caseloadMinMultiple: Float
+  "High end of a healthy caseload as a multiple of weekly slots."
+  caseloadMaxMultiple: Float
+  "Extra new clients to request for expected no-shows."
+  noShowBuffer: Int
+  "Days of history behind the attendance rate."
+  attendanceWindowDays: Int
+}
+
+extend type Practice {
+  "The caseload policy the rules are computed from."
+  policy: Policy!
+}
+
+"Whether a rule lets a client in, and if not, why not."
+type Eligibility {
+  "True when nothing bars the client."
+  eligible: Boolean!
+  "Every bar, in the practice's words (empty when eligible)."
+  reasons: [String!]!
+}
+
+"What to do about a client's case under the inactivity and strike rules."
+enum TerminationAction {
+  "Nothing: the client is within the policy."
+  NONE
+  "Send a closure warning with the close-by date given."
+  SEND_WARNING
+  "A warning was sent: wait for its close-by date."
+  WAIT
+  "Close the case."
+  CLOSE
+}
+
+"Why a case should be warned or closed."
+enum TerminationReason {
+  "No-shows and late cancels reached the strike limit."
+  STRIKES
+  "A closure warning's close-by date passed with nothing booked."
+  WARNING_EXPIRED
+  "Not seen or heard from for the inactivity period."
+  INACTIVE
+}
+
+"The termination recommendation of a client (first matching rule wins)."
+type TerminationRecommendation {
+  "What to do."
+  action: TerminationAction!
+  "Why, unless the action is NONE."
+  reason: TerminationReason
+  "The close-by date of the warning to send or waited on."
+  closeBy: Date
+  "A sentence a clinician can act on."
+  explanation: String!
+}
+
+"Whether a client has earned (or should lose) a standing recurring appointment."
+type RecurringEligibility {
+  "The last sessions needed were all attended on time."
+  eligible: Boolean!
+  "The most recent on-time attended sessions in a row."
+  consecutiveOnTime: Int!
+  "How many in a row the policy asks for."
+  needed: Int!
+  "The client holds a series and cancelled or arrived late too often in a row."
+  shouldRevoke: Boolean!
+  "The verdict in words."
+  reason: String!
+}
+
+"Whether a piece of paperwork has been started."
+enum PaperworkStatus {
+  "Not started."
+  MISSING
+  "Started as a draft, not signed."
+  DRAFT
+}
+
+"A document that has to be written and signed."
+type PaperworkItem {
+  "The kind of document to sign."
+  documentKind: DocumentKind!
+  "Not started, or a draft."
+  status: PaperworkStatus!
+  "The draft, when there is one."
+  document: Document
+  "The session the note is for."
+  appointment: Appointment
+  "The contact the note is for."
+  contact: Contact
+  "When it must be signed."
+  dueAt: DateTime!
+  "The due time has passed."
+  overdue: Boolean!
+  "What is due and why."
+  explanation: String!
+}
+
+extend type Client {
+  "No-shows and late cancels (not excused) in the current episode."
+  strikeCount: Int!
+  "Calendar days since the last attended session (or since the episode opened); null if never seen and no open episode."
+  daysSinceSeen: Int
+  "Calendar days since the last attended session or inbound contact, whichever is later."
+  daysSinceContact: Int
+  "Start of the last attended session."
+  lastSeenAt: DateTime
+  "The later of the last attended session and the last inbound contact."
+  lastContactAt: DateTime
+  "The next booked session."
+  nextAppointment: Appointment
+  "On the backfill list and not barred from it."
+  backfillEligible: Boolean!
+  "Whether the client is on the backfill list, with the reasons when not."
+  backfillEligibility: Eligibility!
+  "Whether a recurring series is earned, or should be revoked."
+  recurringEligibility: RecurringEligibility!
+  "Whether to warn or close the case."
+  terminationRecommendation: TerminationRecommendation!
+  "When the next treatment plan review is due (null without an open episode and a signed plan)."
+  treatmentPlanReviewDueOn: Date
+  "Under 18 today in the practice's time zone (unknown date of birth: false)."
+  isMinor: Boolean!
+  "The caregiver to contact first."
+  primaryCaregiver: Caregiver
+  "Documents due, oldest due first."
+  paperworkDue: [PaperworkItem!]!
+}
+
+"Whether a caseload is the right size for the clinician's slots."
+enum CaseloadStatus {
+  "Fewer active clients than recommended: request new ones."
+  UNDER
+  "Within the recommended range."
+  HEALTHY
+  "More active clients than recommended."
+  OVER
+}
+
+"A clinician's caseload measured against their weekly slots and the policy."
+type CaseloadHealth {
+  "Clients in care."
+  activeClients: Int!
+  "Open client sessions per week."
+  weeklySlots: Int!
+  "Sessions per week to expect: frequency times recent attendance, summed."
+  expectedWeeklySessions: Float!
+  "Expected weekly sessions over weekly slots."
+  utilization: Float!
+  "Low end of the recommended caseload."
+  recommendedMin: Int!
+  "High end of the recommended caseload."
+  recommendedMax: Int!
+  "UNDER, HEALTHY or OVER."
+  status: CaseloadStatus!
+  "New clients to ask intake for (0 unless UNDER)."
+  newClientsToRequest: Int!
+  "The verdict in words."
+  explanation: String!
+}
+
+"What kind of thing a To-Do item asks for."
+enum TodoKind {
+  "Write and sign a document."
+  PAPERWORK
+  "Remind the client (or caregiver) of a session."
+  SEND_REMINDER
+  "Record whether the client came."
+  RECORD_ATTENDANCE
+  "Send a closure warning."
+  SEND_WARNING
+  "Close the case."
+  CLOSE_CASE
+  "Add a primary caregiver for a minor."
+  ADD_CAREGIVER
+  "Revoke a recurring series."
+  REVOKE_RECURRING
+}
+
+"One thing a clinician has to do."
+type TodoItem {
+  "What to do."
+  kind: TodoKind!
+  "The client it is about."
+  client: Client!
+  "The session it is about."
+  appointment: Appointment
+  "The draft document, for paperwork already started."
+  document: Document
+  "The contact it is about."
+  contact: Contact
+  "The document to write, for PAPERWORK."
+  documentKind: DocumentKind
+  "The close-by date to put in a closure warning."
+  closeBy: Date
+  "When it is due."
+  dueAt: DateTime!
+  "The due time has passed."
+  overdue: Boolean!
+  "What to do and why."
+  explanation: String!
+}
+
+"How likely a client is to miss a session, with the inputs."
+type NoShowRisk {
+  "From 0 (will come) to 1 (will not)."
+  score: Float!
+  "The client's recorded past sessions."
+  recordedSessions: Int!
+  "No-shows among them."
+  noShows: Int!
+  "Late cancellations among them."
+  lateCancels: Int!
+  "The client confirmed this session."
+  confirmed: Boolean!
+  "The inputs in words."
+  explanation: String!
+}
+
+"A client who could take a freed slot, in the order to call them."
+type BackfillCandidate {
+  "The client."
+  client: Client!
+  "Their next booked session, if any."
+  nextAppointmentAt: DateTime
+  "Calendar days earlier the slot is than their next session (null: nothing booked)."
+  waitDays: Int
+  "Their strikes in this episode."
+  strikeCount: Int!
+  "Days since they were last seen."
+  daysSinceSeen: Int
+}
+
+"A session of the calendar with what to prepare."
+type CalendarEntry {
+  "The session."
+  appointment: Appointment!
+  "How likely the client is to miss it."
+  noShowRisk: NoShowRisk!
+  "The treatment plan review is due by this day: prepare it."
+  treatmentPlanReviewDue: Boolean!
+  "The caregiver to include, for a minor."
+  caregiver: Caregiver
+  "Whom to call if the session falls through, best first."
+  backfillCandidates: [BackfillCandidate!]!
+}
+
+extend type Clinician {
+  "The caseload measured against the clinician's slots."
+  caseloadHealth: CaseloadHealth!
+  "The clinician's To-Do list, by due time."
+  todo: [TodoItem!]!
+  "The clinician's sessions on a day of the practice's calendar (default tomorrow)."
+  calendar("The day (default tomorrow in the practice's time zone)." date: Date): [CalendarEntry!]!
+}
+
+"Whether a session's note is written."
+enum NoteStatus {
+  "The session was not attended: no note."
+  NOT_REQUIRED
+  "Attended, no note started."
+  MISSING
+  "A draft exists."
+  DRAFT
+  "Signed."
+  SIGNED
+}
+
+extend type Appointment {
+  "Cancelled by the client inside the late-cancel window."
+  isLateCancel: Boolean!
+  "A no-show or late cancel that is not excused."
+  countsAsStrike: Boolean!
+  "Booked, starting within the reminder lead time, and no reminder sent."
+  reminderDue: Boolean!
+  "The state of the session's note."
+  noteStatus: NoteStatus!
+  "The note is not signed and its due time has passed."
+  noteOverdue: Boolean!
+}
+
+extend type Query {
+  "Clients to call for a cancelled or freed session, best first."
+  backfillCandidates("The freed session." appointmentId: ID!, "How many (1-100, default 10)." first: Int): [BackfillCandidate!]!
+  "The signed-in clinician's To-Do list."
+  myTodo: [TodoItem!]!
+  "The signed-in clinician's calendar for a day (default tomorrow)."
+  myCalendar("The day (default tomorrow in the practice's time zone)." date: Date): [CalendarEntry!]!
+}
+
+extend type Mutation {
+  "Changes the practice's policy (ADMIN only). Each setting is validated; BAD_USER_INPUT names the one out of range."
+  updatePolicy("The settings to change." input: PolicyInput!): Practice!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -2234,6 +3394,16 @@ func (ec *executionContext) childFields_Appointment(ctx context.Context, field g
 		return ec.fieldContext_Appointment_filledBy(ctx, field)
 	case "documents":
 		return ec.fieldContext_Appointment_documents(ctx, field)
+	case "isLateCancel":
+		return ec.fieldContext_Appointment_isLateCancel(ctx, field)
+	case "countsAsStrike":
+		return ec.fieldContext_Appointment_countsAsStrike(ctx, field)
+	case "reminderDue":
+		return ec.fieldContext_Appointment_reminderDue(ctx, field)
+	case "noteStatus":
+		return ec.fieldContext_Appointment_noteStatus(ctx, field)
+	case "noteOverdue":
+		return ec.fieldContext_Appointment_noteOverdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Appointment", field.Name)
 }
@@ -2312,6 +3482,38 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BackfillCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_BackfillCandidate_client(ctx, field)
+	case "nextAppointmentAt":
+		return ec.fieldContext_BackfillCandidate_nextAppointmentAt(ctx, field)
+	case "waitDays":
+		return ec.fieldContext_BackfillCandidate_waitDays(ctx, field)
+	case "strikeCount":
+		return ec.fieldContext_BackfillCandidate_strikeCount(ctx, field)
+	case "daysSinceSeen":
+		return ec.fieldContext_BackfillCandidate_daysSinceSeen(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BackfillCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_CalendarEntry_appointment(ctx, field)
+	case "noShowRisk":
+		return ec.fieldContext_CalendarEntry_noShowRisk(ctx, field)
+	case "treatmentPlanReviewDue":
+		return ec.fieldContext_CalendarEntry_treatmentPlanReviewDue(ctx, field)
+	case "caregiver":
+		return ec.fieldContext_CalendarEntry_caregiver(ctx, field)
+	case "backfillCandidates":
+		return ec.fieldContext_CalendarEntry_backfillCandidates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_Caregiver(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2338,6 +3540,30 @@ func (ec *executionContext) childFields_Caregiver(ctx context.Context, field gra
 		return ec.fieldContext_Caregiver_client(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Caregiver", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseloadHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activeClients":
+		return ec.fieldContext_CaseloadHealth_activeClients(ctx, field)
+	case "weeklySlots":
+		return ec.fieldContext_CaseloadHealth_weeklySlots(ctx, field)
+	case "expectedWeeklySessions":
+		return ec.fieldContext_CaseloadHealth_expectedWeeklySessions(ctx, field)
+	case "utilization":
+		return ec.fieldContext_CaseloadHealth_utilization(ctx, field)
+	case "recommendedMin":
+		return ec.fieldContext_CaseloadHealth_recommendedMin(ctx, field)
+	case "recommendedMax":
+		return ec.fieldContext_CaseloadHealth_recommendedMax(ctx, field)
+	case "status":
+		return ec.fieldContext_CaseloadHealth_status(ctx, field)
+	case "newClientsToRequest":
+		return ec.fieldContext_CaseloadHealth_newClientsToRequest(ctx, field)
+	case "explanation":
+		return ec.fieldContext_CaseloadHealth_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseloadHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_Client(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2384,6 +3610,34 @@ func (ec *executionContext) childFields_Client(ctx context.Context, field graphq
 		return ec.fieldContext_Client_documents(ctx, field)
 	case "contacts":
 		return ec.fieldContext_Client_contacts(ctx, field)
+	case "strikeCount":
+		return ec.fieldContext_Client_strikeCount(ctx, field)
+	case "daysSinceSeen":
+		return ec.fieldContext_Client_daysSinceSeen(ctx, field)
+	case "daysSinceContact":
+		return ec.fieldContext_Client_daysSinceContact(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_Client_lastSeenAt(ctx, field)
+	case "lastContactAt":
+		return ec.fieldContext_Client_lastContactAt(ctx, field)
+	case "nextAppointment":
+		return ec.fieldContext_Client_nextAppointment(ctx, field)
+	case "backfillEligible":
+		return ec.fieldContext_Client_backfillEligible(ctx, field)
+	case "backfillEligibility":
+		return ec.fieldContext_Client_backfillEligibility(ctx, field)
+	case "recurringEligibility":
+		return ec.fieldContext_Client_recurringEligibility(ctx, field)
+	case "terminationRecommendation":
+		return ec.fieldContext_Client_terminationRecommendation(ctx, field)
+	case "treatmentPlanReviewDueOn":
+		return ec.fieldContext_Client_treatmentPlanReviewDueOn(ctx, field)
+	case "isMinor":
+		return ec.fieldContext_Client_isMinor(ctx, field)
+	case "primaryCaregiver":
+		return ec.fieldContext_Client_primaryCaregiver(ctx, field)
+	case "paperworkDue":
+		return ec.fieldContext_Client_paperworkDue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Client", field.Name)
 }
@@ -2444,6 +3698,12 @@ func (ec *executionContext) childFields_Clinician(ctx context.Context, field gra
 		return ec.fieldContext_Clinician_appointments(ctx, field)
 	case "newClientRequests":
 		return ec.fieldContext_Clinician_newClientRequests(ctx, field)
+	case "caseloadHealth":
+		return ec.fieldContext_Clinician_caseloadHealth(ctx, field)
+	case "todo":
+		return ec.fieldContext_Clinician_todo(ctx, field)
+	case "calendar":
+		return ec.fieldContext_Clinician_calendar(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Clinician", field.Name)
 }
@@ -2594,6 +3854,16 @@ func (ec *executionContext) childFields_DocumentEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DocumentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Eligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eligible":
+		return ec.fieldContext_Eligibility_eligible(ctx, field)
+	case "reasons":
+		return ec.fieldContext_Eligibility_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Eligibility", field.Name)
+}
+
 func (ec *executionContext) childFields_Episode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2668,6 +3938,24 @@ func (ec *executionContext) childFields_NewClientRequestEdge(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type NewClientRequestEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_NoShowRisk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_NoShowRisk_score(ctx, field)
+	case "recordedSessions":
+		return ec.fieldContext_NoShowRisk_recordedSessions(ctx, field)
+	case "noShows":
+		return ec.fieldContext_NoShowRisk_noShows(ctx, field)
+	case "lateCancels":
+		return ec.fieldContext_NoShowRisk_lateCancels(ctx, field)
+	case "confirmed":
+		return ec.fieldContext_NoShowRisk_confirmed(ctx, field)
+	case "explanation":
+		return ec.fieldContext_NoShowRisk_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoShowRisk", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2682,6 +3970,70 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PaperworkItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "documentKind":
+		return ec.fieldContext_PaperworkItem_documentKind(ctx, field)
+	case "status":
+		return ec.fieldContext_PaperworkItem_status(ctx, field)
+	case "document":
+		return ec.fieldContext_PaperworkItem_document(ctx, field)
+	case "appointment":
+		return ec.fieldContext_PaperworkItem_appointment(ctx, field)
+	case "contact":
+		return ec.fieldContext_PaperworkItem_contact(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_PaperworkItem_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_PaperworkItem_overdue(ctx, field)
+	case "explanation":
+		return ec.fieldContext_PaperworkItem_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaperworkItem", field.Name)
+}
+
+func (ec *executionContext) childFields_Policy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inactivityDays":
+		return ec.fieldContext_Policy_inactivityDays(ctx, field)
+	case "closureWarningGraceDays":
+		return ec.fieldContext_Policy_closureWarningGraceDays(ctx, field)
+	case "strikeLimit":
+		return ec.fieldContext_Policy_strikeLimit(ctx, field)
+	case "lateCancelWindowHours":
+		return ec.fieldContext_Policy_lateCancelWindowHours(ctx, field)
+	case "reminderLeadHours":
+		return ec.fieldContext_Policy_reminderLeadHours(ctx, field)
+	case "recurringEarnAfter":
+		return ec.fieldContext_Policy_recurringEarnAfter(ctx, field)
+	case "recurringLostAfterClientCancels":
+		return ec.fieldContext_Policy_recurringLostAfterClientCancels(ctx, field)
+	case "recurringLostAfterLateArrivals":
+		return ec.fieldContext_Policy_recurringLostAfterLateArrivals(ctx, field)
+	case "lateArrivalMinutes":
+		return ec.fieldContext_Policy_lateArrivalMinutes(ctx, field)
+	case "treatmentPlanReviewMonths":
+		return ec.fieldContext_Policy_treatmentPlanReviewMonths(ctx, field)
+	case "initialTreatmentPlanDueDays":
+		return ec.fieldContext_Policy_initialTreatmentPlanDueDays(ctx, field)
+	case "noteDueHours":
+		return ec.fieldContext_Policy_noteDueHours(ctx, field)
+	case "noteGoalMinutes":
+		return ec.fieldContext_Policy_noteGoalMinutes(ctx, field)
+	case "terminationNoteDueDays":
+		return ec.fieldContext_Policy_terminationNoteDueDays(ctx, field)
+	case "caseloadMinMultiple":
+		return ec.fieldContext_Policy_caseloadMinMultiple(ctx, field)
+	case "caseloadMaxMultiple":
+		return ec.fieldContext_Policy_caseloadMaxMultiple(ctx, field)
+	case "noShowBuffer":
+		return ec.fieldContext_Policy_noShowBuffer(ctx, field)
+	case "attendanceWindowDays":
+		return ec.fieldContext_Policy_attendanceWindowDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
+}
+
 func (ec *executionContext) childFields_Practice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2694,8 +4046,66 @@ func (ec *executionContext) childFields_Practice(ctx context.Context, field grap
 		return ec.fieldContext_Practice_name(ctx, field)
 	case "timeZone":
 		return ec.fieldContext_Practice_timeZone(ctx, field)
+	case "policy":
+		return ec.fieldContext_Practice_policy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Practice", field.Name)
+}
+
+func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eligible":
+		return ec.fieldContext_RecurringEligibility_eligible(ctx, field)
+	case "consecutiveOnTime":
+		return ec.fieldContext_RecurringEligibility_consecutiveOnTime(ctx, field)
+	case "needed":
+		return ec.fieldContext_RecurringEligibility_needed(ctx, field)
+	case "shouldRevoke":
+		return ec.fieldContext_RecurringEligibility_shouldRevoke(ctx, field)
+	case "reason":
+		return ec.fieldContext_RecurringEligibility_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecurringEligibility", field.Name)
+}
+
+func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_TerminationRecommendation_action(ctx, field)
+	case "reason":
+		return ec.fieldContext_TerminationRecommendation_reason(ctx, field)
+	case "closeBy":
+		return ec.fieldContext_TerminationRecommendation_closeBy(ctx, field)
+	case "explanation":
+		return ec.fieldContext_TerminationRecommendation_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TerminationRecommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TodoItem_kind(ctx, field)
+	case "client":
+		return ec.fieldContext_TodoItem_client(ctx, field)
+	case "appointment":
+		return ec.fieldContext_TodoItem_appointment(ctx, field)
+	case "document":
+		return ec.fieldContext_TodoItem_document(ctx, field)
+	case "contact":
+		return ec.fieldContext_TodoItem_contact(ctx, field)
+	case "documentKind":
+		return ec.fieldContext_TodoItem_documentKind(ctx, field)
+	case "closeBy":
+		return ec.fieldContext_TodoItem_closeBy(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_TodoItem_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_TodoItem_overdue(ctx, field)
+	case "explanation":
+		return ec.fieldContext_TodoItem_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoItem", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3059,6 +4469,20 @@ func (ec *executionContext) field_Clinician_appointments_args(ctx context.Contex
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Clinician_calendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg0
 	return args, nil
 }
 
@@ -3506,6 +4930,20 @@ func (ec *executionContext) field_Mutation_updateDocument_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updatePolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PolicyInput, error) {
+			return ec.unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPolicyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3571,6 +5009,28 @@ func (ec *executionContext) field_Query_appointments_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_backfillCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "appointmentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appointmentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -3787,6 +5247,20 @@ func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg0
 	return args, nil
 }
 
@@ -4567,6 +6041,121 @@ func (ec *executionContext) fieldContext_Appointment_documents(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Appointment_isLateCancel(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_isLateCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Appointment().IsLateCancel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_isLateCancel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Appointment_countsAsStrike(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_countsAsStrike(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Appointment().CountsAsStrike(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_countsAsStrike(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Appointment_reminderDue(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_reminderDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Appointment().ReminderDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_reminderDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Appointment_noteStatus(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_noteStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Appointment().NoteStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NoteStatus) graphql.Marshaler {
+			return ec.marshalNNoteStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐNoteStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_noteStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "NoteStatus")
+}
+
+func (ec *executionContext) _Appointment_noteOverdue(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_noteOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Appointment().NoteOverdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_noteOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _AppointmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AppointmentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5205,6 +6794,281 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _BackfillCandidate_client(ctx context.Context, field graphql.CollectedField, obj *model.BackfillCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackfillCandidate_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BackfillCandidate_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BackfillCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BackfillCandidate_nextAppointmentAt(ctx context.Context, field graphql.CollectedField, obj *model.BackfillCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackfillCandidate_nextAppointmentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAppointmentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BackfillCandidate_nextAppointmentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BackfillCandidate", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BackfillCandidate_waitDays(ctx context.Context, field graphql.CollectedField, obj *model.BackfillCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackfillCandidate_waitDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BackfillCandidate_waitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BackfillCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BackfillCandidate_strikeCount(ctx context.Context, field graphql.CollectedField, obj *model.BackfillCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackfillCandidate_strikeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrikeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BackfillCandidate_strikeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BackfillCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BackfillCandidate_daysSinceSeen(ctx context.Context, field graphql.CollectedField, obj *model.BackfillCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackfillCandidate_daysSinceSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysSinceSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BackfillCandidate_daysSinceSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BackfillCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CalendarEntry_appointment(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_noShowRisk(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_noShowRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *caseload.NoShowRisk) graphql.Marshaler {
+			return ec.marshalNNoShowRisk2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐNoShowRisk(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_noShowRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoShowRisk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_treatmentPlanReviewDue(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_treatmentPlanReviewDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TreatmentPlanReviewDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_treatmentPlanReviewDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CalendarEntry_caregiver(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_caregiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caregiver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
+			return ec.marshalOCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_caregiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Caregiver(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CalendarEntry_backfillCandidates(ctx context.Context, field graphql.CollectedField, obj *model.CalendarEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarEntry_backfillCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BackfillCandidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BackfillCandidate) graphql.Marshaler {
+			return ec.marshalNBackfillCandidate2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐBackfillCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarEntry_backfillCandidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CalendarEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BackfillCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Caregiver_id(ctx context.Context, field graphql.CollectedField, obj *ent.Caregiver) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5465,6 +7329,213 @@ func (ec *executionContext) fieldContext_Caregiver_client(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CaseloadHealth_activeClients(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_activeClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_activeClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadHealth_weeklySlots(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_weeklySlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeeklySlots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_weeklySlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadHealth_expectedWeeklySessions(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_expectedWeeklySessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedWeeklySessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_expectedWeeklySessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CaseloadHealth_utilization(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_utilization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Utilization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_utilization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CaseloadHealth_recommendedMin(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_recommendedMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecommendedMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_recommendedMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadHealth_recommendedMax(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_recommendedMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecommendedMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_recommendedMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadHealth_status(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CaseloadStatus) graphql.Marshaler {
+			return ec.marshalNCaseloadStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "CaseloadStatus")
+}
+
+func (ec *executionContext) _CaseloadHealth_newClientsToRequest(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_newClientsToRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewClientsToRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_newClientsToRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadHealth_explanation(ctx context.Context, field graphql.CollectedField, obj *model.CaseloadHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadHealth_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadHealth_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadHealth", field, false, false, "String")
 }
 
 func (ec *executionContext) _Client_id(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
@@ -6036,6 +8107,382 @@ func (ec *executionContext) fieldContext_Client_contacts(ctx context.Context, fi
 	if fc.Args, err = ec.field_Client_contacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_strikeCount(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_strikeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().StrikeCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_strikeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Client_daysSinceSeen(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_daysSinceSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().DaysSinceSeen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_daysSinceSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Client_daysSinceContact(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_daysSinceContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().DaysSinceContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_daysSinceContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Client_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().LastSeenAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Client_lastContactAt(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_lastContactAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().LastContactAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_lastContactAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Client_nextAppointment(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_nextAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().NextAppointment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_nextAppointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_backfillEligible(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_backfillEligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().BackfillEligible(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_backfillEligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Client_backfillEligibility(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_backfillEligibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().BackfillEligibility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *caseload.Eligibility) graphql.Marshaler {
+			return ec.marshalNEligibility2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐEligibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_backfillEligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Eligibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_recurringEligibility(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_recurringEligibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().RecurringEligibility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *caseload.RecurringEligibility) graphql.Marshaler {
+			return ec.marshalNRecurringEligibility2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐRecurringEligibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_recurringEligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringEligibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_terminationRecommendation(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_terminationRecommendation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().TerminationRecommendation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TerminationRecommendation) graphql.Marshaler {
+			return ec.marshalNTerminationRecommendation2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationRecommendation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_terminationRecommendation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TerminationRecommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_treatmentPlanReviewDueOn(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_treatmentPlanReviewDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().TreatmentPlanReviewDueOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_treatmentPlanReviewDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Client_isMinor(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_isMinor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().IsMinor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_isMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Client_primaryCaregiver(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_primaryCaregiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().PrimaryCaregiver(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
+			return ec.marshalOCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_primaryCaregiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Caregiver(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_paperworkDue(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_paperworkDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().PaperworkDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PaperworkItem) graphql.Marshaler {
+			return ec.marshalNPaperworkItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_paperworkDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaperworkItem(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -6634,6 +9081,114 @@ func (ec *executionContext) fieldContext_Clinician_newClientRequests(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Clinician_newClientRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Clinician_caseloadHealth(ctx context.Context, field graphql.CollectedField, obj *ent.Clinician) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clinician_caseloadHealth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clinician().CaseloadHealth(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseloadHealth) graphql.Marshaler {
+			return ec.marshalNCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clinician_caseloadHealth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Clinician",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseloadHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Clinician_todo(ctx context.Context, field graphql.CollectedField, obj *ent.Clinician) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clinician_todo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clinician().Todo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TodoItem) graphql.Marshaler {
+			return ec.marshalNTodoItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clinician_todo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Clinician",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Clinician_calendar(ctx context.Context, field graphql.CollectedField, obj *ent.Clinician) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clinician_calendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Clinician().Calendar(ctx, obj, fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CalendarEntry) graphql.Marshaler {
+			return ec.marshalNCalendarEntry2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clinician_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Clinician",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Clinician_calendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7929,6 +10484,52 @@ func (ec *executionContext) fieldContext_DocumentEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("DocumentEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Eligibility_eligible(ctx context.Context, field graphql.CollectedField, obj *caseload.Eligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Eligibility_eligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Eligibility_eligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Eligibility_reasons(ctx context.Context, field graphql.CollectedField, obj *caseload.Eligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Eligibility_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Eligibility_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "String")
+}
+
 func (ec *executionContext) _Episode_id(ctx context.Context, field graphql.CollectedField, obj *ent.Episode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8881,6 +11482,50 @@ func (ec *executionContext) fieldContext_Mutation_setUserActive(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updatePolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["input"].(model.PolicyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
+			return ec.marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Practice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewClientRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.NewClientRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9239,6 +11884,144 @@ func (ec *executionContext) fieldContext_NewClientRequestEdge_cursor(_ context.C
 	return graphql.NewScalarFieldContext("NewClientRequestEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _NoShowRisk_score(ctx context.Context, field graphql.CollectedField, obj *caseload.NoShowRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoShowRisk_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoShowRisk_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoShowRisk", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NoShowRisk_recordedSessions(ctx context.Context, field graphql.CollectedField, obj *caseload.NoShowRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoShowRisk_recordedSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoShowRisk_recordedSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoShowRisk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoShowRisk_noShows(ctx context.Context, field graphql.CollectedField, obj *caseload.NoShowRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoShowRisk_noShows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoShowRisk_noShows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoShowRisk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoShowRisk_lateCancels(ctx context.Context, field graphql.CollectedField, obj *caseload.NoShowRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoShowRisk_lateCancels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateCancels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoShowRisk_lateCancels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoShowRisk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoShowRisk_confirmed(ctx context.Context, field graphql.CollectedField, obj *caseload.NoShowRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoShowRisk_confirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoShowRisk_confirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoShowRisk", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NoShowRisk_explanation(ctx context.Context, field graphql.CollectedField, obj *caseload.NoShowRisk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoShowRisk_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoShowRisk_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoShowRisk", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9329,6 +12112,631 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PaperworkItem_documentKind(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_documentKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v document.Kind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋdocumentᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_documentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaperworkItem", field, false, false, "DocumentKind")
+}
+
+func (ec *executionContext) _PaperworkItem_status(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PaperworkStatus) graphql.Marshaler {
+			return ec.marshalNPaperworkStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaperworkItem", field, false, false, "PaperworkStatus")
+}
+
+func (ec *executionContext) _PaperworkItem_document(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaperworkItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaperworkItem_appointment(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaperworkItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaperworkItem_contact(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaperworkItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaperworkItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaperworkItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PaperworkItem_overdue(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaperworkItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PaperworkItem_explanation(ctx context.Context, field graphql.CollectedField, obj *model.PaperworkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaperworkItem_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaperworkItem_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaperworkItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _Policy_inactivityDays(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_inactivityDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InactivityDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_inactivityDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_closureWarningGraceDays(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_closureWarningGraceDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosureWarningGraceDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_closureWarningGraceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_strikeLimit(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_strikeLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrikeLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_strikeLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_lateCancelWindowHours(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_lateCancelWindowHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateCancelWindowHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_lateCancelWindowHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_reminderLeadHours(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_reminderLeadHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderLeadHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_reminderLeadHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_recurringEarnAfter(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_recurringEarnAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecurringEarnAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_recurringEarnAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_recurringLostAfterClientCancels(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_recurringLostAfterClientCancels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecurringLostAfterClientCancels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_recurringLostAfterClientCancels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_recurringLostAfterLateArrivals(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_recurringLostAfterLateArrivals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecurringLostAfterLateArrivals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_recurringLostAfterLateArrivals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_lateArrivalMinutes(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_lateArrivalMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateArrivalMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_lateArrivalMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_treatmentPlanReviewMonths(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_treatmentPlanReviewMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TreatmentPlanReviewMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_treatmentPlanReviewMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_initialTreatmentPlanDueDays(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_initialTreatmentPlanDueDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InitialTreatmentPlanDueDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_initialTreatmentPlanDueDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_noteDueHours(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_noteDueHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoteDueHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_noteDueHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_noteGoalMinutes(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_noteGoalMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoteGoalMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_noteGoalMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_terminationNoteDueDays(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_terminationNoteDueDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TerminationNoteDueDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_terminationNoteDueDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_caseloadMinMultiple(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_caseloadMinMultiple(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseloadMinMultiple, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_caseloadMinMultiple(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Policy_caseloadMaxMultiple(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_caseloadMaxMultiple(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseloadMaxMultiple, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_caseloadMaxMultiple(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Policy_noShowBuffer(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_noShowBuffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowBuffer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_noShowBuffer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_attendanceWindowDays(ctx context.Context, field graphql.CollectedField, obj *caseload.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_attendanceWindowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendanceWindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_attendanceWindowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Practice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Practice) (ret graphql.Marshaler) {
@@ -9444,6 +12852,38 @@ func (ec *executionContext) _Practice_timeZone(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Practice_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Practice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Practice_policy(ctx context.Context, field graphql.CollectedField, obj *ent.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v caseload.Policy) graphql.Marshaler {
+			return ec.marshalNPolicy2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Practice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Policy(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9818,6 +13258,126 @@ func (ec *executionContext) fieldContext_Query_practice(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_backfillCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_backfillCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BackfillCandidates(ctx, fc.Args["appointmentId"].(int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BackfillCandidate) graphql.Marshaler {
+			return ec.marshalNBackfillCandidate2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐBackfillCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_backfillCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BackfillCandidate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_backfillCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myTodo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myTodo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyTodo(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TodoItem) graphql.Marshaler {
+			return ec.marshalNTodoItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myTodo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myCalendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myCalendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyCalendar(ctx, fc.Args["date"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CalendarEntry) graphql.Marshaler {
+			return ec.marshalNCalendarEntry2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9892,6 +13452,479 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecurringEligibility_eligible(ctx context.Context, field graphql.CollectedField, obj *caseload.RecurringEligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringEligibility_eligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringEligibility_eligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecurringEligibility_consecutiveOnTime(ctx context.Context, field graphql.CollectedField, obj *caseload.RecurringEligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringEligibility_consecutiveOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsecutiveOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringEligibility_consecutiveOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecurringEligibility_needed(ctx context.Context, field graphql.CollectedField, obj *caseload.RecurringEligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringEligibility_needed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringEligibility_needed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecurringEligibility_shouldRevoke(ctx context.Context, field graphql.CollectedField, obj *caseload.RecurringEligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringEligibility_shouldRevoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShouldRevoke, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringEligibility_shouldRevoke(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecurringEligibility_reason(ctx context.Context, field graphql.CollectedField, obj *caseload.RecurringEligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringEligibility_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringEligibility_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "String")
+}
+
+func (ec *executionContext) _TerminationRecommendation_action(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerminationRecommendation_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TerminationAction) graphql.Marshaler {
+			return ec.marshalNTerminationAction2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerminationRecommendation_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerminationRecommendation", field, false, false, "TerminationAction")
+}
+
+func (ec *executionContext) _TerminationRecommendation_reason(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerminationRecommendation_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TerminationReason) graphql.Marshaler {
+			return ec.marshalOTerminationReason2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerminationRecommendation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerminationRecommendation", field, false, false, "TerminationReason")
+}
+
+func (ec *executionContext) _TerminationRecommendation_closeBy(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerminationRecommendation_closeBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CloseBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TerminationRecommendation_closeBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerminationRecommendation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TerminationRecommendation_explanation(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerminationRecommendation_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerminationRecommendation_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerminationRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoItem_kind(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TodoKind) graphql.Marshaler {
+			return ec.marshalNTodoKind2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "TodoKind")
+}
+
+func (ec *executionContext) _TodoItem_client(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoItem_appointment(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoItem_document(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoItem_contact(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoItem_documentKind(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_documentKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *document.Kind) graphql.Marshaler {
+			return ec.marshalODocumentKind2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋdocumentᚐKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_documentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "DocumentKind")
+}
+
+func (ec *executionContext) _TodoItem_closeBy(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_closeBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CloseBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_closeBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TodoItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TodoItem_overdue(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TodoItem_explanation(ctx context.Context, field graphql.CollectedField, obj *model.TodoItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoItem_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoItem_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -19465,6 +23498,167 @@ func UnmarshalNewClientRequestWhereInput(ctx context.Context, raw any) (ent.NewC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj any) (model.PolicyInput, error) {
+	var it model.PolicyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"inactivityDays", "closureWarningGraceDays", "strikeLimit", "lateCancelWindowHours", "reminderLeadHours", "recurringEarnAfter", "recurringLostAfterClientCancels", "recurringLostAfterLateArrivals", "lateArrivalMinutes", "treatmentPlanReviewMonths", "initialTreatmentPlanDueDays", "noteDueHours", "noteGoalMinutes", "terminationNoteDueDays", "caseloadMinMultiple", "caseloadMaxMultiple", "noShowBuffer", "attendanceWindowDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "inactivityDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inactivityDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InactivityDays = data
+		case "closureWarningGraceDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closureWarningGraceDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosureWarningGraceDays = data
+		case "strikeLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strikeLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StrikeLimit = data
+		case "lateCancelWindowHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateCancelWindowHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateCancelWindowHours = data
+		case "reminderLeadHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderLeadHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderLeadHours = data
+		case "recurringEarnAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringEarnAfter"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecurringEarnAfter = data
+		case "recurringLostAfterClientCancels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringLostAfterClientCancels"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecurringLostAfterClientCancels = data
+		case "recurringLostAfterLateArrivals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringLostAfterLateArrivals"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecurringLostAfterLateArrivals = data
+		case "lateArrivalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateArrivalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateArrivalMinutes = data
+		case "treatmentPlanReviewMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("treatmentPlanReviewMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TreatmentPlanReviewMonths = data
+		case "initialTreatmentPlanDueDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("initialTreatmentPlanDueDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InitialTreatmentPlanDueDays = data
+		case "noteDueHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteDueHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteDueHours = data
+		case "noteGoalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGoalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGoalMinutes = data
+		case "terminationNoteDueDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terminationNoteDueDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TerminationNoteDueDays = data
+		case "caseloadMinMultiple":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseloadMinMultiple"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseloadMinMultiple = data
+		case "caseloadMaxMultiple":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseloadMaxMultiple"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseloadMaxMultiple = data
+		case "noShowBuffer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noShowBuffer"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoShowBuffer = data
+		case "attendanceWindowDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceWindowDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceWindowDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicyInput unmarshals raw into the PolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicyInput(ctx context.Context, raw any) (model.PolicyInput, error) {
+	var out model.PolicyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPracticeOrder(ctx context.Context, obj any) (ent.PracticeOrder, error) {
 	var it ent.PracticeOrder
 	if obj == nil {
@@ -21332,6 +25526,36 @@ func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Appointment_documents(ctx, field, obj)
 				})
+		case "isLateCancel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_isLateCancel(ctx, field, obj)
+				})
+		case "countsAsStrike":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_countsAsStrike(ctx, field, obj)
+				})
+		case "reminderDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_reminderDue(ctx, field, obj)
+				})
+		case "noteStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_noteStatus(ctx, field, obj)
+				})
+		case "noteOverdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Appointment_noteOverdue(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21642,6 +25866,112 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var backfillCandidateImplementors = []string{"BackfillCandidate"}
+
+func (ec *executionContext) _BackfillCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.BackfillCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, backfillCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BackfillCandidate")
+		case "client":
+			out.Values[i] = ec._BackfillCandidate_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAppointmentAt":
+			out.Values[i] = ec._BackfillCandidate_nextAppointmentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waitDays":
+			out.Values[i] = ec._BackfillCandidate_waitDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "strikeCount":
+			out.Values[i] = ec._BackfillCandidate_strikeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysSinceSeen":
+			out.Values[i] = ec._BackfillCandidate_daysSinceSeen(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var calendarEntryImplementors = []string{"CalendarEntry"}
+
+func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.SelectionSet, obj *model.CalendarEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarEntry")
+		case "appointment":
+			out.Values[i] = ec._CalendarEntry_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noShowRisk":
+			out.Values[i] = ec._CalendarEntry_noShowRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "treatmentPlanReviewDue":
+			out.Values[i] = ec._CalendarEntry_treatmentPlanReviewDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caregiver":
+			out.Values[i] = ec._CalendarEntry_caregiver(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "backfillCandidates":
+			out.Values[i] = ec._CalendarEntry_backfillCandidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caregiverImplementors = []string{"Caregiver", "Node"}
 
 func (ec *executionContext) _Caregiver(ctx context.Context, sel ast.SelectionSet, obj *ent.Caregiver) graphql.Marshaler {
@@ -21709,6 +26039,79 @@ func (ec *executionContext) _Caregiver(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Caregiver_client(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseloadHealthImplementors = []string{"CaseloadHealth"}
+
+func (ec *executionContext) _CaseloadHealth(ctx context.Context, sel ast.SelectionSet, obj *model.CaseloadHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseloadHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseloadHealth")
+		case "activeClients":
+			out.Values[i] = ec._CaseloadHealth_activeClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weeklySlots":
+			out.Values[i] = ec._CaseloadHealth_weeklySlots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expectedWeeklySessions":
+			out.Values[i] = ec._CaseloadHealth_expectedWeeklySessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "utilization":
+			out.Values[i] = ec._CaseloadHealth_utilization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recommendedMin":
+			out.Values[i] = ec._CaseloadHealth_recommendedMin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recommendedMax":
+			out.Values[i] = ec._CaseloadHealth_recommendedMax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CaseloadHealth_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newClientsToRequest":
+			out.Values[i] = ec._CaseloadHealth_newClientsToRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._CaseloadHealth_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21847,6 +26250,90 @@ func (ec *executionContext) _Client(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Client_contacts(ctx, field, obj)
+				})
+		case "strikeCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_strikeCount(ctx, field, obj)
+				})
+		case "daysSinceSeen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_daysSinceSeen(ctx, field, obj)
+				})
+		case "daysSinceContact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_daysSinceContact(ctx, field, obj)
+				})
+		case "lastSeenAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_lastSeenAt(ctx, field, obj)
+				})
+		case "lastContactAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_lastContactAt(ctx, field, obj)
+				})
+		case "nextAppointment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_nextAppointment(ctx, field, obj)
+				})
+		case "backfillEligible":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_backfillEligible(ctx, field, obj)
+				})
+		case "backfillEligibility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_backfillEligibility(ctx, field, obj)
+				})
+		case "recurringEligibility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_recurringEligibility(ctx, field, obj)
+				})
+		case "terminationRecommendation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_terminationRecommendation(ctx, field, obj)
+				})
+		case "treatmentPlanReviewDueOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_treatmentPlanReviewDueOn(ctx, field, obj)
+				})
+		case "isMinor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_isMinor(ctx, field, obj)
+				})
+		case "primaryCaregiver":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_primaryCaregiver(ctx, field, obj)
+				})
+		case "paperworkDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_paperworkDue(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22042,6 +26529,24 @@ func (ec *executionContext) _Clinician(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Clinician_newClientRequests(ctx, field, obj)
+				})
+		case "caseloadHealth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clinician_caseloadHealth(ctx, field, obj)
+				})
+		case "todo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clinician_todo(ctx, field, obj)
+				})
+		case "calendar":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clinician_calendar(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22538,6 +27043,44 @@ func (ec *executionContext) _DocumentEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var eligibilityImplementors = []string{"Eligibility"}
+
+func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionSet, obj *caseload.Eligibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Eligibility")
+		case "eligible":
+			out.Values[i] = ec._Eligibility_eligible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._Eligibility_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var episodeImplementors = []string{"Episode", "Node"}
 
 func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, obj *ent.Episode) graphql.Marshaler {
@@ -22748,6 +27291,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updatePolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22920,6 +27470,64 @@ func (ec *executionContext) _NewClientRequestEdge(ctx context.Context, sel ast.S
 	return out
 }
 
+var noShowRiskImplementors = []string{"NoShowRisk"}
+
+func (ec *executionContext) _NoShowRisk(ctx context.Context, sel ast.SelectionSet, obj *caseload.NoShowRisk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noShowRiskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoShowRisk")
+		case "score":
+			out.Values[i] = ec._NoShowRisk_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedSessions":
+			out.Values[i] = ec._NoShowRisk_recordedSessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noShows":
+			out.Values[i] = ec._NoShowRisk_noShows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lateCancels":
+			out.Values[i] = ec._NoShowRisk_lateCancels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmed":
+			out.Values[i] = ec._NoShowRisk_confirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._NoShowRisk_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
@@ -22949,6 +27557,192 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paperworkItemImplementors = []string{"PaperworkItem"}
+
+func (ec *executionContext) _PaperworkItem(ctx context.Context, sel ast.SelectionSet, obj *model.PaperworkItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paperworkItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaperworkItem")
+		case "documentKind":
+			out.Values[i] = ec._PaperworkItem_documentKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._PaperworkItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "document":
+			out.Values[i] = ec._PaperworkItem_document(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appointment":
+			out.Values[i] = ec._PaperworkItem_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._PaperworkItem_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dueAt":
+			out.Values[i] = ec._PaperworkItem_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._PaperworkItem_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._PaperworkItem_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyImplementors = []string{"Policy"}
+
+func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *caseload.Policy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Policy")
+		case "inactivityDays":
+			out.Values[i] = ec._Policy_inactivityDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closureWarningGraceDays":
+			out.Values[i] = ec._Policy_closureWarningGraceDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strikeLimit":
+			out.Values[i] = ec._Policy_strikeLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lateCancelWindowHours":
+			out.Values[i] = ec._Policy_lateCancelWindowHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reminderLeadHours":
+			out.Values[i] = ec._Policy_reminderLeadHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recurringEarnAfter":
+			out.Values[i] = ec._Policy_recurringEarnAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recurringLostAfterClientCancels":
+			out.Values[i] = ec._Policy_recurringLostAfterClientCancels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recurringLostAfterLateArrivals":
+			out.Values[i] = ec._Policy_recurringLostAfterLateArrivals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lateArrivalMinutes":
+			out.Values[i] = ec._Policy_lateArrivalMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "treatmentPlanReviewMonths":
+			out.Values[i] = ec._Policy_treatmentPlanReviewMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "initialTreatmentPlanDueDays":
+			out.Values[i] = ec._Policy_initialTreatmentPlanDueDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noteDueHours":
+			out.Values[i] = ec._Policy_noteDueHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noteGoalMinutes":
+			out.Values[i] = ec._Policy_noteGoalMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terminationNoteDueDays":
+			out.Values[i] = ec._Policy_terminationNoteDueDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseloadMinMultiple":
+			out.Values[i] = ec._Policy_caseloadMinMultiple(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseloadMaxMultiple":
+			out.Values[i] = ec._Policy_caseloadMaxMultiple(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noShowBuffer":
+			out.Values[i] = ec._Policy_noShowBuffer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attendanceWindowDays":
+			out.Values[i] = ec._Policy_attendanceWindowDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -23001,6 +27795,11 @@ func (ec *executionContext) _Practice(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "timeZone":
 			out.Values[i] = ec._Practice_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._Practice_policy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23094,6 +27893,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_practice(ctx, field)
 				})
+		case "backfillCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_backfillCandidates(ctx, field)
+				})
+		case "myTodo":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myTodo(ctx, field)
+				})
+		case "myCalendar":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myCalendar(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23107,6 +27924,185 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recurringEligibilityImplementors = []string{"RecurringEligibility"}
+
+func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.SelectionSet, obj *caseload.RecurringEligibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recurringEligibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecurringEligibility")
+		case "eligible":
+			out.Values[i] = ec._RecurringEligibility_eligible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "consecutiveOnTime":
+			out.Values[i] = ec._RecurringEligibility_consecutiveOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needed":
+			out.Values[i] = ec._RecurringEligibility_needed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shouldRevoke":
+			out.Values[i] = ec._RecurringEligibility_shouldRevoke(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._RecurringEligibility_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var terminationRecommendationImplementors = []string{"TerminationRecommendation"}
+
+func (ec *executionContext) _TerminationRecommendation(ctx context.Context, sel ast.SelectionSet, obj *model.TerminationRecommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, terminationRecommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TerminationRecommendation")
+		case "action":
+			out.Values[i] = ec._TerminationRecommendation_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._TerminationRecommendation_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closeBy":
+			out.Values[i] = ec._TerminationRecommendation_closeBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._TerminationRecommendation_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoItemImplementors = []string{"TodoItem"}
+
+func (ec *executionContext) _TodoItem(ctx context.Context, sel ast.SelectionSet, obj *model.TodoItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoItem")
+		case "kind":
+			out.Values[i] = ec._TodoItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "client":
+			out.Values[i] = ec._TodoItem_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appointment":
+			out.Values[i] = ec._TodoItem_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "document":
+			out.Values[i] = ec._TodoItem_document(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._TodoItem_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documentKind":
+			out.Values[i] = ec._TodoItem_documentKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closeBy":
+			out.Values[i] = ec._TodoItem_closeBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dueAt":
+			out.Values[i] = ec._TodoItem_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._TodoItem_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._TodoItem_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23749,6 +28745,30 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcas
 	return ec._AuthPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBackfillCandidate2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐBackfillCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BackfillCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBackfillCandidate2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐBackfillCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBackfillCandidate2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐBackfillCandidate(ctx context.Context, sel ast.SelectionSet, v *model.BackfillCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BackfillCandidate!")
+		return graphql.Null
+	}
+	return ec._BackfillCandidate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23761,6 +28781,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCalendarEntry2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CalendarEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarEntry2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCalendarEntry2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntry(ctx context.Context, sel ast.SelectionSet, v *model.CalendarEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CalendarEntry!")
+		return graphql.Null
+	}
+	return ec._CalendarEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx context.Context, sel ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
@@ -23788,6 +28832,24 @@ func (ec *executionContext) marshalNCaregiverOrderField2ᚖgithubᚗcomᚋcaselo
 func (ec *executionContext) unmarshalNCaregiverWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiverWhereInput(ctx context.Context, v any) (*ent.CaregiverWhereInput, error) {
 	res, err := ec.unmarshalInputCaregiverWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadHealth(ctx context.Context, sel ast.SelectionSet, v *model.CaseloadHealth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseloadHealth!")
+		return graphql.Null
+	}
+	return ec._CaseloadHealth(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCaseloadStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadStatus(ctx context.Context, v any) (model.CaseloadStatus, error) {
+	var res model.CaseloadStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseloadStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadStatus(ctx context.Context, sel ast.SelectionSet, v model.CaseloadStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx context.Context, sel ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
@@ -24093,6 +29155,14 @@ func (ec *executionContext) unmarshalNDocumentWhereInput2ᚖgithubᚗcomᚋcasel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNEligibility2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐEligibility(ctx context.Context, sel ast.SelectionSet, v *caseload.Eligibility) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Eligibility!")
+		return graphql.Null
+	}
+	return ec._Eligibility(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEpisode2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐEpisode(ctx context.Context, sel ast.SelectionSet, v *ent.Episode) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Episode!")
@@ -24128,6 +29198,20 @@ func (ec *executionContext) marshalNEpisodeOrderField2ᚖgithubᚗcomᚋcaseload
 func (ec *executionContext) unmarshalNEpisodeWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐEpisodeWhereInput(ctx context.Context, v any) (*ent.EpisodeWhereInput, error) {
 	res, err := ec.unmarshalInputEpisodeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -24224,6 +29308,14 @@ func (ec *executionContext) unmarshalNNewClientRequestWhereInput2ᚖgithubᚗcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNNoShowRisk2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐNoShowRisk(ctx context.Context, sel ast.SelectionSet, v *caseload.NoShowRisk) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoShowRisk!")
+		return graphql.Null
+	}
+	return ec._NoShowRisk(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -24232,6 +29324,16 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcaseloadᚋcaseload�
 	})
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNNoteStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐNoteStatus(ctx context.Context, v any) (model.NoteStatus, error) {
+	var res model.NoteStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoteStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐNoteStatus(ctx context.Context, sel ast.SelectionSet, v model.NoteStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
@@ -24246,6 +29348,49 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPaperworkItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PaperworkItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaperworkItem2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaperworkItem2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkItem(ctx context.Context, sel ast.SelectionSet, v *model.PaperworkItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaperworkItem!")
+		return graphql.Null
+	}
+	return ec._PaperworkItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPaperworkStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkStatus(ctx context.Context, v any) (model.PaperworkStatus, error) {
+	var res model.PaperworkStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaperworkStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPaperworkStatus(ctx context.Context, sel ast.SelectionSet, v model.PaperworkStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPolicy2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐPolicy(ctx context.Context, sel ast.SelectionSet, v caseload.Policy) graphql.Marshaler {
+	return ec._Policy(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPolicyInput(ctx context.Context, v any) (model.PolicyInput, error) {
+	res, err := ec.unmarshalInputPolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx context.Context, sel ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
@@ -24275,6 +29420,14 @@ func (ec *executionContext) unmarshalNPracticeWhereInput2ᚖgithubᚗcomᚋcasel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRecurringEligibility2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐRecurringEligibility(ctx context.Context, sel ast.SelectionSet, v *caseload.RecurringEligibility) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecurringEligibility!")
+		return graphql.Null
+	}
+	return ec._RecurringEligibility(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24287,6 +29440,87 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTerminationAction2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationAction(ctx context.Context, v any) (model.TerminationAction, error) {
+	var res model.TerminationAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTerminationAction2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationAction(ctx context.Context, sel ast.SelectionSet, v model.TerminationAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTerminationRecommendation2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationRecommendation(ctx context.Context, sel ast.SelectionSet, v *model.TerminationRecommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TerminationRecommendation!")
+		return graphql.Null
+	}
+	return ec._TerminationRecommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTodoItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TodoItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoItem2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTodoItem2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItem(ctx context.Context, sel ast.SelectionSet, v *model.TodoItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TodoItem!")
+		return graphql.Null
+	}
+	return ec._TodoItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTodoKind2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoKind(ctx context.Context, v any) (model.TodoKind, error) {
+	var res model.TodoKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoKind2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoKind(ctx context.Context, sel ast.SelectionSet, v model.TodoKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNUpdateAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateAppointmentInput(ctx context.Context, v any) (ent.UpdateAppointmentInput, error) {
@@ -24917,6 +30151,13 @@ func (ec *executionContext) marshalOCaregiver2ᚕᚖgithubᚗcomᚋcaseloadᚋca
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx context.Context, sel ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Caregiver(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCaregiverWhereInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiverWhereInputᚄ(ctx context.Context, v any) ([]*ent.CaregiverWhereInput, error) {
@@ -25915,6 +31156,23 @@ func (ec *executionContext) unmarshalOEpisodeWhereInput2ᚖgithubᚗcomᚋcaselo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -26216,6 +31474,22 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTerminationReason2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationReason(ctx context.Context, v any) (*model.TerminationReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TerminationReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTerminationReason2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationReason(ctx context.Context, sel ast.SelectionSet, v *model.TerminationReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

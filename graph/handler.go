@@ -1,10 +1,12 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -41,6 +43,10 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	if opts.ComplexityLimit == 0 {
 		opts.ComplexityLimit = 5000
 	}
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
 	srv := handler.New(NewSchema(Options{Client: opts.Client, Issuer: opts.Issuer, Now: opts.Now, Logger: opts.Logger}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -57,6 +63,12 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	srv.Use(ConnectionBounds{})
 	srv.Use(entgql.Transactioner{TxOpener: opts.Client})
 	srv.AroundRootFields(RequireViewer)
+	// One store of facts per operation (see facts): the interceptor fills it
+	// with what the operation reads, the rules load from it in bulk.
+	opts.Client.Intercept(registerReads())
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withFacts(ctx, newFacts(opts.Client, now)))
+	})
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(Recover(opts.Logger))
 	return srv

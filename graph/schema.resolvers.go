@@ -7,10 +7,198 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
 )
+
+// IsLateCancel is the resolver for the isLateCancel field.
+func (r *appointmentResolver) IsLateCancel(ctx context.Context, obj *ent.Appointment) (bool, error) {
+	rules, err := r.facts(ctx).Rules(ctx)
+	if err != nil {
+		return false, err
+	}
+	return rules.IsLateCancel(toAppointment(obj)), nil
+}
+
+// CountsAsStrike is the resolver for the countsAsStrike field.
+func (r *appointmentResolver) CountsAsStrike(ctx context.Context, obj *ent.Appointment) (bool, error) {
+	rules, err := r.facts(ctx).Rules(ctx)
+	if err != nil {
+		return false, err
+	}
+	return rules.CountsAsStrike(toAppointment(obj)), nil
+}
+
+// ReminderDue is the resolver for the reminderDue field.
+func (r *appointmentResolver) ReminderDue(ctx context.Context, obj *ent.Appointment) (bool, error) {
+	rules, err := r.facts(ctx).Rules(ctx)
+	if err != nil {
+		return false, err
+	}
+	return rules.ReminderDue(toAppointment(obj)), nil
+}
+
+// NoteStatus is the resolver for the noteStatus field.
+func (r *appointmentResolver) NoteStatus(ctx context.Context, obj *ent.Appointment) (model.NoteStatus, error) {
+	rules, a, h, err := r.appointmentFacts(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	status, _ := rules.NoteStatus(a, h.Documents)
+	return model.NoteStatus(status), nil
+}
+
+// NoteOverdue is the resolver for the noteOverdue field.
+func (r *appointmentResolver) NoteOverdue(ctx context.Context, obj *ent.Appointment) (bool, error) {
+	rules, a, h, err := r.appointmentFacts(ctx, obj)
+	if err != nil {
+		return false, err
+	}
+	_, overdue := rules.NoteStatus(a, h.Documents)
+	return overdue, nil
+}
+
+// StrikeCount is the resolver for the strikeCount field.
+func (r *clientResolver) StrikeCount(ctx context.Context, obj *ent.ClientProfile) (int, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return 0, err
+	}
+	return rules.StrikeCount(h), nil
+}
+
+// DaysSinceSeen is the resolver for the daysSinceSeen field.
+func (r *clientResolver) DaysSinceSeen(ctx context.Context, obj *ent.ClientProfile) (*int, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Activity(h).DaysSinceSeen, nil
+}
+
+// DaysSinceContact is the resolver for the daysSinceContact field.
+func (r *clientResolver) DaysSinceContact(ctx context.Context, obj *ent.ClientProfile) (*int, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Activity(h).DaysSinceContact, nil
+}
+
+// LastSeenAt is the resolver for the lastSeenAt field.
+func (r *clientResolver) LastSeenAt(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return datePtr(rules.Activity(h).LastSeenAt), nil
+}
+
+// LastContactAt is the resolver for the lastContactAt field.
+func (r *clientResolver) LastContactAt(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return datePtr(rules.Activity(h).LastContactAt), nil
+}
+
+// NextAppointment is the resolver for the nextAppointment field.
+func (r *clientResolver) NextAppointment(ctx context.Context, obj *ent.ClientProfile) (*ent.Appointment, error) {
+	return r.nextAppointment(ctx, obj)
+}
+
+// BackfillEligible is the resolver for the backfillEligible field.
+func (r *clientResolver) BackfillEligible(ctx context.Context, obj *ent.ClientProfile) (bool, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return false, err
+	}
+	return rules.BackfillListed(h).Eligible, nil
+}
+
+// BackfillEligibility is the resolver for the backfillEligibility field.
+func (r *clientResolver) BackfillEligibility(ctx context.Context, obj *ent.ClientProfile) (*caseload.Eligibility, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	e := rules.BackfillListed(h)
+	if e.Reasons == nil {
+		e.Reasons = []string{}
+	}
+	return &e, nil
+}
+
+// RecurringEligibility is the resolver for the recurringEligibility field.
+func (r *clientResolver) RecurringEligibility(ctx context.Context, obj *ent.ClientProfile) (*caseload.RecurringEligibility, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	e := rules.Recurring(h)
+	return &e, nil
+}
+
+// TerminationRecommendation is the resolver for the terminationRecommendation field.
+func (r *clientResolver) TerminationRecommendation(ctx context.Context, obj *ent.ClientProfile) (*model.TerminationRecommendation, error) {
+	return r.terminationRecommendation(ctx, obj)
+}
+
+// TreatmentPlanReviewDueOn is the resolver for the treatmentPlanReviewDueOn field.
+func (r *clientResolver) TreatmentPlanReviewDueOn(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	due, ok := rules.TreatmentPlanReviewDue(h)
+	if !ok {
+		return nil, nil
+	}
+	day := rules.DateOf(due)
+	return &day, nil
+}
+
+// IsMinor is the resolver for the isMinor field.
+func (r *clientResolver) IsMinor(ctx context.Context, obj *ent.ClientProfile) (bool, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return false, err
+	}
+	return rules.IsMinor(h.Client), nil
+}
+
+// PrimaryCaregiver is the resolver for the primaryCaregiver field.
+func (r *clientResolver) PrimaryCaregiver(ctx context.Context, obj *ent.ClientProfile) (*ent.Caregiver, error) {
+	return r.primaryCaregiver(ctx, obj)
+}
+
+// PaperworkDue is the resolver for the paperworkDue field.
+func (r *clientResolver) PaperworkDue(ctx context.Context, obj *ent.ClientProfile) ([]*model.PaperworkItem, error) {
+	rules, h, err := r.clientFacts(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return r.paperworkItems(ctx, rules.Paperwork(h))
+}
+
+// CaseloadHealth is the resolver for the caseloadHealth field.
+func (r *clinicianResolver) CaseloadHealth(ctx context.Context, obj *ent.Clinician) (*model.CaseloadHealth, error) {
+	return r.caseloadHealth(ctx, obj)
+}
+
+// Todo is the resolver for the todo field.
+func (r *clinicianResolver) Todo(ctx context.Context, obj *ent.Clinician) ([]*model.TodoItem, error) {
+	return r.todo(ctx, obj.ID)
+}
+
+// Calendar is the resolver for the calendar field.
+func (r *clinicianResolver) Calendar(ctx context.Context, obj *ent.Clinician, date *time.Time) ([]*model.CalendarEntry, error) {
+	return r.calendar(ctx, obj.ID, date)
+}
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
@@ -87,6 +275,11 @@ func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active boo
 	return r.setUserActive(ctx, id, active)
 }
 
+// UpdatePolicy is the resolver for the updatePolicy field.
+func (r *mutationResolver) UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error) {
+	return r.updatePolicy(ctx, input)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return r.me(ctx)
@@ -95,6 +288,29 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 // Practice is the resolver for the practice field.
 func (r *queryResolver) Practice(ctx context.Context) (*ent.Practice, error) {
 	return r.practice(ctx)
+}
+
+// BackfillCandidates is the resolver for the backfillCandidates field.
+func (r *queryResolver) BackfillCandidates(ctx context.Context, appointmentID int, first *int) ([]*model.BackfillCandidate, error) {
+	return r.backfillCandidates(ctx, appointmentID, first)
+}
+
+// MyTodo is the resolver for the myTodo field.
+func (r *queryResolver) MyTodo(ctx context.Context) ([]*model.TodoItem, error) {
+	id, err := myClinician(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.todo(ctx, id)
+}
+
+// MyCalendar is the resolver for the myCalendar field.
+func (r *queryResolver) MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error) {
+	id, err := myClinician(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.calendar(ctx, id, date)
 }
 
 // Mutation returns MutationResolver implementation.

@@ -3,10 +3,16 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/caseload"
 )
 
 // A signed access token and the user it is for.
@@ -19,6 +25,56 @@ type AuthPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// A client who could take a freed slot, in the order to call them.
+type BackfillCandidate struct {
+	// The client.
+	Client *ent.ClientProfile `json:"client"`
+	// Their next booked session, if any.
+	NextAppointmentAt *time.Time `json:"nextAppointmentAt,omitempty"`
+	// Calendar days earlier the slot is than their next session (null: nothing booked).
+	WaitDays *int `json:"waitDays,omitempty"`
+	// Their strikes in this episode.
+	StrikeCount int `json:"strikeCount"`
+	// Days since they were last seen.
+	DaysSinceSeen *int `json:"daysSinceSeen,omitempty"`
+}
+
+// A session of the calendar with what to prepare.
+type CalendarEntry struct {
+	// The session.
+	Appointment *ent.Appointment `json:"appointment"`
+	// How likely the client is to miss it.
+	NoShowRisk *caseload.NoShowRisk `json:"noShowRisk"`
+	// The treatment plan review is due by this day: prepare it.
+	TreatmentPlanReviewDue bool `json:"treatmentPlanReviewDue"`
+	// The caregiver to include, for a minor.
+	Caregiver *ent.Caregiver `json:"caregiver,omitempty"`
+	// Whom to call if the session falls through, best first.
+	BackfillCandidates []*BackfillCandidate `json:"backfillCandidates"`
+}
+
+// A clinician's caseload measured against their weekly slots and the policy.
+type CaseloadHealth struct {
+	// Clients in care.
+	ActiveClients int `json:"activeClients"`
+	// Open client sessions per week.
+	WeeklySlots int `json:"weeklySlots"`
+	// Sessions per week to expect: frequency times recent attendance, summed.
+	ExpectedWeeklySessions float64 `json:"expectedWeeklySessions"`
+	// Expected weekly sessions over weekly slots.
+	Utilization float64 `json:"utilization"`
+	// Low end of the recommended caseload.
+	RecommendedMin int `json:"recommendedMin"`
+	// High end of the recommended caseload.
+	RecommendedMax int `json:"recommendedMax"`
+	// UNDER, HEALTHY or OVER.
+	Status CaseloadStatus `json:"status"`
+	// New clients to ask intake for (0 unless UNDER).
+	NewClientsToRequest int `json:"newClientsToRequest"`
+	// The verdict in words.
+	Explanation string `json:"explanation"`
+}
+
 // A new login of the practice.
 type CreateUserInput struct {
 	// Sign-in email address; stored lower case.
@@ -29,4 +85,481 @@ type CreateUserInput struct {
 	Role user.Role `json:"role"`
 	// The clinician profile of a CLINICIAN or SUPERVISOR user.
 	ClinicianID *int `json:"clinicianID,omitempty"`
+}
+
+// A document that has to be written and signed.
+type PaperworkItem struct {
+	// The kind of document to sign.
+	DocumentKind document.Kind `json:"documentKind"`
+	// Not started, or a draft.
+	Status PaperworkStatus `json:"status"`
+	// The draft, when there is one.
+	Document *ent.Document `json:"document,omitempty"`
+	// The session the note is for.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// The contact the note is for.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// When it must be signed.
+	DueAt time.Time `json:"dueAt"`
+	// The due time has passed.
+	Overdue bool `json:"overdue"`
+	// What is due and why.
+	Explanation string `json:"explanation"`
+}
+
+// Changes to the policy; settings left out keep their value.
+type PolicyInput struct {
+	// Days without a session or contact before a case is closed (1-365).
+	InactivityDays *int `json:"inactivityDays,omitempty"`
+	// Days from a closure warning to its close-by date (1-90).
+	ClosureWarningGraceDays *int `json:"closureWarningGraceDays,omitempty"`
+	// No-shows plus late cancels that close an episode (at least 1).
+	StrikeLimit *int `json:"strikeLimit,omitempty"`
+	// Hours before the start inside which a client cancellation is late (0-168).
+	LateCancelWindowHours *int `json:"lateCancelWindowHours,omitempty"`
+	// Hours before the start at which a reminder is due (1-168).
+	ReminderLeadHours *int `json:"reminderLeadHours,omitempty"`
+	// Consecutive on-time sessions that earn a recurring series.
+	RecurringEarnAfter *int `json:"recurringEarnAfter,omitempty"`
+	// Consecutive client cancellations that lose it.
+	RecurringLostAfterClientCancels *int `json:"recurringLostAfterClientCancels,omitempty"`
+	// Consecutive late arrivals that lose it.
+	RecurringLostAfterLateArrivals *int `json:"recurringLostAfterLateArrivals,omitempty"`
+	// Minutes late that count as a late arrival.
+	LateArrivalMinutes *int `json:"lateArrivalMinutes,omitempty"`
+	// Months between treatment plan reviews (3-6).
+	TreatmentPlanReviewMonths *int `json:"treatmentPlanReviewMonths,omitempty"`
+	// Days after opening by which the initial treatment plan is due.
+	InitialTreatmentPlanDueDays *int `json:"initialTreatmentPlanDueDays,omitempty"`
+	// Hours after a session or contact by which its note is due.
+	NoteDueHours *int `json:"noteDueHours,omitempty"`
+	// Goal in minutes for finishing a note.
+	NoteGoalMinutes *int `json:"noteGoalMinutes,omitempty"`
+	// Days after closing by which the termination note is due.
+	TerminationNoteDueDays *int `json:"terminationNoteDueDays,omitempty"`
+	// Low end of a healthy caseload as a multiple of weekly slots.
+	CaseloadMinMultiple *float64 `json:"caseloadMinMultiple,omitempty"`
+	// High end of a healthy caseload as a multiple of weekly slots.
+	CaseloadMaxMultiple *float64 `json:"caseloadMaxMultiple,omitempty"`
+	// Extra new clients to request for expected no-shows.
+	NoShowBuffer *int `json:"noShowBuffer,omitempty"`
+	// Days of history behind the attendance rate.
+	AttendanceWindowDays *int `json:"attendanceWindowDays,omitempty"`
+}
+
+// The termination recommendation of a client (first matching rule wins).
+type TerminationRecommendation struct {
+	// What to do.
+	Action TerminationAction `json:"action"`
+	// Why, unless the action is NONE.
+	Reason *TerminationReason `json:"reason,omitempty"`
+	// The close-by date of the warning to send or waited on.
+	CloseBy *time.Time `json:"closeBy,omitempty"`
+	// A sentence a clinician can act on.
+	Explanation string `json:"explanation"`
+}
+
+// One thing a clinician has to do.
+type TodoItem struct {
+	// What to do.
+	Kind TodoKind `json:"kind"`
+	// The client it is about.
+	Client *ent.ClientProfile `json:"client"`
+	// The session it is about.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// The draft document, for paperwork already started.
+	Document *ent.Document `json:"document,omitempty"`
+	// The contact it is about.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// The document to write, for PAPERWORK.
+	DocumentKind *document.Kind `json:"documentKind,omitempty"`
+	// The close-by date to put in a closure warning.
+	CloseBy *time.Time `json:"closeBy,omitempty"`
+	// When it is due.
+	DueAt time.Time `json:"dueAt"`
+	// The due time has passed.
+	Overdue bool `json:"overdue"`
+	// What to do and why.
+	Explanation string `json:"explanation"`
+}
+
+// Whether a caseload is the right size for the clinician's slots.
+type CaseloadStatus string
+
+const (
+	// Fewer active clients than recommended: request new ones.
+	CaseloadStatusUnder CaseloadStatus = "UNDER"
+	// Within the recommended range.
+	CaseloadStatusHealthy CaseloadStatus = "HEALTHY"
+	// More active clients than recommended.
+	CaseloadStatusOver CaseloadStatus = "OVER"
+)
+
+var AllCaseloadStatus = []CaseloadStatus{
+	CaseloadStatusUnder,
+	CaseloadStatusHealthy,
+	CaseloadStatusOver,
+}
+
+func (e CaseloadStatus) IsValid() bool {
+	switch e {
+	case CaseloadStatusUnder, CaseloadStatusHealthy, CaseloadStatusOver:
+		return true
+	}
+	return false
+}
+
+func (e CaseloadStatus) String() string {
+	return string(e)
+}
+
+func (e *CaseloadStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CaseloadStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CaseloadStatus", str)
+	}
+	return nil
+}
+
+func (e CaseloadStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CaseloadStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CaseloadStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a session's note is written.
+type NoteStatus string
+
+const (
+	// The session was not attended: no note.
+	NoteStatusNotRequired NoteStatus = "NOT_REQUIRED"
+	// Attended, no note started.
+	NoteStatusMissing NoteStatus = "MISSING"
+	// A draft exists.
+	NoteStatusDraft NoteStatus = "DRAFT"
+	// Signed.
+	NoteStatusSigned NoteStatus = "SIGNED"
+)
+
+var AllNoteStatus = []NoteStatus{
+	NoteStatusNotRequired,
+	NoteStatusMissing,
+	NoteStatusDraft,
+	NoteStatusSigned,
+}
+
+func (e NoteStatus) IsValid() bool {
+	switch e {
+	case NoteStatusNotRequired, NoteStatusMissing, NoteStatusDraft, NoteStatusSigned:
+		return true
+	}
+	return false
+}
+
+func (e NoteStatus) String() string {
+	return string(e)
+}
+
+func (e *NoteStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NoteStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NoteStatus", str)
+	}
+	return nil
+}
+
+func (e NoteStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NoteStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NoteStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a piece of paperwork has been started.
+type PaperworkStatus string
+
+const (
+	// Not started.
+	PaperworkStatusMissing PaperworkStatus = "MISSING"
+	// Started as a draft, not signed.
+	PaperworkStatusDraft PaperworkStatus = "DRAFT"
+)
+
+var AllPaperworkStatus = []PaperworkStatus{
+	PaperworkStatusMissing,
+	PaperworkStatusDraft,
+}
+
+func (e PaperworkStatus) IsValid() bool {
+	switch e {
+	case PaperworkStatusMissing, PaperworkStatusDraft:
+		return true
+	}
+	return false
+}
+
+func (e PaperworkStatus) String() string {
+	return string(e)
+}
+
+func (e *PaperworkStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PaperworkStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PaperworkStatus", str)
+	}
+	return nil
+}
+
+func (e PaperworkStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PaperworkStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PaperworkStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What to do about a client's case under the inactivity and strike rules.
+type TerminationAction string
+
+const (
+	// Nothing: the client is within the policy.
+	TerminationActionNone TerminationAction = "NONE"
+	// Send a closure warning with the close-by date given.
+	TerminationActionSendWarning TerminationAction = "SEND_WARNING"
+	// A warning was sent: wait for its close-by date.
+	TerminationActionWait TerminationAction = "WAIT"
+	// Close the case.
+	TerminationActionClose TerminationAction = "CLOSE"
+)
+
+var AllTerminationAction = []TerminationAction{
+	TerminationActionNone,
+	TerminationActionSendWarning,
+	TerminationActionWait,
+	TerminationActionClose,
+}
+
+func (e TerminationAction) IsValid() bool {
+	switch e {
+	case TerminationActionNone, TerminationActionSendWarning, TerminationActionWait, TerminationActionClose:
+		return true
+	}
+	return false
+}
+
+func (e TerminationAction) String() string {
+	return string(e)
+}
+
+func (e *TerminationAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TerminationAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TerminationAction", str)
+	}
+	return nil
+}
+
+func (e TerminationAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TerminationAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TerminationAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a case should be warned or closed.
+type TerminationReason string
+
+const (
+	// No-shows and late cancels reached the strike limit.
+	TerminationReasonStrikes TerminationReason = "STRIKES"
+	// A closure warning's close-by date passed with nothing booked.
+	TerminationReasonWarningExpired TerminationReason = "WARNING_EXPIRED"
+	// Not seen or heard from for the inactivity period.
+	TerminationReasonInactive TerminationReason = "INACTIVE"
+)
+
+var AllTerminationReason = []TerminationReason{
+	TerminationReasonStrikes,
+	TerminationReasonWarningExpired,
+	TerminationReasonInactive,
+}
+
+func (e TerminationReason) IsValid() bool {
+	switch e {
+	case TerminationReasonStrikes, TerminationReasonWarningExpired, TerminationReasonInactive:
+		return true
+	}
+	return false
+}
+
+func (e TerminationReason) String() string {
+	return string(e)
+}
+
+func (e *TerminationReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TerminationReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TerminationReason", str)
+	}
+	return nil
+}
+
+func (e TerminationReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TerminationReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TerminationReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What kind of thing a To-Do item asks for.
+type TodoKind string
+
+const (
+	// Write and sign a document.
+	TodoKindPaperwork TodoKind = "PAPERWORK"
+	// Remind the client (or caregiver) of a session.
+	TodoKindSendReminder TodoKind = "SEND_REMINDER"
+	// Record whether the client came.
+	TodoKindRecordAttendance TodoKind = "RECORD_ATTENDANCE"
+	// Send a closure warning.
+	TodoKindSendWarning TodoKind = "SEND_WARNING"
+	// Close the case.
+	TodoKindCloseCase TodoKind = "CLOSE_CASE"
+	// Add a primary caregiver for a minor.
+	TodoKindAddCaregiver TodoKind = "ADD_CAREGIVER"
+	// Revoke a recurring series.
+	TodoKindRevokeRecurring TodoKind = "REVOKE_RECURRING"
+)
+
+var AllTodoKind = []TodoKind{
+	TodoKindPaperwork,
+	TodoKindSendReminder,
+	TodoKindRecordAttendance,
+	TodoKindSendWarning,
+	TodoKindCloseCase,
+	TodoKindAddCaregiver,
+	TodoKindRevokeRecurring,
+}
+
+func (e TodoKind) IsValid() bool {
+	switch e {
+	case TodoKindPaperwork, TodoKindSendReminder, TodoKindRecordAttendance, TodoKindSendWarning, TodoKindCloseCase, TodoKindAddCaregiver, TodoKindRevokeRecurring:
+		return true
+	}
+	return false
+}
+
+func (e TodoKind) String() string {
+	return string(e)
+}
+
+func (e *TodoKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoKind", str)
+	}
+	return nil
+}
+
+func (e TodoKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -61,12 +61,11 @@ func (a *Authenticator) ViewerFromToken(ctx context.Context, token string) (*vie
 
 // LoadViewer builds the viewer of an active user of a practice.
 func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int) (*viewer.Viewer, error) {
+	ctx = privacy.DecisionContext(ctx, privacy.Allow)
 	u, err := client.User.Query().
 		Where(user.ID(userID), user.PracticeID(practiceID), user.Active(true)).
-		WithClinician(func(q *ent.ClinicianQuery) {
-			q.WithSupervisees(func(q *ent.ClinicianQuery) { q.Select(clinician.FieldID, clinician.FieldSupervisorID) })
-		}).
-		Only(privacy.DecisionContext(ctx, privacy.Allow))
+		WithClinician(func(q *ent.ClinicianQuery) { q.Select(clinician.FieldID) }).
+		Only(ctx)
 	if err != nil {
 		return nil, ErrInvalidToken
 	}
@@ -74,9 +73,11 @@ func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int)
 	if c := u.Edges.Clinician; c != nil {
 		v.ClinicianID = c.ID
 		if v.Role == viewer.Supervisor {
-			for _, s := range c.Edges.Supervisees {
-				v.SuperviseeIDs = append(v.SuperviseeIDs, s.ID)
+			ids, err := client.Clinician.Query().Where(clinician.SupervisorID(c.ID), clinician.PracticeID(practiceID)).IDs(ctx)
+			if err != nil {
+				return nil, err
 			}
+			v.SuperviseeIDs = ids
 		}
 	}
 	return v, nil

@@ -2,6 +2,7 @@ package caseload
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -48,6 +49,7 @@ func (r Rules) Risk(h *History, a Appointment) NoShowRisk {
 	if risk.Confirmed {
 		risk.Score *= riskConfirmedFactor
 	}
+	risk.Score = math.Round(risk.Score*1000) / 1000
 	risk.Explanation = fmt.Sprintf("%d no-shows and %d late cancels in %d recorded sessions", risk.NoShows, risk.LateCancels, risk.RecordedSessions)
 	if risk.Confirmed {
 		risk.Explanation += "; confirmed, which halves the risk"

@@ -2,6 +2,7 @@ package testdb
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -12,6 +13,9 @@ import (
 type Counter struct {
 	dialect.Driver
 	n atomic.Int64
+
+	mu      sync.Mutex
+	queries []string
 }
 
 // NewCounter wraps drv.
@@ -21,17 +25,37 @@ func NewCounter(drv dialect.Driver) *Counter { return &Counter{Driver: drv} }
 func (c *Counter) Count() int { return int(c.n.Load()) }
 
 // Reset sets the count back to zero.
-func (c *Counter) Reset() { c.n.Store(0) }
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n.Store(0)
+	c.queries = nil
+}
+
+// Statements returns the statements sent since the last Reset, to show in a
+// failing test which one repeats.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.queries...)
+}
+
+func (c *Counter) record(query string) {
+	c.n.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.queries = append(c.queries, query)
+}
 
 // Exec counts and runs a statement.
 func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.record(query)
 	return c.Driver.Exec(ctx, query, args, v)
 }
 
 // Query counts and runs a query.
 func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.record(query)
 	return c.Driver.Query(ctx, query, args, v)
 }
 
@@ -41,20 +65,20 @@ func (c *Counter) Tx(ctx context.Context) (dialect.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingTx{Tx: tx, n: &c.n}, nil
+	return &countingTx{Tx: tx, c: c}, nil
 }
 
 type countingTx struct {
 	dialect.Tx
-	n *atomic.Int64
+	c *Counter
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
+	t.c.record(query)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
+	t.c.record(query)
 	return t.Tx.Query(ctx, query, args, v)
 }

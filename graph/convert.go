@@ -1,0 +1,91 @@
+package graph
+
+import (
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/internal/caseload"
+)
+
+// The conversions from ent records to the rules' inputs.
+
+func toClient(c *ent.ClientProfile) caseload.Client {
+	out := caseload.Client{
+		ID:                 c.ID,
+		Status:             string(c.Status),
+		SessionFrequency:   string(c.SessionFrequency),
+		WantsEarlier:       c.WantsEarlierAppointment,
+		Availability:       c.Availability,
+		RecurringPrivilege: c.RecurringPrivilege,
+	}
+	if c.ClinicianID != nil {
+		out.ClinicianID = *c.ClinicianID
+	}
+	if c.DateOfBirth != nil {
+		out.DateOfBirth = *c.DateOfBirth
+	}
+	return out
+}
+
+func toEpisode(e *ent.Episode) caseload.Episode {
+	out := caseload.Episode{ID: e.ID, OpenedAt: e.OpenedAt}
+	if e.ClosedAt != nil {
+		out.ClosedAt = *e.ClosedAt
+	}
+	return out
+}
+
+func toAppointment(a *ent.Appointment) caseload.Appointment {
+	out := caseload.Appointment{
+		ID:          a.ID,
+		ClientID:    a.ClientID,
+		ClinicianID: a.ClinicianID,
+		Start:       a.StartsAt,
+		End:         a.EndsAt,
+		Kind:        string(a.Kind),
+		Status:      string(a.Status),
+		Excused:     a.Excused,
+	}
+	if a.EpisodeID != nil {
+		out.EpisodeID = *a.EpisodeID
+	}
+	if a.MinutesLate != nil {
+		out.MinutesLate = *a.MinutesLate
+	}
+	if a.CanceledBy != nil {
+		out.CanceledBy = string(*a.CanceledBy)
+	}
+	if a.CanceledAt != nil {
+		out.CanceledAt = *a.CanceledAt
+	}
+	if a.ConfirmedAt != nil {
+		out.ConfirmedAt = *a.ConfirmedAt
+	}
+	if a.ReminderSentAt != nil {
+		out.ReminderSentAt = *a.ReminderSentAt
+	}
+	if a.SeriesID != nil {
+		out.SeriesID = *a.SeriesID
+	}
+	return out
+}
+
+func toContact(c *ent.Contact) caseload.Contact {
+	out := caseload.Contact{ID: c.ID, At: c.OccurredAt, Direction: string(c.Direction), Purpose: string(c.Purpose), BillableMinutes: c.BillableMinutes}
+	if c.CloseBy != nil {
+		out.CloseBy = *c.CloseBy
+	}
+	return out
+}
+
+func toDocument(d *ent.Document) caseload.Document {
+	out := caseload.Document{ID: d.ID, Kind: string(d.Kind), Status: string(d.Status), CreatedAt: d.CreatedAt}
+	if d.AppointmentID != nil {
+		out.AppointmentID = *d.AppointmentID
+	}
+	if d.ContactID != nil {
+		out.ContactID = *d.ContactID
+	}
+	if d.SignedAt != nil {
+		out.SignedAt = *d.SignedAt
+	}
+	return out
+}

@@ -1,0 +1,298 @@
+package graph
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/ent/document"
+	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// facts is the per-operation store of what the rules need: the practice's
+// rules and the histories of the clients the operation touches.
+//
+// It keeps the statement count of a screen independent of its size: every
+// client (or appointment) the operation reads is registered by an ent
+// interceptor, and the first rule that needs a history loads the histories
+// of all registered clients at once, one query per kind of fact. Later rules
+// find theirs already loaded. There is no timing involved (unlike a
+// dataloader's batching window), so the count is the same on every run.
+type facts struct {
+	client *ent.Client
+	now    func() time.Time
+
+	mu    sync.Mutex
+	rules *caseload.Rules
+
+	histories    *batch[*caseload.History]
+	appointments *batch[*ent.Appointment]
+	documents    *batch[*ent.Document]
+	contacts     *batch[*ent.Contact]
+	clients      *batch[*ent.ClientProfile]
+	caregivers   *batch[*ent.Caregiver]
+	// caseloads are the client ids of each clinician.
+	caseloads *batch[[]int]
+}
+
+func newFacts(client *ent.Client, now func() time.Time) *facts {
+	f := &facts{client: client, now: now}
+	f.histories = newBatch(func(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
+		return f.loadHistories(ctx, ids)
+	})
+	f.appointments = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Appointment, error) {
+		rows, err := f.entClient(ctx).Appointment.Query().Where(appointment.IDIn(ids...)).All(withoutRegistration(ctx))
+		return byID(rows, func(a *ent.Appointment) int { return a.ID }), err
+	})
+	f.documents = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Document, error) {
+		rows, err := f.entClient(ctx).Document.Query().Where(document.IDIn(ids...)).All(ctx)
+		return byID(rows, func(d *ent.Document) int { return d.ID }), err
+	})
+	f.contacts = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Contact, error) {
+		rows, err := f.entClient(ctx).Contact.Query().Where(contact.IDIn(ids...)).All(ctx)
+		return byID(rows, func(c *ent.Contact) int { return c.ID }), err
+	})
+	f.clients = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.ClientProfile, error) {
+		rows, err := f.entClient(ctx).ClientProfile.Query().Where(clientprofile.IDIn(ids...)).All(withoutRegistration(ctx))
+		return byID(rows, func(c *ent.ClientProfile) int { return c.ID }), err
+	})
+	f.caregivers = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Caregiver, error) {
+		rows, err := f.entClient(ctx).Caregiver.Query().Where(caregiver.IDIn(ids...)).All(ctx)
+		return byID(rows, func(c *ent.Caregiver) int { return c.ID }), err
+	})
+	f.caseloads = newBatch(func(ctx context.Context, ids []int) (map[int][]int, error) {
+		rows, err := f.entClient(ctx).ClientProfile.Query().Where(clientprofile.ClinicianIDIn(ids...)).
+			Select(clientprofile.FieldID, clientprofile.FieldClinicianID).All(withoutRegistration(ctx))
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int][]int, len(ids))
+		for _, id := range ids {
+			out[id] = []int{}
+		}
+		clients := make([]int, 0, len(rows))
+		for _, c := range rows {
+			out[*c.ClinicianID] = append(out[*c.ClinicianID], c.ID)
+			clients = append(clients, c.ID)
+		}
+		// Every caseload read here will want its histories: load them together.
+		f.histories.register(clients...)
+		return out, nil
+	})
+	return f
+}
+
+func byID[V any](rows []V, id func(V) int) map[int]V {
+	m := make(map[int]V, len(rows))
+	for _, r := range rows {
+		m[id(r)] = r
+	}
+	return m
+}
+
+type factsKey struct{}
+
+func withFacts(ctx context.Context, f *facts) context.Context {
+	return context.WithValue(ctx, factsKey{}, f)
+}
+
+// factsFrom returns the operation's store (a fresh one outside an operation).
+func (r *Resolver) facts(ctx context.Context) *facts {
+	if f, ok := ctx.Value(factsKey{}).(*facts); ok {
+		return f
+	}
+	return newFacts(r.client, r.now)
+}
+
+func factsFrom(ctx context.Context) *facts {
+	f, _ := ctx.Value(factsKey{}).(*facts)
+	return f
+}
+
+// entClient is the transaction's client inside a mutation, else the root one.
+func (f *facts) entClient(ctx context.Context) *ent.Client {
+	if tx := ent.FromContext(ctx); tx != nil {
+		return tx
+	}
+	return f.client
+}
+
+// Rules returns the practice's rules at the operation's clock.
+func (f *facts) Rules(ctx context.Context) (caseload.Rules, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rules != nil {
+		return *f.rules, nil
+	}
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return caseload.Rules{}, unauthenticated()
+	}
+	p, err := f.entClient(ctx).Practice.Get(ctx, v.PracticeID)
+	if err != nil {
+		return caseload.Rules{}, err
+	}
+	r, err := caseload.NewRules(p.Policy, p.TimeZone, f.now())
+	if err != nil {
+		return caseload.Rules{}, err
+	}
+	f.rules = &r
+	return r, nil
+}
+
+// History returns a client's history, loading it with every other
+// registered client's in one round of queries.
+func (f *facts) History(ctx context.Context, clientID int) (*caseload.History, error) {
+	h, ok, err := f.histories.get(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound()
+	}
+	return h, nil
+}
+
+// Histories returns the histories of the clients, in order, leaving out the
+// ones the viewer may not see.
+func (f *facts) Histories(ctx context.Context, ids []int) ([]*caseload.History, error) {
+	m, err := f.histories.getAll(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*caseload.History, 0, len(ids))
+	for _, id := range ids {
+		if h, ok := m[id]; ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// loadHistories reads the facts of the clients: one query per kind of fact,
+// each confined by the privacy rules. Document bodies are not read here (a
+// client's notes can be long); the drafts the rules point at are loaded in
+// one query when asked for.
+func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
+	ctx = withoutRegistration(ctx) // the caller holds the batch's lock
+	c := f.entClient(ctx)
+	out := make(map[int]*caseload.History, len(ids))
+	clients, err := c.ClientProfile.Query().Where(clientprofile.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cp := range clients {
+		out[cp.ID] = &caseload.History{Client: toClient(cp)}
+		f.clients.prime(cp.ID, cp)
+	}
+	episodes, err := c.Episode.Query().Where(episode.ClientIDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range episodes {
+		if h := out[e.ClientID]; h != nil {
+			h.Episodes = append(h.Episodes, toEpisode(e))
+		}
+	}
+	appointments, err := c.Appointment.Query().Where(appointment.ClientIDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range appointments {
+		if h := out[a.ClientID]; h != nil {
+			h.Appointments = append(h.Appointments, toAppointment(a))
+			f.appointments.prime(a.ID, a)
+		}
+	}
+	contacts, err := c.Contact.Query().Where(contact.ClientIDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range contacts {
+		if h := out[ct.ClientID]; h != nil {
+			h.Contacts = append(h.Contacts, toContact(ct))
+			f.contacts.prime(ct.ID, ct)
+		}
+	}
+	documents, err := c.Document.Query().Where(document.ClientIDIn(ids...)).
+		Select(document.FieldID, document.FieldClientID, document.FieldKind, document.FieldStatus, document.FieldAppointmentID,
+			document.FieldContactID, document.FieldCreatedAt, document.FieldSignedAt).
+		All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range documents {
+		if h := out[d.ClientID]; h != nil {
+			h.Documents = append(h.Documents, toDocument(d))
+		}
+	}
+	caregivers, err := c.Caregiver.Query().Where(caregiver.ClientIDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, cg := range caregivers {
+		if h := out[cg.ClientID]; h != nil {
+			h.Caregivers = append(h.Caregivers, caseload.Caregiver{ID: cg.ID, IsPrimary: cg.IsPrimary, ConsentToContact: cg.ConsentToContact})
+			f.caregivers.prime(cg.ID, cg)
+		}
+	}
+	// The drafts the paperwork rules will point at are loaded together later.
+	if rules, err := f.Rules(ctx); err == nil {
+		for _, h := range out {
+			for _, it := range rules.Paperwork(h) {
+				f.documents.register(it.DocumentID)
+			}
+		}
+	}
+	return out, nil
+}
+
+type noRegistrationKey struct{}
+
+// withoutRegistration keeps the histories' own appointment query from
+// registering its clients again.
+func withoutRegistration(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRegistrationKey{}, true)
+}
+
+// registerReads is the ent interceptor that registers every client, the
+// client of every appointment, and every clinician an operation reads.
+func registerReads() ent.Interceptor {
+	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			v, err := next.Query(ctx, q)
+			f := factsFrom(ctx)
+			if err != nil || f == nil || ctx.Value(noRegistrationKey{}) != nil {
+				return v, err
+			}
+			switch rows := v.(type) {
+			case []*ent.ClientProfile:
+				ids := make([]int, len(rows))
+				for i, c := range rows {
+					ids[i] = c.ID
+				}
+				f.histories.register(ids...)
+			case []*ent.Clinician:
+				ids := make([]int, len(rows))
+				for i, c := range rows {
+					ids[i] = c.ID
+				}
+				f.caseloads.register(ids...)
+			case []*ent.Appointment:
+				ids := make([]int, len(rows))
+				for i, a := range rows {
+					ids[i] = a.ClientID
+				}
+				f.histories.register(ids...)
+			}
+			return v, err
+		})
+	})
+}

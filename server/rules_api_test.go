@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+// dashboardQuery is a clinician's dashboard: every client with every derived
+// field, their next appointment and primary caregiver, and the clinician's
+// caseload health, To-Do list and tomorrow's calendar.
+const dashboardQuery = `{
+  me { clinician {
+    caseloadHealth { activeClients weeklySlots expectedWeeklySessions utilization recommendedMin recommendedMax status newClientsToRequest explanation }
+    todo { kind dueAt overdue explanation documentKind closeBy client { id firstName } appointment { id startsAt } document { id } contact { id } }
+    calendar { appointment { id startsAt isLateCancel countsAsStrike reminderDue noteStatus noteOverdue }
+      noShowRisk { score recordedSessions noShows lateCancels confirmed explanation }
+      treatmentPlanReviewDue caregiver { name }
+      backfillCandidates { client { id firstName } nextAppointmentAt waitDays strikeCount daysSinceSeen } }
+  } }
+  clients(first: 100, orderBy: {field: LAST_NAME, direction: ASC}) {
+    totalCount
+    edges { node {
+      id firstName lastName
+      strikeCount daysSinceSeen daysSinceContact lastSeenAt lastContactAt
+      nextAppointment { id startsAt reminderDue isLateCancel countsAsStrike noteStatus noteOverdue }
+      backfillEligible backfillEligibility { eligible reasons }
+      recurringEligibility { eligible consecutiveOnTime needed shouldRevoke reason }
+      terminationRecommendation { action reason closeBy explanation }
+      treatmentPlanReviewDueOn isMinor
+      primaryCaregiver { name phone }
+      paperworkDue { documentKind status dueAt overdue explanation document { id } appointment { id } contact { id } }
+    } }
+  }
+}`
+
+// addClients gives the fixture's clinician n more clients, each with a
+// history that exercises the rules: sessions attended, missed and booked, a
+// note, a contact and a caregiver.
+func addClients(t testing.TB, s *apiServer, f *practiceFixture, n int) {
+	t.Helper()
+	c := s.main.DB.Client
+	ctx := sys()
+	for i := 0; i < n; i++ {
+		cl := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(fmt.Sprintf("D%03d", i)).SetLastName("Dash").
+			SetClinicianID(f.clinician.ID).SetStatus(clientprofile.StatusACTIVE).SetWantsEarlierAppointment(i%2 == 0).
+			SetDateOfBirth(time.Date(2000+i%20, 5, 1, 0, 0, 0, 0, time.UTC)).Save(ctx))
+		ep := must(c.Episode.Create().SetPracticeID(f.practice.ID).SetClientID(cl.ID).SetClinicianID(f.clinician.ID).SetOpenedAt(testNow.AddDate(0, -4, 0)).Save(ctx))
+		must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(cl.ID).SetName("Parent").SetRelationship("mother").SetIsPrimary(true).Save(ctx))
+		var rows []*ent.AppointmentCreate
+		for w := -6; w <= 2; w++ {
+			start := testNow.AddDate(0, 0, 7*w).Add(time.Duration(i%8) * time.Hour).Add(24 * time.Hour)
+			status := "ATTENDED"
+			switch {
+			case w > 0:
+				status = "SCHEDULED"
+			case w == -2 && i%3 == 0:
+				status = "NO_SHOW"
+			}
+			rows = append(rows, c.Appointment.Create().SetPracticeID(f.practice.ID).SetClientID(cl.ID).SetClinicianID(f.clinician.ID).SetEpisodeID(ep.ID).
+				SetStartsAt(start).SetEndsAt(start.Add(50*time.Minute)).SetStatus(appointment.Status(status)).SetMinutesLate(i%12))
+		}
+		appts := must(c.Appointment.CreateBulk(rows...).Save(ctx))
+		must(c.Document.Create().SetPracticeID(f.practice.ID).SetClientID(cl.ID).SetAuthorID(f.clinicianUser.ID).SetAppointmentID(appts[0].ID).
+			SetKind("PROGRESS_NOTE").SetStatus("SIGNED").SetSignedAt(appts[0].EndsAt).Save(ctx))
+		must(c.Contact.Create().SetPracticeID(f.practice.ID).SetClientID(cl.ID).SetChannel("PHONE").SetDirection("INBOUND").SetPurpose("SCHEDULING").
+			SetOccurredAt(testNow.AddDate(0, 0, -3)).SetBillableMinutes(i % 2 * 15).Save(ctx))
+	}
+}
+
+// TestDashboardStatementsDoNotGrowWithClients is the no-N+1 guarantee of the
+// rules: the whole dashboard for 10 and for 60 clients sends the same
+// number of SQL statements, at most 10 for the client list and its derived
+// fields.
+func TestDashboardStatementsDoNotGrowWithClients(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		for _, c := range []struct {
+			name  string
+			query string
+			max   int
+		}{
+			{"clients with every derived field", `{ clients(first: 100) { edges { node { id strikeCount daysSinceSeen daysSinceContact lastSeenAt lastContactAt
+				nextAppointment { id startsAt reminderDue noteStatus } backfillEligible backfillEligibility { eligible reasons }
+				recurringEligibility { eligible shouldRevoke } terminationRecommendation { action reason closeBy explanation }
+				treatmentPlanReviewDueOn isMinor primaryCaregiver { name } paperworkDue { documentKind dueAt document { id } appointment { id } } } } } }`, 10},
+			{"todo", `{ myTodo { kind dueAt client { id firstName } appointment { id } document { id } contact { id } } }`, 10},
+			{"calendar", `{ myCalendar { appointment { id startsAt noteStatus } noShowRisk { score } caregiver { name } backfillCandidates { client { id } waitDays } } }`, 10},
+			{"whole dashboard", dashboardQuery, 16},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				counts := map[int]int{}
+				var last []string
+				for _, n := range []int{10, 60} {
+					s := newAPIServer(t, d)
+					f := s.seedPractice("North", "north.example")
+					addClients(t, s, f, n-len(f.ownClients))
+					tok := s.token(f.clinicianUser)
+					s.sql.Reset()
+					data := s.mustDo(tok, c.query, nil)
+					counts[n] = s.sql.Count()
+					last = s.sql.Statements()
+					if len(data) == 0 {
+						t.Fatal("no data")
+					}
+				}
+				t.Logf("%s: %d statements for 10 clients, %d for 60", d, counts[10], counts[60])
+				if counts[10] != counts[60] {
+					t.Errorf("statements grew with the caseload: %d for 10 clients, %d for 60 (N+1):\n%s", counts[10], counts[60], strings.Join(last, "\n"))
+				}
+				if counts[60] > c.max {
+					t.Errorf("%d statements, want at most %d", counts[60], c.max)
+				}
+			})
+		}
+	})
+}
