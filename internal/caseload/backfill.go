@@ -90,8 +90,8 @@ type Candidate struct {
 	// WaitDays is how many calendar days earlier the slot is than Next (nil: nothing booked).
 	WaitDays *int
 	// wait is the exact time the slot saves (ranking key).
-	wait time.Duration
-	Strikes  int
+	wait    time.Duration
+	Strikes int
 	// DaysSinceSeen as in rule 2 (nil: never seen and no open episode).
 	DaysSinceSeen *int
 }
