@@ -18,6 +18,7 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/testdb"
 	"github.com/caseload/caseload/internal/viewer"
@@ -207,3 +208,6 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// encodeID is the opaque global ID of a record.
+func encodeID(id int) string { return scalar.EncodeID(id) }
