@@ -64,19 +64,13 @@ func (r *Resolver) Clinician() ClinicianResolver { return &clinicianResolver{r} 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type (
-	appointmentResolver struct{ *Resolver }
-	clientResolver      struct{ *Resolver }
-	clinicianResolver   struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-)
+// ClientWhereInput returns ClientWhereInputResolver implementation.
+func (r *Resolver) ClientWhereInput() ClientWhereInputResolver { return &clientWhereInputResolver{r} }
 
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *Resolver) Practice() PracticeResolver { return &practiceResolver{r} }
-*/
+type (
+	appointmentResolver      struct{ *Resolver }
+	clientResolver           struct{ *Resolver }
+	clinicianResolver        struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
+	clientWhereInputResolver struct{ *Resolver }
+)

@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Clinician() ClinicianResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	ClientWhereInput() ClientWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -448,6 +449,7 @@ type ComplexityRoot struct {
 		Node               func(childComplexity int, id int) int
 		Nodes              func(childComplexity int, ids []int) int
 		Practice           func(childComplexity int) int
+		RankedClients      func(childComplexity int, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) int
 	}
 
 	RecurringEligibility struct {
@@ -564,6 +566,12 @@ type QueryResolver interface {
 	BackfillCandidates(ctx context.Context, appointmentID int, first *int) ([]*model.BackfillCandidate, error)
 	MyTodo(ctx context.Context) ([]*model.TodoItem, error)
 	MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error)
+	RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error)
+}
+
+type ClientWhereInputResolver interface {
+	TerminationActionIn(ctx context.Context, obj *ent.ClientProfileWhereInput, data []model.TerminationAction) error
+	BackfillEligible(ctx context.Context, obj *ent.ClientProfileWhereInput, data *bool) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2536,6 +2544,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Practice(childComplexity), true
+	case "Query.rankedClients":
+		if e.ComplexityRoot.Query.RankedClients == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rankedClients_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RankedClients(childComplexity, args["by"].(model.ClientRank), args["direction"].(*entgql.OrderDirection), args["first"].(int), args["where"].(*ent.ClientProfileWhereInput)), true
 
 	case "RecurringEligibility.consecutiveOnTime":
 		if e.ComplexityRoot.RecurringEligibility.ConsecutiveOnTime == nil {
@@ -3328,6 +3347,37 @@ extend type Query {
 extend type Mutation {
   "Changes the practice's policy (ADMIN only). Each setting is validated; BAD_USER_INPUT names the one out of range."
   updatePolicy("The settings to change." input: PolicyInput!): Practice!
+}
+
+extend input ClientWhereInput {
+  "Only clients whose termination recommendation is one of these actions (e.g. [SEND_WARNING, CLOSE] for the clients to warn or close)."
+  terminationActionIn: [TerminationAction!]
+  "Only clients on the backfill list and not barred from it (true), or only the others (false)."
+  backfillEligible: Boolean
+}
+
+"Derived values clients can be ranked by."
+enum ClientRank {
+  "No-shows and late cancels in the current episode."
+  STRIKE_COUNT
+  "Calendar days since the last session or inbound contact (never in contact counts as the longest)."
+  DAYS_SINCE_CONTACT
+  "Calendar days since the last attended session (never seen counts as the longest)."
+  DAYS_SINCE_SEEN
+}
+
+extend type Query {
+  "The clients the caller may see, filtered like ` + "`" + `clients` + "`" + ` and ranked by a derived value, highest first unless direction is ASC."
+  rankedClients(
+    "The value to rank by."
+    by: ClientRank!
+    "DESC (default): highest first."
+    direction: OrderDirection = DESC
+    "How many (1-100)."
+    first: Int!
+    "Filtering options, as for ` + "`" + `clients` + "`" + `."
+    where: ClientWhereInput
+  ): [Client!]!
 }
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
@@ -5289,6 +5339,44 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rankedClients_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (model.ClientRank, error) {
+			return ec.unmarshalNClientRank2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClientRank(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*entgql.OrderDirection, error) {
+			return ec.unmarshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ClientProfileWhereInput, error) {
+			return ec.unmarshalOClientWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg3
 	return args, nil
 }
 
@@ -13378,6 +13466,50 @@ func (ec *executionContext) fieldContext_Query_myCalendar(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rankedClients(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rankedClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RankedClients(ctx, fc.Args["by"].(model.ClientRank), fc.Args["direction"].(*entgql.OrderDirection), fc.Args["first"].(int), fc.Args["where"].(*ent.ClientProfileWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rankedClients(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rankedClients_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18505,7 +18637,7 @@ func (ec *executionContext) unmarshalInputClientWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthIsNil", "dateOfBirthNotNil", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "preferredContactChannel", "preferredContactChannelNEQ", "preferredContactChannelIn", "preferredContactChannelNotIn", "sessionFrequency", "sessionFrequencyNEQ", "sessionFrequencyIn", "sessionFrequencyNotIn", "clinicianID", "clinicianIDNEQ", "clinicianIDIn", "clinicianIDNotIn", "clinicianIDIsNil", "clinicianIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "modality", "modalityNEQ", "modalityIn", "modalityNotIn", "modalityIsNil", "modalityNotNil", "wantsEarlierAppointment", "wantsEarlierAppointmentNEQ", "recurringPrivilege", "recurringPrivilegeNEQ", "hasClinician", "hasClinicianWith", "hasCaregivers", "hasCaregiversWith", "hasEpisodes", "hasEpisodesWith", "hasAppointments", "hasAppointmentsWith", "hasDocuments", "hasDocumentsWith", "hasContacts", "hasContactsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "dateOfBirth", "dateOfBirthNEQ", "dateOfBirthIn", "dateOfBirthNotIn", "dateOfBirthGT", "dateOfBirthGTE", "dateOfBirthLT", "dateOfBirthLTE", "dateOfBirthIsNil", "dateOfBirthNotNil", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "preferredContactChannel", "preferredContactChannelNEQ", "preferredContactChannelIn", "preferredContactChannelNotIn", "sessionFrequency", "sessionFrequencyNEQ", "sessionFrequencyIn", "sessionFrequencyNotIn", "clinicianID", "clinicianIDNEQ", "clinicianIDIn", "clinicianIDNotIn", "clinicianIDIsNil", "clinicianIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "modality", "modalityNEQ", "modalityIn", "modalityNotIn", "modalityIsNil", "modalityNotNil", "wantsEarlierAppointment", "wantsEarlierAppointmentNEQ", "recurringPrivilege", "recurringPrivilegeNEQ", "hasClinician", "hasClinicianWith", "hasCaregivers", "hasCaregiversWith", "hasEpisodes", "hasEpisodesWith", "hasAppointments", "hasAppointmentsWith", "hasDocuments", "hasDocumentsWith", "hasContacts", "hasContactsWith", "terminationActionIn", "backfillEligible"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19443,6 +19575,24 @@ func (ec *executionContext) unmarshalInputClientWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasContactsWith = data
+		case "terminationActionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terminationActionIn"))
+			data, err := ec.unmarshalOTerminationAction2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.ClientWhereInput().TerminationActionIn(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "backfillEligible":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("backfillEligible"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.ClientWhereInput().BackfillEligible(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -27911,6 +28061,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myCalendar(ctx, field)
 				})
+		case "rankedClients":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rankedClients(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -28852,6 +29008,22 @@ func (ec *executionContext) marshalNCaseloadStatus2githubᚗcomᚋcaseloadᚋcas
 	return v
 }
 
+func (ec *executionContext) marshalNClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx context.Context, sel ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Client!")
@@ -28899,6 +29071,16 @@ func (ec *executionContext) unmarshalNClientPreferredContactChannel2githubᚗcom
 }
 
 func (ec *executionContext) marshalNClientPreferredContactChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋclientprofileᚐPreferredContactChannel(ctx context.Context, sel ast.SelectionSet, v clientprofile.PreferredContactChannel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNClientRank2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClientRank(ctx context.Context, v any) (model.ClientRank, error) {
+	var res model.ClientRank
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClientRank2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClientRank(ctx context.Context, sel ast.SelectionSet, v model.ClientRank) graphql.Marshaler {
 	return v
 }
 
@@ -31398,6 +31580,22 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋcaseloadᚋcaseloadᚋen
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (*entgql.OrderDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(entgql.OrderDirection)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v *entgql.OrderDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPracticeWhereInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPracticeWhereInputᚄ(ctx context.Context, v any) ([]*ent.PracticeWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -31474,6 +31672,42 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTerminationAction2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationActionᚄ(ctx context.Context, v any) ([]model.TerminationAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TerminationAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTerminationAction2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTerminationAction2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationActionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TerminationAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTerminationAction2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTerminationReason2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTerminationReason(ctx context.Context, v any) (*model.TerminationReason, error) {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
@@ -311,6 +312,21 @@ func (r *queryResolver) MyCalendar(ctx context.Context, date *time.Time) ([]*mod
 		return nil, err
 	}
 	return r.calendar(ctx, id, date)
+}
+
+// RankedClients is the resolver for the rankedClients field.
+func (r *queryResolver) RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error) {
+	return r.rankedClients(ctx, by, direction, first, where)
+}
+
+// TerminationActionIn is the resolver for the terminationActionIn field.
+func (r *clientWhereInputResolver) TerminationActionIn(ctx context.Context, obj *ent.ClientProfileWhereInput, data []model.TerminationAction) error {
+	return r.whereTerminationAction(ctx, obj, data)
+}
+
+// BackfillEligible is the resolver for the backfillEligible field.
+func (r *clientWhereInputResolver) BackfillEligible(ctx context.Context, obj *ent.ClientProfileWhereInput, data *bool) error {
+	return r.whereBackfillEligible(ctx, obj, data)
 }
 
 // Mutation returns MutationResolver implementation.

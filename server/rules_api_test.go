@@ -120,3 +120,57 @@ func TestDashboardStatementsDoNotGrowWithClients(t *testing.T) {
 		}
 	})
 }
+
+func TestClientsFilteredAndRankedByRules(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		c := s.main.DB.Client
+		ann, ben := f.ownClients[0], f.ownClients[1]
+		// Ann was seen 3 days ago and is booked; Ben no-showed twice; Cy was never seen.
+		for _, a := range []struct {
+			client *ent.ClientProfile
+			days   int
+			status appointment.Status
+		}{
+			{ann, -3, appointment.StatusATTENDED}, {ann, 4, appointment.StatusSCHEDULED},
+			{ben, -14, appointment.StatusNO_SHOW}, {ben, -21, appointment.StatusNO_SHOW},
+		} {
+			start := testNow.AddDate(0, 0, a.days)
+			must(c.Appointment.Create().SetPracticeID(f.practice.ID).SetClientID(a.client.ID).SetClinicianID(f.clinician.ID).
+				SetStartsAt(start).SetEndsAt(start.Add(50 * time.Minute)).SetStatus(a.status).Save(sys()))
+		}
+		must(ben.Update().SetWantsEarlierAppointment(true).Save(sys()))
+		must(ann.Update().SetWantsEarlierAppointment(true).Save(sys()))
+		tok := s.token(f.clinicianUser)
+		names := func(data map[string]any, field string) string {
+			var out []string
+			switch v := data[field].(type) {
+			case []any:
+				for _, n := range v {
+					out = append(out, n.(map[string]any)["firstName"].(string))
+				}
+			case map[string]any:
+				for _, e := range v["edges"].([]any) {
+					out = append(out, e.(map[string]any)["node"].(map[string]any)["firstName"].(string))
+				}
+			}
+			return strings.Join(out, " ")
+		}
+		for _, tc := range []struct {
+			name, query, field, want string
+		}{
+			{"to close", `{ clients(first: 10, where: {terminationActionIn: [CLOSE]}, orderBy: {field: FIRST_NAME, direction: ASC}) { edges { node { firstName } } } }`, "clients", "Ben Cy"},
+			{"nothing to do", `{ clients(first: 10, where: {terminationActionIn: [NONE]}) { edges { node { firstName } } } }`, "clients", "Ann"},
+			{"backfill list", `{ clients(first: 10, where: {backfillEligible: true}, orderBy: {field: FIRST_NAME, direction: ASC}) { edges { node { firstName } } } }`, "clients", "Ann Ben"},
+			{"combined with a field filter", `{ clients(first: 10, where: {backfillEligible: true, firstName: "Ben"}) { edges { node { firstName } } } }`, "clients", "Ben"},
+			{"most strikes first", `{ rankedClients(by: STRIKE_COUNT, first: 1) { firstName } }`, "rankedClients", "Ben"},
+			{"longest out of contact first", `{ rankedClients(by: DAYS_SINCE_CONTACT, first: 3) { firstName } }`, "rankedClients", "Ben Cy Ann"}, // Ben and Cy: never seen, counted from the same episode opening
+			{"most recently seen first", `{ rankedClients(by: DAYS_SINCE_SEEN, direction: ASC, first: 1) { firstName } }`, "rankedClients", "Ann"},
+		} {
+			if got := names(s.mustDo(tok, tc.query, nil), tc.field); got != tc.want {
+				t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+			}
+		}
+	})
+}

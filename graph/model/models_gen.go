@@ -244,6 +244,67 @@ func (e CaseloadStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Derived values clients can be ranked by.
+type ClientRank string
+
+const (
+	// No-shows and late cancels in the current episode.
+	ClientRankStrikeCount ClientRank = "STRIKE_COUNT"
+	// Calendar days since the last session or inbound contact (never in contact counts as the longest).
+	ClientRankDaysSinceContact ClientRank = "DAYS_SINCE_CONTACT"
+	// Calendar days since the last attended session (never seen counts as the longest).
+	ClientRankDaysSinceSeen ClientRank = "DAYS_SINCE_SEEN"
+)
+
+var AllClientRank = []ClientRank{
+	ClientRankStrikeCount,
+	ClientRankDaysSinceContact,
+	ClientRankDaysSinceSeen,
+}
+
+func (e ClientRank) IsValid() bool {
+	switch e {
+	case ClientRankStrikeCount, ClientRankDaysSinceContact, ClientRankDaysSinceSeen:
+		return true
+	}
+	return false
+}
+
+func (e ClientRank) String() string {
+	return string(e)
+}
+
+func (e *ClientRank) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ClientRank(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ClientRank", str)
+	}
+	return nil
+}
+
+func (e ClientRank) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ClientRank) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ClientRank) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Whether a session's note is written.
 type NoteStatus string
 

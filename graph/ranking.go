@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sort"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
+)
+
+// Filtering and ranking clients by derived values. The values are computed
+// by the rules, not SQL, so the clients in scope are read with their
+// histories (a bounded number of statements, however many clients) and the
+// matching ids go back to SQL as a predicate.
+
+// keepByRule restricts where to the clients the caller may see for which
+// keep holds.
+func (r *Resolver) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInput, keep func(caseload.Rules, *caseload.History) bool) error {
+	f := r.facts(ctx)
+	rules, err := f.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	ids, err := f.entClient(ctx).ClientProfile.Query().IDs(ctx)
+	if err != nil {
+		return err
+	}
+	hs, err := f.Histories(ctx, ids)
+	if err != nil {
+		return err
+	}
+	match := make([]int, 0, len(hs))
+	for _, h := range hs {
+		if keep(rules, h) {
+			match = append(match, h.Client.ID)
+		}
+	}
+	where.AddPredicates(clientprofile.IDIn(match...))
+	return nil
+}
+
+func (r *Resolver) whereTerminationAction(ctx context.Context, where *ent.ClientProfileWhereInput, actions []model.TerminationAction) error {
+	return r.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
+		return slices.Contains(actions, model.TerminationAction(rules.Termination(h).Action))
+	})
+}
+
+func (r *Resolver) whereBackfillEligible(ctx context.Context, where *ent.ClientProfileWhereInput, eligible *bool) error {
+	if eligible == nil {
+		return nil
+	}
+	return r.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
+		return rules.BackfillListed(h).Eligible == *eligible
+	})
+}
+
+// rankKey is the value a client is ranked by; never seen or heard from
+// counts as the longest.
+func rankKey(by model.ClientRank, rules caseload.Rules, h *caseload.History) int {
+	days := func(d *int) int {
+		if d == nil {
+			return math.MaxInt32
+		}
+		return *d
+	}
+	switch by {
+	case model.ClientRankStrikeCount:
+		return rules.StrikeCount(h)
+	case model.ClientRankDaysSinceSeen:
+		return days(rules.Activity(h).DaysSinceSeen)
+	default:
+		return days(rules.Activity(h).DaysSinceContact)
+	}
+}
+
+func (r *Resolver) rankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error) {
+	if first < 1 || first > MaxPageSize {
+		return nil, badInput("first", "must be between 1 and %d", MaxPageSize)
+	}
+	f := r.facts(ctx)
+	rules, err := f.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, err := where.Filter(f.entClient(ctx).ClientProfile.Query())
+	if err != nil {
+		return nil, err
+	}
+	ids, err := q.IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := f.Histories(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	desc := direction == nil || *direction == entgql.OrderDirectionDesc
+	keys := make(map[int]int, len(hs))
+	for _, h := range hs {
+		keys[h.Client.ID] = rankKey(by, rules, h)
+	}
+	sort.SliceStable(hs, func(i, j int) bool {
+		a, b := keys[hs[i].Client.ID], keys[hs[j].Client.ID]
+		if a != b {
+			return (a > b) == desc
+		}
+		return hs[i].Client.ID < hs[j].Client.ID
+	})
+	if len(hs) > first {
+		hs = hs[:first]
+	}
+	ranked := make([]int, len(hs))
+	for i, h := range hs {
+		ranked[i] = h.Client.ID
+	}
+	clients, err := f.clients.getAll(ctx, ranked...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ent.ClientProfile, 0, len(ranked))
+	for _, id := range ranked {
+		if c := clients[id]; c != nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
