@@ -115,7 +115,7 @@ func (p presenter) classify(ctx context.Context, err error) (code, message, fiel
 	case errors.As(err, &validation):
 		name := fieldName(validation.Name)
 		return CodeBadUserInput, name + ": " + validationReason(validation), name
-	case ent.IsNotFound(err), errors.Is(err, privacy.Deny):
+	case ent.IsNotFound(err), errors.Is(err, privacy.Deny), errors.Is(err, errNotReadable):
 		return CodeNotFound, "not found", ""
 	case ent.IsConstraintError(err):
 		p.log.WarnContext(ctx, "constraint violation", "request_id", reqid.FromContext(ctx))

@@ -3302,12 +3302,12 @@ type CalendarEntry {
 }
 
 extend type Clinician {
-  "The caseload measured against the clinician's slots."
-  caseloadHealth: CaseloadHealth!
-  "The clinician's To-Do list, by due time."
-  todo: [TodoItem!]!
-  "The clinician's sessions on a day of the practice's calendar (default tomorrow)."
-  calendar("The day (default tomorrow in the practice's time zone)." date: Date): [CalendarEntry!]!
+  "The caseload measured against the clinician's slots (null when the caller may not read this caseload)."
+  caseloadHealth: CaseloadHealth
+  "The clinician's To-Do list, by due time (null when the caller may not read this caseload)."
+  todo: [TodoItem!]
+  "The clinician's sessions on a day of the practice's calendar, default tomorrow (null when the caller may not read this caseload)."
+  calendar("The day (default tomorrow in the practice's time zone)." date: Date): [CalendarEntry!]
 }
 
 "Whether a session's note is written."
@@ -9188,10 +9188,10 @@ func (ec *executionContext) _Clinician_caseloadHealth(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseloadHealth) graphql.Marshaler {
-			return ec.marshalNCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadHealth(ctx, selections, v)
+			return ec.marshalOCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadHealth(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Clinician_caseloadHealth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9220,10 +9220,10 @@ func (ec *executionContext) _Clinician_todo(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.TodoItem) graphql.Marshaler {
-			return ec.marshalNTodoItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItemᚄ(ctx, selections, v)
+			return ec.marshalOTodoItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItemᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Clinician_todo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9253,10 +9253,10 @@ func (ec *executionContext) _Clinician_calendar(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CalendarEntry) graphql.Marshaler {
-			return ec.marshalNCalendarEntry2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntryᚄ(ctx, selections, v)
+			return ec.marshalOCalendarEntry2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Clinician_calendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26682,19 +26682,19 @@ func (ec *executionContext) _Clinician(ctx context.Context, sel ast.SelectionSet
 				})
 		case "caseloadHealth":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Clinician_caseloadHealth(ctx, field, obj)
 				})
 		case "todo":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Clinician_todo(ctx, field, obj)
 				})
 		case "calendar":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Clinician_calendar(ctx, field, obj)
 				})
@@ -28990,14 +28990,6 @@ func (ec *executionContext) unmarshalNCaregiverWhereInput2ᚖgithubᚗcomᚋcase
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadHealth(ctx context.Context, sel ast.SelectionSet, v *model.CaseloadHealth) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CaseloadHealth!")
-		return graphql.Null
-	}
-	return ec._CaseloadHealth(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCaseloadStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadStatus(ctx context.Context, v any) (model.CaseloadStatus, error) {
 	var res model.CaseloadStatus
 	err := res.UnmarshalGQL(v)
@@ -30316,6 +30308,25 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCalendarEntry2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CalendarEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarEntry2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCalendarEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCaregiver2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiverᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Caregiver) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -30365,6 +30376,13 @@ func (ec *executionContext) unmarshalOCaregiverWhereInput2ᚖgithubᚗcomᚋcase
 	}
 	res, err := ec.unmarshalInputCaregiverWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCaseloadHealth(ctx context.Context, sel ast.SelectionSet, v *model.CaseloadHealth) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseloadHealth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx context.Context, sel ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
@@ -31724,6 +31742,25 @@ func (ec *executionContext) marshalOTerminationReason2ᚖgithubᚗcomᚋcaseload
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOTodoItem2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TodoItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoItem2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐTodoItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 
 	"github.com/caseload/caseload/ent"
@@ -123,9 +125,20 @@ func (r *Resolver) related(ctx context.Context, f *facts, docs, appts, contacts,
 	return d, a, c, err
 }
 
+// readsCaseload reports whether the viewer may read the clinician's whole
+// caseload: admins and analysts read every one, clinicians their own,
+// supervisors also their supervisees'.
+func readsCaseload(ctx context.Context, clinicianID int) bool {
+	v := viewer.FromContext(ctx)
+	return v.SeesWholePractice() || slices.Contains(v.ReadableClinicianIDs(), clinicianID)
+}
+
 // caseloadOf returns the histories of a clinician's clients (all statuses:
 // closed clients still owe termination notes).
 func (r *Resolver) caseloadOf(ctx context.Context, clinicianID int) (caseload.Rules, []*caseload.History, error) {
+	if !readsCaseload(ctx, clinicianID) {
+		return caseload.Rules{}, nil, errNotReadable
+	}
 	f := r.facts(ctx)
 	rules, err := f.Rules(ctx)
 	if err != nil {
@@ -347,4 +360,17 @@ func (r *Resolver) updatePolicy(ctx context.Context, in model.PolicyInput) (*ent
 		return nil, err
 	}
 	return tx.Practice.UpdateOneID(p.ID).SetPolicy(pol).Save(ctx)
+}
+
+// errNotReadable marks a caseload the viewer may not read: its derived
+// fields are null rather than computed over the clients the viewer sees.
+var errNotReadable = errors.New("caseload not readable")
+
+// nullIfNotReadable turns errNotReadable into a null field.
+func nullIfNotReadable[T any](v T, err error) (T, error) {
+	if errors.Is(err, errNotReadable) {
+		var zero T
+		return zero, nil
+	}
+	return v, err
 }

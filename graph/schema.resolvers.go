@@ -188,17 +188,17 @@ func (r *clientResolver) PaperworkDue(ctx context.Context, obj *ent.ClientProfil
 
 // CaseloadHealth is the resolver for the caseloadHealth field.
 func (r *clinicianResolver) CaseloadHealth(ctx context.Context, obj *ent.Clinician) (*model.CaseloadHealth, error) {
-	return r.caseloadHealth(ctx, obj)
+	return nullIfNotReadable(r.caseloadHealth(ctx, obj))
 }
 
 // Todo is the resolver for the todo field.
 func (r *clinicianResolver) Todo(ctx context.Context, obj *ent.Clinician) ([]*model.TodoItem, error) {
-	return r.todo(ctx, obj.ID)
+	return nullIfNotReadable(r.todo(ctx, obj.ID))
 }
 
 // Calendar is the resolver for the calendar field.
 func (r *clinicianResolver) Calendar(ctx context.Context, obj *ent.Clinician, date *time.Time) ([]*model.CalendarEntry, error) {
-	return r.calendar(ctx, obj.ID, date)
+	return nullIfNotReadable(r.calendar(ctx, obj.ID, date))
 }
 
 // Login is the resolver for the login field.

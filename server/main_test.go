@@ -106,16 +106,21 @@ func TestServerRunsTheDemo(t *testing.T) {
 		t.Errorf("admin sees %v clients, the demo clinician %v: want a whole practice and a caseload of it", all, own)
 	}
 
-	// The README's example operations work against the demo practice.
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
+	// The example operations of the README and docs/rules.md work against
+	// the demo practice.
+	var readme []byte
+	for _, doc := range []string{"../README.md", "../docs/rules.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readme = append(readme, b...)
 	}
 	login := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "clinician@demo.example", "p": demo.Password})
 	token := login["login"].(map[string]any)["token"].(string)
 	blocks := strings.Split(string(readme), "```graphql\n")[1:]
-	if len(blocks) < 3 {
-		t.Errorf("README has %d example operations, want at least 3", len(blocks))
+	if len(blocks) < 13 {
+		t.Errorf("the docs have %d example operations, want at least 13", len(blocks))
 	}
 	for _, b := range blocks {
 		op := b[:strings.Index(b, "```")]

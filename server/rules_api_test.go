@@ -174,3 +174,39 @@ func TestClientsFilteredAndRankedByRules(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseloadFieldsOfOtherCliniciansAreNull: a clinician sees colleagues in
+// the directory, but their caseload health, To-Do list and calendar are null
+// rather than computed over the clients the viewer happens to see.
+func TestCaseloadFieldsOfOtherCliniciansAreNull(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		const q = `{ clinicians(first: 10, orderBy: {field: NAME, direction: ASC}) { edges { node { name caseloadHealth { activeClients } todo { kind } calendar { noShowRisk { score } } } } } }`
+		for _, c := range []struct {
+			who     string
+			tok     string
+			visible map[string]bool
+		}{
+			{"clinician", s.token(f.clinicianUser), map[string]bool{"Cli Nician": true}},
+			{"supervisor", s.token(f.supervisor), map[string]bool{"Cli Nician": true, "Dr Sup": true}},
+			{"admin", s.token(f.admin), map[string]bool{"Cli Nician": true, "Dr Sup": true, "Oth Er": true}},
+		} {
+			data := s.mustDo(c.tok, q, nil)
+			for _, e := range data["clinicians"].(map[string]any)["edges"].([]any) {
+				n := e.(map[string]any)["node"].(map[string]any)
+				name := n["name"].(string)
+				for _, field := range []string{"caseloadHealth", "todo", "calendar"} {
+					if got := n[field] != nil; got != c.visible[name] {
+						t.Errorf("%s reading %s's %s: present=%v, want %v", c.who, name, field, got, c.visible[name])
+					}
+				}
+			}
+		}
+		health := s.mustDo(s.token(f.admin), `{ clinicians(first: 10, where: {name: "Cli Nician"}) { edges { node { caseloadHealth { activeClients } } } } }`, nil)
+		n := health["clinicians"].(map[string]any)["edges"].([]any)[0].(map[string]any)["node"].(map[string]any)
+		if got := n["caseloadHealth"].(map[string]any)["activeClients"]; got != float64(len(f.ownClients)) {
+			t.Errorf("admin sees %v active clients for the clinician, want %d", got, len(f.ownClients))
+		}
+	})
+}
