@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -130,6 +131,36 @@ func TestServerRunsTheDemo(t *testing.T) {
 		}
 		if data := post(token, op, vars); len(data) == 0 {
 			t.Errorf("README example returned no data:\n%s", op)
+		}
+	}
+
+	// Every rule shows up on the demo clinician's caseload, computed by the
+	// real rules at the real clock (the demo is seeded relative to it).
+	data := post(token, `{ clients(first: 100) { edges { node {
+		strikeCount backfillEligible isMinor primaryCaregiver { id }
+		terminationRecommendation { action reason }
+		recurringEligibility { eligible shouldRevoke }
+		paperworkDue { overdue } } } } }`, nil)
+	seen := map[string]bool{}
+	for _, e := range data["clients"].(map[string]any)["edges"].([]any) {
+		n := e.(map[string]any)["node"].(map[string]any)
+		rec := n["terminationRecommendation"].(map[string]any)
+		seen[fmt.Sprintf("%v %v", rec["action"], rec["reason"])] = true
+		rc := n["recurringEligibility"].(map[string]any)
+		seen["recurring earned"] = seen["recurring earned"] || rc["eligible"] == true
+		seen["recurring to revoke"] = seen["recurring to revoke"] || rc["shouldRevoke"] == true
+		seen["struck out"] = seen["struck out"] || n["strikeCount"].(float64) >= 3
+		seen["backfill list"] = seen["backfill list"] || n["backfillEligible"] == true
+		seen["minor with caregiver"] = seen["minor with caregiver"] || (n["isMinor"] == true && n["primaryCaregiver"] != nil)
+		seen["minor without caregiver"] = seen["minor without caregiver"] || (n["isMinor"] == true && n["primaryCaregiver"] == nil)
+		for _, p := range n["paperworkDue"].([]any) {
+			seen["overdue paperwork"] = seen["overdue paperwork"] || p.(map[string]any)["overdue"] == true
+		}
+	}
+	for _, want := range []string{"CLOSE STRIKES", "CLOSE WARNING_EXPIRED", "CLOSE INACTIVE", "SEND_WARNING INACTIVE", "WAIT INACTIVE", "NONE <nil>",
+		"recurring earned", "recurring to revoke", "struck out", "backfill list", "minor with caregiver", "minor without caregiver", "overdue paperwork"} {
+		if !seen[want] {
+			t.Errorf("the demo clinician's caseload shows no %q", want)
 		}
 	}
 

@@ -18,17 +18,27 @@ type Activity struct {
 	DaysSinceContact *int
 }
 
-// Activity computes rule 2.
+// Activity computes rule 2. While an episode is open only what happened in
+// it counts: a returning client is counted from their new episode's opening,
+// not from a session of the closed one, and contact is never older than seen.
 func (r Rules) Activity(h *History) Activity {
+	ep, open := h.OpenEpisode()
+	var floor time.Time
+	if open {
+		floor = ep.OpenedAt
+	}
 	var act Activity
-	if a, ok := r.lastAttended(h); ok {
-		act.LastSeenAt = a.Start
+	for _, a := range h.Appointments {
+		if a.Status == Attended && !a.Start.After(r.Now) && !a.Start.Before(floor) && a.Start.After(act.LastSeenAt) {
+			act.LastSeenAt = a.Start
+		}
 	}
 	act.LastContactAt = act.LastSeenAt
-	if in, ok := r.lastInbound(h); ok && in.After(act.LastContactAt) {
-		act.LastContactAt = in
+	for _, c := range h.Contacts {
+		if c.Direction == Inbound && !c.At.After(r.Now) && !c.At.Before(floor) && c.At.After(act.LastContactAt) {
+			act.LastContactAt = c.At
+		}
 	}
-	ep, open := h.OpenEpisode()
 	since := func(t time.Time) *int {
 		switch {
 		case !t.IsZero():

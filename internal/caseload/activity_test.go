@@ -247,3 +247,40 @@ func TestPrimaryCaregiver(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityCountsFromTheOpenEpisode holds the cases where rule 2 looks past
+// the opening of the current episode. SPEC rule 2: days since seen count
+// "since the start of the last ATTENDED appointment (or since the episode
+// opened, if none)", and days since contact "since the latest of the last
+// attended appointment and the last INBOUND contact", so contact is never
+// older than seen; rule 3 then must not close a case opened days ago.
+func TestActivityCountsFromTheOpenEpisode(t *testing.T) {
+	r := rulesAt("2026-06-15 12:00")
+	for _, c := range []struct {
+		name                string
+		why                 string
+		h                   *History
+		wantSeen, wantHeard *int
+	}{
+		{"returning client reopened yesterday, last seen in the closed episode",
+			"a session of the closed episode must not make a client reopened yesterday 'not seen for 226 days'",
+			history(closedEpisode(1, "2025-09-01 09:00", "2025-12-01 12:00"), opened(2, "2026-06-14 09:00"),
+				sessions(session("2025-11-01 10:00", Attended))),
+			days(1), days(1)},
+		{"new client, episode opened 10 days ago, first call 40 days ago",
+			"contact is the latest of seen and inbound, so never older than seen (counted from the opening)",
+			history(opened(1, "2026-06-05 09:00"), contacts(inbound(1, "2026-05-06 10:00"))),
+			days(10), days(10)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := r.Activity(c.h)
+			if !sameDays(got.DaysSinceSeen, c.wantSeen) || !sameDays(got.DaysSinceContact, c.wantHeard) {
+				t.Errorf("%s: days since seen, contact = %s, %s; want %s, %s", c.why,
+					showDays(got.DaysSinceSeen), showDays(got.DaysSinceContact), showDays(c.wantSeen), showDays(c.wantHeard))
+			}
+			if rec := r.Termination(c.h); rec.Action != ActionNone {
+				t.Errorf("Termination = %s %s (%s), want NONE", rec.Action, rec.Reason, rec.Explanation)
+			}
+		})
+	}
+}

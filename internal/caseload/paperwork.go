@@ -73,9 +73,14 @@ func (r Rules) addDays(t time.Time, days int) time.Time {
 	return t.In(r.Location).AddDate(0, 0, days)
 }
 
-// addMonths adds calendar months in the practice's zone.
+// addMonths adds calendar months in the practice's zone. A day that the
+// target month lacks becomes its last day (three months after November 30
+// is February 28, not March 2).
 func (r Rules) addMonths(t time.Time, months int) time.Time {
-	return t.In(r.Location).AddDate(0, months, 0)
+	local := t.In(r.Location)
+	y, m, d := local.Date()
+	lastDay := time.Date(y, m+time.Month(months)+1, 0, 0, 0, 0, 0, r.Location).Day()
+	return time.Date(y, m+time.Month(months), min(d, lastDay), local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), r.Location)
 }
 
 // lastPlanSigned is when the open episode's treatment plan or its latest

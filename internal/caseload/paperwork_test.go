@@ -271,3 +271,55 @@ func TestNoteStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestTreatmentPlanReviewDueAtMonthEnd: "3 months after" a plan signed on the
+// 30th or 31st. time.AddDate normalizes 2026-02-30 to 2026-03-02, which puts
+// the review past the interval the policy allows.
+func TestTreatmentPlanReviewDueAtMonthEnd(t *testing.T) {
+	r := rulesAt("2026-06-15 12:00")
+	for _, c := range []struct {
+		signed, want string
+	}{
+		{"2025-11-30 10:00", "2026-02-28 10:00 -0500"},
+		{"2026-03-31 10:00", "2026-06-30 10:00 -0400"},
+		{"2025-11-29 10:00", "2026-02-28 10:00 -0500"},
+	} {
+		h := history(opened(1, "2025-11-01 09:00"), documents(signed(7, DocTreatmentPlan, c.signed)))
+		due, _ := r.TreatmentPlanReviewDue(h)
+		if got := showTime(due); got != c.want {
+			t.Errorf("plan signed %s: review due %s, want %s", c.signed, got, c.want)
+		}
+	}
+}
+
+// TestPaperworkDueDatesFromUTCInstants: instants read from the database are
+// in UTC, not in the practice's zone; due dates still keep the local wall time
+// across a DST change.
+func TestPaperworkDueDatesFromUTCInstants(t *testing.T) {
+	inUTC := func(h *History) *History {
+		for i := range h.Episodes {
+			h.Episodes[i].OpenedAt, h.Episodes[i].ClosedAt = h.Episodes[i].OpenedAt.UTC(), h.Episodes[i].ClosedAt.UTC()
+		}
+		for i := range h.Documents {
+			h.Documents[i].CreatedAt, h.Documents[i].SignedAt = h.Documents[i].CreatedAt.UTC(), h.Documents[i].SignedAt.UTC()
+		}
+		return h
+	}
+	for _, c := range []struct {
+		name string
+		now  string
+		h    *History
+		want string
+	}{
+		{"initial plan across spring-forward", "2026-03-25 12:00", inUTC(history(opened(1, "2026-02-20 10:00"))),
+			"TREATMENT_PLAN MISSING ep=1 due=2026-03-22 10:00 -0400 overdue"},
+		{"termination note across spring-forward", "2026-03-20 12:00", inUTC(history(clientStatus(StatusClosed), closedEpisode(1, "2026-01-05 09:00", "2026-03-05 10:00"))),
+			"TERMINATION_NOTE MISSING ep=1 due=2026-03-12 10:00 -0400 overdue"},
+		{"review across fall-back", "2026-11-20 12:00", inUTC(history(opened(1, "2026-08-01 09:00"), documents(signed(7, DocTreatmentPlan, "2026-08-20 10:00")))),
+			"TREATMENT_PLAN_REVIEW MISSING ep=1 due=2026-11-20 10:00 -0500 overdue"},
+	} {
+		if got := describeItems(rulesAt(c.now).Paperwork(c.h)); got != c.want {
+			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, c.want)
+		}
+	}
+}

@@ -64,8 +64,8 @@ func (r Rules) clientTodo(h *History) []TodoItem {
 		items = append(items, TodoItem{Kind: TodoPaperwork, ClientID: id, AppointmentID: p.AppointmentID, DocumentID: p.DocumentID,
 			ContactID: p.ContactID, EpisodeID: p.EpisodeID, DocumentKind: p.DocumentKind, DueAt: p.DueAt, Overdue: p.Overdue, Explanation: p.Explanation})
 	}
-	if h.Client.Status != StatusActive {
-		return items
+	if h.Client.Status == StatusClosed {
+		return items // a closed case owes only its paperwork
 	}
 	for _, a := range h.Appointments {
 		switch {
@@ -90,7 +90,7 @@ func (r Rules) clientTodo(h *History) []TodoItem {
 				Explanation: "The client is a minor with no primary caregiver on file: add one."})
 		}
 	}
-	if rec := r.Recurring(h); rec.ShouldRevoke {
+	if rec := r.Recurring(h); rec.ShouldRevoke && h.Client.Status == StatusActive {
 		items = append(items, TodoItem{Kind: TodoRevokeRecurring, ClientID: id, DueAt: r.Now, Explanation: rec.Reason})
 	}
 	return items
