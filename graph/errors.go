@@ -107,9 +107,19 @@ func (p presenter) classify(ctx context.Context, err error) (code, message, fiel
 	var invalid *caseload.InvalidError
 	var validation *ent.ValidationError
 	var gqlErr *gqlerror.Error
+	var conflictErr *caseload.ConflictError
+	var policyErr *caseload.PolicyError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr.Code, appErr.Message, appErr.Field
+	case errors.As(err, &conflictErr):
+		return CodeConflict, conflictErr.Reason, ""
+	case errors.As(err, &policyErr):
+		return CodePolicyViolation, policyErr.Reason, ""
+	case strings.Contains(err.Error(), "_no_overlap"):
+		// PostgreSQL's exclusion constraints (internal/database) caught a
+		// double booking that raced past the check.
+		return CodeConflict, "someone booked that time first: the clinician or the client already has a session then", ""
 	case errors.As(err, &invalid):
 		return CodeBadUserInput, invalid.Error(), invalid.Field
 	case errors.As(err, &validation):

@@ -338,22 +338,27 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateAppointment func(childComplexity int, input ent.CreateAppointmentInput) int
-		CreateCaregiver   func(childComplexity int, input ent.CreateCaregiverInput) int
-		CreateClient      func(childComplexity int, input ent.CreateClientProfileInput) int
-		CreateClinician   func(childComplexity int, input ent.CreateClinicianInput) int
-		CreateContact     func(childComplexity int, input ent.CreateContactInput) int
-		CreateDocument    func(childComplexity int, input ent.CreateDocumentInput) int
-		CreateUser        func(childComplexity int, input model.CreateUserInput) int
-		Login             func(childComplexity int, email string, password string) int
-		SetUserActive     func(childComplexity int, id int, active bool) int
-		UpdateAppointment func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
-		UpdateCaregiver   func(childComplexity int, id int, input ent.UpdateCaregiverInput) int
-		UpdateClient      func(childComplexity int, id int, input ent.UpdateClientProfileInput) int
-		UpdateClinician   func(childComplexity int, id int, input ent.UpdateClinicianInput) int
-		UpdateContact     func(childComplexity int, id int, input ent.UpdateContactInput) int
-		UpdateDocument    func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
-		UpdatePolicy      func(childComplexity int, input model.PolicyInput) int
+		CancelAppointment     func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
+		CreateAppointment     func(childComplexity int, input ent.CreateAppointmentInput) int
+		CreateCaregiver       func(childComplexity int, input ent.CreateCaregiverInput) int
+		CreateClient          func(childComplexity int, input ent.CreateClientProfileInput) int
+		CreateClinician       func(childComplexity int, input ent.CreateClinicianInput) int
+		CreateContact         func(childComplexity int, input ent.CreateContactInput) int
+		CreateDocument        func(childComplexity int, input ent.CreateDocumentInput) int
+		CreateUser            func(childComplexity int, input model.CreateUserInput) int
+		ExcuseStrike          func(childComplexity int, id int, reason string) int
+		Login                 func(childComplexity int, email string, password string) int
+		RecordAttendance      func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
+		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
+		ScheduleAppointment   func(childComplexity int, input model.ScheduleAppointmentInput) int
+		SetUserActive         func(childComplexity int, id int, active bool) int
+		UpdateAppointment     func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
+		UpdateCaregiver       func(childComplexity int, id int, input ent.UpdateCaregiverInput) int
+		UpdateClient          func(childComplexity int, id int, input ent.UpdateClientProfileInput) int
+		UpdateClinician       func(childComplexity int, id int, input ent.UpdateClinicianInput) int
+		UpdateContact         func(childComplexity int, id int, input ent.UpdateContactInput) int
+		UpdateDocument        func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
+		UpdatePolicy          func(childComplexity int, input model.PolicyInput) int
 	}
 
 	NewClientRequest struct {
@@ -552,6 +557,11 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
 	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
 	UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error)
+	ScheduleAppointment(ctx context.Context, input model.ScheduleAppointmentInput) (*ent.Appointment, error)
+	RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error)
+	CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error)
+	RecordAttendance(ctx context.Context, id int, outcome model.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error)
+	ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1905,6 +1915,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Episode.UpdatedAt(childComplexity), true
 
+	case "Mutation.cancelAppointment":
+		if e.ComplexityRoot.Mutation.CancelAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["by"].(appointment.CanceledBy), args["reason"].(*string)), true
 	case "Mutation.createAppointment":
 		if e.ComplexityRoot.Mutation.CreateAppointment == nil {
 			break
@@ -1982,6 +2003,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.excuseStrike":
+		if e.ComplexityRoot.Mutation.ExcuseStrike == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_excuseStrike_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExcuseStrike(childComplexity, args["id"].(int), args["reason"].(string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1993,6 +2025,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+	case "Mutation.recordAttendance":
+		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["id"].(int), args["outcome"].(model.AttendanceOutcome), args["minutesLate"].(*int)), true
+	case "Mutation.rescheduleAppointment":
+		if e.ComplexityRoot.Mutation.RescheduleAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rescheduleAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RescheduleAppointment(childComplexity, args["id"].(int), args["startsAt"].(time.Time), args["endsAt"].(time.Time)), true
+	case "Mutation.scheduleAppointment":
+		if e.ComplexityRoot.Mutation.ScheduleAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleAppointment(childComplexity, args["input"].(model.ScheduleAppointmentInput)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -2791,6 +2856,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
 			graphql.NewInputUnmarshaler("PracticeOrder", ec.unmarshalInputPracticeOrder),
 			graphql.NewInputUnmarshaler("PracticeWhereInput", ec.unmarshalInputPracticeWhereInput),
+			graphql.NewInputUnmarshaler("ScheduleAppointmentInput", ec.unmarshalInputScheduleAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateCaregiverInput", ec.unmarshalInputUpdateCaregiverInput),
 			graphql.NewInputUnmarshaler("UpdateClientInput", ec.unmarshalInputUpdateClientInput),
@@ -3378,6 +3444,46 @@ extend type Query {
     "Filtering options, as for ` + "`" + `clients` + "`" + `."
     where: ClientWhereInput
   ): [Client!]!
+}
+
+# ---------------------------------------------------------------------------
+# Scheduling workflows (issue 4): each enforced by the policy. Nobody is ever
+# double-booked: the database guarantees it under concurrent requests, and a
+# collision is CONFLICT.
+
+"A session to book."
+input ScheduleAppointmentInput {
+  "The client to see; ACTIVE (an admin may back-enter history for any client)."
+  clientID: ID!
+  "The clinician; default the client's own."
+  clinicianID: ID
+  "Start of the session; in the future unless an admin back-enters history."
+  startsAt: DateTime!
+  "End of the session; after the start."
+  endsAt: DateTime!
+  "What the session is for (default THERAPY)."
+  kind: AppointmentKind
+}
+
+"What happened at a session."
+enum AttendanceOutcome {
+  "The client came (say how many minutes late)."
+  ATTENDED
+  "The client did not come and did not cancel."
+  NO_SHOW
+}
+
+extend type Mutation {
+  "Books a session into the client's open episode. CONFLICT when the clinician or the client already has a session then."
+  scheduleAppointment("The session." input: ScheduleAppointmentInput!): Appointment!
+  "Moves a booked future session; its confirmation and reminder start over."
+  rescheduleAppointment("The session." id: ID!, "New start." startsAt: DateTime!, "New end." endsAt: DateTime!): Appointment!
+  "Cancels a booked future session. The server decides from the policy whether a client's cancellation is late (a strike)."
+  cancelAppointment("The session." id: ID!, "Who cancelled." by: AppointmentCanceledBy!, "Why." reason: String): Appointment!
+  "Records whether the client came to a session that has started."
+  recordAttendance("The session." id: ID!, "What happened." outcome: AttendanceOutcome!, "Minutes late on arrival, for ATTENDED." minutesLate: Int): Appointment!
+  "Excuses a no-show or late cancellation so that it is not a strike."
+  excuseStrike("The session." id: ID!, "Why it is excused (kept in the record)." reason: String!): Appointment!
 }
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
@@ -4698,6 +4804,36 @@ func (ec *executionContext) field_Episode_appointments_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (appointment.CanceledBy, error) {
+			return ec.unmarshalNAppointmentCanceledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐCanceledBy(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4796,6 +4932,28 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_excuseStrike_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4815,6 +4973,80 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["password"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (model.AttendanceOutcome, error) {
+			return ec.unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minutesLate",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minutesLate"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "startsAt",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["startsAt"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "endsAt",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endsAt"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleAppointmentInput, error) {
+			return ec.unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11608,6 +11840,226 @@ func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleAppointment(ctx, fc.Args["input"].(model.ScheduleAppointmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rescheduleAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rescheduleAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RescheduleAppointment(ctx, fc.Args["id"].(int), fc.Args["startsAt"].(time.Time), fc.Args["endsAt"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rescheduleAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rescheduleAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelAppointment(ctx, fc.Args["id"].(int), fc.Args["by"].(appointment.CanceledBy), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["id"].(int), fc.Args["outcome"].(model.AttendanceOutcome), fc.Args["minutesLate"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_excuseStrike(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_excuseStrike(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExcuseStrike(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_excuseStrike(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_excuseStrike_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24268,6 +24720,76 @@ func UnmarshalPracticeWhereInput(ctx context.Context, raw any) (ent.PracticeWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.Context, obj any) (model.ScheduleAppointmentInput, error) {
+	var it model.ScheduleAppointmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID", "clinicianID", "startsAt", "endsAt", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "clinicianID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clinicianID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClinicianID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOAppointmentKind2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleAppointmentInput unmarshals raw into the ScheduleAppointmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleAppointmentInput(ctx context.Context, raw any) (model.ScheduleAppointmentInput, error) {
+	var out model.ScheduleAppointmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleAppointmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Context, obj any) (ent.UpdateAppointmentInput, error) {
 	var it ent.UpdateAppointmentInput
 	if obj == nil {
@@ -27448,6 +27970,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scheduleAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rescheduleAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rescheduleAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAttendance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAttendance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excuseStrike":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_excuseStrike(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28864,6 +29421,16 @@ func (ec *executionContext) unmarshalNAppointmentWhereInput2ᚖgithubᚗcomᚋca
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx context.Context, v any) (model.AttendanceOutcome, error) {
+	var res model.AttendanceOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx context.Context, sel ast.SelectionSet, v model.AttendanceOutcome) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
 	var res = new(ent.AuditEventOrderField)
 	err := res.UnmarshalGQL(v)
@@ -29600,6 +30167,11 @@ func (ec *executionContext) marshalNRecurringEligibility2ᚖgithubᚗcomᚋcasel
 		return graphql.Null
 	}
 	return ec._RecurringEligibility(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentInput(ctx context.Context, v any) (model.ScheduleAppointmentInput, error) {
+	res, err := ec.unmarshalInputScheduleAppointmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

@@ -7,7 +7,6 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/clientprofile"
-	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -86,11 +85,8 @@ func (r *Resolver) updateCaregiver(ctx context.Context, id int, input ent.Update
 // closed client must be reopened first.
 func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
 	tx := ent.FromContext(ctx)
-	if !input.EndsAt.After(input.StartsAt) {
-		return nil, badInput("endsAt", "must be after startsAt")
-	}
-	if input.EndsAt.Sub(input.StartsAt).Hours() > 8 {
-		return nil, badInput("endsAt", "a session lasts at most 8 hours")
+	if err := checkTimes(input.StartsAt, input.EndsAt); err != nil {
+		return nil, err
 	}
 	c, err := tx.ClientProfile.Get(ctx, input.ClientID)
 	if err != nil {
@@ -100,15 +96,12 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 		return nil, policyViolation("the client's case is closed: reopen it before booking")
 	}
 	create := tx.Appointment.Create().SetInput(input)
-	open, err := tx.Episode.Query().
-		Where(episode.ClientID(c.ID), episode.ClosedAtIsNil()).
-		Order(ent.Desc(episode.FieldOpenedAt)).
-		First(ctx)
-	switch {
-	case err == nil:
-		create.SetEpisodeID(open.ID)
-	case !ent.IsNotFound(err):
+	ep, err := openEpisode(ctx, tx, c.ID)
+	if err != nil {
 		return nil, err
+	}
+	if ep != nil {
+		create.SetEpisodeID(ep.ID)
 	}
 	return create.Save(ctx)
 }
@@ -127,8 +120,8 @@ func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.Upda
 		if input.EndsAt != nil {
 			ends = *input.EndsAt
 		}
-		if !ends.After(starts) {
-			return nil, badInput("endsAt", "must be after startsAt")
+		if err := checkTimes(starts, ends); err != nil {
+			return nil, err
 		}
 	}
 	if input.Status != nil && *input.Status == appointment.StatusCANCELED && input.CanceledBy == nil {

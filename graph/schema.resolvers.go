@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 )
@@ -279,6 +280,31 @@ func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active boo
 // UpdatePolicy is the resolver for the updatePolicy field.
 func (r *mutationResolver) UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error) {
 	return r.updatePolicy(ctx, input)
+}
+
+// ScheduleAppointment is the resolver for the scheduleAppointment field.
+func (r *mutationResolver) ScheduleAppointment(ctx context.Context, input model.ScheduleAppointmentInput) (*ent.Appointment, error) {
+	return r.scheduleAppointment(ctx, input)
+}
+
+// RescheduleAppointment is the resolver for the rescheduleAppointment field.
+func (r *mutationResolver) RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error) {
+	return r.rescheduleAppointment(ctx, id, startsAt, endsAt)
+}
+
+// CancelAppointment is the resolver for the cancelAppointment field.
+func (r *mutationResolver) CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error) {
+	return r.cancelAppointment(ctx, id, by, reason)
+}
+
+// RecordAttendance is the resolver for the recordAttendance field.
+func (r *mutationResolver) RecordAttendance(ctx context.Context, id int, outcome model.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error) {
+	return r.recordAttendance(ctx, id, outcome, minutesLate)
+}
+
+// ExcuseStrike is the resolver for the excuseStrike field.
+func (r *mutationResolver) ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error) {
+	return r.excuseStrike(ctx, id, reason)
 }
 
 // Me is the resolver for the me field.

@@ -47,7 +47,7 @@ func TestCaseloadQueryStatementsDoNotGrowWithClients(t *testing.T) {
 				SetClinicianID(f.clinician.ID).SetStatus(clientprofile.StatusACTIVE).Save(sys()))
 			must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetName("Parent").SetRelationship("mother").SetIsPrimary(true).Save(sys()))
 			for w := 1; w <= 3; w++ {
-				start := testNow.AddDate(0, 0, -7*w)
+				start := testNow.AddDate(0, 0, -7*w).Add(time.Duration(i+10) * time.Hour)
 				a := must(c.Appointment.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetClinicianID(f.clinician.ID).
 					SetStartsAt(start).SetEndsAt(start.Add(50 * time.Minute)).SetStatus("ATTENDED").Save(sys()))
 				must(c.Document.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetAuthorID(f.clinicianUser.ID).

@@ -183,11 +183,13 @@ func (s *apiServer) seedPractice(name, emailDomain string) *practiceFixture {
 	f.supervisorProfile = must(c.Clinician.Create().SetPracticeID(f.practice.ID).SetName("Dr Sup").SetUserID(f.supervisor.ID).Save(ctx))
 	f.clinician = must(c.Clinician.Create().SetPracticeID(f.practice.ID).SetName("Cli Nician").SetUserID(f.clinicianUser.ID).SetSupervisorID(f.supervisorProfile.ID).Save(ctx))
 	f.other = must(c.Clinician.Create().SetPracticeID(f.practice.ID).SetName("Oth Er").SetUserID(f.otherUser.ID).Save(ctx))
+	slot := 0
 	newClient := func(cl *ent.Clinician, first string) *ent.ClientProfile {
 		client := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(first).SetLastName("Fixture").
 			SetClinicianID(cl.ID).SetStatus(clientprofile.StatusACTIVE).Save(ctx))
 		ep := must(c.Episode.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetClinicianID(cl.ID).SetOpenedAt(testNow.AddDate(0, -2, 0)).Save(ctx))
-		start := testNow.AddDate(0, 0, -7)
+		slot++ // one session per hour: nobody is double-booked
+		start := testNow.AddDate(0, 0, -7).Add(time.Duration(slot) * time.Hour)
 		must(c.Appointment.Create().SetPracticeID(f.practice.ID).SetClientID(client.ID).SetClinicianID(cl.ID).SetEpisodeID(ep.ID).
 			SetStartsAt(start).SetEndsAt(start.Add(50 * time.Minute)).Save(ctx))
 		return client

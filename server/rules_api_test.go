@@ -55,7 +55,7 @@ func addClients(t testing.TB, s *apiServer, f *practiceFixture, n int) {
 		must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(cl.ID).SetName("Parent").SetRelationship("mother").SetIsPrimary(true).Save(ctx))
 		var rows []*ent.AppointmentCreate
 		for w := -6; w <= 2; w++ {
-			start := testNow.AddDate(0, 0, 7*w).Add(time.Duration(i%8) * time.Hour).Add(24 * time.Hour)
+			start := testNow.AddDate(0, 0, 7*w).Add(time.Duration(i) * time.Hour).Add(24 * time.Hour)
 			status := "ATTENDED"
 			switch {
 			case w > 0:

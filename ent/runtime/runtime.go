@@ -39,8 +39,11 @@ func init() {
 		})
 	}
 	appointmentMixinHooks1 := appointmentMixin[1].Hooks()
+	appointmentHooks := schema.Appointment{}.Hooks()
 
 	appointment.Hooks[1] = appointmentMixinHooks1[0]
+
+	appointment.Hooks[2] = appointmentHooks[0]
 	appointmentMixinFields0 := appointmentMixin[0].Fields()
 	_ = appointmentMixinFields0
 	appointmentFields := schema.Appointment{}.Fields()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/caseload"
@@ -147,6 +148,20 @@ type PolicyInput struct {
 	AttendanceWindowDays *int `json:"attendanceWindowDays,omitempty"`
 }
 
+// A session to book.
+type ScheduleAppointmentInput struct {
+	// The client to see; ACTIVE (an admin may back-enter history for any client).
+	ClientID int `json:"clientID"`
+	// The clinician; default the client's own.
+	ClinicianID *int `json:"clinicianID,omitempty"`
+	// Start of the session; in the future unless an admin back-enters history.
+	StartsAt time.Time `json:"startsAt"`
+	// End of the session; after the start.
+	EndsAt time.Time `json:"endsAt"`
+	// What the session is for (default THERAPY).
+	Kind *appointment.Kind `json:"kind,omitempty"`
+}
+
 // The termination recommendation of a client (first matching rule wins).
 type TerminationRecommendation struct {
 	// What to do.
@@ -181,6 +196,64 @@ type TodoItem struct {
 	Overdue bool `json:"overdue"`
 	// What to do and why.
 	Explanation string `json:"explanation"`
+}
+
+// What happened at a session.
+type AttendanceOutcome string
+
+const (
+	// The client came (say how many minutes late).
+	AttendanceOutcomeAttended AttendanceOutcome = "ATTENDED"
+	// The client did not come and did not cancel.
+	AttendanceOutcomeNoShow AttendanceOutcome = "NO_SHOW"
+)
+
+var AllAttendanceOutcome = []AttendanceOutcome{
+	AttendanceOutcomeAttended,
+	AttendanceOutcomeNoShow,
+}
+
+func (e AttendanceOutcome) IsValid() bool {
+	switch e {
+	case AttendanceOutcomeAttended, AttendanceOutcomeNoShow:
+		return true
+	}
+	return false
+}
+
+func (e AttendanceOutcome) String() string {
+	return string(e)
+}
+
+func (e *AttendanceOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttendanceOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttendanceOutcome", str)
+	}
+	return nil
+}
+
+func (e AttendanceOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttendanceOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttendanceOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Whether a caseload is the right size for the clinician's slots.

@@ -117,7 +117,34 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.Client.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
+	if db.Dialect == dialect.Postgres {
+		for _, stmt := range postgresConstraints {
+			if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("adding constraints: %w", err)
+			}
+		}
+	}
 	return nil
+}
+
+// postgresConstraints guarantee under concurrent requests what the
+// appointment hook checks: no clinician and no client is ever double-booked.
+// Ranges of the ids stand in for equality, so that the built-in GiST
+// operator classes suffice (no btree_gist extension to install). Cancelled
+// sessions free their slot.
+var postgresConstraints = []string{
+	`DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'appointments_clinician_no_overlap' AND connamespace = to_regnamespace(current_schema())) THEN
+			ALTER TABLE appointments ADD CONSTRAINT appointments_clinician_no_overlap EXCLUDE USING gist
+				(int8range(clinician_id, clinician_id, '[]') WITH &&, tstzrange(starts_at, ends_at) WITH &&)
+				WHERE (status <> 'CANCELED');
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'appointments_client_no_overlap' AND connamespace = to_regnamespace(current_schema())) THEN
+			ALTER TABLE appointments ADD CONSTRAINT appointments_client_no_overlap EXCLUDE USING gist
+				(int8range(client_id, client_id, '[]') WITH &&, tstzrange(starts_at, ends_at) WITH &&)
+				WHERE (status <> 'CANCELED');
+		END IF;
+	END $$`,
 }
 
 // Close closes the pool.

@@ -1,0 +1,18 @@
+package caseload
+
+// ConflictError is a change that collides with the practice's data, such
+// as a double booking.
+type ConflictError struct {
+	// Reason is a sentence the caller can act on.
+	Reason string
+}
+
+func (e *ConflictError) Error() string { return e.Reason }
+
+// PolicyError is a change the practice's policy forbids.
+type PolicyError struct {
+	// Reason is a sentence the caller can act on.
+	Reason string
+}
+
+func (e *PolicyError) Error() string { return e.Reason }

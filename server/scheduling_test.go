@@ -1,0 +1,185 @@
+package main
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+const schedule = `mutation($in: ScheduleAppointmentInput!) { scheduleAppointment(input: $in) { id status startsAt episode { id } clinician { name } } }`
+
+func slotInput(clientID int, start time.Time) map[string]any {
+	return map[string]any{"in": map[string]any{
+		"clientID": encodeID(clientID), "startsAt": start.Format(time.RFC3339), "endsAt": start.Add(50 * time.Minute).Format(time.RFC3339),
+	}}
+}
+
+func TestSchedulingWorkflow(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		tok := s.token(f.clinicianUser)
+		ann, ben := f.ownClients[0], f.ownClients[1]
+		tomorrow := testNow.Add(24 * time.Hour)
+
+		a := s.mustDo(tok, schedule, slotInput(ann.ID, tomorrow))["scheduleAppointment"].(map[string]any)
+		if a["status"] != "SCHEDULED" || a["episode"] == nil || a["clinician"].(map[string]any)["name"] != f.clinician.Name {
+			t.Fatalf("booked = %v", a)
+		}
+		id := a["id"]
+
+		// Refusals, each with its code; none writes anything.
+		for _, c := range []struct {
+			name string
+			vars map[string]any
+			code string
+		}{
+			{"the clinician is busy", slotInput(ben.ID, tomorrow.Add(30*time.Minute)), "CONFLICT"},
+			{"the client is busy", map[string]any{"in": map[string]any{"clientID": encodeID(ann.ID), "clinicianID": encodeID(f.other.ID),
+				"startsAt": tomorrow.Add(10 * time.Minute).Format(time.RFC3339), "endsAt": tomorrow.Add(70 * time.Minute).Format(time.RFC3339)}}, "NOT_FOUND"},
+			{"in the past, as a clinician", slotInput(ben.ID, testNow.Add(-48*time.Hour)), "POLICY_VIOLATION"},
+			{"another clinician's client", slotInput(f.otherClients[0].ID, tomorrow.Add(3*time.Hour)), "NOT_FOUND"},
+		} {
+			before := must(s.main.DB.Client.Appointment.Query().Count(sys()))
+			if r := s.do(tok, schedule, c.vars); r.code() != c.code {
+				t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+			}
+			if after := must(s.main.DB.Client.Appointment.Query().Count(sys())); after != before {
+				t.Errorf("%s: a refused booking wrote %d sessions", c.name, after-before)
+			}
+		}
+		// The admin books the client with another clinician at the same time: the client is busy.
+		r := s.do(s.token(f.admin), schedule, map[string]any{"in": map[string]any{"clientID": encodeID(ann.ID), "clinicianID": encodeID(f.other.ID),
+			"startsAt": tomorrow.Add(10 * time.Minute).Format(time.RFC3339), "endsAt": tomorrow.Add(70 * time.Minute).Format(time.RFC3339)}})
+		if r.code() != "CONFLICT" || r.Errors[0].Message != "the client already has a session at that time" {
+			t.Errorf("client double-booked across clinicians: %+v, want CONFLICT", r.Errors)
+		}
+		// An admin may back-enter history.
+		s.mustDo(s.token(f.admin), schedule, slotInput(ben.ID, testNow.Add(-72*time.Hour)))
+
+		// Reschedule, then cancel late as the client: a strike.
+		later := testNow.Add(20 * time.Hour) // inside the 24-hour late-cancel window
+		data := s.mustDo(tok, `mutation($id: ID!, $s: DateTime!, $e: DateTime!) { rescheduleAppointment(id: $id, startsAt: $s, endsAt: $e) { startsAt reminderDue } }`,
+			map[string]any{"id": id, "s": later.Format(time.RFC3339), "e": later.Add(50 * time.Minute).Format(time.RFC3339)})
+		if got := data["rescheduleAppointment"].(map[string]any)["startsAt"]; got != later.Format(time.RFC3339) {
+			t.Errorf("rescheduled to %v, want %v", got, later.Format(time.RFC3339))
+		}
+		const cancel = `mutation($id: ID!, $by: AppointmentCanceledBy!) { cancelAppointment(id: $id, by: $by, reason: "sick") { status canceledBy isLateCancel countsAsStrike client { strikeCount } } }`
+		data = s.mustDo(tok, cancel, map[string]any{"id": id, "by": "CLIENT"})
+		c := data["cancelAppointment"].(map[string]any)
+		if c["status"] != "CANCELED" || c["isLateCancel"] != true || c["countsAsStrike"] != true || c["client"].(map[string]any)["strikeCount"] != float64(1) {
+			t.Errorf("late client cancellation = %v, want a strike", c)
+		}
+		if r := s.do(tok, cancel, map[string]any{"id": id, "by": "CLIENT"}); r.code() != "POLICY_VIOLATION" {
+			t.Errorf("cancelling twice: %+v, want POLICY_VIOLATION", r.Errors)
+		}
+		// The freed slot can be booked again.
+		s.mustDo(tok, schedule, slotInput(ben.ID, later))
+
+		// Excuse the strike.
+		data = s.mustDo(tok, `mutation($id: ID!) { excuseStrike(id: $id, reason: "hospital") { countsAsStrike client { strikeCount } } }`, map[string]any{"id": id})
+		if e := data["excuseStrike"].(map[string]any); e["countsAsStrike"] != false || e["client"].(map[string]any)["strikeCount"] != float64(0) {
+			t.Errorf("excused = %v, want no strike", e)
+		}
+
+		// A clinician's cancellation a week ahead is no strike; nor can it be excused.
+		week := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 7)))["scheduleAppointment"].(map[string]any)["id"]
+		data = s.mustDo(tok, cancel, map[string]any{"id": week, "by": "CLINICIAN"})
+		if data["cancelAppointment"].(map[string]any)["countsAsStrike"] != false {
+			t.Errorf("clinician's cancellation counts as a strike")
+		}
+		if r := s.do(tok, `mutation($id: ID!) { excuseStrike(id: $id, reason: "x") { id } }`, map[string]any{"id": week}); r.code() != "POLICY_VIOLATION" {
+			t.Errorf("excusing a non-strike: %+v, want POLICY_VIOLATION", r.Errors)
+		}
+
+		// Attendance only once a session has started.
+		const record = `mutation($id: ID!, $o: AttendanceOutcome!, $m: Int) { recordAttendance(id: $id, outcome: $o, minutesLate: $m) { status minutesLate noteStatus } }`
+		future := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 2)))["scheduleAppointment"].(map[string]any)["id"]
+		if r := s.do(tok, record, map[string]any{"id": future, "o": "ATTENDED"}); r.code() != "POLICY_VIOLATION" {
+			t.Errorf("attendance of a future session: %+v, want POLICY_VIOLATION", r.Errors)
+		}
+		past := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAtLT(testNow)).First(sys()))
+		if r := s.do(tok, record, map[string]any{"id": encodeID(past.ID), "o": "NO_SHOW", "m": 5}); r.code() != "BAD_USER_INPUT" {
+			t.Errorf("minutes late on a no-show: %+v, want BAD_USER_INPUT", r.Errors)
+		}
+		data = s.mustDo(tok, record, map[string]any{"id": encodeID(past.ID), "o": "ATTENDED", "m": 12})
+		if got := data["recordAttendance"].(map[string]any); got["status"] != "ATTENDED" || got["minutesLate"] != float64(12) || got["noteStatus"] != "MISSING" {
+			t.Errorf("recorded = %v", got)
+		}
+	})
+}
+
+// TestConcurrentBookingsOfOneSlot: 20 requests book the same clinician's
+// slot at once; exactly one wins, every other gets CONFLICT, and one session
+// is written.
+func TestConcurrentBookingsOfOneSlot(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		c := s.main.DB.Client
+		var clients []int
+		for i := 0; i < 20; i++ {
+			cl := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName("Racer").SetLastName("X").
+				SetClinicianID(f.clinician.ID).SetStatus("ACTIVE").Save(sys()))
+			clients = append(clients, cl.ID)
+		}
+		tok := s.token(f.clinicianUser)
+		slot := testNow.Add(72 * time.Hour)
+		var wg sync.WaitGroup
+		codes := make(chan string, len(clients))
+		start := make(chan struct{})
+		for _, id := range clients {
+			wg.Add(1)
+			go func(id int) {
+				defer wg.Done()
+				<-start
+				r := s.do(tok, schedule, slotInput(id, slot))
+				codes <- r.code()
+			}(id)
+		}
+		close(start)
+		wg.Wait()
+		close(codes)
+		count := map[string]int{}
+		for code := range codes {
+			count[code]++
+		}
+		if count[""] != 1 || count["CONFLICT"] != len(clients)-1 {
+			t.Errorf("outcomes %v, want exactly one success and %d CONFLICT", count, len(clients)-1)
+		}
+		n := must(c.Appointment.Query().Where(appointment.StartsAt(slot)).Count(sys()))
+		if n != 1 {
+			t.Errorf("%d sessions written for the slot, want 1", n)
+		}
+	})
+}
+
+// TestPostgresRefusesOverlapsOnItsOwn writes an overlapping session with
+// plain SQL, past the ent hook: the exclusion constraint refuses it, and a
+// cancelled session frees its slot. (SQLite has no such constraint: its
+// write transactions are serialized, so the hook's check cannot race.)
+func TestPostgresRefusesOverlapsOnItsOwn(t *testing.T) {
+	s := newAPIServer(t, "postgres")
+	f := s.seedPractice("North", "north.example")
+	a := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
+	insert := `INSERT INTO appointments (created_at, updated_at, practice_id, client_id, clinician_id, starts_at, ends_at, kind, status, excused)
+		VALUES (now(), now(), $1, $2, $3, $4, $5, 'THERAPY', $6, false)`
+	_, err := s.main.DB.SQL.Exec(insert, f.practice.ID, f.ownClients[1].ID, f.clinician.ID, a.StartsAt.Add(10*time.Minute), a.EndsAt, "SCHEDULED")
+	if err == nil || !strings.Contains(err.Error(), "appointments_clinician_no_overlap") {
+		t.Errorf("overlapping insert: %v, want the clinician exclusion constraint", err)
+	}
+	_, err = s.main.DB.SQL.Exec(insert, f.practice.ID, f.ownClients[0].ID, f.other.ID, a.StartsAt, a.EndsAt, "SCHEDULED")
+	if err == nil || !strings.Contains(err.Error(), "appointments_client_no_overlap") {
+		t.Errorf("client double-booked: %v, want the client exclusion constraint", err)
+	}
+	if _, err := s.main.DB.SQL.Exec(insert, f.practice.ID, f.ownClients[1].ID, f.clinician.ID, a.StartsAt, a.EndsAt, "CANCELED"); err != nil {
+		t.Errorf("a cancelled session in the same slot: %v, want it accepted", err)
+	}
+	if _, err := s.main.DB.SQL.Exec(insert, f.practice.ID, f.ownClients[1].ID, f.clinician.ID, a.EndsAt, a.EndsAt.Add(5*time.Minute), "SCHEDULED"); err != nil {
+		t.Errorf("a session starting when the other ends: %v, want it accepted", err)
+	}
+}
