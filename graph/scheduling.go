@@ -18,15 +18,12 @@ import (
 // appointment hook (and PostgreSQL's exclusion constraints) refuse double
 // bookings, which reach the client as CONFLICT.
 
-// maxSession is the longest session that can be booked.
-const maxSession = 8 * time.Hour
-
 func checkTimes(start, end time.Time) error {
 	if !end.After(start) {
 		return badInput("endsAt", "must be after startsAt")
 	}
-	if end.Sub(start) > maxSession {
-		return badInput("endsAt", "a session lasts at most %v", maxSession)
+	if end.Sub(start) > caseload.MaxSession {
+		return badInput("endsAt", "a session lasts at most %v", caseload.MaxSession)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"entgo.io/ent"
@@ -9,6 +10,7 @@ import (
 	gen "github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/hook"
+	"github.com/caseload/caseload/ent/predicate"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/caseload"
 )
@@ -95,27 +97,38 @@ func checkDoubleBooking(ctx context.Context, m *gen.AppointmentMutation) error {
 	if status == appointment.StatusCANCELED {
 		return nil
 	}
+	if end.Sub(start) > caseload.MaxSession {
+		return &caseload.PolicyError{Reason: fmt.Sprintf("a session lasts at most %v", caseload.MaxSession)}
+	}
 	// Other clinicians' sessions count for the client's double booking:
-	// look past the caller's caseload, inside the practice.
-	q := m.Client().Appointment.Query().Where(
-		appointment.PracticeID(practice),
-		appointment.StatusNEQ(appointment.StatusCANCELED),
-		appointment.StartsAtLT(end),
-		appointment.EndsAtGT(start),
-		appointment.Or(appointment.ClinicianID(cli), appointment.ClientID(cl)),
-	)
-	if id != 0 {
-		q.Where(appointment.IDNEQ(id))
+	// look past the caller's caseload, inside the practice. Each query is a
+	// short range scan of the (clinician|client, starts_at) index: a session
+	// that overlaps starts less than MaxSession before this one ends.
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	overlapping := func(p ...predicate.Appointment) (bool, error) {
+		q := m.Client().Appointment.Query().Where(p...).Where(
+			appointment.PracticeID(practice),
+			appointment.StartsAtGT(start.Add(-caseload.MaxSession)),
+			appointment.StartsAtLT(end),
+			appointment.EndsAtGT(start),
+			appointment.StatusNEQ(appointment.StatusCANCELED),
+		)
+		if id != 0 {
+			q.Where(appointment.IDNEQ(id))
+		}
+		return q.Exist(sys)
 	}
-	clash, err := q.First(privacy.DecisionContext(ctx, privacy.Allow))
-	switch {
-	case gen.IsNotFound(err):
-		return nil
-	case err != nil:
+	if clash, err := overlapping(appointment.ClinicianID(cli)); err != nil || clash {
+		if clash {
+			return &caseload.ConflictError{Reason: "the clinician already has a session at that time"}
+		}
 		return err
-	case clash.ClinicianID == cli:
-		return &caseload.ConflictError{Reason: "the clinician already has a session at that time"}
-	default:
-		return &caseload.ConflictError{Reason: "the client already has a session at that time"}
 	}
+	if clash, err := overlapping(appointment.ClientID(cl)); err != nil || clash {
+		if clash {
+			return &caseload.ConflictError{Reason: "the client already has a session at that time"}
+		}
+		return err
+	}
+	return nil
 }

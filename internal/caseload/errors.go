@@ -1,5 +1,11 @@
 package caseload
 
+import "time"
+
+// MaxSession is the longest session that can be booked. Overlap checks
+// rely on it to look only at sessions that start at most this long before.
+const MaxSession = 8 * time.Hour
+
 // ConflictError is a change that collides with the practice's data, such
 // as a double booking.
 type ConflictError struct {

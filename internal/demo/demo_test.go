@@ -100,6 +100,7 @@ func TestSeedAnyDay(t *testing.T) {
 		time.Date(2026, 7, 6, 11, 5, 0, 0, time.UTC),    // Monday 07:05, before the first session
 	} {
 		t.Run(now.Format(time.DateTime), func(t *testing.T) {
+			t.Parallel()
 			db := testdb.Open(t, testdb.Dialects[0], testdb.Options{})
 			if _, err := demo.Seed(context.Background(), db.Client, now); err != nil {
 				t.Fatalf("Seed: %v", err)
