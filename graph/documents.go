@@ -25,6 +25,15 @@ func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentI
 		if a.ClientID != input.ClientID {
 			return nil, badInput("appointmentID", "the session is another client's")
 		}
+		if input.Kind == document.KindPROGRESS_NOTE || input.Kind == document.KindINTAKE {
+			exists, err := tx.Document.Query().Where(document.AppointmentID(a.ID), document.KindEQ(input.Kind)).Exist(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if exists {
+				return nil, conflict("the session already has its %s: edit it, or add an addendum once it is signed", input.Kind)
+			}
+		}
 	}
 	if input.ContactID != nil {
 		c, err := tx.Contact.Get(ctx, *input.ContactID)
@@ -79,4 +88,46 @@ func (r *Resolver) updateDocument(ctx context.Context, id, version int, input en
 		return nil, conflict("the document changed since it was read (now at version %d): reload it and apply the change again", current.Version)
 	}
 	return current, nil
+}
+
+// signDocument signs a draft at the version it was read at; only its author
+// signs. Like updateDocument, the checks and the write are one conditional
+// UPDATE.
+func (r *Resolver) signDocument(ctx context.Context, id, version int) (*ent.Document, error) {
+	tx := ent.FromContext(ctx)
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, unauthenticated()
+	}
+	n, err := tx.Document.Update().
+		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT), document.AuthorID(v.UserID)).
+		SetStatus(document.StatusSIGNED).
+		SetSignedAt(r.now()).
+		AddVersion(1).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	current, err := tx.Document.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case n == 1:
+		return current, nil
+	case current.Status == document.StatusSIGNED:
+		return nil, policyViolation("the document is already signed")
+	case current.AuthorID != v.UserID:
+		return nil, policyViolation("only the document's author signs it")
+	}
+	return nil, conflict("the document changed since it was read (now at version %d): review it and sign again", current.Version)
+}
+
+// addDocumentAddendum starts a correction of a signed document.
+func (r *Resolver) addDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
+	d, err := ent.FromContext(ctx).Document.Get(ctx, documentID)
+	if err != nil {
+		return nil, err
+	}
+	return r.createDocument(ctx, ent.CreateDocumentInput{Kind: document.KindADDENDUM, ClientID: d.ClientID, AmendsID: &d.ID, Body: &body})
 }

@@ -338,7 +338,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddDocumentAddendum   func(childComplexity int, documentID int, body string) int
 		CancelAppointment     func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
+		ConfirmAppointment    func(childComplexity int, id int) int
 		CreateAppointment     func(childComplexity int, input ent.CreateAppointmentInput) int
 		CreateCaregiver       func(childComplexity int, input ent.CreateCaregiverInput) int
 		CreateClient          func(childComplexity int, input ent.CreateClientProfileInput) int
@@ -349,9 +351,11 @@ type ComplexityRoot struct {
 		ExcuseStrike          func(childComplexity int, id int, reason string) int
 		Login                 func(childComplexity int, email string, password string) int
 		RecordAttendance      func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
+		RecordReminder        func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
 		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
 		ScheduleAppointment   func(childComplexity int, input model.ScheduleAppointmentInput) int
 		SetUserActive         func(childComplexity int, id int, active bool) int
+		SignDocument          func(childComplexity int, id int, version int) int
 		UpdateAppointment     func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
 		UpdateCaregiver       func(childComplexity int, id int, input ent.UpdateCaregiverInput) int
 		UpdateClient          func(childComplexity int, id int, input ent.UpdateClientProfileInput) int
@@ -465,6 +469,20 @@ type ComplexityRoot struct {
 		ShouldRevoke      func(childComplexity int) int
 	}
 
+	ReminderPayload struct {
+		Appointment func(childComplexity int) int
+		Contact     func(childComplexity int) int
+		Recipient   func(childComplexity int) int
+	}
+
+	ReminderRecipient struct {
+		Channel func(childComplexity int) int
+		Email   func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Phone   func(childComplexity int) int
+		Role    func(childComplexity int) int
+	}
+
 	TerminationRecommendation struct {
 		Action      func(childComplexity int) int
 		CloseBy     func(childComplexity int) int
@@ -562,6 +580,10 @@ type MutationResolver interface {
 	CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error)
 	RecordAttendance(ctx context.Context, id int, outcome model.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error)
 	ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error)
+	RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*model.ReminderPayload, error)
+	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
+	SignDocument(ctx context.Context, id int, version int) (*ent.Document, error)
+	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1915,6 +1937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Episode.UpdatedAt(childComplexity), true
 
+	case "Mutation.addDocumentAddendum":
+		if e.ComplexityRoot.Mutation.AddDocumentAddendum == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addDocumentAddendum_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddDocumentAddendum(childComplexity, args["documentId"].(int), args["body"].(string)), true
 	case "Mutation.cancelAppointment":
 		if e.ComplexityRoot.Mutation.CancelAppointment == nil {
 			break
@@ -1926,6 +1959,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["by"].(appointment.CanceledBy), args["reason"].(*string)), true
+	case "Mutation.confirmAppointment":
+		if e.ComplexityRoot.Mutation.ConfirmAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmAppointment(childComplexity, args["id"].(int)), true
 	case "Mutation.createAppointment":
 		if e.ComplexityRoot.Mutation.CreateAppointment == nil {
 			break
@@ -2036,6 +2080,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["id"].(int), args["outcome"].(model.AttendanceOutcome), args["minutesLate"].(*int)), true
+	case "Mutation.recordReminder":
+		if e.ComplexityRoot.Mutation.RecordReminder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordReminder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordReminder(childComplexity, args["appointmentId"].(int), args["channel"].(appointment.ReminderChannel)), true
 	case "Mutation.rescheduleAppointment":
 		if e.ComplexityRoot.Mutation.RescheduleAppointment == nil {
 			break
@@ -2069,6 +2124,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserActive(childComplexity, args["id"].(int), args["active"].(bool)), true
+	case "Mutation.signDocument":
+		if e.ComplexityRoot.Mutation.SignDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignDocument(childComplexity, args["id"].(int), args["version"].(int)), true
 	case "Mutation.updateAppointment":
 		if e.ComplexityRoot.Mutation.UpdateAppointment == nil {
 			break
@@ -2651,6 +2717,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecurringEligibility.ShouldRevoke(childComplexity), true
+
+	case "ReminderPayload.appointment":
+		if e.ComplexityRoot.ReminderPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderPayload.Appointment(childComplexity), true
+	case "ReminderPayload.contact":
+		if e.ComplexityRoot.ReminderPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderPayload.Contact(childComplexity), true
+	case "ReminderPayload.recipient":
+		if e.ComplexityRoot.ReminderPayload.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderPayload.Recipient(childComplexity), true
+
+	case "ReminderRecipient.channel":
+		if e.ComplexityRoot.ReminderRecipient.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRecipient.Channel(childComplexity), true
+	case "ReminderRecipient.email":
+		if e.ComplexityRoot.ReminderRecipient.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRecipient.Email(childComplexity), true
+	case "ReminderRecipient.name":
+		if e.ComplexityRoot.ReminderRecipient.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRecipient.Name(childComplexity), true
+	case "ReminderRecipient.phone":
+		if e.ComplexityRoot.ReminderRecipient.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRecipient.Phone(childComplexity), true
+	case "ReminderRecipient.role":
+		if e.ComplexityRoot.ReminderRecipient.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRecipient.Role(childComplexity), true
 
 	case "TerminationRecommendation.action":
 		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
@@ -3485,6 +3601,41 @@ extend type Mutation {
   "Excuses a no-show or late cancellation so that it is not a strike."
   excuseStrike("The session." id: ID!, "Why it is excused (kept in the record)." reason: String!): Appointment!
 }
+
+"Whom to contact for a reminder, and how."
+type ReminderRecipient {
+  "CLIENT, or CAREGIVER for a minor with a primary caregiver."
+  role: String!
+  "Name to address (identifying)."
+  name: String!
+  "The channel to use: the client's preferred one, or the one the reminder was recorded with."
+  channel: String!
+  "Phone number (identifying)."
+  phone: String
+  "Email address (identifying)."
+  email: String
+}
+
+"A reminder recorded for a session."
+type ReminderPayload {
+  "The session, now with its reminder recorded."
+  appointment: Appointment!
+  "The OUTBOUND REMINDER contact recorded."
+  contact: Contact!
+  "Whom the reminder goes to: for a minor, the primary caregiver."
+  recipient: ReminderRecipient!
+}
+
+extend type Mutation {
+  "Records that a reminder was sent for a booked future session, as an OUTBOUND REMINDER contact; returns whom to contact (the primary caregiver for a minor)."
+  recordReminder("The session." appointmentId: ID!, "How the reminder was sent." channel: AppointmentReminderChannel!): ReminderPayload!
+  "Records that the client confirmed a booked future session."
+  confirmAppointment("The session." id: ID!): Appointment!
+  "Signs a DRAFT document at the version it was read at. Only its author signs; a signed document never changes."
+  signDocument("The document." id: ID!, "The version it was read at." version: Int!): Document!
+  "Adds a correction to a SIGNED document, as a DRAFT ADDENDUM linked to it, written by the signed-in user."
+  addDocumentAddendum("The signed document." documentId: ID!, "The correction." body: String!): Document!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -4224,6 +4375,34 @@ func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RecurringEligibility", field.Name)
 }
 
+func (ec *executionContext) childFields_ReminderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_ReminderPayload_appointment(ctx, field)
+	case "contact":
+		return ec.fieldContext_ReminderPayload_contact(ctx, field)
+	case "recipient":
+		return ec.fieldContext_ReminderPayload_recipient(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_ReminderRecipient_role(ctx, field)
+	case "name":
+		return ec.fieldContext_ReminderRecipient_name(ctx, field)
+	case "channel":
+		return ec.fieldContext_ReminderRecipient_channel(ctx, field)
+	case "phone":
+		return ec.fieldContext_ReminderRecipient_phone(ctx, field)
+	case "email":
+		return ec.fieldContext_ReminderRecipient_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderRecipient", field.Name)
+}
+
 func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "action":
@@ -4804,6 +4983,28 @@ func (ec *executionContext) field_Episode_appointments_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addDocumentAddendum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["body"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4831,6 +5032,20 @@ func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Co
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -5006,6 +5221,28 @@ func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordReminder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "appointmentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appointmentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
+		func(ctx context.Context, v any) (appointment.ReminderChannel, error) {
+			return ec.unmarshalNAppointmentReminderChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐReminderChannel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channel"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5069,6 +5306,28 @@ func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Contex
 		return nil, err
 	}
 	args["active"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -12066,6 +12325,182 @@ func (ec *executionContext) fieldContext_Mutation_excuseStrike(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordReminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["appointmentId"].(int), fc.Args["channel"].(appointment.ReminderChannel))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
+			return ec.marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordReminder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordReminder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmAppointment(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignDocument(ctx, fc.Args["id"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDocumentAddendum(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDocumentAddendum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDocumentAddendum(ctx, fc.Args["documentId"].(int), fc.Args["body"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDocumentAddendum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDocumentAddendum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewClientRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.NewClientRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14151,6 +14586,217 @@ func (ec *executionContext) _RecurringEligibility_reason(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_RecurringEligibility_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderPayload_recipient(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderPayload_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderRecipient) graphql.Marshaler {
+			return ec.marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderRecipient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderPayload_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderRecipient(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRecipient_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRecipient_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderRecipient_name(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRecipient_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRecipient_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderRecipient_channel(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRecipient_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRecipient_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderRecipient_phone(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRecipient_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRecipient_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderRecipient_email(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRecipient_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRecipient_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
 func (ec *executionContext) _TerminationRecommendation_action(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
@@ -28005,6 +28651,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordReminder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordReminder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDocumentAddendum":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDocumentAddendum(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28689,6 +29363,102 @@ func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.S
 		case "reason":
 			out.Values[i] = ec._RecurringEligibility_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderPayloadImplementors = []string{"ReminderPayload"}
+
+func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReminderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderPayload")
+		case "appointment":
+			out.Values[i] = ec._ReminderPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._ReminderPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recipient":
+			out.Values[i] = ec._ReminderPayload_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderRecipientImplementors = []string{"ReminderRecipient"}
+
+func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *model.ReminderRecipient) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderRecipientImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderRecipient")
+		case "role":
+			out.Values[i] = ec._ReminderRecipient_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ReminderRecipient_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._ReminderRecipient_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._ReminderRecipient_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._ReminderRecipient_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -30167,6 +30937,22 @@ func (ec *executionContext) marshalNRecurringEligibility2ᚖgithubᚗcomᚋcasel
 		return graphql.Null
 	}
 	return ec._RecurringEligibility(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderPayload!")
+		return graphql.Null
+	}
+	return ec._ReminderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderRecipient(ctx context.Context, sel ast.SelectionSet, v *model.ReminderRecipient) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderRecipient!")
+		return graphql.Null
+	}
+	return ec._ReminderRecipient(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentInput(ctx context.Context, v any) (model.ScheduleAppointmentInput, error) {

@@ -307,6 +307,26 @@ func (r *mutationResolver) ExcuseStrike(ctx context.Context, id int, reason stri
 	return r.excuseStrike(ctx, id, reason)
 }
 
+// RecordReminder is the resolver for the recordReminder field.
+func (r *mutationResolver) RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*model.ReminderPayload, error) {
+	return r.recordReminder(ctx, appointmentID, channel)
+}
+
+// ConfirmAppointment is the resolver for the confirmAppointment field.
+func (r *mutationResolver) ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error) {
+	return r.confirmAppointment(ctx, id)
+}
+
+// SignDocument is the resolver for the signDocument field.
+func (r *mutationResolver) SignDocument(ctx context.Context, id int, version int) (*ent.Document, error) {
+	return r.signDocument(ctx, id, version)
+}
+
+// AddDocumentAddendum is the resolver for the addDocumentAddendum field.
+func (r *mutationResolver) AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
+	return r.addDocumentAddendum(ctx, documentID, body)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return r.me(ctx)

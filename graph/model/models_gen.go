@@ -148,6 +148,30 @@ type PolicyInput struct {
 	AttendanceWindowDays *int `json:"attendanceWindowDays,omitempty"`
 }
 
+// A reminder recorded for a session.
+type ReminderPayload struct {
+	// The session, now with its reminder recorded.
+	Appointment *ent.Appointment `json:"appointment"`
+	// The OUTBOUND REMINDER contact recorded.
+	Contact *ent.Contact `json:"contact"`
+	// Whom the reminder goes to: for a minor, the primary caregiver.
+	Recipient *ReminderRecipient `json:"recipient"`
+}
+
+// Whom to contact for a reminder, and how.
+type ReminderRecipient struct {
+	// CLIENT, or CAREGIVER for a minor with a primary caregiver.
+	Role string `json:"role"`
+	// Name to address (identifying).
+	Name string `json:"name"`
+	// The channel to use: the client's preferred one, or the one the reminder was recorded with.
+	Channel string `json:"channel"`
+	// Phone number (identifying).
+	Phone *string `json:"phone,omitempty"`
+	// Email address (identifying).
+	Email *string `json:"email,omitempty"`
+}
+
 // A session to book.
 type ScheduleAppointmentInput struct {
 	// The client to see; ACTIVE (an admin may back-enter history for any client).

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+func TestRemindersAndConfirmation(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		c := s.main.DB.Client
+		tok := s.token(f.clinicianUser)
+		ann, ben := f.ownClients[0], f.ownClients[1]
+		must(ben.Update().SetDateOfBirth(time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC)).SetPhone("+1 212 555 0100").Save(sys()))
+		must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(ben.ID).SetName("Mia Parent").SetRelationship("mother").
+			SetPhone("+1 212 555 0199").SetIsPrimary(true).SetConsentToContact(true).Save(sys()))
+
+		book := func(clientID int, in time.Duration) any {
+			return s.mustDo(tok, schedule, slotInput(clientID, testNow.Add(in)))["scheduleAppointment"].(map[string]any)["id"]
+		}
+		annSession, benSession := book(ann.ID, 20*time.Hour), book(ben.ID, 22*time.Hour)
+
+		const remind = `mutation($id: ID!) { recordReminder(appointmentId: $id, channel: TEXT) {
+			appointment { reminderDue reminderChannel } contact { direction purpose channel } recipient { role name phone channel } } }`
+		due := s.mustDo(tok, `query($id: ID!) { node(id: $id) { ... on Appointment { reminderDue } } }`, map[string]any{"id": annSession})
+		if due["node"].(map[string]any)["reminderDue"] != true {
+			t.Fatalf("a session 20 hours ahead without a reminder: reminderDue false")
+		}
+		r := s.mustDo(tok, remind, map[string]any{"id": annSession})["recordReminder"].(map[string]any)
+		if r["appointment"].(map[string]any)["reminderDue"] != false || r["recipient"].(map[string]any)["role"] != "CLIENT" ||
+			r["contact"].(map[string]any)["purpose"] != "REMINDER" || r["contact"].(map[string]any)["direction"] != "OUTBOUND" {
+			t.Errorf("reminder for an adult = %v", r)
+		}
+		r = s.mustDo(tok, remind, map[string]any{"id": benSession})["recordReminder"].(map[string]any)
+		if rc := r["recipient"].(map[string]any); rc["role"] != "CAREGIVER" || rc["name"] != "Mia Parent" || rc["phone"] != "+1 212 555 0199" {
+			t.Errorf("reminder for a minor goes to %v, want the primary caregiver", rc)
+		}
+		if n := must(c.Contact.Query().Where(contact.PurposeEQ(contact.PurposeREMINDER)).Count(sys())); n != 2 {
+			t.Errorf("%d reminder contacts recorded, want 2", n)
+		}
+
+		data := s.mustDo(tok, `mutation($id: ID!) { confirmAppointment(id: $id) { status confirmedAt } }`, map[string]any{"id": annSession})
+		if got := data["confirmAppointment"].(map[string]any); got["status"] != "CONFIRMED" || got["confirmedAt"] != testNow.Format(time.RFC3339) {
+			t.Errorf("confirmed = %v", got)
+		}
+		past := must(c.Appointment.Query().All(sys()))[0]
+		if r := s.do(tok, `mutation($id: ID!) { confirmAppointment(id: $id) { id } }`, map[string]any{"id": encodeID(past.ID)}); r.code() != "POLICY_VIOLATION" {
+			t.Errorf("confirming a past session: %+v, want POLICY_VIOLATION", r.Errors)
+		}
+	})
+}
+
+func TestNotesAreSignedByTheirAuthorAndCorrectedByAddenda(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		c := s.main.DB.Client
+		tok := s.token(f.clinicianUser)
+		session := must(c.Appointment.Query().All(sys()))[0]
+		must(session.Update().SetStatus("ATTENDED").Save(sys()))
+		vars := map[string]any{"c": encodeID(session.ClientID), "a": encodeID(session.ID)}
+		const create = `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, appointmentID: $a, body: "note"}) { id version } }`
+		doc := s.mustDo(tok, create, vars)["createDocument"].(map[string]any)
+		if r := s.do(tok, create, vars); r.code() != "CONFLICT" {
+			t.Errorf("a second progress note for the session: %+v, want CONFLICT", r.Errors)
+		}
+		const sign = `mutation($id: ID!, $v: Int!) { signDocument(id: $id, version: $v) { status signedAt version appointment { noteStatus } } }`
+		if r := s.do(s.token(f.admin), sign, map[string]any{"id": doc["id"], "v": 1}); r.code() != "POLICY_VIOLATION" {
+			t.Errorf("signing someone else's note: %+v, want POLICY_VIOLATION", r.Errors)
+		}
+		if r := s.do(tok, sign, map[string]any{"id": doc["id"], "v": 7}); r.code() != "CONFLICT" {
+			t.Errorf("signing a stale version: %+v, want CONFLICT", r.Errors)
+		}
+		signed := s.mustDo(tok, sign, map[string]any{"id": doc["id"], "v": 1})["signDocument"].(map[string]any)
+		if signed["status"] != "SIGNED" || signed["signedAt"] != testNow.Format(time.RFC3339) || signed["appointment"].(map[string]any)["noteStatus"] != "SIGNED" {
+			t.Errorf("signed = %v", signed)
+		}
+		if r := s.do(tok, sign, map[string]any{"id": doc["id"], "v": 2}); r.code() != "POLICY_VIOLATION" {
+			t.Errorf("signing twice: %+v, want POLICY_VIOLATION", r.Errors)
+		}
+		add := s.mustDo(tok, `mutation($id: ID!) { addDocumentAddendum(documentId: $id, body: "correction") { kind status amends { id } author { email } } }`,
+			map[string]any{"id": doc["id"]})["addDocumentAddendum"].(map[string]any)
+		if add["kind"] != "ADDENDUM" || add["status"] != "DRAFT" || add["amends"].(map[string]any)["id"] != doc["id"] || add["author"].(map[string]any)["email"] != f.clinicianUser.Email {
+			t.Errorf("addendum = %v", add)
+		}
+	})
+}
