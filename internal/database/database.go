@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -114,6 +115,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 // Migrate creates or upgrades the schema. It is safe to run at every start
 // and from several replicas (ent only adds what is missing).
 func (db *DB) Migrate(ctx context.Context) error {
+	// ent's migration writes package-level table descriptions: two at once
+	// in one process race (seen under -race with parallel tests).
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
 	if err := db.Client.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
@@ -146,6 +151,8 @@ var postgresConstraints = []string{
 		END IF;
 	END $$`,
 }
+
+var migrateMu sync.Mutex
 
 // Close closes the pool.
 func (db *DB) Close() error { return db.Client.Close() }
