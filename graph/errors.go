@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 )
@@ -185,3 +186,6 @@ func Recover(log *slog.Logger) graphql.RecoverFunc {
 		return &Error{Code: CodeInternal, Message: "internal error; quote the request id when reporting it"}
 	}
 }
+
+// encodeIDForMessage names a record in an error message by its global ID.
+func encodeIDForMessage(id int) string { return scalar.EncodeID(id) }

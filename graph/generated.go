@@ -256,6 +256,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ClosureWarningPayload struct {
+		Client  func(childComplexity int) int
+		Contact func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Contact struct {
 		BillableMinutes func(childComplexity int) int
 		Channel         func(childComplexity int) int
@@ -340,6 +346,8 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddDocumentAddendum   func(childComplexity int, documentID int, body string) int
 		CancelAppointment     func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
+		CloseCase             func(childComplexity int, clientID int, reason episode.CloseReason, terminationNote *string) int
+		CloseCases            func(childComplexity int, clientIds []int, reason episode.CloseReason) int
 		ConfirmAppointment    func(childComplexity int, id int) int
 		CreateAppointment     func(childComplexity int, input ent.CreateAppointmentInput) int
 		CreateCaregiver       func(childComplexity int, input ent.CreateCaregiverInput) int
@@ -352,8 +360,10 @@ type ComplexityRoot struct {
 		Login                 func(childComplexity int, email string, password string) int
 		RecordAttendance      func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
 		RecordReminder        func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
+		ReopenCase            func(childComplexity int, clientID int) int
 		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
 		ScheduleAppointment   func(childComplexity int, input model.ScheduleAppointmentInput) int
+		SendClosureWarning    func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
 		SetUserActive         func(childComplexity int, id int, active bool) int
 		SignDocument          func(childComplexity int, id int, version int) int
 		UpdateAppointment     func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
@@ -584,6 +594,10 @@ type MutationResolver interface {
 	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
 	SignDocument(ctx context.Context, id int, version int) (*ent.Document, error)
 	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
+	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error)
+	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
+	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
+	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1582,6 +1596,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClinicianEdge.Node(childComplexity), true
 
+	case "ClosureWarningPayload.client":
+		if e.ComplexityRoot.ClosureWarningPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureWarningPayload.Client(childComplexity), true
+	case "ClosureWarningPayload.contact":
+		if e.ComplexityRoot.ClosureWarningPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureWarningPayload.Contact(childComplexity), true
+	case "ClosureWarningPayload.message":
+		if e.ComplexityRoot.ClosureWarningPayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureWarningPayload.Message(childComplexity), true
+
 	case "Contact.billableMinutes":
 		if e.ComplexityRoot.Contact.BillableMinutes == nil {
 			break
@@ -1959,6 +1992,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["by"].(appointment.CanceledBy), args["reason"].(*string)), true
+	case "Mutation.closeCase":
+		if e.ComplexityRoot.Mutation.CloseCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["clientId"].(int), args["reason"].(episode.CloseReason), args["terminationNote"].(*string)), true
+	case "Mutation.closeCases":
+		if e.ComplexityRoot.Mutation.CloseCases == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseCases(childComplexity, args["clientIds"].([]int), args["reason"].(episode.CloseReason)), true
 	case "Mutation.confirmAppointment":
 		if e.ComplexityRoot.Mutation.ConfirmAppointment == nil {
 			break
@@ -2091,6 +2146,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordReminder(childComplexity, args["appointmentId"].(int), args["channel"].(appointment.ReminderChannel)), true
+	case "Mutation.reopenCase":
+		if e.ComplexityRoot.Mutation.ReopenCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenCase(childComplexity, args["clientId"].(int)), true
 	case "Mutation.rescheduleAppointment":
 		if e.ComplexityRoot.Mutation.RescheduleAppointment == nil {
 			break
@@ -2113,6 +2179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleAppointment(childComplexity, args["input"].(model.ScheduleAppointmentInput)), true
+	case "Mutation.sendClosureWarning":
+		if e.ComplexityRoot.Mutation.SendClosureWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendClosureWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendClosureWarning(childComplexity, args["clientId"].(int), args["channel"].(contact.Channel), args["closeBy"].(*time.Time)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -3636,6 +3713,27 @@ extend type Mutation {
   "Adds a correction to a SIGNED document, as a DRAFT ADDENDUM linked to it, written by the signed-in user."
   addDocumentAddendum("The signed document." documentId: ID!, "The correction." body: String!): Document!
 }
+
+"A closure warning recorded for a client."
+type ClosureWarningPayload {
+  "The OUTBOUND CLOSURE_WARNING contact recorded, with its close-by date."
+  contact: Contact!
+  "The client warned."
+  client: Client!
+  "The message to send, in the practice's words."
+  message: String!
+}
+
+extend type Mutation {
+  "Records an OUTBOUND closure warning for an ACTIVE client and returns the message to send. closeBy defaults to today plus the policy's grace days and must be after today."
+  sendClosureWarning("The client." clientId: ID!, "How it is sent." channel: ContactChannel!, "The date after which the case closes unless a session is booked." closeBy: Date): ClosureWarningPayload!
+  "Closes an ACTIVE client's case: closes the episode with the reason, cancels future sessions (by PRACTICE), takes the client off the backfill list and the recurring privilege, and signs the termination note if one is given (otherwise it is due as paperwork)."
+  closeCase("The client." clientId: ID!, "Why." reason: EpisodeCloseReason!, "The termination note, signed by the caller." terminationNote: String): Client!
+  "Reopens a closed client's case: a new episode, strikes start again."
+  reopenCase("The client." clientId: ID!): Client!
+  "Closes several cases at once (ADMIN only): all of them, or none if any cannot be closed."
+  closeCases("The clients." clientIds: [ID!]!, "Why." reason: EpisodeCloseReason!): [Client!]!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -4035,6 +4133,18 @@ func (ec *executionContext) childFields_ClinicianEdge(ctx context.Context, field
 		return ec.fieldContext_ClinicianEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ClinicianEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ClosureWarningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_ClosureWarningPayload_contact(ctx, field)
+	case "client":
+		return ec.fieldContext_ClosureWarningPayload_client(ctx, field)
+	case "message":
+		return ec.fieldContext_ClosureWarningPayload_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClosureWarningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5035,6 +5145,58 @@ func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_closeCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (episode.CloseReason, error) {
+			return ec.unmarshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "terminationNote",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["terminationNote"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientIds",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (episode.CloseReason, error) {
+			return ec.unmarshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5243,6 +5405,20 @@ func (ec *executionContext) field_Mutation_recordReminder_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reopenCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5284,6 +5460,36 @@ func (ec *executionContext) field_Mutation_scheduleAppointment_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendClosureWarning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
+		func(ctx context.Context, v any) (contact.Channel, error) {
+			return ec.unmarshalNContactChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋcontactᚐChannel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channel"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "closeBy",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["closeBy"] = arg2
 	return args, nil
 }
 
@@ -9916,6 +10122,93 @@ func (ec *executionContext) fieldContext_ClinicianEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("ClinicianEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureWarningPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureWarningPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClosureWarningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClosureWarningPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureWarningPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureWarningPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClosureWarningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClosureWarningPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureWarningPayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureWarningPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureWarningPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12495,6 +12788,182 @@ func (ec *executionContext) fieldContext_Mutation_addDocumentAddendum(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addDocumentAddendum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendClosureWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendClosureWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendClosureWarning(ctx, fc.Args["clientId"].(int), fc.Args["channel"].(contact.Channel), fc.Args["closeBy"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
+			return ec.marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendClosureWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosureWarningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendClosureWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(episode.CloseReason), fc.Args["terminationNote"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["clientId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCases(ctx, fc.Args["clientIds"].([]int), fc.Args["reason"].(episode.CloseReason))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27964,6 +28433,49 @@ func (ec *executionContext) _ClinicianEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var closureWarningPayloadImplementors = []string{"ClosureWarningPayload"}
+
+func (ec *executionContext) _ClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ClosureWarningPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closureWarningPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosureWarningPayload")
+		case "contact":
+			out.Values[i] = ec._ClosureWarningPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "client":
+			out.Values[i] = ec._ClosureWarningPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ClosureWarningPayload_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -28675,6 +29187,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "addDocumentAddendum":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addDocumentAddendum(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendClosureWarning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendClosureWarning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCases":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCases(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30471,6 +31011,14 @@ func (ec *executionContext) marshalNClinicianOrderField2ᚖgithubᚗcomᚋcaselo
 func (ec *executionContext) unmarshalNClinicianWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClinicianWhereInput(ctx context.Context, v any) (*ent.ClinicianWhereInput, error) {
 	res, err := ec.unmarshalInputClinicianWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClosureWarningPayload!")
+		return graphql.Null
+	}
+	return ec._ClosureWarningPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {

@@ -12,6 +12,8 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 )
@@ -325,6 +327,26 @@ func (r *mutationResolver) SignDocument(ctx context.Context, id int, version int
 // AddDocumentAddendum is the resolver for the addDocumentAddendum field.
 func (r *mutationResolver) AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
 	return r.addDocumentAddendum(ctx, documentID, body)
+}
+
+// SendClosureWarning is the resolver for the sendClosureWarning field.
+func (r *mutationResolver) SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error) {
+	return r.sendClosureWarning(ctx, clientID, channel, closeBy)
+}
+
+// CloseCase is the resolver for the closeCase field.
+func (r *mutationResolver) CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error) {
+	return r.closeCase(ctx, clientID, reason, terminationNote)
+}
+
+// ReopenCase is the resolver for the reopenCase field.
+func (r *mutationResolver) ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error) {
+	return r.reopenCase(ctx, clientID)
+}
+
+// CloseCases is the resolver for the closeCases field.
+func (r *mutationResolver) CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
+	return r.closeCases(ctx, clientIds, reason)
 }
 
 // Me is the resolver for the me field.

@@ -213,3 +213,6 @@ func must[T any](v T, err error) T {
 
 // encodeID is the opaque global ID of a record.
 func encodeID(id int) string { return scalar.EncodeID(id) }
+
+// decodeForTest turns a global ID from a response back into a database id.
+func decodeForTest(v any) (int, error) { return scalar.DecodeID(v.(string)) }

@@ -76,6 +76,16 @@ type CaseloadHealth struct {
 	Explanation string `json:"explanation"`
 }
 
+// A closure warning recorded for a client.
+type ClosureWarningPayload struct {
+	// The OUTBOUND CLOSURE_WARNING contact recorded, with its close-by date.
+	Contact *ent.Contact `json:"contact"`
+	// The client warned.
+	Client *ent.ClientProfile `json:"client"`
+	// The message to send, in the practice's words.
+	Message string `json:"message"`
+}
+
 // A new login of the practice.
 type CreateUserInput struct {
 	// Sign-in email address; stored lower case.
