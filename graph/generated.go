@@ -132,6 +132,12 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	AvailabilityWindow struct {
+		EndMinute   func(childComplexity int) int
+		StartMinute func(childComplexity int) int
+		Weekday     func(childComplexity int) int
+	}
+
 	BackfillCandidate struct {
 		Client            func(childComplexity int) int
 		DaysSinceSeen     func(childComplexity int) int
@@ -176,6 +182,7 @@ type ComplexityRoot struct {
 
 	Client struct {
 		Appointments              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		Availability              func(childComplexity int) int
 		BackfillEligibility       func(childComplexity int) int
 		BackfillEligible          func(childComplexity int) int
 		Caregivers                func(childComplexity int) int
@@ -357,6 +364,7 @@ type ComplexityRoot struct {
 		CreateDocument        func(childComplexity int, input ent.CreateDocumentInput) int
 		CreateUser            func(childComplexity int, input model.CreateUserInput) int
 		ExcuseStrike          func(childComplexity int, id int, reason string) int
+		FillSlot              func(childComplexity int, canceledAppointmentID int, clientID int, keepLaterAppointment bool) int
 		Login                 func(childComplexity int, email string, password string) int
 		RecordAttendance      func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
 		RecordReminder        func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
@@ -364,6 +372,7 @@ type ComplexityRoot struct {
 		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
 		ScheduleAppointment   func(childComplexity int, input model.ScheduleAppointmentInput) int
 		SendClosureWarning    func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
+		SetBackfillPreference func(childComplexity int, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) int
 		SetUserActive         func(childComplexity int, id int, active bool) int
 		SignDocument          func(childComplexity int, id int, version int) int
 		UpdateAppointment     func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
@@ -562,6 +571,7 @@ type ClientResolver interface {
 	IsMinor(ctx context.Context, obj *ent.ClientProfile) (bool, error)
 	PrimaryCaregiver(ctx context.Context, obj *ent.ClientProfile) (*ent.Caregiver, error)
 	PaperworkDue(ctx context.Context, obj *ent.ClientProfile) ([]*model.PaperworkItem, error)
+	Availability(ctx context.Context, obj *ent.ClientProfile) ([]*model.AvailabilityWindow, error)
 }
 type ClinicianResolver interface {
 	CaseloadHealth(ctx context.Context, obj *ent.Clinician) (*model.CaseloadHealth, error)
@@ -598,6 +608,8 @@ type MutationResolver interface {
 	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
 	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
 	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
+	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error)
+	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -987,6 +999,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "AvailabilityWindow.endMinute":
+		if e.ComplexityRoot.AvailabilityWindow.EndMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilityWindow.EndMinute(childComplexity), true
+	case "AvailabilityWindow.startMinute":
+		if e.ComplexityRoot.AvailabilityWindow.StartMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilityWindow.StartMinute(childComplexity), true
+	case "AvailabilityWindow.weekday":
+		if e.ComplexityRoot.AvailabilityWindow.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilityWindow.Weekday(childComplexity), true
+
 	case "BackfillCandidate.client":
 		if e.ComplexityRoot.BackfillCandidate.Client == nil {
 			break
@@ -1182,6 +1213,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.Appointments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AppointmentOrder), args["where"].(*ent.AppointmentWhereInput)), true
+	case "Client.availability":
+		if e.ComplexityRoot.Client.Availability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.Availability(childComplexity), true
 	case "Client.backfillEligibility":
 		if e.ComplexityRoot.Client.BackfillEligibility == nil {
 			break
@@ -2113,6 +2150,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExcuseStrike(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.fillSlot":
+		if e.ComplexityRoot.Mutation.FillSlot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fillSlot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FillSlot(childComplexity, args["canceledAppointmentId"].(int), args["clientId"].(int), args["keepLaterAppointment"].(bool)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2190,6 +2238,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendClosureWarning(childComplexity, args["clientId"].(int), args["channel"].(contact.Channel), args["closeBy"].(*time.Time)), true
+	case "Mutation.setBackfillPreference":
+		if e.ComplexityRoot.Mutation.SetBackfillPreference == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setBackfillPreference_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetBackfillPreference(childComplexity, args["clientId"].(int), args["wantsEarlier"].(bool), args["availability"].([]*model.AvailabilityWindowInput)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -3025,6 +3084,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AppointmentWhereInput", ec.unmarshalInputAppointmentWhereInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
+			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
 			graphql.NewInputUnmarshaler("CaregiverOrder", ec.unmarshalInputCaregiverOrder),
 			graphql.NewInputUnmarshaler("CaregiverWhereInput", ec.unmarshalInputCaregiverWhereInput),
 			graphql.NewInputUnmarshaler("ClientOrder", ec.unmarshalInputClientOrder),
@@ -3734,6 +3794,56 @@ extend type Mutation {
   "Closes several cases at once (ADMIN only): all of them, or none if any cannot be closed."
   closeCases("The clients." clientIds: [ID!]!, "Why." reason: EpisodeCloseReason!): [Client!]!
 }
+
+"A day of the week."
+enum Weekday {
+  "Sunday."
+  SUNDAY
+  "Monday."
+  MONDAY
+  "Tuesday."
+  TUESDAY
+  "Wednesday."
+  WEDNESDAY
+  "Thursday."
+  THURSDAY
+  "Friday."
+  FRIDAY
+  "Saturday."
+  SATURDAY
+}
+
+"A weekly window, in the practice's time zone, in which a client can take an earlier slot."
+type AvailabilityWindow {
+  "The day."
+  weekday: Weekday!
+  "Start, in minutes after local midnight (e.g. 540 for 09:00)."
+  startMinute: Int!
+  "End, in minutes after local midnight (exclusive)."
+  endMinute: Int!
+}
+
+"A weekly availability window to set."
+input AvailabilityWindowInput {
+  "The day."
+  weekday: Weekday!
+  "Start, in minutes after local midnight (0-1439)."
+  startMinute: Int!
+  "End, in minutes after local midnight (1-1440), after the start."
+  endMinute: Int!
+}
+
+extend type Client {
+  "Weekly windows in which the client can take an earlier slot; empty means any time."
+  availability: [AvailabilityWindow!]!
+}
+
+extend type Mutation {
+  "Puts a client on (or takes them off) the backfill list, with the weekly windows in which they can come (none: any time)."
+  setBackfillPreference("The client." clientId: ID!, "Whether they want an earlier slot." wantsEarlier: Boolean!, "When they can come." availability: [AvailabilityWindowInput!]): Client!
+  "Books an eligible client into a cancelled session's slot and links the two. Their later session is cancelled (by CLIENT, never a strike) unless keepLaterAppointment. An ineligible client is refused with POLICY_VIOLATION and the reasons."
+  fillSlot("The cancelled session." canceledAppointmentId: ID!, "The client to book." clientId: ID!, "Keep the client's later session too." keepLaterAppointment: Boolean!): Appointment!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -3885,6 +3995,18 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AvailabilityWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekday":
+		return ec.fieldContext_AvailabilityWindow_weekday(ctx, field)
+	case "startMinute":
+		return ec.fieldContext_AvailabilityWindow_startMinute(ctx, field)
+	case "endMinute":
+		return ec.fieldContext_AvailabilityWindow_endMinute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AvailabilityWindow", field.Name)
 }
 
 func (ec *executionContext) childFields_BackfillCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4043,6 +4165,8 @@ func (ec *executionContext) childFields_Client(ctx context.Context, field graphq
 		return ec.fieldContext_Client_primaryCaregiver(ctx, field)
 	case "paperworkDue":
 		return ec.fieldContext_Client_paperworkDue(ctx, field)
+	case "availability":
+		return ec.fieldContext_Client_availability(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Client", field.Name)
 }
@@ -5331,6 +5455,36 @@ func (ec *executionContext) field_Mutation_excuseStrike_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fillSlot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "canceledAppointmentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["canceledAppointmentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "keepLaterAppointment",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keepLaterAppointment"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5490,6 +5644,36 @@ func (ec *executionContext) field_Mutation_sendClosureWarning_args(ctx context.C
 		return nil, err
 	}
 	args["closeBy"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setBackfillPreference_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wantsEarlier",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wantsEarlier"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "availability",
+		func(ctx context.Context, v any) ([]*model.AvailabilityWindowInput, error) {
+			return ec.unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["availability"] = arg2
 	return args, nil
 }
 
@@ -7579,6 +7763,75 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _AvailabilityWindow_weekday(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilityWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilityWindow_weekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weekday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilityWindow_weekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilityWindow", field, false, false, "Weekday")
+}
+
+func (ec *executionContext) _AvailabilityWindow_startMinute(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilityWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilityWindow_startMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartMinute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilityWindow_startMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilityWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AvailabilityWindow_endMinute(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilityWindow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilityWindow_endMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndMinute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilityWindow_endMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilityWindow", field, false, false, "Int")
+}
+
 func (ec *executionContext) _BackfillCandidate_client(ctx context.Context, field graphql.CollectedField, obj *model.BackfillCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9267,6 +9520,38 @@ func (ec *executionContext) fieldContext_Client_paperworkDue(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PaperworkItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Client_availability(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().Availability(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AvailabilityWindow) graphql.Marshaler {
+			return ec.marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvailabilityWindow(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12964,6 +13249,94 @@ func (ec *executionContext) fieldContext_Mutation_closeCases(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_closeCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBackfillPreference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["clientId"].(int), fc.Args["wantsEarlier"].(bool), fc.Args["availability"].([]*model.AvailabilityWindowInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBackfillPreference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fillSlot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fillSlot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FillSlot(ctx, fc.Args["canceledAppointmentId"].(int), fc.Args["clientId"].(int), fc.Args["keepLaterAppointment"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fillSlot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fillSlot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19398,6 +19771,62 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (ent.AuditEventWhereInput, error) {
 	var out ent.AuditEventWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAvailabilityWindowInput(ctx context.Context, obj any) (model.AvailabilityWindowInput, error) {
+	var it model.AvailabilityWindowInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"weekday", "startMinute", "endMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "weekday":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekday = data
+		case "startMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startMinute"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartMinute = data
+		case "endMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endMinute"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndMinute = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAvailabilityWindowInput unmarshals raw into the AvailabilityWindowInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAvailabilityWindowInput(ctx context.Context, raw any) (model.AvailabilityWindowInput, error) {
+	var out model.AvailabilityWindowInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AvailabilityWindowInput", raw, &out)
 	return out, err
 }
 
@@ -27653,6 +28082,49 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var availabilityWindowImplementors = []string{"AvailabilityWindow"}
+
+func (ec *executionContext) _AvailabilityWindow(ctx context.Context, sel ast.SelectionSet, obj *model.AvailabilityWindow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, availabilityWindowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AvailabilityWindow")
+		case "weekday":
+			out.Values[i] = ec._AvailabilityWindow_weekday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startMinute":
+			out.Values[i] = ec._AvailabilityWindow_startMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endMinute":
+			out.Values[i] = ec._AvailabilityWindow_endMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var backfillCandidateImplementors = []string{"BackfillCandidate"}
 
 func (ec *executionContext) _BackfillCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.BackfillCandidate) graphql.Marshaler {
@@ -28121,6 +28593,12 @@ func (ec *executionContext) _Client(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Client_paperworkDue(ctx, field, obj)
+				})
+		case "availability":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_availability(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29215,6 +29693,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "closeCases":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_closeCases(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBackfillPreference":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBackfillPreference(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fillSlot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fillSlot(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30778,6 +31270,35 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcas
 	return ec._AuthPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AvailabilityWindow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAvailabilityWindow2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAvailabilityWindow2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindow(ctx context.Context, sel ast.SelectionSet, v *model.AvailabilityWindow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AvailabilityWindow!")
+		return graphql.Null
+	}
+	return ec._AvailabilityWindow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInput(ctx context.Context, v any) (*model.AvailabilityWindowInput, error) {
+	res, err := ec.unmarshalInputAvailabilityWindowInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNBackfillCandidate2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐBackfillCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BackfillCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31670,6 +32191,16 @@ func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋcaseload�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
+	var res model.Weekday
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx context.Context, sel ast.SelectionSet, v model.Weekday) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -32182,6 +32713,23 @@ func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋcas
 	}
 	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInputᚄ(ctx context.Context, v any) ([]*model.AvailabilityWindowInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AvailabilityWindowInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

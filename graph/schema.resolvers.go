@@ -189,6 +189,11 @@ func (r *clientResolver) PaperworkDue(ctx context.Context, obj *ent.ClientProfil
 	return r.paperworkItems(ctx, rules.Paperwork(h))
 }
 
+// Availability is the resolver for the availability field.
+func (r *clientResolver) Availability(ctx context.Context, obj *ent.ClientProfile) ([]*model.AvailabilityWindow, error) {
+	return toWindows(obj.Availability), nil
+}
+
 // CaseloadHealth is the resolver for the caseloadHealth field.
 func (r *clinicianResolver) CaseloadHealth(ctx context.Context, obj *ent.Clinician) (*model.CaseloadHealth, error) {
 	return nullIfNotReadable(r.caseloadHealth(ctx, obj))
@@ -347,6 +352,16 @@ func (r *mutationResolver) ReopenCase(ctx context.Context, clientID int) (*ent.C
 // CloseCases is the resolver for the closeCases field.
 func (r *mutationResolver) CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
 	return r.closeCases(ctx, clientIds, reason)
+}
+
+// SetBackfillPreference is the resolver for the setBackfillPreference field.
+func (r *mutationResolver) SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error) {
+	return r.setBackfillPreference(ctx, clientID, wantsEarlier, availability)
+}
+
+// FillSlot is the resolver for the fillSlot field.
+func (r *mutationResolver) FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error) {
+	return r.fillSlot(ctx, canceledAppointmentID, clientID, keepLaterAppointment)
 }
 
 // Me is the resolver for the me field.

@@ -26,6 +26,26 @@ type AuthPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// A weekly window, in the practice's time zone, in which a client can take an earlier slot.
+type AvailabilityWindow struct {
+	// The day.
+	Weekday Weekday `json:"weekday"`
+	// Start, in minutes after local midnight (e.g. 540 for 09:00).
+	StartMinute int `json:"startMinute"`
+	// End, in minutes after local midnight (exclusive).
+	EndMinute int `json:"endMinute"`
+}
+
+// A weekly availability window to set.
+type AvailabilityWindowInput struct {
+	// The day.
+	Weekday Weekday `json:"weekday"`
+	// Start, in minutes after local midnight (0-1439).
+	StartMinute int `json:"startMinute"`
+	// End, in minutes after local midnight (1-1440), after the start.
+	EndMinute int `json:"endMinute"`
+}
+
 // A client who could take a freed slot, in the order to call them.
 type BackfillCandidate struct {
 	// The client.
@@ -727,6 +747,79 @@ func (e *TodoKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e TodoKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A day of the week.
+type Weekday string
+
+const (
+	// Sunday.
+	WeekdaySunday Weekday = "SUNDAY"
+	// Monday.
+	WeekdayMonday Weekday = "MONDAY"
+	// Tuesday.
+	WeekdayTuesday Weekday = "TUESDAY"
+	// Wednesday.
+	WeekdayWednesday Weekday = "WEDNESDAY"
+	// Thursday.
+	WeekdayThursday Weekday = "THURSDAY"
+	// Friday.
+	WeekdayFriday Weekday = "FRIDAY"
+	// Saturday.
+	WeekdaySaturday Weekday = "SATURDAY"
+)
+
+var AllWeekday = []Weekday{
+	WeekdaySunday,
+	WeekdayMonday,
+	WeekdayTuesday,
+	WeekdayWednesday,
+	WeekdayThursday,
+	WeekdayFriday,
+	WeekdaySaturday,
+}
+
+func (e Weekday) IsValid() bool {
+	switch e {
+	case WeekdaySunday, WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday:
+		return true
+	}
+	return false
+}
+
+func (e Weekday) String() string {
+	return string(e)
+}
+
+func (e *Weekday) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Weekday(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Weekday", str)
+	}
+	return nil
+}
+
+func (e Weekday) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Weekday) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Weekday) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
