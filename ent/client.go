@@ -23,6 +23,7 @@ import (
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/ent/idempotencyrecord"
 	"github.com/caseload/caseload/ent/newclientrequest"
 	"github.com/caseload/caseload/ent/practice"
 	"github.com/caseload/caseload/ent/user"
@@ -49,6 +50,8 @@ type Client struct {
 	Document *DocumentClient
 	// Episode is the client for interacting with the Episode builders.
 	Episode *EpisodeClient
+	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
+	IdempotencyRecord *IdempotencyRecordClient
 	// NewClientRequest is the client for interacting with the NewClientRequest builders.
 	NewClientRequest *NewClientRequestClient
 	// Practice is the client for interacting with the Practice builders.
@@ -74,6 +77,7 @@ func (c *Client) init() {
 	c.Contact = NewContactClient(c.config)
 	c.Document = NewDocumentClient(c.config)
 	c.Episode = NewEpisodeClient(c.config)
+	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
 	c.NewClientRequest = NewNewClientRequestClient(c.config)
 	c.Practice = NewPracticeClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -167,19 +171,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:              ctx,
-		config:           cfg,
-		Appointment:      NewAppointmentClient(cfg),
-		AuditEvent:       NewAuditEventClient(cfg),
-		Caregiver:        NewCaregiverClient(cfg),
-		ClientProfile:    NewClientProfileClient(cfg),
-		Clinician:        NewClinicianClient(cfg),
-		Contact:          NewContactClient(cfg),
-		Document:         NewDocumentClient(cfg),
-		Episode:          NewEpisodeClient(cfg),
-		NewClientRequest: NewNewClientRequestClient(cfg),
-		Practice:         NewPracticeClient(cfg),
-		User:             NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		Appointment:       NewAppointmentClient(cfg),
+		AuditEvent:        NewAuditEventClient(cfg),
+		Caregiver:         NewCaregiverClient(cfg),
+		ClientProfile:     NewClientProfileClient(cfg),
+		Clinician:         NewClinicianClient(cfg),
+		Contact:           NewContactClient(cfg),
+		Document:          NewDocumentClient(cfg),
+		Episode:           NewEpisodeClient(cfg),
+		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
+		NewClientRequest:  NewNewClientRequestClient(cfg),
+		Practice:          NewPracticeClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -197,19 +202,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:              ctx,
-		config:           cfg,
-		Appointment:      NewAppointmentClient(cfg),
-		AuditEvent:       NewAuditEventClient(cfg),
-		Caregiver:        NewCaregiverClient(cfg),
-		ClientProfile:    NewClientProfileClient(cfg),
-		Clinician:        NewClinicianClient(cfg),
-		Contact:          NewContactClient(cfg),
-		Document:         NewDocumentClient(cfg),
-		Episode:          NewEpisodeClient(cfg),
-		NewClientRequest: NewNewClientRequestClient(cfg),
-		Practice:         NewPracticeClient(cfg),
-		User:             NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		Appointment:       NewAppointmentClient(cfg),
+		AuditEvent:        NewAuditEventClient(cfg),
+		Caregiver:         NewCaregiverClient(cfg),
+		ClientProfile:     NewClientProfileClient(cfg),
+		Clinician:         NewClinicianClient(cfg),
+		Contact:           NewContactClient(cfg),
+		Document:          NewDocumentClient(cfg),
+		Episode:           NewEpisodeClient(cfg),
+		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
+		NewClientRequest:  NewNewClientRequestClient(cfg),
+		Practice:          NewPracticeClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -240,7 +246,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Appointment, c.AuditEvent, c.Caregiver, c.ClientProfile, c.Clinician,
-		c.Contact, c.Document, c.Episode, c.NewClientRequest, c.Practice, c.User,
+		c.Contact, c.Document, c.Episode, c.IdempotencyRecord, c.NewClientRequest,
+		c.Practice, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -251,7 +258,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Appointment, c.AuditEvent, c.Caregiver, c.ClientProfile, c.Clinician,
-		c.Contact, c.Document, c.Episode, c.NewClientRequest, c.Practice, c.User,
+		c.Contact, c.Document, c.Episode, c.IdempotencyRecord, c.NewClientRequest,
+		c.Practice, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -276,6 +284,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Document.mutate(ctx, m)
 	case *EpisodeMutation:
 		return c.Episode.mutate(ctx, m)
+	case *IdempotencyRecordMutation:
+		return c.IdempotencyRecord.mutate(ctx, m)
 	case *NewClientRequestMutation:
 		return c.NewClientRequest.mutate(ctx, m)
 	case *PracticeMutation:
@@ -1983,6 +1993,156 @@ func (c *EpisodeClient) mutate(ctx context.Context, m *EpisodeMutation) (Value, 
 	}
 }
 
+// IdempotencyRecordClient is a client for the IdempotencyRecord schema.
+type IdempotencyRecordClient struct {
+	config
+}
+
+// NewIdempotencyRecordClient returns a client for the IdempotencyRecord from the given config.
+func NewIdempotencyRecordClient(c config) *IdempotencyRecordClient {
+	return &IdempotencyRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencyrecord.Hooks(f(g(h())))`.
+func (c *IdempotencyRecordClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyRecord = append(c.hooks.IdempotencyRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencyrecord.Intercept(f(g(h())))`.
+func (c *IdempotencyRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyRecord = append(c.inters.IdempotencyRecord, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyRecord entity.
+func (c *IdempotencyRecordClient) Create() *IdempotencyRecordCreate {
+	mutation := newIdempotencyRecordMutation(c.config, OpCreate)
+	return &IdempotencyRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyRecord entities.
+func (c *IdempotencyRecordClient) CreateBulk(builders ...*IdempotencyRecordCreate) *IdempotencyRecordCreateBulk {
+	return &IdempotencyRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyRecordClient) MapCreateBulk(slice any, setFunc func(*IdempotencyRecordCreate, int)) *IdempotencyRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyRecordCreateBulk{err: fmt.Errorf("calling to IdempotencyRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Update() *IdempotencyRecordUpdate {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdate)
+	return &IdempotencyRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyRecordClient) UpdateOne(_m *IdempotencyRecord) *IdempotencyRecordUpdateOne {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdateOne, withIdempotencyRecord(_m))
+	return &IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyRecordClient) UpdateOneID(id int) *IdempotencyRecordUpdateOne {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdateOne, withIdempotencyRecordID(id))
+	return &IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Delete() *IdempotencyRecordDelete {
+	mutation := newIdempotencyRecordMutation(c.config, OpDelete)
+	return &IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyRecordClient) DeleteOne(_m *IdempotencyRecord) *IdempotencyRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyRecordClient) DeleteOneID(id int) *IdempotencyRecordDeleteOne {
+	builder := c.Delete().Where(idempotencyrecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Query() *IdempotencyRecordQuery {
+	return &IdempotencyRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyRecord entity by its id.
+func (c *IdempotencyRecordClient) Get(ctx context.Context, id int) (*IdempotencyRecord, error) {
+	return c.Query().Where(idempotencyrecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyRecordClient) GetX(ctx context.Context, id int) *IdempotencyRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPractice queries the practice edge of a IdempotencyRecord.
+func (c *IdempotencyRecordClient) QueryPractice(_m *IdempotencyRecord) *PracticeQuery {
+	query := (&PracticeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(idempotencyrecord.Table, idempotencyrecord.FieldID, id),
+			sqlgraph.To(practice.Table, practice.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, idempotencyrecord.PracticeTable, idempotencyrecord.PracticeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyRecordClient) Hooks() []Hook {
+	hooks := c.hooks.IdempotencyRecord
+	return append(hooks[:len(hooks):len(hooks)], idempotencyrecord.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyRecordClient) Interceptors() []Interceptor {
+	return c.inters.IdempotencyRecord
+}
+
+func (c *IdempotencyRecordClient) mutate(ctx context.Context, m *IdempotencyRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IdempotencyRecord mutation op: %q", m.Op())
+	}
+}
+
 // NewClientRequestClient is a client for the NewClientRequest schema.
 type NewClientRequestClient struct {
 	config
@@ -2453,10 +2613,10 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		Appointment, AuditEvent, Caregiver, ClientProfile, Clinician, Contact, Document,
-		Episode, NewClientRequest, Practice, User []ent.Hook
+		Episode, IdempotencyRecord, NewClientRequest, Practice, User []ent.Hook
 	}
 	inters struct {
 		Appointment, AuditEvent, Caregiver, ClientProfile, Clinician, Contact, Document,
-		Episode, NewClientRequest, Practice, User []ent.Interceptor
+		Episode, IdempotencyRecord, NewClientRequest, Practice, User []ent.Interceptor
 	}
 )

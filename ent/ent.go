@@ -20,6 +20,7 @@ import (
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/ent/idempotencyrecord"
 	"github.com/caseload/caseload/ent/newclientrequest"
 	"github.com/caseload/caseload/ent/practice"
 	"github.com/caseload/caseload/ent/user"
@@ -83,17 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			appointment.Table:      appointment.ValidColumn,
-			auditevent.Table:       auditevent.ValidColumn,
-			caregiver.Table:        caregiver.ValidColumn,
-			clientprofile.Table:    clientprofile.ValidColumn,
-			clinician.Table:        clinician.ValidColumn,
-			contact.Table:          contact.ValidColumn,
-			document.Table:         document.ValidColumn,
-			episode.Table:          episode.ValidColumn,
-			newclientrequest.Table: newclientrequest.ValidColumn,
-			practice.Table:         practice.ValidColumn,
-			user.Table:             user.ValidColumn,
+			appointment.Table:       appointment.ValidColumn,
+			auditevent.Table:        auditevent.ValidColumn,
+			caregiver.Table:         caregiver.ValidColumn,
+			clientprofile.Table:     clientprofile.ValidColumn,
+			clinician.Table:         clinician.ValidColumn,
+			contact.Table:           contact.ValidColumn,
+			document.Table:          document.ValidColumn,
+			episode.Table:           episode.ValidColumn,
+			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
+			newclientrequest.Table:  newclientrequest.ValidColumn,
+			practice.Table:          practice.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -11,6 +11,7 @@ import (
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/ent/idempotencyrecord"
 	"github.com/caseload/caseload/ent/newclientrequest"
 	"github.com/caseload/caseload/ent/practice"
 	"github.com/caseload/caseload/ent/predicate"
@@ -24,7 +25,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -233,6 +234,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   idempotencyrecord.Table,
+			Columns: idempotencyrecord.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: idempotencyrecord.FieldID,
+			},
+		},
+		Type: "IdempotencyRecord",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			idempotencyrecord.FieldPracticeID:  {Type: field.TypeInt, Column: idempotencyrecord.FieldPracticeID},
+			idempotencyrecord.FieldUserID:      {Type: field.TypeInt, Column: idempotencyrecord.FieldUserID},
+			idempotencyrecord.FieldKey:         {Type: field.TypeString, Column: idempotencyrecord.FieldKey},
+			idempotencyrecord.FieldRequestHash: {Type: field.TypeString, Column: idempotencyrecord.FieldRequestHash},
+			idempotencyrecord.FieldResponse:    {Type: field.TypeBytes, Column: idempotencyrecord.FieldResponse},
+			idempotencyrecord.FieldCreatedAt:   {Type: field.TypeTime, Column: idempotencyrecord.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   newclientrequest.Table,
 			Columns: newclientrequest.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -250,9 +270,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			newclientrequest.FieldNote:          {Type: field.TypeString, Column: newclientrequest.FieldNote},
 			newclientrequest.FieldStatus:        {Type: field.TypeEnum, Column: newclientrequest.FieldStatus},
 			newclientrequest.FieldAssignedCount: {Type: field.TypeInt, Column: newclientrequest.FieldAssignedCount},
+			newclientrequest.FieldClosedAt:      {Type: field.TypeTime, Column: newclientrequest.FieldClosedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   practice.Table,
 			Columns: practice.Columns,
@@ -270,7 +291,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			practice.FieldPolicy:    {Type: field.TypeJSON, Column: practice.FieldPolicy},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -758,6 +779,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Episode",
 		"Appointment",
+	)
+	graph.MustAddE(
+		"practice",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   idempotencyrecord.PracticeTable,
+			Columns: []string{idempotencyrecord.PracticeColumn},
+			Bidi:    false,
+		},
+		"IdempotencyRecord",
+		"Practice",
 	)
 	graph.MustAddE(
 		"practice",
@@ -2193,6 +2226,90 @@ func (f *EpisodeFilter) WhereHasAppointmentsWith(preds ...predicate.Appointment)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *IdempotencyRecordQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the IdempotencyRecordQuery builder.
+func (_q *IdempotencyRecordQuery) Filter() *IdempotencyRecordFilter {
+	return &IdempotencyRecordFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *IdempotencyRecordMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the IdempotencyRecordMutation builder.
+func (m *IdempotencyRecordMutation) Filter() *IdempotencyRecordFilter {
+	return &IdempotencyRecordFilter{config: m.config, predicateAdder: m}
+}
+
+// IdempotencyRecordFilter provides a generic filtering capability at runtime for IdempotencyRecordQuery.
+type IdempotencyRecordFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *IdempotencyRecordFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *IdempotencyRecordFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(idempotencyrecord.FieldID))
+}
+
+// WherePracticeID applies the entql int predicate on the practice_id field.
+func (f *IdempotencyRecordFilter) WherePracticeID(p entql.IntP) {
+	f.Where(p.Field(idempotencyrecord.FieldPracticeID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *IdempotencyRecordFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(idempotencyrecord.FieldUserID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *IdempotencyRecordFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(idempotencyrecord.FieldKey))
+}
+
+// WhereRequestHash applies the entql string predicate on the request_hash field.
+func (f *IdempotencyRecordFilter) WhereRequestHash(p entql.StringP) {
+	f.Where(p.Field(idempotencyrecord.FieldRequestHash))
+}
+
+// WhereResponse applies the entql []byte predicate on the response field.
+func (f *IdempotencyRecordFilter) WhereResponse(p entql.BytesP) {
+	f.Where(p.Field(idempotencyrecord.FieldResponse))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *IdempotencyRecordFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(idempotencyrecord.FieldCreatedAt))
+}
+
+// WhereHasPractice applies a predicate to check if query has an edge practice.
+func (f *IdempotencyRecordFilter) WhereHasPractice() {
+	f.Where(entql.HasEdge("practice"))
+}
+
+// WhereHasPracticeWith applies a predicate to check if query has an edge practice with a given conditions (other predicates).
+func (f *IdempotencyRecordFilter) WhereHasPracticeWith(preds ...predicate.Practice) {
+	f.Where(entql.HasEdgeWith("practice", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NewClientRequestQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2221,7 +2338,7 @@ type NewClientRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NewClientRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2270,6 +2387,11 @@ func (f *NewClientRequestFilter) WhereStatus(p entql.StringP) {
 // WhereAssignedCount applies the entql int predicate on the assigned_count field.
 func (f *NewClientRequestFilter) WhereAssignedCount(p entql.IntP) {
 	f.Where(p.Field(newclientrequest.FieldAssignedCount))
+}
+
+// WhereClosedAt applies the entql time.Time predicate on the closed_at field.
+func (f *NewClientRequestFilter) WhereClosedAt(p entql.TimeP) {
+	f.Where(p.Field(newclientrequest.FieldClosedAt))
 }
 
 // WhereHasPractice applies a predicate to check if query has an edge practice.
@@ -2329,7 +2451,7 @@ type PracticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PracticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2394,7 +2516,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

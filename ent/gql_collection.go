@@ -2198,6 +2198,11 @@ func (_q *NewClientRequestQuery) collectField(ctx context.Context, oneNode bool,
 				selectedFields = append(selectedFields, newclientrequest.FieldAssignedCount)
 				fieldSeen[newclientrequest.FieldAssignedCount] = struct{}{}
 			}
+		case "closedAt":
+			if _, ok := fieldSeen[newclientrequest.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, newclientrequest.FieldClosedAt)
+				fieldSeen[newclientrequest.FieldClosedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

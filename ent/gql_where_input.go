@@ -4935,6 +4935,18 @@ type NewClientRequestWhereInput struct {
 	AssignedCountLT    *int  `json:"assignedCountLT,omitempty"`
 	AssignedCountLTE   *int  `json:"assignedCountLTE,omitempty"`
 
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
 	// "clinician" edge predicates.
 	HasClinician     *bool                  `json:"hasClinician,omitempty"`
 	HasClinicianWith []*ClinicianWhereInput `json:"hasClinicianWith,omitempty"`
@@ -5193,6 +5205,36 @@ func (i *NewClientRequestWhereInput) P() (predicate.NewClientRequest, error) {
 	}
 	if i.AssignedCountLTE != nil {
 		predicates = append(predicates, newclientrequest.AssignedCountLTE(*i.AssignedCountLTE))
+	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, newclientrequest.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, newclientrequest.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, newclientrequest.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, newclientrequest.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, newclientrequest.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, newclientrequest.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, newclientrequest.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, newclientrequest.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, newclientrequest.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, newclientrequest.ClosedAtNotNil())
 	}
 
 	if i.HasClinician != nil {

@@ -35,6 +35,8 @@ type NewClientRequest struct {
 	Status newclientrequest.Status `json:"status,omitempty"`
 	// How many clients intake has assigned against this request.
 	AssignedCount int `json:"assigned_count,omitempty"`
+	// When the request was fulfilled or cancelled.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the NewClientRequestQuery when eager-loading is set.
 	Edges        NewClientRequestEdges `json:"edges"`
@@ -85,7 +87,7 @@ func (*NewClientRequest) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case newclientrequest.FieldNote, newclientrequest.FieldStatus:
 			values[i] = new(sql.NullString)
-		case newclientrequest.FieldCreatedAt, newclientrequest.FieldUpdatedAt:
+		case newclientrequest.FieldCreatedAt, newclientrequest.FieldUpdatedAt, newclientrequest.FieldClosedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -156,6 +158,13 @@ func (_m *NewClientRequest) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AssignedCount = int(value.Int64)
 			}
+		case newclientrequest.FieldClosedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_at", values[i])
+			} else if value.Valid {
+				_m.ClosedAt = new(time.Time)
+				*_m.ClosedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -225,6 +234,11 @@ func (_m *NewClientRequest) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("assigned_count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AssignedCount))
+	builder.WriteString(", ")
+	if v := _m.ClosedAt; v != nil {
+		builder.WriteString("closed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

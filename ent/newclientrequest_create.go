@@ -110,6 +110,20 @@ func (_c *NewClientRequestCreate) SetNillableAssignedCount(v *int) *NewClientReq
 	return _c
 }
 
+// SetClosedAt sets the "closed_at" field.
+func (_c *NewClientRequestCreate) SetClosedAt(v time.Time) *NewClientRequestCreate {
+	_c.mutation.SetClosedAt(v)
+	return _c
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_c *NewClientRequestCreate) SetNillableClosedAt(v *time.Time) *NewClientRequestCreate {
+	if v != nil {
+		_c.SetClosedAt(*v)
+	}
+	return _c
+}
+
 // SetPractice sets the "practice" edge to the Practice entity.
 func (_c *NewClientRequestCreate) SetPractice(v *Practice) *NewClientRequestCreate {
 	return _c.SetPracticeID(v.ID)
@@ -282,6 +296,10 @@ func (_c *NewClientRequestCreate) createSpec() (*NewClientRequest, *sqlgraph.Cre
 	if value, ok := _c.mutation.AssignedCount(); ok {
 		_spec.SetField(newclientrequest.FieldAssignedCount, field.TypeInt, value)
 		_node.AssignedCount = value
+	}
+	if value, ok := _c.mutation.ClosedAt(); ok {
+		_spec.SetField(newclientrequest.FieldClosedAt, field.TypeTime, value)
+		_node.ClosedAt = &value
 	}
 	if nodes := _c.mutation.PracticeIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

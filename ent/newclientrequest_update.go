@@ -119,6 +119,26 @@ func (_u *NewClientRequestUpdate) AddAssignedCount(v int) *NewClientRequestUpdat
 	return _u
 }
 
+// SetClosedAt sets the "closed_at" field.
+func (_u *NewClientRequestUpdate) SetClosedAt(v time.Time) *NewClientRequestUpdate {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *NewClientRequestUpdate) SetNillableClosedAt(v *time.Time) *NewClientRequestUpdate {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *NewClientRequestUpdate) ClearClosedAt() *NewClientRequestUpdate {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetClinician sets the "clinician" edge to the Clinician entity.
 func (_u *NewClientRequestUpdate) SetClinician(v *Clinician) *NewClientRequestUpdate {
 	return _u.SetClinicianID(v.ID)
@@ -235,6 +255,12 @@ func (_u *NewClientRequestUpdate) sqlSave(ctx context.Context) (_node int, err e
 	}
 	if value, ok := _u.mutation.AddedAssignedCount(); ok {
 		_spec.AddField(newclientrequest.FieldAssignedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(newclientrequest.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(newclientrequest.FieldClosedAt, field.TypeTime)
 	}
 	if _u.mutation.ClinicianCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -372,6 +398,26 @@ func (_u *NewClientRequestUpdateOne) SetNillableAssignedCount(v *int) *NewClient
 // AddAssignedCount adds value to the "assigned_count" field.
 func (_u *NewClientRequestUpdateOne) AddAssignedCount(v int) *NewClientRequestUpdateOne {
 	_u.mutation.AddAssignedCount(v)
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *NewClientRequestUpdateOne) SetClosedAt(v time.Time) *NewClientRequestUpdateOne {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *NewClientRequestUpdateOne) SetNillableClosedAt(v *time.Time) *NewClientRequestUpdateOne {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *NewClientRequestUpdateOne) ClearClosedAt() *NewClientRequestUpdateOne {
+	_u.mutation.ClearClosedAt()
 	return _u
 }
 
@@ -521,6 +567,12 @@ func (_u *NewClientRequestUpdateOne) sqlSave(ctx context.Context) (_node *NewCli
 	}
 	if value, ok := _u.mutation.AddedAssignedCount(); ok {
 		_spec.AddField(newclientrequest.FieldAssignedCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(newclientrequest.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(newclientrequest.FieldClosedAt, field.TypeTime)
 	}
 	if _u.mutation.ClinicianCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -28,6 +28,8 @@ type Tx struct {
 	Document *DocumentClient
 	// Episode is the client for interacting with the Episode builders.
 	Episode *EpisodeClient
+	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
+	IdempotencyRecord *IdempotencyRecordClient
 	// NewClientRequest is the client for interacting with the NewClientRequest builders.
 	NewClientRequest *NewClientRequestClient
 	// Practice is the client for interacting with the Practice builders.
@@ -173,6 +175,7 @@ func (tx *Tx) init() {
 	tx.Contact = NewContactClient(tx.config)
 	tx.Document = NewDocumentClient(tx.config)
 	tx.Episode = NewEpisodeClient(tx.config)
+	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
 	tx.NewClientRequest = NewNewClientRequestClient(tx.config)
 	tx.Practice = NewPracticeClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
@@ -27,13 +26,7 @@ func toWindows(ws []caseload.AvailabilityWindow) []*model.AvailabilityWindow {
 func (r *Resolver) setBackfillPreference(ctx context.Context, clientID int, wants bool, in []*model.AvailabilityWindowInput) (*ent.ClientProfile, error) {
 	windows := make([]caseload.AvailabilityWindow, 0, len(in))
 	for _, w := range in {
-		day := time.Weekday(0)
-		for i, wd := range weekdays {
-			if wd == w.Weekday {
-				day = time.Weekday(i)
-			}
-		}
-		win := caseload.AvailabilityWindow{Weekday: day, StartMinute: w.StartMinute, EndMinute: w.EndMinute}
+		win := caseload.AvailabilityWindow{Weekday: toWeekday(w.Weekday), StartMinute: w.StartMinute, EndMinute: w.EndMinute}
 		if err := win.Validate(); err != nil {
 			return nil, badInput("availability", "%v", err)
 		}

@@ -52,6 +52,12 @@ func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithDocumentOrder(orderBy), ent.WithDocumentFilter(where.Filter))
 }
 
+// NewClientRequests is the resolver for the newClientRequests field.
+func (r *queryResolver) NewClientRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NewClientRequestOrder, where *ent.NewClientRequestWhereInput) (*ent.NewClientRequestConnection, error) {
+	return r.client.NewClientRequest.Query().Paginate(ctx, after, first, before, last,
+		ent.WithNewClientRequestOrder(orderBy), ent.WithNewClientRequestFilter(where.Filter))
+}
+
 // Appointment returns AppointmentResolver implementation.
 func (r *Resolver) Appointment() AppointmentResolver { return &appointmentResolver{r} }
 

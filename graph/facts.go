@@ -99,21 +99,46 @@ func byID[V any](rows []V, id func(V) int) map[int]V {
 
 type factsKey struct{}
 
-func withFacts(ctx context.Context, f *facts) context.Context {
-	return context.WithValue(ctx, factsKey{}, f)
+// factsHolder is what the context carries: a mutation replaces the store
+// after each root field has written (see Transactions), so that the fields
+// it returns are computed from the data as it now is.
+type factsHolder struct {
+	mu sync.Mutex
+	f  *facts
 }
 
-// factsFrom returns the operation's store (a fresh one outside an operation).
+func withFacts(ctx context.Context, f *facts) context.Context {
+	return context.WithValue(ctx, factsKey{}, &factsHolder{f: f})
+}
+
+// facts returns the operation's store (a fresh one outside an operation).
 func (r *Resolver) facts(ctx context.Context) *facts {
-	if f, ok := ctx.Value(factsKey{}).(*facts); ok {
+	if f := factsFrom(ctx); f != nil {
 		return f
 	}
 	return newFacts(r.client, r.now)
 }
 
 func factsFrom(ctx context.Context) *facts {
-	f, _ := ctx.Value(factsKey{}).(*facts)
-	return f
+	h, _ := ctx.Value(factsKey{}).(*factsHolder)
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.f
+}
+
+// forgetFacts drops what the operation has read so far: the next rule
+// loads the data again, with the mutation's writes.
+func forgetFacts(ctx context.Context) {
+	h, _ := ctx.Value(factsKey{}).(*factsHolder)
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.f = newFacts(h.f.client, h.f.now)
 }
 
 // entClient is the transaction's client inside a mutation, else the root one.

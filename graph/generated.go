@@ -100,6 +100,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AssignClientPayload struct {
+		Client  func(childComplexity int) int
+		Episode func(childComplexity int) int
+		Intake  func(childComplexity int) int
+		Request func(childComplexity int) int
+	}
+
 	AuditEvent struct {
 		Action     func(childComplexity int) int
 		ActorID    func(childComplexity int) int
@@ -351,43 +358,49 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddDocumentAddendum   func(childComplexity int, documentID int, body string) int
-		CancelAppointment     func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
-		CloseCase             func(childComplexity int, clientID int, reason episode.CloseReason, terminationNote *string) int
-		CloseCases            func(childComplexity int, clientIds []int, reason episode.CloseReason) int
-		ConfirmAppointment    func(childComplexity int, id int) int
-		CreateAppointment     func(childComplexity int, input ent.CreateAppointmentInput) int
-		CreateCaregiver       func(childComplexity int, input ent.CreateCaregiverInput) int
-		CreateClient          func(childComplexity int, input ent.CreateClientProfileInput) int
-		CreateClinician       func(childComplexity int, input ent.CreateClinicianInput) int
-		CreateContact         func(childComplexity int, input ent.CreateContactInput) int
-		CreateDocument        func(childComplexity int, input ent.CreateDocumentInput) int
-		CreateUser            func(childComplexity int, input model.CreateUserInput) int
-		ExcuseStrike          func(childComplexity int, id int, reason string) int
-		FillSlot              func(childComplexity int, canceledAppointmentID int, clientID int, keepLaterAppointment bool) int
-		Login                 func(childComplexity int, email string, password string) int
-		RecordAttendance      func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
-		RecordReminder        func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
-		ReopenCase            func(childComplexity int, clientID int) int
-		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
-		ScheduleAppointment   func(childComplexity int, input model.ScheduleAppointmentInput) int
-		SendClosureWarning    func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
-		SetBackfillPreference func(childComplexity int, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) int
-		SetUserActive         func(childComplexity int, id int, active bool) int
-		SignDocument          func(childComplexity int, id int, version int) int
-		UpdateAppointment     func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
-		UpdateCaregiver       func(childComplexity int, id int, input ent.UpdateCaregiverInput) int
-		UpdateClient          func(childComplexity int, id int, input ent.UpdateClientProfileInput) int
-		UpdateClinician       func(childComplexity int, id int, input ent.UpdateClinicianInput) int
-		UpdateContact         func(childComplexity int, id int, input ent.UpdateContactInput) int
-		UpdateDocument        func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
-		UpdatePolicy          func(childComplexity int, input model.PolicyInput) int
+		AddDocumentAddendum    func(childComplexity int, documentID int, body string) int
+		AssignClient           func(childComplexity int, input model.AssignClientInput) int
+		CancelAppointment      func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
+		CancelNewClientRequest func(childComplexity int, id int) int
+		CloseCase              func(childComplexity int, clientID int, reason episode.CloseReason, terminationNote *string) int
+		CloseCases             func(childComplexity int, clientIds []int, reason episode.CloseReason) int
+		ConfirmAppointment     func(childComplexity int, id int) int
+		CreateAppointment      func(childComplexity int, input ent.CreateAppointmentInput) int
+		CreateCaregiver        func(childComplexity int, input ent.CreateCaregiverInput) int
+		CreateClient           func(childComplexity int, input ent.CreateClientProfileInput) int
+		CreateClinician        func(childComplexity int, input ent.CreateClinicianInput) int
+		CreateContact          func(childComplexity int, input ent.CreateContactInput) int
+		CreateDocument         func(childComplexity int, input ent.CreateDocumentInput) int
+		CreateRecurringSeries  func(childComplexity int, input model.CreateRecurringSeriesInput) int
+		CreateUser             func(childComplexity int, input model.CreateUserInput) int
+		ExcuseStrike           func(childComplexity int, id int, reason string) int
+		FillSlot               func(childComplexity int, canceledAppointmentID int, clientID int, keepLaterAppointment bool) int
+		Login                  func(childComplexity int, email string, password string) int
+		RecordAttendance       func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
+		RecordReminder         func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
+		ReopenCase             func(childComplexity int, clientID int) int
+		RequestNewClients      func(childComplexity int, count *int, note *string, clinicianID *int) int
+		RescheduleAppointment  func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
+		RevokeRecurring        func(childComplexity int, clientID int, reason *string) int
+		ScheduleAppointment    func(childComplexity int, input model.ScheduleAppointmentInput) int
+		SendClosureWarning     func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
+		SetBackfillPreference  func(childComplexity int, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) int
+		SetUserActive          func(childComplexity int, id int, active bool) int
+		SignDocument           func(childComplexity int, id int, version int) int
+		UpdateAppointment      func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
+		UpdateCaregiver        func(childComplexity int, id int, input ent.UpdateCaregiverInput) int
+		UpdateClient           func(childComplexity int, id int, input ent.UpdateClientProfileInput) int
+		UpdateClinician        func(childComplexity int, id int, input ent.UpdateClinicianInput) int
+		UpdateContact          func(childComplexity int, id int, input ent.UpdateContactInput) int
+		UpdateDocument         func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
+		UpdatePolicy           func(childComplexity int, input model.PolicyInput) int
 	}
 
 	NewClientRequest struct {
 		AssignedCount func(childComplexity int) int
 		Clinician     func(childComplexity int) int
 		ClinicianID   func(childComplexity int) int
+		ClosedAt      func(childComplexity int) int
 		Count         func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -474,6 +487,7 @@ type ComplexityRoot struct {
 		Me                 func(childComplexity int) int
 		MyCalendar         func(childComplexity int, date *time.Time) int
 		MyTodo             func(childComplexity int) int
+		NewClientRequests  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NewClientRequestOrder, where *ent.NewClientRequestWhereInput) int
 		Node               func(childComplexity int, id int) int
 		Nodes              func(childComplexity int, ids []int) int
 		Practice           func(childComplexity int) int
@@ -488,6 +502,12 @@ type ComplexityRoot struct {
 		ShouldRevoke      func(childComplexity int) int
 	}
 
+	RecurringSeries struct {
+		Appointments func(childComplexity int) int
+		Client       func(childComplexity int) int
+		SeriesID     func(childComplexity int) int
+	}
+
 	ReminderPayload struct {
 		Appointment func(childComplexity int) int
 		Contact     func(childComplexity int) int
@@ -500,6 +520,11 @@ type ComplexityRoot struct {
 		Name    func(childComplexity int) int
 		Phone   func(childComplexity int) int
 		Role    func(childComplexity int) int
+	}
+
+	RevokeRecurringPayload struct {
+		Canceled func(childComplexity int) int
+		Client   func(childComplexity int) int
 	}
 
 	TerminationRecommendation struct {
@@ -610,6 +635,11 @@ type MutationResolver interface {
 	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
 	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error)
 	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
+	CreateRecurringSeries(ctx context.Context, input model.CreateRecurringSeriesInput) (*model.RecurringSeries, error)
+	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error)
+	RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error)
+	CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error)
+	AssignClient(ctx context.Context, input model.AssignClientInput) (*model.AssignClientPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -619,6 +649,7 @@ type QueryResolver interface {
 	Clinicians(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClinicianOrder, where *ent.ClinicianWhereInput) (*ent.ClinicianConnection, error)
 	Contacts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
 	Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error)
+	NewClientRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NewClientRequestOrder, where *ent.NewClientRequestWhereInput) (*ent.NewClientRequestConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Practice(ctx context.Context) (*ent.Practice, error)
 	BackfillCandidates(ctx context.Context, appointmentID int, first *int) ([]*model.BackfillCandidate, error)
@@ -874,6 +905,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AppointmentEdge.Node(childComplexity), true
+
+	case "AssignClientPayload.client":
+		if e.ComplexityRoot.AssignClientPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignClientPayload.Client(childComplexity), true
+	case "AssignClientPayload.episode":
+		if e.ComplexityRoot.AssignClientPayload.Episode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignClientPayload.Episode(childComplexity), true
+	case "AssignClientPayload.intake":
+		if e.ComplexityRoot.AssignClientPayload.Intake == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignClientPayload.Intake(childComplexity), true
+	case "AssignClientPayload.request":
+		if e.ComplexityRoot.AssignClientPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignClientPayload.Request(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -2018,6 +2074,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddDocumentAddendum(childComplexity, args["documentId"].(int), args["body"].(string)), true
+	case "Mutation.assignClient":
+		if e.ComplexityRoot.Mutation.AssignClient == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignClient_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignClient(childComplexity, args["input"].(model.AssignClientInput)), true
 	case "Mutation.cancelAppointment":
 		if e.ComplexityRoot.Mutation.CancelAppointment == nil {
 			break
@@ -2029,6 +2096,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["by"].(appointment.CanceledBy), args["reason"].(*string)), true
+	case "Mutation.cancelNewClientRequest":
+		if e.ComplexityRoot.Mutation.CancelNewClientRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelNewClientRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelNewClientRequest(childComplexity, args["id"].(int)), true
 	case "Mutation.closeCase":
 		if e.ComplexityRoot.Mutation.CloseCase == nil {
 			break
@@ -2128,6 +2206,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDocument(childComplexity, args["input"].(ent.CreateDocumentInput)), true
+	case "Mutation.createRecurringSeries":
+		if e.ComplexityRoot.Mutation.CreateRecurringSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRecurringSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRecurringSeries(childComplexity, args["input"].(model.CreateRecurringSeriesInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -2205,6 +2294,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReopenCase(childComplexity, args["clientId"].(int)), true
+	case "Mutation.requestNewClients":
+		if e.ComplexityRoot.Mutation.RequestNewClients == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestNewClients_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestNewClients(childComplexity, args["count"].(*int), args["note"].(*string), args["clinicianId"].(*int)), true
 	case "Mutation.rescheduleAppointment":
 		if e.ComplexityRoot.Mutation.RescheduleAppointment == nil {
 			break
@@ -2216,6 +2316,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RescheduleAppointment(childComplexity, args["id"].(int), args["startsAt"].(time.Time), args["endsAt"].(time.Time)), true
+	case "Mutation.revokeRecurring":
+		if e.ComplexityRoot.Mutation.RevokeRecurring == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeRecurring_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeRecurring(childComplexity, args["clientId"].(int), args["reason"].(*string)), true
 	case "Mutation.scheduleAppointment":
 		if e.ComplexityRoot.Mutation.ScheduleAppointment == nil {
 			break
@@ -2367,6 +2478,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NewClientRequest.ClinicianID(childComplexity), true
+	case "NewClientRequest.closedAt":
+		if e.ComplexityRoot.NewClientRequest.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewClientRequest.ClosedAt(childComplexity), true
 	case "NewClientRequest.count":
 		if e.ComplexityRoot.NewClientRequest.Count == nil {
 			break
@@ -2783,6 +2900,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyTodo(childComplexity), true
+	case "Query.newClientRequests":
+		if e.ComplexityRoot.Query.NewClientRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newClientRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewClientRequests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.NewClientRequestOrder), args["where"].(*ent.NewClientRequestWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2854,6 +2982,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecurringEligibility.ShouldRevoke(childComplexity), true
 
+	case "RecurringSeries.appointments":
+		if e.ComplexityRoot.RecurringSeries.Appointments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringSeries.Appointments(childComplexity), true
+	case "RecurringSeries.client":
+		if e.ComplexityRoot.RecurringSeries.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringSeries.Client(childComplexity), true
+	case "RecurringSeries.seriesID":
+		if e.ComplexityRoot.RecurringSeries.SeriesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringSeries.SeriesID(childComplexity), true
+
 	case "ReminderPayload.appointment":
 		if e.ComplexityRoot.ReminderPayload.Appointment == nil {
 			break
@@ -2903,6 +3050,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReminderRecipient.Role(childComplexity), true
+
+	case "RevokeRecurringPayload.canceled":
+		if e.ComplexityRoot.RevokeRecurringPayload.Canceled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeRecurringPayload.Canceled(childComplexity), true
+	case "RevokeRecurringPayload.client":
+		if e.ComplexityRoot.RevokeRecurringPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeRecurringPayload.Client(childComplexity), true
 
 	case "TerminationRecommendation.action":
 		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
@@ -3082,6 +3242,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AppointmentOrder", ec.unmarshalInputAppointmentOrder),
 			graphql.NewInputUnmarshaler("AppointmentWhereInput", ec.unmarshalInputAppointmentWhereInput),
+			graphql.NewInputUnmarshaler("AssignClientInput", ec.unmarshalInputAssignClientInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
@@ -3099,6 +3260,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateClinicianInput", ec.unmarshalInputCreateClinicianInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
 			graphql.NewInputUnmarshaler("CreateDocumentInput", ec.unmarshalInputCreateDocumentInput),
+			graphql.NewInputUnmarshaler("CreateRecurringSeriesInput", ec.unmarshalInputCreateRecurringSeriesInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("DocumentOrder", ec.unmarshalInputDocumentOrder),
 			graphql.NewInputUnmarshaler("DocumentWhereInput", ec.unmarshalInputDocumentWhereInput),
@@ -3231,7 +3393,14 @@ type AuthPayload {
   user: User!
 }
 
-"Every change goes through a mutation; each operation runs in one transaction: all of it is written, or none."
+"""
+Every change goes through a mutation; each operation runs in one transaction: all of it is written, or none.
+
+Retries: send an ` + "`" + `Idempotency-Key` + "`" + ` HTTP header (or ` + "`" + `extensions.idempotencyKey` + "`" + ` in the request body) with any mutation,
+e.g. a UUID made when the user pressed the button. For a day, a retry with the same key and the same operation and
+variables returns the first response (with ` + "`" + `extensions.idempotentReplay: true` + "`" + `) and writes nothing; the same key with
+other input is refused with CONFLICT. Keys belong to the signed-in user.
+"""
 type Mutation {
   "Signs in with email and password. The only operation that needs no token."
   login(
@@ -3844,6 +4013,108 @@ extend type Mutation {
   "Books an eligible client into a cancelled session's slot and links the two. Their later session is cancelled (by CLIENT, never a strike) unless keepLaterAppointment. An ineligible client is refused with POLICY_VIOLATION and the reasons."
   fillSlot("The cancelled session." canceledAppointmentId: ID!, "The client to book." clientId: ID!, "Keep the client's later session too." keepLaterAppointment: Boolean!): Appointment!
 }
+
+# ---------------------------------------------------------------------------
+# Recurring series (rule 5) and new clients (rule 9).
+
+"How often a recurring series repeats."
+enum RecurringFrequency {
+  "Every week."
+  WEEKLY
+  "Every second week."
+  BIWEEKLY
+  "Every fourth week, on the same weekday (13 sessions a year)."
+  MONTHLY
+}
+
+"The sessions to book as a standing recurring series."
+input CreateRecurringSeriesInput {
+  "The client: ACTIVE, and has earned the privilege by the policy (rule 5) or holds it already."
+  clientID: ID!
+  "The day of the week, in the practice's time zone."
+  weekday: Weekday!
+  "Local start time as HH:MM (24-hour) in the practice's time zone; it stays the same across daylight-saving changes."
+  time: String!
+  "How often."
+  frequency: RecurringFrequency!
+  "How many sessions to book (1-52)."
+  count: Int!
+  "Length of each session in minutes (15-480, default 50)."
+  durationMinutes: Int = 50
+  "The first session is on the first matching weekday on or after this date (default tomorrow)."
+  startsOn: Date
+  "What the sessions are for (default THERAPY)."
+  kind: AppointmentKind
+}
+
+"A recurring series booked for a client."
+type RecurringSeries {
+  "Identifies the series; each of its sessions carries it as ` + "`" + `seriesID` + "`" + `."
+  seriesID: String!
+  "The client."
+  client: Client!
+  "The sessions booked, earliest first."
+  appointments: [Appointment!]!
+}
+
+"The result of revoking a client's recurring series."
+type RevokeRecurringPayload {
+  "The client, no longer holding the recurring privilege."
+  client: Client!
+  "The future sessions of the series that were cancelled (by PRACTICE, never a strike)."
+  canceled: [Appointment!]!
+}
+
+"A waitlisted client to take onto a clinician's caseload."
+input AssignClientInput {
+  "The client; on the WAITLIST."
+  clientID: ID!
+  "The clinician who takes the client."
+  clinicianID: ID!
+  "The request this assignment answers; default the clinician's open request, if any."
+  requestID: ID
+  "Start of the intake session; in the future."
+  intakeStartsAt: DateTime!
+  "End of the intake session."
+  intakeEndsAt: DateTime!
+}
+
+"A client assigned to a clinician."
+type AssignClientPayload {
+  "The client, now ACTIVE on the clinician's caseload."
+  client: Client!
+  "The episode of care opened."
+  episode: Episode!
+  "The INTAKE session booked."
+  intake: Appointment!
+  "The request counted against, if any; FULFILLED once enough clients are assigned."
+  request: NewClientRequest
+}
+
+extend type Mutation {
+  """
+  Books a standing series for a client who has earned it: the last ` + "`" + `recurringEarnAfter` + "`" + ` counted sessions attended on
+  time (rule 5). Refused with POLICY_VIOLATION and the rule's explanation otherwise, or when the client already holds a
+  series; CONFLICT (naming the date) when any session of the series collides with a booked one: then nothing is booked.
+  """
+  createRecurringSeries("The series." input: CreateRecurringSeriesInput!): RecurringSeries!
+  "Takes the recurring privilege away and cancels the future sessions of the client's series (by PRACTICE: never a strike)."
+  revokeRecurring("The client." clientId: ID!, "Why (kept on the cancelled sessions)." reason: String): RevokeRecurringPayload!
+
+  """
+  Asks intake for new clients. ` + "`" + `count` + "`" + ` defaults to the recommendation of caseload health (rule 9); without a count a
+  clinician whose caseload is not UNDER is refused with POLICY_VIOLATION. A clinician has one open request at a time.
+  An admin may ask on a clinician's behalf by naming them.
+  """
+  requestNewClients("How many (1-50); default the recommended number." count: Int, "Anything intake should know." note: String, "The clinician (ADMIN only); default the signed-in clinician." clinicianId: ID): NewClientRequest!
+  "Withdraws an open new-client request (its clinician or an admin)."
+  cancelNewClientRequest("The request." id: ID!): NewClientRequest!
+  """
+  Takes a WAITLIST client onto a clinician's caseload (ADMIN only): the client becomes ACTIVE, an episode opens and the
+  INTAKE session is booked, all or nothing. Counts against the clinician's open request.
+  """
+  assignClient("The assignment." input: AssignClientInput!): AssignClientPayload!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -3943,6 +4214,20 @@ func (ec *executionContext) childFields_AppointmentEdge(ctx context.Context, fie
 		return ec.fieldContext_AppointmentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AppointmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AssignClientPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_AssignClientPayload_client(ctx, field)
+	case "episode":
+		return ec.fieldContext_AssignClientPayload_episode(ctx, field)
+	case "intake":
+		return ec.fieldContext_AssignClientPayload_intake(ctx, field)
+	case "request":
+		return ec.fieldContext_AssignClientPayload_request(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignClientPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4451,6 +4736,8 @@ func (ec *executionContext) childFields_NewClientRequest(ctx context.Context, fi
 		return ec.fieldContext_NewClientRequest_status(ctx, field)
 	case "assignedCount":
 		return ec.fieldContext_NewClientRequest_assignedCount(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_NewClientRequest_closedAt(ctx, field)
 	case "clinician":
 		return ec.fieldContext_NewClientRequest_clinician(ctx, field)
 	}
@@ -4609,6 +4896,18 @@ func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RecurringEligibility", field.Name)
 }
 
+func (ec *executionContext) childFields_RecurringSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seriesID":
+		return ec.fieldContext_RecurringSeries_seriesID(ctx, field)
+	case "client":
+		return ec.fieldContext_RecurringSeries_client(ctx, field)
+	case "appointments":
+		return ec.fieldContext_RecurringSeries_appointments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecurringSeries", field.Name)
+}
+
 func (ec *executionContext) childFields_ReminderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "appointment":
@@ -4635,6 +4934,16 @@ func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, f
 		return ec.fieldContext_ReminderRecipient_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReminderRecipient", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeRecurringPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_RevokeRecurringPayload_client(ctx, field)
+	case "canceled":
+		return ec.fieldContext_RevokeRecurringPayload_canceled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeRecurringPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5239,6 +5548,20 @@ func (ec *executionContext) field_Mutation_addDocumentAddendum_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignClient_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignClientInput, error) {
+			return ec.unmarshalNAssignClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5266,6 +5589,20 @@ func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Co
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelNewClientRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -5411,6 +5748,20 @@ func (ec *executionContext) field_Mutation_createDocument_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.CreateDocumentInput, error) {
 			return ec.unmarshalNCreateDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCreateDocumentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRecurringSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateRecurringSeriesInput, error) {
+			return ec.unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateRecurringSeriesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5573,6 +5924,36 @@ func (ec *executionContext) field_Mutation_reopenCase_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestNewClients_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "count",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["count"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "clinicianId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clinicianId"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5600,6 +5981,28 @@ func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx contex
 		return nil, err
 	}
 	args["endsAt"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeRecurring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clientId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -6192,6 +6595,60 @@ func (ec *executionContext) field_Query_myCalendar_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["date"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_newClientRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.NewClientRequestOrder, error) {
+			return ec.unmarshalONewClientRequestOrder2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequestOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.NewClientRequestWhereInput, error) {
+			return ec.unmarshalONewClientRequestWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequestWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -7265,6 +7722,134 @@ func (ec *executionContext) _AppointmentEdge_cursor(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_AppointmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AppointmentEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _AssignClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignClientPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignClientPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignClientPayload_episode(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignClientPayload_episode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Episode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐEpisode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignClientPayload_episode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignClientPayload_intake(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignClientPayload_intake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intake, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignClientPayload_intake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignClientPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignClientPayload_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalONewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssignClientPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
@@ -13343,6 +13928,226 @@ func (ec *executionContext) fieldContext_Mutation_fillSlot(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createRecurringSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRecurringSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRecurringSeries(ctx, fc.Args["input"].(model.CreateRecurringSeriesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecurringSeries) graphql.Marshaler {
+			return ec.marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringSeries(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRecurringSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecurringSeries(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRecurringSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeRecurring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeRecurring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeRecurring(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeRecurringPayload) graphql.Marshaler {
+			return ec.marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRevokeRecurringPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeRecurring(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeRecurringPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeRecurring_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestNewClients(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestNewClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestNewClients(ctx, fc.Args["count"].(*int), fc.Args["note"].(*string), fc.Args["clinicianId"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestNewClients(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestNewClients_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelNewClientRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelNewClientRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelNewClientRequest(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelNewClientRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelNewClientRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignClient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignClient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignClient(ctx, fc.Args["input"].(model.AssignClientInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
+			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignClient(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignClientPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignClient_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewClientRequest_id(ctx context.Context, field graphql.CollectedField, obj *ent.NewClientRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13525,6 +14330,29 @@ func (ec *executionContext) _NewClientRequest_assignedCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_NewClientRequest_assignedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewClientRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NewClientRequest_closedAt(ctx context.Context, field graphql.CollectedField, obj *ent.NewClientRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewClientRequest_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewClientRequest_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewClientRequest", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _NewClientRequest_clinician(ctx context.Context, field graphql.CollectedField, obj *ent.NewClientRequest) (ret graphql.Marshaler) {
@@ -15011,6 +15839,50 @@ func (ec *executionContext) fieldContext_Query_documents(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_newClientRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_newClientRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NewClientRequests(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.NewClientRequestOrder), fc.Args["where"].(*ent.NewClientRequestWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequestConnection) graphql.Marshaler {
+			return ec.marshalNNewClientRequestConnection2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_newClientRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_newClientRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15430,6 +16302,93 @@ func (ec *executionContext) fieldContext_RecurringEligibility_reason(_ context.C
 	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "String")
 }
 
+func (ec *executionContext) _RecurringSeries_seriesID(ctx context.Context, field graphql.CollectedField, obj *model.RecurringSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringSeries_seriesID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeriesID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringSeries_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecurringSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecurringSeries_client(ctx context.Context, field graphql.CollectedField, obj *model.RecurringSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringSeries_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringSeries_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecurringSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecurringSeries_appointments(ctx context.Context, field graphql.CollectedField, obj *model.RecurringSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecurringSeries_appointments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecurringSeries_appointments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecurringSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReminderPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15639,6 +16598,70 @@ func (ec *executionContext) _ReminderRecipient_email(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ReminderRecipient_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeRecurringPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeRecurringPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeRecurringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeRecurringPayload_canceled(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeRecurringPayload_canceled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Canceled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeRecurringPayload_canceled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeRecurringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TerminationRecommendation_action(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
@@ -18766,6 +19789,76 @@ func (ec *executionContext) unmarshalInputAppointmentWhereInput(ctx context.Cont
 func UnmarshalAppointmentWhereInput(ctx context.Context, raw any) (ent.AppointmentWhereInput, error) {
 	var out ent.AppointmentWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppointmentWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignClientInput(ctx context.Context, obj any) (model.AssignClientInput, error) {
+	var it model.AssignClientInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID", "clinicianID", "requestID", "intakeStartsAt", "intakeEndsAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "clinicianID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clinicianID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClinicianID = data
+		case "requestID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "intakeStartsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intakeStartsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntakeStartsAt = data
+		case "intakeEndsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intakeEndsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntakeEndsAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignClientInput unmarshals raw into the AssignClientInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignClientInput(ctx context.Context, raw any) (model.AssignClientInput, error) {
+	var out model.AssignClientInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignClientInput", raw, &out)
 	return out, err
 }
 
@@ -23658,6 +24751,101 @@ func UnmarshalCreateDocumentInput(ctx context.Context, raw any) (ent.CreateDocum
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateRecurringSeriesInput(ctx context.Context, obj any) (model.CreateRecurringSeriesInput, error) {
+	var it model.CreateRecurringSeriesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["durationMinutes"]; !present {
+		asMap["durationMinutes"] = 50
+	}
+
+	fieldsInOrder := [...]string{"clientID", "weekday", "time", "frequency", "count", "durationMinutes", "startsOn", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "weekday":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekday = data
+		case "time":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("time"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Time = data
+		case "frequency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequency"))
+			data, err := ec.unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringFrequency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frequency = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOAppointmentKind2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateRecurringSeriesInput unmarshals raw into the CreateRecurringSeriesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateRecurringSeriesInput(ctx context.Context, raw any) (model.CreateRecurringSeriesInput, error) {
+	var out model.CreateRecurringSeriesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRecurringSeriesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
 	var it model.CreateUserInput
 	if obj == nil {
@@ -25158,7 +26346,7 @@ func (ec *executionContext) unmarshalInputNewClientRequestWhereInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "clinicianID", "clinicianIDNEQ", "clinicianIDIn", "clinicianIDNotIn", "count", "countNEQ", "countIn", "countNotIn", "countGT", "countGTE", "countLT", "countLTE", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "assignedCount", "assignedCountNEQ", "assignedCountIn", "assignedCountNotIn", "assignedCountGT", "assignedCountGTE", "assignedCountLT", "assignedCountLTE", "hasClinician", "hasClinicianWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "clinicianID", "clinicianIDNEQ", "clinicianIDIn", "clinicianIDNotIn", "count", "countNEQ", "countIn", "countNotIn", "countGT", "countGTE", "countLT", "countLTE", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "assignedCount", "assignedCountNEQ", "assignedCountIn", "assignedCountNotIn", "assignedCountGT", "assignedCountGTE", "assignedCountLT", "assignedCountLTE", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasClinician", "hasClinicianWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25613,6 +26801,76 @@ func (ec *executionContext) unmarshalInputNewClientRequestWhereInput(ctx context
 				return it, err
 			}
 			it.AssignedCountLTE = data
+		case "closedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAt = data
+		case "closedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNEQ"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNEQ = data
+		case "closedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIn"))
+			data, err := ec.unmarshalODateTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIn = data
+		case "closedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotIn"))
+			data, err := ec.unmarshalODateTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotIn = data
+		case "closedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGT"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGT = data
+		case "closedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGTE"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGTE = data
+		case "closedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLT"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLT = data
+		case "closedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLTE"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLTE = data
+		case "closedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIsNil = data
+		case "closedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotNil = data
 		case "hasClinician":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasClinician"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -27870,6 +29128,54 @@ func (ec *executionContext) _AppointmentEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var assignClientPayloadImplementors = []string{"AssignClientPayload"}
+
+func (ec *executionContext) _AssignClientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignClientPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignClientPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignClientPayload")
+		case "client":
+			out.Values[i] = ec._AssignClientPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "episode":
+			out.Values[i] = ec._AssignClientPayload_episode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intake":
+			out.Values[i] = ec._AssignClientPayload_intake(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._AssignClientPayload_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
@@ -29711,6 +31017,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createRecurringSeries":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRecurringSeries(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeRecurring":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeRecurring(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestNewClients":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestNewClients(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelNewClientRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelNewClientRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignClient":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignClient(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29777,6 +31118,11 @@ func (ec *executionContext) _NewClientRequest(ctx context.Context, sel ast.Selec
 		case "assignedCount":
 			out.Values[i] = ec._NewClientRequest_assignedCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._NewClientRequest_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "clinician":
@@ -30294,6 +31640,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_documents(ctx, field)
 				})
+		case "newClientRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_newClientRequests(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -30414,6 +31766,49 @@ func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.S
 	return out
 }
 
+var recurringSeriesImplementors = []string{"RecurringSeries"}
+
+func (ec *executionContext) _RecurringSeries(ctx context.Context, sel ast.SelectionSet, obj *model.RecurringSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recurringSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecurringSeries")
+		case "seriesID":
+			out.Values[i] = ec._RecurringSeries_seriesID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "client":
+			out.Values[i] = ec._RecurringSeries_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appointments":
+			out.Values[i] = ec._RecurringSeries_appointments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reminderPayloadImplementors = []string{"ReminderPayload"}
 
 func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReminderPayload) graphql.Marshaler {
@@ -30491,6 +31886,44 @@ func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.Sele
 		case "email":
 			out.Values[i] = ec._ReminderRecipient_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokeRecurringPayloadImplementors = []string{"RevokeRecurringPayload"}
+
+func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeRecurringPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeRecurringPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeRecurringPayload")
+		case "client":
+			out.Values[i] = ec._RevokeRecurringPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "canceled":
+			out.Values[i] = ec._RevokeRecurringPayload_canceled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -31148,6 +32581,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx context.Context, sel ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Appointment!")
@@ -31221,6 +32670,19 @@ func (ec *executionContext) marshalNAppointmentStatus2githubᚗcomᚋcaseloadᚋ
 func (ec *executionContext) unmarshalNAppointmentWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentWhereInput(ctx context.Context, v any) (*ent.AppointmentWhereInput, error) {
 	res, err := ec.unmarshalInputAppointmentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientInput(ctx context.Context, v any) (model.AssignClientInput, error) {
+	res, err := ec.unmarshalInputAssignClientInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssignClientPayload!")
+		return graphql.Null
+	}
+	return ec._AssignClientPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx context.Context, v any) (model.AttendanceOutcome, error) {
@@ -31637,6 +33099,11 @@ func (ec *executionContext) unmarshalNCreateDocumentInput2githubᚗcomᚋcaseloa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateRecurringSeriesInput(ctx context.Context, v any) (model.CreateRecurringSeriesInput, error) {
+	res, err := ec.unmarshalInputCreateRecurringSeriesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31851,6 +33318,14 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx context.Context, sel ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewClientRequest!")
+		return graphql.Null
+	}
+	return ec._NewClientRequest(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNewClientRequestConnection2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NewClientRequestConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewClientRequestConnection!")
@@ -32008,6 +33483,24 @@ func (ec *executionContext) marshalNRecurringEligibility2ᚖgithubᚗcomᚋcasel
 	return ec._RecurringEligibility(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringFrequency(ctx context.Context, v any) (model.RecurringFrequency, error) {
+	var res model.RecurringFrequency
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringFrequency(ctx context.Context, sel ast.SelectionSet, v model.RecurringFrequency) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringSeries(ctx context.Context, sel ast.SelectionSet, v *model.RecurringSeries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecurringSeries!")
+		return graphql.Null
+	}
+	return ec._RecurringSeries(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReminderPayload!")
@@ -32022,6 +33515,14 @@ func (ec *executionContext) marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseload
 		return graphql.Null
 	}
 	return ec._ReminderRecipient(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeRecurringPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevokeRecurringPayload!")
+		return graphql.Null
+	}
+	return ec._RevokeRecurringPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentInput(ctx context.Context, v any) (model.ScheduleAppointmentInput, error) {

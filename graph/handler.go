@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -61,7 +60,7 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	srv.Use(ConnectionBounds{})
-	srv.Use(entgql.Transactioner{TxOpener: opts.Client})
+	srv.Use(Transactions{Client: opts.Client, Now: now, Log: opts.Logger})
 	srv.AroundRootFields(RequireViewer)
 	// One store of facts per operation (see facts): the interceptor fills it
 	// with what the operation reads, the rules load from it in bulk.

@@ -364,6 +364,31 @@ func (r *mutationResolver) FillSlot(ctx context.Context, canceledAppointmentID i
 	return r.fillSlot(ctx, canceledAppointmentID, clientID, keepLaterAppointment)
 }
 
+// CreateRecurringSeries is the resolver for the createRecurringSeries field.
+func (r *mutationResolver) CreateRecurringSeries(ctx context.Context, input model.CreateRecurringSeriesInput) (*model.RecurringSeries, error) {
+	return r.createRecurringSeries(ctx, input)
+}
+
+// RevokeRecurring is the resolver for the revokeRecurring field.
+func (r *mutationResolver) RevokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error) {
+	return r.revokeRecurring(ctx, clientID, reason)
+}
+
+// RequestNewClients is the resolver for the requestNewClients field.
+func (r *mutationResolver) RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
+	return r.requestNewClients(ctx, count, note, clinicianID)
+}
+
+// CancelNewClientRequest is the resolver for the cancelNewClientRequest field.
+func (r *mutationResolver) CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
+	return r.cancelNewClientRequest(ctx, id)
+}
+
+// AssignClient is the resolver for the assignClient field.
+func (r *mutationResolver) AssignClient(ctx context.Context, input model.AssignClientInput) (*model.AssignClientPayload, error) {
+	return r.assignClient(ctx, input)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return r.me(ctx)

@@ -93,9 +93,10 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // gqlResponse is a GraphQL response as a client sees it.
 type gqlResponse struct {
-	Status int
-	Data   map[string]any `json:"data"`
-	Errors []struct {
+	Status     int
+	Data       map[string]any `json:"data"`
+	Extensions map[string]any `json:"extensions"`
+	Errors     []struct {
 		Message    string         `json:"message"`
 		Path       []any          `json:"path"`
 		Extensions map[string]any `json:"extensions"`
@@ -114,11 +115,20 @@ func (r *gqlResponse) code() string {
 // do posts a GraphQL operation with the token (none when empty).
 func (s *apiServer) do(token, query string, vars map[string]any) *gqlResponse {
 	s.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return s.doWith(token, map[string]any{"query": query, "variables": vars}, nil)
+}
+
+// doWith posts a request body of its own with extra headers.
+func (s *apiServer) doWith(token string, request map[string]any, headers map[string]string) *gqlResponse {
+	s.t.Helper()
+	body, _ := json.Marshal(request)
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, req)

@@ -377,6 +377,14 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{DocumentsColumns[8]},
 			},
+			{
+				Name:    "documents_one_note_per_session",
+				Unique:  true,
+				Columns: []*schema.Column{DocumentsColumns[8], DocumentsColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "kind IN ('PROGRESS_NOTE', 'INTAKE') AND appointment_id IS NOT NULL",
+				},
+			},
 		},
 	}
 	// EpisodesColumns holds the columns for the "episodes" table.
@@ -424,6 +432,42 @@ var (
 			},
 		},
 	}
+	// IdempotencyRecordsColumns holds the columns for the "idempotency_records" table.
+	IdempotencyRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "request_hash", Type: field.TypeString, Size: 64},
+		{Name: "response", Type: field.TypeBytes, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "practice_id", Type: field.TypeInt},
+	}
+	// IdempotencyRecordsTable holds the schema information for the "idempotency_records" table.
+	IdempotencyRecordsTable = &schema.Table{
+		Name:       "idempotency_records",
+		Columns:    IdempotencyRecordsColumns,
+		PrimaryKey: []*schema.Column{IdempotencyRecordsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "idempotency_records_practices_practice",
+				Columns:    []*schema.Column{IdempotencyRecordsColumns[6]},
+				RefColumns: []*schema.Column{PracticesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencyrecord_practice_id_user_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[6], IdempotencyRecordsColumns[1], IdempotencyRecordsColumns[2]},
+			},
+			{
+				Name:    "idempotencyrecord_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[5]},
+			},
+		},
+	}
 	// NewClientRequestsColumns holds the columns for the "new_client_requests" table.
 	NewClientRequestsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -433,6 +477,7 @@ var (
 		{Name: "note", Type: field.TypeString, Size: 1000, Default: ""},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "FULFILLED", "CANCELED"}, Default: "OPEN"},
 		{Name: "assigned_count", Type: field.TypeInt, Default: 0},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "clinician_id", Type: field.TypeInt},
 		{Name: "practice_id", Type: field.TypeInt},
 	}
@@ -444,15 +489,30 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "new_client_requests_clinicians_new_client_requests",
-				Columns:    []*schema.Column{NewClientRequestsColumns[7]},
+				Columns:    []*schema.Column{NewClientRequestsColumns[8]},
 				RefColumns: []*schema.Column{CliniciansColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "new_client_requests_practices_practice",
-				Columns:    []*schema.Column{NewClientRequestsColumns[8]},
+				Columns:    []*schema.Column{NewClientRequestsColumns[9]},
 				RefColumns: []*schema.Column{PracticesColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "newclientrequest_practice_id_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{NewClientRequestsColumns[9], NewClientRequestsColumns[5], NewClientRequestsColumns[1]},
+			},
+			{
+				Name:    "new_client_requests_one_open",
+				Unique:  true,
+				Columns: []*schema.Column{NewClientRequestsColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status = 'OPEN'",
+				},
 			},
 		},
 	}
@@ -514,6 +574,7 @@ var (
 		ContactsTable,
 		DocumentsTable,
 		EpisodesTable,
+		IdempotencyRecordsTable,
 		NewClientRequestsTable,
 		PracticesTable,
 		UsersTable,
@@ -570,6 +631,10 @@ func init() {
 	EpisodesTable.ForeignKeys[2].RefTable = CliniciansTable
 	EpisodesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	IdempotencyRecordsTable.ForeignKeys[0].RefTable = PracticesTable
+	IdempotencyRecordsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
 	NewClientRequestsTable.ForeignKeys[0].RefTable = CliniciansTable
 	NewClientRequestsTable.ForeignKeys[1].RefTable = PracticesTable

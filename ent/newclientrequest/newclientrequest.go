@@ -34,6 +34,8 @@ const (
 	FieldStatus = "status"
 	// FieldAssignedCount holds the string denoting the assigned_count field in the database.
 	FieldAssignedCount = "assigned_count"
+	// FieldClosedAt holds the string denoting the closed_at field in the database.
+	FieldClosedAt = "closed_at"
 	// EdgePractice holds the string denoting the practice edge name in mutations.
 	EdgePractice = "practice"
 	// EdgeClinician holds the string denoting the clinician edge name in mutations.
@@ -67,6 +69,7 @@ var Columns = []string{
 	FieldNote,
 	FieldStatus,
 	FieldAssignedCount,
+	FieldClosedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -176,6 +179,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByAssignedCount orders the results by the assigned_count field.
 func ByAssignedCount(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAssignedCount, opts...).ToFunc()
+}
+
+// ByClosedAt orders the results by the closed_at field.
+func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
 }
 
 // ByPracticeField orders the results by practice field.

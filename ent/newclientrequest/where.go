@@ -90,6 +90,11 @@ func AssignedCount(v int) predicate.NewClientRequest {
 	return predicate.NewClientRequest(sql.FieldEQ(FieldAssignedCount, v))
 }
 
+// ClosedAt applies equality check predicate on the "closed_at" field. It's identical to ClosedAtEQ.
+func ClosedAt(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldEQ(FieldClosedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.NewClientRequest {
 	return predicate.NewClientRequest(sql.FieldEQ(FieldCreatedAt, v))
@@ -373,6 +378,56 @@ func AssignedCountLT(v int) predicate.NewClientRequest {
 // AssignedCountLTE applies the LTE predicate on the "assigned_count" field.
 func AssignedCountLTE(v int) predicate.NewClientRequest {
 	return predicate.NewClientRequest(sql.FieldLTE(FieldAssignedCount, v))
+}
+
+// ClosedAtEQ applies the EQ predicate on the "closed_at" field.
+func ClosedAtEQ(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldEQ(FieldClosedAt, v))
+}
+
+// ClosedAtNEQ applies the NEQ predicate on the "closed_at" field.
+func ClosedAtNEQ(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldNEQ(FieldClosedAt, v))
+}
+
+// ClosedAtIn applies the In predicate on the "closed_at" field.
+func ClosedAtIn(vs ...time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtNotIn applies the NotIn predicate on the "closed_at" field.
+func ClosedAtNotIn(vs ...time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldNotIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtGT applies the GT predicate on the "closed_at" field.
+func ClosedAtGT(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldGT(FieldClosedAt, v))
+}
+
+// ClosedAtGTE applies the GTE predicate on the "closed_at" field.
+func ClosedAtGTE(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldGTE(FieldClosedAt, v))
+}
+
+// ClosedAtLT applies the LT predicate on the "closed_at" field.
+func ClosedAtLT(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldLT(FieldClosedAt, v))
+}
+
+// ClosedAtLTE applies the LTE predicate on the "closed_at" field.
+func ClosedAtLTE(v time.Time) predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldLTE(FieldClosedAt, v))
+}
+
+// ClosedAtIsNil applies the IsNil predicate on the "closed_at" field.
+func ClosedAtIsNil() predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldIsNull(FieldClosedAt))
+}
+
+// ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
+func ClosedAtNotNil() predicate.NewClientRequest {
+	return predicate.NewClientRequest(sql.FieldNotNull(FieldClosedAt))
 }
 
 // HasPractice applies the HasEdge predicate on the "practice" edge.

@@ -30,6 +30,9 @@ type Document func(*sql.Selector)
 // Episode is the predicate function for episode builders.
 type Episode func(*sql.Selector)
 
+// IdempotencyRecord is the predicate function for idempotencyrecord builders.
+type IdempotencyRecord func(*sql.Selector)
+
 // NewClientRequest is the predicate function for newclientrequest builders.
 type NewClientRequest func(*sql.Selector)
 

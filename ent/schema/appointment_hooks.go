@@ -24,6 +24,13 @@ func (Appointment) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.AppointmentFunc(func(ctx context.Context, m *gen.AppointmentMutation) (ent.Value, error) {
+				// Instants are stored in UTC: SQLite compares them as text.
+				if v, ok := m.StartsAt(); ok {
+					m.SetStartsAt(v.UTC())
+				}
+				if v, ok := m.EndsAt(); ok {
+					m.SetEndsAt(v.UTC())
+				}
 				if err := checkDoubleBooking(ctx, m); err != nil {
 					return nil, err
 				}

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -127,6 +128,12 @@ func (Document) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("client_id", "kind", "status"),
 		index.Fields("appointment_id"),
+		// One progress note (or intake note) per session, guaranteed by the
+		// database even when two phones save at once.
+		index.Fields("appointment_id", "kind").
+			Unique().
+			StorageKey("documents_one_note_per_session").
+			Annotations(entsql.IndexWhere("kind IN ('PROGRESS_NOTE', 'INTAKE') AND appointment_id IS NOT NULL")),
 	}
 }
 

@@ -3,9 +3,11 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/rule"
@@ -20,6 +22,7 @@ type NewClientRequest struct {
 func (NewClientRequest) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A clinician's request to the intake coordinator for a number of new clients."),
+		entgql.QueryField().Description("New-client requests: an admin (intake) sees every clinician's, a clinician their own. Filter on status OPEN for the ones to act on."),
 		entgql.RelayConnection(),
 	}
 }
@@ -48,6 +51,22 @@ func (NewClientRequest) Fields() []ent.Field {
 		field.Int("assigned_count").
 			Default(0).
 			Comment("How many clients intake has assigned against this request."),
+		field.Time("closed_at").
+			Optional().
+			Nillable().
+			Comment("When the request was fulfilled or cancelled."),
+	}
+}
+
+// Indexes of the NewClientRequest.
+func (NewClientRequest) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("practice_id", "status", "created_at"),
+		// A clinician has at most one open request, even when two are sent at once.
+		index.Fields("clinician_id").
+			Unique().
+			StorageKey("new_client_requests_one_open").
+			Annotations(entsql.IndexWhere("status = 'OPEN'")),
 	}
 }
 

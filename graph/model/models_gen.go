@@ -16,6 +16,32 @@ import (
 	"github.com/caseload/caseload/internal/caseload"
 )
 
+// A waitlisted client to take onto a clinician's caseload.
+type AssignClientInput struct {
+	// The client; on the WAITLIST.
+	ClientID int `json:"clientID"`
+	// The clinician who takes the client.
+	ClinicianID int `json:"clinicianID"`
+	// The request this assignment answers; default the clinician's open request, if any.
+	RequestID *int `json:"requestID,omitempty"`
+	// Start of the intake session; in the future.
+	IntakeStartsAt time.Time `json:"intakeStartsAt"`
+	// End of the intake session.
+	IntakeEndsAt time.Time `json:"intakeEndsAt"`
+}
+
+// A client assigned to a clinician.
+type AssignClientPayload struct {
+	// The client, now ACTIVE on the clinician's caseload.
+	Client *ent.ClientProfile `json:"client"`
+	// The episode of care opened.
+	Episode *ent.Episode `json:"episode"`
+	// The INTAKE session booked.
+	Intake *ent.Appointment `json:"intake"`
+	// The request counted against, if any; FULFILLED once enough clients are assigned.
+	Request *ent.NewClientRequest `json:"request,omitempty"`
+}
+
 // A signed access token and the user it is for.
 type AuthPayload struct {
 	// Signed JWT to send as `Authorization: Bearer <token>` on every request.
@@ -106,6 +132,26 @@ type ClosureWarningPayload struct {
 	Message string `json:"message"`
 }
 
+// The sessions to book as a standing recurring series.
+type CreateRecurringSeriesInput struct {
+	// The client: ACTIVE, and has earned the privilege by the policy (rule 5) or holds it already.
+	ClientID int `json:"clientID"`
+	// The day of the week, in the practice's time zone.
+	Weekday Weekday `json:"weekday"`
+	// Local start time as HH:MM (24-hour) in the practice's time zone; it stays the same across daylight-saving changes.
+	Time string `json:"time"`
+	// How often.
+	Frequency RecurringFrequency `json:"frequency"`
+	// How many sessions to book (1-52).
+	Count int `json:"count"`
+	// Length of each session in minutes (15-480, default 50).
+	DurationMinutes *int `json:"durationMinutes,omitempty"`
+	// The first session is on the first matching weekday on or after this date (default tomorrow).
+	StartsOn *time.Time `json:"startsOn,omitempty"`
+	// What the sessions are for (default THERAPY).
+	Kind *appointment.Kind `json:"kind,omitempty"`
+}
+
 // A new login of the practice.
 type CreateUserInput struct {
 	// Sign-in email address; stored lower case.
@@ -178,6 +224,16 @@ type PolicyInput struct {
 	AttendanceWindowDays *int `json:"attendanceWindowDays,omitempty"`
 }
 
+// A recurring series booked for a client.
+type RecurringSeries struct {
+	// Identifies the series; each of its sessions carries it as `seriesID`.
+	SeriesID string `json:"seriesID"`
+	// The client.
+	Client *ent.ClientProfile `json:"client"`
+	// The sessions booked, earliest first.
+	Appointments []*ent.Appointment `json:"appointments"`
+}
+
 // A reminder recorded for a session.
 type ReminderPayload struct {
 	// The session, now with its reminder recorded.
@@ -200,6 +256,14 @@ type ReminderRecipient struct {
 	Phone *string `json:"phone,omitempty"`
 	// Email address (identifying).
 	Email *string `json:"email,omitempty"`
+}
+
+// The result of revoking a client's recurring series.
+type RevokeRecurringPayload struct {
+	// The client, no longer holding the recurring privilege.
+	Client *ent.ClientProfile `json:"client"`
+	// The future sessions of the series that were cancelled (by PRACTICE, never a strike).
+	Canceled []*ent.Appointment `json:"canceled"`
 }
 
 // A session to book.
@@ -549,6 +613,67 @@ func (e *PaperworkStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e PaperworkStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How often a recurring series repeats.
+type RecurringFrequency string
+
+const (
+	// Every week.
+	RecurringFrequencyWeekly RecurringFrequency = "WEEKLY"
+	// Every second week.
+	RecurringFrequencyBiweekly RecurringFrequency = "BIWEEKLY"
+	// Every fourth week, on the same weekday (13 sessions a year).
+	RecurringFrequencyMonthly RecurringFrequency = "MONTHLY"
+)
+
+var AllRecurringFrequency = []RecurringFrequency{
+	RecurringFrequencyWeekly,
+	RecurringFrequencyBiweekly,
+	RecurringFrequencyMonthly,
+}
+
+func (e RecurringFrequency) IsValid() bool {
+	switch e {
+	case RecurringFrequencyWeekly, RecurringFrequencyBiweekly, RecurringFrequencyMonthly:
+		return true
+	}
+	return false
+}
+
+func (e RecurringFrequency) String() string {
+	return string(e)
+}
+
+func (e *RecurringFrequency) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecurringFrequency(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecurringFrequency", str)
+	}
+	return nil
+}
+
+func (e RecurringFrequency) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecurringFrequency) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecurringFrequency) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,181 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/newclientrequest"
+	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// New clients: a clinician asks intake for clients (rule 9 says how many),
+// intake assigns waitlisted clients against the request.
+
+func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
+	tx := ent.FromContext(ctx)
+	v := viewer.FromContext(ctx)
+	var who int
+	switch {
+	case clinicianID != nil && !v.IsAdmin() && *clinicianID != v.ClinicianID:
+		return nil, &Error{Code: CodeForbidden, Message: "only an admin asks on another clinician's behalf"}
+	case clinicianID != nil:
+		who = *clinicianID
+	default:
+		id, err := myClinician(ctx)
+		if err != nil {
+			return nil, err
+		}
+		who = id
+	}
+	cl, err := tx.Clinician.Get(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	if !cl.AcceptingNewClients {
+		return nil, policyViolation("the clinician is not accepting new clients: change that first")
+	}
+	n := 0
+	if count != nil {
+		n = *count
+		if n < 1 || n > 50 {
+			return nil, badInput("count", "ask for 1 to 50 clients")
+		}
+	} else {
+		health, err := r.caseloadHealth(ctx, cl)
+		if err != nil {
+			return nil, err
+		}
+		if health.NewClientsToRequest == 0 {
+			return nil, policyViolation("no new clients are recommended: %s (give a count to ask anyway)", health.Explanation)
+		}
+		n = health.NewClientsToRequest
+	}
+	open, err := tx.NewClientRequest.Query().
+		Where(newclientrequest.ClinicianID(cl.ID), newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).
+		Exist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if open {
+		return nil, policyViolation("there is already an open request: cancel it to ask for a different number")
+	}
+	create := tx.NewClientRequest.Create().SetClinicianID(cl.ID).SetCount(n)
+	if note != nil {
+		create.SetNote(strings.TrimSpace(*note))
+	}
+	req, err := create.Save(ctx)
+	if ent.IsConstraintError(err) {
+		// The partial unique index caught a request sent at the same time.
+		return nil, conflict("another request was made at the same time: read the open request")
+	}
+	return req, err
+}
+
+func (r *Resolver) cancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
+	req, err := ent.FromContext(ctx).NewClientRequest.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if req.Status != newclientrequest.StatusOPEN {
+		return nil, policyViolation("the request is %s: only an open request is cancelled", req.Status)
+	}
+	return req.Update().SetStatus(newclientrequest.StatusCANCELED).SetClosedAt(r.now()).Save(ctx)
+}
+
+func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput) (*model.AssignClientPayload, error) {
+	tx := ent.FromContext(ctx)
+	if !viewer.FromContext(ctx).IsAdmin() {
+		return nil, &Error{Code: CodeForbidden, Message: "only an admin (intake) assigns clients"}
+	}
+	if err := checkTimes(in.IntakeStartsAt, in.IntakeEndsAt); err != nil {
+		return nil, fieldRenamed(err, "endsAt", "intakeEndsAt")
+	}
+	if !in.IntakeStartsAt.After(r.now()) {
+		return nil, badInput("intakeStartsAt", "must be in the future")
+	}
+	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	switch c.Status {
+	case clientprofile.StatusACTIVE:
+		return nil, policyViolation("the client is already ACTIVE on a caseload")
+	case clientprofile.StatusCLOSED:
+		return nil, policyViolation("the client's case is closed: reopen it instead")
+	}
+	cl, err := tx.Clinician.Get(ctx, in.ClinicianID)
+	if err != nil {
+		return nil, err
+	}
+	var req *ent.NewClientRequest
+	if in.RequestID != nil {
+		req, err = tx.NewClientRequest.Get(ctx, *in.RequestID)
+		if err != nil {
+			return nil, badInput("requestID", "no such request")
+		}
+		switch {
+		case req.ClinicianID != cl.ID:
+			return nil, badInput("requestID", "the request is another clinician's")
+		case req.Status != newclientrequest.StatusOPEN:
+			return nil, policyViolation("the request is %s", req.Status)
+		}
+	} else {
+		req, err = tx.NewClientRequest.Query().
+			Where(newclientrequest.ClinicianID(cl.ID), newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).
+			Only(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	if req == nil && !cl.AcceptingNewClients {
+		return nil, policyViolation("the clinician is not accepting new clients and has no open request")
+	}
+	c, err = c.Update().SetClinicianID(cl.ID).SetStatus(clientprofile.StatusACTIVE).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ep, err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(cl.ID).SetOpenedAt(r.now()).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	intake, err := tx.Appointment.Create().
+		SetClientID(c.ID).
+		SetClinicianID(cl.ID).
+		SetEpisodeID(ep.ID).
+		SetStartsAt(in.IntakeStartsAt).
+		SetEndsAt(in.IntakeEndsAt).
+		SetKind(appointment.KindINTAKE).
+		Save(ctx)
+	var clash *caseload.ConflictError
+	if errors.As(err, &clash) {
+		return nil, conflict("the intake cannot be booked then: %s; nothing was assigned", clash.Reason)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if req != nil {
+		update := req.Update().AddAssignedCount(1)
+		if req.AssignedCount+1 >= req.Count {
+			update.SetStatus(newclientrequest.StatusFULFILLED).SetClosedAt(r.now())
+		}
+		if req, err = update.Save(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return &model.AssignClientPayload{Client: c, Episode: ep, Intake: intake, Request: req}, nil
+}
+
+// fieldRenamed reports a validation error under the input's own field name.
+func fieldRenamed(err error, from, to string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Field == from {
+		return badInput(to, "%s", strings.TrimPrefix(e.Message, from+": "))
+	}
+	return err
+}

@@ -1,0 +1,220 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
+)
+
+// Recurring series (rule 5): booked only for a client who has earned them,
+// revoked when the client should lose them.
+
+// seriesStepDays is the days between two sessions of a series.
+var seriesStepDays = map[model.RecurringFrequency]int{
+	model.RecurringFrequencyWeekly:   7,
+	model.RecurringFrequencyBiweekly: 14,
+	model.RecurringFrequencyMonthly:  28,
+}
+
+func toWeekday(d model.Weekday) time.Weekday {
+	for i, wd := range weekdays {
+		if wd == d {
+			return time.Weekday(i)
+		}
+	}
+	return time.Sunday
+}
+
+// parseClock reads HH:MM (24-hour) as minutes after midnight.
+func parseClock(s string) (int, bool) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// seriesStarts lays out the sessions of a series at the local wall-clock
+// time on each date: a daylight-saving change moves the instant, not the
+// time on the clinic's clock.
+func seriesStarts(loc *time.Location, from time.Time, day time.Weekday, minute, step, count int) []time.Time {
+	first := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+	first = first.AddDate(0, 0, (int(day)-int(first.Weekday())+7)%7)
+	out := make([]time.Time, count)
+	for i := range out {
+		d := first.AddDate(0, 0, i*step)
+		out[i] = time.Date(d.Year(), d.Month(), d.Day(), minute/60, minute%60, 0, 0, loc).UTC()
+	}
+	return out
+}
+
+func newSeriesID() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRecurringSeriesInput) (*model.RecurringSeries, error) {
+	tx := ent.FromContext(ctx)
+	minute, ok := parseClock(in.Time)
+	if !ok {
+		return nil, badInput("time", "give the local start time as HH:MM, e.g. 16:30")
+	}
+	if in.Count < 1 || in.Count > 52 {
+		return nil, badInput("count", "book 1 to 52 sessions")
+	}
+	length := 50
+	if in.DurationMinutes != nil {
+		length = *in.DurationMinutes
+	}
+	if length < 15 || time.Duration(length)*time.Minute > caseload.MaxSession {
+		return nil, badInput("durationMinutes", "a session lasts 15 to %d minutes", int(caseload.MaxSession.Minutes()))
+	}
+	step, ok := seriesStepDays[in.Frequency]
+	if !ok {
+		return nil, badInput("frequency", "unknown frequency %s", in.Frequency)
+	}
+	f := r.facts(ctx)
+	rules, err := f.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.Status != clientprofile.StatusACTIVE:
+		return nil, policyViolation("the client is %s: only an ACTIVE client has a recurring series", c.Status)
+	case c.ClinicianID == nil:
+		return nil, policyViolation("the client has no clinician")
+	}
+	h, err := f.History(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if holds, err := futureSeries(tx, c.ID, r.now()).Exist(ctx); err != nil {
+		return nil, err
+	} else if holds {
+		return nil, policyViolation("the client already has a recurring series: revoke it before booking another")
+	}
+	verdict := rules.Recurring(h)
+	switch {
+	case verdict.ShouldRevoke:
+		return nil, policyViolation("a recurring series is not allowed: %s", verdict.Reason)
+	case !verdict.Eligible && !c.RecurringPrivilege:
+		// A privilege once earned lasts until it is revoked: renewing a
+		// series that ran out needs no new streak.
+		return nil, policyViolation("a recurring series is not earned yet: %s", verdict.Reason)
+	}
+	from := r.now().In(rules.Location).AddDate(0, 0, 1)
+	if in.StartsOn != nil {
+		from = *in.StartsOn
+	}
+	starts := seriesStarts(rules.Location, from, toWeekday(in.Weekday), minute, step, in.Count)
+	if !starts[0].After(r.now()) {
+		return nil, badInput("startsOn", "the first session would be in the past: start later")
+	}
+	id, err := newSeriesID()
+	if err != nil {
+		return nil, err
+	}
+	ep, err := openEpisode(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	kind := appointment.KindTHERAPY
+	if in.Kind != nil {
+		kind = *in.Kind
+	}
+	booked := make([]*ent.Appointment, 0, len(starts))
+	for _, start := range starts {
+		create := tx.Appointment.Create().
+			SetClientID(c.ID).
+			SetClinicianID(*c.ClinicianID).
+			SetStartsAt(start).
+			SetEndsAt(start.Add(time.Duration(length) * time.Minute)).
+			SetKind(kind).
+			SetSeriesID(id)
+		if ep != nil {
+			create.SetEpisodeID(ep.ID)
+		}
+		a, err := create.Save(ctx)
+		var clash *caseload.ConflictError
+		if errors.As(err, &clash) {
+			return nil, conflict("the session on %s collides: %s; nothing was booked", start.In(rules.Location).Format("Mon 2 Jan 2006 15:04"), clash.Reason)
+		}
+		if err != nil {
+			return nil, err
+		}
+		booked = append(booked, a)
+	}
+	c, err = c.Update().SetRecurringPrivilege(true).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RecurringSeries{SeriesID: id, Client: c, Appointments: booked}, nil
+}
+
+// futureSeries queries the client's booked future sessions of a recurring
+// series.
+func futureSeries(tx *ent.Client, clientID int, now time.Time) *ent.AppointmentQuery {
+	return tx.Appointment.Query().
+		Where(
+			appointment.ClientID(clientID),
+			appointment.StartsAtGT(now),
+			appointment.SeriesIDNotNil(),
+			appointment.StatusIn(appointment.StatusSCHEDULED, appointment.StatusCONFIRMED),
+		)
+}
+
+func (r *Resolver) revokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error) {
+	tx := ent.FromContext(ctx)
+	c, err := tx.ClientProfile.Get(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	future, err := futureSeries(tx, c.ID, r.now()).Order(ent.Asc(appointment.FieldStartsAt)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(future) == 0 && !c.RecurringPrivilege {
+		return nil, policyViolation("the client holds no recurring series")
+	}
+	why := "recurring series revoked"
+	if reason != nil && strings.TrimSpace(*reason) != "" {
+		why += ": " + strings.TrimSpace(*reason)
+	}
+	if len(why) > 500 {
+		return nil, badInput("reason", "at most %d characters", 500-len("recurring series revoked: "))
+	}
+	canceled := make([]*ent.Appointment, 0, len(future))
+	for _, a := range future {
+		a, err := a.Update().
+			SetStatus(appointment.StatusCANCELED).
+			SetCanceledBy(appointment.CanceledByPRACTICE).
+			SetCanceledAt(r.now()).
+			SetCancelReason(why).
+			Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		canceled = append(canceled, a)
+	}
+	c, err = c.Update().SetRecurringPrivilege(false).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevokeRecurringPayload{Client: c, Canceled: canceled}, nil
+}

@@ -1,0 +1,274 @@
+package graph
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/idempotencyrecord"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/reqid"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// IdempotencyKeyHeader is the HTTP header that carries a mutation's
+// idempotency key. A client that cannot set headers may send the key as
+// extensions.idempotencyKey of the request instead.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// IdempotencyTTL is how long a key is remembered.
+const IdempotencyTTL = 24 * time.Hour
+
+// Transactions runs every mutation operation in one database transaction:
+// all of its root fields commit together, or nothing is written. Its root
+// fields run one after the other, and after each one the operation's facts
+// are dropped, so that what a mutation returns is computed from the data as
+// it now is.
+//
+// A mutation sent with an idempotency key is remembered, per user, for a
+// day: a retry with the same key and the same operation and variables gets
+// the first response back (with extensions.idempotentReplay) and writes
+// nothing; the same key with other input is refused with CONFLICT. The key's
+// record is written first in the mutation's transaction, so two copies of a
+// request racing each other are serialized by the database's unique index:
+// the second waits for the first and then replays its result.
+type Transactions struct {
+	Client *ent.Client
+	Now    func() time.Time
+	Log    *slog.Logger
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+	graphql.ResponseInterceptor
+} = Transactions{}
+
+// ExtensionName names the extension.
+func (Transactions) ExtensionName() string { return "Transactions" }
+
+// Validate checks the extension's configuration.
+func (t Transactions) Validate(graphql.ExecutableSchema) error {
+	if t.Client == nil || t.Now == nil || t.Log == nil {
+		return errors.New("graph: Transactions needs a client, a clock and a logger")
+	}
+	return nil
+}
+
+func isMutation(oc *graphql.OperationContext) bool {
+	return oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation
+}
+
+// MutateOperationContext checks the idempotency key and serializes the
+// resolvers of a mutation.
+func (t Transactions) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if !isMutation(oc) {
+		return nil
+	}
+	if _, err := idempotencyKey(oc); err != nil {
+		return err
+	}
+	previous := oc.ResolverMiddleware
+	var mu sync.Mutex
+	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		res, err := previous(ctx, next)
+		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+			forgetFacts(ctx)
+		}
+		return res, err
+	}
+	return nil
+}
+
+// idempotencyKey returns the operation's key: the header, else the
+// request extension. A key is 1-255 visible ASCII characters.
+func idempotencyKey(oc *graphql.OperationContext) (string, *gqlerror.Error) {
+	key := oc.Headers.Get(IdempotencyKeyHeader)
+	if key == "" {
+		if ext, ok := oc.Extensions["idempotencyKey"]; ok {
+			s, isString := ext.(string)
+			if !isString || s == "" {
+				return "", keyError("extensions.idempotencyKey must be a non-empty string")
+			}
+			key = s
+		}
+	}
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > 255 {
+		return "", keyError("an idempotency key has at most 255 characters")
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return "", keyError("an idempotency key is visible ASCII characters without spaces (a UUID is a good one)")
+		}
+	}
+	return key, nil
+}
+
+func keyError(msg string) *gqlerror.Error {
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": CodeBadUserInput, "field": IdempotencyKeyHeader}}
+}
+
+// keyed is a mutation sent with an idempotency key.
+type keyed struct {
+	practice, user int
+	key, hash      string
+}
+
+func requestHash(oc *graphql.OperationContext) (string, error) {
+	b, err := json.Marshal(struct {
+		Query     string         `json:"query"`
+		Operation string         `json:"operationName"`
+		Variables map[string]any `json:"variables"`
+	}{oc.RawQuery, oc.OperationName, oc.Variables})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// InterceptResponse runs a mutation under a transaction, replaying the
+// first response of a repeated idempotency key.
+func (t Transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	oc := graphql.GetOperationContext(ctx)
+	if !isMutation(oc) {
+		return next(ctx)
+	}
+	key, _ := idempotencyKey(oc)
+	v := viewer.FromContext(ctx)
+	if key == "" || v == nil {
+		rsp, _ := t.run(ctx, next, nil)
+		return rsp
+	}
+	hash, err := requestHash(oc)
+	if err != nil {
+		return t.internal(ctx, "hashing the request", err)
+	}
+	req := &keyed{practice: v.PracticeID, user: v.UserID, key: key, hash: hash}
+	if rsp := t.replay(ctx, req); rsp != nil {
+		return rsp
+	}
+	rsp, raced := t.run(ctx, next, req)
+	if !raced {
+		return rsp
+	}
+	// Another copy of the request committed first: answer as it did.
+	if rsp := t.replay(ctx, req); rsp != nil {
+		return rsp
+	}
+	return errorResponse(CodeConflict, "a request with this idempotency key is in progress: retry it shortly")
+}
+
+// replay answers a request whose key is already recorded, or returns nil.
+func (t Transactions) replay(ctx context.Context, req *keyed) *graphql.Response {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	rec, err := t.Client.IdempotencyRecord.Query().
+		Where(
+			idempotencyrecord.PracticeID(req.practice),
+			idempotencyrecord.UserID(req.user),
+			idempotencyrecord.Key(req.key),
+			idempotencyrecord.CreatedAtGT(t.Now().Add(-IdempotencyTTL)),
+		).
+		Only(sys)
+	switch {
+	case ent.IsNotFound(err):
+		return nil
+	case err != nil:
+		return t.internal(ctx, "reading an idempotency key", err)
+	case rec.RequestHash != req.hash:
+		return errorResponse(CodeConflict, "this idempotency key was used for another request: use a new key for new input")
+	}
+	return &graphql.Response{Data: rec.Response, Extensions: map[string]any{"idempotentReplay": true}}
+}
+
+// run executes the operation in a transaction. With a key, it records the
+// key first; raced reports that another copy of the request holds the key.
+func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req *keyed) (rsp *graphql.Response, raced bool) {
+	tx, err := t.Client.Tx(ctx)
+	if err != nil {
+		return t.internal(ctx, "opening a transaction", err), false
+	}
+	txCtx := ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())
+	defer func() {
+		if r := recover(); r != nil {
+			_ = tx.Rollback()
+			panic(r)
+		}
+	}()
+	var rec *ent.IdempotencyRecord
+	if req != nil {
+		sys := privacy.DecisionContext(txCtx, privacy.Allow)
+		// Forget the practice's expired keys, then claim this one.
+		if _, err := tx.IdempotencyRecord.Delete().
+			Where(idempotencyrecord.PracticeID(req.practice), idempotencyrecord.CreatedAtLTE(t.Now().Add(-IdempotencyTTL))).
+			Exec(sys); err != nil {
+			_ = tx.Rollback()
+			return t.internal(ctx, "expiring idempotency keys", err), false
+		}
+		rec, err = tx.IdempotencyRecord.Create().
+			SetPracticeID(req.practice).
+			SetUserID(req.user).
+			SetKey(req.key).
+			SetRequestHash(req.hash).
+			SetCreatedAt(t.Now()).
+			Save(sys)
+		if err != nil {
+			_ = tx.Rollback()
+			if ent.IsConstraintError(err) {
+				return nil, true
+			}
+			return t.internal(ctx, "recording an idempotency key", err), false
+		}
+	}
+	rsp = next(txCtx)
+	if len(rsp.Errors) > 0 {
+		_ = tx.Rollback()
+		return &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}, false
+	}
+	if rec != nil {
+		sys := privacy.DecisionContext(txCtx, privacy.Allow)
+		if err := tx.IdempotencyRecord.UpdateOne(rec).SetResponse(rsp.Data).Exec(sys); err != nil {
+			_ = tx.Rollback()
+			return t.internal(ctx, "saving an idempotent response", err), false
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		if ent.IsConstraintError(err) {
+			return errorResponse(CodeConflict, "the change conflicts with a change made at the same time: read again and retry"), false
+		}
+		return t.internal(ctx, "committing", err), false
+	}
+	return rsp, false
+}
+
+// internal logs the cause with the request id and answers generically.
+func (t Transactions) internal(ctx context.Context, doing string, err error) *graphql.Response {
+	id := reqid.FromContext(ctx)
+	t.Log.ErrorContext(ctx, "transaction failed", "request_id", id, "doing", doing, "error", err.Error())
+	rsp := errorResponse(CodeInternal, "internal error; quote the request id when reporting it")
+	rsp.Errors[0].Extensions["requestId"] = id
+	return rsp
+}
+
+func errorResponse(code, format string, args ...any) *graphql.Response {
+	return &graphql.Response{Errors: gqlerror.List{{
+		Message:    fmt.Sprintf(format, args...),
+		Extensions: map[string]any{"code": code},
+	}}}
+}
