@@ -121,6 +121,10 @@ func (p presenter) classify(ctx context.Context, err error) (code, message, fiel
 		// PostgreSQL's exclusion constraints (internal/database) caught a
 		// double booking that raced past the check.
 		return CodeConflict, "someone booked that time first: the clinician or the client already has a session then", ""
+	case strings.Contains(err.Error(), "one_note_per_session"), strings.Contains(err.Error(), "documents.appointment_id, documents.kind"):
+		// The unique index behind one progress (or intake) note per session
+		// (PostgreSQL names the index, SQLite its columns).
+		return CodeConflict, "the session already has its note: edit it, or add an addendum once it is signed", ""
 	case errors.As(err, &invalid):
 		return CodeBadUserInput, invalid.Error(), invalid.Field
 	case errors.As(err, &validation):

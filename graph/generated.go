@@ -3425,9 +3425,9 @@ type Mutation {
   "Changes a caregiver."
   updateCaregiver("The caregiver to change." id: ID!, "The fields to change." input: UpdateCaregiverInput!): Caregiver!
 
-  "Books an appointment; it joins the client's open episode."
+  "Enters a session as it is given (ADMIN only: corrections of the record). Clinicians book with ` + "`" + `scheduleAppointment` + "`" + `."
   createAppointment("The appointment." input: CreateAppointmentInput!): Appointment!
-  "Changes an appointment."
+  "Changes any field of a session (ADMIN only: corrections of the record). Clinicians use the workflow mutations: reschedule, cancel, record attendance, excuse."
   updateAppointment("The appointment to change." id: ID!, "The fields to change." input: UpdateAppointmentInput!): Appointment!
 
   "Records a contact with a client outside a session."

@@ -81,9 +81,16 @@ func (r *Resolver) updateCaregiver(ctx context.Context, id int, input ent.Update
 	return tx.Caregiver.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
-// createAppointment books a session into the client's open episode. A
-// closed client must be reopened first.
+// errCorrectionsOnly refuses the record-correction mutations to everyone
+// but admins: they would step around the policy the workflows enforce.
+var errCorrectionsOnly = &Error{Code: CodeForbidden, Message: "only an admin corrects session records directly: book with scheduleAppointment and change sessions with the workflow mutations"}
+
+// createAppointment enters a session into the client's open episode, for an
+// admin correcting the record. A closed client must be reopened first.
 func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
+	if !viewer.FromContext(ctx).IsAdmin() {
+		return nil, errCorrectionsOnly
+	}
 	tx := ent.FromContext(ctx)
 	if err := checkTimes(input.StartsAt, input.EndsAt); err != nil {
 		return nil, err
@@ -107,6 +114,9 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 }
 
 func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
+	if !viewer.FromContext(ctx).IsAdmin() {
+		return nil, errCorrectionsOnly
+	}
 	tx := ent.FromContext(ctx)
 	if input.StartsAt != nil || input.EndsAt != nil {
 		current, err := tx.Appointment.Get(ctx, id)

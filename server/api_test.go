@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
@@ -215,12 +216,25 @@ func TestRecordsOutOfScopeAreNotFound(t *testing.T) {
 
 		// Booking for another clinician's client is refused.
 		start := testNow.Add(48 * time.Hour)
-		r := s.do(clinician, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		r := s.do(clinician, schedule, map[string]any{"in": map[string]any{
 			"clientID": scalar.EncodeID(f.otherClients[0].ID), "clinicianID": scalar.EncodeID(f.clinician.ID),
 			"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(50 * time.Minute).Format(time.RFC3339),
 		}})
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("booking another clinician's client: %+v, want NOT_FOUND", r.Errors)
+		}
+		// The record-correction mutations are an admin's: they step around the policy.
+		r = s.do(clinician, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			"clientID": scalar.EncodeID(f.ownClients[0].ID), "clinicianID": scalar.EncodeID(f.clinician.ID),
+			"startsAt": testNow.Add(-72 * time.Hour).Format(time.RFC3339), "endsAt": testNow.Add(-71 * time.Hour).Format(time.RFC3339), "status": "ATTENDED",
+		}})
+		if r.code() != "FORBIDDEN" {
+			t.Errorf("a clinician entering a past session directly: %+v, want FORBIDDEN", r.Errors)
+		}
+		own := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
+		r = s.do(clinician, `mutation($id: ID!) { updateAppointment(id: $id, input: {status: NO_SHOW, excused: true}) { id } }`, map[string]any{"id": scalar.EncodeID(own.ID)})
+		if r.code() != "FORBIDDEN" {
+			t.Errorf("a clinician editing a session directly: %+v, want FORBIDDEN", r.Errors)
 		}
 	})
 }
@@ -241,11 +255,10 @@ func TestClinicianWritesOwnCaseload(t *testing.T) {
 		}
 		id := c["id"].(string)
 		start := testNow.Add(48 * time.Hour)
-		data = s.mustDo(clinician, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id startsAt status episode { id } } }`, map[string]any{"in": map[string]any{
-			"clientID": id, "clinicianID": scalar.EncodeID(f.clinician.ID),
-			"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(50 * time.Minute).Format(time.RFC3339),
+		data = s.mustDo(clinician, schedule, map[string]any{"in": map[string]any{
+			"clientID": id, "startsAt": start.Format(time.RFC3339), "endsAt": start.Add(50 * time.Minute).Format(time.RFC3339),
 		}})
-		a := data["createAppointment"].(map[string]any)
+		a := data["scheduleAppointment"].(map[string]any)
 		if a["status"] != "SCHEDULED" || a["episode"] == nil || a["startsAt"] != start.Format(time.RFC3339) {
 			t.Errorf("appointment = %v", a)
 		}
