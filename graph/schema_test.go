@@ -1,8 +1,11 @@
 package graph
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/vektah/gqlparser/v2"
 )
 
 // TestEverythingIsDescribed keeps the contract documented: every type,
@@ -59,5 +62,26 @@ func TestConnectionsArePaged(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("found %d connection fields, expected the clients, clinicians, appointments, documents and contacts connections and their nested edges", n)
+	}
+}
+
+// The example operations of docs/workflows.md hold placeholder ids, so they
+// are not run against the demo (as README's are); they must still be valid
+// operations of the schema.
+func TestWorkflowExamplesAreValid(t *testing.T) {
+	s := NewSchema(Options{}).Schema()
+	doc, err := os.ReadFile("../docs/workflows.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```graphql\n")[1:]
+	if len(blocks) < 4 {
+		t.Fatalf("docs/workflows.md has %d example operations, want at least 4", len(blocks))
+	}
+	for _, b := range blocks {
+		op := b[:strings.Index(b, "```")]
+		if _, errs := gqlparser.LoadQuery(s, op); len(errs) > 0 {
+			t.Errorf("invalid example: %v\n%s", errs, op)
+		}
 	}
 }
