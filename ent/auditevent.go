@@ -40,6 +40,8 @@ type AuditEvent struct {
 	UserAgent string `json:"user_agent,omitempty"`
 	// When it happened.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
+	// What else the entry needs: the fields read, or the error code of a refused or failed attempt. Never clinical text.
+	Detail string `json:"detail,omitempty"`
 	// Whether the attempt succeeded, was refused, or failed.
 	Outcome auditevent.Outcome `json:"outcome,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -75,7 +77,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditevent.FieldID, auditevent.FieldPracticeID, auditevent.FieldActorID, auditevent.FieldEntityID, auditevent.FieldClientID:
 			values[i] = new(sql.NullInt64)
-		case auditevent.FieldActorRole, auditevent.FieldAction, auditevent.FieldEntityType, auditevent.FieldRequestID, auditevent.FieldAddress, auditevent.FieldUserAgent, auditevent.FieldOutcome:
+		case auditevent.FieldActorRole, auditevent.FieldAction, auditevent.FieldEntityType, auditevent.FieldRequestID, auditevent.FieldAddress, auditevent.FieldUserAgent, auditevent.FieldDetail, auditevent.FieldOutcome:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldOccurredAt:
 			values[i] = new(sql.NullTime)
@@ -169,6 +171,12 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OccurredAt = value.Time
 			}
+		case auditevent.FieldDetail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field detail", values[i])
+			} else if value.Valid {
+				_m.Detail = value.String
+			}
 		case auditevent.FieldOutcome:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field outcome", values[i])
@@ -254,6 +262,9 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("occurred_at=")
 	builder.WriteString(_m.OccurredAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("detail=")
+	builder.WriteString(_m.Detail)
 	builder.WriteString(", ")
 	builder.WriteString("outcome=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Outcome))

@@ -159,6 +159,20 @@ func (_c *AuditEventCreate) SetNillableOccurredAt(v *time.Time) *AuditEventCreat
 	return _c
 }
 
+// SetDetail sets the "detail" field.
+func (_c *AuditEventCreate) SetDetail(v string) *AuditEventCreate {
+	_c.mutation.SetDetail(v)
+	return _c
+}
+
+// SetNillableDetail sets the "detail" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableDetail(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetDetail(*v)
+	}
+	return _c
+}
+
 // SetOutcome sets the "outcome" field.
 func (_c *AuditEventCreate) SetOutcome(v auditevent.Outcome) *AuditEventCreate {
 	_c.mutation.SetOutcome(v)
@@ -234,6 +248,10 @@ func (_c *AuditEventCreate) defaults() error {
 		v := auditevent.DefaultOccurredAt()
 		_c.mutation.SetOccurredAt(v)
 	}
+	if _, ok := _c.mutation.Detail(); !ok {
+		v := auditevent.DefaultDetail
+		_c.mutation.SetDetail(v)
+	}
 	return nil
 }
 
@@ -272,6 +290,14 @@ func (_c *AuditEventCreate) check() error {
 	}
 	if _, ok := _c.mutation.OccurredAt(); !ok {
 		return &ValidationError{Name: "occurred_at", err: errors.New(`ent: missing required field "AuditEvent.occurred_at"`)}
+	}
+	if _, ok := _c.mutation.Detail(); !ok {
+		return &ValidationError{Name: "detail", err: errors.New(`ent: missing required field "AuditEvent.detail"`)}
+	}
+	if v, ok := _c.mutation.Detail(); ok {
+		if err := auditevent.DetailValidator(v); err != nil {
+			return &ValidationError{Name: "detail", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.detail": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Outcome(); !ok {
 		return &ValidationError{Name: "outcome", err: errors.New(`ent: missing required field "AuditEvent.outcome"`)}
@@ -349,6 +375,10 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.OccurredAt(); ok {
 		_spec.SetField(auditevent.FieldOccurredAt, field.TypeTime, value)
 		_node.OccurredAt = value
+	}
+	if value, ok := _c.mutation.Detail(); ok {
+		_spec.SetField(auditevent.FieldDetail, field.TypeString, value)
+		_node.Detail = value
 	}
 	if value, ok := _c.mutation.Outcome(); ok {
 		_spec.SetField(auditevent.FieldOutcome, field.TypeEnum, value)

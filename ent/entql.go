@@ -82,6 +82,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldAddress:    {Type: field.TypeString, Column: auditevent.FieldAddress},
 			auditevent.FieldUserAgent:  {Type: field.TypeString, Column: auditevent.FieldUserAgent},
 			auditevent.FieldOccurredAt: {Type: field.TypeTime, Column: auditevent.FieldOccurredAt},
+			auditevent.FieldDetail:     {Type: field.TypeString, Column: auditevent.FieldDetail},
 			auditevent.FieldOutcome:    {Type: field.TypeEnum, Column: auditevent.FieldOutcome},
 		},
 	}
@@ -1185,6 +1186,11 @@ func (f *AuditEventFilter) WhereUserAgent(p entql.StringP) {
 // WhereOccurredAt applies the entql time.Time predicate on the occurred_at field.
 func (f *AuditEventFilter) WhereOccurredAt(p entql.TimeP) {
 	f.Where(p.Field(auditevent.FieldOccurredAt))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *AuditEventFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldDetail))
 }
 
 // WhereOutcome applies the entql string predicate on the outcome field.

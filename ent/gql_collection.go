@@ -362,6 +362,11 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldOccurredAt)
 				fieldSeen[auditevent.FieldOccurredAt] = struct{}{}
 			}
+		case "detail":
+			if _, ok := fieldSeen[auditevent.FieldDetail]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldDetail)
+				fieldSeen[auditevent.FieldDetail] = struct{}{}
+			}
 		case "outcome":
 			if _, ok := fieldSeen[auditevent.FieldOutcome]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldOutcome)

@@ -2106,6 +2106,7 @@ type AuditEventMutation struct {
 	address         *string
 	user_agent      *string
 	occurred_at     *time.Time
+	detail          *string
 	outcome         *auditevent.Outcome
 	clearedFields   map[string]struct{}
 	practice        *int
@@ -2711,6 +2712,42 @@ func (m *AuditEventMutation) ResetOccurredAt() {
 	m.occurred_at = nil
 }
 
+// SetDetail sets the "detail" field.
+func (m *AuditEventMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *AuditEventMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *AuditEventMutation) ResetDetail() {
+	m.detail = nil
+}
+
 // SetOutcome sets the "outcome" field.
 func (m *AuditEventMutation) SetOutcome(a auditevent.Outcome) {
 	m.outcome = &a
@@ -2808,7 +2845,7 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.practice != nil {
 		fields = append(fields, auditevent.FieldPracticeID)
 	}
@@ -2841,6 +2878,9 @@ func (m *AuditEventMutation) Fields() []string {
 	}
 	if m.occurred_at != nil {
 		fields = append(fields, auditevent.FieldOccurredAt)
+	}
+	if m.detail != nil {
+		fields = append(fields, auditevent.FieldDetail)
 	}
 	if m.outcome != nil {
 		fields = append(fields, auditevent.FieldOutcome)
@@ -2875,6 +2915,8 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.UserAgent()
 	case auditevent.FieldOccurredAt:
 		return m.OccurredAt()
+	case auditevent.FieldDetail:
+		return m.Detail()
 	case auditevent.FieldOutcome:
 		return m.Outcome()
 	}
@@ -2908,6 +2950,8 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldUserAgent(ctx)
 	case auditevent.FieldOccurredAt:
 		return m.OldOccurredAt(ctx)
+	case auditevent.FieldDetail:
+		return m.OldDetail(ctx)
 	case auditevent.FieldOutcome:
 		return m.OldOutcome(ctx)
 	}
@@ -2995,6 +3039,13 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetOccurredAt(v)
+		return nil
+	case auditevent.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
 		return nil
 	case auditevent.FieldOutcome:
 		v, ok := value.(auditevent.Outcome)
@@ -3144,6 +3195,9 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldOccurredAt:
 		m.ResetOccurredAt()
+		return nil
+	case auditevent.FieldDetail:
+		m.ResetDetail()
 		return nil
 	case auditevent.FieldOutcome:
 		m.ResetOutcome()

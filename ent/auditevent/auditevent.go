@@ -40,6 +40,8 @@ const (
 	FieldUserAgent = "user_agent"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
 	FieldOccurredAt = "occurred_at"
+	// FieldDetail holds the string denoting the detail field in the database.
+	FieldDetail = "detail"
 	// FieldOutcome holds the string denoting the outcome field in the database.
 	FieldOutcome = "outcome"
 	// EdgePractice holds the string denoting the practice edge name in mutations.
@@ -69,6 +71,7 @@ var Columns = []string{
 	FieldAddress,
 	FieldUserAgent,
 	FieldOccurredAt,
+	FieldDetail,
 	FieldOutcome,
 }
 
@@ -106,6 +109,10 @@ var (
 	UserAgentValidator func(string) error
 	// DefaultOccurredAt holds the default value on creation for the "occurred_at" field.
 	DefaultOccurredAt func() time.Time
+	// DefaultDetail holds the default value on creation for the "detail" field.
+	DefaultDetail string
+	// DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	DetailValidator func(string) error
 )
 
 // Outcome defines the type for the "outcome" enum field.
@@ -193,6 +200,11 @@ func ByUserAgent(opts ...sql.OrderTermOption) OrderOption {
 // ByOccurredAt orders the results by the occurred_at field.
 func ByOccurredAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOccurredAt, opts...).ToFunc()
+}
+
+// ByDetail orders the results by the detail field.
+func ByDetail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDetail, opts...).ToFunc()
 }
 
 // ByOutcome orders the results by the outcome field.

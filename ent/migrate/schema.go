@@ -102,6 +102,7 @@ var (
 		{Name: "address", Type: field.TypeString, Default: ""},
 		{Name: "user_agent", Type: field.TypeString, Size: 500, Default: ""},
 		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "detail", Type: field.TypeString, Size: 1000, Default: ""},
 		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"SUCCESS", "DENIED", "FAILED"}},
 		{Name: "practice_id", Type: field.TypeInt},
 	}
@@ -113,7 +114,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "audit_events_practices_practice",
-				Columns:    []*schema.Column{AuditEventsColumns[12]},
+				Columns:    []*schema.Column{AuditEventsColumns[13]},
 				RefColumns: []*schema.Column{PracticesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -122,12 +123,17 @@ var (
 			{
 				Name:    "auditevent_practice_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[12], AuditEventsColumns[10]},
+				Columns: []*schema.Column{AuditEventsColumns[13], AuditEventsColumns[10]},
 			},
 			{
 				Name:    "auditevent_client_id_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[10]},
+			},
+			{
+				Name:    "auditevent_actor_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[10]},
 			},
 		},
 	}

@@ -127,6 +127,12 @@ func init() {
 	auditeventDescOccurredAt := auditeventFields[9].Descriptor()
 	// auditevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	auditevent.DefaultOccurredAt = auditeventDescOccurredAt.Default.(func() time.Time)
+	// auditeventDescDetail is the schema descriptor for detail field.
+	auditeventDescDetail := auditeventFields[10].Descriptor()
+	// auditevent.DefaultDetail holds the default value on creation for the detail field.
+	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
+	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
 	caregiverMixin := schema.Caregiver{}.Mixin()
 	caregiver.Policy = privacy.NewPolicies(caregiverMixin[1], schema.Caregiver{})
 	caregiver.Hooks[0] = func(next ent.Mutator) ent.Mutator {

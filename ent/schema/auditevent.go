@@ -20,6 +20,7 @@ type AuditEvent struct {
 func (AuditEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An entry of the audit log: who did or read what, when, from where, and whether it succeeded. Never changes."),
+		entgql.QueryField().Description("The audit log (ADMIN only): every change, every refused or failed attempt, and every read of identifying or clinical information. Filter by actor, client, action and time, e.g. who read a client's notes last month."),
 		entgql.RelayConnection(),
 	}
 }
@@ -36,7 +37,8 @@ func (AuditEvent) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Immutable().
-			Comment("The user who acted; empty for the system."),
+			Comment("The user who acted; empty for the system.").
+			Annotations(entgql.Type("ID")),
 		field.String("actor_role").
 			Default("").
 			Immutable().
@@ -53,12 +55,14 @@ func (AuditEvent) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Immutable().
-			Comment("The record acted on."),
+			Comment("The record acted on.").
+			Annotations(entgql.Type("ID")),
 		field.Int("client_id").
 			Optional().
 			Nillable().
 			Immutable().
-			Comment("The client whose information was involved."),
+			Comment("The client whose information was involved.").
+			Annotations(entgql.Type("ID")),
 		field.String("request_id").
 			Default("").
 			Immutable().
@@ -77,6 +81,11 @@ func (AuditEvent) Fields() []ent.Field {
 			Immutable().
 			Comment("When it happened.").
 			Annotations(entgql.OrderField("OCCURRED_AT")),
+		field.String("detail").
+			Default("").
+			MaxLen(1000).
+			Immutable().
+			Comment("What else the entry needs: the fields read, or the error code of a refused or failed attempt. Never clinical text."),
 		field.Enum("outcome").
 			Values("SUCCESS", "DENIED", "FAILED").
 			Immutable().
@@ -89,6 +98,7 @@ func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("practice_id", "occurred_at"),
 		index.Fields("client_id", "occurred_at"),
+		index.Fields("actor_id", "occurred_at"),
 	}
 }
 
