@@ -157,21 +157,51 @@ func (r Rules) Paperwork(h *History) []PaperworkItem {
 				Explanation: fmt.Sprintf("Review the treatment plan with the client (every %d months), and revisit the no-show and late-cancel policy with them.", r.Policy.TreatmentPlanReviewMonths)})
 		}
 	}
-	episodes := append([]Episode(nil), h.Episodes...)
-	sort.Slice(episodes, func(i, j int) bool { return episodes[i].OpenedAt.Before(episodes[j].OpenedAt) })
-	for i, ep := range episodes {
-		if ep.Open() {
-			continue
+	// Each closed episode owes a termination note. A note settles the
+	// latest closure at or before it was written that has none yet (so a
+	// note written after the client came back still settles the closure
+	// before); a note drafted before closing settles that episode.
+	var closed []Episode
+	for _, ep := range h.Episodes {
+		if !ep.Open() {
+			closed = append(closed, ep)
 		}
-		var next time.Time
-		if i+1 < len(episodes) {
-			next = episodes[i+1].OpenedAt
+	}
+	sort.Slice(closed, func(i, j int) bool { return closed[i].ClosedAt.Before(closed[j].ClosedAt) })
+	var notes []Document
+	for _, d := range h.Documents {
+		if d.Kind == DocTerminationNote {
+			notes = append(notes, d)
 		}
-		status, id := documentStatus(h.Documents, DocTerminationNote, func(d Document) bool {
-			return !d.CreatedAt.Before(ep.OpenedAt) && (next.IsZero() || d.CreatedAt.Before(next))
-		})
-		if status == NoteSigned {
-			continue
+	}
+	sort.SliceStable(notes, func(i, j int) bool { return notes[i].CreatedAt.Before(notes[j].CreatedAt) })
+	noteOf := make([]*Document, len(closed))
+	for i := range notes {
+		d := &notes[i]
+		best := -1
+		for j, ep := range closed {
+			if noteOf[j] == nil && !ep.ClosedAt.After(d.CreatedAt) {
+				best = j
+			}
+		}
+		if best < 0 {
+			for j, ep := range closed {
+				if noteOf[j] == nil && !ep.OpenedAt.After(d.CreatedAt) {
+					best = j
+				}
+			}
+		}
+		if best >= 0 {
+			noteOf[best] = d
+		}
+	}
+	for j, ep := range closed {
+		status, id := NoteMissing, 0
+		if d := noteOf[j]; d != nil {
+			status, id = NoteDraft, d.ID
+			if d.Status == Signed {
+				continue
+			}
 		}
 		add(PaperworkItem{DocumentKind: DocTerminationNote, Status: status, DocumentID: id, EpisodeID: ep.ID,
 			DueAt:       r.addDays(ep.ClosedAt, r.Policy.TerminationNoteDueDays),

@@ -184,6 +184,18 @@ func TestPaperworkTreatmentPlans(t *testing.T) {
 			closedEpisode(1, "2025-09-01 09:00", "2025-12-01 12:00"), opened(2, "2026-06-01 09:00"),
 			documents(signed(7, DocTreatmentPlan, "2025-09-10 10:00"))),
 			[]string{"TERMINATION_NOTE MISSING ep=1 due=2025-12-08 12:00 -0500 overdue", "TREATMENT_PLAN MISSING ep=2 due=2026-07-01 09:00 -0400"}},
+		{"closed with the note and reopened at the same instant: the note settles the closure", "2026-06-15 12:00", nil, history(
+			closedEpisode(1, "2025-09-01 09:00", "2026-06-01 09:00"), opened(2, "2026-06-01 09:00"),
+			documents(signed(7, DocTreatmentPlan, "2025-09-10 10:00"), signed(8, DocTerminationNote, "2026-06-01 09:00"))),
+			[]string{"TREATMENT_PLAN MISSING ep=2 due=2026-07-01 09:00 -0400"}},
+		{"reopened before the termination note was written: writing it later settles the old closure", "2026-06-15 12:00", nil, history(
+			closedEpisode(1, "2025-09-01 09:00", "2025-12-01 12:00"), opened(2, "2026-06-01 09:00"),
+			documents(signed(7, DocTreatmentPlan, "2025-09-10 10:00"), signed(8, DocTerminationNote, "2026-06-10 10:00"), signed(9, DocTreatmentPlan, "2026-06-11 10:00"))),
+			nil},
+		{"a termination note drafted before closing belongs to that closure", "2026-06-15 12:00", nil, history(clientStatus(StatusClosed),
+			closedEpisode(1, "2026-01-05 09:00", "2026-06-10 17:00"),
+			documents(draft(8, DocTerminationNote, "2026-06-09 10:00"))),
+			[]string{"TERMINATION_NOTE DRAFT doc=8 ep=1 due=2026-06-17 17:00 -0400"}},
 	} {
 		r := rulesAt(c.now)
 		if c.policy != nil {
