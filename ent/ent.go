@@ -21,8 +21,10 @@ import (
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/ent/idempotencyrecord"
+	"github.com/caseload/caseload/ent/loginthrottle"
 	"github.com/caseload/caseload/ent/newclientrequest"
 	"github.com/caseload/caseload/ent/practice"
+	"github.com/caseload/caseload/ent/refreshtoken"
 	"github.com/caseload/caseload/ent/user"
 )
 
@@ -93,8 +95,10 @@ func checkColumn(t, c string) error {
 			document.Table:          document.ValidColumn,
 			episode.Table:           episode.ValidColumn,
 			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
+			loginthrottle.Table:     loginthrottle.ValidColumn,
 			newclientrequest.Table:  newclientrequest.ValidColumn,
 			practice.Table:          practice.ValidColumn,
+			refreshtoken.Table:      refreshtoken.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})
 	})

@@ -44,10 +44,13 @@ var caregiverImplementors = []string{"Caregiver", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Caregiver) IsNode() {}
 
-var clientprofileImplementors = []string{"ClientProfile", "Node"}
+var clientprofileImplementors = []string{"ClientProfile", "Node", "Client"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ClientProfile) IsNode() {}
+
+// IsClient implements the Client interface check for GQLGen.
+func (*ClientProfile) IsClient() {}
 
 var clinicianImplementors = []string{"Clinician", "Node"}
 

@@ -30,10 +30,14 @@ type Tx struct {
 	Episode *EpisodeClient
 	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
 	IdempotencyRecord *IdempotencyRecordClient
+	// LoginThrottle is the client for interacting with the LoginThrottle builders.
+	LoginThrottle *LoginThrottleClient
 	// NewClientRequest is the client for interacting with the NewClientRequest builders.
 	NewClientRequest *NewClientRequestClient
 	// Practice is the client for interacting with the Practice builders.
 	Practice *PracticeClient
+	// RefreshToken is the client for interacting with the RefreshToken builders.
+	RefreshToken *RefreshTokenClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -176,8 +180,10 @@ func (tx *Tx) init() {
 	tx.Document = NewDocumentClient(tx.config)
 	tx.Episode = NewEpisodeClient(tx.config)
 	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
+	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
 	tx.NewClientRequest = NewNewClientRequestClient(tx.config)
 	tx.Practice = NewPracticeClient(tx.config)
+	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

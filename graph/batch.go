@@ -92,3 +92,19 @@ func (b *batch[V]) prime(key int, v V) {
 	b.tried[key] = true
 	delete(b.pending, key)
 }
+
+// cached returns the values already loaded for keys, and the keys missing.
+func (b *batch[V]) cached(keys []int) (map[int]V, []int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	found := make(map[int]V, len(keys))
+	var missing []int
+	for _, k := range keys {
+		if v, ok := b.loaded[k]; ok {
+			found[k] = v
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	return found, missing
+}

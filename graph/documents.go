@@ -61,7 +61,9 @@ func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentI
 			return nil, badInput("amendsID", "only a SIGNED document is amended; change the draft instead")
 		}
 	}
-	return tx.Document.Create().SetInput(input).SetAuthorID(v.UserID).Save(ctx)
+	// Rules place a document in an episode by when it was written: on the
+	// server's clock, like every other instant the rules compare.
+	return tx.Document.Create().SetInput(input).SetAuthorID(v.UserID).SetCreatedAt(r.now()).Save(ctx)
 }
 
 // updateDocument changes a DRAFT if nobody changed it since it was read at
@@ -82,8 +84,12 @@ func (r *Resolver) updateDocument(ctx context.Context, id, version int, input en
 		return nil, err
 	}
 	if n == 0 {
-		if current.Status == document.StatusSIGNED {
+		switch {
+		case current.Status == document.StatusSIGNED:
 			return nil, policyViolation("a signed document never changes: add an addendum instead")
+		case current.Version == version:
+			// Readable (e.g. by a supervisor) but not the caller's to change.
+			return nil, notFound()
 		}
 		return nil, conflict("the document changed since it was read (now at version %d): reload it and apply the change again", current.Version)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/caseload/caseload/ent"
@@ -37,6 +38,9 @@ type Error struct {
 	Message string
 	// Field names the offending input field for BAD_USER_INPUT.
 	Field string
+	// RetryAfter is, for RATE_LIMITED, the seconds to wait before trying
+	// again (extensions.retryAfter).
+	RetryAfter int
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -100,6 +104,9 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	if code == CodeInternal {
 		out.Extensions["requestId"] = reqid.FromContext(ctx)
 	}
+	if appErr := (*Error)(nil); errors.As(err, &appErr) && appErr.RetryAfter > 0 {
+		out.Extensions["retryAfter"] = appErr.RetryAfter
+	}
 	return out
 }
 
@@ -110,6 +117,7 @@ func (p presenter) classify(ctx context.Context, err error) (code, message, fiel
 	var gqlErr *gqlerror.Error
 	var conflictErr *caseload.ConflictError
 	var policyErr *caseload.PolicyError
+	var scalarErr *scalar.InputError
 	switch {
 	case errors.As(err, &appErr):
 		return appErr.Code, appErr.Message, appErr.Field
@@ -135,12 +143,30 @@ func (p presenter) classify(ctx context.Context, err error) (code, message, fiel
 	case ent.IsConstraintError(err):
 		p.log.WarnContext(ctx, "constraint violation", "request_id", reqid.FromContext(ctx))
 		return CodeConflict, "the change conflicts with existing data", ""
+	case errors.As(err, &scalarErr):
+		// A literal argument the scalars refuse (e.g. id: "x"), reported
+		// on the path of the argument.
+		field := ""
+		if errors.As(err, &gqlErr) && len(gqlErr.Path) > 0 {
+			if name, ok := gqlErr.Path[len(gqlErr.Path)-1].(ast.PathName); ok {
+				field = string(name)
+			}
+		}
+		return CodeBadUserInput, strings.TrimSpace(field + ": " + scalarErr.Reason), field
 	case errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil:
 		// Argument coercion errors (e.g. a malformed ID or DateTime).
 		code, _ := gqlErr.Extensions["code"].(string)
 		return code, gqlErr.Message, ""
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return CodeInternal, "the request was cancelled or took too long", ""
+	case sqlState(err) == sqlStateQueryCanceled:
+		p.log.WarnContext(ctx, "statement timeout", "request_id", reqid.FromContext(ctx))
+		return CodeInternal, "the request took too long; quote the request id when reporting it", ""
+	case strings.HasPrefix(sqlState(err), sqlStateDataException):
+		// The value is the client's (a forged cursor, a NUL in a text); the
+		// log gets the SQLSTATE only, as the message may quote it.
+		p.log.WarnContext(ctx, "value refused by the database", "request_id", reqid.FromContext(ctx), "sqlstate", sqlState(err))
+		return CodeBadUserInput, "a value of the request does not fit the field it is for", ""
 	}
 	p.log.ErrorContext(ctx, "internal error", "request_id", reqid.FromContext(ctx), "error", err.Error())
 	return CodeInternal, "internal error; quote the request id when reporting it", ""

@@ -209,13 +209,20 @@ func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 	ctx = withoutRegistration(ctx) // the caller holds the batch's lock
 	c := f.entClient(ctx)
 	out := make(map[int]*caseload.History, len(ids))
-	clients, err := c.ClientProfile.Query().Where(clientprofile.IDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
+	// Clients read already (e.g. by a mutation's resolver) are not read again.
+	known, missing := f.clients.cached(ids)
+	if len(missing) > 0 {
+		rows, err := c.ClientProfile.Query().Where(clientprofile.IDIn(missing...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, cp := range rows {
+			known[cp.ID] = cp
+			f.clients.prime(cp.ID, cp)
+		}
 	}
-	for _, cp := range clients {
-		out[cp.ID] = &caseload.History{Client: toClient(cp)}
-		f.clients.prime(cp.ID, cp)
+	for id, cp := range known {
+		out[id] = &caseload.History{Client: toClient(cp)}
 	}
 	episodes, err := c.Episode.Query().Where(episode.ClientIDIn(ids...)).All(ctx)
 	if err != nil {

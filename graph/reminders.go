@@ -46,13 +46,13 @@ func (r *Resolver) recordReminder(ctx context.Context, id int, channel appointme
 	if err != nil {
 		return nil, err
 	}
-	recipient := &model.ReminderRecipient{Role: "CLIENT", Name: client.FirstName + " " + client.LastName,
+	recipient := &model.ReminderRecipient{Role: "CLIENT", Name: ptr(client.FirstName + " " + client.LastName),
 		Channel: string(channel), Phone: client.Phone, Email: client.Email}
 	if rules.IsMinor(toClient(client)) {
 		cg, err := tx.Caregiver.Query().Where(caregiver.ClientID(client.ID), caregiver.IsPrimary(true)).First(ctx)
 		switch {
 		case err == nil:
-			recipient = &model.ReminderRecipient{Role: "CAREGIVER", Name: cg.Name, Channel: string(channel), Phone: cg.Phone, Email: cg.Email}
+			recipient = &model.ReminderRecipient{Role: "CAREGIVER", Name: ptr(cg.Name), Channel: string(channel), Phone: cg.Phone, Email: cg.Email}
 		case !ent.IsNotFound(err):
 			return nil, err
 		}
@@ -67,3 +67,5 @@ func (r *Resolver) confirmAppointment(ctx context.Context, id int) (*ent.Appoint
 	}
 	return a.Update().SetStatus(appointment.StatusCONFIRMED).SetConfirmedAt(r.now()).Save(ctx)
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -16,10 +16,11 @@ import (
 
 // Resolver holds what the resolvers depend on.
 type Resolver struct {
-	client *ent.Client
-	issuer *auth.Issuer
-	now    func() time.Time
-	log    *slog.Logger
+	client   *ent.Client
+	sessions *auth.Sessions
+	throttle *auth.LoginThrottle
+	now      func() time.Time
+	log      *slog.Logger
 }
 
 // Options is what NewSchema needs.
@@ -28,6 +29,10 @@ type Options struct {
 	Client *ent.Client
 	// Issuer signs the tokens login returns.
 	Issuer *auth.Issuer
+	// Sessions issue, rotate and revoke refresh tokens (built on Issuer when nil).
+	Sessions *auth.Sessions
+	// Throttle limits failed sign-ins (default limits, unkeyed hashes, when nil).
+	Throttle *auth.LoginThrottle
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 	// Logger receives internal errors with their request id (never client data).
@@ -42,5 +47,13 @@ func NewSchema(cfg Options) graphql.ExecutableSchema {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: cfg.Client, issuer: cfg.Issuer, now: cfg.Now, log: cfg.Logger}})
+	if cfg.Sessions == nil && cfg.Issuer != nil {
+		cfg.Sessions = auth.NewSessions(cfg.Issuer, 0)
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
+	}
+	return NewExecutableSchema(Config{Resolvers: &Resolver{
+		client: cfg.Client, sessions: cfg.Sessions, throttle: cfg.Throttle, now: cfg.Now, log: cfg.Logger,
+	}})
 }

@@ -214,6 +214,16 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 	return r.login(ctx, email, password)
 }
 
+// RefreshToken is the resolver for the refreshToken field.
+func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
+	return r.refreshToken(ctx, refreshToken)
+}
+
+// Logout is the resolver for the logout field.
+func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	return r.logout(ctx)
+}
+
 // CreateClinician is the resolver for the createClinician field.
 func (r *mutationResolver) CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error) {
 	return ent.FromContext(ctx).Clinician.Create().SetInput(input).Save(ctx)
@@ -282,6 +292,11 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 // SetUserActive is the resolver for the setUserActive field.
 func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
 	return r.setUserActive(ctx, id, active)
+}
+
+// UnlockUser is the resolver for the unlockUser field.
+func (r *mutationResolver) UnlockUser(ctx context.Context, id int) (*ent.User, error) {
+	return r.unlockUser(ctx, id)
 }
 
 // UpdatePolicy is the resolver for the updatePolicy field.

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
+
+	"github.com/caseload/caseload/internal/schemahook"
 )
 
 // TestEverythingIsDescribed keeps the contract documented: every type,
@@ -82,6 +84,36 @@ func TestWorkflowExamplesAreValid(t *testing.T) {
 		op := b[:strings.Index(b, "```")]
 		if _, errs := gqlparser.LoadQuery(s, op); len(errs) > 0 {
 			t.Errorf("invalid example: %v\n%s", errs, op)
+		}
+	}
+}
+
+// Every identifying field is nullable, so that an analyst's FORBIDDEN on it
+// leaves the rest of the record in the response, and the guard knows the
+// same fields as the schema hook that made them nullable.
+func TestIdentifyingFieldsAreNullable(t *testing.T) {
+	s := NewSchema(Options{}).Schema()
+	for typ, fields := range phiFields {
+		def := s.Types[typ]
+		if def == nil {
+			t.Errorf("no type %s", typ)
+			continue
+		}
+		for name := range fields {
+			f := def.Fields.ForName(name)
+			switch {
+			case f == nil:
+				t.Errorf("%s.%s is guarded but not in the schema", typ, name)
+			case f.Type.NonNull && typ != "ClosureWarningPayload":
+				t.Errorf("%s.%s is identifying but non-null", typ, name)
+			}
+		}
+	}
+	for typ, fields := range schemahook.IdentifyingFields {
+		for _, name := range fields {
+			if !isPHI(typ, name) {
+				t.Errorf("%s.%s is identifying in the schema hook but not guarded", typ, name)
+			}
 		}
 	}
 }

@@ -87,6 +87,10 @@ func (t Transactions) MutateOperationContext(_ context.Context, oc *graphql.Oper
 		res, err := previous(ctx, next)
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
 			forgetFacts(ctx)
+			auditFrom(ctx).call(&mutationCall{
+				field: fc.Field.Name, alias: fc.Field.Alias, returns: fc.Field.Definition.Type.Name(),
+				args: fc.Args, result: res, failed: err != nil,
+			})
 		}
 		return res, err
 	}
@@ -146,9 +150,17 @@ func requestHash(oc *graphql.OperationContext) (string, error) {
 // InterceptResponse runs a mutation under a transaction, replaying the
 // first response of a repeated idempotency key.
 func (t Transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx) // a request that never became an operation
+	}
 	oc := graphql.GetOperationContext(ctx)
+	ctx, log := withAudit(ctx)
 	if !isMutation(oc) {
-		return next(ctx)
+		rsp := next(ctx)
+		if err := t.audit(ctx, t.Client, log, rsp, true); err != nil {
+			return t.internal(ctx, "writing the audit log", err)
+		}
+		return rsp
 	}
 	key, _ := idempotencyKey(oc)
 	v := viewer.FromContext(ctx)
@@ -237,9 +249,19 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 		}
 	}
 	rsp = next(txCtx)
+	log := auditFrom(ctx)
 	if len(rsp.Errors) > 0 {
 		_ = tx.Rollback()
-		return &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}, false
+		rsp = &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}
+		// The refused or failed attempt is recorded after the rollback.
+		if err := t.audit(ctx, t.Client, log, rsp, false); err != nil {
+			return t.internal(ctx, "writing the audit log", err), false
+		}
+		return rsp, false
+	}
+	if err := t.audit(txCtx, tx.Client(), log, rsp, true); err != nil {
+		_ = tx.Rollback()
+		return t.internal(ctx, "writing the audit log", err), false
 	}
 	if rec != nil {
 		sys := privacy.DecisionContext(txCtx, privacy.Allow)
@@ -255,6 +277,13 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 		return t.internal(ctx, "committing", err), false
 	}
 	return rsp, false
+}
+
+// audit writes the operation's audit events; an error fails the response.
+func (t Transactions) audit(ctx context.Context, client *ent.Client, log *auditLog, rsp *graphql.Response, committed bool) error {
+	return writeAudit(ctx, client, t.Now(), log.events(ctx, rsp, committed), func(msg string, args ...any) {
+		t.Log.InfoContext(ctx, msg, args...)
+	})
 }
 
 // internal logs the cause with the request id and answers generically.

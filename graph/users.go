@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/auth"
@@ -54,10 +55,37 @@ func (r *Resolver) createUser(ctx context.Context, input model.CreateUserInput) 
 	return u, err
 }
 
+// setUserActive activates or deactivates a login; deactivating ends all of
+// the user's sessions in the same transaction.
 func (r *Resolver) setUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
 	if v != nil && v.UserID == id && !active {
 		return nil, policyViolation("you cannot deactivate your own login")
 	}
-	return ent.FromContext(ctx).User.UpdateOneID(id).SetActive(active).Save(ctx)
+	tx := ent.FromContext(ctx)
+	u, err := tx.User.UpdateOneID(id).SetActive(active).Save(ctx)
+	if err != nil || active {
+		return u, err
+	}
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	if err := auth.RevokeUser(sys, tx, u.PracticeID, u.ID, r.now()); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// unlockUser lifts the lock that failed sign-ins put on a login's email.
+func (r *Resolver) unlockUser(ctx context.Context, id int) (*ent.User, error) {
+	if !viewer.FromContext(ctx).IsAdmin() {
+		return nil, notFound()
+	}
+	tx := ent.FromContext(ctx)
+	u, err := tx.User.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.throttle.Unlock(privacy.DecisionContext(ctx, privacy.Allow), tx, u.Email); err != nil {
+		return nil, err
+	}
+	return u, nil
 }

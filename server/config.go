@@ -1,17 +1,20 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/caseload/caseload/graph"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/database"
 )
@@ -35,6 +38,27 @@ type Config struct {
 	LogFormat string
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
+	// MaxDepth, MaxAliases, MaxRootFields and MaxComplexity bound the shape
+	// of a GraphQL operation (see graph.DepthLimit and its siblings).
+	MaxDepth, MaxAliases, MaxRootFields, MaxComplexity int
+	// MaxTokens bounds the GraphQL parser: the tokens of one document.
+	MaxTokens int
+	// StatementTimeout is PostgreSQL's statement_timeout on every
+	// connection (0: none). SQLite has no such setting.
+	StatementTimeout time.Duration
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
+	// call the API from another site; none by default.
+	CORSOrigins []string
+	// RefreshTokenTTL is how long a refresh token is accepted (authconfig.go).
+	RefreshTokenTTL time.Duration
+	// SigningKey, when set, signs access tokens with EdDSA instead of HS256.
+	SigningKey ed25519.PrivateKey
+	// PreviousPublicKey, when set, still verifies tokens signed before a key rotation.
+	PreviousPublicKey ed25519.PublicKey
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// LoginLimits bound failed sign-ins per email and per address.
+	LoginLimits auth.LoginLimits
 }
 
 // Environment variables read by the server.
@@ -46,7 +70,18 @@ const (
 	envTokenTTL      = "CASELOAD_TOKEN_TTL"
 	envIntrospection = "CASELOAD_INTROSPECTION"
 	envLogFormat     = "CASELOAD_LOG_FORMAT"
+
+	envMaxDepth         = "CASELOAD_MAX_DEPTH"
+	envMaxAliases       = "CASELOAD_MAX_ALIASES"
+	envMaxRootFields    = "CASELOAD_MAX_ROOT_FIELDS"
+	envMaxComplexity    = "CASELOAD_MAX_COMPLEXITY"
+	envMaxTokens        = "CASELOAD_MAX_TOKENS"
+	envStatementTimeout = "CASELOAD_STATEMENT_TIMEOUT"
+	envCORSOrigins      = "CASELOAD_CORS_ORIGINS"
 )
+
+// DefaultStatementTimeout is the default of CASELOAD_STATEMENT_TIMEOUT.
+const DefaultStatementTimeout = 5 * time.Second
 
 // DefaultDatabasePath is the embedded SQLite database of a fresh checkout.
 const DefaultDatabasePath = "data/caseload.db"
@@ -60,7 +95,17 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	demoDefault, _ := strconv.ParseBool(getenv(envDemo))
 	fs.BoolVar(&cfg.Demo, "demo", demoDefault, "seed the demo practice into an empty database (env "+envDemo+")")
 	fs.StringVar(&cfg.LogFormat, "log-format", orDefault(getenv(envLogFormat), "text"), "log format: text or json (env "+envLogFormat+")")
+	origins, err := cfg.limitFlags(fs, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.authFlags(fs, getenv); err != nil {
+		return nil, err
+	}
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkLimits(*origins); err != nil {
 		return nil, err
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
@@ -74,7 +119,10 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 		}
 		cfg.TokenTTL = d
 	}
-	cfg.Introspection = true
+	// The schema is not for everyone to read: introspection (and the field
+	// suggestions of error messages) are off unless asked for, except on
+	// the demo, whose IDE is its front door.
+	cfg.Introspection = cfg.Demo
 	if s := getenv(envIntrospection); s != "" {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
@@ -87,6 +135,9 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	cfg.JWTSecret = secret
+	if err := cfg.parseAuth(getenv); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -125,6 +176,81 @@ func jwtSecret(databaseURL, fromEnv string) ([]byte, error) {
 		return nil, fmt.Errorf("writing token secret: %w", err)
 	}
 	return []byte(secret), nil
+}
+
+// limitFlags defines the flags of the request limits, CORS and the
+// statement timeout, with their defaults from the environment.
+func (cfg *Config) limitFlags(fs *flag.FlagSet, getenv func(string) string) (origins *string, err error) {
+	for _, l := range []struct {
+		dst       *int
+		flag, env string
+		def       int
+		usage     string
+	}{
+		{&cfg.MaxDepth, "max-depth", envMaxDepth, graph.DefaultMaxDepth, "most levels of fields an operation may nest"},
+		{&cfg.MaxAliases, "max-aliases", envMaxAliases, graph.DefaultMaxAliases, "most aliased fields in an operation"},
+		{&cfg.MaxRootFields, "max-root-fields", envMaxRootFields, graph.DefaultMaxRootFields, "most root fields in an operation"},
+		{&cfg.MaxComplexity, "max-complexity", envMaxComplexity, graph.DefaultMaxComplexity, "highest cost of an operation (a paged field costs its page size times its selections)"},
+		{&cfg.MaxTokens, "max-tokens", envMaxTokens, graph.DefaultMaxTokens, "most tokens in a GraphQL document"},
+	} {
+		def := l.def
+		if s := getenv(l.env); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return nil, fmt.Errorf("%s must be a whole number, got %q", l.env, s)
+			}
+			def = n
+		}
+		fs.IntVar(l.dst, l.flag, def, l.usage+" (env "+l.env+")")
+	}
+	timeout := DefaultStatementTimeout
+	if s := getenv(envStatementTimeout); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s must be a duration such as 5s, got %q", envStatementTimeout, s)
+		}
+		timeout = d
+	}
+	fs.DurationVar(&cfg.StatementTimeout, "statement-timeout", timeout, "PostgreSQL cancels a statement running longer; 0: never (env "+envStatementTimeout+")")
+	origins = fs.String("cors-origins", getenv(envCORSOrigins), "comma-separated browser origins allowed to call the API, such as https://app.example.com (env "+envCORSOrigins+")")
+	return origins, nil
+}
+
+// checkLimits validates the values of limitFlags.
+func (cfg *Config) checkLimits(origins string) error {
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"max depth", cfg.MaxDepth}, {"max aliases", cfg.MaxAliases}, {"max root fields", cfg.MaxRootFields}, {"max complexity", cfg.MaxComplexity}, {"max tokens", cfg.MaxTokens}} {
+		if l.n < 1 {
+			return fmt.Errorf("%s must be at least 1, got %d", l.name, l.n)
+		}
+	}
+	if cfg.StatementTimeout < 0 || cfg.StatementTimeout > 10*time.Minute {
+		return fmt.Errorf("statement timeout must be between 0 (none) and 10m, got %v", cfg.StatementTimeout)
+	}
+	var err error
+	cfg.CORSOrigins, err = parseOrigins(origins)
+	return err
+}
+
+// parseOrigins reads a comma-separated list of origins, each
+// scheme://host[:port] as a browser sends it in the Origin header.
+func parseOrigins(list string) ([]string, error) {
+	var origins []string
+	for _, o := range strings.Split(list, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%s: %q is not an origin such as https://app.example.com (no wildcard, path or query)", envCORSOrigins, o)
+		}
+		origins = append(origins, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	return origins, nil
 }
 
 func orDefault(v, def string) string {

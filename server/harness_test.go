@@ -21,7 +21,6 @@ import (
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/testdb"
-	"github.com/caseload/caseload/internal/viewer"
 )
 
 // testNow is the fixed clock of the API tests.
@@ -54,9 +53,32 @@ type apiServer struct {
 	handler http.Handler
 	sql     *testdb.Counter
 	logs    *bytes.Buffer
+	// clock is the server's clock, at testNow until a test moves it.
+	clock *testClock
 }
 
-func newAPIServer(t testing.TB, dialectName string) *apiServer {
+// testClock is a clock that tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newAPIServer builds the server on a fresh database of the dialect; each
+// configure func may change its configuration first.
+func newAPIServer(t testing.TB, dialectName string, configure ...func(*Config)) *apiServer {
 	t.Helper()
 	var counter *testdb.Counter
 	db := testdb.Open(t, dialectName, testdb.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
@@ -64,6 +86,7 @@ func newAPIServer(t testing.TB, dialectName string) *apiServer {
 		return counter
 	}})
 	logs := &bytes.Buffer{}
+	clock := &testClock{now: testNow}
 	m := &Main{
 		Config: &Config{
 			JWTSecret:     []byte("test-secret-test-secret-test-secret!"),
@@ -71,13 +94,16 @@ func newAPIServer(t testing.TB, dialectName string) *apiServer {
 			Introspection: true,
 		},
 		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil)),
-		Now:    func() time.Time { return testNow },
+		Now:    clock.Now,
 		DB:     db,
+	}
+	for _, c := range configure {
+		c(m.Config)
 	}
 	if err := m.openIssuer(); err != nil {
 		t.Fatal(err)
 	}
-	return &apiServer{t: t, main: m, handler: m.Handler(), sql: counter, logs: logs}
+	return &apiServer{t: t, main: m, handler: m.Handler(), sql: counter, logs: logs, clock: clock}
 }
 
 type lockedWriter struct {
@@ -144,19 +170,19 @@ func (s *apiServer) mustDo(token, query string, vars map[string]any) map[string]
 	s.t.Helper()
 	r := s.do(token, query, vars)
 	if len(r.Errors) > 0 || r.Status != http.StatusOK {
-		s.t.Fatalf("unexpected errors (%d): %+v", r.Status, r.Errors)
+		s.t.Fatalf("unexpected errors (%d): %+v\n%s", r.Status, r.Errors, s.logs.String())
 	}
 	return r.Data
 }
 
-// token issues an access token for a fixture user.
+// token starts a session for a fixture user and returns its access token.
 func (s *apiServer) token(u *ent.User) string {
 	s.t.Helper()
-	tok, _, err := s.main.Issuer.Issue(u.ID, u.PracticeID, viewer.Role(u.Role))
+	pair, err := s.main.Sessions.Start(sys(), s.main.DB.Client, u)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return tok
+	return pair.AccessToken
 }
 
 // sys is a context that bypasses the privacy rules, for fixtures and checks.

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -22,14 +26,22 @@ func (m *Main) Handler() http.Handler {
 	gql := graph.NewHandler(graph.HandlerOptions{
 		Client:        m.DB.Client,
 		Issuer:        m.Issuer,
+		Sessions:      m.Sessions,
+		Throttle:      m.Throttle,
 		Now:           m.Now,
 		Logger:        m.Logger,
 		Introspection: m.Config.Introspection,
+
+		ComplexityLimit: m.Config.MaxComplexity,
+		MaxDepth:        m.Config.MaxDepth,
+		MaxAliases:      m.Config.MaxAliases,
+		MaxRootFields:   m.Config.MaxRootFields,
+		MaxTokens:       m.Config.MaxTokens,
 	})
 	authn := &auth.Authenticator{Issuer: m.Issuer, Client: m.DB.Client}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", noStore(limitBody(authn.Middleware(gql))))
+	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(authn.Middleware(gql)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -67,7 +79,8 @@ func (m *Main) withRequestID(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
-		next.ServeHTTP(rec, r.WithContext(reqid.NewContext(r.Context(), id)))
+		ctx := reqid.WithOrigin(reqid.NewContext(r.Context(), id), reqid.Origin{Address: auth.ClientAddress(r, m.Config.TrustProxy), UserAgent: r.UserAgent()})
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		m.Logger.LogAttrs(r.Context(), levelFor(rec.status), "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
@@ -128,9 +141,36 @@ func noStore(next http.Handler) http.Handler {
 	})
 }
 
+// CodeRequestTooLarge is the extensions.code of a request body over maxBodyBytes.
+const CodeRequestTooLarge = "REQUEST_TOO_LARGE"
+
+// limitBody refuses a request body over maxBodyBytes with 413 before
+// anything parses it (reading at most one byte more than the limit).
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.ContentLength > maxBodyBytes {
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
+			return
+		case err != nil:
+			writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// writeGraphQLError answers a request refused before GraphQL sees it in the
+// shape of a GraphQL error.
+func writeGraphQLError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}}})
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -65,11 +66,14 @@ type Main struct {
 	Now    func() time.Time
 	DB     *database.DB
 	Issuer *auth.Issuer
+	// Sessions issue and rotate refresh tokens; Throttle limits failed sign-ins.
+	Sessions *auth.Sessions
+	Throttle *auth.LoginThrottle
 }
 
 // Open connects to the database, migrates it and prepares the token issuer.
 func (m *Main) Open(ctx context.Context) error {
-	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{})
+	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -82,12 +86,20 @@ func (m *Main) Open(ctx context.Context) error {
 	return m.openIssuer()
 }
 
+// openIssuer prepares the token issuer, the sessions and the sign-in
+// throttle (whose keys are HMACs with the JWT secret).
 func (m *Main) openIssuer() error {
-	issuer, err := auth.NewIssuer(m.Config.JWTSecret, m.Config.TokenTTL, m.Now)
+	keys := auth.Keys{Secret: m.Config.JWTSecret, Signing: m.Config.SigningKey}
+	if m.Config.PreviousPublicKey != nil {
+		keys.Previous = []ed25519.PublicKey{m.Config.PreviousPublicKey}
+	}
+	issuer, err := auth.NewIssuer(keys, m.Config.TokenTTL, m.Now)
 	if err != nil {
 		return err
 	}
 	m.Issuer = issuer
+	m.Sessions = auth.NewSessions(issuer, m.Config.RefreshTokenTTL)
+	m.Throttle = auth.NewLoginThrottle(m.Config.JWTSecret, m.Config.LoginLimits)
 	return nil
 }
 

@@ -474,6 +474,33 @@ var (
 			},
 		},
 	}
+	// LoginThrottlesColumns holds the columns for the "login_throttles" table.
+	LoginThrottlesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "scope", Type: field.TypeEnum, Enums: []string{"ACCOUNT", "ADDRESS"}},
+		{Name: "key", Type: field.TypeString, Size: 64},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "window_started_at", Type: field.TypeTime},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+	}
+	// LoginThrottlesTable holds the schema information for the "login_throttles" table.
+	LoginThrottlesTable = &schema.Table{
+		Name:       "login_throttles",
+		Columns:    LoginThrottlesColumns,
+		PrimaryKey: []*schema.Column{LoginThrottlesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loginthrottle_key",
+				Unique:  true,
+				Columns: []*schema.Column{LoginThrottlesColumns[2]},
+			},
+			{
+				Name:    "loginthrottle_window_started_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoginThrottlesColumns[4]},
+			},
+		},
+	}
 	// NewClientRequestsColumns holds the columns for the "new_client_requests" table.
 	NewClientRequestsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -537,6 +564,55 @@ var (
 		Columns:    PracticesColumns,
 		PrimaryKey: []*schema.Column{PracticesColumns[0]},
 	}
+	// RefreshTokensColumns holds the columns for the "refresh_tokens" table.
+	RefreshTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "family", Type: field.TypeString, Size: 64},
+		{Name: "token_hash", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "practice_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// RefreshTokensTable holds the schema information for the "refresh_tokens" table.
+	RefreshTokensTable = &schema.Table{
+		Name:       "refresh_tokens",
+		Columns:    RefreshTokensColumns,
+		PrimaryKey: []*schema.Column{RefreshTokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "refresh_tokens_practices_practice",
+				Columns:    []*schema.Column{RefreshTokensColumns[7]},
+				RefColumns: []*schema.Column{PracticesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "refresh_tokens_users_refresh_tokens",
+				Columns:    []*schema.Column{RefreshTokensColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "refreshtoken_token_hash",
+				Unique:  true,
+				Columns: []*schema.Column{RefreshTokensColumns[2]},
+			},
+			{
+				Name:    "refreshtoken_family",
+				Unique:  false,
+				Columns: []*schema.Column{RefreshTokensColumns[1]},
+			},
+			{
+				Name:    "refreshtoken_user_id_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{RefreshTokensColumns[8], RefreshTokensColumns[4]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -581,8 +657,10 @@ var (
 		DocumentsTable,
 		EpisodesTable,
 		IdempotencyRecordsTable,
+		LoginThrottlesTable,
 		NewClientRequestsTable,
 		PracticesTable,
+		RefreshTokensTable,
 		UsersTable,
 	}
 )
@@ -642,6 +720,9 @@ func init() {
 	IdempotencyRecordsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
+	LoginThrottlesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
 	NewClientRequestsTable.ForeignKeys[0].RefTable = CliniciansTable
 	NewClientRequestsTable.ForeignKeys[1].RefTable = PracticesTable
 	NewClientRequestsTable.Annotation = &entsql.Annotation{
@@ -649,6 +730,11 @@ func init() {
 	}
 	PracticesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
+	RefreshTokensTable.ForeignKeys[0].RefTable = PracticesTable
+	RefreshTokensTable.ForeignKeys[1].RefTable = UsersTable
+	RefreshTokensTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	UsersTable.ForeignKeys[0].RefTable = PracticesTable
 	UsersTable.Annotation = &entsql.Annotation{

@@ -33,11 +33,17 @@ type Episode func(*sql.Selector)
 // IdempotencyRecord is the predicate function for idempotencyrecord builders.
 type IdempotencyRecord func(*sql.Selector)
 
+// LoginThrottle is the predicate function for loginthrottle builders.
+type LoginThrottle func(*sql.Selector)
+
 // NewClientRequest is the predicate function for newclientrequest builders.
 type NewClientRequest func(*sql.Selector)
 
 // Practice is the predicate function for practice builders.
 type Practice func(*sql.Selector)
+
+// RefreshToken is the predicate function for refreshtoken builders.
+type RefreshToken func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

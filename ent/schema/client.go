@@ -31,6 +31,11 @@ func (ClientProfile) Annotations() []schema.Annotation {
 		entgql.QueryField("clients").Description("Clients the caller may see: all of the practice for an admin, their own caseload for a clinician."),
 		entgql.RelayConnection(),
 		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		// The GraphQL type is Client (schemahook.Rename). Naming Client as
+		// an implemented type puts it among the type conditions ent's field
+		// collection matches, so `... on Client` fragments load their fields;
+		// the schema hook keeps it out of the schema's interfaces.
+		entgql.Implements("Client"),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
 
+	"github.com/caseload/caseload/ent/hook"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/rule"
 )
@@ -77,9 +78,12 @@ func (TenantMixin) Policy() ent.Policy {
 	}
 }
 
-// Hooks of the TenantMixin: new rows join the viewer's practice.
+// Hooks of the TenantMixin: new rows join the viewer's practice, and no row
+// points at another practice's records.
 func (TenantMixin) Hooks() []ent.Hook {
-	return []ent.Hook{rule.SetPractice()}
+	// One hook (the generated runtime wires mixin hooks by position): join
+	// the viewer's practice, then check that every reference stays in it.
+	return []ent.Hook{hook.NewChain(rule.SetPractice(), SameTenantReferences()).Hook()}
 }
 
 // nowUTC is the default of every timestamp. Instants are stored in UTC so

@@ -62,6 +62,9 @@ func (User) Edges() []ent.Edge {
 		edge.To("clinician", Clinician.Type).
 			Unique().
 			Comment("The clinician profile of a CLINICIAN or SUPERVISOR user."),
+		edge.To("refresh_tokens", RefreshToken.Type).
+			Comment("The refresh tokens of the user's sign-in sessions; internal.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

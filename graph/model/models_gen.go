@@ -42,12 +42,18 @@ type AssignClientPayload struct {
 	Request *ent.NewClientRequest `json:"request,omitempty"`
 }
 
-// A signed access token and the user it is for.
+// A sign-in session: a short-lived access token, the refresh token that renews it, and the user they are for.
+// Renew with `refreshToken` shortly before `expiresAt`; sign in again once `refreshTokenExpiresAt` has passed.
 type AuthPayload struct {
-	// Signed JWT to send as `Authorization: Bearer <token>` on every request.
+	// Signed JWT access token to send as `Authorization: Bearer <token>` on every request; short-lived (15 minutes by default).
 	Token string `json:"token"`
-	// When the token stops being accepted.
+	// When the access token stops being accepted.
 	ExpiresAt time.Time `json:"expiresAt"`
+	// Opaque, single-use token that renews the session with the `refreshToken` mutation, which returns the next one.
+	// Keep it where page scripts cannot read it. Using it a second time ends the whole session: it means a copy was taken.
+	RefreshToken string `json:"refreshToken"`
+	// When the refresh token stops being accepted, unless it is used (and so replaced) before then.
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	// The signed-in user.
 	User *ent.User `json:"user"`
 }
@@ -248,8 +254,8 @@ type ReminderPayload struct {
 type ReminderRecipient struct {
 	// CLIENT, or CAREGIVER for a minor with a primary caregiver.
 	Role string `json:"role"`
-	// Name to address (identifying).
-	Name string `json:"name"`
+	// Name to address (identifying: null with FORBIDDEN for analysts).
+	Name *string `json:"name,omitempty"`
 	// The channel to use: the client's preferred one, or the one the reminder was recorded with.
 	Channel string `json:"channel"`
 	// Phone number (identifying).

@@ -4,7 +4,6 @@ package scalar
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -40,7 +39,19 @@ func DecodeID(s string) (int, error) {
 	return id, nil
 }
 
-var errInvalidID = errors.New("not a valid ID")
+var errInvalidID = &InputError{Reason: "not a valid ID"}
+
+// InputError is a value the scalars refuse: the client's mistake.
+type InputError struct {
+	// Reason says what is wrong and what is expected.
+	Reason string
+}
+
+func (e *InputError) Error() string { return e.Reason }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Reason: fmt.Sprintf(format, args...)}
+}
 
 // MarshalID writes a database id as an opaque global ID.
 func MarshalID(id int) graphql.Marshaler {
@@ -53,7 +64,7 @@ func MarshalID(id int) graphql.Marshaler {
 func UnmarshalID(v any) (int, error) {
 	s, ok := v.(string)
 	if !ok {
-		return 0, fmt.Errorf("ID must be a string, got %T", v)
+		return 0, inputErrorf("ID must be a string, got %T", v)
 	}
 	return DecodeID(s)
 }
@@ -70,11 +81,11 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("DateTime must be an RFC 3339 string, got %T", v)
+		return time.Time{}, inputErrorf("DateTime must be an RFC 3339 string, got %T", v)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("DateTime must be RFC 3339 with an offset, such as 2026-03-08T09:00:00-05:00")
+		return time.Time{}, inputErrorf("DateTime must be RFC 3339 with an offset, such as 2026-03-08T09:00:00-05:00")
 	}
 	return t.UTC(), nil
 }
@@ -90,11 +101,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("Date must be a YYYY-MM-DD string, got %T", v)
+		return time.Time{}, inputErrorf("Date must be a YYYY-MM-DD string, got %T", v)
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("Date must be YYYY-MM-DD, such as 2026-03-08")
+		return time.Time{}, inputErrorf("Date must be YYYY-MM-DD, such as 2026-03-08")
 	}
 	return t, nil
 }

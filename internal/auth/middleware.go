@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/ent/refreshtoken"
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -22,9 +23,11 @@ type Authenticator struct {
 // Middleware authenticates requests. Without an Authorization header the
 // request goes on with no viewer (only login and introspection will answer);
 // with a header that does not hold a valid token of an active user it is
-// refused with 401 UNAUTHENTICATED.
+// refused with 401 UNAUTHENTICATED. Resolvers of the request may set its
+// Retry-After header (SetRetryAfter).
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(withResponseHeader(r.Context(), w.Header()))
 		header := r.Header.Get("Authorization")
 		if header == "" {
 			next.ServeHTTP(w, r)
@@ -48,28 +51,34 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 }
 
 // ViewerFromToken verifies token and loads the viewer it stands for. The
-// user's role and active flag are read from the database on every request,
-// so a deactivated user or changed role takes effect at once.
+// user's role and active flag, and whether the token's session is still
+// open, are read from the database on every request, so a deactivated user,
+// a changed role, a logout or a revoked session takes effect at once.
 func (a *Authenticator) ViewerFromToken(ctx context.Context, token string) (*viewer.Viewer, error) {
 	claims, err := a.Issuer.Verify(token)
 	if err != nil {
 		return nil, err
 	}
 	uid, _ := claims.UserID()
-	return LoadViewer(ctx, a.Client, uid, claims.PracticeID)
+	return LoadViewer(ctx, a.Client, uid, claims.PracticeID, claims.Session)
 }
 
-// LoadViewer builds the viewer of an active user of a practice.
-func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int) (*viewer.Viewer, error) {
+// LoadViewer builds the viewer of an active user of a practice signed in
+// with a session that is not revoked. The session is checked inside the
+// user's query (a subquery), so it costs no statement of its own.
+func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, error) {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
 	u, err := client.User.Query().
-		Where(user.ID(userID), user.PracticeID(practiceID), user.Active(true)).
+		Where(
+			user.ID(userID), user.PracticeID(practiceID), user.Active(true),
+			user.HasRefreshTokensWith(refreshtoken.Family(session), refreshtoken.RevokedAtIsNil()),
+		).
 		WithClinician(func(q *ent.ClinicianQuery) { q.Select(clinician.FieldID) }).
 		Only(ctx)
 	if err != nil {
 		return nil, ErrInvalidToken
 	}
-	v := &viewer.Viewer{PracticeID: u.PracticeID, UserID: u.ID, Role: viewer.Role(u.Role)}
+	v := &viewer.Viewer{PracticeID: u.PracticeID, UserID: u.ID, Role: viewer.Role(u.Role), Session: session}
 	if c := u.Edges.Clinician; c != nil {
 		v.ClinicianID = c.ID
 		if v.Role == viewer.Supervisor {

@@ -6,10 +6,12 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +41,12 @@ type Options struct {
 	WrapDriver func(dialect.Driver) dialect.Driver
 	// MaxOpenConns caps the pool (PostgreSQL); 0 keeps the default of 20.
 	MaxOpenConns int
+	// StatementTimeout makes PostgreSQL cancel any statement that runs
+	// longer (its statement_timeout, set on every connection); 0 sets
+	// none. SQLite has no such setting: its busy timeout (SQLiteDSN) bounds
+	// the wait for the write lock, and queries stop when their request's
+	// context ends.
+	StatementTimeout time.Duration
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.
@@ -67,6 +75,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	driverName, dialectName, source := "sqlite", dialect.SQLite, dsn
 	if IsPostgres(dsn) {
 		driverName, dialectName = "postgres", dialect.Postgres
+		var err error
+		if source, err = withStatementTimeout(dsn, opts.StatementTimeout); err != nil {
+			return nil, err
+		}
 	} else {
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
 		if dir := filepath.Dir(path); dir != "." {
@@ -110,6 +122,29 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		drv = opts.WrapDriver(drv)
 	}
 	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
+}
+
+// withStatementTimeout adds statement_timeout to a PostgreSQL URL: lib/pq
+// sends the parameters it does not know itself as run-time parameters when
+// it opens each connection, so every connection of the pool (and every
+// reconnection) has it. A statement_timeout already in the URL wins.
+func withStatementTimeout(dsn string, d time.Duration) (string, error) {
+	if d <= 0 {
+		return dsn, nil
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// The error would quote the URL, password and all.
+		return "", errors.New("the PostgreSQL URL is not a valid URL")
+	}
+	q := u.Query()
+	if q.Has("statement_timeout") || strings.Contains(q.Get("options"), "statement_timeout") {
+		return dsn, nil
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	q.Set("statement_timeout", strconv.FormatInt(int64(ms), 10))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // Migrate creates or upgrades the schema. It is safe to run at every start

@@ -27,3 +27,24 @@ func FromContext(ctx context.Context) string {
 	id, _ := ctx.Value(ctxKey{}).(string)
 	return id
 }
+
+type originKey struct{}
+
+// Origin is where a request came from, for the audit log.
+type Origin struct {
+	// Address is the client's network address.
+	Address string
+	// UserAgent is the client software, as it says.
+	UserAgent string
+}
+
+// WithOrigin returns ctx carrying the request's origin.
+func WithOrigin(ctx context.Context, o Origin) context.Context {
+	return context.WithValue(ctx, originKey{}, o)
+}
+
+// OriginFrom returns the request's origin on ctx (empty outside a request).
+func OriginFrom(ctx context.Context) Origin {
+	o, _ := ctx.Value(originKey{}).(Origin)
+	return o
+}

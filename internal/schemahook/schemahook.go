@@ -6,6 +6,7 @@ package schemahook
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,6 +62,10 @@ func Rename(_ *gen.Graph, s *ast.Schema) error {
 				def.Interfaces[i] = n
 			}
 		}
+		// ClientProfile "implements" Client only so that ent's field
+		// collection matches fragments on Client (see ent/schema/client.go):
+		// a type does not implement itself in the GraphQL schema.
+		def.Interfaces = slices.DeleteFunc(def.Interfaces, func(iface string) bool { return iface == def.Name })
 		for i, t := range def.Types {
 			if n, ok := renamed[t]; ok {
 				def.Types[i] = n
@@ -73,6 +78,11 @@ func Rename(_ *gen.Graph, s *ast.Schema) error {
 				renameRef(a.Type, renamed)
 				a.Description = renameText(a.Description)
 			}
+		}
+	}
+	for name := range s.PossibleTypes {
+		if t := s.Types[name]; t != nil && t.Kind == ast.Object {
+			delete(s.PossibleTypes, name) // the self-"interface" above
 		}
 	}
 	for _, m := range []map[string][]*ast.Definition{s.PossibleTypes, s.Implements} {

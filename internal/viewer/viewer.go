@@ -41,6 +41,9 @@ type Viewer struct {
 	ClinicianID int
 	// SuperviseeIDs are the clinicians this user supervises (read-only scope).
 	SuperviseeIDs []int
+	// Session is the sign-in session the request's token belongs to
+	// (logout ends it).
+	Session string
 }
 
 // IsAdmin reports whether the viewer administers the practice.

@@ -1,0 +1,407 @@
+package graph
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	entgo "entgo.io/ent"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/auditevent"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/reqid"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// The audit log (HIPAA 164.312(b)): every mutation, refused and failed
+// attempts included, and every read of a document body, a contact note or
+// a client's identifying fields is an AuditEvent. Transactions writes the
+// events of a mutation in its own transaction, so the change and its record
+// commit together; if the events cannot be written the response fails.
+
+// auditLog collects the events of one operation.
+type auditLog struct {
+	mu    sync.Mutex
+	reads map[readKey]*readEvent
+	order []readKey
+	calls []*mutationCall
+}
+
+type readKey struct {
+	action string
+	id     int
+}
+
+type readEvent struct {
+	action, entityType string
+	entityID, clientID int
+	fields             []string
+}
+
+// mutationCall is one root field of a mutation and how it ended.
+type mutationCall struct {
+	field, alias, returns string
+	args                  map[string]any
+	result                any
+	failed                bool
+}
+
+type auditKey struct{}
+
+func withAudit(ctx context.Context) (context.Context, *auditLog) {
+	a := &auditLog{reads: map[readKey]*readEvent{}}
+	return context.WithValue(ctx, auditKey{}, a), a
+}
+
+// auditFrom returns the operation's log; outside an operation, one that
+// nobody writes.
+func auditFrom(ctx context.Context) *auditLog {
+	if a, ok := ctx.Value(auditKey{}).(*auditLog); ok {
+		return a
+	}
+	return &auditLog{reads: map[readKey]*readEvent{}}
+}
+
+// read notes a PHI field read from the record parent.
+func (a *auditLog) read(object, field string, parent any) {
+	var k readKey
+	var e readEvent
+	switch p := parent.(type) {
+	case *ent.ClientProfile:
+		k, e = readKey{"readClientIdentity", p.ID}, readEvent{entityType: "Client", entityID: p.ID, clientID: p.ID}
+	case *ent.Caregiver:
+		// A caregiver's contact details are part of the client's identity.
+		k, e = readKey{"readClientIdentity", p.ClientID}, readEvent{entityType: "Client", entityID: p.ClientID, clientID: p.ClientID}
+	case *ent.Document:
+		k, e = readKey{"readDocumentBody", p.ID}, readEvent{entityType: "Document", entityID: p.ID, clientID: p.ClientID}
+	case *ent.Contact:
+		k, e = readKey{"readContactNote", p.ID}, readEvent{entityType: "Contact", entityID: p.ID, clientID: p.ClientID}
+	default:
+		return // payloads of mutations, which are audited as such
+	}
+	name := object + "." + field
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ev, ok := a.reads[k]
+	if !ok {
+		e.action = k.action
+		ev = &e
+		a.reads[k] = ev
+		a.order = append(a.order, k)
+	}
+	for _, f := range ev.fields {
+		if f == name {
+			return
+		}
+	}
+	ev.fields = append(ev.fields, name)
+}
+
+func (a *auditLog) call(c *mutationCall) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.calls = append(a.calls, c)
+}
+
+// deniedCodes are refusals of access; other errors are failures.
+var deniedCodes = map[string]bool{CodeNotFound: true, CodeForbidden: true, CodeUnauthenticated: true, CodeRateLimited: true}
+
+// errorCodes maps each root field (by alias) to the code of its first error.
+func errorCodes(rsp *graphql.Response) map[string]string {
+	out := map[string]string{}
+	for _, e := range rsp.Errors {
+		root := ""
+		if len(e.Path) > 0 {
+			if k, ok := e.Path[0].(ast.PathName); ok {
+				root = string(k)
+			}
+		}
+		code, _ := e.Extensions["code"].(string)
+		if _, seen := out[root]; !seen {
+			out[root] = code
+		}
+	}
+	return out
+}
+
+// auditEvent is one row to write, before it meets the database.
+type auditEvent struct {
+	practice, actor    int
+	role               string
+	action, entityType string
+	entityID, clientID int
+	outcome            auditevent.Outcome
+	detail             string
+}
+
+// events turns what the operation did into rows. committed says whether
+// the operation's writes stand; reads are logged only when data went out.
+func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed bool) []auditEvent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	v := viewer.FromContext(ctx)
+	base := auditEvent{}
+	if v != nil {
+		base.practice, base.actor, base.role = v.PracticeID, v.UserID, string(v.Role)
+	}
+	codes := errorCodes(rsp)
+	var out []auditEvent
+	for _, c := range a.calls {
+		ev := base
+		ev.action = c.field
+		ev.entityType = c.returns
+		code := codes[c.alias]
+		switch {
+		case code == "" && c.failed:
+			code = CodeInternal
+			fallthrough
+		case code != "":
+			ev.outcome = auditevent.OutcomeFAILED
+			if deniedCodes[code] {
+				ev.outcome = auditevent.OutcomeDENIED
+			}
+			ev.detail = code
+		case committed:
+			ev.outcome = auditevent.OutcomeSUCCESS
+		default:
+			ev.outcome = auditevent.OutcomeFAILED
+			ev.detail = "rolled back: another part of the operation failed"
+		}
+		targets := entitiesOf(c.result)
+		if ev.outcome != auditevent.OutcomeSUCCESS || len(targets) == 0 {
+			targets = []target{targetOfArgs(c.args)}
+		}
+		for _, t := range targets {
+			e := ev
+			if t.typ != "" {
+				e.entityType = t.typ
+			}
+			e.entityID, e.clientID = t.id, t.client
+			if e.clientID == 0 && e.entityType == "Client" {
+				e.clientID = e.entityID
+			}
+			if t.user != nil && v == nil {
+				// login: the actor is who signed in.
+				e.practice, e.actor, e.role = t.user.PracticeID, t.user.ID, string(t.user.Role)
+			}
+			out = append(out, e)
+		}
+	}
+	if len(rsp.Data) > 0 {
+		// Fields resolve concurrently: order the reads for a stable log.
+		sort.Slice(a.order, func(i, j int) bool {
+			if a.order[i].action != a.order[j].action {
+				return a.order[i].action > a.order[j].action
+			}
+			return a.order[i].id < a.order[j].id
+		})
+		for _, k := range a.order {
+			r := a.reads[k]
+			e := base
+			e.action, e.entityType, e.entityID, e.clientID = r.action, r.entityType, r.entityID, r.clientID
+			e.outcome = auditevent.OutcomeSUCCESS
+			e.detail = "fields: " + strings.Join(r.fields, ", ")
+			out = append(out, e)
+		}
+	}
+	if len(a.calls) == 0 {
+		// A refused read (e.g. an id out of the caller's scope) is recorded
+		// too: probing for what exists leaves a trace.
+		roots := make([]string, 0, len(codes))
+		for root, code := range codes {
+			if deniedCodes[code] {
+				roots = append(roots, root)
+			}
+		}
+		sort.Strings(roots)
+		for _, root := range roots {
+			e := base
+			e.action, e.outcome, e.detail = "read "+root, auditevent.OutcomeDENIED, codes[root]
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// target is a record a mutation acted on.
+type target struct {
+	typ        string
+	id, client int
+	user       *ent.User
+}
+
+// entitiesOf finds the records in a mutation's result: the record itself,
+// each record of a list, or the first record field of a payload.
+func entitiesOf(v any) []target {
+	if v == nil {
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	if (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Slice) && rv.IsNil() {
+		return nil
+	}
+	switch x := v.(type) {
+	case *ent.ClientProfile:
+		return []target{{typ: "Client", id: x.ID, client: x.ID}}
+	case *ent.Appointment:
+		return []target{{typ: "Appointment", id: x.ID, client: x.ClientID}}
+	case *ent.Document:
+		return []target{{typ: "Document", id: x.ID, client: x.ClientID}}
+	case *ent.Contact:
+		return []target{{typ: "Contact", id: x.ID, client: x.ClientID}}
+	case *ent.Caregiver:
+		return []target{{typ: "Caregiver", id: x.ID, client: x.ClientID}}
+	case *ent.Episode:
+		return []target{{typ: "Episode", id: x.ID, client: x.ClientID}}
+	case *ent.Clinician:
+		return []target{{typ: "Clinician", id: x.ID}}
+	case *ent.User:
+		return []target{{typ: "User", id: x.ID, user: x}}
+	case *ent.Practice:
+		return []target{{typ: "Practice", id: x.ID}}
+	case *ent.NewClientRequest:
+		return []target{{typ: "NewClientRequest", id: x.ID}}
+	}
+	switch {
+	case rv.Kind() == reflect.Slice:
+		var out []target
+		for i := 0; i < rv.Len(); i++ {
+			out = append(out, entitiesOf(rv.Index(i).Interface())...)
+		}
+		return out
+	case rv.Kind() == reflect.Pointer && rv.Elem().Kind() == reflect.Struct:
+		s := rv.Elem()
+		for i := 0; i < s.NumField(); i++ {
+			f := s.Field(i)
+			if f.Kind() != reflect.Pointer || f.IsNil() || !s.Type().Field(i).IsExported() {
+				continue
+			}
+			if t := entitiesOf(f.Interface()); len(t) > 0 {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// targetOfArgs names what a refused or failed mutation aimed at, from its
+// arguments: the record id and the client.
+func targetOfArgs(args map[string]any) target {
+	var t target
+	for _, name := range []string{"id", "appointmentId", "documentId", "canceledAppointmentId"} {
+		if id, ok := args[name].(int); ok {
+			t.id = id
+			break
+		}
+	}
+	if id, ok := args["clientId"].(int); ok {
+		t.client = id
+	} else if in, ok := args["input"]; ok {
+		t.client = intField(in, "ClientID")
+	}
+	return t
+}
+
+// intField reads an int (or *int) field of a struct (or pointer to one).
+func intField(v any, name string) int {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return 0
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return 0
+	}
+	f := rv.FieldByName(name)
+	switch {
+	case !f.IsValid():
+		return 0
+	case f.Kind() == reflect.Int:
+		return int(f.Int())
+	case f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.Int:
+		return int(f.Elem().Int())
+	}
+	return 0
+}
+
+// writeAudit stores the events with client (the mutation's transaction, or
+// the root client). Events without a practice (a failed login) cannot be
+// stored with a tenant: they go to the server log, without names.
+func writeAudit(ctx context.Context, client *ent.Client, now time.Time, evs []auditEvent, log func(msg string, args ...any)) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	origin := reqid.OriginFrom(ctx)
+	id := reqid.FromContext(ctx)
+	ua := origin.UserAgent
+	if len(ua) > 500 {
+		ua = ua[:500]
+	}
+	creates := make([]*ent.AuditEventCreate, 0, len(evs))
+	for _, e := range evs {
+		if e.practice == 0 {
+			log("audit event without a practice", "request_id", id, "action", e.action, "outcome", string(e.outcome), "detail", e.detail)
+			continue
+		}
+		c := client.AuditEvent.Create().
+			SetPracticeID(e.practice).
+			SetActorRole(e.role).
+			SetAction(e.action).
+			SetEntityType(e.entityType).
+			SetRequestID(id).
+			SetAddress(origin.Address).
+			SetUserAgent(ua).
+			SetOccurredAt(now).
+			SetOutcome(e.outcome).
+			SetDetail(truncate(e.detail, 1000))
+		if e.actor != 0 {
+			c.SetActorID(e.actor)
+		}
+		if e.entityID != 0 {
+			c.SetEntityID(e.entityID)
+		}
+		if e.clientID != 0 {
+			c.SetClientID(e.clientID)
+		}
+		creates = append(creates, c)
+	}
+	if len(creates) == 0 {
+		return nil
+	}
+	return client.AuditEvent.CreateBulk(creates...).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// auditColumns makes the records whose identifying fields are audited carry
+// their client even when a query selects only the fields the operation asks
+// for (entgql's field collection): the audit event names the client.
+func auditColumns() ent.Interceptor {
+	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			switch q.(type) {
+			case *ent.DocumentQuery, *ent.ContactQuery, *ent.CaregiverQuery:
+				qc := entgo.QueryFromContext(ctx)
+				rows := qc != nil && (qc.Op == entgo.OpQueryAll || qc.Op == entgo.OpQueryOnly || qc.Op == entgo.OpQueryFirst)
+				if rows && len(qc.Fields) > 0 && !slices.Contains(qc.Fields, "client_id") {
+					qc.Fields = append(qc.Fields, "client_id")
+				}
+			}
+			return next.Query(ctx, q)
+		})
+	})
+}

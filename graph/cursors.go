@@ -1,0 +1,121 @@
+package graph
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// CursorCheck refuses, before any resolver runs (and so before any SQL), an
+// operation with a connection cursor (`after`, `before`) that cannot be one
+// the server wrote: it must be a string that decodes to an id and an order
+// value, which is empty when the connection has no orderBy, and otherwise
+// strings (without NUL), numbers, booleans or times. Otherwise the cursor
+// would fail deep in the resolver as an internal error, or reach the SQL as
+// a value no column holds. BAD_USER_INPUT names the argument. (A value of
+// the wrong type for its order field is refused by PostgreSQL: the error
+// presenter reports that as BAD_USER_INPUT too.)
+type CursorCheck struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = CursorCheck{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (CursorCheck) ExtensionName() string { return "CursorCheck" }
+
+// Validate implements graphql.HandlerExtension.
+func (CursorCheck) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext checks every cursor argument of the operation.
+func (CursorCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	return checkCursors(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
+}
+
+func checkCursors(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
+	for _, sel := range set {
+		var err *gqlerror.Error
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if err = checkCursorArgs(sel, vars); err == nil {
+				err = checkCursors(sel.SelectionSet, vars, seen)
+			}
+		case *ast.InlineFragment:
+			err = checkCursors(sel.SelectionSet, vars, seen)
+		case *ast.FragmentSpread:
+			if sel.Definition != nil && !seen[sel.Name] {
+				seen[sel.Name] = true
+				err = checkCursors(sel.Definition.SelectionSet, vars, seen)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkCursorArgs(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	if f.Definition == nil {
+		return nil
+	}
+	var args map[string]any
+	for _, def := range f.Definition.Arguments {
+		if def.Type.Name() != "Cursor" {
+			continue
+		}
+		if args == nil {
+			args = f.ArgumentMap(vars)
+		}
+		v, ok := args[def.Name]
+		if !ok || v == nil {
+			continue
+		}
+		var c entgql.Cursor[int]
+		err := c.UnmarshalGQL(v)
+		if ordered := args["orderBy"] != nil; err != nil || (!ordered && c.Value != nil) || !plainValue(c.Value, true) {
+			return boundsError(f, def.Name, def.Name+": not a cursor of this connection: pass a cursor from its edges or pageInfo")
+		}
+	}
+	return nil
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// plainValue reports whether a cursor's order value is one columns hold:
+// a scalar, or (ordered by several fields) a list of them.
+func plainValue(v any, list bool) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return !strings.ContainsRune(rv.String(), 0)
+	case reflect.Bool, reflect.Float32, reflect.Float64,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	case reflect.Slice:
+		if !list {
+			return false
+		}
+		for i := 0; i < rv.Len(); i++ {
+			if !plainValue(rv.Index(i).Interface(), false) {
+				return false
+			}
+		}
+		return true
+	}
+	return rv.Type() == timeType
+}

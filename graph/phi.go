@@ -1,0 +1,179 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// Identifying fields (SPEC.md "Access": PHI): client and caregiver names,
+// date of birth, email, phone, document bodies, contact notes. An analyst
+// never gets them: the field errors with FORBIDDEN and the rest of the
+// response resolves. Every other read of them is an audit event (audit.go).
+
+// phiFields are the PHI fields of each GraphQL object type.
+var phiFields = map[string]map[string]bool{
+	"Client":                {"firstName": true, "lastName": true, "dateOfBirth": true, "email": true, "phone": true},
+	"Caregiver":             {"name": true, "email": true, "phone": true},
+	"Document":              {"body": true},
+	"Contact":               {"note": true},
+	"ReminderRecipient":     {"name": true, "email": true, "phone": true},
+	"ClosureWarningPayload": {"message": true},
+}
+
+// phiInputs are the filter fields (and their predicates, which extend the
+// name: firstNameContainsFold) and order fields that reveal PHI: an analyst
+// may not filter or order by them (no learning a name by filtering on it).
+var phiInputs = map[string][]string{
+	"ClientWhereInput":    {"firstName", "lastName", "dateOfBirth", "email", "phone"},
+	"CaregiverWhereInput": {"name", "email", "phone"},
+	"DocumentWhereInput":  {"body"},
+	"ContactWhereInput":   {"note"},
+}
+
+var phiOrders = map[string]map[string]bool{
+	"ClientOrderField": {"FIRST_NAME": true, "LAST_NAME": true, "DATE_OF_BIRTH": true, "EMAIL": true, "PHONE": true},
+}
+
+func isPHI(object, field string) bool { return phiFields[object][field] }
+
+func errPHIForbidden(what string) *Error {
+	return &Error{Code: CodeForbidden, Message: what + " identifies a person: analysts see aggregates and records without identifying fields"}
+}
+
+// GuardPHI is the field middleware that keeps PHI from analysts and notes
+// every other read of it for the audit log.
+func GuardPHI(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !isPHI(fc.Object, fc.Field.Name) {
+		return next(ctx)
+	}
+	if v := viewer.FromContext(ctx); v != nil && v.Role == viewer.Analyst {
+		return nil, errPHIForbidden(fc.Object + "." + fc.Field.Name)
+	}
+	res, err := next(ctx)
+	if err == nil && fc.Parent != nil {
+		auditFrom(ctx).read(fc.Object, fc.Field.Name, fc.Parent.Result)
+	}
+	return res, err
+}
+
+// PHIFilters refuses to an analyst, before any SQL, an operation that
+// filters or orders by a PHI field anywhere in its arguments.
+type PHIFilters struct{ schema *ast.Schema }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = &PHIFilters{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (*PHIFilters) ExtensionName() string { return "PHIFilters" }
+
+// Validate keeps the schema to walk input types with.
+func (p *PHIFilters) Validate(s graphql.ExecutableSchema) error {
+	p.schema = s.Schema()
+	return nil
+}
+
+// MutateOperationContext checks the arguments of every field.
+func (p *PHIFilters) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.Role != viewer.Analyst || oc.Operation == nil {
+		return nil
+	}
+	var found string
+	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
+		for _, arg := range f.Arguments {
+			if arg.Value == nil || arg.Value.ExpectedType == nil {
+				continue
+			}
+			val, err := arg.Value.Value(oc.Variables)
+			if err != nil {
+				continue
+			}
+			if found = p.phiIn(arg.Value.ExpectedType, val); found != "" {
+				return false
+			}
+		}
+		return true
+	})
+	if found == "" {
+		return nil
+	}
+	e := errPHIForbidden("filtering or ordering by " + found)
+	return &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": e.Code}}
+}
+
+// phiIn returns the first PHI filter or order field in a value of type t.
+func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
+	if list, ok := v.([]any); ok {
+		elem := t
+		if t.Elem != nil {
+			elem = t.Elem
+		}
+		for _, item := range list {
+			if f := p.phiIn(elem, item); f != "" {
+				return f
+			}
+		}
+		return ""
+	}
+	name := t.Name()
+	if s, ok := v.(string); ok && phiOrders[name][s] {
+		return fmt.Sprintf("%s %s", name, s)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	def := p.schema.Types[name]
+	for key, val := range obj {
+		for _, prefix := range phiInputs[name] {
+			if strings.HasPrefix(key, prefix) {
+				return name + "." + key
+			}
+		}
+		if def == nil {
+			continue
+		}
+		if fd := def.Fields.ForName(key); fd != nil {
+			if f := p.phiIn(fd.Type, val); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+// walkFields calls visit for every field of a selection set, through
+// fragments (each named fragment once), until visit returns false.
+func walkFields(set ast.SelectionSet, seen map[string]bool, visit func(*ast.Field) bool) bool {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if !visit(sel) || !walkFields(sel.SelectionSet, seen, visit) {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !walkFields(sel.SelectionSet, seen, visit) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			if sel.Definition == nil || seen[sel.Name] {
+				continue
+			}
+			seen[sel.Name] = true
+			if !walkFields(sel.Definition.SelectionSet, seen, visit) {
+				return false
+			}
+		}
+	}
+	return true
+}

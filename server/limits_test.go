@@ -1,0 +1,363 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/graph"
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+// depthQuery nests fields 12 deep (email is the 12th level); overDepth
+// replaces email with a 13th level, reached through a fragment and an
+// inline fragment, which add no depth of their own.
+const (
+	depthQuery = `{ me { clinician { clients(first: 1) { edges { node { appointments(first: 1) { edges { node {
+		client { clinician { user { email } } } } } } } } } } } }`
+	overDepth = `{ ...Me } fragment Me on Query { me { clinician { clients(first: 1) { edges { node { appointments(first: 1) { edges { node {
+		... on Appointment { client { ...Deep } } } } } } } } } } }
+		fragment Deep on Client { clinician { user { clinician { name } } } }`
+)
+
+// repeat joins n copies of format, each given its index from 1.
+func repeat(n int, format string) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, format, i)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// fragmentBomb nests n fragments on typ, each spreading the next twice: a
+// document of a few hundred tokens that stands for 2^(n-1) copies of leaf.
+func fragmentBomb(n int, typ, leaf string) string {
+	var b strings.Builder
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, " fragment F%d on %s { ...F%d ...F%d }", i, typ, i+1, i+1)
+	}
+	fmt.Fprintf(&b, " fragment F%d on %s { %s }", n, typ, leaf)
+	return b.String()
+}
+
+// TestOperationShapeLimits checks every limit at its edge: an operation at
+// the limit runs, one over it is refused with the limit's own code before
+// any SQL (with a token, only the viewer's lookup runs; without one, nothing).
+func TestOperationShapeLimits(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d, func(c *Config) { c.MaxComplexity = 7201 })
+		f := s.seedPractice("North", "north.example")
+		tok := s.token(f.clinicianUser)
+		s.sql.Reset()
+		if r := s.do(tok, `{ nope }`, nil); r.code() != "GRAPHQL_VALIDATION_FAILED" {
+			t.Fatalf("invalid field: %+v", r.Errors)
+		}
+		viewerLookup := s.sql.Count()
+
+		withVariable := strings.Replace(caseloadQuery, "{\n  clients(first: 100", "query($n: Int!) {\n  clients(first: $n", 1)
+		oneMoreField := func(q string) string { return strings.Replace(q, "{\n  clients", "{ __typename\n  clients", 1) }
+		for _, c := range []struct {
+			name, atLimit, over string
+			vars                map[string]any
+			code                string
+		}{
+			{"depth 12", depthQuery, overDepth, nil, graph.CodeDepthLimit},
+			{"20 root fields",
+				"{ " + repeat(20, "r%d: me { id }") + " }",
+				"{ " + repeat(20, "r%d: me { id }") + " __typename }", nil, graph.CodeRootFieldLimit},
+			{"root fields through fragments",
+				"{ ...Q ...Q } fragment Q on Query { " + repeat(10, "r%d: me { id }") + " } ",
+				"{ ...Q ...Q ... on Query { __typename } } fragment Q on Query { " + repeat(10, "r%d: me { id }") + " }", nil, graph.CodeRootFieldLimit},
+			{"30 aliases",
+				"{ me { " + repeat(30, "a%d: id") + " } }",
+				"{ me { " + repeat(31, "a%d: id") + " } }", nil, graph.CodeAliasLimit},
+			{"aliases through a fragment spread twice",
+				"{ me { ...A } } fragment A on User { " + repeat(30, "a%d: email") + " }",
+				"{ me { ...A clinician { user { ...A } } } } fragment A on User { " + repeat(16, "a%d: email") + " }", nil, graph.CodeAliasLimit},
+			// The caseload screen costs 7,201 (see graph.DefaultMaxComplexity),
+			// this server's limit; a root __typename costs one more.
+			{"complexity", caseloadQuery, oneMoreField(caseloadQuery), nil, graph.CodeComplexityLimit},
+			{"complexity with the page size in a variable", withVariable, oneMoreField(withVariable), map[string]any{"n": 100}, graph.CodeComplexityLimit},
+			{"nested fragments", "{ me { ...F1 } }" + fragmentBomb(3, "User", "id"),
+				"{ me { ...F1 } }" + fragmentBomb(40, "User", "id"), nil, graph.CodeComplexityLimit},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				if r := s.do(tok, c.atLimit, c.vars); len(r.Errors) > 0 || r.Status != http.StatusOK {
+					t.Fatalf("at the limit: %d %+v", r.Status, r.Errors)
+				}
+				for _, token := range []string{tok, ""} {
+					s.sql.Reset()
+					start := time.Now()
+					r := s.do(token, c.over, c.vars)
+					if r.code() != c.code || r.Data != nil {
+						t.Fatalf("over the limit: %+v %v, want %s and no data", r.Errors, r.Data, c.code)
+					}
+					if took := time.Since(start); took > 2*time.Second {
+						t.Errorf("took %v to refuse", took)
+					}
+					want := 0
+					if token != "" {
+						want = viewerLookup
+					}
+					if n := s.sql.Count(); n != want {
+						t.Errorf("ran %d SQL statements before refusing, want %d:\n%s", n, want, strings.Join(s.sql.Statements(), "\n"))
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestComplexityCountsPages pins the cost rules: a paged field costs its page
+// size times its selections, a list of IDs its length times its selections.
+func TestComplexityCountsPages(t *testing.T) {
+	s := newAPIServer(t, "sqlite3", func(c *Config) { c.MaxComplexity = 301 })
+	f := s.seedPractice("North", "north.example")
+	admin := s.token(f.admin)
+	ids := make([]string, 0, 100)
+	for i := 0; i < 100; i++ {
+		ids = append(ids, encodeID(f.ownClients[i%len(f.ownClients)].ID))
+	}
+	for _, c := range []struct {
+		query string
+		vars  map[string]any
+		ok    bool
+	}{
+		// 1 + 100 × (edges 1 + node 1 + id 1) = 301
+		{`{ clients(first: 100) { edges { node { id } } } }`, nil, true},
+		{`{ clients(last: 100) { edges { node { id } } } }`, nil, true},
+		{`{ clients(first: 100) { totalCount edges { node { id } } } }`, nil, false},
+		// 1 + 100 × (1 + 1 + (1 + 1 × 1)) = 401: pages multiply
+		{`{ clients(first: 100) { edges { node { appointments(first: 1) { totalCount } } } } }`, nil, false},
+		// 1 + 3 × (1 + 1 + (1 + 30 × 1)) = 100
+		{`{ clients(first: 3) { edges { node { appointments(first: 30) { totalCount } } } } }`, nil, true},
+		// 1 + 100 × (1 + 1 + 1) = 301, and one more ID is over
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName } } }`, map[string]any{"ids": ids}, true},
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName } } }`, map[string]any{"ids": append(ids, ids[0])}, false},
+	} {
+		r := s.do(admin, c.query, c.vars)
+		if c.ok && len(r.Errors) > 0 {
+			t.Errorf("%s: %+v, want it admitted", c.query, r.Errors)
+		}
+		if !c.ok && r.code() != graph.CodeComplexityLimit {
+			t.Errorf("%s: %+v, want %s", c.query, r.Errors, graph.CodeComplexityLimit)
+		}
+	}
+}
+
+// ideIntrospection is the shape of the query GraphiQL (graphql-js) sends for
+// the schema: its type references nest 9 ofType deep, 15 levels in all.
+var ideIntrospection = `query IntrospectionQuery {
+  __schema {
+    description
+    queryType { name kind } mutationType { name kind } subscriptionType { name kind }
+    types { ...FullType }
+    directives { name description isRepeatable locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ` + strings.Repeat("ofType { kind name ", 9) + strings.Repeat("} ", 9) + `}`
+
+// TestDefaultLimitsAdmitTheScreens runs the largest screens of the tests and
+// docs, and the IDE's introspection, under the default limits.
+func TestDefaultLimitsAdmitTheScreens(t *testing.T) {
+	s := newAPIServer(t, "sqlite3")
+	f := s.seedPractice("North", "north.example")
+	tok := s.token(f.clinicianUser)
+	for _, q := range []string{caseloadQuery, dashboardQuery, depthQuery, ideIntrospection} {
+		s.mustDo(tok, q, nil)
+	}
+	if data := s.mustDo("", ideIntrospection, nil); data["__schema"] == nil {
+		t.Error("the IDE's introspection without a token: no schema")
+	}
+	r := s.do(tok, overDepth, nil)
+	if r.code() != graph.CodeDepthLimit {
+		t.Errorf("depth 13 under the defaults: %+v", r.Errors)
+	}
+	r = s.do(tok, "{ me { ...F1 } }"+fragmentBomb(40, "User", "id"), nil)
+	if r.code() != graph.CodeComplexityLimit {
+		t.Errorf("a fragment bomb under the defaults: %+v", r.Errors)
+	}
+	r = s.do(tok, "{ ...F1 }"+fragmentBomb(40, "Query", "__typename"), nil)
+	if r.code() != graph.CodeRootFieldLimit {
+		t.Errorf("a fragment bomb of root fields under the defaults: %+v", r.Errors)
+	}
+}
+
+// post sends a raw request body to /graphql.
+func (s *apiServer) post(token string, body io.Reader, contentLength int64, headers map[string]string) *httptest.ResponseRecorder {
+	s.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", body)
+	req.ContentLength = contentLength
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+func decode(t testing.TB, rec *httptest.ResponseRecorder) *gqlResponse {
+	t.Helper()
+	r := &gqlResponse{Status: rec.Code}
+	if err := json.Unmarshal(rec.Body.Bytes(), r); err != nil {
+		t.Fatalf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
+	}
+	return r
+}
+
+// paddedBody is a request for the viewer's id, padded with spaces to n bytes.
+func paddedBody(t testing.TB, n int) []byte {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"query": "{ me { id } }"})
+	if len(b) > n {
+		t.Fatalf("cannot pad %d bytes to %d", len(b), n)
+	}
+	pad := bytes.Repeat([]byte(" "), n-len(b))
+	return append(append(b[:len(b)-1:len(b)-1], pad...), '}')
+}
+
+func TestRequestBodyLimit(t *testing.T) {
+	s := newAPIServer(t, "sqlite3")
+	f := s.seedPractice("North", "north.example")
+	tok := s.token(f.admin)
+
+	body := paddedBody(t, maxBodyBytes)
+	if r := decode(t, s.post(tok, bytes.NewReader(body), int64(len(body)), nil)); r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("a body of exactly %d bytes: %d %+v", maxBodyBytes, r.Status, r.Errors)
+	}
+	body = paddedBody(t, maxBodyBytes+1)
+	for name, length := range map[string]int64{"with Content-Length": int64(len(body)), "chunked": -1} {
+		s.sql.Reset()
+		rec := s.post(tok, bytes.NewReader(body), length, nil)
+		r := decode(t, rec)
+		if r.Status != http.StatusRequestEntityTooLarge || r.code() != CodeRequestTooLarge {
+			t.Errorf("%s: one byte over: %d %+v, want 413 %s", name, r.Status, r.Errors, CodeRequestTooLarge)
+		}
+		if n := s.sql.Count(); n != 0 {
+			t.Errorf("%s: ran %d SQL statements", name, n)
+		}
+	}
+}
+
+func TestParserTokenLimit(t *testing.T) {
+	s := newAPIServer(t, "sqlite3")
+	f := s.seedPractice("North", "north.example")
+	tok := s.token(f.admin)
+	// "{ me {" and "} }" are 5 tokens.
+	start := time.Now()
+	if r := s.do(tok, "{ me { "+strings.Repeat("id ", graph.DefaultMaxTokens-5)+"} }", nil); len(r.Errors) > 0 {
+		t.Fatalf("%d tokens: %+v", graph.DefaultMaxTokens, r.Errors)
+	}
+	t.Logf("%d tokens of one repeated field took %v", graph.DefaultMaxTokens, time.Since(start))
+	s.sql.Reset()
+	r := s.do(tok, "{ me { "+strings.Repeat("id ", graph.DefaultMaxTokens-4)+"} }", nil)
+	if r.code() != "GRAPHQL_PARSE_FAILED" || !strings.Contains(r.Errors[0].Message, "token limit") {
+		t.Errorf("one token over: %d %+v, want GRAPHQL_PARSE_FAILED", r.Status, r.Errors)
+	}
+	if n := s.sql.Count(); n > 2 {
+		t.Errorf("ran %d SQL statements beyond the viewer lookup", n)
+	}
+}
+
+func TestIntrospectionAndSuggestionsOffUnlessConfigured(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{nil, nil, false},
+		{[]string{"-demo"}, nil, true},
+		{nil, map[string]string{"CASELOAD_INTROSPECTION": "true"}, true},
+		{[]string{"-demo"}, map[string]string{"CASELOAD_INTROSPECTION": "false"}, false},
+	} {
+		cfg, err := ParseConfig(append([]string{"-db", dir + "/caseload.db"}, c.args...), func(k string) string { return c.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Introspection != c.want {
+			t.Errorf("args %v env %v: introspection %v, want %v", c.args, c.env, cfg.Introspection, c.want)
+		}
+	}
+
+	for _, on := range []bool{false, true} {
+		s := newAPIServer(t, "sqlite3", func(c *Config) { c.Introspection = on })
+		f := s.seedPractice("North", "north.example")
+		tok := s.token(f.admin)
+		r := s.do(tok, `{ __schema { queryType { name } } }`, nil)
+		if got := len(r.Errors) == 0 && r.Data["__schema"] != nil; got != on {
+			t.Errorf("introspection %v: got %+v %v", on, r.Errors, r.Data)
+		}
+		if !on && r.code() != graph.CodeIntrospectionDisabled {
+			t.Errorf("refused introspection: %+v, want %s", r.Errors, graph.CodeIntrospectionDisabled)
+		}
+		r = s.do(tok, `{ clientz(first: 1) { totalCount } }`, nil)
+		if r.code() != "GRAPHQL_VALIDATION_FAILED" {
+			t.Fatalf("misspelt field: %+v", r.Errors)
+		}
+		if suggests := strings.Contains(r.Errors[0].Message, "Did you mean"); suggests != on {
+			t.Errorf("introspection %v: %q suggests fields: %v", on, r.Errors[0].Message, suggests)
+		}
+	}
+}
+
+func TestLimitSettings(t *testing.T) {
+	dir := t.TempDir()
+	parse := func(args []string, env map[string]string) (*Config, error) {
+		return ParseConfig(append([]string{"-db", dir + "/caseload.db"}, args...), func(k string) string { return env[k] })
+	}
+	cfg, err := parse(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxDepth != graph.DefaultMaxDepth || cfg.MaxAliases != graph.DefaultMaxAliases || cfg.MaxRootFields != graph.DefaultMaxRootFields ||
+		cfg.MaxComplexity != graph.DefaultMaxComplexity || cfg.MaxTokens != graph.DefaultMaxTokens || cfg.StatementTimeout != 5*time.Second || len(cfg.CORSOrigins) != 0 {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	cfg, err = parse([]string{"-max-depth", "7", "-statement-timeout", "2s"}, map[string]string{
+		"CASELOAD_MAX_DEPTH": "9", "CASELOAD_MAX_ALIASES": "3", "CASELOAD_MAX_ROOT_FIELDS": "4", "CASELOAD_MAX_COMPLEXITY": "500", "CASELOAD_MAX_TOKENS": "800",
+		"CASELOAD_STATEMENT_TIMEOUT": "1s", "CASELOAD_CORS_ORIGINS": " https://App.example.com ,http://localhost:5173/",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxDepth != 7 || cfg.MaxAliases != 3 || cfg.MaxRootFields != 4 || cfg.MaxComplexity != 500 || cfg.MaxTokens != 800 || cfg.StatementTimeout != 2*time.Second ||
+		strings.Join(cfg.CORSOrigins, " ") != "https://app.example.com http://localhost:5173" {
+		t.Errorf("flags over environment: %+v", cfg)
+	}
+	for _, bad := range []map[string]string{
+		{"CASELOAD_MAX_DEPTH": "0"},
+		{"CASELOAD_MAX_ALIASES": "many"},
+		{"CASELOAD_MAX_COMPLEXITY": "-1"},
+		{"CASELOAD_MAX_TOKENS": "0"},
+		{"CASELOAD_STATEMENT_TIMEOUT": "5"},
+		{"CASELOAD_STATEMENT_TIMEOUT": "-1s"},
+		{"CASELOAD_CORS_ORIGINS": "*"},
+		{"CASELOAD_CORS_ORIGINS": "https://app.example.com/path"},
+		{"CASELOAD_CORS_ORIGINS": "app.example.com"},
+	} {
+		if _, err := parse(nil, bad); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/graph/scalar"
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+// The throttle's rules at the default limits (windows, resets, IPv6
+// networks, unlock) are tested in internal/auth without bcrypt; these tests
+// check the answers through the HTTP handler with small limits, since every
+// failed attempt costs a bcrypt comparison on purpose.
+
+// attempt signs in with the password from an address (X-Forwarded-For,
+// which these servers trust) and returns the answer and its Retry-After
+// header.
+func (s *apiServer) attempt(email, password, address string) (*gqlResponse, string) {
+	s.t.Helper()
+	rec := s.raw(loginOp, map[string]any{"e": email, "p": password}, map[string]string{"X-Forwarded-For": address})
+	r := &gqlResponse{Status: rec.Code}
+	if err := json.Unmarshal(rec.Body.Bytes(), r); err != nil {
+		s.t.Fatalf("response is not JSON: %s", rec.Body.String())
+	}
+	return r, rec.Header().Get("Retry-After")
+}
+
+func TestLoginIsThrottledPerAccount(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		const limit = 2
+		s := newAPIServer(t, d, func(c *Config) {
+			c.TrustProxy = true
+			c.LoginLimits = auth.LoginLimits{AccountFailures: limit, AddressFailures: 1000}
+		})
+		s.seedPractice("North", "north.example")
+		lockout := int(auth.DefaultLockout / time.Second)
+
+		// A known email with a wrong password and an unknown email, each
+		// attempt from another address: the same answers at every step.
+		for i := 1; i <= limit+1; i++ {
+			known, knownRetry := s.attempt("clinician@north.example", "wrong password", fmt.Sprintf("198.51.100.%d", i))
+			unknown, unknownRetry := s.attempt("nobody@north.example", "wrong password", fmt.Sprintf("198.51.100.%d", 100+i))
+			if !reflect.DeepEqual(known, unknown) || knownRetry != unknownRetry {
+				t.Errorf("attempt %d: known email %+v (Retry-After %q), unknown %+v (%q): want the same", i, known, knownRetry, unknown, unknownRetry)
+			}
+			wantCode, wantRetry := "UNAUTHENTICATED", ""
+			if i > limit {
+				wantCode, wantRetry = "RATE_LIMITED", fmt.Sprint(lockout)
+			}
+			if known.code() != wantCode || knownRetry != wantRetry {
+				t.Fatalf("attempt %d: %+v, Retry-After %q; want %s, %q", i, known.Errors, knownRetry, wantCode, wantRetry)
+			}
+			if wantCode == "UNAUTHENTICATED" && known.Errors[0].Message != "invalid email or password" {
+				t.Errorf("attempt %d: message %q", i, known.Errors[0].Message)
+			}
+			if wantRetry != "" && known.Errors[0].Extensions["retryAfter"] != float64(lockout) {
+				t.Errorf("attempt %d: extensions %v, want retryAfter %d", i, known.Errors[0].Extensions, lockout)
+			}
+		}
+		// Locked, the right password from a fresh address waits too.
+		s.clock.Advance(5 * time.Minute)
+		r, retry := s.attempt("clinician@north.example", testPassword, "203.0.113.50")
+		if r.code() != "RATE_LIMITED" || retry != fmt.Sprint(lockout-300) {
+			t.Errorf("right password while locked: %+v, Retry-After %q; want RATE_LIMITED after %d s", r.Errors, retry, lockout-300)
+		}
+		// The lock lifts by itself.
+		s.clock.Advance(10 * time.Minute)
+		if r, _ := s.attempt("clinician@north.example", testPassword, "203.0.113.50"); r.code() != "" {
+			t.Errorf("after the lockout: %+v", r.Errors)
+		}
+
+		// The throttle stores neither emails nor addresses, and the log
+		// holds no password or email.
+		for _, row := range must(s.main.DB.Client.LoginThrottle.Query().All(sys())) {
+			if strings.Contains(row.Key, "@") || strings.Contains(row.Key, "north") || strings.Contains(row.Key, "198.51") || len(row.Key) != 64 {
+				t.Errorf("throttle key %q is not a hash", row.Key)
+			}
+		}
+		for _, secret := range []string{testPassword, "wrong password", "nobody@north.example", "clinician@north.example"} {
+			if strings.Contains(s.logs.String(), secret) {
+				t.Errorf("the log holds %q", secret)
+			}
+		}
+	})
+}
+
+func TestLoginIsThrottledPerAddress(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		const limit = 2
+		s := newAPIServer(t, d, func(c *Config) {
+			c.TrustProxy = true
+			c.LoginLimits = auth.LoginLimits{AddressFailures: limit}
+		})
+		s.seedPractice("North", "north.example")
+		// One address tries several emails, none of them often.
+		for i := 1; i <= limit; i++ {
+			if r, _ := s.attempt(fmt.Sprintf("guess%d@north.example", i), "wrong password", "203.0.113.9"); r.code() != "UNAUTHENTICATED" {
+				t.Fatalf("attempt %d: %+v, want UNAUTHENTICATED", i, r.Errors)
+			}
+		}
+		r, retry := s.attempt("clinician@north.example", testPassword, "203.0.113.9")
+		if r.code() != "RATE_LIMITED" || retry != "900" || r.Errors[0].Extensions["retryAfter"] != float64(900) {
+			t.Errorf("attempt %d: %+v, Retry-After %q; want RATE_LIMITED after 900 s", limit+1, r.Errors, retry)
+		}
+		// X-Forwarded-For's last entry is the address: what the client put
+		// before it does not matter.
+		if r, _ := s.attempt("clinician@north.example", testPassword, "10.9.9.9, 203.0.113.9"); r.code() != "RATE_LIMITED" {
+			t.Errorf("a spoofed first entry escaped the lock: %+v", r.Errors)
+		}
+		// Another address signs in.
+		if r, _ := s.attempt("clinician@north.example", testPassword, "203.0.113.10"); r.code() != "" {
+			t.Errorf("another address: %+v", r.Errors)
+		}
+		s.clock.Advance(15 * time.Minute)
+		if r, _ := s.attempt("admin@north.example", testPassword, "203.0.113.9"); r.code() != "" {
+			t.Errorf("after the lockout: %+v", r.Errors)
+		}
+	})
+}
+
+func TestAddressesBehindNoProxyAreThePeers(t *testing.T) {
+	s := newAPIServer(t, "sqlite3", func(c *Config) { c.LoginLimits = auth.LoginLimits{AddressFailures: 2} })
+	s.seedPractice("North", "north.example")
+	// Without trust in the proxy, a changing X-Forwarded-For is ignored:
+	// every request comes from httptest's peer address.
+	for i := 1; i <= 2; i++ {
+		s.attempt(fmt.Sprintf("guess%d@north.example", i), "wrong password", fmt.Sprintf("198.51.100.%d", i))
+	}
+	if r, _ := s.attempt("clinician@north.example", testPassword, "198.51.100.3"); r.code() != "RATE_LIMITED" {
+		t.Errorf("X-Forwarded-For was trusted: %+v", r.Errors)
+	}
+}
+
+func TestAdminUnlocksALogin(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d, func(c *Config) { c.LoginLimits = auth.LoginLimits{AccountFailures: 1} })
+		f := s.seedPractice("North", "north.example")
+		g := s.seedPractice("South", "south.example")
+		s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": "wrong password"})
+		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "RATE_LIMITED" {
+			t.Fatalf("not locked: %+v", r.Errors)
+		}
+		const unlock = `mutation($id: ID!) { unlockUser(id: $id) { email } }`
+		id := map[string]any{"id": scalar.EncodeID(f.clinicianUser.ID)}
+		for name, tok := range map[string]string{
+			"the clinician's supervisor": s.token(f.supervisor),
+			"the clinician":              s.token(f.clinicianUser),
+			"an analyst":                 s.token(f.analyst),
+			"another practice's admin":   s.token(g.admin),
+		} {
+			if r := s.do(tok, unlock, id); r.code() != "NOT_FOUND" {
+				t.Errorf("%s unlocking: %+v, want NOT_FOUND", name, r.Errors)
+			}
+		}
+		if r := s.do("", unlock, id); r.code() != "UNAUTHENTICATED" {
+			t.Errorf("unlocking without a token: %+v, want UNAUTHENTICATED", r.Errors)
+		}
+		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "RATE_LIMITED" {
+			t.Fatalf("refused unlocks unlocked: %+v", r.Errors)
+		}
+		data := s.mustDo(s.token(f.admin), unlock, id)
+		if data["unlockUser"].(map[string]any)["email"] != "clinician@north.example" {
+			t.Errorf("unlockUser = %v", data)
+		}
+		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "" || r.Status != http.StatusOK {
+			t.Errorf("after the unlock: %+v", r.Errors)
+		}
+		// Two sign-ins in one operation are refused before either is tried.
+		r := s.do("", `mutation { a: login(email: "x@north.example", password: "1") { token } ...F } fragment F on Mutation { b: login(email: "y@north.example", password: "2") { token } }`, nil)
+		if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "once per operation") {
+			t.Errorf("two logins in one operation: %+v, want BAD_USER_INPUT", r.Errors)
+		}
+	})
+}
