@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"time"
@@ -81,8 +82,7 @@ func checkCursorArgs(f *ast.Field, vars map[string]any) *gqlerror.Error {
 		if !ok || v == nil {
 			continue
 		}
-		var c entgql.Cursor[int]
-		err := c.UnmarshalGQL(v)
+		c, err := decodeCursor(v)
 		if ordered := args["orderBy"] != nil; err != nil || (!ordered && c.Value != nil) || !plainValue(c.Value, true) {
 			return boundsError(f, def.Name, def.Name+": not a cursor of this connection: pass a cursor from its edges or pageInfo")
 		}
@@ -119,3 +119,19 @@ func plainValue(v any, list bool) bool {
 	}
 	return rv.Type() == timeType
 }
+
+// decodeCursor reads a client's cursor. entgql's msgpack decoding panics on
+// some crafted inputs (reflect: SetInt using unaddressable value); those are
+// not cursors either. Checking every cursor here, before the resolvers
+// decode them again, keeps such input from reaching them.
+func decodeCursor(v any) (c entgql.Cursor[int], err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = entgql.Cursor[int]{}, errMalformedCursor
+		}
+	}()
+	err = c.UnmarshalGQL(v)
+	return c, err
+}
+
+var errMalformedCursor = errors.New("malformed cursor")

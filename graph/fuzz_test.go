@@ -1,4 +1,4 @@
-package graph_test
+package graph
 
 import (
 	"bytes"
@@ -20,7 +20,8 @@ func cursorString(tb testing.TB, c entgql.Cursor[int]) string {
 
 // FuzzCursor: a connection cursor from a client (after:, before:) is
 // refused with an error or decodes to a cursor that writes back as one that
-// reads the same; it never panics.
+// reads the same; it never panics (entgql's own decoding can: the fuzzer
+// found a msgpack input that does, see testdata).
 func FuzzCursor(f *testing.F) {
 	for _, c := range []entgql.Cursor[int]{{ID: 4294967297}, {ID: 1, Value: "Fixture"}, {ID: 8589934593, Value: 1.5}, {ID: -1, Value: []any{1, "a"}}} {
 		f.Add(cursorString(f, c))
@@ -29,8 +30,8 @@ func FuzzCursor(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var c entgql.Cursor[int]
-		if err := c.UnmarshalGQL(s); err != nil {
+		c, err := decodeCursor(s)
+		if err != nil {
 			return
 		}
 		var again entgql.Cursor[int]
