@@ -594,6 +594,7 @@ func mxMutations() map[string]mxMutation {
 // The test.
 
 func TestRoleMatrix(t *testing.T) {
+	testdb.SkipUnderShort(t, "thousands of requests: about 3 minutes under -race")
 	schema := graph.NewSchema(graph.Options{}).Schema()
 	queries, mutations, edges, phi := mxQueries(), mxMutations(), mxEdges(), mxPHI()
 

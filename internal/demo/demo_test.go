@@ -28,6 +28,7 @@ var testNow = time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
 func allow() context.Context { return privacy.DecisionContext(context.Background(), privacy.Allow) }
 
 func TestSeed(t *testing.T) {
+	testdb.SkipUnderShort(t, "seeds a year of a practice: slow under -race")
 	testdb.Run(t, func(t *testing.T, dialect string) {
 		db := testdb.Open(t, dialect, testdb.Options{})
 		began := time.Now()
@@ -93,6 +94,7 @@ func TestSeed(t *testing.T) {
 // TestSeedAnyDay seeds at awkward moments (a weekend, the end of daylight
 // time, a holiday evening, before office hours) and checks the data still holds together.
 func TestSeedAnyDay(t *testing.T) {
+	testdb.SkipUnderShort(t, "seeds the practice on several days: slow under -race")
 	for _, now := range []time.Time{
 		time.Date(2026, 3, 14, 17, 0, 0, 0, time.UTC),   // Saturday
 		time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC),   // 01:30 EST, the repeated hour

@@ -101,3 +101,14 @@ func postgresSchema(tb testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// SkipUnderShort skips a slow test under `go test -short`. CI runs the whole
+// suite first, then again with -race and -short: the slowest tests, which
+// exercise no concurrency of their own, run once, without the race
+// detector's eightfold slowdown.
+func SkipUnderShort(t *testing.T, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: " + why)
+	}
+}
