@@ -40,30 +40,12 @@ func (CursorCheck) MutateOperationContext(_ context.Context, oc *graphql.Operati
 	if oc.Operation == nil {
 		return nil
 	}
-	return checkCursors(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
-}
-
-func checkCursors(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
-	for _, sel := range set {
-		var err *gqlerror.Error
-		switch sel := sel.(type) {
-		case *ast.Field:
-			if err = checkCursorArgs(sel, vars); err == nil {
-				err = checkCursors(sel.SelectionSet, vars, seen)
-			}
-		case *ast.InlineFragment:
-			err = checkCursors(sel.SelectionSet, vars, seen)
-		case *ast.FragmentSpread:
-			if sel.Definition != nil && !seen[sel.Name] {
-				seen[sel.Name] = true
-				err = checkCursors(sel.Definition.SelectionSet, vars, seen)
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	var err *gqlerror.Error
+	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
+		err = checkCursorArgs(f, oc.Variables)
+		return err == nil
+	})
+	return err
 }
 
 func checkCursorArgs(f *ast.Field, vars map[string]any) *gqlerror.Error {

@@ -37,36 +37,42 @@ func (ConnectionBounds) MutateOperationContext(_ context.Context, oc *graphql.Op
 	if oc.Operation == nil {
 		return nil
 	}
-	return checkBounds(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
+	var err *gqlerror.Error
+	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
+		if f.Definition != nil && strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
+			err = checkPage(f, oc.Variables)
+		}
+		return err == nil
+	})
+	return err
 }
 
-func checkBounds(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
+// walkFields calls visit for every field of a selection set, through
+// fragments (each named fragment once), until visit returns false. The
+// checks that run before any SQL (page bounds, cursors, PHI filters) share
+// it.
+func walkFields(set ast.SelectionSet, seen map[string]bool, visit func(*ast.Field) bool) bool {
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			if sel.Definition != nil && strings.HasSuffix(sel.Definition.Type.Name(), "Connection") {
-				if err := checkPage(sel, vars); err != nil {
-					return err
-				}
-			}
-			if err := checkBounds(sel.SelectionSet, vars, seen); err != nil {
-				return err
+			if !visit(sel) || !walkFields(sel.SelectionSet, seen, visit) {
+				return false
 			}
 		case *ast.InlineFragment:
-			if err := checkBounds(sel.SelectionSet, vars, seen); err != nil {
-				return err
+			if !walkFields(sel.SelectionSet, seen, visit) {
+				return false
 			}
 		case *ast.FragmentSpread:
 			if sel.Definition == nil || seen[sel.Name] {
 				continue
 			}
 			seen[sel.Name] = true
-			if err := checkBounds(sel.Definition.SelectionSet, vars, seen); err != nil {
-				return err
+			if !walkFields(sel.Definition.SelectionSet, seen, visit) {
+				return false
 			}
 		}
 	}
-	return nil
+	return true
 }
 
 func checkPage(f *ast.Field, vars map[string]any) *gqlerror.Error {

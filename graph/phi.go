@@ -151,29 +151,3 @@ func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
 	}
 	return ""
 }
-
-// walkFields calls visit for every field of a selection set, through
-// fragments (each named fragment once), until visit returns false.
-func walkFields(set ast.SelectionSet, seen map[string]bool, visit func(*ast.Field) bool) bool {
-	for _, sel := range set {
-		switch sel := sel.(type) {
-		case *ast.Field:
-			if !visit(sel) || !walkFields(sel.SelectionSet, seen, visit) {
-				return false
-			}
-		case *ast.InlineFragment:
-			if !walkFields(sel.SelectionSet, seen, visit) {
-				return false
-			}
-		case *ast.FragmentSpread:
-			if sel.Definition == nil || seen[sel.Name] {
-				continue
-			}
-			seen[sel.Name] = true
-			if !walkFields(sel.Definition.SelectionSet, seen, visit) {
-				return false
-			}
-		}
-	}
-	return true
-}

@@ -134,33 +134,27 @@ func positive(name string, n int) error {
 
 // MutateOperationContext measures the operation's depth.
 func (l DepthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	if d := measure(oc.Operation.SelectionSet, nil, (*walk).depth); d > l.Max {
-		return shapeError(oc, CodeDepthLimit, "the operation nests %d fields deep, more than the limit of %d: split it", d, l.Max)
-	}
-	return nil
+	return overLimit(oc, l.Max, (*walk).depth, CodeDepthLimit, "the operation nests %d fields deep, more than the limit of %d: split it")
 }
 
 // MutateOperationContext counts the operation's root fields.
 func (l RootFieldLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	if n := measure(oc.Operation.SelectionSet, nil, (*walk).rootFields); n > l.Max {
-		return shapeError(oc, CodeRootFieldLimit, "the operation has %d root fields, more than the limit of %d: split it", n, l.Max)
-	}
-	return nil
+	return overLimit(oc, l.Max, (*walk).rootFields, CodeRootFieldLimit, "the operation has %d root fields, more than the limit of %d: split it")
 }
 
 // MutateOperationContext counts the operation's aliases.
 func (l AliasLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	return overLimit(oc, l.Max, (*walk).aliases, CodeAliasLimit, "the operation has %d aliased fields, more than the limit of %d: split it")
+}
+
+// overLimit measures the operation with m and refuses it with code when the
+// measure exceeds max (format gets the measure and max).
+func overLimit(oc *graphql.OperationContext, max int, m func(*walk, ast.SelectionSet) int, code, format string) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
-	if n := measure(oc.Operation.SelectionSet, nil, (*walk).aliases); n > l.Max {
-		return shapeError(oc, CodeAliasLimit, "the operation has %d aliased fields, more than the limit of %d: split it", n, l.Max)
+	if n := measure(oc.Operation.SelectionSet, nil, m); n > max {
+		return shapeError(oc, code, format, n, max)
 	}
 	return nil
 }

@@ -148,7 +148,14 @@ func (s *apiServer) do(token, query string, vars map[string]any) *gqlResponse {
 func (s *apiServer) doWith(token string, request map[string]any, headers map[string]string) *gqlResponse {
 	s.t.Helper()
 	body, _ := json.Marshal(request)
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	return decode(s.t, s.post(token, bytes.NewReader(body), int64(len(body)), headers))
+}
+
+// post sends a raw request body to /graphql.
+func (s *apiServer) post(token string, body io.Reader, contentLength int64, headers map[string]string) *httptest.ResponseRecorder {
+	s.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", body)
+	req.ContentLength = contentLength
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -158,11 +165,16 @@ func (s *apiServer) doWith(token string, request map[string]any, headers map[str
 	}
 	rec := httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, req)
-	resp := &gqlResponse{Status: rec.Code}
-	if err := json.Unmarshal(rec.Body.Bytes(), resp); err != nil {
-		s.t.Fatalf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
+	return rec
+}
+
+func decode(t testing.TB, rec *httptest.ResponseRecorder) *gqlResponse {
+	t.Helper()
+	r := &gqlResponse{Status: rec.Code}
+	if err := json.Unmarshal(rec.Body.Bytes(), r); err != nil {
+		t.Fatalf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
 	}
-	return resp
+	return r
 }
 
 // mustDo is do that fails the test on any error.

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -197,32 +195,6 @@ func TestDefaultLimitsAdmitTheScreens(t *testing.T) {
 	if r.code() != graph.CodeRootFieldLimit {
 		t.Errorf("a fragment bomb of root fields under the defaults: %+v", r.Errors)
 	}
-}
-
-// post sends a raw request body to /graphql.
-func (s *apiServer) post(token string, body io.Reader, contentLength int64, headers map[string]string) *httptest.ResponseRecorder {
-	s.t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", body)
-	req.ContentLength = contentLength
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
-	return rec
-}
-
-func decode(t testing.TB, rec *httptest.ResponseRecorder) *gqlResponse {
-	t.Helper()
-	r := &gqlResponse{Status: rec.Code}
-	if err := json.Unmarshal(rec.Body.Bytes(), r); err != nil {
-		t.Fatalf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
-	}
-	return r
 }
 
 // paddedBody is a request for the viewer's id, padded with spaces to n bytes.
