@@ -273,6 +273,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ClosureReasonCount struct {
+		Count  func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	ClosureWarningPayload struct {
 		Client  func(childComplexity int) int
 		Contact func(childComplexity int) int
@@ -358,6 +363,37 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		OpenedAt     func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
+	}
+
+	MetricsGroup struct {
+		BackfillRate                   func(childComplexity int) int
+		BackfilledSlots                func(childComplexity int) int
+		BillableOutreachMinutes        func(childComplexity int) int
+		CaseloadUtilization            func(childComplexity int) int
+		ClientCancelRate               func(childComplexity int) int
+		Clients                        func(childComplexity int) int
+		Clinician                      func(childComplexity int) int
+		ClosedByReason                 func(childComplexity int) int
+		EarlyDropOutRate               func(childComplexity int) int
+		EpisodesClosed                 func(childComplexity int) int
+		EpisodesOpened                 func(childComplexity int) int
+		ExpectedWeeklySessions         func(childComplexity int) int
+		Frequency                      func(childComplexity int) int
+		LateCancelRate                 func(childComplexity int) int
+		LateCanceledSlots              func(childComplexity int) int
+		Modality                       func(childComplexity int) int
+		Month                          func(childComplexity int) int
+		NoShowRate                     func(childComplexity int) int
+		NoteMinutesMedian              func(childComplexity int) int
+		NotesOnTimeRate                func(childComplexity int) int
+		NotesWithinGoalRate            func(childComplexity int) int
+		RetentionRate                  func(childComplexity int) int
+		SessionsAttended               func(childComplexity int) int
+		SessionsBooked                 func(childComplexity int) int
+		SessionsPerClosedEpisodeMedian func(childComplexity int) int
+		SessionsPerClosedEpisodeP75    func(childComplexity int) int
+		Suppressed                     func(childComplexity int) int
+		WeeklySlots                    func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -483,6 +519,15 @@ type ComplexityRoot struct {
 		UpdatedAt func(childComplexity int) int
 	}
 
+	PracticeMetrics struct {
+		From                func(childComplexity int) int
+		GroupBy             func(childComplexity int) int
+		Groups              func(childComplexity int) int
+		MinimumGroupClients func(childComplexity int) int
+		To                  func(childComplexity int) int
+		Total               func(childComplexity int) int
+	}
+
 	Query struct {
 		Appointments       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
 		AuditEvents        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
@@ -498,6 +543,7 @@ type ComplexityRoot struct {
 		Node               func(childComplexity int, id int) int
 		Nodes              func(childComplexity int, ids []int) int
 		Practice           func(childComplexity int) int
+		PracticeMetrics    func(childComplexity int, from time.Time, to time.Time, groupBy []model.MetricsDimension) int
 		RankedClients      func(childComplexity int, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) int
 	}
 
@@ -667,6 +713,7 @@ type QueryResolver interface {
 	MyTodo(ctx context.Context) ([]*model.TodoItem, error)
 	MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error)
 	RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error)
+	PracticeMetrics(ctx context.Context, from time.Time, to time.Time, groupBy []model.MetricsDimension) (*MetricsReport, error)
 }
 
 type ClientWhereInputResolver interface {
@@ -1718,6 +1765,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClinicianEdge.Node(childComplexity), true
 
+	case "ClosureReasonCount.count":
+		if e.ComplexityRoot.ClosureReasonCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureReasonCount.Count(childComplexity), true
+	case "ClosureReasonCount.reason":
+		if e.ComplexityRoot.ClosureReasonCount.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClosureReasonCount.Reason(childComplexity), true
+
 	case "ClosureWarningPayload.client":
 		if e.ComplexityRoot.ClosureWarningPayload.Client == nil {
 			break
@@ -2091,6 +2151,175 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.UpdatedAt(childComplexity), true
+
+	case "MetricsGroup.backfillRate":
+		if e.ComplexityRoot.MetricsGroup.BackfillRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.BackfillRate(childComplexity), true
+	case "MetricsGroup.backfilledSlots":
+		if e.ComplexityRoot.MetricsGroup.BackfilledSlots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.BackfilledSlots(childComplexity), true
+	case "MetricsGroup.billableOutreachMinutes":
+		if e.ComplexityRoot.MetricsGroup.BillableOutreachMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.BillableOutreachMinutes(childComplexity), true
+	case "MetricsGroup.caseloadUtilization":
+		if e.ComplexityRoot.MetricsGroup.CaseloadUtilization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.CaseloadUtilization(childComplexity), true
+	case "MetricsGroup.clientCancelRate":
+		if e.ComplexityRoot.MetricsGroup.ClientCancelRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.ClientCancelRate(childComplexity), true
+	case "MetricsGroup.clients":
+		if e.ComplexityRoot.MetricsGroup.Clients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.Clients(childComplexity), true
+	case "MetricsGroup.clinician":
+		if e.ComplexityRoot.MetricsGroup.Clinician == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.Clinician(childComplexity), true
+	case "MetricsGroup.closedByReason":
+		if e.ComplexityRoot.MetricsGroup.ClosedByReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.ClosedByReason(childComplexity), true
+	case "MetricsGroup.earlyDropOutRate":
+		if e.ComplexityRoot.MetricsGroup.EarlyDropOutRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.EarlyDropOutRate(childComplexity), true
+	case "MetricsGroup.episodesClosed":
+		if e.ComplexityRoot.MetricsGroup.EpisodesClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.EpisodesClosed(childComplexity), true
+	case "MetricsGroup.episodesOpened":
+		if e.ComplexityRoot.MetricsGroup.EpisodesOpened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.EpisodesOpened(childComplexity), true
+	case "MetricsGroup.expectedWeeklySessions":
+		if e.ComplexityRoot.MetricsGroup.ExpectedWeeklySessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.ExpectedWeeklySessions(childComplexity), true
+	case "MetricsGroup.frequency":
+		if e.ComplexityRoot.MetricsGroup.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.Frequency(childComplexity), true
+	case "MetricsGroup.lateCancelRate":
+		if e.ComplexityRoot.MetricsGroup.LateCancelRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.LateCancelRate(childComplexity), true
+	case "MetricsGroup.lateCanceledSlots":
+		if e.ComplexityRoot.MetricsGroup.LateCanceledSlots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.LateCanceledSlots(childComplexity), true
+	case "MetricsGroup.modality":
+		if e.ComplexityRoot.MetricsGroup.Modality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.Modality(childComplexity), true
+	case "MetricsGroup.month":
+		if e.ComplexityRoot.MetricsGroup.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.Month(childComplexity), true
+	case "MetricsGroup.noShowRate":
+		if e.ComplexityRoot.MetricsGroup.NoShowRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.NoShowRate(childComplexity), true
+	case "MetricsGroup.noteMinutesMedian":
+		if e.ComplexityRoot.MetricsGroup.NoteMinutesMedian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.NoteMinutesMedian(childComplexity), true
+	case "MetricsGroup.notesOnTimeRate":
+		if e.ComplexityRoot.MetricsGroup.NotesOnTimeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.NotesOnTimeRate(childComplexity), true
+	case "MetricsGroup.notesWithinGoalRate":
+		if e.ComplexityRoot.MetricsGroup.NotesWithinGoalRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.NotesWithinGoalRate(childComplexity), true
+	case "MetricsGroup.retentionRate":
+		if e.ComplexityRoot.MetricsGroup.RetentionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.RetentionRate(childComplexity), true
+	case "MetricsGroup.sessionsAttended":
+		if e.ComplexityRoot.MetricsGroup.SessionsAttended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.SessionsAttended(childComplexity), true
+	case "MetricsGroup.sessionsBooked":
+		if e.ComplexityRoot.MetricsGroup.SessionsBooked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.SessionsBooked(childComplexity), true
+	case "MetricsGroup.sessionsPerClosedEpisodeMedian":
+		if e.ComplexityRoot.MetricsGroup.SessionsPerClosedEpisodeMedian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.SessionsPerClosedEpisodeMedian(childComplexity), true
+	case "MetricsGroup.sessionsPerClosedEpisodeP75":
+		if e.ComplexityRoot.MetricsGroup.SessionsPerClosedEpisodeP75 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.SessionsPerClosedEpisodeP75(childComplexity), true
+	case "MetricsGroup.suppressed":
+		if e.ComplexityRoot.MetricsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.Suppressed(childComplexity), true
+	case "MetricsGroup.weeklySlots":
+		if e.ComplexityRoot.MetricsGroup.WeeklySlots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsGroup.WeeklySlots(childComplexity), true
 
 	case "Mutation.addDocumentAddendum":
 		if e.ComplexityRoot.Mutation.AddDocumentAddendum == nil {
@@ -2867,6 +3096,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Practice.UpdatedAt(childComplexity), true
 
+	case "PracticeMetrics.from":
+		if e.ComplexityRoot.PracticeMetrics.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PracticeMetrics.From(childComplexity), true
+	case "PracticeMetrics.groupBy":
+		if e.ComplexityRoot.PracticeMetrics.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PracticeMetrics.GroupBy(childComplexity), true
+	case "PracticeMetrics.groups":
+		if e.ComplexityRoot.PracticeMetrics.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PracticeMetrics.Groups(childComplexity), true
+	case "PracticeMetrics.minimumGroupClients":
+		if e.ComplexityRoot.PracticeMetrics.MinimumGroupClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PracticeMetrics.MinimumGroupClients(childComplexity), true
+	case "PracticeMetrics.to":
+		if e.ComplexityRoot.PracticeMetrics.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PracticeMetrics.To(childComplexity), true
+	case "PracticeMetrics.total":
+		if e.ComplexityRoot.PracticeMetrics.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PracticeMetrics.Total(childComplexity), true
+
 	case "Query.appointments":
 		if e.ComplexityRoot.Query.Appointments == nil {
 			break
@@ -3007,6 +3273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Practice(childComplexity), true
+	case "Query.practiceMetrics":
+		if e.ComplexityRoot.Query.PracticeMetrics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_practiceMetrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PracticeMetrics(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["groupBy"].([]model.MetricsDimension)), true
 	case "Query.rankedClients":
 		if e.ComplexityRoot.Query.RankedClients == nil {
 			break
@@ -4213,6 +4490,135 @@ extend type Mutation {
   """
   assignClient("The assignment." input: AssignClientInput!): AssignClientPayload!
 }
+
+# ---------------------------------------------------------------------------
+# Practice analytics (issue 6): aggregates computed in the database, with no
+# identifying data and no group small enough to single a client out.
+
+"How ` + "`" + `practiceMetrics` + "`" + ` splits its figures. Several together make one group per combination."
+enum MetricsDimension {
+  "Calendar month in the practice's time zone; a range across years shows the seasonality of attendance."
+  MONTH
+  "The clinician of the session, episode or contact."
+  CLINICIAN
+  "The client's current modality of treatment."
+  MODALITY
+  "The client's current preferred session frequency."
+  FREQUENCY
+}
+
+"How many episodes closed for one reason."
+type ClosureReasonCount {
+  "The termination reason."
+  reason: EpisodeCloseReason!
+  "Episodes closed for it in the group."
+  count: Int!
+}
+
+"""
+The figures of one group (or of the whole range, as ` + "`" + `total` + "`" + `). Sessions are counted by their start, episodes by when they
+opened or closed, notes by their session, contacts by when they happened: each in the group's month and range.
+
+When the group involves fewer clients than ` + "`" + `PracticeMetrics.minimumGroupClients` + "`" + `, it is suppressed: ` + "`" + `suppressed` + "`" + ` is true
+and every figure is null, so that no client can be singled out. A rate is null, too, when it has no denominator.
+"""
+type MetricsGroup {
+  "The month (first day, practice time zone), when grouped by MONTH."
+  month: Date
+  "The clinician, when grouped by CLINICIAN; null in the group of what has no clinician yet (contacts with waitlisted clients)."
+  clinician: Clinician
+  "The modality, when grouped by MODALITY."
+  modality: ClientModality
+  "The session frequency, when grouped by FREQUENCY."
+  frequency: ClientSessionFrequency
+  "True when the group involves too few clients to show: its figures are then null."
+  suppressed: Boolean!
+  "Distinct clients with a session, episode or contact in the group."
+  clients: Int
+  "Sessions booked (any status), by start."
+  sessionsBooked: Int
+  "Sessions ATTENDED."
+  sessionsAttended: Int
+  "NO_SHOW sessions over the sessions the client attended, missed or cancelled (cancellations by the clinician or practice left out)."
+  noShowRate: Float
+  "Late cancels (by the client, inside the policy's late-cancel window) over the same sessions as noShowRate."
+  lateCancelRate: Float
+  "Every cancellation by the client, late or not, over the same sessions as noShowRate."
+  clientCancelRate: Float
+  "Late-cancelled sessions: the slots the backfill list is for."
+  lateCanceledSlots: Int
+  "Late-cancelled slots filled by a session booked from the backfill list."
+  backfilledSlots: Int
+  "backfilledSlots over lateCanceledSlots."
+  backfillRate: Float
+  "Episodes of care opened."
+  episodesOpened: Int
+  "Episodes closed."
+  episodesClosed: Int
+  "Episodes closed, by reason (reasons with none left out)."
+  closedByReason: [ClosureReasonCount!]
+  "Median of the attended sessions of the episodes closed in the group (interpolated, like percentile_cont)."
+  sessionsPerClosedEpisodeMedian: Float
+  "75th percentile of attended sessions per episode closed in the group."
+  sessionsPerClosedEpisodeP75: Float
+  "Of the episodes closed in the group, the share closed for INACTIVE or STRIKES after at most 3 attended sessions (early drop-out)."
+  earlyDropOutRate: Float
+  """
+  Of the episodes opened in the group whose outcome is known (closed, or 6 sessions attended), the share that reached 6
+  attended sessions or closed with GOALS_MET. Episodes still open with fewer sessions are left out until they are decided.
+  """
+  retentionRate: Float
+  """
+  Sessions expected per week, averaged over the group's stretch of time up to now (rule 9): every episode open in it
+  weighs its client's frequency (weekly 1, biweekly 0.5, monthly 12/52, as needed 0.1) times the client's attendance
+  rate in the stretch (1 without any sessions), times the share of the stretch it was open.
+  """
+  expectedWeeklySessions: Float
+  "Weekly open slots of the group's clinicians (null when grouped by MODALITY or FREQUENCY, which do not divide slots)."
+  weeklySlots: Int
+  "expectedWeeklySessions over weeklySlots."
+  caseloadUtilization: Float
+  "Median minutes from the end of an attended session to its signed note."
+  noteMinutesMedian: Float
+  "Share of the attended sessions whose note was signed within the policy's due time (24 h by default), of those past due or signed."
+  notesOnTimeRate: Float
+  "Share of the same sessions whose note was signed within the policy's goal (5 minutes by default)."
+  notesWithinGoalRate: Float
+  "Billable minutes of OUTBOUND contacts (outreach)."
+  billableOutreachMinutes: Int
+}
+
+"Practice metrics for a range of days: one row per group, and the total."
+type PracticeMetrics {
+  "First day of the range (practice time zone)."
+  from: Date!
+  "Last day of the range, included."
+  to: Date!
+  "The dimensions the groups are split by."
+  groupBy: [MetricsDimension!]!
+  "Groups with fewer distinct clients than this are suppressed."
+  minimumGroupClients: Int!
+  "One group per combination of the dimensions that has any data, in order of month, clinician name, modality, frequency."
+  groups: [MetricsGroup!]!
+  "The whole range, all groups together."
+  total: MetricsGroup!
+}
+
+extend type Query {
+  """
+  Practice metrics (ADMIN and ANALYST): attendance, cancellations, backfill, episodes, retention, caseload use, paperwork
+  timeliness and outreach, computed in the database and free of identifying data. The range is at most 3 years
+  (BAD_USER_INPUT otherwise). The same figures are at ` + "`" + `GET /metrics.csv?from=...&to=...&groupBy=MONTH,CLINICIAN` + "`" + `.
+  """
+  practiceMetrics(
+    "First day (practice time zone)."
+    from: Date!
+    "Last day, included."
+    to: Date!
+    "How to split the figures; none gives just the total."
+    groupBy: [MetricsDimension!] = []
+  ): PracticeMetrics!
+}
 `, BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -4660,6 +5066,16 @@ func (ec *executionContext) childFields_ClinicianEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ClinicianEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ClosureReasonCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_ClosureReasonCount_reason(ctx, field)
+	case "count":
+		return ec.fieldContext_ClosureReasonCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClosureReasonCount", field.Name)
+}
+
 func (ec *executionContext) childFields_ClosureWarningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "contact":
@@ -4834,6 +5250,68 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Episode", field.Name)
 }
 
+func (ec *executionContext) childFields_MetricsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_MetricsGroup_month(ctx, field)
+	case "clinician":
+		return ec.fieldContext_MetricsGroup_clinician(ctx, field)
+	case "modality":
+		return ec.fieldContext_MetricsGroup_modality(ctx, field)
+	case "frequency":
+		return ec.fieldContext_MetricsGroup_frequency(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_MetricsGroup_suppressed(ctx, field)
+	case "clients":
+		return ec.fieldContext_MetricsGroup_clients(ctx, field)
+	case "sessionsBooked":
+		return ec.fieldContext_MetricsGroup_sessionsBooked(ctx, field)
+	case "sessionsAttended":
+		return ec.fieldContext_MetricsGroup_sessionsAttended(ctx, field)
+	case "noShowRate":
+		return ec.fieldContext_MetricsGroup_noShowRate(ctx, field)
+	case "lateCancelRate":
+		return ec.fieldContext_MetricsGroup_lateCancelRate(ctx, field)
+	case "clientCancelRate":
+		return ec.fieldContext_MetricsGroup_clientCancelRate(ctx, field)
+	case "lateCanceledSlots":
+		return ec.fieldContext_MetricsGroup_lateCanceledSlots(ctx, field)
+	case "backfilledSlots":
+		return ec.fieldContext_MetricsGroup_backfilledSlots(ctx, field)
+	case "backfillRate":
+		return ec.fieldContext_MetricsGroup_backfillRate(ctx, field)
+	case "episodesOpened":
+		return ec.fieldContext_MetricsGroup_episodesOpened(ctx, field)
+	case "episodesClosed":
+		return ec.fieldContext_MetricsGroup_episodesClosed(ctx, field)
+	case "closedByReason":
+		return ec.fieldContext_MetricsGroup_closedByReason(ctx, field)
+	case "sessionsPerClosedEpisodeMedian":
+		return ec.fieldContext_MetricsGroup_sessionsPerClosedEpisodeMedian(ctx, field)
+	case "sessionsPerClosedEpisodeP75":
+		return ec.fieldContext_MetricsGroup_sessionsPerClosedEpisodeP75(ctx, field)
+	case "earlyDropOutRate":
+		return ec.fieldContext_MetricsGroup_earlyDropOutRate(ctx, field)
+	case "retentionRate":
+		return ec.fieldContext_MetricsGroup_retentionRate(ctx, field)
+	case "expectedWeeklySessions":
+		return ec.fieldContext_MetricsGroup_expectedWeeklySessions(ctx, field)
+	case "weeklySlots":
+		return ec.fieldContext_MetricsGroup_weeklySlots(ctx, field)
+	case "caseloadUtilization":
+		return ec.fieldContext_MetricsGroup_caseloadUtilization(ctx, field)
+	case "noteMinutesMedian":
+		return ec.fieldContext_MetricsGroup_noteMinutesMedian(ctx, field)
+	case "notesOnTimeRate":
+		return ec.fieldContext_MetricsGroup_notesOnTimeRate(ctx, field)
+	case "notesWithinGoalRate":
+		return ec.fieldContext_MetricsGroup_notesWithinGoalRate(ctx, field)
+	case "billableOutreachMinutes":
+		return ec.fieldContext_MetricsGroup_billableOutreachMinutes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricsGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_NewClientRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4994,6 +5472,24 @@ func (ec *executionContext) childFields_Practice(ctx context.Context, field grap
 		return ec.fieldContext_Practice_policy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Practice", field.Name)
+}
+
+func (ec *executionContext) childFields_PracticeMetrics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PracticeMetrics_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PracticeMetrics_to(ctx, field)
+	case "groupBy":
+		return ec.fieldContext_PracticeMetrics_groupBy(ctx, field)
+	case "minimumGroupClients":
+		return ec.fieldContext_PracticeMetrics_minimumGroupClients(ctx, field)
+	case "groups":
+		return ec.fieldContext_PracticeMetrics_groups(ctx, field)
+	case "total":
+		return ec.fieldContext_PracticeMetrics_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PracticeMetrics", field.Name)
 }
 
 func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6875,6 +7371,36 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_practiceMetrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.MetricsDimension, error) {
+			return ec.unmarshalOMetricsDimension2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
 	return args, nil
 }
 
@@ -11259,6 +11785,52 @@ func (ec *executionContext) fieldContext_ClinicianEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("ClinicianEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ClosureReasonCount_reason(ctx context.Context, field graphql.CollectedField, obj *model.ClosureReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureReasonCount_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v episode.CloseReason) graphql.Marshaler {
+			return ec.marshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureReasonCount_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureReasonCount", field, false, false, "EpisodeCloseReason")
+}
+
+func (ec *executionContext) _ClosureReasonCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ClosureReasonCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClosureReasonCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClosureReasonCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClosureReasonCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12829,6 +13401,668 @@ func (ec *executionContext) fieldContext_Episode_appointments(ctx context.Contex
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MetricsGroup_month(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, true, false, "Date")
+}
+
+func (ec *executionContext) _MetricsGroup_clinician(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_clinician(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clinician(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Clinician) graphql.Marshaler {
+			return ec.marshalOClinician2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClinician(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_clinician(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Clinician(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsGroup_modality(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_modality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modality(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clientprofile.Modality) graphql.Marshaler {
+			return ec.marshalOClientModality2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋclientprofileᚐModality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_modality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, true, false, "ClientModality")
+}
+
+func (ec *executionContext) _MetricsGroup_frequency(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frequency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *clientprofile.SessionFrequency) graphql.Marshaler {
+			return ec.marshalOClientSessionFrequency2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋclientprofileᚐSessionFrequency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, true, false, "ClientSessionFrequency")
+}
+
+func (ec *executionContext) _MetricsGroup_suppressed(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MetricsGroup_clients(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_clients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_clients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_sessionsBooked(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_sessionsBooked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsBooked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_sessionsBooked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_sessionsAttended(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_sessionsAttended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsAttended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_sessionsAttended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_noShowRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_noShowRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_noShowRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_lateCancelRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_lateCancelRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateCancelRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_lateCancelRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_clientCancelRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_clientCancelRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientCancelRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_clientCancelRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_lateCanceledSlots(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_lateCanceledSlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateCanceledSlots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_lateCanceledSlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_backfilledSlots(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_backfilledSlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BackfilledSlots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_backfilledSlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_backfillRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_backfillRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BackfillRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_backfillRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_episodesOpened(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_episodesOpened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EpisodesOpened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_episodesOpened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_episodesClosed(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_episodesClosed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EpisodesClosed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_episodesClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_closedByReason(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_closedByReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedByReason(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ClosureReasonCount) graphql.Marshaler {
+			return ec.marshalOClosureReasonCount2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureReasonCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_closedByReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosureReasonCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsGroup_sessionsPerClosedEpisodeMedian(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_sessionsPerClosedEpisodeMedian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsPerClosedEpisodeMedian, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_sessionsPerClosedEpisodeMedian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_sessionsPerClosedEpisodeP75(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_sessionsPerClosedEpisodeP75(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsPerClosedEpisodeP75, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_sessionsPerClosedEpisodeP75(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_earlyDropOutRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_earlyDropOutRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EarlyDropOutRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_earlyDropOutRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_retentionRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_retentionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetentionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_retentionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_expectedWeeklySessions(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_expectedWeeklySessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedWeeklySessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_expectedWeeklySessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_weeklySlots(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_weeklySlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeeklySlots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_weeklySlots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricsGroup_caseloadUtilization(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_caseloadUtilization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseloadUtilization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_caseloadUtilization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_noteMinutesMedian(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_noteMinutesMedian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoteMinutesMedian, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_noteMinutesMedian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_notesOnTimeRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_notesOnTimeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotesOnTimeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_notesOnTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_notesWithinGoalRate(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_notesWithinGoalRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotesWithinGoalRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_notesWithinGoalRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsGroup_billableOutreachMinutes(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsGroup_billableOutreachMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillableOutreachMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsGroup_billableOutreachMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsGroup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15909,6 +17143,162 @@ func (ec *executionContext) fieldContext_Practice_policy(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _PracticeMetrics_from(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PracticeMetrics_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PracticeMetrics_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PracticeMetrics", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PracticeMetrics_to(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PracticeMetrics_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PracticeMetrics_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PracticeMetrics", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PracticeMetrics_groupBy(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PracticeMetrics_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MetricsDimension) graphql.Marshaler {
+			return ec.marshalNMetricsDimension2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PracticeMetrics_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PracticeMetrics", field, true, false, "MetricsDimension")
+}
+
+func (ec *executionContext) _PracticeMetrics_minimumGroupClients(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PracticeMetrics_minimumGroupClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinimumGroupClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PracticeMetrics_minimumGroupClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PracticeMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PracticeMetrics_groups(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PracticeMetrics_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MetricsGroup) graphql.Marshaler {
+			return ec.marshalNMetricsGroup2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PracticeMetrics_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PracticeMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricsGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PracticeMetrics_total(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PracticeMetrics_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetricsGroup) graphql.Marshaler {
+			return ec.marshalNMetricsGroup2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PracticeMetrics_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PracticeMetrics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricsGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16527,6 +17917,50 @@ func (ec *executionContext) fieldContext_Query_rankedClients(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_rankedClients_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_practiceMetrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_practiceMetrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PracticeMetrics(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["groupBy"].([]model.MetricsDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetricsReport) graphql.Marshaler {
+			return ec.marshalNPracticeMetrics2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_practiceMetrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PracticeMetrics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_practiceMetrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30745,6 +32179,44 @@ func (ec *executionContext) _ClinicianEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var closureReasonCountImplementors = []string{"ClosureReasonCount"}
+
+func (ec *executionContext) _ClosureReasonCount(ctx context.Context, sel ast.SelectionSet, obj *model.ClosureReasonCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closureReasonCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosureReasonCount")
+		case "reason":
+			out.Values[i] = ec._ClosureReasonCount_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ClosureReasonCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var closureWarningPayloadImplementors = []string{"ClosureWarningPayload"}
 
 func (ec *executionContext) _ClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ClosureWarningPayload) graphql.Marshaler {
@@ -31292,6 +32764,174 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Episode_appointments(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metricsGroupImplementors = []string{"MetricsGroup"}
+
+func (ec *executionContext) _MetricsGroup(ctx context.Context, sel ast.SelectionSet, obj *MetricsGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricsGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricsGroup")
+		case "month":
+			out.Values[i] = ec._MetricsGroup_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clinician":
+			out.Values[i] = ec._MetricsGroup_clinician(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "modality":
+			out.Values[i] = ec._MetricsGroup_modality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "frequency":
+			out.Values[i] = ec._MetricsGroup_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._MetricsGroup_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clients":
+			out.Values[i] = ec._MetricsGroup_clients(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionsBooked":
+			out.Values[i] = ec._MetricsGroup_sessionsBooked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionsAttended":
+			out.Values[i] = ec._MetricsGroup_sessionsAttended(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noShowRate":
+			out.Values[i] = ec._MetricsGroup_noShowRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lateCancelRate":
+			out.Values[i] = ec._MetricsGroup_lateCancelRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientCancelRate":
+			out.Values[i] = ec._MetricsGroup_clientCancelRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lateCanceledSlots":
+			out.Values[i] = ec._MetricsGroup_lateCanceledSlots(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "backfilledSlots":
+			out.Values[i] = ec._MetricsGroup_backfilledSlots(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "backfillRate":
+			out.Values[i] = ec._MetricsGroup_backfillRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "episodesOpened":
+			out.Values[i] = ec._MetricsGroup_episodesOpened(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "episodesClosed":
+			out.Values[i] = ec._MetricsGroup_episodesClosed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closedByReason":
+			out.Values[i] = ec._MetricsGroup_closedByReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionsPerClosedEpisodeMedian":
+			out.Values[i] = ec._MetricsGroup_sessionsPerClosedEpisodeMedian(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionsPerClosedEpisodeP75":
+			out.Values[i] = ec._MetricsGroup_sessionsPerClosedEpisodeP75(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "earlyDropOutRate":
+			out.Values[i] = ec._MetricsGroup_earlyDropOutRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retentionRate":
+			out.Values[i] = ec._MetricsGroup_retentionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expectedWeeklySessions":
+			out.Values[i] = ec._MetricsGroup_expectedWeeklySessions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "weeklySlots":
+			out.Values[i] = ec._MetricsGroup_weeklySlots(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "caseloadUtilization":
+			out.Values[i] = ec._MetricsGroup_caseloadUtilization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noteMinutesMedian":
+			out.Values[i] = ec._MetricsGroup_noteMinutesMedian(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notesOnTimeRate":
+			out.Values[i] = ec._MetricsGroup_notesOnTimeRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notesWithinGoalRate":
+			out.Values[i] = ec._MetricsGroup_notesWithinGoalRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "billableOutreachMinutes":
+			out.Values[i] = ec._MetricsGroup_billableOutreachMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32128,6 +33768,64 @@ func (ec *executionContext) _Practice(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var practiceMetricsImplementors = []string{"PracticeMetrics"}
+
+func (ec *executionContext) _PracticeMetrics(ctx context.Context, sel ast.SelectionSet, obj *MetricsReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, practiceMetricsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PracticeMetrics")
+		case "from":
+			out.Values[i] = ec._PracticeMetrics_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PracticeMetrics_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupBy":
+			out.Values[i] = ec._PracticeMetrics_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minimumGroupClients":
+			out.Values[i] = ec._PracticeMetrics_minimumGroupClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._PracticeMetrics_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._PracticeMetrics_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -32236,6 +33934,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_rankedClients(ctx, field)
+				})
+		case "practiceMetrics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_practiceMetrics(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -33559,6 +35263,14 @@ func (ec *executionContext) unmarshalNClinicianWhereInput2ᚖgithubᚗcomᚋcase
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNClosureReasonCount2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureReasonCount(ctx context.Context, sel ast.SelectionSet, v *model.ClosureReasonCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClosureReasonCount!")
+		return graphql.Null
+	}
+	return ec._ClosureReasonCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ClosureWarningPayload!")
@@ -33881,6 +35593,70 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx context.Context, v any) (model.MetricsDimension, error) {
+	var res model.MetricsDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx context.Context, sel ast.SelectionSet, v model.MetricsDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMetricsDimension2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimensionᚄ(ctx context.Context, v any) ([]model.MetricsDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MetricsDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMetricsDimension2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MetricsDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricsGroup2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*MetricsGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricsGroup2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricsGroup2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsGroup(ctx context.Context, sel ast.SelectionSet, v *MetricsGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricsGroup!")
+		return graphql.Null
+	}
+	return ec._MetricsGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx context.Context, sel ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewClientRequest!")
@@ -34017,6 +35793,14 @@ func (ec *executionContext) marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaselo
 		return graphql.Null
 	}
 	return ec._Practice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPracticeMetrics2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsReport(ctx context.Context, sel ast.SelectionSet, v *MetricsReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PracticeMetrics!")
+		return graphql.Null
+	}
+	return ec._PracticeMetrics(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPracticeOrderField2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPracticeOrderField(ctx context.Context, v any) (*ent.PracticeOrderField, error) {
@@ -35258,6 +37042,25 @@ func (ec *executionContext) unmarshalOClinicianWhereInput2ᚖgithubᚗcomᚋcase
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOClosureReasonCount2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureReasonCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ClosureReasonCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClosureReasonCount2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureReasonCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36003,6 +37806,42 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOMetricsDimension2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimensionᚄ(ctx context.Context, v any) ([]model.MetricsDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MetricsDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMetricsDimension2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MetricsDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalONewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx context.Context, sel ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {

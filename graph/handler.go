@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -20,6 +21,8 @@ import (
 type HandlerOptions struct {
 	// Client is the ent client.
 	Client *ent.Client
+	// Driver is the ent driver under Client (practiceMetrics runs SQL on it).
+	Driver dialect.Driver
 	// Issuer signs the tokens of login.
 	Issuer *auth.Issuer
 	// Sessions issue, rotate and revoke refresh tokens (from Issuer when nil).
@@ -61,7 +64,7 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	srv := handler.New(NewSchema(Options{Client: opts.Client, Issuer: opts.Issuer, Sessions: opts.Sessions, Throttle: opts.Throttle, Now: opts.Now, Logger: opts.Logger}))
+	srv := handler.New(NewSchema(Options{Client: opts.Client, Driver: opts.Driver, Issuer: opts.Issuer, Sessions: opts.Sessions, Throttle: opts.Throttle, Now: opts.Now, Logger: opts.Logger}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/caseload/caseload/ent"
@@ -17,6 +18,7 @@ import (
 // Resolver holds what the resolvers depend on.
 type Resolver struct {
 	client   *ent.Client
+	driver   dialect.Driver
 	sessions *auth.Sessions
 	throttle *auth.LoginThrottle
 	now      func() time.Time
@@ -27,6 +29,9 @@ type Resolver struct {
 type Options struct {
 	// Client is the ent client (queries); mutations use the transaction on the context.
 	Client *ent.Client
+	// Driver is the ent driver under Client, for the aggregate SQL of
+	// practiceMetrics.
+	Driver dialect.Driver
 	// Issuer signs the tokens login returns.
 	Issuer *auth.Issuer
 	// Sessions issue, rotate and revoke refresh tokens (built on Issuer when nil).
@@ -54,6 +59,6 @@ func NewSchema(cfg Options) graphql.ExecutableSchema {
 		cfg.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
 	}
 	return NewExecutableSchema(Config{Resolvers: &Resolver{
-		client: cfg.Client, sessions: cfg.Sessions, throttle: cfg.Throttle, now: cfg.Now, log: cfg.Logger,
+		client: cfg.Client, driver: cfg.Driver, sessions: cfg.Sessions, throttle: cfg.Throttle, now: cfg.Now, log: cfg.Logger,
 	}})
 }

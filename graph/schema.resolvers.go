@@ -442,6 +442,11 @@ func (r *queryResolver) RankedClients(ctx context.Context, by model.ClientRank, 
 	return r.rankedClients(ctx, by, direction, first, where)
 }
 
+// PracticeMetrics is the resolver for the practiceMetrics field.
+func (r *queryResolver) PracticeMetrics(ctx context.Context, from time.Time, to time.Time, groupBy []model.MetricsDimension) (*MetricsReport, error) {
+	return LoadPracticeMetrics(ctx, r.client, r.driver, r.now(), from, to, groupBy)
+}
+
 // TerminationActionIn is the resolver for the terminationActionIn field.
 func (r *clientWhereInputResolver) TerminationActionIn(ctx context.Context, obj *ent.ClientProfileWhereInput, data []model.TerminationAction) error {
 	return r.whereTerminationAction(ctx, obj, data)

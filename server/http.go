@@ -25,6 +25,7 @@ const maxBodyBytes = 1 << 20
 func (m *Main) Handler() http.Handler {
 	gql := graph.NewHandler(graph.HandlerOptions{
 		Client:        m.DB.Client,
+		Driver:        m.DB.Driver,
 		Issuer:        m.Issuer,
 		Sessions:      m.Sessions,
 		Throttle:      m.Throttle,
@@ -42,6 +43,7 @@ func (m *Main) Handler() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(authn.Middleware(gql)))))
+	mux.Handle("/metrics.csv", cors(m.Config.CORSOrigins, noStore(authn.Middleware(http.HandlerFunc(m.metricsCSV)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -87,6 +87,16 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AppointmentsColumns[17], AppointmentsColumns[3]},
 			},
+			{
+				Name:    "appointment_episode_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{AppointmentsColumns[21], AppointmentsColumns[6]},
+			},
+			{
+				Name:    "appointment_filled_from_id",
+				Unique:  false,
+				Columns: []*schema.Column{AppointmentsColumns[18]},
+			},
 		},
 	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
@@ -310,6 +320,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[10], ContactsColumns[6]},
 			},
+			{
+				Name:    "contact_practice_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[11], ContactsColumns[6]},
+			},
 		},
 	}
 	// DocumentsColumns holds the columns for the "documents" table.
@@ -435,6 +450,16 @@ var (
 				Name:    "episode_client_id_opened_at",
 				Unique:  false,
 				Columns: []*schema.Column{EpisodesColumns[6], EpisodesColumns[3]},
+			},
+			{
+				Name:    "episode_practice_id_opened_at",
+				Unique:  false,
+				Columns: []*schema.Column{EpisodesColumns[7], EpisodesColumns[3]},
+			},
+			{
+				Name:    "episode_practice_id_closed_at",
+				Unique:  false,
+				Columns: []*schema.Column{EpisodesColumns[7], EpisodesColumns[4]},
 			},
 		},
 	}

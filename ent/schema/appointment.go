@@ -156,6 +156,11 @@ func (Appointment) Indexes() []ent.Index {
 		index.Fields("client_id", "starts_at"),
 		index.Fields("clinician_id", "starts_at"),
 		index.Fields("practice_id", "starts_at"),
+		// An episode's attended sessions (practice metrics: retention,
+		// sessions per closed episode).
+		index.Fields("episode_id", "status"),
+		// Whether a cancelled slot was filled from the backfill list.
+		index.Fields("filled_from_id"),
 	}
 }
 

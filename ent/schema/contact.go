@@ -98,6 +98,8 @@ func (Contact) Edges() []ent.Edge {
 func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("client_id", "occurred_at"),
+		// Practice metrics: contacts in a range.
+		index.Fields("practice_id", "occurred_at"),
 	}
 }
 

@@ -78,6 +78,9 @@ func (Episode) Edges() []ent.Edge {
 func (Episode) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("client_id", "opened_at"),
+		// Practice metrics: episodes opened, and closed, in a range.
+		index.Fields("practice_id", "opened_at"),
+		index.Fields("practice_id", "closed_at"),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/document"
+	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/caseload"
 )
@@ -126,6 +127,14 @@ type CaseloadHealth struct {
 	NewClientsToRequest int `json:"newClientsToRequest"`
 	// The verdict in words.
 	Explanation string `json:"explanation"`
+}
+
+// How many episodes closed for one reason.
+type ClosureReasonCount struct {
+	// The termination reason.
+	Reason episode.CloseReason `json:"reason"`
+	// Episodes closed for it in the group.
+	Count int `json:"count"`
 }
 
 // A closure warning recorded for a client.
@@ -497,6 +506,70 @@ func (e *ClientRank) UnmarshalJSON(b []byte) error {
 }
 
 func (e ClientRank) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How `practiceMetrics` splits its figures. Several together make one group per combination.
+type MetricsDimension string
+
+const (
+	// Calendar month in the practice's time zone; a range across years shows the seasonality of attendance.
+	MetricsDimensionMonth MetricsDimension = "MONTH"
+	// The clinician of the session, episode or contact.
+	MetricsDimensionClinician MetricsDimension = "CLINICIAN"
+	// The client's current modality of treatment.
+	MetricsDimensionModality MetricsDimension = "MODALITY"
+	// The client's current preferred session frequency.
+	MetricsDimensionFrequency MetricsDimension = "FREQUENCY"
+)
+
+var AllMetricsDimension = []MetricsDimension{
+	MetricsDimensionMonth,
+	MetricsDimensionClinician,
+	MetricsDimensionModality,
+	MetricsDimensionFrequency,
+}
+
+func (e MetricsDimension) IsValid() bool {
+	switch e {
+	case MetricsDimensionMonth, MetricsDimensionClinician, MetricsDimensionModality, MetricsDimensionFrequency:
+		return true
+	}
+	return false
+}
+
+func (e MetricsDimension) String() string {
+	return string(e)
+}
+
+func (e *MetricsDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MetricsDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MetricsDimension", str)
+	}
+	return nil
+}
+
+func (e MetricsDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MetricsDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MetricsDimension) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

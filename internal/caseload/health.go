@@ -16,6 +16,10 @@ const (
 // frequencyWeights are sessions per week by preferred frequency (SPEC rule 9).
 var frequencyWeights = map[string]float64{Weekly: 1, Biweekly: 0.5, Monthly: 12.0 / 52, AsNeeded: 0.1}
 
+// FrequencyWeight is the sessions per week a client of the given preferred
+// frequency is expected to come (rule 9); 0 for an unknown frequency.
+func FrequencyWeight(frequency string) float64 { return frequencyWeights[frequency] }
+
 // Health is a clinician's caseload health (rule 9).
 type Health struct {
 	ActiveClients          int

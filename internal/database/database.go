@@ -33,6 +33,9 @@ type DB struct {
 	SQL *sql.DB
 	// Dialect is dialect.SQLite or dialect.Postgres.
 	Dialect string
+	// Driver is the ent driver under Client (wrapped by Options.WrapDriver),
+	// for the aggregate SQL of the metrics, which ent does not express.
+	Driver dialect.Driver
 }
 
 // Options tune how a database is opened.
@@ -121,7 +124,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, Driver: drv}, nil
 }
 
 // withStatementTimeout adds statement_timeout to a PostgreSQL URL: lib/pq

@@ -1,0 +1,429 @@
+// Package metrics computes the practice metrics of the analytics API: the
+// figures the practice's policy is about (attendance, cancellations,
+// backfill, episodes of care, retention, caseload use, paperwork timeliness,
+// outreach), for a range of days, split by month, clinician, modality and
+// session frequency.
+//
+// Every figure is computed in the database by aggregate SQL that runs the
+// same on SQLite and PostgreSQL (GROUP BY, CASE sums, window functions for
+// the percentiles); Go only fills in the rates from the counts. A statement
+// per family of facts, whatever the number of groups: the queries return one
+// row per group (and one for the total), never one per fact.
+//
+// No figure identifies anyone: there are no names or dates of birth in any
+// query, and a group that involves fewer than MinGroupClients distinct
+// clients is suppressed (its figures are dropped).
+//
+// The queries bypass ent's privacy layer: the caller decides who may see a
+// practice's metrics, and every statement here is confined to
+// Request.PracticeID.
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/caseload/caseload/internal/caseload"
+)
+
+// MinGroupClients is the fewest distinct clients a group may involve and
+// still be shown.
+const MinGroupClients = 5
+
+// MaxRangeDays bounds the range of one request (about three years).
+const MaxRangeDays = 3 * 366
+
+// Dimension is a way to split the figures.
+type Dimension string
+
+// The dimensions, in the order of the group keys.
+const (
+	Month     Dimension = "MONTH"
+	Clinician Dimension = "CLINICIAN"
+	Modality  Dimension = "MODALITY"
+	Frequency Dimension = "FREQUENCY"
+)
+
+// Dimensions lists every dimension.
+var Dimensions = []Dimension{Month, Clinician, Modality, Frequency}
+
+// IsValid reports whether d is a known dimension.
+func (d Dimension) IsValid() bool {
+	for _, x := range Dimensions {
+		if d == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Request is what to compute.
+type Request struct {
+	// PracticeID is the tenant; every statement is confined to it.
+	PracticeID int
+	// Location is the practice's time zone: days and months are its.
+	Location *time.Location
+	// From and To are the first and last day of the range (their year,
+	// month and day; the clock and zone are ignored).
+	From, To time.Time
+	// GroupBy splits the figures; empty gives the total alone.
+	GroupBy []Dimension
+	// Policy supplies the late-cancel window, the note due time and goal.
+	Policy caseload.Policy
+	// Now is the current instant: notes not yet due are not late, and the
+	// caseload of a month is measured up to now.
+	Now time.Time
+}
+
+// InputError is a request that cannot be computed; Field names the argument.
+type InputError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Reason }
+
+// Key identifies a group; a zero field is a dimension not grouped by (or,
+// for ClinicianID, data without a clinician).
+type Key struct {
+	// Month is the first day of the month (midnight UTC of that date), when
+	// grouped by MONTH.
+	Month time.Time
+	// ClinicianID is the clinician, when grouped by CLINICIAN.
+	ClinicianID int
+	// Modality and Frequency are the client's, when grouped by them.
+	Modality, Frequency string
+}
+
+// ReasonCount is how many episodes closed for one reason.
+type ReasonCount struct {
+	Reason string
+	Count  int
+}
+
+// Figures are the metrics of one group. Pointers are nil when the group is
+// suppressed, or for a rate without a denominator.
+type Figures struct {
+	Clients                        *int
+	SessionsBooked                 *int
+	SessionsAttended               *int
+	NoShowRate                     *float64
+	LateCancelRate                 *float64
+	ClientCancelRate               *float64
+	LateCanceledSlots              *int
+	BackfilledSlots                *int
+	BackfillRate                   *float64
+	EpisodesOpened                 *int
+	EpisodesClosed                 *int
+	ClosedByReason                 []ReasonCount
+	SessionsPerClosedEpisodeMedian *float64
+	SessionsPerClosedEpisodeP75    *float64
+	EarlyDropOutRate               *float64
+	RetentionRate                  *float64
+	ExpectedWeeklySessions         *float64
+	WeeklySlots                    *int
+	CaseloadUtilization            *float64
+	NoteMinutesMedian              *float64
+	NotesOnTimeRate                *float64
+	NotesWithinGoalRate            *float64
+	BillableOutreachMinutes        *int
+}
+
+// Group is one row of the report.
+type Group struct {
+	Key
+	// Suppressed is true when the group involves fewer than MinGroupClients
+	// clients; its Figures are then all nil.
+	Suppressed bool
+	Figures
+}
+
+// Report is the result of Compute.
+type Report struct {
+	// From and To are the range's first and last day.
+	From, To time.Time
+	// GroupBy is the dimensions the groups are split by, in canonical order.
+	GroupBy []Dimension
+	// MinimumGroupClients is the suppression threshold (MinGroupClients).
+	MinimumGroupClients int
+	// Groups are in order of month, clinician id, modality, frequency
+	// (callers that know clinician names may reorder).
+	Groups []*Group
+	// Total is the whole range, all groups together.
+	Total *Group
+}
+
+// Has reports whether the report is grouped by d.
+func (r *Report) Has(d Dimension) bool {
+	for _, x := range r.GroupBy {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// Compute runs the metrics queries over drv (SQLite or PostgreSQL).
+func Compute(ctx context.Context, drv dialect.Driver, req Request) (*Report, error) {
+	q, err := newQuery(drv.Dialect(), req)
+	if err != nil {
+		return nil, err
+	}
+	acc := newAccumulator()
+	for _, fam := range families {
+		if err := q.run(ctx, drv, fam, acc); err != nil {
+			return nil, fmt.Errorf("metrics: %s: %w", fam.name, err)
+		}
+	}
+	slots, err := q.slots(ctx, drv)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: slots: %w", err)
+	}
+	return acc.report(q, slots), nil
+}
+
+// canonical returns the dimensions deduplicated and in the order of Key.
+func canonical(ds []Dimension) ([]Dimension, error) {
+	seen := map[Dimension]bool{}
+	for _, d := range ds {
+		if !d.IsValid() {
+			return nil, &InputError{Field: "groupBy", Reason: fmt.Sprintf("unknown dimension %q", d)}
+		}
+		seen[d] = true
+	}
+	var out []Dimension
+	for _, d := range Dimensions {
+		if seen[d] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func civil(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// bucket is a stretch of the range, [lo, hi) in UTC. The total bucket has
+// index -1; the others are the months of the range (or one bucket for the
+// whole range when not grouped by month), clipped to it.
+type bucket struct {
+	index  int
+	month  time.Time // first day of the month, as a civil date; zero for non-month buckets
+	lo, hi time.Time
+	// upTo is min(hi, now): the caseload of a bucket is measured up to now.
+	upTo time.Time
+}
+
+func buckets(req Request, byMonth bool) ([]bucket, error) {
+	loc := req.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	from, to := civil(req.From), civil(req.To)
+	if to.Before(from) {
+		return nil, &InputError{Field: "to", Reason: "is before from"}
+	}
+	if days := int(to.Sub(from).Hours()/24) + 1; days > MaxRangeDays {
+		return nil, &InputError{Field: "to", Reason: fmt.Sprintf("the range is %d days; at most %d", days, MaxRangeDays)}
+	}
+	localDay := func(d time.Time) time.Time {
+		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc).UTC()
+	}
+	lo, hi := localDay(from), localDay(to.AddDate(0, 0, 1))
+	mk := func(i int, month, lo, hi time.Time) bucket {
+		upTo := hi
+		if req.Now.Before(upTo) {
+			upTo = req.Now.UTC()
+		}
+		return bucket{index: i, month: month, lo: lo, hi: hi, upTo: upTo}
+	}
+	out := []bucket{mk(-1, time.Time{}, lo, hi)}
+	if !byMonth {
+		return append(out, mk(0, time.Time{}, lo, hi)), nil
+	}
+	for m, i := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC), 0; !m.After(to); m, i = m.AddDate(0, 1, 0), i+1 {
+		start, end := localDay(m), localDay(m.AddDate(0, 1, 0))
+		if start.Before(lo) {
+			start = lo
+		}
+		if end.After(hi) {
+			end = hi
+		}
+		out = append(out, mk(i, m, start, end))
+	}
+	return out, nil
+}
+
+// groupKey is a group as the queries return it: the bucket index and the
+// grouped dimensions' values.
+type groupKey struct {
+	bucket    int
+	clinician int
+	modality  string
+	frequency string
+}
+
+// counts are what the queries return for a group, before rates.
+type counts struct {
+	clients int
+
+	booked, attended, outcomes, noShows, clientCancels, lateCancels, backfilled int
+
+	opened, retained, retentionBase int
+
+	closed, earlyDropOuts int
+	byReason              map[string]int
+	closedMedian          *float64
+	closedP75             *float64
+
+	expectedWeekly float64
+	hasCaseload    bool
+
+	notesDue, notesOnTime, notesWithinGoal int
+	noteMedian                             *float64
+
+	outreachMinutes int
+}
+
+type accumulator struct {
+	groups map[groupKey]*counts
+}
+
+func newAccumulator() *accumulator { return &accumulator{groups: map[groupKey]*counts{}} }
+
+func (a *accumulator) at(k groupKey) *counts {
+	c := a.groups[k]
+	if c == nil {
+		c = &counts{byReason: map[string]int{}}
+		a.groups[k] = c
+	}
+	return c
+}
+
+func (a *accumulator) report(q *query, slots map[int]int) *Report {
+	rep := &Report{
+		From: civil(q.req.From), To: civil(q.req.To), GroupBy: q.dims, MinimumGroupClients: MinGroupClients,
+	}
+	months := map[int]time.Time{}
+	for _, b := range q.buckets {
+		months[b.index] = b.month
+	}
+	total := 0
+	for _, n := range slots {
+		total += n
+	}
+	for k, c := range a.groups {
+		g := &Group{Key: Key{Month: months[k.bucket], ClinicianID: k.clinician, Modality: k.modality, Frequency: k.frequency}}
+		if k.bucket < 0 || !q.has(Month) {
+			g.Month = time.Time{}
+		}
+		var weekly *int
+		switch {
+		case q.has(Modality) || q.has(Frequency):
+			if k.bucket < 0 {
+				weekly = &total
+			}
+		case q.has(Clinician) && k.bucket >= 0:
+			if n, ok := slots[k.clinician]; ok {
+				weekly = &n
+			}
+		default:
+			weekly = &total
+		}
+		g.fill(c, weekly)
+		if k.bucket < 0 {
+			rep.Total = g
+		} else {
+			rep.Groups = append(rep.Groups, g)
+		}
+	}
+	if rep.Total == nil {
+		// No data at all in the range: a total of nothing, suppressed.
+		rep.Total = &Group{}
+		rep.Total.fill(&counts{}, nil)
+	}
+	sort.Slice(rep.Groups, func(i, j int) bool {
+		a, b := rep.Groups[i].Key, rep.Groups[j].Key
+		switch {
+		case !a.Month.Equal(b.Month):
+			return a.Month.Before(b.Month)
+		case a.ClinicianID != b.ClinicianID:
+			return a.ClinicianID < b.ClinicianID
+		case a.Modality != b.Modality:
+			return a.Modality < b.Modality
+		}
+		return a.Frequency < b.Frequency
+	})
+	return rep
+}
+
+func (g *Group) fill(c *counts, weeklySlots *int) {
+	if c.clients < MinGroupClients {
+		g.Suppressed = true
+		return
+	}
+	f := &g.Figures
+	f.Clients = ptr(c.clients)
+	f.SessionsBooked = ptr(c.booked)
+	f.SessionsAttended = ptr(c.attended)
+	f.NoShowRate = ratio(c.noShows, c.outcomes)
+	f.LateCancelRate = ratio(c.lateCancels, c.outcomes)
+	f.ClientCancelRate = ratio(c.clientCancels, c.outcomes)
+	f.LateCanceledSlots = ptr(c.lateCancels)
+	f.BackfilledSlots = ptr(c.backfilled)
+	f.BackfillRate = ratio(c.backfilled, c.lateCancels)
+	f.EpisodesOpened = ptr(c.opened)
+	f.EpisodesClosed = ptr(c.closed)
+	f.ClosedByReason = []ReasonCount{}
+	for _, r := range closeReasons {
+		if n := c.byReason[r]; n > 0 {
+			f.ClosedByReason = append(f.ClosedByReason, ReasonCount{Reason: r, Count: n})
+		}
+	}
+	f.SessionsPerClosedEpisodeMedian = c.closedMedian
+	f.SessionsPerClosedEpisodeP75 = c.closedP75
+	f.EarlyDropOutRate = ratio(c.earlyDropOuts, c.closed)
+	f.RetentionRate = ratio(c.retained, c.retentionBase)
+	if c.hasCaseload {
+		f.ExpectedWeeklySessions = ptr(round(c.expectedWeekly, 3))
+	}
+	if weeklySlots != nil {
+		f.WeeklySlots = ptr(*weeklySlots)
+		if f.ExpectedWeeklySessions != nil && *weeklySlots > 0 {
+			f.CaseloadUtilization = ptr(round(c.expectedWeekly/float64(*weeklySlots), 4))
+		}
+	}
+	f.NoteMinutesMedian = c.noteMedian
+	f.NotesOnTimeRate = ratio(c.notesOnTime, c.notesDue)
+	f.NotesWithinGoalRate = ratio(c.notesWithinGoal, c.notesDue)
+	f.BillableOutreachMinutes = ptr(c.outreachMinutes)
+}
+
+// closeReasons are the episode close reasons in the order they are listed.
+var closeReasons = []string{"INACTIVE", "STRIKES", "GOALS_MET", "CLIENT_REQUEST", "TRANSFERRED", "OTHER"}
+
+func ptr[T any](v T) *T { return &v }
+
+func ratio(n, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	return ptr(round(float64(n)/float64(d), 4))
+}
+
+func round(v float64, places int) float64 {
+	p := 1.0
+	for range places {
+		p *= 10
+	}
+	if v < 0 {
+		return -float64(int64(-v*p+0.5)) / p
+	}
+	return float64(int64(v*p+0.5)) / p
+}

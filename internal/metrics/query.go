@@ -1,0 +1,448 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/caseload/caseload/internal/caseload"
+)
+
+// query builds the statements of one request. Each statement starts with
+// the same buckets table (the total, then the months or the whole range)
+// and a facts table whose rows carry their bucket and group keys k1
+// (clinician id), k2 (modality) and k3 (frequency); the final SELECT
+// aggregates facts by (b, k1, k2, k3). A fact falls in the total bucket and
+// in one other, so each statement reads its rows once per bucket it is in.
+type query struct {
+	req     Request
+	dialect string
+	dims    []Dimension
+	buckets []bucket
+}
+
+func newQuery(dialectName string, req Request) (*query, error) {
+	if dialectName != dialect.SQLite && dialectName != dialect.Postgres {
+		return nil, fmt.Errorf("metrics: unsupported dialect %q", dialectName)
+	}
+	dims, err := canonical(req.GroupBy)
+	if err != nil {
+		return nil, err
+	}
+	if req.Location == nil {
+		req.Location = time.UTC
+	}
+	q := &query{req: req, dialect: dialectName, dims: dims}
+	if q.buckets, err = buckets(req, q.has(Month)); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func (q *query) has(d Dimension) bool {
+	for _, x := range q.dims {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// stmt is one statement being written: its text and its arguments, with ?
+// placeholders that PostgreSQL gets renumbered as $n.
+type stmt struct {
+	q    *query
+	sb   strings.Builder
+	args []any
+}
+
+func (q *query) stmt() *stmt { return &stmt{q: q} }
+
+// add appends text, replacing each ? by the next of args.
+func (s *stmt) add(text string, args ...any) *stmt {
+	if n := strings.Count(text, "?"); n != len(args) {
+		panic(fmt.Sprintf("metrics: %d placeholders, %d arguments in %q", n, len(args), text))
+	}
+	s.sb.WriteString(text)
+	s.args = append(s.args, args...)
+	return s
+}
+
+func (s *stmt) String() string {
+	text := s.sb.String()
+	if s.q.dialect != dialect.Postgres {
+		return text
+	}
+	var out strings.Builder
+	n := 0
+	for _, r := range text {
+		if r == '?' {
+			n++
+			out.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.String()
+}
+
+// with starts the statement with the buckets table: b is the bucket's index
+// (-1 for the total), [lo, hi) its stretch of time and upto the earlier of hi
+// and now.
+func (s *stmt) with() *stmt {
+	s.add("WITH buckets(b, lo, hi, upto) AS (VALUES ")
+	for i, b := range s.q.buckets {
+		if i > 0 {
+			s.add(", ")
+		}
+		if s.q.dialect == dialect.Postgres {
+			s.add("(CAST(? AS INTEGER), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ))", b.index, b.lo, b.hi, b.upTo)
+		} else {
+			s.add("(?, ?, ?, ?)", b.index, b.lo, b.hi, b.upTo)
+		}
+	}
+	return s.add(")")
+}
+
+// keys writes the group key columns k1, k2, k3 of a fact; clinician is the
+// column of its clinician, and the client's table is c. The total bucket
+// has no keys.
+func (s *stmt) keys(clinician string) *stmt {
+	key := func(d Dimension, column, alias string) {
+		if s.q.has(d) {
+			s.add("CASE WHEN b.b < 0 THEN NULL ELSE " + column + " END AS " + alias)
+		} else {
+			s.add("NULL AS " + alias)
+		}
+	}
+	key(Clinician, clinician, "k1")
+	s.add(", ")
+	key(Modality, "c.modality", "k2")
+	s.add(", ")
+	key(Frequency, "c.session_frequency", "k3")
+	return s
+}
+
+// seconds is the SQL for the whole seconds from instant a to instant b.
+//
+// The SQLite driver stores an instant as the text of Go's time.Time.String
+// ("2026-01-02 15:04:05.5 +0000 UTC"), which SQLite's date functions do not
+// read; every instant is stored in UTC (see ent/schema), so its first 19
+// characters are the UTC date and time, which they do.
+func (q *query) seconds(a, b string) string {
+	if q.dialect == dialect.Postgres {
+		return "EXTRACT(EPOCH FROM (" + b + " - " + a + "))"
+	}
+	return "(unixepoch(substr(" + b + ", 1, 19)) - unixepoch(substr(" + a + ", 1, 19)))"
+}
+
+// float is a placeholder for a float argument (PostgreSQL would otherwise
+// take the type of the first such argument it meets, say an integer).
+func (q *query) float() string {
+	if q.dialect == dialect.Postgres {
+		return "CAST(? AS DOUBLE PRECISION)"
+	}
+	return "?"
+}
+
+// greatest and least of two instants.
+func (q *query) greatest(a, b string) string {
+	if q.dialect == dialect.Postgres {
+		return "GREATEST(" + a + ", " + b + ")"
+	}
+	return "MAX(" + a + ", " + b + ")"
+}
+
+func (q *query) least(a, b string) string {
+	if q.dialect == dialect.Postgres {
+		return "LEAST(" + a + ", " + b + ")"
+	}
+	return "MIN(" + a + ", " + b + ")"
+}
+
+// lateCancel is the SQL condition that appointment a was cancelled by the
+// client less than the policy's window before its start (rule 1).
+func (s *stmt) lateCancel() *stmt {
+	return s.add("(a.status = 'CANCELED' AND a.canceled_by = 'CLIENT' AND a.canceled_at IS NOT NULL AND "+
+		s.q.seconds("a.canceled_at", "a.starts_at")+" < ?)", s.q.req.Policy.LateCancelWindowHours*3600)
+}
+
+// percentile writes the p = num/den percentile of v over the rows of a
+// group where cond holds, interpolated linearly between the two nearest
+// ranks like PostgreSQL's percentile_cont. The rows must carry rn, their
+// rank by v among the rows of the group with cond, and cnt, their number.
+func percentile(v, cond string, num, den int) string {
+	lo := fmt.Sprintf("1 + (%d * (cnt - 1)) / %d", num, den)
+	hi := fmt.Sprintf("1 + (%d * (cnt - 1) + %d) / %d", num, den-1, den)
+	frac := fmt.Sprintf("((%d * (cnt - 1)) %% %d) * 1.0 / %d", num, den, den)
+	at := func(rank string) string {
+		return "MAX(CASE WHEN " + cond + " AND rn = " + rank + " THEN " + v + " END)"
+	}
+	return "(" + at(lo) + " + (" + at(hi) + " - " + at(lo) + ") * MAX(CASE WHEN " + cond + " THEN " + frac + " END))"
+}
+
+const groupCols = "b, k1, k2, k3"
+
+// family is one statement: how to write it and where its columns go.
+type family struct {
+	name  string
+	write func(s *stmt)
+	// dest returns the scan destinations after the keys, and a function
+	// that stores the scanned values in c.
+	dest func() ([]any, func(c *counts))
+}
+
+var families = []family{
+	{
+		// Distinct clients with a session, an open episode or a contact.
+		name: "clients",
+		write: func(s *stmt) {
+			p := s.q.req.PracticeID
+			s.with().add(", facts AS (SELECT b.b AS b, ").keys("a.clinician_id").
+				add(", a.client_id AS client_id FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.hi"+
+					" JOIN clients c ON c.id = a.client_id WHERE a.practice_id = ?", p).
+				add(" UNION ALL SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+				add(", e.client_id AS client_id FROM episodes e JOIN buckets b ON b.lo < b.upto AND e.opened_at < b.upto"+
+					" AND (e.closed_at IS NULL OR e.closed_at >= b.lo) JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ?", p).
+				add(" UNION ALL SELECT b.b AS b, ").keys("COALESCE(ct.clinician_id, c.clinician_id)").
+				add(", ct.client_id AS client_id FROM contacts ct JOIN buckets b ON ct.occurred_at >= b.lo AND ct.occurred_at < b.hi"+
+					" JOIN clients c ON c.id = ct.client_id WHERE ct.practice_id = ?)", p).
+				add(" SELECT " + groupCols + ", COUNT(DISTINCT client_id) FROM facts GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var n int
+			return []any{&n}, func(c *counts) { c.clients = n }
+		},
+	},
+	{
+		// Sessions by outcome; late cancels and the backfilled ones.
+		name: "sessions",
+		write: func(s *stmt) {
+			p := s.q.req.PracticeID
+			s.with().add(", facts AS (SELECT b.b AS b, ").keys("a.clinician_id").
+				add(", a.status AS status, a.canceled_by AS canceled_by, CASE WHEN ").lateCancel().
+				add(" THEN 1 ELSE 0 END AS late, CASE WHEN fb.id IS NULL THEN 0 ELSE 1 END AS filled"+
+					" FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.hi"+
+					" JOIN clients c ON c.id = a.client_id"+
+					" LEFT JOIN (SELECT DISTINCT filled_from_id AS id FROM appointments WHERE practice_id = ? AND filled_from_id IS NOT NULL) fb ON fb.id = a.id"+
+					" WHERE a.practice_id = ?)", p, p).
+				add(" SELECT " + groupCols + ", COUNT(*)," +
+					" SUM(CASE WHEN status = 'ATTENDED' THEN 1 ELSE 0 END)," +
+					" SUM(CASE WHEN status IN ('ATTENDED', 'NO_SHOW') OR (status = 'CANCELED' AND canceled_by = 'CLIENT') THEN 1 ELSE 0 END)," +
+					" SUM(CASE WHEN status = 'NO_SHOW' THEN 1 ELSE 0 END)," +
+					" SUM(CASE WHEN status = 'CANCELED' AND canceled_by = 'CLIENT' THEN 1 ELSE 0 END)," +
+					" SUM(late), SUM(late * filled) FROM facts GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var v [7]int
+			return []any{&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]}, func(c *counts) {
+				c.booked, c.attended, c.outcomes, c.noShows, c.clientCancels, c.lateCancels, c.backfilled =
+					v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+			}
+		},
+	},
+	{
+		// Episodes opened, and how many of those with a known outcome were
+		// retained: 6 attended sessions, or closed with GOALS_MET.
+		name: "episodes opened",
+		write: func(s *stmt) {
+			s.with().add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+				add(", CASE WHEN e.close_reason = 'GOALS_MET' OR "+attendedOf("e")+" >= 6 THEN 1 ELSE 0 END AS retained,"+
+					" CASE WHEN e.closed_at IS NULL THEN 0 ELSE 1 END AS closed"+
+					" FROM episodes e JOIN buckets b ON e.opened_at >= b.lo AND e.opened_at < b.hi"+
+					" JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ?)", s.q.req.PracticeID).
+				add(" SELECT " + groupCols + ", COUNT(*), SUM(retained), SUM(CASE WHEN retained = 1 OR closed = 1 THEN 1 ELSE 0 END)" +
+					" FROM facts GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var opened, retained, decided int
+			return []any{&opened, &retained, &decided}, func(c *counts) {
+				c.opened, c.retained, c.retentionBase = opened, retained, decided
+			}
+		},
+	},
+	{
+		// Episodes closed: by reason, early drop-outs, and the median and
+		// 75th percentile of their attended sessions.
+		name: "episodes closed",
+		write: func(s *stmt) {
+			s.with().add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+				add(", e.close_reason AS reason, "+attendedOf("e")+" AS n"+
+					" FROM episodes e JOIN buckets b ON e.closed_at >= b.lo AND e.closed_at < b.hi"+
+					" JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ? AND e.closed_at IS NOT NULL)", s.q.req.PracticeID).
+				add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER (PARTITION BY " + groupCols + " ORDER BY n) AS rn," +
+					" COUNT(*) OVER (PARTITION BY " + groupCols + ") AS cnt FROM facts)").
+				add(" SELECT " + groupCols + ", COUNT(*)," +
+					" SUM(CASE WHEN reason IN ('INACTIVE', 'STRIKES') AND n <= 3 THEN 1 ELSE 0 END)")
+			for _, r := range closeReasons {
+				s.add(", SUM(CASE WHEN reason = '" + r + "' THEN 1 ELSE 0 END)")
+			}
+			s.add(", " + percentile("n", "1 = 1", 1, 2) + ", " + percentile("n", "1 = 1", 3, 4) +
+				" FROM ranked GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var closed, early int
+			reasons := make([]int, len(closeReasons))
+			var median, p75 sql.NullFloat64
+			d := []any{&closed, &early}
+			for i := range reasons {
+				d = append(d, &reasons[i])
+			}
+			d = append(d, &median, &p75)
+			return d, func(c *counts) {
+				c.closed, c.earlyDropOuts = closed, early
+				for i, r := range closeReasons {
+					c.byReason[r] = reasons[i]
+				}
+				c.closedMedian, c.closedP75 = nullFloat(median, 2), nullFloat(p75, 2)
+			}
+		},
+	},
+	{
+		// Notes of attended sessions: due (signed, or past the due time),
+		// signed on time, signed within the goal, and the median minutes
+		// from the session's end to the signature.
+		name: "notes",
+		write: func(s *stmt) {
+			q, pol := s.q, s.q.req.Policy
+			signedAfter := q.seconds("a.ends_at", "d.signed_at")
+			s.with().add(", facts AS (SELECT b.b AS b, ").keys("a.clinician_id").
+				add(", CASE WHEN d.id IS NULL THEN 0 ELSE 1 END AS signed,"+
+					" CASE WHEN d.id IS NULL THEN NULL WHEN "+signedAfter+" < 0 THEN 0 ELSE "+signedAfter+" END AS secs,"+
+					" CASE WHEN d.id IS NOT NULL OR "+q.seconds("a.ends_at", "?")+" >= ? THEN 1 ELSE 0 END AS due"+
+					" FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.hi"+
+					" JOIN clients c ON c.id = a.client_id"+
+					" LEFT JOIN documents d ON d.appointment_id = a.id AND d.status = 'SIGNED' AND d.signed_at IS NOT NULL"+
+					" AND d.kind = CASE WHEN a.kind = 'INTAKE' THEN 'INTAKE' ELSE 'PROGRESS_NOTE' END"+
+					" WHERE a.practice_id = ? AND a.status = 'ATTENDED')",
+					q.nowArg(), pol.NoteDueHours*3600, q.req.PracticeID).
+				add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER (PARTITION BY "+groupCols+", signed ORDER BY secs) AS rn,"+
+					" COUNT(*) OVER (PARTITION BY "+groupCols+", signed) AS cnt FROM facts)").
+				add(" SELECT "+groupCols+", SUM(due), SUM(CASE WHEN signed = 1 AND secs <= ? THEN 1 ELSE 0 END),"+
+					" SUM(CASE WHEN signed = 1 AND secs <= ? THEN 1 ELSE 0 END), ",
+					pol.NoteDueHours*3600, pol.NoteGoalMinutes*60).
+				add(percentile("secs / 60.0", "signed = 1", 1, 2) + " FROM ranked GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var due, onTime, goal int
+			var median sql.NullFloat64
+			return []any{&due, &onTime, &goal, &median}, func(c *counts) {
+				c.notesDue, c.notesOnTime, c.notesWithinGoal, c.noteMedian = due, onTime, goal, nullFloat(median, 1)
+			}
+		},
+	},
+	{
+		// Billable minutes of outbound contacts.
+		name: "contacts",
+		write: func(s *stmt) {
+			s.with().add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(ct.clinician_id, c.clinician_id)").
+				add(", CASE WHEN ct.direction = 'OUTBOUND' THEN COALESCE(ct.billable_minutes, 0) ELSE 0 END AS minutes"+
+					" FROM contacts ct JOIN buckets b ON ct.occurred_at >= b.lo AND ct.occurred_at < b.hi"+
+					" JOIN clients c ON c.id = ct.client_id WHERE ct.practice_id = ?)", s.q.req.PracticeID).
+				add(" SELECT " + groupCols + ", SUM(minutes) FROM facts GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var minutes int
+			return []any{&minutes}, func(c *counts) { c.outreachMinutes = minutes }
+		},
+	},
+	{
+		// Expected weekly sessions (rule 9) averaged over the bucket up to
+		// now: every episode open in it weighs its client's frequency times
+		// the client's attendance rate in the bucket (1 without any), times
+		// the share of the bucket it was open.
+		name: "caseload",
+		write: func(s *stmt) {
+			q, p := s.q, s.q.req.PracticeID
+			s.with().add(", att AS (SELECT b.b AS b, a.client_id AS client_id,"+
+				" SUM(CASE WHEN a.status = 'ATTENDED' THEN 1 ELSE 0 END) AS attended,"+
+				" SUM(CASE WHEN a.status IN ('ATTENDED', 'NO_SHOW') OR ").lateCancel().
+				add(" THEN 1 ELSE 0 END) AS counted"+
+					" FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.upto"+
+					" WHERE a.practice_id = ? GROUP BY b.b, a.client_id)", p).
+				add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+				add(", (CASE c.session_frequency WHEN 'WEEKLY' THEN "+q.float()+" WHEN 'BIWEEKLY' THEN "+q.float()+
+					" WHEN 'MONTHLY' THEN "+q.float()+" WHEN 'AS_NEEDED' THEN "+q.float()+" ELSE 0 END)",
+					caseload.FrequencyWeight(caseload.Weekly), caseload.FrequencyWeight(caseload.Biweekly),
+					caseload.FrequencyWeight(caseload.Monthly), caseload.FrequencyWeight(caseload.AsNeeded)).
+				add(" * (CASE WHEN att.counted > 0 THEN att.attended * 1.0 / att.counted ELSE 1.0 END)"+
+					" * "+q.seconds(q.greatest("e.opened_at", "b.lo"), q.least("COALESCE(e.closed_at, b.upto)", "b.upto"))+
+					" / "+q.seconds("b.lo", "b.upto")+" AS weekly"+
+					" FROM episodes e JOIN buckets b ON b.lo < b.upto AND e.opened_at < b.upto AND (e.closed_at IS NULL OR e.closed_at > b.lo)"+
+					" JOIN clients c ON c.id = e.client_id"+
+					" LEFT JOIN att ON att.b = b.b AND att.client_id = e.client_id").
+				add(" WHERE e.practice_id = ?)", p).
+				add(" SELECT " + groupCols + ", SUM(weekly) FROM facts GROUP BY " + groupCols)
+		},
+		dest: func() ([]any, func(*counts)) {
+			var weekly sql.NullFloat64
+			return []any{&weekly}, func(c *counts) {
+				c.expectedWeekly, c.hasCaseload = weekly.Float64, weekly.Valid
+			}
+		},
+	},
+}
+
+// attendedOf is the SQL for the attended sessions of episode e.
+func attendedOf(e string) string {
+	return "(SELECT COUNT(*) FROM appointments x WHERE x.episode_id = " + e + ".id AND x.status = 'ATTENDED')"
+}
+
+// nowArg is the current instant as a statement argument.
+func (q *query) nowArg() any { return q.req.Now.UTC() }
+
+func nullFloat(v sql.NullFloat64, places int) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return ptr(round(v.Float64, places))
+}
+
+// run sends one family's statement and adds its rows to acc.
+func (q *query) run(ctx context.Context, drv dialect.Driver, fam family, acc *accumulator) error {
+	s := q.stmt()
+	fam.write(s)
+	var rows entsql.Rows
+	if err := drv.Query(ctx, s.String(), s.args, &rows); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			b          int
+			k1         sql.NullInt64
+			k2, k3     sql.NullString
+			dest, save = fam.dest()
+		)
+		if err := rows.Scan(append([]any{&b, &k1, &k2, &k3}, dest...)...); err != nil {
+			return err
+		}
+		save(acc.at(groupKey{bucket: b, clinician: int(k1.Int64), modality: k2.String, frequency: k3.String}))
+	}
+	return rows.Err()
+}
+
+// slots returns the weekly slots of each clinician of the practice.
+func (q *query) slots(ctx context.Context, drv dialect.Driver) (map[int]int, error) {
+	s := q.stmt().add("SELECT id, weekly_slots FROM clinicians WHERE practice_id = ?", q.req.PracticeID)
+	var rows entsql.Rows
+	if err := drv.Query(ctx, s.String(), s.args, &rows); err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var id, n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
