@@ -57,16 +57,29 @@ type apiServer struct {
 	clock *testClock
 }
 
-// testClock is a clock that tests move by hand.
+// testClock is a clock that tests move by hand, or that follows the wall
+// clock once FollowWall is called.
 type testClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	wall bool
 }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.wall {
+		return time.Now()
+	}
 	return c.now
+}
+
+// FollowWall makes the clock the wall clock from now on: for a test with a
+// browser, which checks token expiry times against its own clock.
+func (c *testClock) FollowWall() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wall = true
 }
 
 // Advance moves the clock forward by d.

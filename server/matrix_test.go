@@ -166,6 +166,17 @@ func mxQueries() map[string]mxQuery {
 			}
 			return mxWant{code: "NOT_FOUND"}
 		}},
+		// Aggregates: for admins and analysts; clinicians and supervisors
+		// would see their colleagues' figures.
+		"Query.practiceMetrics": {
+			op: `{ practiceMetrics(from: "2026-01-01", to: "2026-03-31", groupBy: [CLINICIAN]) { total { suppressed } groups { clinician { id } closedByReason { count } } } }`,
+			want: func(x *matrix, r mxRole, _ string) mxWant {
+				if r == mxAdmin || r == mxAnalyst {
+					return mxWant{}
+				}
+				return mxWant{code: "FORBIDDEN"}
+			},
+		},
 		"Query.me": {op: `{ me { id } }`, want: func(x *matrix, r mxRole, _ string) mxWant {
 			return mxWant{exact: []int{x.user[r].ID}}
 		}},
@@ -275,6 +286,10 @@ func mxEdges() map[string]mxEdge {
 		"AppointmentConnection.edges":         mxVia("Query.appointments"),
 		"AppointmentConnection.pageInfo":      mxVia("Query.appointments"),
 		"AppointmentEdge.node":                mxVia("Query.appointments, Client.appointments"),
+		"PracticeMetrics.groups":              mxVia("Query.practiceMetrics"),
+		"PracticeMetrics.total":               mxVia("Query.practiceMetrics"),
+		"MetricsGroup.clinician":              mxVia("Query.practiceMetrics"),
+		"MetricsGroup.closedByReason":         mxVia("Query.practiceMetrics"),
 		"AuditEventConnection.edges":          mxVia("Query.auditEvents"),
 		"AuditEventConnection.pageInfo":       mxVia("Query.auditEvents"),
 		"AuditEventEdge.node":                 mxVia("Query.auditEvents"),

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,7 +145,7 @@ func TestPage(t *testing.T) {
 	if err := json.Unmarshal([]byte(html.UnescapeString(d[1])), &cfg); err != nil {
 		t.Fatalf("data-config: %v", err)
 	}
-	if cfg.Endpoint != "/graphql" || len(cfg.Tabs) != 4 || len(cfg.Licenses) != 3 || cfg.NewTabQuery == "" {
+	if cfg.Endpoint != "/graphql" || len(cfg.Tabs) != len(examples) || len(cfg.Licenses) != 3 || cfg.NewTabQuery == "" {
 		t.Errorf("config = %+v", cfg)
 	}
 	for _, l := range cfg.Licenses {
@@ -232,11 +233,63 @@ func TestExamplesMatchSchema(t *testing.T) {
 		t.Fatalf("schema: %v", err)
 	}
 	for _, ex := range append(examples, example{Title: "new tab", Query: newTabQuery}) {
-		if _, errs := gqlparser.LoadQueryWithRules(schema, ex.Query, nil); len(errs) > 0 {
+		doc, errs := gqlparser.LoadQueryWithRules(schema, ex.Query, nil)
+		if len(errs) > 0 {
 			t.Errorf("%s: %v", ex.Title, errs)
+			continue
 		}
-		if ex.Variables != "" && !json.Valid([]byte(ex.Variables)) {
-			t.Errorf("%s: variables are not JSON", ex.Title)
+		// The tab runs as it opens: every variable has a value.
+		given := map[string]any{}
+		if ex.Variables != "" {
+			if err := json.Unmarshal([]byte(ex.Variables), &given); err != nil {
+				t.Errorf("%s: variables are not a JSON object: %v", ex.Title, err)
+			}
+		}
+		if ex.LastYear {
+			given["from"], given["to"] = "", ""
+		}
+		var declared []string
+		for _, op := range doc.Operations {
+			for _, v := range op.VariableDefinitions {
+				declared = append(declared, v.Variable)
+				if _, ok := given[v.Variable]; !ok && v.DefaultValue == nil && v.Type.NonNull {
+					t.Errorf("%s: no value for $%s", ex.Title, v.Variable)
+				}
+			}
+		}
+		for name := range given {
+			if !slices.Contains(declared, name) {
+				t.Errorf("%s: variable %q is not declared", ex.Title, name)
+			}
+		}
+	}
+}
+
+// Each example tab tells its reader who it is for and how to sign in.
+func TestExamplesSayWhoTheyAreFor(t *testing.T) {
+	names := map[string]bool{}
+	for _, ex := range examples {
+		if !strings.HasPrefix(ex.Query, "# For ") {
+			t.Errorf("%s: does not start with a comment saying who it is for", ex.Title)
+		}
+		if !strings.Contains(ex.Query, "@demo.example") || !strings.Contains(ex.Query, "caseload-demo") {
+			t.Errorf("%s: does not say which demo login to sign in with", ex.Title)
+		}
+		// GraphiQL titles a tab by its operation name.
+		m := regexp.MustCompile(`(?m)^(?:query|mutation) (\w+)`).FindStringSubmatch(ex.Query)
+		if m == nil || names[m[1]] {
+			t.Errorf("%s: no operation name, or one another tab has: %v", ex.Title, m)
+			continue
+		}
+		names[m[1]] = true
+	}
+	for _, role := range []string{"clinician@", "supervisor@", "admin@", "analyst@"} {
+		found := false
+		for _, ex := range examples {
+			found = found || strings.Contains(ex.Query, role)
+		}
+		if !found {
+			t.Errorf("no example tab for %sdemo.example", role)
 		}
 	}
 }

@@ -5,6 +5,11 @@
  * the globals React, ReactDOM and GraphiQL. The page's data-config holds the
  * GraphQL endpoint, the example tabs, the query of a new tab and the
  * license links.
+ *
+ * Sign-in keeps the access token in the Authorization header of every tab
+ * and the refresh token in sessionStorage (never localStorage, never logged);
+ * the token is renewed with the refreshToken mutation shortly before it
+ * expires, and sign-out calls logout.
  */
 (function () {
   'use strict';
@@ -23,14 +28,40 @@
   var h = React.createElement;
 
   var SESSION_KEY = 'caseload-ide:session';
+  // The refresh token lives in sessionStorage only: it is gone when the
+  // browser tab closes, and other windows of the IDE never see it.
+  var REFRESH_KEY = 'caseload-ide:refresh';
+  var SESSION_FIELDS = 'token expiresAt refreshToken refreshTokenExpiresAt user { email role }';
   var LOGIN =
-    'mutation($email:String!,$password:String!){ login(email:$email,password:$password){ token expiresAt user { email role } } }';
+    'mutation($email:String!,$password:String!){ login(email:$email,password:$password){ ' + SESSION_FIELDS + ' } }';
+  var REFRESH =
+    'mutation($refreshToken:String!){ refreshToken(refreshToken:$refreshToken){ ' + SESSION_FIELDS + ' } }';
+  var LOGOUT = 'mutation { logout }';
+  var SESSION_ENDED = 'Session ended: sign in again.';
 
   // GraphiQL's fetcher sends the headers of the active tab's Headers editor.
   var fetcher = GraphiQL.createFetcher({ url: endpoint, enableIncrementalDelivery: false });
 
+  // isoDate is the browser's calendar date of d as YYYY-MM-DD.
+  function isoDate(d) {
+    var pad = function (n) {
+      return (n < 10 ? '0' : '') + n;
+    };
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+  }
+
+  // lastYear is the range of a metrics tab: the day a year ago to today, in
+  // the browser's time zone, computed when the tab is created so that it
+  // never goes stale.
+  function lastYear() {
+    var today = new Date();
+    var from = new Date(today.getTime());
+    from.setFullYear(today.getFullYear() - 1);
+    return JSON.stringify({ from: isoDate(from), to: isoDate(today) }, null, 2);
+  }
+
   var defaultTabs = config.tabs.map(function (tab) {
-    return { query: tab.query, variables: tab.variables || null };
+    return { query: tab.query, variables: tab.lastYear ? lastYear() : tab.variables || null };
   });
 
   // --- Headers editor text <-> Authorization ------------------------------
@@ -125,14 +156,22 @@
     }
   }
 
-  // --- Sign-in -------------------------------------------------------------
+  // --- Sign-in and renewal --------------------------------------------------
 
-  function login(email, password) {
+  // call posts a mutation and returns data[field]. token is sent as the
+  // bearer when given. A GraphQL error rejects with gqlError set and code
+  // (its extensions.code), so that callers can tell a refusal from an
+  // unreachable server.
+  function call(query, variables, field, token) {
+    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (token) {
+      headers.Authorization = 'Bearer ' + token;
+    }
     return fetch(endpoint, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ query: LOGIN, variables: { email: email, password: password } }),
+      headers: headers,
+      body: JSON.stringify({ query: query, variables: variables }),
     }).then(
       function (res) {
         return res.text().then(function (text) {
@@ -143,13 +182,16 @@
             throw new Error('The server answered HTTP ' + res.status + (text ? ': ' + text.slice(0, 200) : ''));
           }
           if (body && Array.isArray(body.errors) && body.errors.length > 0) {
-            throw new Error(body.errors[0].message || 'Sign-in failed.');
+            var err = new Error(body.errors[0].message || 'The server refused ' + field + '.');
+            err.gqlError = true;
+            err.code = (body.errors[0].extensions && body.errors[0].extensions.code) || '';
+            throw err;
           }
-          var payload = body && body.data && body.data.login;
-          if (!payload || !payload.token) {
-            throw new Error('Sign-in failed: HTTP ' + res.status + ' without a token.');
+          var value = body && body.data ? body.data[field] : undefined;
+          if (value === undefined || value === null) {
+            throw new Error(field + ' failed: HTTP ' + res.status + ' without an answer.');
           }
-          return payload;
+          return value;
         });
       },
       function (err) {
@@ -158,8 +200,23 @@
     );
   }
 
-  // The session record shows who signed in; the token itself lives only in
-  // GraphiQL's headers. tokenTail ties the record to that token.
+  function login(email, password) {
+    return call(LOGIN, { email: email, password: password }, 'login');
+  }
+
+  // renew exchanges the refresh token for a new pair; it sends no access
+  // token, as the server refuses an expired one before renewing.
+  function renew(refreshToken) {
+    return call(REFRESH, { refreshToken: refreshToken }, 'refreshToken');
+  }
+
+  function logout(token) {
+    return call(LOGOUT, {}, 'logout', token);
+  }
+
+  // The session record shows who signed in; the access token itself lives
+  // only in GraphiQL's headers. tokenTail ties the record to that token;
+  // renewAt is when to renew it (browser clock, ms).
   function loadSession() {
     try {
       var s = JSON.parse(localStorage.getItem(SESSION_KEY) || 'null');
@@ -169,16 +226,65 @@
     }
   }
 
-  function saveSession(s) {
+  // store keeps value as JSON under key in window[area] ('localStorage' or
+  // 'sessionStorage'), or removes the key when value is null. Storage may be
+  // disabled (reading window[area] throws then): the bar then forgets who
+  // signed in on reload, and the session lapses with its access token.
+  function store(area, key, value) {
     try {
-      if (s) {
-        localStorage.setItem(SESSION_KEY, JSON.stringify(s));
+      if (value) {
+        window[area].setItem(key, JSON.stringify(value));
       } else {
-        localStorage.removeItem(SESSION_KEY);
+        window[area].removeItem(key);
       }
     } catch (e) {
-      // Storage may be disabled; the bar then forgets who signed in on reload.
+      // See above.
     }
+  }
+
+  function saveSession(s) {
+    store('localStorage', SESSION_KEY, s);
+  }
+
+  // loadRefresh returns the refresh token stored for the access token whose
+  // tail is tokenTail, or null.
+  function loadRefresh(tokenTail) {
+    try {
+      var r = JSON.parse(sessionStorage.getItem(REFRESH_KEY) || 'null');
+      if (r && r.forTail === tokenTail && typeof r.token === 'string' && new Date(r.expiresAt).getTime() > Date.now()) {
+        return r.token;
+      }
+    } catch (e) {
+      // Fall through: without storage there is no renewal.
+    }
+    return null;
+  }
+
+  function saveRefresh(r) {
+    store('sessionStorage', REFRESH_KEY, r);
+  }
+
+  // remember stores a login or refreshToken payload and returns the session
+  // record. It renews a fifth of the token's lifetime before it expires (a
+  // minute at most, so at 14 of 15 minutes), and never sooner than in 5 s.
+  function remember(payload) {
+    var now = Date.now();
+    var lifetime = new Date(payload.expiresAt).getTime() - now;
+    var s = {
+      email: payload.user.email,
+      role: payload.user.role,
+      expiresAt: payload.expiresAt,
+      tokenTail: payload.token.slice(-16),
+      renewAt: now + Math.max(5000, lifetime - Math.min(60000, lifetime / 5)),
+    };
+    saveRefresh({ token: payload.refreshToken, expiresAt: payload.refreshTokenExpiresAt, forTail: s.tokenTail });
+    saveSession(s);
+    return s;
+  }
+
+  function forget() {
+    saveRefresh(null);
+    saveSession(null);
   }
 
   function formatTime(iso) {
@@ -267,6 +373,7 @@
     var [password, setPassword] = React.useState('');
     var [busy, setBusy] = React.useState(false);
     var [error, setError] = React.useState(null);
+    var [ended, setEnded] = React.useState(false);
     var [refetch, setRefetch] = React.useState(0);
 
     var bearer = bearerOf(headers);
@@ -276,6 +383,7 @@
     React.useEffect(
       function () {
         setError(null);
+        setEnded(false);
       },
       [bearer]
     );
@@ -283,6 +391,82 @@
     var onHeaders = React.useCallback(function (text) {
       setHeaders(text);
     }, []);
+
+    // adopt keeps a new session and puts its access token in every tab.
+    function adopt(payload, ctx) {
+      setSession(remember(payload));
+      setEnded(false);
+      updateAllTabs(ctx, function (text) {
+        return withAuthorization(text, payload.token);
+      });
+    }
+
+    // Renew the access token shortly before it expires (at once when the
+    // page opens after that), as long as the tabs use the token this window
+    // signed in with and its refresh token is kept.
+    var tail = mine ? session.tokenTail : null;
+    var renewAt = mine ? session.renewAt : null;
+    React.useEffect(
+      function () {
+        if (!tail || !loadRefresh(tail)) {
+          return undefined;
+        }
+        var cancelled = false;
+        var timer = null;
+        var current = function () {
+          var s = loadSession();
+          return Boolean(s && s.tokenTail === tail);
+        };
+        var end = function () {
+          forget();
+          setSession(null);
+          setEnded(true);
+        };
+        var attempt = function () {
+          timer = null;
+          if (cancelled) {
+            return;
+          }
+          var refresh = loadRefresh(tail);
+          if (!refresh) {
+            end();
+            return;
+          }
+          if (!ctxRef.current) {
+            timer = setTimeout(attempt, 250);
+            return;
+          }
+          renew(refresh).then(
+            function (payload) {
+              // A sign-out or sign-in meanwhile wins over this renewal.
+              if (current()) {
+                adopt(payload, ctxRef.current);
+              }
+            },
+            function (err) {
+              if (!current()) {
+                return;
+              }
+              if (err.code === 'UNAUTHENTICATED') {
+                end();
+              } else if (!cancelled) {
+                // Unreachable or failing: retry. Had the server used the
+                // refresh token, the retry is refused and the session ends.
+                timer = setTimeout(attempt, 10000);
+              }
+            }
+          );
+        };
+        timer = setTimeout(attempt, Math.max(0, (renewAt || 0) - Date.now()));
+        return function () {
+          cancelled = true;
+          if (timer !== null) {
+            clearTimeout(timer);
+          }
+        };
+      },
+      [tail, renewAt]
+    );
 
     function signIn(ev) {
       ev.preventDefault();
@@ -296,19 +480,8 @@
       login(email.trim(), password)
         .then(
           function (payload) {
-            var token = payload.token;
-            var s = {
-              email: payload.user.email,
-              role: payload.user.role,
-              expiresAt: payload.expiresAt,
-              tokenTail: token.slice(-16),
-            };
-            saveSession(s);
-            setSession(s);
             setPassword('');
-            updateAllTabs(ctxRef.current || ctx, function (text) {
-              return withAuthorization(text, token);
-            });
+            adopt(payload, ctxRef.current || ctx);
             setRefetch(function (n) {
               return n + 1;
             });
@@ -322,29 +495,47 @@
         });
     }
 
+    // signOut ends the session on the server too, so that neither the
+    // access token in the headers nor the refresh token works any more.
     function signOut() {
-      saveSession(null);
+      var token = bearer;
+      var live = !ended;
+      forget();
       setSession(null);
       setError(null);
+      setEnded(false);
       if (ctxRef.current) {
         updateAllTabs(ctxRef.current, withoutAuthorization);
+      }
+      if (token && live) {
+        logout(token).catch(function (err) {
+          // A refusal means the token no longer works: nothing is left to end.
+          if (!err.gqlError) {
+            setError('Signed out here, but the server was not told: ' + err.message);
+          }
+        });
       }
     }
 
     var status;
     if (error) {
       status = h('span', { className: 'caseload-status caseload-error' }, error);
+    } else if (ended) {
+      status = h('span', { className: 'caseload-status caseload-error' }, SESSION_ENDED);
     } else if (mine) {
       var expired = new Date(session.expiresAt).getTime() <= Date.now();
+      var renewing = Boolean(loadRefresh(session.tokenTail));
       status = h(
         'span',
-        { className: expired ? 'caseload-status caseload-error' : 'caseload-status' },
+        { className: expired && !renewing ? 'caseload-status caseload-error' : 'caseload-status' },
         'Signed in as ' +
           session.email +
           ' (' +
           session.role +
           '), token ' +
-          (expired ? 'expired at ' + formatTime(session.expiresAt) + ': sign in again' : 'expires at ' + formatTime(session.expiresAt))
+          (expired ? 'expired at ' : 'expires at ') +
+          formatTime(session.expiresAt) +
+          (renewing ? (expired ? ': renewing\u2026' : ', renewed automatically') : expired ? ': sign in again' : '')
       );
     } else if (bearer) {
       status = h('span', { className: 'caseload-status' }, 'Using the token in the Headers editor.');
