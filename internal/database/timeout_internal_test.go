@@ -18,7 +18,7 @@ func TestWithStatementTimeout(t *testing.T) {
 		{"postgres://u@h/db?sslmode=disable", 0, ""},
 		{"postgres://u@h/db?statement_timeout=100", 5 * time.Second, "100"},
 	} {
-		got, err := withStatementTimeout(c.dsn, c.d)
+		got, err := withSessionSettings(c.dsn, c.d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,10 +35,17 @@ func TestWithStatementTimeout(t *testing.T) {
 	}
 	// A user's options=-c statement_timeout=... wins too.
 	dsn := "postgres://u@h/db?options=-c%20statement_timeout%3D100"
-	if got, _ := withStatementTimeout(dsn, time.Second); got != dsn {
-		t.Errorf("options with a statement_timeout: %s, want it untouched", got)
+	if got, _ := withSessionSettings(dsn, time.Second); strings.Contains(got, "&statement_timeout") || strings.Contains(got, "?statement_timeout") {
+		t.Errorf("options with a statement_timeout: %s, want no second one", got)
 	}
-	if _, err := withStatementTimeout("postgres://u:secret@h:port/db", time.Second); err == nil || strings.Contains(err.Error(), "secret") {
+	// JIT is off unless the URL says otherwise.
+	for dsn, want := range map[string]string{"postgres://u@h/db": "off", "postgres://u@h/db?jit=on": "on"} {
+		got, _ := withSessionSettings(dsn, 0)
+		if u, _ := url.Parse(got); u.Query().Get("jit") != want {
+			t.Errorf("%s: %s, want jit=%s", dsn, got, want)
+		}
+	}
+	if _, err := withSessionSettings("postgres://u:secret@h:port/db", time.Second); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("invalid URL: %v, want an error that does not quote the password", err)
 	}
 }

@@ -168,18 +168,37 @@ func (r *Report) Has(d Dimension) bool {
 }
 
 // Compute runs the metrics queries over drv (SQLite or PostgreSQL).
+//
+// On PostgreSQL they run in one read-only REPEATABLE READ transaction, so
+// that every figure is of the same moment, with the memory for their sorts
+// and hashes raised from the server's default (4 MB, which a year of a large
+// practice spills to disk). SQLite reads without one: its transactions take
+// the write lock here (see database.SQLiteDSN), which a report must not hold.
 func Compute(ctx context.Context, drv dialect.Driver, req Request) (*Report, error) {
 	q, err := newQuery(drv.Dialect(), req)
 	if err != nil {
 		return nil, err
 	}
+	var db dialect.ExecQuerier = drv
+	if q.dialect == dialect.Postgres {
+		tx, err := drv.Tx(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+		// Read only: nothing to commit.
+		defer tx.Rollback()
+		if err := tx.Exec(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL work_mem = '32MB'", []any{}, nil); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+		db = tx
+	}
 	acc := newAccumulator()
 	for _, fam := range families {
-		if err := q.run(ctx, drv, fam, acc); err != nil {
+		if err := q.run(ctx, db, fam, acc); err != nil {
 			return nil, fmt.Errorf("metrics: %s: %w", fam.name, err)
 		}
 	}
-	slots, err := q.slots(ctx, drv)
+	slots, err := q.slots(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: slots: %w", err)
 	}

@@ -110,13 +110,13 @@ func (s *stmt) with() *stmt {
 	return s.add(")")
 }
 
-// keys writes the group key columns k1, k2, k3 of a fact; clinician is the
-// column of its clinician, and the client's table is c. The total bucket
-// has no keys.
-func (s *stmt) keys(clinician string) *stmt {
+// keys writes the group key columns k1, k2, k3 of a fact; total is the SQL
+// condition that the fact is counted for the total (which has no keys),
+// clinician the column of its clinician; the client's table is c.
+func (s *stmt) keys(total, clinician string) *stmt {
 	key := func(d Dimension, column, alias string) {
 		if s.q.has(d) {
-			s.add("CASE WHEN b.b < 0 THEN NULL ELSE " + column + " END AS " + alias)
+			s.add("CASE WHEN " + total + " THEN NULL ELSE " + column + " END AS " + alias)
 		} else {
 			s.add("NULL AS " + alias)
 		}
@@ -127,6 +127,46 @@ func (s *stmt) keys(clinician string) *stmt {
 	s.add(", ")
 	key(Frequency, "c.session_frequency", "k3")
 	return s
+}
+
+// Facts that fall on one instant (a session's start, a contact) are read
+// once from an index range scan of the whole range, and each row is counted
+// twice through a join with dup: once for the total (dup.total = 1), once
+// for the bucket its instant falls in. Joining them to the buckets table by
+// range instead would compare every row with every month.
+const (
+	dupTable = "(SELECT 1 AS total UNION ALL SELECT 0 AS total) dup"
+	inTotal  = "dup.total = 1"
+)
+
+// pointKeys writes b, the bucket of the instant in column at (-1 for the
+// total), and the keys.
+func (s *stmt) pointKeys(at, clinician string) *stmt {
+	s.add("CASE WHEN " + inTotal + " THEN -1")
+	months := s.q.buckets[1:]
+	for _, b := range months[:len(months)-1] {
+		s.add(" WHEN "+at+" < "+s.q.instant()+" THEN ?", b.hi, b.index)
+	}
+	s.add(" ELSE ? END AS b, ", months[len(months)-1].index)
+	return s.keys(inTotal, clinician)
+}
+
+// pointFrom writes the FROM and WHERE of point facts: the rows of table
+// (as alias, with joins) of the practice whose instant in column at is in
+// the range, with their client c, each twice (see dupTable).
+func (s *stmt) pointFrom(table, alias, at, joins string) *stmt {
+	total := s.q.buckets[0]
+	return s.add(" FROM "+table+" "+alias+" JOIN clients c ON c.id = "+alias+".client_id "+joins+" CROSS JOIN "+dupTable+
+		" WHERE "+alias+".practice_id = ? AND "+at+" >= "+s.q.instant()+" AND "+at+" < "+s.q.instant(),
+		s.q.req.PracticeID, total.lo, total.hi)
+}
+
+// instant is a placeholder for an instant argument.
+func (q *query) instant() string {
+	if q.dialect == dialect.Postgres {
+		return "CAST(? AS TIMESTAMPTZ)"
+	}
+	return "?"
 }
 
 // seconds is the SQL for the whole seconds from instant a to instant b.
@@ -175,9 +215,14 @@ func (s *stmt) lateCancel() *stmt {
 
 // percentile writes the p = num/den percentile of v over the rows of a
 // group where cond holds, interpolated linearly between the two nearest
-// ranks like PostgreSQL's percentile_cont. The rows must carry rn, their
-// rank by v among the rows of the group with cond, and cnt, their number.
-func percentile(v, cond string, num, den int) string {
+// ranks. PostgreSQL has it as percentile_cont. On SQLite the rows must carry
+// rn, their rank by v among the rows of the group with cond, and cnt, their
+// number (see ranked), and the value is picked from the ranks.
+func (q *query) percentile(v, cond string, num, den int) string {
+	if q.dialect == dialect.Postgres {
+		return fmt.Sprintf("percentile_cont(%d * 1.0 / %d) WITHIN GROUP (ORDER BY CAST(CASE WHEN %s THEN %s END AS DOUBLE PRECISION))",
+			num, den, cond, v)
+	}
 	lo := fmt.Sprintf("1 + (%d * (cnt - 1)) / %d", num, den)
 	hi := fmt.Sprintf("1 + (%d * (cnt - 1) + %d) / %d", num, den-1, den)
 	frac := fmt.Sprintf("((%d * (cnt - 1)) %% %d) * 1.0 / %d", num, den, den)
@@ -185,6 +230,18 @@ func percentile(v, cond string, num, den int) string {
 		return "MAX(CASE WHEN " + cond + " AND rn = " + rank + " THEN " + v + " END)"
 	}
 	return "(" + at(lo) + " + (" + at(hi) + " - " + at(lo) + ") * MAX(CASE WHEN " + cond + " THEN " + frac + " END))"
+}
+
+// ranked writes the ranked table percentile reads: the facts with, on
+// SQLite, their rank rn by orderBy within their group (and partition) and
+// the group's count cnt. PostgreSQL's percentile_cont needs neither, and
+// the window functions would cost it a sort of every fact.
+func (s *stmt) ranked(partition, orderBy string) *stmt {
+	if s.q.dialect == dialect.Postgres {
+		return s.add(", ranked AS (SELECT facts.* FROM facts)")
+	}
+	return s.add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER (PARTITION BY " + groupCols + partition + " ORDER BY " + orderBy + ") AS rn," +
+		" COUNT(*) OVER (PARTITION BY " + groupCols + partition + ") AS cnt FROM facts)")
 }
 
 const groupCols = "b, k1, k2, k3"
@@ -203,16 +260,14 @@ var families = []family{
 		// Distinct clients with a session, an open episode or a contact.
 		name: "clients",
 		write: func(s *stmt) {
-			p := s.q.req.PracticeID
-			s.with().add(", facts AS (SELECT b.b AS b, ").keys("a.clinician_id").
-				add(", a.client_id AS client_id FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.hi"+
-					" JOIN clients c ON c.id = a.client_id WHERE a.practice_id = ?", p).
-				add(" UNION ALL SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+			s.with().add(", facts AS (SELECT ").pointKeys("a.starts_at", "a.clinician_id").
+				add(", a.client_id AS client_id").pointFrom("appointments", "a", "a.starts_at", "").
+				add(" UNION ALL SELECT b.b AS b, ").keys("b.b < 0", "COALESCE(e.clinician_id, c.clinician_id)").
 				add(", e.client_id AS client_id FROM episodes e JOIN buckets b ON b.lo < b.upto AND e.opened_at < b.upto"+
-					" AND (e.closed_at IS NULL OR e.closed_at >= b.lo) JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ?", p).
-				add(" UNION ALL SELECT b.b AS b, ").keys("COALESCE(ct.clinician_id, c.clinician_id)").
-				add(", ct.client_id AS client_id FROM contacts ct JOIN buckets b ON ct.occurred_at >= b.lo AND ct.occurred_at < b.hi"+
-					" JOIN clients c ON c.id = ct.client_id WHERE ct.practice_id = ?)", p).
+					" AND (e.closed_at IS NULL OR e.closed_at >= b.lo) JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ?",
+					s.q.req.PracticeID).
+				add(" UNION ALL SELECT ").pointKeys("ct.occurred_at", "COALESCE(ct.clinician_id, c.clinician_id)").
+				add(", ct.client_id AS client_id").pointFrom("contacts", "ct", "ct.occurred_at", "").add(")").
 				add(" SELECT " + groupCols + ", COUNT(DISTINCT client_id) FROM facts GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
@@ -224,20 +279,17 @@ var families = []family{
 		// Sessions by outcome; late cancels and the backfilled ones.
 		name: "sessions",
 		write: func(s *stmt) {
-			p := s.q.req.PracticeID
-			s.with().add(", facts AS (SELECT b.b AS b, ").keys("a.clinician_id").
+			s.with().add(", facts AS (SELECT ").pointKeys("a.starts_at", "a.clinician_id").
 				add(", a.status AS status, a.canceled_by AS canceled_by, CASE WHEN ").lateCancel().
-				add(" THEN 1 ELSE 0 END AS late, CASE WHEN fb.id IS NULL THEN 0 ELSE 1 END AS filled"+
-					" FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.hi"+
-					" JOIN clients c ON c.id = a.client_id"+
-					" LEFT JOIN (SELECT DISTINCT filled_from_id AS id FROM appointments WHERE practice_id = ? AND filled_from_id IS NOT NULL) fb ON fb.id = a.id"+
-					" WHERE a.practice_id = ?)", p, p).
+				add(" THEN 1 ELSE 0 END AS late, CASE WHEN ").lateCancel().
+				add(" AND EXISTS (SELECT 1 FROM appointments f WHERE f.filled_from_id = a.id) THEN 1 ELSE 0 END AS filled").
+				pointFrom("appointments", "a", "a.starts_at", "").add(")").
 				add(" SELECT " + groupCols + ", COUNT(*)," +
 					" SUM(CASE WHEN status = 'ATTENDED' THEN 1 ELSE 0 END)," +
 					" SUM(CASE WHEN status IN ('ATTENDED', 'NO_SHOW') OR (status = 'CANCELED' AND canceled_by = 'CLIENT') THEN 1 ELSE 0 END)," +
 					" SUM(CASE WHEN status = 'NO_SHOW' THEN 1 ELSE 0 END)," +
 					" SUM(CASE WHEN status = 'CANCELED' AND canceled_by = 'CLIENT' THEN 1 ELSE 0 END)," +
-					" SUM(late), SUM(late * filled) FROM facts GROUP BY " + groupCols)
+					" SUM(late), SUM(filled) FROM facts GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
 			var v [7]int
@@ -252,11 +304,10 @@ var families = []family{
 		// retained: 6 attended sessions, or closed with GOALS_MET.
 		name: "episodes opened",
 		write: func(s *stmt) {
-			s.with().add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+			s.with().add(", facts AS (SELECT ").pointKeys("e.opened_at", "COALESCE(e.clinician_id, c.clinician_id)").
 				add(", CASE WHEN e.close_reason = 'GOALS_MET' OR "+attendedOf("e")+" >= 6 THEN 1 ELSE 0 END AS retained,"+
-					" CASE WHEN e.closed_at IS NULL THEN 0 ELSE 1 END AS closed"+
-					" FROM episodes e JOIN buckets b ON e.opened_at >= b.lo AND e.opened_at < b.hi"+
-					" JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ?)", s.q.req.PracticeID).
+					" CASE WHEN e.closed_at IS NULL THEN 0 ELSE 1 END AS closed").
+				pointFrom("episodes", "e", "e.opened_at", "").add(")").
 				add(" SELECT " + groupCols + ", COUNT(*), SUM(retained), SUM(CASE WHEN retained = 1 OR closed = 1 THEN 1 ELSE 0 END)" +
 					" FROM facts GROUP BY " + groupCols)
 		},
@@ -272,18 +323,16 @@ var families = []family{
 		// 75th percentile of their attended sessions.
 		name: "episodes closed",
 		write: func(s *stmt) {
-			s.with().add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
-				add(", e.close_reason AS reason, "+attendedOf("e")+" AS n"+
-					" FROM episodes e JOIN buckets b ON e.closed_at >= b.lo AND e.closed_at < b.hi"+
-					" JOIN clients c ON c.id = e.client_id WHERE e.practice_id = ? AND e.closed_at IS NOT NULL)", s.q.req.PracticeID).
-				add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER (PARTITION BY " + groupCols + " ORDER BY n) AS rn," +
-					" COUNT(*) OVER (PARTITION BY " + groupCols + ") AS cnt FROM facts)").
+			s.with().add(", facts AS (SELECT ").pointKeys("e.closed_at", "COALESCE(e.clinician_id, c.clinician_id)").
+				add(", e.close_reason AS reason, "+attendedOf("e")+" AS n").
+				pointFrom("episodes", "e", "e.closed_at", "").add(")").
+				ranked("", "n").
 				add(" SELECT " + groupCols + ", COUNT(*)," +
 					" SUM(CASE WHEN reason IN ('INACTIVE', 'STRIKES') AND n <= 3 THEN 1 ELSE 0 END)")
 			for _, r := range closeReasons {
 				s.add(", SUM(CASE WHEN reason = '" + r + "' THEN 1 ELSE 0 END)")
 			}
-			s.add(", " + percentile("n", "1 = 1", 1, 2) + ", " + percentile("n", "1 = 1", 3, 4) +
+			s.add(", " + s.q.percentile("n", "1 = 1", 1, 2) + ", " + s.q.percentile("n", "1 = 1", 3, 4) +
 				" FROM ranked GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
@@ -312,22 +361,20 @@ var families = []family{
 		write: func(s *stmt) {
 			q, pol := s.q, s.q.req.Policy
 			signedAfter := q.seconds("a.ends_at", "d.signed_at")
-			s.with().add(", facts AS (SELECT b.b AS b, ").keys("a.clinician_id").
+			s.with().add(", facts AS (SELECT ").pointKeys("a.starts_at", "a.clinician_id").
 				add(", CASE WHEN d.id IS NULL THEN 0 ELSE 1 END AS signed,"+
 					" CASE WHEN d.id IS NULL THEN NULL WHEN "+signedAfter+" < 0 THEN 0 ELSE "+signedAfter+" END AS secs,"+
-					" CASE WHEN d.id IS NOT NULL OR "+q.seconds("a.ends_at", "?")+" >= ? THEN 1 ELSE 0 END AS due"+
-					" FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.hi"+
-					" JOIN clients c ON c.id = a.client_id"+
-					" LEFT JOIN documents d ON d.appointment_id = a.id AND d.status = 'SIGNED' AND d.signed_at IS NOT NULL"+
-					" AND d.kind = CASE WHEN a.kind = 'INTAKE' THEN 'INTAKE' ELSE 'PROGRESS_NOTE' END"+
-					" WHERE a.practice_id = ? AND a.status = 'ATTENDED')",
-					q.nowArg(), pol.NoteDueHours*3600, q.req.PracticeID).
-				add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER (PARTITION BY "+groupCols+", signed ORDER BY secs) AS rn,"+
-					" COUNT(*) OVER (PARTITION BY "+groupCols+", signed) AS cnt FROM facts)").
+					" CASE WHEN d.id IS NOT NULL OR "+q.seconds("a.ends_at", q.instant())+" >= ? THEN 1 ELSE 0 END AS due",
+					q.req.Now.UTC(), pol.NoteDueHours*3600).
+				pointFrom("appointments", "a", "a.starts_at",
+					"LEFT JOIN documents d ON d.appointment_id = a.id AND d.status = 'SIGNED' AND d.signed_at IS NOT NULL"+
+						" AND d.kind = CASE WHEN a.kind = 'INTAKE' THEN 'INTAKE' ELSE 'PROGRESS_NOTE' END").
+				add(" AND a.status = 'ATTENDED')").
+				ranked(", signed", "secs").
 				add(" SELECT "+groupCols+", SUM(due), SUM(CASE WHEN signed = 1 AND secs <= ? THEN 1 ELSE 0 END),"+
 					" SUM(CASE WHEN signed = 1 AND secs <= ? THEN 1 ELSE 0 END), ",
 					pol.NoteDueHours*3600, pol.NoteGoalMinutes*60).
-				add(percentile("secs / 60.0", "signed = 1", 1, 2) + " FROM ranked GROUP BY " + groupCols)
+				add(q.percentile("secs / 60.0", "signed = 1", 1, 2) + " FROM ranked GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
 			var due, onTime, goal int
@@ -341,10 +388,9 @@ var families = []family{
 		// Billable minutes of outbound contacts.
 		name: "contacts",
 		write: func(s *stmt) {
-			s.with().add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(ct.clinician_id, c.clinician_id)").
-				add(", CASE WHEN ct.direction = 'OUTBOUND' THEN COALESCE(ct.billable_minutes, 0) ELSE 0 END AS minutes"+
-					" FROM contacts ct JOIN buckets b ON ct.occurred_at >= b.lo AND ct.occurred_at < b.hi"+
-					" JOIN clients c ON c.id = ct.client_id WHERE ct.practice_id = ?)", s.q.req.PracticeID).
+			s.with().add(", facts AS (SELECT ").pointKeys("ct.occurred_at", "COALESCE(ct.clinician_id, c.clinician_id)").
+				add(", CASE WHEN ct.direction = 'OUTBOUND' THEN COALESCE(ct.billable_minutes, 0) ELSE 0 END AS minutes").
+				pointFrom("contacts", "ct", "ct.occurred_at", "").add(")").
 				add(" SELECT " + groupCols + ", SUM(minutes) FROM facts GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
@@ -359,14 +405,14 @@ var families = []family{
 		// the share of the bucket it was open.
 		name: "caseload",
 		write: func(s *stmt) {
-			q, p := s.q, s.q.req.PracticeID
-			s.with().add(", att AS (SELECT b.b AS b, a.client_id AS client_id,"+
-				" SUM(CASE WHEN a.status = 'ATTENDED' THEN 1 ELSE 0 END) AS attended,"+
-				" SUM(CASE WHEN a.status IN ('ATTENDED', 'NO_SHOW') OR ").lateCancel().
-				add(" THEN 1 ELSE 0 END) AS counted"+
-					" FROM appointments a JOIN buckets b ON a.starts_at >= b.lo AND a.starts_at < b.upto"+
-					" WHERE a.practice_id = ? GROUP BY b.b, a.client_id)", p).
-				add(", facts AS (SELECT b.b AS b, ").keys("COALESCE(e.clinician_id, c.clinician_id)").
+			q := s.q
+			s.with().add(", att AS (SELECT b, client_id, SUM(attended) AS attended, SUM(counted) AS counted FROM (SELECT ").
+				pointKeys("a.starts_at", "NULL").
+				add(", a.client_id AS client_id, CASE WHEN a.status = 'ATTENDED' THEN 1 ELSE 0 END AS attended,"+
+					" CASE WHEN a.status IN ('ATTENDED', 'NO_SHOW') OR ").lateCancel().add(" THEN 1 ELSE 0 END AS counted").
+				pointFrom("appointments", "a", "a.starts_at", "").
+				add(" AND a.starts_at < "+q.instant()+") x GROUP BY b, client_id)", q.req.Now.UTC()).
+				add(", facts AS (SELECT b.b AS b, ").keys("b.b < 0", "COALESCE(e.clinician_id, c.clinician_id)").
 				add(", (CASE c.session_frequency WHEN 'WEEKLY' THEN "+q.float()+" WHEN 'BIWEEKLY' THEN "+q.float()+
 					" WHEN 'MONTHLY' THEN "+q.float()+" WHEN 'AS_NEEDED' THEN "+q.float()+" ELSE 0 END)",
 					caseload.FrequencyWeight(caseload.Weekly), caseload.FrequencyWeight(caseload.Biweekly),
@@ -377,7 +423,7 @@ var families = []family{
 					" FROM episodes e JOIN buckets b ON b.lo < b.upto AND e.opened_at < b.upto AND (e.closed_at IS NULL OR e.closed_at > b.lo)"+
 					" JOIN clients c ON c.id = e.client_id"+
 					" LEFT JOIN att ON att.b = b.b AND att.client_id = e.client_id").
-				add(" WHERE e.practice_id = ?)", p).
+				add(" WHERE e.practice_id = ?)", q.req.PracticeID).
 				add(" SELECT " + groupCols + ", SUM(weekly) FROM facts GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
@@ -394,9 +440,6 @@ func attendedOf(e string) string {
 	return "(SELECT COUNT(*) FROM appointments x WHERE x.episode_id = " + e + ".id AND x.status = 'ATTENDED')"
 }
 
-// nowArg is the current instant as a statement argument.
-func (q *query) nowArg() any { return q.req.Now.UTC() }
-
 func nullFloat(v sql.NullFloat64, places int) *float64 {
 	if !v.Valid {
 		return nil
@@ -405,7 +448,7 @@ func nullFloat(v sql.NullFloat64, places int) *float64 {
 }
 
 // run sends one family's statement and adds its rows to acc.
-func (q *query) run(ctx context.Context, drv dialect.Driver, fam family, acc *accumulator) error {
+func (q *query) run(ctx context.Context, drv dialect.ExecQuerier, fam family, acc *accumulator) error {
 	s := q.stmt()
 	fam.write(s)
 	var rows entsql.Rows
@@ -429,7 +472,7 @@ func (q *query) run(ctx context.Context, drv dialect.Driver, fam family, acc *ac
 }
 
 // slots returns the weekly slots of each clinician of the practice.
-func (q *query) slots(ctx context.Context, drv dialect.Driver) (map[int]int, error) {
+func (q *query) slots(ctx context.Context, drv dialect.ExecQuerier) (map[int]int, error) {
 	s := q.stmt().add("SELECT id, weekly_slots FROM clinicians WHERE practice_id = ?", q.req.PracticeID)
 	var rows entsql.Rows
 	if err := drv.Query(ctx, s.String(), s.args, &rows); err != nil {
