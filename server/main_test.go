@@ -131,9 +131,13 @@ func TestServerRunsTheDemo(t *testing.T) {
 		if strings.Contains(op, "$now") {
 			vars["now"] = time.Now().UTC().Format(time.RFC3339)
 		}
+		if strings.Contains(op, "$from") {
+			vars["from"] = time.Now().AddDate(-1, 0, 0).Format(time.DateOnly)
+			vars["to"] = time.Now().Format(time.DateOnly)
+		}
 		tok := token
-		if strings.Contains(op, "auditEvents") {
-			tok = adminToken // the audit log is an admin's
+		if strings.Contains(op, "auditEvents") || strings.Contains(op, "practiceMetrics") {
+			tok = adminToken // the audit log is an admin's; metrics are admins' and analysts'
 		}
 		if data := post(tok, op, vars); len(data) == 0 {
 			t.Errorf("README example returned no data:\n%s", op)
