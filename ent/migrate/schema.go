@@ -78,9 +78,9 @@ var (
 				Columns: []*schema.Column{AppointmentsColumns[19], AppointmentsColumns[3]},
 			},
 			{
-				Name:    "appointment_clinician_id_starts_at",
+				Name:    "appointment_practice_id_clinician_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[20], AppointmentsColumns[3]},
+				Columns: []*schema.Column{AppointmentsColumns[17], AppointmentsColumns[20], AppointmentsColumns[3]},
 			},
 			{
 				Name:    "appointment_practice_id_starts_at",
@@ -91,11 +91,6 @@ var (
 				Name:    "appointment_episode_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{AppointmentsColumns[21], AppointmentsColumns[6]},
-			},
-			{
-				Name:    "appointment_filled_from_id",
-				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[18]},
 			},
 		},
 	}
@@ -178,6 +173,13 @@ var (
 				Columns:    []*schema.Column{CaregiversColumns[10]},
 				RefColumns: []*schema.Column{ClientsColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "caregiver_client_id",
+				Unique:  false,
+				Columns: []*schema.Column{CaregiversColumns[10]},
 			},
 		},
 	}

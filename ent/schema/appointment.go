@@ -153,14 +153,20 @@ func (Appointment) Edges() []ent.Edge {
 // Indexes of the Appointment.
 func (Appointment) Indexes() []ent.Index {
 	return []ent.Index{
+		// A client's history (the rules load it for every client a screen
+		// shows) and the client's double-booking check.
 		index.Fields("client_id", "starts_at"),
-		index.Fields("clinician_id", "starts_at"),
+		// The clinician's double-booking check and a clinician's sessions.
+		// The practice comes first because every query carries it (the tenant
+		// filter): with it, SQLite's planner takes this index for the
+		// check instead of ranging over the whole practice's sessions in the
+		// window (docs/explain.md).
+		index.Fields("practice_id", "clinician_id", "starts_at"),
+		// Practice metrics: sessions in a range.
 		index.Fields("practice_id", "starts_at"),
 		// An episode's attended sessions (practice metrics: retention,
 		// sessions per closed episode).
 		index.Fields("episode_id", "status"),
-		// Whether a cancelled slot was filled from the backfill list.
-		index.Fields("filled_from_id"),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/rule"
@@ -74,6 +75,15 @@ func (Caregiver) Edges() []ent.Edge {
 			Immutable().
 			Field("client_id").
 			Comment("The minor client this caregiver is for."),
+	}
+}
+
+// Indexes of the Caregiver.
+func (Caregiver) Indexes() []ent.Index {
+	return []ent.Index{
+		// The caregivers of the clients a screen shows, loaded with their
+		// histories (primary caregiver, calendar, To-Do list).
+		index.Fields("client_id"),
 	}
 }
 

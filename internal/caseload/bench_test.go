@@ -69,23 +69,90 @@ func benchCaseload(now time.Time) []*History {
 
 func BenchmarkTodo(b *testing.B) {
 	r := rulesAt("2026-06-15 12:00")
-	caseload := benchCaseload(r.Now)
-	b.ReportAllocs()
-	var items int
-	for b.Loop() {
-		items = len(r.Todo(caseload))
-	}
-	b.ReportMetric(float64(items), "items")
+	benchCaseloadRule(b, r, "items", func(caseload []*History) int { return len(r.Todo(caseload)) })
 }
 
 func BenchmarkCalendar(b *testing.B) {
 	r := rulesAt("2026-06-15 12:00")
-	caseload := benchCaseload(r.Now)
 	day := r.Tomorrow()
+	benchCaseloadRule(b, r, "entries", func(caseload []*History) int { return len(r.Calendar(1, day, caseload)) })
+}
+
+// The benchmarks below time each rule family the dashboard computes, over the
+// whole benchCaseload (60 clients, a year of history each): one op is the
+// rule for every client of a clinician's caseload, as one dashboard request
+// computes it.
+
+func BenchmarkStrikeCount(b *testing.B) {
+	benchEachClient(b, func(r Rules, h *History) int { return r.StrikeCount(h) })
+}
+
+func BenchmarkActivity(b *testing.B) {
+	benchEachClient(b, func(r Rules, h *History) int {
+		if d := r.Activity(h).DaysSinceSeen; d != nil {
+			return *d
+		}
+		return 0
+	})
+}
+
+func BenchmarkTermination(b *testing.B) {
+	benchEachClient(b, func(r Rules, h *History) int { return len(r.Termination(h).Action) })
+}
+
+func BenchmarkBackfillEligibility(b *testing.B) {
+	benchEachClient(b, func(r Rules, h *History) int { return len(r.BackfillListed(h).Reasons) })
+}
+
+func BenchmarkRecurring(b *testing.B) {
+	benchEachClient(b, func(r Rules, h *History) int { return r.Recurring(h).ConsecutiveOnTime })
+}
+
+func BenchmarkPaperwork(b *testing.B) {
+	benchEachClient(b, func(r Rules, h *History) int { return len(r.Paperwork(h)) })
+}
+
+// BenchmarkBackfillCandidates ranks the caseload for a slot freed tomorrow.
+// Every benchCaseload client has struck out over a year of sessions, so the
+// strike limit is raised to let the wanting-earlier quarter through to the
+// ranking.
+func BenchmarkBackfillCandidates(b *testing.B) {
+	r := withPolicy(rulesAt("2026-06-15 12:00"), func(p *Policy) { p.StrikeLimit = 100 })
+	start := r.Tomorrow().Add(14 * time.Hour)
+	slot := Slot{ClinicianID: 1, Start: start, End: start.Add(sessionLength)}
+	benchCaseloadRule(b, r, "candidates", func(caseload []*History) int { return len(r.BackfillCandidates(slot, caseload)) })
+}
+
+func BenchmarkHealth(b *testing.B) {
+	r := rulesAt("2026-06-15 12:00")
+	benchCaseloadRule(b, r, "clients", func(caseload []*History) int { return r.Health(35, caseload).ActiveClients })
+}
+
+// benchCaseloadRule times rule over benchCaseload at r's clock, reporting
+// what the last run counted (items, entries, ...) as unit.
+func benchCaseloadRule(b *testing.B, r Rules, unit string, rule func([]*History) int) {
+	b.Helper()
+	caseload := benchCaseload(r.Now)
 	b.ReportAllocs()
-	var entries int
+	var n int
 	for b.Loop() {
-		entries = len(r.Calendar(1, day, caseload))
+		n = rule(caseload)
 	}
-	b.ReportMetric(float64(entries), "entries")
+	b.ReportMetric(float64(n), unit)
+}
+
+// benchEachClient times rule over every client of benchCaseload.
+func benchEachClient(b *testing.B, rule func(Rules, *History) int) {
+	b.Helper()
+	r := rulesAt("2026-06-15 12:00")
+	caseload := benchCaseload(r.Now)
+	b.ReportAllocs()
+	sink := 0
+	for b.Loop() {
+		for _, h := range caseload {
+			sink += rule(r, h)
+		}
+	}
+	b.ReportMetric(float64(len(caseload)), "clients")
+	_ = sink
 }
