@@ -95,7 +95,9 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	// with what the operation reads, the rules load from it in bulk.
 	opts.Client.Intercept(registerReads(), auditColumns())
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(withFacts(ctx, newFacts(opts.Client, now)))
+		f := newFacts(opts.Client, now)
+		f.primeOwnCaseload(ctx)
+		return next(withFacts(ctx, f))
 	})
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(Recover(opts.Logger))

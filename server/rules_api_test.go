@@ -134,6 +134,30 @@ func TestDashboardStatementsDoNotGrowWithClients(t *testing.T) {
 	})
 }
 
+// TestDashboardStatementsAreTheSameEveryRun: gqlgen resolves the root
+// fields of a query concurrently, so the client list's rules and the
+// caseload's may ask for histories in either order. A page smaller than the
+// caseload used to load the rest of the caseload in a second round when the
+// page came first; the count must not depend on who wins.
+func TestDashboardStatementsAreTheSameEveryRun(t *testing.T) {
+	page := strings.Replace(dashboardQuery, "clients(first: 100,", "clients(first: 5,", 1)
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		addClients(t, s, f, 30)
+		tok := s.token(f.clinicianUser)
+		counts := map[int]int{}
+		for range 12 {
+			s.sql.Reset()
+			s.mustDo(tok, page, nil)
+			counts[s.sql.Count()]++
+		}
+		if len(counts) != 1 {
+			t.Errorf("statements per run of the same dashboard: %v (count: runs), want one count", counts)
+		}
+	})
+}
+
 func TestClientsFilteredAndRankedByRules(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
