@@ -240,8 +240,10 @@ func (s *stmt) ranked(partition, orderBy string) *stmt {
 	if s.q.dialect == dialect.Postgres {
 		return s.add(", ranked AS (SELECT facts.* FROM facts)")
 	}
-	return s.add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER (PARTITION BY " + groupCols + partition + " ORDER BY " + orderBy + ") AS rn," +
-		" COUNT(*) OVER (PARTITION BY " + groupCols + partition + ") AS cnt FROM facts)")
+	// One window, so one sort: the count is over the whole partition.
+	return s.add(", ranked AS (SELECT facts.*, ROW_NUMBER() OVER w AS rn," +
+		" COUNT(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS cnt FROM facts" +
+		" WINDOW w AS (PARTITION BY " + groupCols + partition + " ORDER BY " + orderBy + "))")
 }
 
 const groupCols = "b, k1, k2, k3"
@@ -268,7 +270,7 @@ var families = []family{
 					s.q.req.PracticeID).
 				add(" UNION ALL SELECT ").pointKeys("ct.occurred_at", "COALESCE(ct.clinician_id, c.clinician_id)").
 				add(", ct.client_id AS client_id").pointFrom("contacts", "ct", "ct.occurred_at", "").add(")").
-				add(" SELECT " + groupCols + ", COUNT(DISTINCT client_id) FROM facts GROUP BY " + groupCols)
+				add(" SELECT " + groupCols + ", COUNT(*) FROM (SELECT DISTINCT " + groupCols + ", client_id FROM facts) u GROUP BY " + groupCols)
 		},
 		dest: func() ([]any, func(*counts)) {
 			var n int
@@ -363,9 +365,9 @@ var families = []family{
 			signedAfter := q.seconds("a.ends_at", "d.signed_at")
 			s.with().add(", facts AS (SELECT ").pointKeys("a.starts_at", "a.clinician_id").
 				add(", CASE WHEN d.id IS NULL THEN 0 ELSE 1 END AS signed,"+
-					" CASE WHEN d.id IS NULL THEN NULL WHEN "+signedAfter+" < 0 THEN 0 ELSE "+signedAfter+" END AS secs,"+
-					" CASE WHEN d.id IS NOT NULL OR "+q.seconds("a.ends_at", q.instant())+" >= ? THEN 1 ELSE 0 END AS due",
-					q.req.Now.UTC(), pol.NoteDueHours*3600).
+					" CASE WHEN d.id IS NULL THEN NULL ELSE "+q.greatest(signedAfter, "0")+" END AS secs,"+
+					" CASE WHEN d.id IS NOT NULL OR a.ends_at <= "+q.instant()+" THEN 1 ELSE 0 END AS due",
+					q.req.Now.UTC().Add(-time.Duration(pol.NoteDueHours)*time.Hour)).
 				pointFrom("appointments", "a", "a.starts_at",
 					"LEFT JOIN documents d ON d.appointment_id = a.id AND d.status = 'SIGNED' AND d.signed_at IS NOT NULL"+
 						" AND d.kind = CASE WHEN a.kind = 'INTAKE' THEN 'INTAKE' ELSE 'PROGRESS_NOTE' END").
