@@ -59,6 +59,10 @@ type Config struct {
 	TrustProxy bool
 	// LoginLimits bound failed sign-ins per email and per address.
 	LoginLimits auth.LoginLimits
+	// ExposeStatementCount returns each request's SQL statement count in
+	// the X-SQL-Statements response header (for the benchmark); the count
+	// is always in the request's log line.
+	ExposeStatementCount bool
 }
 
 // Environment variables read by the server.
@@ -78,6 +82,8 @@ const (
 	envMaxTokens        = "CASELOAD_MAX_TOKENS"
 	envStatementTimeout = "CASELOAD_STATEMENT_TIMEOUT"
 	envCORSOrigins      = "CASELOAD_CORS_ORIGINS"
+
+	envExposeStatementCount = "CASELOAD_EXPOSE_STATEMENT_COUNT"
 )
 
 // DefaultStatementTimeout is the default of CASELOAD_STATEMENT_TIMEOUT.
@@ -102,6 +108,13 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	if err := cfg.authFlags(fs, getenv); err != nil {
 		return nil, err
 	}
+	expose := false
+	if s := getenv(envExposeStatementCount); s != "" {
+		if expose, err = strconv.ParseBool(s); err != nil {
+			return nil, fmt.Errorf("%s must be true or false, got %q", envExposeStatementCount, s)
+		}
+	}
+	fs.BoolVar(&cfg.ExposeStatementCount, "expose-statement-count", expose, "return each request's SQL statement count in the X-SQL-Statements header (env "+envExposeStatementCount+")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

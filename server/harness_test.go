@@ -20,6 +20,7 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/sqlcount"
 	"github.com/caseload/caseload/internal/testdb"
 )
 
@@ -96,7 +97,7 @@ func newAPIServer(t testing.TB, dialectName string, configure ...func(*Config)) 
 	var counter *testdb.Counter
 	db := testdb.Open(t, dialectName, testdb.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
 		counter = testdb.NewCounter(d)
-		return counter
+		return sqlcount.Wrap(counter) // as Main.Open does: per-request counts
 	}})
 	logs := &bytes.Buffer{}
 	clock := &testClock{now: testNow}

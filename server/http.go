@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/caseload/caseload/graph"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/ide"
 	"github.com/caseload/caseload/internal/reqid"
+	"github.com/caseload/caseload/internal/sqlcount"
 )
 
 // maxBodyBytes bounds a GraphQL request body.
@@ -70,8 +72,10 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // withRequestID gives every request an id (the caller's X-Request-ID when it
-// is sane), returns it in the response, and logs one line per request:
-// method, path, status and duration, never the query, variables or headers.
+// is sane), returns it in the response, counts its SQL statements, and logs
+// one line per request: method, path, status, duration and statements,
+// never the query, variables or headers. With ExposeStatementCount the
+// count is also the X-SQL-Statements response header.
 func (m *Main) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
@@ -81,16 +85,62 @@ func (m *Main) withRequestID(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
+		statements := &sqlcount.Counter{}
 		ctx := reqid.WithOrigin(reqid.NewContext(r.Context(), id), reqid.Origin{Address: auth.ClientAddress(r, m.Config.TrustProxy), UserAgent: r.UserAgent()})
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		ctx = sqlcount.NewContext(ctx, statements)
+		if m.Config.ExposeStatementCount {
+			held := &heldResponse{ResponseWriter: rec}
+			next.ServeHTTP(held, r.WithContext(ctx))
+			held.release(statements.Count())
+		} else {
+			next.ServeHTTP(rec, r.WithContext(ctx))
+		}
 		m.Logger.LogAttrs(r.Context(), levelFor(rec.status), "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
+			slog.Int("statements", statements.Count()),
 		)
 	})
+}
+
+// HeaderSQLStatements is the response header with the request's SQL
+// statement count (when Config.ExposeStatementCount is on).
+const HeaderSQLStatements = "X-SQL-Statements"
+
+// heldResponse holds back the status and body of a response until the
+// handler has returned, so that a header can still carry what is only
+// known then: the statement count. Only the benchmark turns it on; the
+// GraphQL handler writes its response in one piece at the end anyway.
+type heldResponse struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldResponse) Write(p []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(p)
+}
+
+// release sets the statement count header and sends what was held.
+func (h *heldResponse) release(statements int) {
+	h.Header().Set(HeaderSQLStatements, strconv.Itoa(statements))
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	h.ResponseWriter.WriteHeader(h.status)
+	_, _ = h.body.WriteTo(h.ResponseWriter)
 }
 
 func levelFor(status int) slog.Level {

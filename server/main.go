@@ -20,6 +20,7 @@ import (
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/demo"
+	"github.com/caseload/caseload/internal/sqlcount"
 )
 
 func main() {
@@ -73,7 +74,7 @@ type Main struct {
 
 // Open connects to the database, migrates it and prepares the token issuer.
 func (m *Main) Open(ctx context.Context) error {
-	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout})
+	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout, WrapDriver: sqlcount.Wrap})
 	if err != nil {
 		return err
 	}
