@@ -64,6 +64,9 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
+	if opts.Throttle == nil {
+		opts.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
+	}
 	srv := handler.New(NewSchema(Options{Client: opts.Client, Driver: opts.Driver, Issuer: opts.Issuer, Sessions: opts.Sessions, Throttle: opts.Throttle, Now: opts.Now, Logger: opts.Logger}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -94,6 +97,8 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	// One store of facts per operation (see facts): the interceptor fills it
 	// with what the operation reads, the rules load from it in bulk.
 	opts.Client.Intercept(registerReads(), auditColumns())
+	// Before the mutation's transaction (Transactions) begins.
+	srv.AroundOperations(CheckPasswordsEarly(opts.Client, opts.Throttle, now))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		f := newFacts(opts.Client, now)
 		f.primeOwnCaseload(ctx)
