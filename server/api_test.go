@@ -27,9 +27,14 @@ func TestLogin(t *testing.T) {
 		if got, want := payload["expiresAt"], testNow.Add(time.Hour).Format(time.RFC3339); got != want {
 			t.Errorf("expiresAt = %v, want %v", got, want)
 		}
+		s.sql.Reset()
 		me := s.mustDo(payload["token"].(string), `{ me { email role clinician { name } } }`, nil)["me"].(map[string]any)
 		if me["role"] != "CLINICIAN" || me["clinician"].(map[string]any)["name"] != f.clinician.Name {
 			t.Errorf("me = %v", me)
+		}
+		// me is the user (and clinician) the token check read: no reads of its own.
+		if n := s.sql.Count(); n > 2 {
+			t.Errorf("me sent %d statements, want the token check's 2:\n%s", n, strings.Join(s.sql.Statements(), "\n"))
 		}
 
 		// Wrong password, unknown email and a deactivated user get the same answer.

@@ -41,12 +41,13 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeUnauthenticated(w, "Authorization header must be \"Bearer <token>\"")
 			return
 		}
-		v, err := a.ViewerFromToken(r.Context(), strings.TrimSpace(token))
+		v, u, err := a.viewerFromToken(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			writeUnauthenticated(w, ErrInvalidToken.Error())
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+		ctx := context.WithValue(viewer.NewContext(r.Context(), v), userKey{}, u)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -55,28 +56,48 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 // open, are read from the database on every request, so a deactivated user,
 // a changed role, a logout or a revoked session takes effect at once.
 func (a *Authenticator) ViewerFromToken(ctx context.Context, token string) (*viewer.Viewer, error) {
+	v, _, err := a.viewerFromToken(ctx, token)
+	return v, err
+}
+
+func (a *Authenticator) viewerFromToken(ctx context.Context, token string) (*viewer.Viewer, *ent.User, error) {
 	claims, err := a.Issuer.Verify(token)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	uid, _ := claims.UserID()
-	return LoadViewer(ctx, a.Client, uid, claims.PracticeID, claims.Session)
+	return loadViewer(ctx, a.Client, uid, claims.PracticeID, claims.Session)
+}
+
+type userKey struct{}
+
+// SignedInUser returns the user the request's token stands for, as the
+// authentication middleware read it (with its clinician profile, if any),
+// or nil. The API's me answers with it rather than reading the user again.
+func SignedInUser(ctx context.Context) *ent.User {
+	u, _ := ctx.Value(userKey{}).(*ent.User)
+	return u
 }
 
 // LoadViewer builds the viewer of an active user of a practice signed in
 // with a session that is not revoked. The session is checked inside the
 // user's query (a subquery), so it costs no statement of its own.
 func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, error) {
+	v, _, err := loadViewer(ctx, client, userID, practiceID, session)
+	return v, err
+}
+
+func loadViewer(ctx context.Context, client *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, *ent.User, error) {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
 	u, err := client.User.Query().
 		Where(
 			user.ID(userID), user.PracticeID(practiceID), user.Active(true),
 			user.HasRefreshTokensWith(refreshtoken.Family(session), refreshtoken.RevokedAtIsNil()),
 		).
-		WithClinician(func(q *ent.ClinicianQuery) { q.Select(clinician.FieldID) }).
+		WithClinician().
 		Only(ctx)
 	if err != nil {
-		return nil, ErrInvalidToken
+		return nil, nil, ErrInvalidToken
 	}
 	v := &viewer.Viewer{PracticeID: u.PracticeID, UserID: u.ID, Role: viewer.Role(u.Role), Session: session}
 	if c := u.Edges.Clinician; c != nil {
@@ -84,12 +105,12 @@ func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int,
 		if v.Role == viewer.Supervisor {
 			ids, err := client.Clinician.Query().Where(clinician.SupervisorID(c.ID), clinician.PracticeID(practiceID)).IDs(ctx)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			v.SuperviseeIDs = ids
 		}
 	}
-	return v, nil
+	return v, u, nil
 }
 
 func writeUnauthenticated(w http.ResponseWriter, message string) {
