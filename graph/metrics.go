@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func LoadPracticeMetrics(ctx context.Context, client *ent.Client, drv dialect.Dr
 	}
 	byID := map[int]*ent.Clinician{}
 	if len(ids) > 0 {
-		cs, err := client.Clinician.Query().Where(clinician.IDIn(dedupe(ids)...)).All(ctx)
+		cs, err := client.Clinician.Query().Where(clinician.IDIn(slices.Compact(slices.Sorted(slices.Values(ids)))...)).All(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -161,16 +162,4 @@ func clinicianName(c *ent.Clinician) string {
 		return ""
 	}
 	return c.Name
-}
-
-func dedupe(ids []int) []int {
-	seen := map[int]bool{}
-	out := ids[:0:0]
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -22,6 +22,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -437,12 +438,6 @@ func ratio(n, d int) *float64 {
 }
 
 func round(v float64, places int) float64 {
-	p := 1.0
-	for range places {
-		p *= 10
-	}
-	if v < 0 {
-		return -float64(int64(-v*p+0.5)) / p
-	}
-	return float64(int64(v*p+0.5)) / p
+	p := math.Pow10(places)
+	return math.Round(v*p) / p
 }

@@ -162,9 +162,15 @@ func (s *stmt) pointFrom(table, alias, at, joins string) *stmt {
 }
 
 // instant is a placeholder for an instant argument.
-func (q *query) instant() string {
+func (q *query) instant() string { return q.typed("TIMESTAMPTZ") }
+
+// typed is a placeholder for an argument of the PostgreSQL type: lib/pq
+// sends arguments untyped, and PostgreSQL would otherwise take the type of
+// the first such argument it meets in an expression (say an integer for a
+// float). SQLite needs no cast.
+func (q *query) typed(pgType string) string {
 	if q.dialect == dialect.Postgres {
-		return "CAST(? AS TIMESTAMPTZ)"
+		return "CAST(? AS " + pgType + ")"
 	}
 	return "?"
 }
@@ -180,15 +186,6 @@ func (q *query) seconds(a, b string) string {
 		return "EXTRACT(EPOCH FROM (" + b + " - " + a + "))"
 	}
 	return "(unixepoch(substr(" + b + ", 1, 19)) - unixepoch(substr(" + a + ", 1, 19)))"
-}
-
-// float is a placeholder for a float argument (PostgreSQL would otherwise
-// take the type of the first such argument it meets, say an integer).
-func (q *query) float() string {
-	if q.dialect == dialect.Postgres {
-		return "CAST(? AS DOUBLE PRECISION)"
-	}
-	return "?"
 }
 
 // greatest and least of two instants.
@@ -415,8 +412,8 @@ var families = []family{
 				pointFrom("appointments", "a", "a.starts_at", "").
 				add(" AND a.starts_at < "+q.instant()+") x GROUP BY b, client_id)", q.req.Now.UTC()).
 				add(", facts AS (SELECT b.b AS b, ").keys("b.b < 0", "COALESCE(e.clinician_id, c.clinician_id)").
-				add(", (CASE c.session_frequency WHEN 'WEEKLY' THEN "+q.float()+" WHEN 'BIWEEKLY' THEN "+q.float()+
-					" WHEN 'MONTHLY' THEN "+q.float()+" WHEN 'AS_NEEDED' THEN "+q.float()+" ELSE 0 END)",
+				add(", (CASE c.session_frequency WHEN 'WEEKLY' THEN "+q.typed("DOUBLE PRECISION")+" WHEN 'BIWEEKLY' THEN "+q.typed("DOUBLE PRECISION")+
+					" WHEN 'MONTHLY' THEN "+q.typed("DOUBLE PRECISION")+" WHEN 'AS_NEEDED' THEN "+q.typed("DOUBLE PRECISION")+" ELSE 0 END)",
 					caseload.FrequencyWeight(caseload.Weekly), caseload.FrequencyWeight(caseload.Biweekly),
 					caseload.FrequencyWeight(caseload.Monthly), caseload.FrequencyWeight(caseload.AsNeeded)).
 				add(" * (CASE WHEN att.counted > 0 THEN att.attended * 1.0 / att.counted ELSE 1.0 END)"+
