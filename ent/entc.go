@@ -35,6 +35,7 @@ func main() {
 			gen.FeatureIntercept,
 			gen.FeatureGlobalID,
 			gen.FeatureLock,
+			gen.FeatureExecQuery,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

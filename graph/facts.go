@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,7 +15,6 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
-	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -30,7 +30,9 @@ import (
 // dataloader's batching window), so the count is the same on every run.
 type facts struct {
 	client *ent.Client
-	now    func() time.Time
+	// dialect is the database's, for the histories' statement.
+	dialect string
+	now     func() time.Time
 
 	mu    sync.Mutex
 	rules *caseload.Rules
@@ -46,10 +48,14 @@ type facts struct {
 	// ownCaseload is the viewer's clinician when the operation asks for
 	// figures of the viewer's own caseload (see primeOwnCaseload), else 0.
 	ownCaseload int
+	// calendarDays are the days the operation's calendars show (the zero
+	// time: tomorrow), whose sessions are loaded with the others the rules
+	// point at.
+	calendarDays []time.Time
 }
 
-func newFacts(client *ent.Client, now func() time.Time) *facts {
-	f := &facts{client: client, now: now}
+func newFacts(client *ent.Client, dialectName string, now func() time.Time) *facts {
+	f := &facts{client: client, dialect: dialectName, now: now}
 	f.histories = newBatch(func(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
 		return f.loadHistories(ctx, ids)
 	})
@@ -122,7 +128,7 @@ func (r *Resolver) facts(ctx context.Context) *facts {
 	if f := factsFrom(ctx); f != nil {
 		return f
 	}
-	return newFacts(r.client, r.now)
+	return newFacts(r.client, r.driver.Dialect(), r.now)
 }
 
 func factsFrom(ctx context.Context) *facts {
@@ -144,7 +150,7 @@ func forgetFacts(ctx context.Context) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.f = newFacts(h.f.client, h.f.now)
+	h.f = newFacts(h.f.client, h.f.dialect, h.f.now)
 }
 
 // entClient is the transaction's client inside a mutation, else the root one.
@@ -223,9 +229,12 @@ var caseloadFields = map[string]bool{"caseloadHealth": true, "todo": true, "cale
 // race: when the client list's rules load their histories before the
 // caseload is known, the rest of the caseload is loaded in a second round,
 // and the statement count of the same screen changes from run to run.
+//
+// It also notes the days of the operation's calendars, whose sessions are
+// loaded with the others the rules point at (see loadHistories).
 func (f *facts) primeOwnCaseload(ctx context.Context) {
 	v := viewer.FromContext(ctx)
-	if v == nil || v.ClinicianID == 0 || !graphql.HasOperationContext(ctx) {
+	if v == nil || !graphql.HasOperationContext(ctx) {
 		return
 	}
 	oc := graphql.GetOperationContext(ctx)
@@ -233,12 +242,26 @@ func (f *facts) primeOwnCaseload(ctx context.Context) {
 		return
 	}
 	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(fd *ast.Field) bool {
-		if caseloadFields[fd.Name] {
+		if caseloadFields[fd.Name] && v.ClinicianID != 0 {
 			f.ownCaseload = v.ClinicianID
-			return false
+		}
+		if fd.Name == "calendar" || fd.Name == "myCalendar" {
+			f.calendarDays = append(f.calendarDays, calendarDay(fd.ArgumentMap(oc.Variables)["date"]))
 		}
 		return true
 	})
+}
+
+// calendarDay is the day a calendar field asks for: the date, or the zero
+// time for the default (tomorrow), or for a date that does not parse (the
+// field reports that itself).
+func calendarDay(arg any) time.Time {
+	s, _ := arg.(string)
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return d
 }
 
 // loadOwnCaseload loads the caseload primeOwnCaseload asked for, which
@@ -251,10 +274,12 @@ func (f *facts) loadOwnCaseload(ctx context.Context) error {
 	return err
 }
 
-// loadHistories reads the facts of the clients: one query per kind of fact,
-// each confined by the privacy rules. Document bodies are not read here (a
-// client's notes can be long); the drafts the rules point at are loaded in
-// one query when asked for.
+// loadHistories reads the facts of the clients: the clients and their
+// caregivers through ent (its privacy rules decide which clients the viewer
+// reads), and the records of those clients' histories in one lean statement
+// (see readHistoryRecords). Document bodies are not read here (a client's
+// notes can be long); the drafts, sessions and contacts the rules point at
+// are loaded as entities, one query per kind, when asked for.
 func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
 	ctx = withoutRegistration(ctx) // the caller holds the batch's lock
 	c := f.entClient(ctx)
@@ -274,46 +299,18 @@ func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 	for id, cp := range known {
 		out[id] = &caseload.History{Client: toClient(cp)}
 	}
-	episodes, err := c.Episode.Query().Where(episode.ClientIDIn(ids...)).All(ctx)
-	if err != nil {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, unauthenticated()
+	}
+	// Only the clients the privacy rules let the viewer read.
+	visible := make([]int, 0, len(out))
+	for id := range out {
+		visible = append(visible, id)
+	}
+	slices.Sort(visible)
+	if err := readHistoryRecords(ctx, c, f.dialect, v.PracticeID, visible, out); err != nil {
 		return nil, err
-	}
-	for _, e := range episodes {
-		if h := out[e.ClientID]; h != nil {
-			h.Episodes = append(h.Episodes, toEpisode(e))
-		}
-	}
-	appointments, err := c.Appointment.Query().Where(appointment.ClientIDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range appointments {
-		if h := out[a.ClientID]; h != nil {
-			h.Appointments = append(h.Appointments, toAppointment(a))
-			f.appointments.prime(a.ID, a)
-		}
-	}
-	contacts, err := c.Contact.Query().Where(contact.ClientIDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, ct := range contacts {
-		if h := out[ct.ClientID]; h != nil {
-			h.Contacts = append(h.Contacts, toContact(ct))
-			f.contacts.prime(ct.ID, ct)
-		}
-	}
-	documents, err := c.Document.Query().Where(document.ClientIDIn(ids...)).
-		Select(document.FieldID, document.FieldClientID, document.FieldKind, document.FieldStatus, document.FieldAppointmentID,
-			document.FieldContactID, document.FieldCreatedAt, document.FieldSignedAt).
-		All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range documents {
-		if h := out[d.ClientID]; h != nil {
-			h.Documents = append(h.Documents, toDocument(d))
-		}
 	}
 	caregivers, err := c.Caregiver.Query().Where(caregiver.ClientIDIn(ids...)).All(ctx)
 	if err != nil {
@@ -325,11 +322,30 @@ func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 			f.caregivers.prime(cg.ID, cg)
 		}
 	}
-	// The drafts the paperwork rules will point at are loaded together later.
+	// The records the rules will point at (the drafts, sessions and
+	// contacts paperwork is due for, the booked sessions: next session,
+	// reminders, attendance to record; and the sessions on the operation's
+	// calendar days) are loaded as entities
+	// together when first asked for, one query per kind, whichever field
+	// asks first.
 	if rules, err := f.Rules(ctx); err == nil {
+		days := map[time.Time]bool{}
+		for _, d := range f.calendarDays {
+			if d.IsZero() {
+				d = rules.Tomorrow()
+			}
+			days[d] = true
+		}
 		for _, h := range out {
 			for _, it := range rules.Paperwork(h) {
 				f.documents.register(it.DocumentID)
+				f.appointments.register(it.AppointmentID)
+				f.contacts.register(it.ContactID)
+			}
+			for _, a := range h.Appointments {
+				if a.Booked() || (a.Status != caseload.Canceled && days[rules.DateOf(a.Start)]) {
+					f.appointments.register(a.ID)
+				}
 			}
 		}
 	}

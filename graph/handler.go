@@ -100,7 +100,7 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	// Before the mutation's transaction (Transactions) begins.
 	srv.AroundOperations(CheckPasswordsEarly(opts.Client, opts.Throttle, now))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		f := newFacts(opts.Client, now)
+		f := newFacts(opts.Client, opts.Driver.Dialect(), now)
 		f.primeOwnCaseload(ctx)
 		return next(withFacts(ctx, f))
 	})

@@ -36,7 +36,16 @@ func (r *Resolver) appointmentFacts(ctx context.Context, a *ent.Appointment) (ca
 		return caseload.Rules{}, caseload.Appointment{}, nil, err
 	}
 	h, err := f.History(ctx, a.ClientID)
-	return rules, toAppointment(a), h, err
+	if err != nil {
+		return caseload.Rules{}, caseload.Appointment{}, nil, err
+	}
+	// The history knows whether the note is signed (its loader leaves
+	// signed notes out of h.Documents).
+	out := toAppointment(a)
+	if ha, ok := h.Appointment(a.ID); ok {
+		out.NoteSigned = ha.NoteSigned
+	}
+	return rules, out, h, nil
 }
 
 func datePtr(t time.Time) *time.Time {

@@ -401,6 +401,11 @@ var (
 				Columns: []*schema.Column{DocumentsColumns[8]},
 			},
 			{
+				Name:    "document_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[10]},
+			},
+			{
 				Name:    "documents_one_note_per_session",
 				Unique:  true,
 				Columns: []*schema.Column{DocumentsColumns[8], DocumentsColumns[3]},

@@ -128,6 +128,8 @@ func (Document) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("client_id", "kind", "status"),
 		index.Fields("appointment_id"),
+		// The rules' histories ask whether a contact's note is signed.
+		index.Fields("contact_id"),
 		// One progress note (or intake note) per session, guaranteed by the
 		// database even when two phones save at once.
 		index.Fields("appointment_id", "kind").

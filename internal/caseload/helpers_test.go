@@ -85,8 +85,15 @@ func sessionAt(start time.Time, status string, opts ...apptOption) Appointment {
 	return a
 }
 
-func withID(id int) apptOption           { return func(a *Appointment) { a.ID = id } }
-func ofKind(kind string) apptOption      { return func(a *Appointment) { a.Kind = kind } }
+func withID(id int) apptOption      { return func(a *Appointment) { a.ID = id } }
+func ofKind(kind string) apptOption { return func(a *Appointment) { a.Kind = kind } }
+
+// noteSigned marks the session's note signed, as a loader that leaves
+// signed notes out does.
+func noteSigned() apptOption { return func(a *Appointment) { a.NoteSigned = true } }
+
+// signedContact marks the contact's note signed (see noteSigned).
+func signedContact(c Contact) Contact    { c.NoteSigned = true; return c }
 func inEpisodeID(id int) apptOption      { return func(a *Appointment) { a.EpisodeID = id } }
 func withClinician(id int) apptOption    { return func(a *Appointment) { a.ClinicianID = id } }
 func lateBy(minutes int) apptOption      { return func(a *Appointment) { a.MinutesLate = minutes } }

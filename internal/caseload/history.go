@@ -84,6 +84,10 @@ type Appointment struct {
 	ConfirmedAt    time.Time
 	ReminderSentAt time.Time
 	SeriesID       string
+	// NoteSigned: a signed note of the session's kind (see noteKind) is on
+	// file. A loader may set it and leave the signed note itself out of
+	// History.Documents; the rules then need not look for it.
+	NoteSigned bool
 }
 
 // Booked reports whether the session is still on the calendar.
@@ -98,6 +102,9 @@ type Contact struct {
 	BillableMinutes int
 	// CloseBy is the closure warning's date (midnight UTC); zero otherwise.
 	CloseBy time.Time
+	// NoteSigned: a signed CONTACT_NOTE of the contact is on file (as
+	// Appointment.NoteSigned).
+	NoteSigned bool
 }
 
 // Document is a piece of paperwork.
@@ -120,6 +127,11 @@ type Caregiver struct {
 
 // History is everything the rules know about one client. Slices may be in
 // any order.
+//
+// A loader may leave out the records no rule reads: signed notes of
+// sessions and contacts (when it sets their NoteSigned instead), and
+// OUTBOUND contacts that are neither billable nor closure warnings. Rules
+// must not count or list other records than those.
 type History struct {
 	Client       Client
 	Episodes     []Episode
@@ -127,6 +139,16 @@ type History struct {
 	Contacts     []Contact
 	Documents    []Document
 	Caregivers   []Caregiver
+}
+
+// Appointment returns the session with the id, or false.
+func (h *History) Appointment(id int) (Appointment, bool) {
+	for _, a := range h.Appointments {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return Appointment{}, false
 }
 
 // CurrentEpisode returns the latest episode (open or not), or false.

@@ -60,6 +60,9 @@ func (r Rules) NoteStatus(a Appointment, docs []Document) (status string, overdu
 	if a.Status != Attended {
 		return NoteNotRequired, false
 	}
+	if a.NoteSigned {
+		return NoteSigned, false
+	}
 	status, _ = documentStatus(docs, noteKind(a), func(d Document) bool { return d.AppointmentID == a.ID })
 	return status, status != NoteSigned && r.Now.After(r.noteDue(a.End))
 }
@@ -122,7 +125,7 @@ func (r Rules) Paperwork(h *History) []PaperworkItem {
 		items = append(items, it)
 	}
 	for _, a := range h.Appointments {
-		if a.Status != Attended || a.Start.After(r.Now) {
+		if a.Status != Attended || a.Start.After(r.Now) || a.NoteSigned {
 			continue
 		}
 		kind := noteKind(a)
@@ -134,7 +137,7 @@ func (r Rules) Paperwork(h *History) []PaperworkItem {
 			Explanation: fmt.Sprintf("Sign the %s of the session on %s (due %d hours after it ended).", humanKind(kind), r.DateOf(a.Start).Format(time.DateOnly), r.Policy.NoteDueHours)})
 	}
 	for _, c := range h.Contacts {
-		if c.BillableMinutes <= 0 || c.At.After(r.Now) {
+		if c.BillableMinutes <= 0 || c.At.After(r.Now) || c.NoteSigned {
 			continue
 		}
 		status, id := documentStatus(h.Documents, DocContactNote, func(d Document) bool { return d.ContactID == c.ID })

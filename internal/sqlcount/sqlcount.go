@@ -94,3 +94,30 @@ func (t *tx) Query(ctx context.Context, query string, args, v any) error {
 	count(ctx)
 	return t.Tx.Query(ctx, query, args, v)
 }
+
+// queryContexter is what ent's generated QueryContext needs of a driver:
+// entsql's drivers and transactions have it.
+type queryContexter interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// QueryContext counts and runs a query for database/sql rows (ent's
+// Client.QueryContext, which the rules' lean history reads use).
+func (d *driver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q, ok := d.Driver.(queryContexter)
+	if !ok {
+		return nil, fmt.Errorf("sqlcount: driver %T does not support QueryContext", d.Driver)
+	}
+	count(ctx)
+	return q.QueryContext(ctx, query, args...)
+}
+
+// QueryContext counts and runs a query for database/sql rows.
+func (t *tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q, ok := t.Tx.(queryContexter)
+	if !ok {
+		return nil, fmt.Errorf("sqlcount: transaction %T does not support QueryContext", t.Tx)
+	}
+	count(ctx)
+	return q.QueryContext(ctx, query, args...)
+}

@@ -2,6 +2,8 @@ package testdb
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -81,4 +83,29 @@ func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.record(query)
 	return t.Tx.Query(ctx, query, args, v)
+}
+
+type queryContexter interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// QueryContext counts and runs a query for database/sql rows (ent's
+// Client.QueryContext).
+func (c *Counter) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q, ok := c.Driver.(queryContexter)
+	if !ok {
+		return nil, fmt.Errorf("testdb: driver %T does not support QueryContext", c.Driver)
+	}
+	c.record(query)
+	return q.QueryContext(ctx, query, args...)
+}
+
+// QueryContext counts and runs a query for database/sql rows.
+func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q, ok := t.Tx.(queryContexter)
+	if !ok {
+		return nil, fmt.Errorf("testdb: transaction %T does not support QueryContext", t.Tx)
+	}
+	t.c.record(query)
+	return q.QueryContext(ctx, query, args...)
 }
