@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,12 +54,12 @@ const (
 )
 
 const historyBranches = `SELECT 1 AS rec, id, client_id, NULL AS i1, NULL AS i2, NULL AS i3,
-	opened_at AS t1, closed_at AS t2, NULL AS t3, NULL AS t4, NULL AS t5,
+	?T(opened_at) AS t1, ?T(closed_at) AS t2, NULL AS t3, NULL AS t4, NULL AS t5,
 	NULL AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS b1, NULL AS b2
 FROM episodes WHERE practice_id = ?P AND ?CLIENTS
 UNION ALL
 SELECT 2, id, client_id, clinician_id, episode_id, minutes_late,
-	starts_at, ends_at, canceled_at, confirmed_at, reminder_sent_at,
+	?T(starts_at), ?T(ends_at), ?T(canceled_at), ?T(confirmed_at), ?T(reminder_sent_at),
 	kind, status, canceled_by, series_id, excused,
 	status = 'ATTENDED' AND EXISTS (SELECT 1 FROM documents d WHERE d.appointment_id = appointments.id
 		AND d.kind IN ('PROGRESS_NOTE', 'INTAKE') AND d.status = 'SIGNED'
@@ -66,15 +67,16 @@ SELECT 2, id, client_id, clinician_id, episode_id, minutes_late,
 FROM appointments WHERE practice_id = ?P AND ?CLIENTS
 UNION ALL
 SELECT 3, id, client_id, billable_minutes, NULL, NULL,
-	occurred_at, close_by, NULL, NULL, NULL,
+	?T(occurred_at), ?T(close_by), NULL, NULL, NULL,
 	direction, purpose, NULL, NULL, NULL,
-	billable_minutes > 0 AND EXISTS (SELECT 1 FROM documents d WHERE d.contact_id = contacts.id
-		AND d.kind = 'CONTACT_NOTE' AND d.status = 'SIGNED')
-FROM contacts WHERE practice_id = ?P AND ?CLIENTS
+	billable_minutes > 0 AND n.contact_id IS NOT NULL
+FROM contacts LEFT JOIN (SELECT DISTINCT contact_id FROM documents
+		WHERE practice_id = ?P AND ?CLIENTS AND kind = 'CONTACT_NOTE' AND status = 'SIGNED') n ON n.contact_id = contacts.id
+WHERE practice_id = ?P AND ?CLIENTS
 	AND (direction = 'INBOUND' OR purpose = 'CLOSURE_WARNING' OR billable_minutes > 0)
 UNION ALL
 SELECT 4, id, client_id, appointment_id, contact_id, NULL,
-	created_at, signed_at, NULL, NULL, NULL,
+	?T(created_at), ?T(signed_at), NULL, NULL, NULL,
 	kind, status, NULL, NULL, NULL, NULL
 FROM documents WHERE practice_id = ?P AND ?CLIENTS
 	AND NOT (status = 'SIGNED' AND kind IN ('PROGRESS_NOTE', 'INTAKE', 'CONTACT_NOTE'))`
@@ -110,7 +112,17 @@ func historyStatement(dialectName string, practiceID int, ids []int) (string, []
 		practice = "$1"
 	}
 	r := strings.NewReplacer("?P", practice, "?CLIENTS", clients)
-	return r.Replace(historyBranches), args
+	return r.Replace(historyTimes[dialectName == dialect.Postgres]), args
+}
+
+// historyTimes is the statement with its instants (?T(column)) as
+// PostgreSQL and SQLite send them best: PostgreSQL as microseconds since
+// the epoch (an integer reads in a tenth of the time a timestamp's text
+// parses in, and the instants were a quarter of a dashboard's decoding),
+// SQLite as stored.
+var historyTimes = map[bool]string{
+	true:  regexp.MustCompile(`\?T\((\w+)\)`).ReplaceAllString(historyBranches, "CAST(EXTRACT(EPOCH FROM $1) * 1000000 AS bigint)"),
+	false: regexp.MustCompile(`\?T\((\w+)\)`).ReplaceAllString(historyBranches, "$1"),
 }
 
 // historyChunk is the most clients one statement reads (SQLite allows 32,766
@@ -183,7 +195,7 @@ func readHistoryRecords(ctx context.Context, q interface {
 }
 
 // dbTime scans a nullable instant as either database returns it in a UNION:
-// PostgreSQL as a time; SQLite as a time when it knows the column's type,
+// PostgreSQL as microseconds since the epoch (see historyTimes); SQLite as a time when it knows the column's type,
 // else as the text ent wrote (time.Time's String form, in UTC) or a date.
 // NULL is the zero time.
 type dbTime struct{ time.Time }
@@ -206,6 +218,10 @@ func (t *dbTime) Scan(v any) error {
 		return nil
 	case time.Time:
 		t.Time = v
+		return nil
+	case int64:
+		// Microseconds since the epoch (see historyTimes).
+		t.Time = time.UnixMicro(v).UTC()
 		return nil
 	case []byte:
 		return t.parse(string(v))
