@@ -80,8 +80,8 @@ func newFacts(client *ent.Client, dialectName string, now func() time.Time) *fac
 		return byID(rows, func(c *ent.Caregiver) int { return c.ID }), err
 	})
 	f.caseloads = newBatch(func(ctx context.Context, ids []int) (map[int][]int, error) {
-		rows, err := f.entClient(ctx).ClientProfile.Query().Where(clientprofile.ClinicianIDIn(ids...)).
-			Select(clientprofile.FieldID, clientprofile.FieldClinicianID).All(withoutRegistration(ctx))
+		// Whole rows: the histories need them, and read none again.
+		rows, err := f.entClient(ctx).ClientProfile.Query().Where(clientprofile.ClinicianIDIn(ids...)).All(withoutRegistration(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -93,6 +93,7 @@ func newFacts(client *ent.Client, dialectName string, now func() time.Time) *fac
 		for _, c := range rows {
 			out[*c.ClinicianID] = append(out[*c.ClinicianID], c.ID)
 			clients = append(clients, c.ID)
+			f.clients.prime(c.ID, c)
 		}
 		// Every caseload read here will want its histories: load them together.
 		f.histories.register(clients...)

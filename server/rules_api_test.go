@@ -91,7 +91,7 @@ func TestDashboardStatementsDoNotGrowWithClients(t *testing.T) {
 				treatmentPlanReviewDueOn isMinor primaryCaregiver { name } paperworkDue { documentKind dueAt document { id } appointment { id } } } } } }`, 10},
 			{"todo", `{ myTodo { kind dueAt client { id firstName } appointment { id } document { id } contact { id } } }`, 10},
 			{"calendar", `{ myCalendar { appointment { id startsAt noteStatus } noShowRisk { score } caregiver { name } backfillCandidates { client { id } waitDays } } }`, 10},
-			{"whole dashboard", dashboardQuery, 12},
+			{"whole dashboard", dashboardQuery, 10},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				counts := map[int]int{}
