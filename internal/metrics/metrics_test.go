@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
@@ -558,4 +559,43 @@ func TestRequestErrors(t *testing.T) {
 			t.Errorf("%v - %v: %v", r[0], r[1], err)
 		}
 	}
+}
+
+// Reports asked for at once (more than MaxConcurrent: the rest wait their
+// turn) all come out as the one computed alone; on PostgreSQL each reads on
+// Workers connections sharing one snapshot.
+func TestConcurrentReportsAgree(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialectName string) {
+		db := testdb.Open(t, dialectName, testdb.Options{})
+		s := seed(t, db)
+		show := func(rep *metrics.Report) string {
+			b, err := json.Marshal(rep)
+			if err != nil {
+				return err.Error()
+			}
+			return string(b)
+		}
+		want := show(compute(t, db, s, metrics.Month, metrics.Clinician))
+		n := 3 * metrics.MaxConcurrent
+		got := make(chan string, n)
+		for range n {
+			go func() {
+				rep, err := metrics.Compute(context.Background(), db.Driver, metrics.Request{
+					PracticeID: s.practice, Location: ny,
+					From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC),
+					GroupBy: []metrics.Dimension{metrics.Month, metrics.Clinician}, Policy: s.policy, Now: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC),
+				})
+				if err != nil {
+					got <- err.Error()
+					return
+				}
+				got <- show(rep)
+			}()
+		}
+		for range n {
+			if g := <-got; g != want {
+				t.Fatalf("a concurrent report differs:\n%s\nwant\n%s", g, want)
+			}
+		}
+	})
 }

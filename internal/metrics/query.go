@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -247,17 +248,28 @@ const groupCols = "b, k1, k2, k3"
 
 // family is one statement: how to write it and where its columns go.
 type family struct {
-	name  string
+	name string
+	// cost is the family's share of a year's report on the generated
+	// practice (ms on PostgreSQL), to schedule the heaviest first.
+	cost  int
 	write func(s *stmt)
 	// dest returns the scan destinations after the keys, and a function
 	// that stores the scanned values in c.
 	dest func() ([]any, func(c *counts))
 }
 
+// byCost returns the families, the heaviest first.
+func byCost(fams []family) []family {
+	out := slices.Clone(fams)
+	slices.SortStableFunc(out, func(a, b family) int { return b.cost - a.cost })
+	return out
+}
+
 var families = []family{
 	{
 		// Distinct clients with a session, an open episode or a contact.
 		name: "clients",
+		cost: 177,
 		write: func(s *stmt) {
 			s.with().add(", facts AS (SELECT ").pointKeys("a.starts_at", "a.clinician_id").
 				add(", a.client_id AS client_id").pointFrom("appointments", "a", "a.starts_at", "").
@@ -277,6 +289,7 @@ var families = []family{
 	{
 		// Sessions by outcome; late cancels and the backfilled ones.
 		name: "sessions",
+		cost: 190,
 		write: func(s *stmt) {
 			s.with().add(", facts AS (SELECT ").pointKeys("a.starts_at", "a.clinician_id").
 				add(", a.status AS status, a.canceled_by AS canceled_by, CASE WHEN ").lateCancel().
@@ -302,6 +315,7 @@ var families = []family{
 		// Episodes opened, and how many of those with a known outcome were
 		// retained: 6 attended sessions, or closed with GOALS_MET.
 		name: "episodes opened",
+		cost: 57,
 		write: func(s *stmt) {
 			s.with().add(", facts AS (SELECT ").pointKeys("e.opened_at", "COALESCE(e.clinician_id, c.clinician_id)").
 				add(", CASE WHEN e.close_reason = 'GOALS_MET' OR "+attendedOf("e")+" >= 6 THEN 1 ELSE 0 END AS retained,"+
@@ -321,6 +335,7 @@ var families = []family{
 		// Episodes closed: by reason, early drop-outs, and the median and
 		// 75th percentile of their attended sessions.
 		name: "episodes closed",
+		cost: 94,
 		write: func(s *stmt) {
 			s.with().add(", facts AS (SELECT ").pointKeys("e.closed_at", "COALESCE(e.clinician_id, c.clinician_id)").
 				add(", e.close_reason AS reason, "+attendedOf("e")+" AS n").
@@ -357,6 +372,7 @@ var families = []family{
 		// signed on time, signed within the goal, and the median minutes
 		// from the session's end to the signature.
 		name: "notes",
+		cost: 459,
 		write: func(s *stmt) {
 			q, pol := s.q, s.q.req.Policy
 			signedAfter := q.seconds("a.ends_at", "d.signed_at")
@@ -386,6 +402,7 @@ var families = []family{
 	{
 		// Billable minutes of outbound contacts.
 		name: "contacts",
+		cost: 65,
 		write: func(s *stmt) {
 			s.with().add(", facts AS (SELECT ").pointKeys("ct.occurred_at", "COALESCE(ct.clinician_id, c.clinician_id)").
 				add(", CASE WHEN ct.direction = 'OUTBOUND' THEN COALESCE(ct.billable_minutes, 0) ELSE 0 END AS minutes").
@@ -403,6 +420,7 @@ var families = []family{
 		// the client's attendance rate in the bucket (1 without any), times
 		// the share of the bucket it was open.
 		name: "caseload",
+		cost: 244,
 		write: func(s *stmt) {
 			q := s.q
 			s.with().add(", att AS (SELECT b, client_id, SUM(attended) AS attended, SUM(counted) AS counted FROM (SELECT ").
@@ -465,7 +483,9 @@ func (q *query) run(ctx context.Context, drv dialect.ExecQuerier, fam family, ac
 		if err := rows.Scan(append([]any{&b, &k1, &k2, &k3}, dest...)...); err != nil {
 			return err
 		}
+		acc.mu.Lock()
 		save(acc.at(groupKey{bucket: b, clinician: int(k1.Int64), modality: k2.String, frequency: k3.String}))
+		acc.mu.Unlock()
 	}
 	return rows.Err()
 }
