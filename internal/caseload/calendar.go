@@ -34,7 +34,10 @@ type NoShowRisk struct {
 // Risk computes the no-show risk of session a of the client of h.
 func (r Rules) Risk(h *History, a Appointment) NoShowRisk {
 	var risk NoShowRisk
-	for _, p := range r.countedPast(h) {
+	for _, p := range h.Appointments {
+		if !r.counted(p) {
+			continue
+		}
 		risk.RecordedSessions++
 		switch {
 		case p.Status == NoShow:

@@ -1,8 +1,9 @@
 package caseload
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // RecurringEligibility is rule 5.
@@ -21,21 +22,32 @@ type RecurringEligibility struct {
 	Reason string
 }
 
-// countedPast returns the client's recorded past sessions, newest first,
-// leaving out cancellations by the clinician or practice (they count neither
-// way) and sessions whose attendance is not recorded yet.
-func (r Rules) countedPast(h *History) []Appointment {
-	var out []Appointment
-	for _, a := range h.Appointments {
-		if a.Start.After(r.Now) || a.Booked() {
-			continue
-		}
-		if a.Status == Canceled && a.CanceledBy != ByClient {
-			continue
-		}
-		out = append(out, a)
+// counted reports whether a is one of the client's recorded past sessions:
+// cancellations by the clinician or practice count neither way, and
+// sessions whose attendance is not recorded yet do not count.
+func (r Rules) counted(a Appointment) bool {
+	if a.Start.After(r.Now) || a.Booked() {
+		return false
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
+	return a.Status != Canceled || a.CanceledBy == ByClient
+}
+
+// countedPast returns the client's recorded past sessions (see counted),
+// newest first (the later id first at the same start, so that the order is
+// always the same). They point into h, which the caller must not change.
+func (r Rules) countedPast(h *History) []*Appointment {
+	out := make([]*Appointment, 0, len(h.Appointments))
+	for i := range h.Appointments {
+		if r.counted(h.Appointments[i]) {
+			out = append(out, &h.Appointments[i])
+		}
+	}
+	slices.SortFunc(out, func(a, b *Appointment) int {
+		if c := b.Start.Compare(a.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
 	return out
 }
 
@@ -61,7 +73,7 @@ func (r Rules) Recurring(h *History) RecurringEligibility {
 	past := r.countedPast(h)
 	res := RecurringEligibility{Needed: p.RecurringEarnAfter}
 	for _, a := range past {
-		if a.Status != Attended || r.late(a) {
+		if a.Status != Attended || r.late(*a) {
 			break
 		}
 		res.ConsecutiveOnTime++
@@ -80,7 +92,7 @@ func (r Rules) Recurring(h *History) RecurringEligibility {
 		if a.Status != Attended {
 			continue
 		}
-		if !r.late(a) {
+		if !r.late(*a) {
 			break
 		}
 		lateRun++
