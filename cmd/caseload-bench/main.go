@@ -52,6 +52,8 @@ type settings struct {
 	duration    time.Duration
 	warmup      int
 	concurrency []int
+	// memoryLimit is the server's GOMEMLIMIT ("" for none).
+	memoryLimit string
 	// only, when not empty, names the operations to run.
 	only map[string]bool
 }
@@ -70,6 +72,7 @@ func run() error {
 	flag.IntVar(&s.requests, "requests", 300, "most measured requests per operation and concurrency")
 	flag.DurationVar(&s.duration, "duration", 15*time.Second, "longest measured run per operation and concurrency")
 	flag.IntVar(&s.warmup, "warmup", 10, "unmeasured requests before each run")
+	flag.StringVar(&s.memoryLimit, "gomemlimit", "110MiB", "the server's soft memory limit, GOMEMLIMIT (empty: none)")
 	flag.Parse()
 	switch *dbs {
 	case "both":
@@ -180,7 +183,7 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 		return nil, err
 	}
 
-	srv, err := startServer(ctx, s.server, dsn, filepath.Join(tmp, "server-"+dialectName+".log"))
+	srv, err := startServer(ctx, s.server, dsn, filepath.Join(tmp, "server-"+dialectName+".log"), s.memoryLimit)
 	if err != nil {
 		return nil, err
 	}

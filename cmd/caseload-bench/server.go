@@ -39,7 +39,8 @@ type serverProcess struct {
 // startServer starts bin on a free port of 127.0.0.1 over the database dsn,
 // with statement counts in the response headers, and waits until /readyz
 // answers. Its log (one line per request, no client data) goes to logPath.
-func startServer(ctx context.Context, bin, dsn, logPath string) (*serverProcess, error) {
+// memoryLimit, when not empty, is its GOMEMLIMIT.
+func startServer(ctx context.Context, bin, dsn, logPath, memoryLimit string) (*serverProcess, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -58,6 +59,9 @@ func startServer(ctx context.Context, bin, dsn, logPath string) (*serverProcess,
 		"CASELOAD_EXPOSE_STATEMENT_COUNT=true",
 		"CASELOAD_TOKEN_TTL=2h",
 	)
+	if memoryLimit != "" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+memoryLimit)
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
