@@ -251,7 +251,7 @@ func (rep *report) write(path string) error {
 	}
 	fmt.Fprintf(&b, "## Analysis\n\n%s\n%s%s\n\n", analysisStart, analysis, analysisEnd)
 	fmt.Fprintf(&b, "## Reproduce\n\n```sh\ngo run ./cmd/caseload-bench\n```\n\n")
-	fmt.Fprintf(&b, "It needs Go and a local PostgreSQL that `postgres://postgres@127.0.0.1:5432/postgres` may create databases on (`-pg` names another; `-db sqlite` skips PostgreSQL). `-requests`, `-duration`, `-concurrency`, `-keep` (keep the generated databases) and `-out` change the run; `go run ./cmd/caseload-bench -h` lists them.\n")
+	fmt.Fprintf(&b, "It needs Go and a local PostgreSQL that `postgres://postgres@127.0.0.1:5432/postgres` may create databases on (`-pg` names another; `-db sqlite` skips PostgreSQL). `-requests`, `-duration`, `-concurrency`, `-keep` (keep the generated databases), `-gomemlimit` (the server's `GOMEMLIMIT`) and `-out` change the run; `go run ./cmd/caseload-bench -h` lists them.\n")
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
