@@ -16,8 +16,10 @@ import (
 	"sync"
 	"time"
 
+	atlas "ariga.io/atlas/sql/schema"
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	entschema "entgo.io/ent/dialect/sql/schema"
 	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
@@ -165,7 +167,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	// in one process race (seen under -race with parallel tests).
 	migrateMu.Lock()
 	defer migrateMu.Unlock()
-	if err := db.Client.Schema.Create(ctx); err != nil {
+	if err := db.Client.Schema.Create(ctx, entschema.WithDiffHook(keepPartialIndexes)); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	if db.Dialect == dialect.Postgres {
@@ -199,6 +201,85 @@ var postgresConstraints = []string{
 }
 
 var migrateMu sync.Mutex
+
+// keepPartialIndexes leaves out of a migration the rebuild of an existing
+// partial index (a unique index with a WHERE clause: the one note per
+// session, the one open new-client request per clinician) whose columns and
+// uniqueness are as declared. PostgreSQL keeps an index's predicate in its
+// own normal form ("((kind)::text = ANY (ARRAY[...]))"), never the text
+// ent declares, so the migration saw a change at every start and dropped
+// and rebuilt the index, locking its table against writes meanwhile. To
+// change a predicate, give the index a new name.
+func keepPartialIndexes(next entschema.Differ) entschema.Differ {
+	return entschema.DiffFunc(func(current, desired *atlas.Schema) ([]atlas.Change, error) {
+		changes, err := next.Diff(current, desired)
+		if err != nil {
+			return nil, err
+		}
+		out := changes[:0]
+		for _, c := range changes {
+			if mt, ok := c.(*atlas.ModifyTable); ok {
+				mt.Changes = withoutIndexRebuilds(mt.Changes)
+				if len(mt.Changes) == 0 {
+					continue
+				}
+			}
+			out = append(out, c)
+		}
+		return out, nil
+	})
+}
+
+// withoutIndexRebuilds removes from a table's changes the modifications of
+// an index that keep its name, columns and uniqueness, whether the plan
+// states them as one change or as a drop and an add.
+func withoutIndexRebuilds(changes []atlas.Change) []atlas.Change {
+	dropped := map[string]*atlas.Index{}
+	for _, c := range changes {
+		if d, ok := c.(*atlas.DropIndex); ok {
+			dropped[d.I.Name] = d.I
+		}
+	}
+	rebuilt := map[string]bool{}
+	for _, c := range changes {
+		if a, ok := c.(*atlas.AddIndex); ok && dropped[a.I.Name] != nil && sameIndex(dropped[a.I.Name], a.I) {
+			rebuilt[a.I.Name] = true
+		}
+	}
+	out := changes[:0:0]
+	for _, c := range changes {
+		switch c := c.(type) {
+		case *atlas.ModifyIndex:
+			if c.Change == atlas.ChangeAttr && c.From.Name == c.To.Name && sameIndex(c.From, c.To) {
+				continue
+			}
+		case *atlas.DropIndex:
+			if rebuilt[c.I.Name] {
+				continue
+			}
+		case *atlas.AddIndex:
+			if rebuilt[c.I.Name] {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// sameIndex reports whether two indexes have the same uniqueness and columns.
+func sameIndex(a, b *atlas.Index) bool {
+	if a.Unique != b.Unique || len(a.Parts) != len(b.Parts) {
+		return false
+	}
+	for i := range a.Parts {
+		pa, pb := a.Parts[i], b.Parts[i]
+		if (pa.C == nil) != (pb.C == nil) || (pa.C != nil && pa.C.Name != pb.C.Name) || pa.Desc != pb.Desc {
+			return false
+		}
+	}
+	return true
+}
 
 // Close closes the pool.
 func (db *DB) Close() error { return db.Client.Close() }

@@ -1,0 +1,37 @@
+package database_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+// TestMigrateAgainChangesNothing: every replica migrates at start, so a
+// migration of an up-to-date schema must not touch it. Rebuilding an index
+// locks its table against writes for as long as the build takes (the
+// documents' note index: seconds, on a large practice).
+func TestMigrateAgainChangesNothing(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialectName string) {
+		var counter *testdb.Counter
+		db := testdb.Open(t, dialectName, testdb.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
+			counter = testdb.NewCounter(d)
+			return counter
+		}})
+		counter.Reset()
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range counter.Statements() {
+			upper := strings.ToUpper(strings.TrimSpace(st))
+			for _, ddl := range []string{"CREATE ", "DROP ", "ALTER ", "RENAME "} {
+				if strings.HasPrefix(upper, ddl) {
+					t.Errorf("the second migration changed the schema: %s", st)
+				}
+			}
+		}
+	})
+}
