@@ -30,6 +30,7 @@ import (
 
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/generate"
+	"github.com/caseload/caseload/internal/screens"
 )
 
 // benchPassword is the password of every generated login.
@@ -196,7 +197,7 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	r.CalendarDay, r.Now = f.day, now
 	// Statements of the dashboard at two sizes of the client list.
 	for _, n := range []int{10, f.dashboardClients} {
-		st, err := a.do(ctx, f.clinician, dashboardQuery, map[string]any{"first": n, "day": f.day}, nil)
+		st, err := a.do(ctx, f.clinician, screens.Dashboard, map[string]any{"first": n, "day": f.day}, nil)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard of %d clients: %w", n, err)
 		}

@@ -10,36 +10,9 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-)
 
-// dashboardQuery is a clinician's dashboard, as in the rules' statement
-// count test (server/rules_api_test.go): caseload health, To-Do list and
-// the calendar of $day (tomorrow when null), and $first clients with every derived field, their
-// next appointment and primary caregiver.
-const dashboardQuery = `query Dashboard($first: Int!, $day: Date) {
-  me { clinician {
-    caseloadHealth { activeClients weeklySlots expectedWeeklySessions utilization recommendedMin recommendedMax status newClientsToRequest explanation }
-    todo { kind dueAt overdue explanation documentKind closeBy client { id firstName } appointment { id startsAt } document { id } contact { id } }
-    calendar(date: $day) { appointment { id startsAt isLateCancel countsAsStrike reminderDue noteStatus noteOverdue }
-      noShowRisk { score recordedSessions noShows lateCancels confirmed explanation }
-      treatmentPlanReviewDue caregiver { name }
-      backfillCandidates { client { id firstName } nextAppointmentAt waitDays strikeCount daysSinceSeen } }
-  } }
-  clients(first: $first, orderBy: {field: LAST_NAME, direction: ASC}) {
-    totalCount
-    edges { node {
-      id firstName lastName
-      strikeCount daysSinceSeen daysSinceContact lastSeenAt lastContactAt
-      nextAppointment { id startsAt reminderDue isLateCancel countsAsStrike noteStatus noteOverdue }
-      backfillEligible backfillEligibility { eligible reasons }
-      recurringEligibility { eligible consecutiveOnTime needed shouldRevoke reason }
-      terminationRecommendation { action reason closeBy explanation }
-      treatmentPlanReviewDueOn isMinor
-      primaryCaregiver { name phone }
-      paperworkDue { documentKind status dueAt overdue explanation document { id } appointment { id } contact { id } }
-    } }
-  }
-}`
+	"github.com/caseload/caseload/internal/screens"
+)
 
 const todoQuery = `{ myTodo { kind dueAt overdue explanation documentKind closeBy client { id firstName } appointment { id startsAt } document { id } contact { id } } }`
 
@@ -236,7 +209,7 @@ func operations(a *api, f *fixtures) []operation {
 		return func(ctx context.Context, _ int) (int, error) { return a.do(ctx, token, q, vars, nil) }
 	}
 	return []operation{
-		{"dashboard", query(f.clinician, dashboardQuery, map[string]any{"first": f.dashboardClients, "day": f.day})},
+		{"dashboard", query(f.clinician, screens.Dashboard, map[string]any{"first": f.dashboardClients, "day": f.day})},
 		{"todo", query(f.clinician, todoQuery, nil)},
 		{"calendar", query(f.clinician, calendarQuery, map[string]any{"day": f.day})},
 		{"backfillCandidates", query(f.clinician, backfillQuery, map[string]any{"id": f.freedSlot})},
