@@ -324,11 +324,10 @@ func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 		}
 	}
 	// The records the rules will point at (the drafts, sessions and
-	// contacts paperwork is due for, the booked sessions: next session,
-	// reminders, attendance to record; and the sessions on the operation's
-	// calendar days) are loaded as entities
-	// together when first asked for, one query per kind, whichever field
-	// asks first.
+	// contacts paperwork is due for; the booked sessions: next session,
+	// reminders, attendance to record; the sessions on the operation's
+	// calendar days) are loaded as entities together when first asked for,
+	// one query per kind, whichever field asks first.
 	if rules, err := f.Rules(ctx); err == nil {
 		days := map[time.Time]bool{}
 		for _, d := range f.calendarDays {

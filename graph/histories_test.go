@@ -322,3 +322,35 @@ func TestDBTimeScan(t *testing.T) {
 		}
 	}
 }
+
+// The reference loader's conversions of ent entities (the server reads
+// these records through the lean statement instead).
+func toEpisode(e *ent.Episode) caseload.Episode {
+	out := caseload.Episode{ID: e.ID, OpenedAt: e.OpenedAt}
+	if e.ClosedAt != nil {
+		out.ClosedAt = *e.ClosedAt
+	}
+	return out
+}
+
+func toContact(c *ent.Contact) caseload.Contact {
+	out := caseload.Contact{ID: c.ID, At: c.OccurredAt, Direction: string(c.Direction), Purpose: string(c.Purpose), BillableMinutes: c.BillableMinutes}
+	if c.CloseBy != nil {
+		out.CloseBy = *c.CloseBy
+	}
+	return out
+}
+
+func toDocument(d *ent.Document) caseload.Document {
+	out := caseload.Document{ID: d.ID, Kind: string(d.Kind), Status: string(d.Status), CreatedAt: d.CreatedAt}
+	if d.AppointmentID != nil {
+		out.AppointmentID = *d.AppointmentID
+	}
+	if d.ContactID != nil {
+		out.ContactID = *d.ContactID
+	}
+	if d.SignedAt != nil {
+		out.SignedAt = *d.SignedAt
+	}
+	return out
+}
