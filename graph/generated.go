@@ -635,6 +635,7 @@ type AppointmentResolver interface {
 	NoteOverdue(ctx context.Context, obj *ent.Appointment) (bool, error)
 }
 type ClientResolver interface {
+	Availability(ctx context.Context, obj *ent.ClientProfile) ([]*model.AvailabilityWindow, error)
 	StrikeCount(ctx context.Context, obj *ent.ClientProfile) (int, error)
 	DaysSinceSeen(ctx context.Context, obj *ent.ClientProfile) (*int, error)
 	DaysSinceContact(ctx context.Context, obj *ent.ClientProfile) (*int, error)
@@ -649,7 +650,6 @@ type ClientResolver interface {
 	IsMinor(ctx context.Context, obj *ent.ClientProfile) (bool, error)
 	PrimaryCaregiver(ctx context.Context, obj *ent.ClientProfile) (*ent.Caregiver, error)
 	PaperworkDue(ctx context.Context, obj *ent.ClientProfile) ([]*model.PaperworkItem, error)
-	Availability(ctx context.Context, obj *ent.ClientProfile) ([]*model.AvailabilityWindow, error)
 }
 type ClinicianResolver interface {
 	CaseloadHealth(ctx context.Context, obj *ent.Clinician) (*model.CaseloadHealth, error)
@@ -660,6 +660,18 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
+	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error)
+	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
+	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error)
+	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
+	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
+	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
+	SignDocument(ctx context.Context, id int, version int) (*ent.Document, error)
+	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
+	RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error)
+	CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error)
+	AssignClient(ctx context.Context, input model.AssignClientInput) (*model.AssignClientPayload, error)
+	UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error)
 	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error)
 	UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error)
 	CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error)
@@ -672,10 +684,6 @@ type MutationResolver interface {
 	UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error)
 	CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error)
 	UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error)
-	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
-	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
-	UnlockUser(ctx context.Context, id int) (*ent.User, error)
-	UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error)
 	ScheduleAppointment(ctx context.Context, input model.ScheduleAppointmentInput) (*ent.Appointment, error)
 	RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error)
 	CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error)
@@ -683,19 +691,11 @@ type MutationResolver interface {
 	ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error)
 	RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*model.ReminderPayload, error)
 	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
-	SignDocument(ctx context.Context, id int, version int) (*ent.Document, error)
-	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
-	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error)
-	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
-	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
-	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
-	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error)
-	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
 	CreateRecurringSeries(ctx context.Context, input model.CreateRecurringSeriesInput) (*model.RecurringSeries, error)
 	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error)
-	RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error)
-	CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error)
-	AssignClient(ctx context.Context, input model.AssignClientInput) (*model.AssignClientPayload, error)
+	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
+	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
+	UnlockUser(ctx context.Context, id int) (*ent.User, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -707,13 +707,13 @@ type QueryResolver interface {
 	Contacts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
 	Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error)
 	NewClientRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NewClientRequestOrder, where *ent.NewClientRequestWhereInput) (*ent.NewClientRequestConnection, error)
-	Me(ctx context.Context) (*ent.User, error)
-	Practice(ctx context.Context) (*ent.Practice, error)
 	BackfillCandidates(ctx context.Context, appointmentID int, first *int) ([]*model.BackfillCandidate, error)
 	MyTodo(ctx context.Context) ([]*model.TodoItem, error)
 	MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error)
-	RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error)
 	PracticeMetrics(ctx context.Context, from time.Time, to time.Time, groupBy []model.MetricsDimension) (*MetricsReport, error)
+	RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error)
+	Me(ctx context.Context) (*ent.User, error)
+	Practice(ctx context.Context) (*ent.Practice, error)
 }
 
 type ClientWhereInputResolver interface {
@@ -3700,7 +3700,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphqls"
+//go:embed "schema/backfill.graphqls" "schema/caseload.graphqls" "schema/closure.graphqls" "schema/documents.graphqls" "schema/intake.graphqls" "schema/metrics.graphqls" "schema/policy.graphqls" "schema/ranking.graphqls" "schema/records.graphqls" "schema/rules.graphqls" "schema/scalars.graphqls" "schema/scheduling.graphqls" "schema/series.graphqls" "schema/session.graphqls" "schema/users.graphqls" "ent.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3712,914 +3712,21 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema.graphqls", Input: `# Caseload GraphQL API: the hand-written part of the contract. The types of
-# the data model are generated from ent/schema into graph/ent.graphqls.
-
-"An instant in time, in RFC 3339 with an offset, e.g. 2026-03-08T14:00:00Z."
-scalar DateTime
-
-"A calendar date without a time of day, as YYYY-MM-DD, e.g. 2026-03-08."
-scalar Date
-
-extend type Query {
-  "The signed-in user."
-  me: User!
-  "The signed-in user's practice, with its time zone."
-  practice: Practice!
-}
-
-"""
-A sign-in session: a short-lived access token, the refresh token that renews it, and the user they are for.
-Renew with ` + "`" + `refreshToken` + "`" + ` shortly before ` + "`" + `expiresAt` + "`" + `; sign in again once ` + "`" + `refreshTokenExpiresAt` + "`" + ` has passed.
-"""
-type AuthPayload {
-  "Signed JWT access token to send as ` + "`" + `Authorization: Bearer <token>` + "`" + ` on every request; short-lived (15 minutes by default)."
-  token: String!
-  "When the access token stops being accepted."
-  expiresAt: DateTime!
-  """
-  Opaque, single-use token that renews the session with the ` + "`" + `refreshToken` + "`" + ` mutation, which returns the next one.
-  Keep it where page scripts cannot read it. Using it a second time ends the whole session: it means a copy was taken.
-  """
-  refreshToken: String!
-  "When the refresh token stops being accepted, unless it is used (and so replaced) before then."
-  refreshTokenExpiresAt: DateTime!
-  "The signed-in user."
-  user: User!
-}
-
-"""
-Every change goes through a mutation; each operation runs in one transaction: all of it is written, or none.
-
-Retries: send an ` + "`" + `Idempotency-Key` + "`" + ` HTTP header (or ` + "`" + `extensions.idempotencyKey` + "`" + ` in the request body) with any mutation,
-e.g. a UUID made when the user pressed the button. For a day, a retry with the same key and the same operation and
-variables returns the first response (with ` + "`" + `extensions.idempotentReplay: true` + "`" + `) and writes nothing; the same key with
-other input is refused with CONFLICT. Keys belong to the signed-in user.
-"""
-type Mutation {
-  """
-  Signs in with email and password; needs no token. Any failure reads "invalid email or password" (UNAUTHENTICATED).
-  After repeated failures for one email, or from one address, sign-ins are refused for a while with RATE_LIMITED and
-  ` + "`" + `extensions.retryAfter` + "`" + ` (seconds; also the ` + "`" + `Retry-After` + "`" + ` HTTP header), whether or not the email has a login.
-  """
-  login(
-    "The sign-in email address (case does not matter)."
-    email: String!
-    "The password."
-    password: String!
-  ): AuthPayload!
-
-  """
-  Renews a session: exchanges a refresh token for a new access token and a new refresh token. Needs no access token
-  (send none: an expired one is refused before this runs). Each refresh token works once; sending a used one again
-  ends the whole session, access tokens included. An unknown, used, expired or revoked token is UNAUTHENTICATED:
-  sign in again.
-  """
-  refreshToken(
-    "The refresh token from ` + "`" + `login` + "`" + ` or from the last ` + "`" + `refreshToken` + "`" + `."
-    refreshToken: String!
-  ): AuthPayload!
-
-  "Signs out: ends the session of the access token sent, at once. Its refresh token and its access tokens stop working."
-  logout: Boolean!
-
-  "Adds a clinician to the practice (ADMIN only)."
-  createClinician("The clinician's details." input: CreateClinicianInput!): Clinician!
-  "Changes a clinician (ADMIN, or the clinician themselves)."
-  updateClinician("The clinician to change." id: ID!, "The fields to change." input: UpdateClinicianInput!): Clinician!
-
-  "Adds a client. A clinician may only add clients to their own caseload. An ACTIVE client gets an open episode."
-  createClient("The client's details." input: CreateClientInput!): Client!
-  "Changes a client's details (not the status: closing and reopening are workflows of their own)."
-  updateClient("The client to change." id: ID!, "The fields to change." input: UpdateClientInput!): Client!
-
-  "Adds a caregiver to a client."
-  createCaregiver("The caregiver's details." input: CreateCaregiverInput!): Caregiver!
-  "Changes a caregiver."
-  updateCaregiver("The caregiver to change." id: ID!, "The fields to change." input: UpdateCaregiverInput!): Caregiver!
-
-  "Enters a session as it is given (ADMIN only: corrections of the record). Clinicians book with ` + "`" + `scheduleAppointment` + "`" + `."
-  createAppointment("The appointment." input: CreateAppointmentInput!): Appointment!
-  "Changes any field of a session (ADMIN only: corrections of the record). Clinicians use the workflow mutations: reschedule, cancel, record attendance, excuse."
-  updateAppointment("The appointment to change." id: ID!, "The fields to change." input: UpdateAppointmentInput!): Appointment!
-
-  "Records a contact with a client outside a session."
-  createContact("The contact." input: CreateContactInput!): Contact!
-  "Changes a recorded contact."
-  updateContact("The contact to change." id: ID!, "The fields to change." input: UpdateContactInput!): Contact!
-
-  "Starts a document as a DRAFT written by the signed-in user."
-  createDocument("The document." input: CreateDocumentInput!): Document!
-  "Changes a DRAFT document. ` + "`" + `version` + "`" + ` is the version it was read at: a stale version is refused with CONFLICT, a SIGNED document with POLICY_VIOLATION."
-  updateDocument(
-    "The document to change."
-    id: ID!
-    "The version the document was read at."
-    version: Int!
-    "The fields to change."
-    input: UpdateDocumentInput!
-  ): Document!
-}
-
-"A new login of the practice."
-input CreateUserInput {
-  "Sign-in email address; stored lower case."
-  email: String!
-  "Initial password, at least 12 characters."
-  password: String!
-  "What the user may see and change."
-  role: UserRole!
-  "The clinician profile of a CLINICIAN or SUPERVISOR user."
-  clinicianID: ID
-}
-
-extend type Mutation {
-  "Adds a login to the practice (ADMIN only). A CLINICIAN or SUPERVISOR is linked to their clinician profile."
-  createUser("The new login." input: CreateUserInput!): User!
-  "Activates or deactivates a login (ADMIN only); deactivating ends all the user's sessions: their tokens stop working at once."
-  setUserActive("The user." id: ID!, "Whether the user may sign in." active: Boolean!): User!
-  "Lifts the lock on a login's email after repeated failed sign-ins (ADMIN only); locks also lift by themselves after the lockout time."
-  unlockUser("The user." id: ID!): User!
-}
-
-# ---------------------------------------------------------------------------
-# The caseload rules (SPEC.md "Rules"): derived values computed from the
-# practice's policy, in its time zone, at the server's clock.
-
-"A practice's caseload policy: every rule reads its thresholds from here."
-type Policy {
-  "Days without a session or contact before a case is closed (default 30)."
-  inactivityDays: Int!
-  "Days from a closure warning to its close-by date (default 14)."
-  closureWarningGraceDays: Int!
-  "No-shows plus late cancels in an episode that close it (default 3)."
-  strikeLimit: Int!
-  "Hours before the start inside which a client cancellation is a late cancel (default 24)."
-  lateCancelWindowHours: Int!
-  "Hours before the start at which a reminder is due (default 24)."
-  reminderLeadHours: Int!
-  "Consecutive on-time attended sessions that earn a recurring series (default 3)."
-  recurringEarnAfter: Int!
-  "Consecutive client cancellations that lose it (default 2)."
-  recurringLostAfterClientCancels: Int!
-  "Consecutive late arrivals that lose it (default 3)."
-  recurringLostAfterLateArrivals: Int!
-  "Minutes late (or more) that count as a late arrival (default 10)."
-  lateArrivalMinutes: Int!
-  "Months between treatment plan reviews, 3 to 6 (default 3)."
-  treatmentPlanReviewMonths: Int!
-  "Days after an episode opens by which the initial treatment plan is due (default 30)."
-  initialTreatmentPlanDueDays: Int!
-  "Hours after a session or contact by which its note is due (default 24)."
-  noteDueHours: Int!
-  "The practice's goal in minutes for finishing a note (default 5)."
-  noteGoalMinutes: Int!
-  "Days after closing by which the termination note is due (default 7)."
-  terminationNoteDueDays: Int!
-  "Low end of a healthy caseload as a multiple of weekly slots (default 1.3)."
-  caseloadMinMultiple: Float!
-  "High end of a healthy caseload as a multiple of weekly slots (default 1.7)."
-  caseloadMaxMultiple: Float!
-  "Extra new clients to request for expected no-shows (default 2)."
-  noShowBuffer: Int!
-  "Days of history behind the attendance rate of caseload health (default 90)."
-  attendanceWindowDays: Int!
-}
-
-"Changes to the policy; settings left out keep their value."
-input PolicyInput {
-  "Days without a session or contact before a case is closed (1-365)."
-  inactivityDays: Int
-  "Days from a closure warning to its close-by date (1-90)."
-  closureWarningGraceDays: Int
-  "No-shows plus late cancels that close an episode (at least 1)."
-  strikeLimit: Int
-  "Hours before the start inside which a client cancellation is late (0-168)."
-  lateCancelWindowHours: Int
-  "Hours before the start at which a reminder is due (1-168)."
-  reminderLeadHours: Int
-  "Consecutive on-time sessions that earn a recurring series."
-  recurringEarnAfter: Int
-  "Consecutive client cancellations that lose it."
-  recurringLostAfterClientCancels: Int
-  "Consecutive late arrivals that lose it."
-  recurringLostAfterLateArrivals: Int
-  "Minutes late that count as a late arrival."
-  lateArrivalMinutes: Int
-  "Months between treatment plan reviews (3-6)."
-  treatmentPlanReviewMonths: Int
-  "Days after opening by which the initial treatment plan is due."
-  initialTreatmentPlanDueDays: Int
-  "Hours after a session or contact by which its note is due."
-  noteDueHours: Int
-  "Goal in minutes for finishing a note."
-  noteGoalMinutes: Int
-  "Days after closing by which the termination note is due."
-  terminationNoteDueDays: Int
-  "Low end of a healthy caseload as a multiple of weekly slots."
-  caseloadMinMultiple: Float
-  "High end of a healthy caseload as a multiple of weekly slots."
-  caseloadMaxMultiple: Float
-  "Extra new clients to request for expected no-shows."
-  noShowBuffer: Int
-  "Days of history behind the attendance rate."
-  attendanceWindowDays: Int
-}
-
-extend type Practice {
-  "The caseload policy the rules are computed from."
-  policy: Policy!
-}
-
-"Whether a rule lets a client in, and if not, why not."
-type Eligibility {
-  "True when nothing bars the client."
-  eligible: Boolean!
-  "Every bar, in the practice's words (empty when eligible)."
-  reasons: [String!]!
-}
-
-"What to do about a client's case under the inactivity and strike rules."
-enum TerminationAction {
-  "Nothing: the client is within the policy."
-  NONE
-  "Send a closure warning with the close-by date given."
-  SEND_WARNING
-  "A warning was sent: wait for its close-by date."
-  WAIT
-  "Close the case."
-  CLOSE
-}
-
-"Why a case should be warned or closed."
-enum TerminationReason {
-  "No-shows and late cancels reached the strike limit."
-  STRIKES
-  "A closure warning's close-by date passed with nothing booked."
-  WARNING_EXPIRED
-  "Not seen or heard from for the inactivity period."
-  INACTIVE
-}
-
-"The termination recommendation of a client (first matching rule wins)."
-type TerminationRecommendation {
-  "What to do."
-  action: TerminationAction!
-  "Why, unless the action is NONE."
-  reason: TerminationReason
-  "The close-by date of the warning to send or waited on."
-  closeBy: Date
-  "A sentence a clinician can act on."
-  explanation: String!
-}
-
-"Whether a client has earned (or should lose) a standing recurring appointment."
-type RecurringEligibility {
-  "The last sessions needed were all attended on time."
-  eligible: Boolean!
-  "The most recent on-time attended sessions in a row."
-  consecutiveOnTime: Int!
-  "How many in a row the policy asks for."
-  needed: Int!
-  "The client holds a series and cancelled or arrived late too often in a row."
-  shouldRevoke: Boolean!
-  "The verdict in words."
-  reason: String!
-}
-
-"Whether a piece of paperwork has been started."
-enum PaperworkStatus {
-  "Not started."
-  MISSING
-  "Started as a draft, not signed."
-  DRAFT
-}
-
-"A document that has to be written and signed."
-type PaperworkItem {
-  "The kind of document to sign."
-  documentKind: DocumentKind!
-  "Not started, or a draft."
-  status: PaperworkStatus!
-  "The draft, when there is one."
-  document: Document
-  "The session the note is for."
-  appointment: Appointment
-  "The contact the note is for."
-  contact: Contact
-  "When it must be signed."
-  dueAt: DateTime!
-  "The due time has passed."
-  overdue: Boolean!
-  "What is due and why."
-  explanation: String!
-}
-
-extend type Client {
-  "No-shows and late cancels (not excused) in the current episode."
-  strikeCount: Int!
-  "Calendar days since the last attended session (or since the episode opened); null if never seen and no open episode."
-  daysSinceSeen: Int
-  "Calendar days since the last attended session or inbound contact, whichever is later."
-  daysSinceContact: Int
-  "Start of the last attended session."
-  lastSeenAt: DateTime
-  "The later of the last attended session and the last inbound contact."
-  lastContactAt: DateTime
-  "The next booked session."
-  nextAppointment: Appointment
-  "On the backfill list and not barred from it."
-  backfillEligible: Boolean!
-  "Whether the client is on the backfill list, with the reasons when not."
-  backfillEligibility: Eligibility!
-  "Whether a recurring series is earned, or should be revoked."
-  recurringEligibility: RecurringEligibility!
-  "Whether to warn or close the case."
-  terminationRecommendation: TerminationRecommendation!
-  "When the next treatment plan review is due (null without an open episode and a signed plan)."
-  treatmentPlanReviewDueOn: Date
-  "Under 18 today in the practice's time zone (unknown date of birth: false)."
-  isMinor: Boolean!
-  "The caregiver to contact first."
-  primaryCaregiver: Caregiver
-  "Documents due, oldest due first."
-  paperworkDue: [PaperworkItem!]!
-}
-
-"Whether a caseload is the right size for the clinician's slots."
-enum CaseloadStatus {
-  "Fewer active clients than recommended: request new ones."
-  UNDER
-  "Within the recommended range."
-  HEALTHY
-  "More active clients than recommended."
-  OVER
-}
-
-"A clinician's caseload measured against their weekly slots and the policy."
-type CaseloadHealth {
-  "Clients in care."
-  activeClients: Int!
-  "Open client sessions per week."
-  weeklySlots: Int!
-  "Sessions per week to expect: frequency times recent attendance, summed."
-  expectedWeeklySessions: Float!
-  "Expected weekly sessions over weekly slots."
-  utilization: Float!
-  "Low end of the recommended caseload."
-  recommendedMin: Int!
-  "High end of the recommended caseload."
-  recommendedMax: Int!
-  "UNDER, HEALTHY or OVER."
-  status: CaseloadStatus!
-  "New clients to ask intake for (0 unless UNDER)."
-  newClientsToRequest: Int!
-  "The verdict in words."
-  explanation: String!
-}
-
-"What kind of thing a To-Do item asks for."
-enum TodoKind {
-  "Write and sign a document."
-  PAPERWORK
-  "Remind the client (or caregiver) of a session."
-  SEND_REMINDER
-  "Record whether the client came."
-  RECORD_ATTENDANCE
-  "Send a closure warning."
-  SEND_WARNING
-  "Close the case."
-  CLOSE_CASE
-  "Add a primary caregiver for a minor."
-  ADD_CAREGIVER
-  "Revoke a recurring series."
-  REVOKE_RECURRING
-}
-
-"One thing a clinician has to do."
-type TodoItem {
-  "What to do."
-  kind: TodoKind!
-  "The client it is about."
-  client: Client!
-  "The session it is about."
-  appointment: Appointment
-  "The draft document, for paperwork already started."
-  document: Document
-  "The contact it is about."
-  contact: Contact
-  "The document to write, for PAPERWORK."
-  documentKind: DocumentKind
-  "The close-by date to put in a closure warning."
-  closeBy: Date
-  "When it is due."
-  dueAt: DateTime!
-  "The due time has passed."
-  overdue: Boolean!
-  "What to do and why."
-  explanation: String!
-}
-
-"How likely a client is to miss a session, with the inputs."
-type NoShowRisk {
-  "From 0 (will come) to 1 (will not)."
-  score: Float!
-  "The client's recorded past sessions."
-  recordedSessions: Int!
-  "No-shows among them."
-  noShows: Int!
-  "Late cancellations among them."
-  lateCancels: Int!
-  "The client confirmed this session."
-  confirmed: Boolean!
-  "The inputs in words."
-  explanation: String!
-}
-
-"A client who could take a freed slot, in the order to call them."
-type BackfillCandidate {
-  "The client."
-  client: Client!
-  "Their next booked session, if any."
-  nextAppointmentAt: DateTime
-  "Calendar days earlier the slot is than their next session (null: nothing booked)."
-  waitDays: Int
-  "Their strikes in this episode."
-  strikeCount: Int!
-  "Days since they were last seen."
-  daysSinceSeen: Int
-}
-
-"A session of the calendar with what to prepare."
-type CalendarEntry {
-  "The session."
-  appointment: Appointment!
-  "How likely the client is to miss it."
-  noShowRisk: NoShowRisk!
-  "The treatment plan review is due by this day: prepare it."
-  treatmentPlanReviewDue: Boolean!
-  "The caregiver to include, for a minor."
-  caregiver: Caregiver
-  "Whom to call if the session falls through, best first."
-  backfillCandidates: [BackfillCandidate!]!
-}
-
-extend type Clinician {
-  "The caseload measured against the clinician's slots (null when the caller may not read this caseload)."
-  caseloadHealth: CaseloadHealth
-  "The clinician's To-Do list, by due time (null when the caller may not read this caseload)."
-  todo: [TodoItem!]
-  "The clinician's sessions on a day of the practice's calendar, default tomorrow (null when the caller may not read this caseload)."
-  calendar("The day (default tomorrow in the practice's time zone)." date: Date): [CalendarEntry!]
-}
-
-"Whether a session's note is written."
-enum NoteStatus {
-  "The session was not attended: no note."
-  NOT_REQUIRED
-  "Attended, no note started."
-  MISSING
-  "A draft exists."
-  DRAFT
-  "Signed."
-  SIGNED
-}
-
-extend type Appointment {
-  "Cancelled by the client inside the late-cancel window."
-  isLateCancel: Boolean!
-  "A no-show or late cancel that is not excused."
-  countsAsStrike: Boolean!
-  "Booked, starting within the reminder lead time, and no reminder sent."
-  reminderDue: Boolean!
-  "The state of the session's note."
-  noteStatus: NoteStatus!
-  "The note is not signed and its due time has passed."
-  noteOverdue: Boolean!
-}
-
-extend type Query {
-  "Clients to call for a cancelled or freed session, best first."
-  backfillCandidates("The freed session." appointmentId: ID!, "How many (1-100, default 10)." first: Int): [BackfillCandidate!]!
-  "The signed-in clinician's To-Do list."
-  myTodo: [TodoItem!]!
-  "The signed-in clinician's calendar for a day (default tomorrow)."
-  myCalendar("The day (default tomorrow in the practice's time zone)." date: Date): [CalendarEntry!]!
-}
-
-extend type Mutation {
-  "Changes the practice's policy (ADMIN only). Each setting is validated; BAD_USER_INPUT names the one out of range."
-  updatePolicy("The settings to change." input: PolicyInput!): Practice!
-}
-
-extend input ClientWhereInput {
-  "Only clients whose termination recommendation is one of these actions (e.g. [SEND_WARNING, CLOSE] for the clients to warn or close)."
-  terminationActionIn: [TerminationAction!]
-  "Only clients on the backfill list and not barred from it (true), or only the others (false)."
-  backfillEligible: Boolean
-}
-
-"Derived values clients can be ranked by."
-enum ClientRank {
-  "No-shows and late cancels in the current episode."
-  STRIKE_COUNT
-  "Calendar days since the last session or inbound contact (never in contact counts as the longest)."
-  DAYS_SINCE_CONTACT
-  "Calendar days since the last attended session (never seen counts as the longest)."
-  DAYS_SINCE_SEEN
-}
-
-extend type Query {
-  "The clients the caller may see, filtered like ` + "`" + `clients` + "`" + ` and ranked by a derived value, highest first unless direction is ASC."
-  rankedClients(
-    "The value to rank by."
-    by: ClientRank!
-    "DESC (default): highest first."
-    direction: OrderDirection = DESC
-    "How many (1-100)."
-    first: Int!
-    "Filtering options, as for ` + "`" + `clients` + "`" + `."
-    where: ClientWhereInput
-  ): [Client!]!
-}
-
-# ---------------------------------------------------------------------------
-# Scheduling workflows (issue 4): each enforced by the policy. Nobody is ever
-# double-booked: the database guarantees it under concurrent requests, and a
-# collision is CONFLICT.
-
-"A session to book."
-input ScheduleAppointmentInput {
-  "The client to see; ACTIVE (an admin may back-enter history for any client)."
-  clientID: ID!
-  "The clinician; default the client's own."
-  clinicianID: ID
-  "Start of the session; in the future unless an admin back-enters history."
-  startsAt: DateTime!
-  "End of the session; after the start."
-  endsAt: DateTime!
-  "What the session is for (default THERAPY)."
-  kind: AppointmentKind
-}
-
-"What happened at a session."
-enum AttendanceOutcome {
-  "The client came (say how many minutes late)."
-  ATTENDED
-  "The client did not come and did not cancel."
-  NO_SHOW
-}
-
-extend type Mutation {
-  "Books a session into the client's open episode. CONFLICT when the clinician or the client already has a session then."
-  scheduleAppointment("The session." input: ScheduleAppointmentInput!): Appointment!
-  "Moves a booked future session; its confirmation and reminder start over."
-  rescheduleAppointment("The session." id: ID!, "New start." startsAt: DateTime!, "New end." endsAt: DateTime!): Appointment!
-  "Cancels a booked future session. The server decides from the policy whether a client's cancellation is late (a strike)."
-  cancelAppointment("The session." id: ID!, "Who cancelled." by: AppointmentCanceledBy!, "Why." reason: String): Appointment!
-  "Records whether the client came to a session that has started."
-  recordAttendance("The session." id: ID!, "What happened." outcome: AttendanceOutcome!, "Minutes late on arrival, for ATTENDED." minutesLate: Int): Appointment!
-  "Excuses a no-show or late cancellation so that it is not a strike."
-  excuseStrike("The session." id: ID!, "Why it is excused (kept in the record)." reason: String!): Appointment!
-}
-
-"Whom to contact for a reminder, and how."
-type ReminderRecipient {
-  "CLIENT, or CAREGIVER for a minor with a primary caregiver."
-  role: String!
-  "Name to address (identifying: null with FORBIDDEN for analysts)."
-  name: String
-  "The channel to use: the client's preferred one, or the one the reminder was recorded with."
-  channel: String!
-  "Phone number (identifying)."
-  phone: String
-  "Email address (identifying)."
-  email: String
-}
-
-"A reminder recorded for a session."
-type ReminderPayload {
-  "The session, now with its reminder recorded."
-  appointment: Appointment!
-  "The OUTBOUND REMINDER contact recorded."
-  contact: Contact!
-  "Whom the reminder goes to: for a minor, the primary caregiver."
-  recipient: ReminderRecipient!
-}
-
-extend type Mutation {
-  "Records that a reminder was sent for a booked future session, as an OUTBOUND REMINDER contact; returns whom to contact (the primary caregiver for a minor)."
-  recordReminder("The session." appointmentId: ID!, "How the reminder was sent." channel: AppointmentReminderChannel!): ReminderPayload!
-  "Records that the client confirmed a booked future session."
-  confirmAppointment("The session." id: ID!): Appointment!
-  "Signs a DRAFT document at the version it was read at. Only its author signs; a signed document never changes."
-  signDocument("The document." id: ID!, "The version it was read at." version: Int!): Document!
-  "Adds a correction to a SIGNED document, as a DRAFT ADDENDUM linked to it, written by the signed-in user."
-  addDocumentAddendum("The signed document." documentId: ID!, "The correction." body: String!): Document!
-}
-
-"A closure warning recorded for a client."
-type ClosureWarningPayload {
-  "The OUTBOUND CLOSURE_WARNING contact recorded, with its close-by date."
-  contact: Contact!
-  "The client warned."
-  client: Client!
-  "The message to send, in the practice's words."
-  message: String!
-}
-
-extend type Mutation {
-  "Records an OUTBOUND closure warning for an ACTIVE client and returns the message to send. closeBy defaults to today plus the policy's grace days and must be after today."
-  sendClosureWarning("The client." clientId: ID!, "How it is sent." channel: ContactChannel!, "The date after which the case closes unless a session is booked." closeBy: Date): ClosureWarningPayload!
-  "Closes an ACTIVE client's case: closes the episode with the reason, cancels future sessions (by PRACTICE), takes the client off the backfill list and the recurring privilege, and signs the termination note if one is given (otherwise it is due as paperwork)."
-  closeCase("The client." clientId: ID!, "Why." reason: EpisodeCloseReason!, "The termination note, signed by the caller." terminationNote: String): Client!
-  "Reopens a closed client's case: a new episode, strikes start again."
-  reopenCase("The client." clientId: ID!): Client!
-  "Closes several cases at once (ADMIN only): all of them, or none if any cannot be closed."
-  closeCases("The clients." clientIds: [ID!]!, "Why." reason: EpisodeCloseReason!): [Client!]!
-}
-
-"A day of the week."
-enum Weekday {
-  "Sunday."
-  SUNDAY
-  "Monday."
-  MONDAY
-  "Tuesday."
-  TUESDAY
-  "Wednesday."
-  WEDNESDAY
-  "Thursday."
-  THURSDAY
-  "Friday."
-  FRIDAY
-  "Saturday."
-  SATURDAY
-}
-
-"A weekly window, in the practice's time zone, in which a client can take an earlier slot."
-type AvailabilityWindow {
-  "The day."
-  weekday: Weekday!
-  "Start, in minutes after local midnight (e.g. 540 for 09:00)."
-  startMinute: Int!
-  "End, in minutes after local midnight (exclusive)."
-  endMinute: Int!
-}
-
-"A weekly availability window to set."
-input AvailabilityWindowInput {
-  "The day."
-  weekday: Weekday!
-  "Start, in minutes after local midnight (0-1439)."
-  startMinute: Int!
-  "End, in minutes after local midnight (1-1440), after the start."
-  endMinute: Int!
-}
-
-extend type Client {
-  "Weekly windows in which the client can take an earlier slot; empty means any time."
-  availability: [AvailabilityWindow!]!
-}
-
-extend type Mutation {
-  "Puts a client on (or takes them off) the backfill list, with the weekly windows in which they can come (none: any time)."
-  setBackfillPreference("The client." clientId: ID!, "Whether they want an earlier slot." wantsEarlier: Boolean!, "When they can come." availability: [AvailabilityWindowInput!]): Client!
-  "Books an eligible client into a cancelled session's slot and links the two. Their later session is cancelled (by CLIENT, never a strike) unless keepLaterAppointment. An ineligible client is refused with POLICY_VIOLATION and the reasons."
-  fillSlot("The cancelled session." canceledAppointmentId: ID!, "The client to book." clientId: ID!, "Keep the client's later session too." keepLaterAppointment: Boolean!): Appointment!
-}
-
-# ---------------------------------------------------------------------------
-# Recurring series (rule 5) and new clients (rule 9).
-
-"How often a recurring series repeats."
-enum RecurringFrequency {
-  "Every week."
-  WEEKLY
-  "Every second week."
-  BIWEEKLY
-  "Every fourth week, on the same weekday (13 sessions a year)."
-  MONTHLY
-}
-
-"The sessions to book as a standing recurring series."
-input CreateRecurringSeriesInput {
-  "The client: ACTIVE, and has earned the privilege by the policy (rule 5) or holds it already."
-  clientID: ID!
-  "The day of the week, in the practice's time zone."
-  weekday: Weekday!
-  "Local start time as HH:MM (24-hour) in the practice's time zone; it stays the same across daylight-saving changes."
-  time: String!
-  "How often."
-  frequency: RecurringFrequency!
-  "How many sessions to book (1-52)."
-  count: Int!
-  "Length of each session in minutes (15-480, default 50)."
-  durationMinutes: Int = 50
-  "The first session is on the first matching weekday on or after this date (default tomorrow)."
-  startsOn: Date
-  "What the sessions are for (default THERAPY)."
-  kind: AppointmentKind
-}
-
-"A recurring series booked for a client."
-type RecurringSeries {
-  "Identifies the series; each of its sessions carries it as ` + "`" + `seriesID` + "`" + `."
-  seriesID: String!
-  "The client."
-  client: Client!
-  "The sessions booked, earliest first."
-  appointments: [Appointment!]!
-}
-
-"The result of revoking a client's recurring series."
-type RevokeRecurringPayload {
-  "The client, no longer holding the recurring privilege."
-  client: Client!
-  "The future sessions of the series that were cancelled (by PRACTICE, never a strike)."
-  canceled: [Appointment!]!
-}
-
-"A waitlisted client to take onto a clinician's caseload."
-input AssignClientInput {
-  "The client; on the WAITLIST."
-  clientID: ID!
-  "The clinician who takes the client."
-  clinicianID: ID!
-  "The request this assignment answers; default the clinician's open request, if any."
-  requestID: ID
-  "Start of the intake session; in the future."
-  intakeStartsAt: DateTime!
-  "End of the intake session."
-  intakeEndsAt: DateTime!
-}
-
-"A client assigned to a clinician."
-type AssignClientPayload {
-  "The client, now ACTIVE on the clinician's caseload."
-  client: Client!
-  "The episode of care opened."
-  episode: Episode!
-  "The INTAKE session booked."
-  intake: Appointment!
-  "The request counted against, if any; FULFILLED once enough clients are assigned."
-  request: NewClientRequest
-}
-
-extend type Mutation {
-  """
-  Books a standing series for a client who has earned it: the last ` + "`" + `recurringEarnAfter` + "`" + ` counted sessions attended on
-  time (rule 5). Refused with POLICY_VIOLATION and the rule's explanation otherwise, or when the client already holds a
-  series; CONFLICT (naming the date) when any session of the series collides with a booked one: then nothing is booked.
-  """
-  createRecurringSeries("The series." input: CreateRecurringSeriesInput!): RecurringSeries!
-  "Takes the recurring privilege away and cancels the future sessions of the client's series (by PRACTICE: never a strike)."
-  revokeRecurring("The client." clientId: ID!, "Why (kept on the cancelled sessions)." reason: String): RevokeRecurringPayload!
-
-  """
-  Asks intake for new clients. ` + "`" + `count` + "`" + ` defaults to the recommendation of caseload health (rule 9); without a count a
-  clinician whose caseload is not UNDER is refused with POLICY_VIOLATION. A clinician has one open request at a time.
-  An admin may ask on a clinician's behalf by naming them.
-  """
-  requestNewClients("How many (1-50); default the recommended number." count: Int, "Anything intake should know." note: String, "The clinician (ADMIN only); default the signed-in clinician." clinicianId: ID): NewClientRequest!
-  "Withdraws an open new-client request (its clinician or an admin)."
-  cancelNewClientRequest("The request." id: ID!): NewClientRequest!
-  """
-  Takes a WAITLIST client onto a clinician's caseload (ADMIN only): the client becomes ACTIVE, an episode opens and the
-  INTAKE session is booked, all or nothing. Counts against the clinician's open request.
-  """
-  assignClient("The assignment." input: AssignClientInput!): AssignClientPayload!
-}
-
-# ---------------------------------------------------------------------------
-# Practice analytics (issue 6): aggregates computed in the database, with no
-# identifying data and no group small enough to single a client out.
-
-"How ` + "`" + `practiceMetrics` + "`" + ` splits its figures. Several together make one group per combination."
-enum MetricsDimension {
-  "Calendar month in the practice's time zone; a range across years shows the seasonality of attendance."
-  MONTH
-  "The clinician of the session, episode or contact."
-  CLINICIAN
-  "The client's current modality of treatment."
-  MODALITY
-  "The client's current preferred session frequency."
-  FREQUENCY
-}
-
-"How many episodes closed for one reason."
-type ClosureReasonCount {
-  "The termination reason."
-  reason: EpisodeCloseReason!
-  "Episodes closed for it in the group."
-  count: Int!
-}
-
-"""
-The figures of one group (or of the whole range, as ` + "`" + `total` + "`" + `). Sessions are counted by their start, episodes by when they
-opened or closed, notes by their session, contacts by when they happened: each in the group's month and range.
-
-When the group involves fewer clients than ` + "`" + `PracticeMetrics.minimumGroupClients` + "`" + `, it is suppressed: ` + "`" + `suppressed` + "`" + ` is true
-and every figure is null, so that no client can be singled out. A rate is null, too, when it has no denominator.
-"""
-type MetricsGroup {
-  "The month (first day, practice time zone), when grouped by MONTH."
-  month: Date
-  "The clinician, when grouped by CLINICIAN; null in the group of what has no clinician yet (contacts with waitlisted clients)."
-  clinician: Clinician
-  "The modality, when grouped by MODALITY."
-  modality: ClientModality
-  "The session frequency, when grouped by FREQUENCY."
-  frequency: ClientSessionFrequency
-  "True when the group involves too few clients to show: its figures are then null."
-  suppressed: Boolean!
-  "Distinct clients with a session, episode or contact in the group."
-  clients: Int
-  "Sessions booked (any status), by start."
-  sessionsBooked: Int
-  "Sessions ATTENDED."
-  sessionsAttended: Int
-  "NO_SHOW sessions over the sessions the client attended, missed or cancelled (cancellations by the clinician or practice left out)."
-  noShowRate: Float
-  "Late cancels (by the client, inside the policy's late-cancel window) over the same sessions as noShowRate."
-  lateCancelRate: Float
-  "Every cancellation by the client, late or not, over the same sessions as noShowRate."
-  clientCancelRate: Float
-  "Late-cancelled sessions: the slots the backfill list is for."
-  lateCanceledSlots: Int
-  "Late-cancelled slots filled by a session booked from the backfill list."
-  backfilledSlots: Int
-  "backfilledSlots over lateCanceledSlots."
-  backfillRate: Float
-  "Episodes of care opened."
-  episodesOpened: Int
-  "Episodes closed."
-  episodesClosed: Int
-  "Episodes closed, by reason (reasons with none left out)."
-  closedByReason: [ClosureReasonCount!]
-  "Median of the attended sessions of the episodes closed in the group (interpolated, like percentile_cont)."
-  sessionsPerClosedEpisodeMedian: Float
-  "75th percentile of attended sessions per episode closed in the group."
-  sessionsPerClosedEpisodeP75: Float
-  "Of the episodes closed in the group, the share closed for INACTIVE or STRIKES after at most 3 attended sessions (early drop-out)."
-  earlyDropOutRate: Float
-  """
-  Of the episodes opened in the group whose outcome is known (closed, or 6 sessions attended), the share that reached 6
-  attended sessions or closed with GOALS_MET. Episodes still open with fewer sessions are left out until they are decided.
-  """
-  retentionRate: Float
-  """
-  Sessions expected per week, averaged over the group's stretch of time up to now (rule 9): every episode open in it
-  weighs its client's frequency (weekly 1, biweekly 0.5, monthly 12/52, as needed 0.1) times the client's attendance
-  rate in the stretch (1 without any sessions), times the share of the stretch it was open.
-  """
-  expectedWeeklySessions: Float
-  "Weekly open slots of the group's clinicians (null when grouped by MODALITY or FREQUENCY, which do not divide slots)."
-  weeklySlots: Int
-  "expectedWeeklySessions over weeklySlots."
-  caseloadUtilization: Float
-  "Median minutes from the end of an attended session to its signed note."
-  noteMinutesMedian: Float
-  "Share of the attended sessions whose note was signed within the policy's due time (24 h by default), of those past due or signed."
-  notesOnTimeRate: Float
-  "Share of the same sessions whose note was signed within the policy's goal (5 minutes by default)."
-  notesWithinGoalRate: Float
-  "Billable minutes of OUTBOUND contacts (outreach)."
-  billableOutreachMinutes: Int
-}
-
-"Practice metrics for a range of days: one row per group, and the total."
-type PracticeMetrics {
-  "First day of the range (practice time zone)."
-  from: Date!
-  "Last day of the range, included."
-  to: Date!
-  "The dimensions the groups are split by."
-  groupBy: [MetricsDimension!]!
-  "Groups with fewer distinct clients than this are suppressed."
-  minimumGroupClients: Int!
-  "One group per combination of the dimensions that has any data, in order of month, clinician name, modality, frequency."
-  groups: [MetricsGroup!]!
-  "The whole range, all groups together."
-  total: MetricsGroup!
-}
-
-extend type Query {
-  """
-  Practice metrics (ADMIN and ANALYST): attendance, cancellations, backfill, episodes, retention, caseload use, paperwork
-  timeliness and outreach, computed in the database and free of identifying data. The range is at most 3 years
-  (BAD_USER_INPUT otherwise). The same figures are at ` + "`" + `GET /metrics.csv?from=...&to=...&groupBy=MONTH,CLINICIAN` + "`" + `.
-  """
-  practiceMetrics(
-    "First day (practice time zone)."
-    from: Date!
-    "Last day, included."
-    to: Date!
-    "How to split the figures; none gives just the total."
-    groupBy: [MetricsDimension!] = []
-  ): PracticeMetrics!
-}
-`, BuiltIn: false},
+	{Name: "schema/backfill.graphqls", Input: sourceData("schema/backfill.graphqls"), BuiltIn: false},
+	{Name: "schema/caseload.graphqls", Input: sourceData("schema/caseload.graphqls"), BuiltIn: false},
+	{Name: "schema/closure.graphqls", Input: sourceData("schema/closure.graphqls"), BuiltIn: false},
+	{Name: "schema/documents.graphqls", Input: sourceData("schema/documents.graphqls"), BuiltIn: false},
+	{Name: "schema/intake.graphqls", Input: sourceData("schema/intake.graphqls"), BuiltIn: false},
+	{Name: "schema/metrics.graphqls", Input: sourceData("schema/metrics.graphqls"), BuiltIn: false},
+	{Name: "schema/policy.graphqls", Input: sourceData("schema/policy.graphqls"), BuiltIn: false},
+	{Name: "schema/ranking.graphqls", Input: sourceData("schema/ranking.graphqls"), BuiltIn: false},
+	{Name: "schema/records.graphqls", Input: sourceData("schema/records.graphqls"), BuiltIn: false},
+	{Name: "schema/rules.graphqls", Input: sourceData("schema/rules.graphqls"), BuiltIn: false},
+	{Name: "schema/scalars.graphqls", Input: sourceData("schema/scalars.graphqls"), BuiltIn: false},
+	{Name: "schema/scheduling.graphqls", Input: sourceData("schema/scheduling.graphqls"), BuiltIn: false},
+	{Name: "schema/series.graphqls", Input: sourceData("schema/series.graphqls"), BuiltIn: false},
+	{Name: "schema/session.graphqls", Input: sourceData("schema/session.graphqls"), BuiltIn: false},
+	{Name: "schema/users.graphqls", Input: sourceData("schema/users.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4944,6 +4051,8 @@ func (ec *executionContext) childFields_Client(ctx context.Context, field graphq
 		return ec.fieldContext_Client_documents(ctx, field)
 	case "contacts":
 		return ec.fieldContext_Client_contacts(ctx, field)
+	case "availability":
+		return ec.fieldContext_Client_availability(ctx, field)
 	case "strikeCount":
 		return ec.fieldContext_Client_strikeCount(ctx, field)
 	case "daysSinceSeen":
@@ -4972,8 +4081,6 @@ func (ec *executionContext) childFields_Client(ctx context.Context, field graphq
 		return ec.fieldContext_Client_primaryCaregiver(ctx, field)
 	case "paperworkDue":
 		return ec.fieldContext_Client_paperworkDue(ctx, field)
-	case "availability":
-		return ec.fieldContext_Client_availability(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Client", field.Name)
 }
@@ -10527,6 +9634,38 @@ func (ec *executionContext) fieldContext_Client_contacts(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Client_availability(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Client().Availability(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AvailabilityWindow) graphql.Marshaler {
+			return ec.marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Client_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Client",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvailabilityWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Client_strikeCount(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10898,38 +10037,6 @@ func (ec *executionContext) fieldContext_Client_paperworkDue(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PaperworkItem(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Client_availability(ctx context.Context, field graphql.CollectedField, obj *ent.ClientProfile) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Client_availability(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Client().Availability(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.AvailabilityWindow) graphql.Marshaler {
-			return ec.marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Client_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Client",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AvailabilityWindow(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14176,6 +13283,534 @@ func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBackfillPreference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["clientId"].(int), fc.Args["wantsEarlier"].(bool), fc.Args["availability"].([]*model.AvailabilityWindowInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBackfillPreference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fillSlot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fillSlot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FillSlot(ctx, fc.Args["canceledAppointmentId"].(int), fc.Args["clientId"].(int), fc.Args["keepLaterAppointment"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fillSlot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fillSlot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendClosureWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendClosureWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendClosureWarning(ctx, fc.Args["clientId"].(int), fc.Args["channel"].(contact.Channel), fc.Args["closeBy"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
+			return ec.marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendClosureWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClosureWarningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendClosureWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(episode.CloseReason), fc.Args["terminationNote"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["clientId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCases(ctx, fc.Args["clientIds"].([]int), fc.Args["reason"].(episode.CloseReason))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalNClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignDocument(ctx, fc.Args["id"].(int), fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDocumentAddendum(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDocumentAddendum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDocumentAddendum(ctx, fc.Args["documentId"].(int), fc.Args["body"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDocumentAddendum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDocumentAddendum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestNewClients(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestNewClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestNewClients(ctx, fc.Args["count"].(*int), fc.Args["note"].(*string), fc.Args["clinicianId"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestNewClients(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestNewClients_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelNewClientRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelNewClientRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelNewClientRequest(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelNewClientRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelNewClientRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignClient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignClient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignClient(ctx, fc.Args["input"].(model.AssignClientInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
+			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignClient(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignClientPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignClient_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["input"].(model.PolicyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
+			return ec.marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Practice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createClinician(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14704,182 +14339,6 @@ func (ec *executionContext) fieldContext_Mutation_updateDocument(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createUser(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.CreateUserInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setUserActive(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setUserActive(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetUserActive(ctx, fc.Args["id"].(int), fc.Args["active"].(bool))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setUserActive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setUserActive_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_unlockUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_unlockUser(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnlockUser(ctx, fc.Args["id"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_unlockUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_unlockUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updatePolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updatePolicy(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["input"].(model.PolicyInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
-			return ec.marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Practice(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_scheduleAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15188,358 +14647,6 @@ func (ec *executionContext) fieldContext_Mutation_confirmAppointment(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_signDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_signDocument(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignDocument(ctx, fc.Args["id"].(int), fc.Args["version"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_signDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Document(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_signDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addDocumentAddendum(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addDocumentAddendum(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddDocumentAddendum(ctx, fc.Args["documentId"].(int), fc.Args["body"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addDocumentAddendum(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Document(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addDocumentAddendum_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_sendClosureWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_sendClosureWarning(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendClosureWarning(ctx, fc.Args["clientId"].(int), fc.Args["channel"].(contact.Channel), fc.Args["closeBy"].(*time.Time))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
-			return ec.marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_sendClosureWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ClosureWarningPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_sendClosureWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_closeCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(episode.CloseReason), fc.Args["terminationNote"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reopenCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["clientId"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_closeCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_closeCases(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseCases(ctx, fc.Args["clientIds"].([]int), fc.Args["reason"].(episode.CloseReason))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_closeCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_closeCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setBackfillPreference(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["clientId"].(int), fc.Args["wantsEarlier"].(bool), fc.Args["availability"].([]*model.AvailabilityWindowInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setBackfillPreference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_fillSlot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_fillSlot(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FillSlot(ctx, fc.Args["canceledAppointmentId"].(int), fc.Args["clientId"].(int), fc.Args["keepLaterAppointment"].(bool))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_fillSlot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_fillSlot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createRecurringSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15628,34 +14735,34 @@ func (ec *executionContext) fieldContext_Mutation_revokeRecurring(ctx context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_requestNewClients(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_requestNewClients(ctx, field)
+			return ec.fieldContext_Mutation_createUser(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestNewClients(ctx, fc.Args["count"].(*int), fc.Args["note"].(*string), fc.Args["clinicianId"].(*int))
+			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.CreateUserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
-			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_requestNewClients(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NewClientRequest(ctx, field)
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	defer func() {
@@ -15665,41 +14772,41 @@ func (ec *executionContext) fieldContext_Mutation_requestNewClients(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_requestNewClients_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_createUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_cancelNewClientRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_setUserActive(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_cancelNewClientRequest(ctx, field)
+			return ec.fieldContext_Mutation_setUserActive(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelNewClientRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().SetUserActive(ctx, fc.Args["id"].(int), fc.Args["active"].(bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
-			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_cancelNewClientRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_setUserActive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NewClientRequest(ctx, field)
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	defer func() {
@@ -15709,41 +14816,41 @@ func (ec *executionContext) fieldContext_Mutation_cancelNewClientRequest(ctx con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_cancelNewClientRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_setUserActive_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_assignClient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_unlockUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_assignClient(ctx, field)
+			return ec.fieldContext_Mutation_unlockUser(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AssignClient(ctx, fc.Args["input"].(model.AssignClientInput))
+			return ec.Resolvers.Mutation().UnlockUser(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
-			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_assignClient(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_unlockUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AssignClientPayload(ctx, field)
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	defer func() {
@@ -15753,7 +14860,7 @@ func (ec *executionContext) fieldContext_Mutation_assignClient(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_assignClient_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_unlockUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17695,70 +16802,6 @@ func (ec *executionContext) fieldContext_Query_newClientRequests(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_me(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Me(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_practice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_practice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Practice(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
-			return ec.marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_practice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Practice(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_backfillCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17879,6 +16922,50 @@ func (ec *executionContext) fieldContext_Query_myCalendar(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_practiceMetrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_practiceMetrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PracticeMetrics(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["groupBy"].([]model.MetricsDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MetricsReport) graphql.Marshaler {
+			return ec.marshalNPracticeMetrics2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_practiceMetrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PracticeMetrics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_practiceMetrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_rankedClients(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17923,46 +17010,66 @@ func (ec *executionContext) fieldContext_Query_rankedClients(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_practiceMetrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_practiceMetrics(ctx, field)
+			return ec.fieldContext_Query_me(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PracticeMetrics(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["groupBy"].([]model.MetricsDimension))
+			return ec.Resolvers.Query().Me(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *MetricsReport) graphql.Marshaler {
-			return ec.marshalNPracticeMetrics2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚐMetricsReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_practiceMetrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PracticeMetrics(ctx, field)
+			return ec.childFields_User(ctx, field)
 		},
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_practiceMetrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_practice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_practice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Practice(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
+			return ec.marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_practice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Practice(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -31778,6 +30885,12 @@ func (ec *executionContext) _Client(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Client_contacts(ctx, field, obj)
 				})
+		case "availability":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Client_availability(ctx, field, obj)
+				})
 		case "strikeCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -31861,12 +30974,6 @@ func (ec *executionContext) _Client(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Client_paperworkDue(ctx, field, obj)
-				})
-		case "availability":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Client_availability(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32989,6 +32096,90 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setBackfillPreference":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBackfillPreference(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fillSlot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fillSlot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendClosureWarning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendClosureWarning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCases":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCases(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDocumentAddendum":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDocumentAddendum(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestNewClients":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestNewClients(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelNewClientRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelNewClientRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignClient":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignClient(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createClinician":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createClinician(ctx, field)
@@ -33073,34 +32264,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createUser":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createUser(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setUserActive":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setUserActive(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "unlockUser":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_unlockUser(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updatePolicy":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updatePolicy(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "scheduleAppointment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_scheduleAppointment(ctx, field)
@@ -33150,62 +32313,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "signDocument":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_signDocument(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addDocumentAddendum":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addDocumentAddendum(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "sendClosureWarning":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_sendClosureWarning(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "closeCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_closeCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reopenCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reopenCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "closeCases":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_closeCases(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setBackfillPreference":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setBackfillPreference(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "fillSlot":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_fillSlot(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "createRecurringSeries":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRecurringSeries(ctx, field)
@@ -33220,23 +32327,23 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "requestNewClients":
+		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_requestNewClients(ctx, field)
+				return ec._Mutation_createUser(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "cancelNewClientRequest":
+		case "setUserActive":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_cancelNewClientRequest(ctx, field)
+				return ec._Mutation_setUserActive(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "assignClient":
+		case "unlockUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_assignClient(ctx, field)
+				return ec._Mutation_unlockUser(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33899,18 +33006,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_newClientRequests(ctx, field)
 				})
-		case "me":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_me(ctx, field)
-				})
-		case "practice":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_practice(ctx, field)
-				})
 		case "backfillCandidates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -33929,17 +33024,29 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myCalendar(ctx, field)
 				})
+		case "practiceMetrics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_practiceMetrics(ctx, field)
+				})
 		case "rankedClients":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_rankedClients(ctx, field)
 				})
-		case "practiceMetrics":
+		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_practiceMetrics(ctx, field)
+					return ec._Query_me(ctx, field)
+				})
+		case "practice":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_practice(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {

@@ -20,7 +20,7 @@ type example struct {
 // examples are the tabs a newcomer sees on first visit: one per kind of
 // user, in the order of the README's table. Every query is validated against
 // the schema by the package tests, so keep them to fields that exist in
-// schema.graphqls and graph/ent.graphqls.
+// schema.graphqls (the whole API, printed by go generate).
 var examples = []example{
 	{
 		Title: "Clinician: my caseload",
