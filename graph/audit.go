@@ -16,6 +16,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -111,7 +112,7 @@ func (a *auditLog) call(c *mutationCall) {
 }
 
 // deniedCodes are refusals of access; other errors are failures.
-var deniedCodes = map[string]bool{CodeNotFound: true, CodeForbidden: true, CodeUnauthenticated: true, CodeRateLimited: true}
+var deniedCodes = map[caseload.Code]bool{caseload.CodeNotFound: true, caseload.CodeForbidden: true, caseload.CodeUnauthenticated: true, caseload.CodeRateLimited: true}
 
 // errorCodes maps each root field (by alias) to the code of its first error.
 func errorCodes(rsp *graphql.Response) map[string]string {
@@ -160,11 +161,11 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 		code := codes[c.alias]
 		switch {
 		case code == "" && c.failed:
-			code = CodeInternal
+			code = string(caseload.CodeInternal)
 			fallthrough
 		case code != "":
 			ev.outcome = auditevent.OutcomeFAILED
-			if deniedCodes[code] {
+			if deniedCodes[caseload.Code(code)] {
 				ev.outcome = auditevent.OutcomeDENIED
 			}
 			ev.detail = code
@@ -216,7 +217,7 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 		// too: probing for what exists leaves a trace.
 		roots := make([]string, 0, len(codes))
 		for root, code := range codes {
-			if deniedCodes[code] {
+			if deniedCodes[caseload.Code(code)] {
 				roots = append(roots, root)
 			}
 		}

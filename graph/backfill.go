@@ -28,7 +28,7 @@ func (r *Resolver) setBackfillPreference(ctx context.Context, clientID int, want
 	for _, w := range in {
 		win := caseload.AvailabilityWindow{Weekday: toWeekday(w.Weekday), StartMinute: w.StartMinute, EndMinute: w.EndMinute}
 		if err := win.Validate(); err != nil {
-			return nil, badInput("availability", "%v", err)
+			return nil, caseload.Invalid("availability", "%v", err)
 		}
 		windows = append(windows, win)
 	}
@@ -52,16 +52,16 @@ func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepL
 	}
 	switch {
 	case freed.Status != appointment.StatusCANCELED:
-		return nil, policyViolation("the session is %s: only a cancelled session's slot can be filled", freed.Status)
+		return nil, caseload.PolicyViolation("the session is %s: only a cancelled session's slot can be filled", freed.Status)
 	case !freed.StartsAt.After(r.now()):
-		return nil, policyViolation("the slot has passed")
+		return nil, caseload.PolicyViolation("the slot has passed")
 	}
 	taken, err := freed.QueryFilledBy().Exist(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if taken {
-		return nil, conflict("the slot has already been filled")
+		return nil, caseload.Conflict("the slot has already been filled")
 	}
 	h, err := f.History(ctx, clientID)
 	if err != nil {
@@ -69,7 +69,7 @@ func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepL
 	}
 	slot := caseload.Slot{ClinicianID: freed.ClinicianID, Start: freed.StartsAt, End: freed.EndsAt}
 	if e := rules.BackfillForSlot(h, slot); !e.Eligible {
-		return nil, policyViolation("the client cannot take this slot: %s", strings.Join(e.Reasons, "; "))
+		return nil, caseload.PolicyViolation("the client cannot take this slot: %s", strings.Join(e.Reasons, "; "))
 	}
 	next, hasNext := rules.NextAppointment(h)
 	create := tx.Appointment.Create().

@@ -13,6 +13,7 @@ import (
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -24,7 +25,7 @@ func activeClient(ctx context.Context, id int) (*ent.ClientProfile, error) {
 		return nil, err
 	}
 	if c.Status != clientprofile.StatusACTIVE {
-		return nil, policyViolation("the client is %s, not ACTIVE", c.Status)
+		return nil, caseload.PolicyViolation("the client is %s, not ACTIVE", c.Status)
 	}
 	return c, nil
 }
@@ -43,7 +44,7 @@ func (r *Resolver) sendClosureWarning(ctx context.Context, clientID int, channel
 		by = *closeBy
 	}
 	if !by.After(rules.Today()) {
-		return nil, badInput("closeBy", "must be after today (%s)", rules.Today().Format(time.DateOnly))
+		return nil, caseload.Invalid("closeBy", "must be after today (%s)", rules.Today().Format(time.DateOnly))
 	}
 	create := ent.FromContext(ctx).Contact.Create().
 		SetClientID(c.ID).
@@ -112,10 +113,10 @@ func (r *Resolver) reopenCase(ctx context.Context, clientID int) (*ent.ClientPro
 		return nil, err
 	}
 	if c.Status != clientprofile.StatusCLOSED {
-		return nil, policyViolation("the client is %s: only a closed case is reopened", c.Status)
+		return nil, caseload.PolicyViolation("the client is %s: only a closed case is reopened", c.Status)
 	}
 	if c.ClinicianID == nil {
-		return nil, policyViolation("the client has no clinician: assign one first")
+		return nil, caseload.PolicyViolation("the client has no clinician: assign one first")
 	}
 	if err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(*c.ClinicianID).SetOpenedAt(r.now()).Exec(ctx); err != nil {
 		return nil, err
@@ -127,10 +128,10 @@ func (r *Resolver) reopenCase(ctx context.Context, clientID int) (*ent.ClientPro
 // back on the first refusal.
 func (r *Resolver) closeCases(ctx context.Context, ids []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
-		return nil, &Error{Code: CodeForbidden, Message: "only an admin closes cases in bulk"}
+		return nil, caseload.Forbidden("only an admin closes cases in bulk")
 	}
 	if len(ids) == 0 || len(ids) > MaxPageSize {
-		return nil, badInput("clientIds", "name 1 to %d clients", MaxPageSize)
+		return nil, caseload.Invalid("clientIds", "name 1 to %d clients", MaxPageSize)
 	}
 	out := make([]*ent.ClientProfile, 0, len(ids))
 	for _, id := range ids {

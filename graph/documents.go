@@ -5,6 +5,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/document"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -15,15 +16,15 @@ func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentI
 	tx := ent.FromContext(ctx)
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, unauthenticated()
+		return nil, errUnauthenticated
 	}
 	if input.AppointmentID != nil {
 		a, err := tx.Appointment.Get(ctx, *input.AppointmentID)
 		if err != nil {
-			return nil, badInput("appointmentID", "no such session")
+			return nil, caseload.Invalid("appointmentID", "no such session")
 		}
 		if a.ClientID != input.ClientID {
-			return nil, badInput("appointmentID", "the session is another client's")
+			return nil, caseload.Invalid("appointmentID", "the session is another client's")
 		}
 		if input.Kind == document.KindPROGRESS_NOTE || input.Kind == document.KindINTAKE {
 			exists, err := tx.Document.Query().Where(document.AppointmentID(a.ID), document.KindEQ(input.Kind)).Exist(ctx)
@@ -31,34 +32,34 @@ func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentI
 				return nil, err
 			}
 			if exists {
-				return nil, conflict("the session already has its %s: edit it, or add an addendum once it is signed", input.Kind)
+				return nil, caseload.Conflict("the session already has its %s: edit it, or add an addendum once it is signed", input.Kind)
 			}
 		}
 	}
 	if input.ContactID != nil {
 		c, err := tx.Contact.Get(ctx, *input.ContactID)
 		if err != nil {
-			return nil, badInput("contactID", "no such contact")
+			return nil, caseload.Invalid("contactID", "no such contact")
 		}
 		if c.ClientID != input.ClientID {
-			return nil, badInput("contactID", "the contact is another client's")
+			return nil, caseload.Invalid("contactID", "the contact is another client's")
 		}
 	}
 	switch {
 	case input.Kind == document.KindADDENDUM && input.AmendsID == nil:
-		return nil, badInput("amendsID", "an addendum names the signed document it corrects")
+		return nil, caseload.Invalid("amendsID", "an addendum names the signed document it corrects")
 	case input.Kind != document.KindADDENDUM && input.AmendsID != nil:
-		return nil, badInput("amendsID", "only an ADDENDUM amends a document")
+		return nil, caseload.Invalid("amendsID", "only an ADDENDUM amends a document")
 	case input.AmendsID != nil:
 		d, err := tx.Document.Get(ctx, *input.AmendsID)
 		if err != nil {
-			return nil, badInput("amendsID", "no such document")
+			return nil, caseload.Invalid("amendsID", "no such document")
 		}
 		if d.ClientID != input.ClientID {
-			return nil, badInput("amendsID", "the document is another client's")
+			return nil, caseload.Invalid("amendsID", "the document is another client's")
 		}
 		if d.Status != document.StatusSIGNED {
-			return nil, badInput("amendsID", "only a SIGNED document is amended; change the draft instead")
+			return nil, caseload.Invalid("amendsID", "only a SIGNED document is amended; change the draft instead")
 		}
 	}
 	// Rules place a document in an episode by when it was written: on the
@@ -86,12 +87,12 @@ func (r *Resolver) updateDocument(ctx context.Context, id, version int, input en
 	if n == 0 {
 		switch {
 		case current.Status == document.StatusSIGNED:
-			return nil, policyViolation("a signed document never changes: add an addendum instead")
+			return nil, caseload.PolicyViolation("a signed document never changes: add an addendum instead")
 		case current.Version == version:
 			// Readable (e.g. by a supervisor) but not the caller's to change.
-			return nil, notFound()
+			return nil, caseload.NotFound()
 		}
-		return nil, conflict("the document changed since it was read (now at version %d): reload it and apply the change again", current.Version)
+		return nil, caseload.Conflict("the document changed since it was read (now at version %d): reload it and apply the change again", current.Version)
 	}
 	return current, nil
 }
@@ -103,7 +104,7 @@ func (r *Resolver) signDocument(ctx context.Context, id, version int) (*ent.Docu
 	tx := ent.FromContext(ctx)
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, unauthenticated()
+		return nil, errUnauthenticated
 	}
 	n, err := tx.Document.Update().
 		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT), document.AuthorID(v.UserID)).
@@ -122,11 +123,11 @@ func (r *Resolver) signDocument(ctx context.Context, id, version int) (*ent.Docu
 	case n == 1:
 		return current, nil
 	case current.Status == document.StatusSIGNED:
-		return nil, policyViolation("the document is already signed")
+		return nil, caseload.PolicyViolation("the document is already signed")
 	case current.AuthorID != v.UserID:
-		return nil, policyViolation("only the document's author signs it")
+		return nil, caseload.PolicyViolation("only the document's author signs it")
 	}
-	return nil, conflict("the document changed since it was read (now at version %d): review it and sign again", current.Version)
+	return nil, caseload.Conflict("the document changed since it was read (now at version %d): review it and sign again", current.Version)
 }
 
 // addDocumentAddendum starts a correction of a signed document.

@@ -18,55 +18,11 @@ import (
 	"github.com/caseload/caseload/internal/reqid"
 )
 
-// The error codes of the contract (SPEC.md "Errors"), in extensions.code.
-const (
-	CodeUnauthenticated = "UNAUTHENTICATED"
-	CodeForbidden       = "FORBIDDEN"
-	CodeNotFound        = "NOT_FOUND"
-	CodeBadUserInput    = "BAD_USER_INPUT"
-	CodeConflict        = "CONFLICT"
-	CodePolicyViolation = "POLICY_VIOLATION"
-	CodeRateLimited     = "RATE_LIMITED"
-	CodeInternal        = "INTERNAL"
-)
-
-// Error is an error a client can act on.
-type Error struct {
-	// Code is the extensions.code.
-	Code string
-	// Message is shown to the client as is.
-	Message string
-	// Field names the offending input field for BAD_USER_INPUT.
-	Field string
-	// RetryAfter is, for RATE_LIMITED, the seconds to wait before trying
-	// again (extensions.retryAfter).
-	RetryAfter int
-}
-
-func (e *Error) Error() string { return e.Message }
-
-func badInput(field, format string, args ...any) error {
-	return &Error{Code: CodeBadUserInput, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
-}
-
-func conflict(format string, args ...any) error {
-	return &Error{Code: CodeConflict, Message: fmt.Sprintf(format, args...)}
-}
-
-func policyViolation(format string, args ...any) error {
-	return &Error{Code: CodePolicyViolation, Message: fmt.Sprintf(format, args...)}
-}
-
-func notFound() error {
-	return &Error{Code: CodeNotFound, Message: "not found"}
-}
-
-func unauthenticated() error {
-	return &Error{Code: CodeUnauthenticated, Message: "sign in first: send Authorization: Bearer <token> from login"}
-}
+// errUnauthenticated answers a request that needs a session and has none.
+var errUnauthenticated = caseload.Unauthenticated("sign in first: send Authorization: Bearer <token> from login")
 
 // errInvalidCredentials is the one answer to any failed login.
-var errInvalidCredentials = &Error{Code: CodeUnauthenticated, Message: "invalid email or password"}
+var errInvalidCredentials = caseload.Unauthenticated("invalid email or password")
 
 // presenter maps every error to the contract: the codes above for what a
 // client can act on, and a generic message with a request id for the rest,
@@ -87,7 +43,7 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 		switch gqlErr.Extensions["code"] {
 		case nil:
 			gqlErr.Extensions = withCode(gqlErr.Extensions, "GRAPHQL_VALIDATION_FAILED")
-		case CodeNotFound:
+		case string(caseload.CodeNotFound):
 			// entgql names the raw id; a missing record and one the caller
 			// may not see must read exactly the same.
 			gqlErr.Message = "not found"
@@ -97,79 +53,71 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	out := graphql.DefaultErrorPresenter(ctx, err)
 	code, message, field := p.classify(ctx, err)
 	out.Message = message
-	out.Extensions = withCode(out.Extensions, code)
+	out.Extensions = withCode(out.Extensions, string(code))
 	if field != "" {
 		out.Extensions["field"] = field
 	}
-	if code == CodeInternal {
+	if code == caseload.CodeInternal {
 		out.Extensions["requestId"] = reqid.FromContext(ctx)
 	}
-	if appErr := (*Error)(nil); errors.As(err, &appErr) && appErr.RetryAfter > 0 {
+	if appErr := (*caseload.Error)(nil); errors.As(err, &appErr) && appErr.RetryAfter > 0 {
 		out.Extensions["retryAfter"] = appErr.RetryAfter
 	}
 	return out
 }
 
-func (p presenter) classify(ctx context.Context, err error) (code, message, field string) {
-	var appErr *Error
-	var invalid *caseload.InvalidError
+// classify maps an error to the code of the contract, a message safe to
+// show, and the offending field: caseload.Error as it is, the database's
+// and ent's refusals in this one table, and everything else INTERNAL.
+func (p presenter) classify(ctx context.Context, err error) (code caseload.Code, message, field string) {
+	var appErr *caseload.Error
 	var validation *ent.ValidationError
 	var gqlErr *gqlerror.Error
-	var conflictErr *caseload.ConflictError
-	var policyErr *caseload.PolicyError
-	var scalarErr *scalar.InputError
 	switch {
 	case errors.As(err, &appErr):
-		return appErr.Code, appErr.Message, appErr.Field
-	case errors.As(err, &conflictErr):
-		return CodeConflict, conflictErr.Reason, ""
-	case errors.As(err, &policyErr):
-		return CodePolicyViolation, policyErr.Reason, ""
-	case strings.Contains(err.Error(), "_no_overlap"):
-		// PostgreSQL's exclusion constraints (internal/database) caught a
-		// double booking that raced past the check.
-		return CodeConflict, "someone booked that time first: the clinician or the client already has a session then", ""
-	case strings.Contains(err.Error(), "one_note_per_session"), strings.Contains(err.Error(), "documents.appointment_id, documents.kind"):
-		// The unique index behind one progress (or intake) note per session
-		// (PostgreSQL names the index, SQLite its columns).
-		return CodeConflict, "the session already has its note: edit it, or add an addendum once it is signed", ""
-	case errors.As(err, &invalid):
-		return CodeBadUserInput, invalid.Error(), invalid.Field
-	case errors.As(err, &validation):
-		name := fieldName(validation.Name)
-		return CodeBadUserInput, name + ": " + validationReason(validation), name
-	case ent.IsNotFound(err), errors.Is(err, privacy.Deny), errors.Is(err, errNotReadable):
-		return CodeNotFound, "not found", ""
-	case ent.IsConstraintError(err):
-		p.log.WarnContext(ctx, "constraint violation", "request_id", reqid.FromContext(ctx))
-		return CodeConflict, "the change conflicts with existing data", ""
-	case errors.As(err, &scalarErr):
-		// A literal argument the scalars refuse (e.g. id: "x"), reported
-		// on the path of the argument.
-		field := ""
-		if errors.As(err, &gqlErr) && len(gqlErr.Path) > 0 {
+		field := appErr.Field
+		if field == "" && appErr.Code == caseload.CodeBadUserInput && errors.As(err, &gqlErr) && len(gqlErr.Path) > 0 {
+			// A literal argument the scalars refuse (e.g. id: "x"),
+			// reported on the path of the argument.
 			if name, ok := gqlErr.Path[len(gqlErr.Path)-1].(ast.PathName); ok {
 				field = string(name)
 			}
+			return appErr.Code, strings.TrimSpace(field + ": " + appErr.Message), field
 		}
-		return CodeBadUserInput, strings.TrimSpace(field + ": " + scalarErr.Reason), field
+		return appErr.Code, appErr.Message, field
+	case strings.Contains(err.Error(), "_no_overlap"):
+		// PostgreSQL's exclusion constraints (internal/database) caught a
+		// double booking that raced past the check.
+		return caseload.CodeConflict, "someone booked that time first: the clinician or the client already has a session then", ""
+	case strings.Contains(err.Error(), "one_note_per_session"), strings.Contains(err.Error(), "documents.appointment_id, documents.kind"):
+		// The unique index behind one progress (or intake) note per session
+		// (PostgreSQL names the index, SQLite its columns).
+		return caseload.CodeConflict, "the session already has its note: edit it, or add an addendum once it is signed", ""
+	case errors.As(err, &validation):
+		name := fieldName(validation.Name)
+		return caseload.CodeBadUserInput, name + ": " + validationReason(validation), name
+	case ent.IsNotFound(err), errors.Is(err, privacy.Deny), errors.Is(err, errNotReadable):
+		return caseload.CodeNotFound, "not found", ""
+	case ent.IsConstraintError(err):
+		p.log.WarnContext(ctx, "constraint violation", "request_id", reqid.FromContext(ctx))
+		return caseload.CodeConflict, "the change conflicts with existing data", ""
 	case errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil:
 		// Argument coercion errors (e.g. a malformed ID or DateTime).
 		code, _ := gqlErr.Extensions["code"].(string)
-		return code, gqlErr.Message, ""
+		return caseload.Code(code), gqlErr.Message, ""
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return CodeInternal, "the request was cancelled or took too long", ""
+		return caseload.CodeInternal, "the request was cancelled or took too long", ""
 	case sqlState(err) == sqlStateQueryCanceled:
 		p.log.WarnContext(ctx, "statement timeout", "request_id", reqid.FromContext(ctx))
-		return CodeInternal, "the request took too long; quote the request id when reporting it", ""
+		return caseload.CodeInternal, "the request took too long; quote the request id when reporting it", ""
 	case strings.HasPrefix(sqlState(err), sqlStateDataException):
 		// The value is the client's (a forged cursor, a NUL in a text); the
 		// log gets the SQLSTATE only, as the message may quote it.
 		p.log.WarnContext(ctx, "value refused by the database", "request_id", reqid.FromContext(ctx), "sqlstate", sqlState(err))
-		return CodeBadUserInput, "a value of the request does not fit the field it is for", ""
+		return caseload.CodeBadUserInput, "a value of the request does not fit the field it is for", ""
 	}
 	p.log.ErrorContext(ctx, "internal error", "request_id", reqid.FromContext(ctx), "error", err.Error())
-	return CodeInternal, "internal error; quote the request id when reporting it", ""
+	return caseload.CodeInternal, "internal error; quote the request id when reporting it", ""
 }
 
 // fieldName turns ent's "ClientProfile.email" or "first_name" into the API's camelCase name.
@@ -213,7 +161,7 @@ func withCode(ext map[string]any, code string) map[string]any {
 func Recover(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "panic in resolver", "request_id", reqid.FromContext(ctx), "panic", fmt.Sprint(v))
-		return &Error{Code: CodeInternal, Message: "internal error; quote the request id when reporting it"}
+		return &caseload.Error{Code: caseload.CodeInternal, Message: "internal error; quote the request id when reporting it"}
 	}
 }
 

@@ -171,7 +171,7 @@ func (f *facts) Rules(ctx context.Context) (caseload.Rules, error) {
 	}
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return caseload.Rules{}, unauthenticated()
+		return caseload.Rules{}, errUnauthenticated
 	}
 	p, err := f.entClient(ctx).Practice.Get(ctx, v.PracticeID)
 	if err != nil {
@@ -196,7 +196,7 @@ func (f *facts) History(ctx context.Context, clientID int) (*caseload.History, e
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound()
+		return nil, caseload.NotFound()
 	}
 	return h, nil
 }
@@ -302,7 +302,7 @@ func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 	}
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, unauthenticated()
+		return nil, errUnauthenticated
 	}
 	// Only the clients the privacy rules let the viewer read.
 	visible := make([]int, 0, len(out))

@@ -23,7 +23,7 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 	var who int
 	switch {
 	case clinicianID != nil && !v.IsAdmin() && *clinicianID != v.ClinicianID:
-		return nil, &Error{Code: CodeForbidden, Message: "only an admin asks on another clinician's behalf"}
+		return nil, caseload.Forbidden("only an admin asks on another clinician's behalf")
 	case clinicianID != nil:
 		who = *clinicianID
 	default:
@@ -38,13 +38,13 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 		return nil, err
 	}
 	if !cl.AcceptingNewClients {
-		return nil, policyViolation("the clinician is not accepting new clients: change that first")
+		return nil, caseload.PolicyViolation("the clinician is not accepting new clients: change that first")
 	}
 	n := 0
 	if count != nil {
 		n = *count
 		if n < 1 || n > 50 {
-			return nil, badInput("count", "ask for 1 to 50 clients")
+			return nil, caseload.Invalid("count", "ask for 1 to 50 clients")
 		}
 	} else {
 		health, err := r.caseloadHealth(ctx, cl)
@@ -52,7 +52,7 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 			return nil, err
 		}
 		if health.NewClientsToRequest == 0 {
-			return nil, policyViolation("no new clients are recommended: %s (give a count to ask anyway)", health.Explanation)
+			return nil, caseload.PolicyViolation("no new clients are recommended: %s (give a count to ask anyway)", health.Explanation)
 		}
 		n = health.NewClientsToRequest
 	}
@@ -63,7 +63,7 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 		return nil, err
 	}
 	if open {
-		return nil, policyViolation("there is already an open request: cancel it to ask for a different number")
+		return nil, caseload.PolicyViolation("there is already an open request: cancel it to ask for a different number")
 	}
 	create := tx.NewClientRequest.Create().SetClinicianID(cl.ID).SetCount(n)
 	if note != nil {
@@ -72,7 +72,7 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 	req, err := create.Save(ctx)
 	if ent.IsConstraintError(err) {
 		// The partial unique index caught a request sent at the same time.
-		return nil, conflict("another request was made at the same time: read the open request")
+		return nil, caseload.Conflict("another request was made at the same time: read the open request")
 	}
 	return req, err
 }
@@ -83,7 +83,7 @@ func (r *Resolver) cancelNewClientRequest(ctx context.Context, id int) (*ent.New
 		return nil, err
 	}
 	if req.Status != newclientrequest.StatusOPEN {
-		return nil, policyViolation("the request is %s: only an open request is cancelled", req.Status)
+		return nil, caseload.PolicyViolation("the request is %s: only an open request is cancelled", req.Status)
 	}
 	return req.Update().SetStatus(newclientrequest.StatusCANCELED).SetClosedAt(r.now()).Save(ctx)
 }
@@ -91,13 +91,13 @@ func (r *Resolver) cancelNewClientRequest(ctx context.Context, id int) (*ent.New
 func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput) (*model.AssignClientPayload, error) {
 	tx := ent.FromContext(ctx)
 	if !viewer.FromContext(ctx).IsAdmin() {
-		return nil, &Error{Code: CodeForbidden, Message: "only an admin (intake) assigns clients"}
+		return nil, caseload.Forbidden("only an admin (intake) assigns clients")
 	}
 	if err := checkTimes(in.IntakeStartsAt, in.IntakeEndsAt); err != nil {
 		return nil, fieldRenamed(err, "endsAt", "intakeEndsAt")
 	}
 	if !in.IntakeStartsAt.After(r.now()) {
-		return nil, badInput("intakeStartsAt", "must be in the future")
+		return nil, caseload.Invalid("intakeStartsAt", "must be in the future")
 	}
 	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
 	if err != nil {
@@ -105,9 +105,9 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 	}
 	switch c.Status {
 	case clientprofile.StatusACTIVE:
-		return nil, policyViolation("the client is already ACTIVE on a caseload")
+		return nil, caseload.PolicyViolation("the client is already ACTIVE on a caseload")
 	case clientprofile.StatusCLOSED:
-		return nil, policyViolation("the client's case is closed: reopen it instead")
+		return nil, caseload.PolicyViolation("the client's case is closed: reopen it instead")
 	}
 	cl, err := tx.Clinician.Get(ctx, in.ClinicianID)
 	if err != nil {
@@ -117,13 +117,13 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 	if in.RequestID != nil {
 		req, err = tx.NewClientRequest.Get(ctx, *in.RequestID)
 		if err != nil {
-			return nil, badInput("requestID", "no such request")
+			return nil, caseload.Invalid("requestID", "no such request")
 		}
 		switch {
 		case req.ClinicianID != cl.ID:
-			return nil, badInput("requestID", "the request is another clinician's")
+			return nil, caseload.Invalid("requestID", "the request is another clinician's")
 		case req.Status != newclientrequest.StatusOPEN:
-			return nil, policyViolation("the request is %s", req.Status)
+			return nil, caseload.PolicyViolation("the request is %s", req.Status)
 		}
 	} else {
 		req, err = tx.NewClientRequest.Query().
@@ -134,7 +134,7 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 		}
 	}
 	if req == nil && !cl.AcceptingNewClients {
-		return nil, policyViolation("the clinician is not accepting new clients and has no open request")
+		return nil, caseload.PolicyViolation("the clinician is not accepting new clients and has no open request")
 	}
 	c, err = c.Update().SetClinicianID(cl.ID).SetStatus(clientprofile.StatusACTIVE).Save(ctx)
 	if err != nil {
@@ -152,9 +152,8 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 		SetEndsAt(in.IntakeEndsAt).
 		SetKind(appointment.KindINTAKE).
 		Save(ctx)
-	var clash *caseload.ConflictError
-	if errors.As(err, &clash) {
-		return nil, conflict("the intake cannot be booked then: %s; nothing was assigned", clash.Reason)
+	if clash := (*caseload.Error)(nil); errors.As(err, &clash) && clash.Code == caseload.CodeConflict {
+		return nil, caseload.Conflict("the intake cannot be booked then: %s; nothing was assigned", clash.Message)
 	}
 	if err != nil {
 		return nil, err
@@ -173,9 +172,9 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 
 // fieldRenamed reports a validation error under the input's own field name.
 func fieldRenamed(err error, from, to string) error {
-	var e *Error
+	var e *caseload.Error
 	if errors.As(err, &e) && e.Field == from {
-		return badInput(to, "%s", strings.TrimPrefix(e.Message, from+": "))
+		return caseload.Invalid(to, "%s", strings.TrimPrefix(e.Message, from+": "))
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -104,7 +105,7 @@ func boundsError(f *ast.Field, arg, message string) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    message,
 		Locations:  []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}},
-		Extensions: map[string]any{"code": CodeBadUserInput, "field": arg},
+		Extensions: map[string]any{"code": caseload.CodeBadUserInput, "field": arg},
 	}
 }
 
@@ -118,7 +119,7 @@ var publicFields = map[string]bool{"login": true, "refreshToken": true, "__schem
 func RequireViewer(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	fc := graphql.GetRootFieldContext(ctx)
 	if fc != nil && !publicFields[fc.Field.Name] && viewer.FromContext(ctx) == nil {
-		graphql.AddError(ctx, unauthenticated())
+		graphql.AddError(ctx, errUnauthenticated)
 		return graphql.Null
 	}
 	return next(ctx)

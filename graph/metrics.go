@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/metrics"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -88,7 +88,7 @@ func (g *MetricsGroup) ClosedByReason() []*model.ClosureReasonCount {
 
 // errMetricsForbidden answers the roles that do not read practice metrics:
 // clinicians and supervisors would see their colleagues' figures.
-var errMetricsForbidden = &Error{Code: CodeForbidden, Message: "practice metrics are for admins and analysts"}
+var errMetricsForbidden = caseload.Forbidden("practice metrics are for admins and analysts")
 
 // LoadPracticeMetrics computes the practice metrics of the viewer's practice
 // (ADMIN and ANALYST only) from the first to the last day, inclusive. drv
@@ -97,7 +97,7 @@ var errMetricsForbidden = &Error{Code: CodeForbidden, Message: "practice metrics
 func LoadPracticeMetrics(ctx context.Context, client *ent.Client, drv dialect.Driver, now time.Time, from, to time.Time, groupBy []model.MetricsDimension) (*MetricsReport, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, unauthenticated()
+		return nil, errUnauthenticated
 	}
 	if v.Role != viewer.Admin && v.Role != viewer.Analyst {
 		return nil, errMetricsForbidden
@@ -117,10 +117,6 @@ func LoadPracticeMetrics(ctx context.Context, client *ent.Client, drv dialect.Dr
 	rep, err := metrics.Compute(ctx, drv, metrics.Request{
 		PracticeID: v.PracticeID, Location: loc, From: from, To: to, GroupBy: dims, Policy: p.Policy, Now: now,
 	})
-	var ie *metrics.InputError
-	if errors.As(err, &ie) {
-		return nil, badInput(ie.Field, "%s", ie.Reason)
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -43,8 +44,8 @@ var phiOrders = map[string]map[string]bool{
 
 func isPHI(object, field string) bool { return phiFields[object][field] }
 
-func errPHIForbidden(what string) *Error {
-	return &Error{Code: CodeForbidden, Message: what + " identifies a person: analysts see aggregates and records without identifying fields"}
+func errPHIForbidden(what string) *caseload.Error {
+	return &caseload.Error{Code: caseload.CodeForbidden, Message: what + " identifies a person: analysts see aggregates and records without identifying fields"}
 }
 
 // GuardPHI is the field middleware that keeps PHI from analysts and notes

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/caseload/caseload/graph"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 )
 
@@ -26,7 +27,7 @@ func TestInternalErrorsAreGeneric(t *testing.T) {
 		"panic":        graph.Recover(log)(ctx, "runtime error: index out of range [3]"),
 	} {
 		got := present(ctx, err)
-		if got.Extensions["code"] != graph.CodeInternal || got.Extensions["requestId"] != "req-7" {
+		if got.Extensions["code"] != string(caseload.CodeInternal) || got.Extensions["requestId"] != "req-7" {
 			t.Errorf("%s: extensions %v, want INTERNAL with the request id", name, got.Extensions)
 		}
 		for _, leak := range []string{"relation", "users", "index", "runtime"} {
@@ -57,11 +58,11 @@ func TestDatabaseRefusals(t *testing.T) {
 	present := graph.ErrorPresenter(slog.New(slog.NewTextHandler(&logs, nil)))
 	ctx := reqid.NewContext(context.Background(), "req-8")
 	refused := fmt.Errorf("clients: %w", &pgError{"22007", `invalid input syntax for type timestamp with time zone: "Jane Secret"`})
-	if got := present(ctx, refused); got.Extensions["code"] != graph.CodeBadUserInput || strings.Contains(got.Message, "Jane") {
+	if got := present(ctx, refused); got.Extensions["code"] != string(caseload.CodeBadUserInput) || strings.Contains(got.Message, "Jane") {
 		t.Errorf("data exception: %v %q", got.Extensions, got.Message)
 	}
 	timeout := fmt.Errorf("clients: %w", &pgError{"57014", "canceling statement due to statement timeout"})
-	if got := present(ctx, timeout); got.Extensions["code"] != graph.CodeInternal || got.Extensions["requestId"] != "req-8" || !strings.Contains(got.Message, "too long") {
+	if got := present(ctx, timeout); got.Extensions["code"] != string(caseload.CodeInternal) || got.Extensions["requestId"] != "req-8" || !strings.Contains(got.Message, "too long") {
 		t.Errorf("statement timeout: %v %q", got.Extensions, got.Message)
 	}
 	if strings.Contains(logs.String(), "Jane") || !strings.Contains(logs.String(), "22007") {

@@ -81,7 +81,7 @@ func rankKey(by model.ClientRank, rules caseload.Rules, h *caseload.History) int
 
 func (r *Resolver) rankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error) {
 	if first < 1 || first > MaxPageSize {
-		return nil, badInput("first", "must be between 1 and %d", MaxPageSize)
+		return nil, caseload.Invalid("first", "must be between 1 and %d", MaxPageSize)
 	}
 	f := r.facts(ctx)
 	rules, err := f.Rules(ctx)

@@ -7,6 +7,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -20,7 +21,7 @@ func (r *Resolver) createClient(ctx context.Context, input ent.CreateClientProfi
 		input.ClinicianID = &v.ClinicianID
 	}
 	if input.DateOfBirth != nil && input.DateOfBirth.After(r.now()) {
-		return nil, badInput("dateOfBirth", "must not be in the future")
+		return nil, caseload.Invalid("dateOfBirth", "must not be in the future")
 	}
 	status := clientprofile.DefaultStatus
 	if input.Status != nil {
@@ -28,10 +29,10 @@ func (r *Resolver) createClient(ctx context.Context, input ent.CreateClientProfi
 	}
 	switch status {
 	case clientprofile.StatusCLOSED:
-		return nil, badInput("status", "a new client is WAITLIST or ACTIVE")
+		return nil, caseload.Invalid("status", "a new client is WAITLIST or ACTIVE")
 	case clientprofile.StatusACTIVE:
 		if input.ClinicianID == nil {
-			return nil, badInput("clinicianID", "an ACTIVE client needs a clinician")
+			return nil, caseload.Invalid("clinicianID", "an ACTIVE client needs a clinician")
 		}
 	}
 	c, err := tx.ClientProfile.Create().SetInput(input).Save(ctx)
@@ -83,7 +84,7 @@ func (r *Resolver) updateCaregiver(ctx context.Context, id int, input ent.Update
 
 // errCorrectionsOnly refuses the record-correction mutations to everyone
 // but admins: they would step around the policy the workflows enforce.
-var errCorrectionsOnly = &Error{Code: CodeForbidden, Message: "only an admin corrects session records directly: book with scheduleAppointment and change sessions with the workflow mutations"}
+var errCorrectionsOnly = caseload.Forbidden("only an admin corrects session records directly: book with scheduleAppointment and change sessions with the workflow mutations")
 
 // createAppointment enters a session into the client's open episode, for an
 // admin correcting the record. A closed client must be reopened first.
@@ -100,7 +101,7 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 		return nil, err
 	}
 	if c.Status == clientprofile.StatusCLOSED {
-		return nil, policyViolation("the client's case is closed: reopen it before booking")
+		return nil, caseload.PolicyViolation("the client's case is closed: reopen it before booking")
 	}
 	create := tx.Appointment.Create().SetInput(input)
 	ep, err := openEpisode(ctx, tx, c.ID)
@@ -135,7 +136,7 @@ func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.Upda
 		}
 	}
 	if input.Status != nil && *input.Status == appointment.StatusCANCELED && input.CanceledBy == nil {
-		return nil, badInput("canceledBy", "say who cancelled: CLIENT, CLINICIAN or PRACTICE")
+		return nil, caseload.Invalid("canceledBy", "say who cancelled: CLIENT, CLINICIAN or PRACTICE")
 	}
 	return tx.Appointment.UpdateOneID(id).SetInput(input).Save(ctx)
 }
@@ -148,7 +149,7 @@ func (r *Resolver) createContact(ctx context.Context, input ent.CreateContactInp
 		input.ClinicianID = &v.ClinicianID
 	}
 	if input.OccurredAt != nil && input.OccurredAt.After(r.now()) {
-		return nil, badInput("occurredAt", "a contact cannot be in the future")
+		return nil, caseload.Invalid("occurredAt", "a contact cannot be in the future")
 	}
 	if input.OccurredAt == nil {
 		now := r.now()

@@ -292,7 +292,7 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 	n := 10
 	if first != nil {
 		if *first < 1 || *first > MaxPageSize {
-			return nil, badInput("first", "must be between 1 and %d", MaxPageSize)
+			return nil, caseload.Invalid("first", "must be between 1 and %d", MaxPageSize)
 		}
 		n = *first
 	}
@@ -301,7 +301,7 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound()
+		return nil, caseload.NotFound()
 	}
 	rules, hs, err := r.caseloadOf(ctx, a.ClinicianID)
 	if err != nil {
@@ -321,10 +321,10 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 func myClinician(ctx context.Context) (int, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return 0, unauthenticated()
+		return 0, errUnauthenticated
 	}
 	if v.ClinicianID == 0 {
-		return 0, &Error{Code: CodeForbidden, Message: "only clinicians and supervisors have a caseload"}
+		return 0, caseload.Forbidden("only clinicians and supervisors have a caseload")
 	}
 	return v.ClinicianID, nil
 }
@@ -333,7 +333,7 @@ func myClinician(ctx context.Context) (int, error) {
 func (r *Resolver) updatePolicy(ctx context.Context, in model.PolicyInput) (*ent.Practice, error) {
 	v := viewer.FromContext(ctx)
 	if !v.IsAdmin() {
-		return nil, &Error{Code: CodeForbidden, Message: "only an admin changes the policy"}
+		return nil, caseload.Forbidden("only an admin changes the policy")
 	}
 	tx := ent.FromContext(ctx)
 	p, err := tx.Practice.Get(ctx, v.PracticeID)

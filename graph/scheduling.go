@@ -20,10 +20,10 @@ import (
 
 func checkTimes(start, end time.Time) error {
 	if !end.After(start) {
-		return badInput("endsAt", "must be after startsAt")
+		return caseload.Invalid("endsAt", "must be after startsAt")
 	}
 	if end.Sub(start) > caseload.MaxSession {
-		return badInput("endsAt", "a session lasts at most %v", caseload.MaxSession)
+		return caseload.Invalid("endsAt", "a session lasts at most %v", caseload.MaxSession)
 	}
 	return nil
 }
@@ -53,16 +53,16 @@ func (r *Resolver) scheduleAppointment(ctx context.Context, in model.ScheduleApp
 	backEntry := !in.StartsAt.After(r.now())
 	switch {
 	case backEntry && !v.IsAdmin():
-		return nil, policyViolation("the session starts in the past: only an admin enters past sessions")
+		return nil, caseload.PolicyViolation("the session starts in the past: only an admin enters past sessions")
 	case c.Status != clientprofile.StatusACTIVE && !backEntry:
-		return nil, policyViolation("the client is %s: only ACTIVE clients are booked (assign or reopen the case first)", c.Status)
+		return nil, caseload.PolicyViolation("the client is %s: only ACTIVE clients are booked (assign or reopen the case first)", c.Status)
 	}
 	clinicianID := in.ClinicianID
 	if clinicianID == nil {
 		clinicianID = c.ClinicianID
 	}
 	if clinicianID == nil {
-		return nil, badInput("clinicianID", "the client has no clinician: name one")
+		return nil, caseload.Invalid("clinicianID", "the client has no clinician: name one")
 	}
 	create := tx.Appointment.Create().
 		SetClientID(c.ID).
@@ -89,10 +89,10 @@ func (r *Resolver) bookedFuture(ctx context.Context, id int, what string) (*ent.
 		return nil, err
 	}
 	if a.Status != appointment.StatusSCHEDULED && a.Status != appointment.StatusCONFIRMED {
-		return nil, policyViolation("the session is %s: only a booked session can be %s", a.Status, what)
+		return nil, caseload.PolicyViolation("the session is %s: only a booked session can be %s", a.Status, what)
 	}
 	if !a.StartsAt.After(r.now()) {
-		return nil, policyViolation("the session has started: record attendance instead")
+		return nil, caseload.PolicyViolation("the session has started: record attendance instead")
 	}
 	return a, nil
 }
@@ -102,7 +102,7 @@ func (r *Resolver) rescheduleAppointment(ctx context.Context, id int, start, end
 		return nil, err
 	}
 	if !start.After(r.now()) {
-		return nil, badInput("startsAt", "must be in the future")
+		return nil, caseload.Invalid("startsAt", "must be in the future")
 	}
 	a, err := r.bookedFuture(ctx, id, "rescheduled")
 	if err != nil {
@@ -139,10 +139,10 @@ func (r *Resolver) recordAttendance(ctx context.Context, id int, outcome model.A
 		return nil, err
 	}
 	if a.StartsAt.After(r.now()) {
-		return nil, policyViolation("the session has not started yet")
+		return nil, caseload.PolicyViolation("the session has not started yet")
 	}
 	if a.Status == appointment.StatusCANCELED {
-		return nil, policyViolation("the session was cancelled")
+		return nil, caseload.PolicyViolation("the session was cancelled")
 	}
 	update := a.Update().SetStatus(appointment.Status(outcome))
 	switch {
@@ -152,11 +152,11 @@ func (r *Resolver) recordAttendance(ctx context.Context, id int, outcome model.A
 			late = *minutesLate
 		}
 		if late < 0 || time.Duration(late)*time.Minute >= a.EndsAt.Sub(a.StartsAt) {
-			return nil, badInput("minutesLate", "must be between 0 and the session's length")
+			return nil, caseload.Invalid("minutesLate", "must be between 0 and the session's length")
 		}
 		update.SetMinutesLate(late)
 	case minutesLate != nil:
-		return nil, badInput("minutesLate", "only an attended session has minutes late")
+		return nil, caseload.Invalid("minutesLate", "only an attended session has minutes late")
 	default:
 		update.ClearMinutesLate()
 	}
@@ -166,7 +166,7 @@ func (r *Resolver) recordAttendance(ctx context.Context, id int, outcome model.A
 func (r *Resolver) excuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, badInput("reason", "say why the strike is excused")
+		return nil, caseload.Invalid("reason", "say why the strike is excused")
 	}
 	f := r.facts(ctx)
 	rules, err := f.Rules(ctx)
@@ -178,10 +178,10 @@ func (r *Resolver) excuseStrike(ctx context.Context, id int, reason string) (*en
 		return nil, err
 	}
 	if a.Excused {
-		return nil, &caseload.PolicyError{Reason: "the session is already excused"}
+		return nil, caseload.PolicyViolation("the session is already excused")
 	}
 	if a.Status != appointment.StatusNO_SHOW && !rules.IsLateCancel(toAppointment(a)) {
-		return nil, policyViolation("only a no-show or a late cancellation is a strike to excuse")
+		return nil, caseload.PolicyViolation("only a no-show or a late cancellation is a strike to excuse")
 	}
 	return a.Update().SetExcused(true).SetExcuseReason(reason).Save(ctx)
 }

@@ -69,21 +69,21 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	tx := ent.FromContext(ctx)
 	minute, ok := parseClock(in.Time)
 	if !ok {
-		return nil, badInput("time", "give the local start time as HH:MM, e.g. 16:30")
+		return nil, caseload.Invalid("time", "give the local start time as HH:MM, e.g. 16:30")
 	}
 	if in.Count < 1 || in.Count > 52 {
-		return nil, badInput("count", "book 1 to 52 sessions")
+		return nil, caseload.Invalid("count", "book 1 to 52 sessions")
 	}
 	length := 50
 	if in.DurationMinutes != nil {
 		length = *in.DurationMinutes
 	}
 	if length < 15 || time.Duration(length)*time.Minute > caseload.MaxSession {
-		return nil, badInput("durationMinutes", "a session lasts 15 to %d minutes", int(caseload.MaxSession.Minutes()))
+		return nil, caseload.Invalid("durationMinutes", "a session lasts 15 to %d minutes", int(caseload.MaxSession.Minutes()))
 	}
 	step, ok := seriesStepDays[in.Frequency]
 	if !ok {
-		return nil, badInput("frequency", "unknown frequency %s", in.Frequency)
+		return nil, caseload.Invalid("frequency", "unknown frequency %s", in.Frequency)
 	}
 	f := r.facts(ctx)
 	rules, err := f.Rules(ctx)
@@ -96,9 +96,9 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	}
 	switch {
 	case c.Status != clientprofile.StatusACTIVE:
-		return nil, policyViolation("the client is %s: only an ACTIVE client has a recurring series", c.Status)
+		return nil, caseload.PolicyViolation("the client is %s: only an ACTIVE client has a recurring series", c.Status)
 	case c.ClinicianID == nil:
-		return nil, policyViolation("the client has no clinician")
+		return nil, caseload.PolicyViolation("the client has no clinician")
 	}
 	h, err := f.History(ctx, c.ID)
 	if err != nil {
@@ -107,16 +107,16 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	if holds, err := futureSeries(tx, c.ID, r.now()).Exist(ctx); err != nil {
 		return nil, err
 	} else if holds {
-		return nil, policyViolation("the client already has a recurring series: revoke it before booking another")
+		return nil, caseload.PolicyViolation("the client already has a recurring series: revoke it before booking another")
 	}
 	verdict := rules.Recurring(h)
 	switch {
 	case verdict.ShouldRevoke:
-		return nil, policyViolation("a recurring series is not allowed: %s", verdict.Reason)
+		return nil, caseload.PolicyViolation("a recurring series is not allowed: %s", verdict.Reason)
 	case !verdict.Eligible && !c.RecurringPrivilege:
 		// A privilege once earned lasts until it is revoked: renewing a
 		// series that ran out needs no new streak.
-		return nil, policyViolation("a recurring series is not earned yet: %s", verdict.Reason)
+		return nil, caseload.PolicyViolation("a recurring series is not earned yet: %s", verdict.Reason)
 	}
 	from := r.now().In(rules.Location).AddDate(0, 0, 1)
 	if in.StartsOn != nil {
@@ -124,7 +124,7 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	}
 	starts := seriesStarts(rules.Location, from, toWeekday(in.Weekday), minute, step, in.Count)
 	if !starts[0].After(r.now()) {
-		return nil, badInput("startsOn", "the first session would be in the past: start later")
+		return nil, caseload.Invalid("startsOn", "the first session would be in the past: start later")
 	}
 	id, err := newSeriesID()
 	if err != nil {
@@ -151,9 +151,8 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 			create.SetEpisodeID(ep.ID)
 		}
 		a, err := create.Save(ctx)
-		var clash *caseload.ConflictError
-		if errors.As(err, &clash) {
-			return nil, conflict("the session on %s collides: %s; nothing was booked", start.In(rules.Location).Format("Mon 2 Jan 2006 15:04"), clash.Reason)
+		if clash := (*caseload.Error)(nil); errors.As(err, &clash) && clash.Code == caseload.CodeConflict {
+			return nil, caseload.Conflict("the session on %s collides: %s; nothing was booked", start.In(rules.Location).Format("Mon 2 Jan 2006 15:04"), clash.Message)
 		}
 		if err != nil {
 			return nil, err
@@ -190,14 +189,14 @@ func (r *Resolver) revokeRecurring(ctx context.Context, clientID int, reason *st
 		return nil, err
 	}
 	if len(future) == 0 && !c.RecurringPrivilege {
-		return nil, policyViolation("the client holds no recurring series")
+		return nil, caseload.PolicyViolation("the client holds no recurring series")
 	}
 	why := "recurring series revoked"
 	if reason != nil && strings.TrimSpace(*reason) != "" {
 		why += ": " + strings.TrimSpace(*reason)
 	}
 	if len(why) > 500 {
-		return nil, badInput("reason", "at most %d characters", 500-len("recurring series revoked: "))
+		return nil, caseload.Invalid("reason", "at most %d characters", 500-len("recurring series revoked: "))
 	}
 	canceled := make([]*ent.Appointment, 0, len(future))
 	for _, a := range future {

@@ -15,12 +15,13 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
 // errInvalidRefreshToken is the one answer to any refused refresh.
-var errInvalidRefreshToken = &Error{Code: CodeUnauthenticated, Message: "invalid or expired refresh token: sign in again"}
+var errInvalidRefreshToken = &caseload.Error{Code: caseload.CodeUnauthenticated, Message: "invalid or expired refresh token: sign in again"}
 
 // login checks the credentials and starts a session. Every failure gets the
 // same answer, and an unknown email costs the same bcrypt time as a wrong
@@ -186,7 +187,7 @@ func (r *Resolver) refreshToken(ctx context.Context, token string) (*model.AuthP
 func (r *Resolver) logout(ctx context.Context) (bool, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.Session == "" {
-		return false, unauthenticated()
+		return false, errUnauthenticated
 	}
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	if err := auth.RevokeSession(sys, r.txClient(ctx), v.PracticeID, v.UserID, v.Session, r.now()); err != nil {
@@ -210,8 +211,8 @@ func authPayload(p *auth.Pair, u *ent.User) *model.AuthPayload {
 func rateLimited(ctx context.Context, wait time.Duration) error {
 	seconds := int(math.Ceil(wait.Seconds()))
 	auth.SetRetryAfter(ctx, seconds)
-	return &Error{
-		Code:       CodeRateLimited,
+	return &caseload.Error{
+		Code:       caseload.CodeRateLimited,
 		Message:    "too many failed sign-ins: try again later (extensions.retryAfter says when, in seconds)",
 		RetryAfter: seconds,
 	}
@@ -236,7 +237,7 @@ func oneSignInPerOperation(ctx context.Context) error {
 		}
 	}
 	if n > 1 {
-		return &Error{Code: CodeBadUserInput, Message: "sign in or refresh once per operation"}
+		return &caseload.Error{Code: caseload.CodeBadUserInput, Message: "sign in or refresh once per operation"}
 	}
 	return nil
 }
@@ -289,7 +290,7 @@ func (r *Resolver) afterTransaction(ctx context.Context, fn func(ctx context.Con
 func (r *Resolver) me(ctx context.Context) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, unauthenticated()
+		return nil, errUnauthenticated
 	}
 	// The user the token was checked against, read in this request with its
 	// clinician profile (me is a query field: no mutation of the same
@@ -303,7 +304,7 @@ func (r *Resolver) me(ctx context.Context) (*ent.User, error) {
 func (r *Resolver) practice(ctx context.Context) (*ent.Practice, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, unauthenticated()
+		return nil, errUnauthenticated
 	}
 	return r.client.Practice.Get(ctx, v.PracticeID)
 }

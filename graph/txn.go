@@ -18,6 +18,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/idempotencyrecord"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -125,7 +126,7 @@ func idempotencyKey(oc *graphql.OperationContext) (string, *gqlerror.Error) {
 }
 
 func keyError(msg string) *gqlerror.Error {
-	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": CodeBadUserInput, "field": IdempotencyKeyHeader}}
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": caseload.CodeBadUserInput, "field": IdempotencyKeyHeader}}
 }
 
 // keyed is a mutation sent with an idempotency key.
@@ -184,7 +185,7 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 	if rsp := t.replay(ctx, req); rsp != nil {
 		return rsp
 	}
-	return errorResponse(CodeConflict, "a request with this idempotency key is in progress: retry it shortly")
+	return errorResponse(caseload.CodeConflict, "a request with this idempotency key is in progress: retry it shortly")
 }
 
 // replay answers a request whose key is already recorded, or returns nil.
@@ -204,7 +205,7 @@ func (t Transactions) replay(ctx context.Context, req *keyed) *graphql.Response 
 	case err != nil:
 		return t.internal(ctx, "reading an idempotency key", err)
 	case rec.RequestHash != req.hash:
-		return errorResponse(CodeConflict, "this idempotency key was used for another request: use a new key for new input")
+		return errorResponse(caseload.CodeConflict, "this idempotency key was used for another request: use a new key for new input")
 	}
 	return &graphql.Response{Data: rec.Response, Extensions: map[string]any{"idempotentReplay": true}}
 }
@@ -272,7 +273,7 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 	}
 	if err := tx.Commit(); err != nil {
 		if ent.IsConstraintError(err) {
-			return errorResponse(CodeConflict, "the change conflicts with a change made at the same time: read again and retry"), false
+			return errorResponse(caseload.CodeConflict, "the change conflicts with a change made at the same time: read again and retry"), false
 		}
 		return t.internal(ctx, "committing", err), false
 	}
@@ -290,14 +291,14 @@ func (t Transactions) audit(ctx context.Context, client *ent.Client, log *auditL
 func (t Transactions) internal(ctx context.Context, doing string, err error) *graphql.Response {
 	id := reqid.FromContext(ctx)
 	t.Log.ErrorContext(ctx, "transaction failed", "request_id", id, "doing", doing, "error", err.Error())
-	rsp := errorResponse(CodeInternal, "internal error; quote the request id when reporting it")
+	rsp := errorResponse(caseload.CodeInternal, "internal error; quote the request id when reporting it")
 	rsp.Errors[0].Extensions["requestId"] = id
 	return rsp
 }
 
-func errorResponse(code, format string, args ...any) *graphql.Response {
+func errorResponse(code caseload.Code, format string, args ...any) *graphql.Response {
 	return &graphql.Response{Errors: gqlerror.List{{
 		Message:    fmt.Sprintf(format, args...),
-		Extensions: map[string]any{"code": code},
+		Extensions: map[string]any{"code": string(code)},
 	}}}
 }

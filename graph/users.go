@@ -10,6 +10,7 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -18,11 +19,11 @@ import (
 func (r *Resolver) createUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
 	tx := ent.FromContext(ctx)
 	if !viewer.FromContext(ctx).IsAdmin() {
-		return nil, notFound()
+		return nil, caseload.NotFound()
 	}
 	hash, err := auth.HashPassword(input.Password)
 	if errors.Is(err, auth.ErrWeakPassword) {
-		return nil, badInput("password", "%v", err)
+		return nil, caseload.Invalid("password", "%v", err)
 	}
 	if err != nil {
 		return nil, err
@@ -30,9 +31,9 @@ func (r *Resolver) createUser(ctx context.Context, input model.CreateUserInput) 
 	needsProfile := input.Role == user.RoleCLINICIAN || input.Role == user.RoleSUPERVISOR
 	switch {
 	case needsProfile && input.ClinicianID == nil:
-		return nil, badInput("clinicianID", "a %s login needs a clinician profile", input.Role)
+		return nil, caseload.Invalid("clinicianID", "a %s login needs a clinician profile", input.Role)
 	case !needsProfile && input.ClinicianID != nil:
-		return nil, badInput("clinicianID", "only CLINICIAN and SUPERVISOR logins have a clinician profile")
+		return nil, caseload.Invalid("clinicianID", "only CLINICIAN and SUPERVISOR logins have a clinician profile")
 	}
 	create := tx.User.Create().
 		SetEmail(strings.ToLower(strings.TrimSpace(input.Email))).
@@ -41,16 +42,16 @@ func (r *Resolver) createUser(ctx context.Context, input model.CreateUserInput) 
 	if input.ClinicianID != nil {
 		c, err := tx.Clinician.Get(ctx, *input.ClinicianID)
 		if err != nil {
-			return nil, badInput("clinicianID", "no such clinician")
+			return nil, caseload.Invalid("clinicianID", "no such clinician")
 		}
 		if c.UserID != nil {
-			return nil, conflict("the clinician already has a login")
+			return nil, caseload.Conflict("the clinician already has a login")
 		}
 		create.SetClinicianID(c.ID)
 	}
 	u, err := create.Save(ctx)
 	if ent.IsConstraintError(err) {
-		return nil, conflict("a login with this email already exists")
+		return nil, caseload.Conflict("a login with this email already exists")
 	}
 	return u, err
 }
@@ -60,7 +61,7 @@ func (r *Resolver) createUser(ctx context.Context, input model.CreateUserInput) 
 func (r *Resolver) setUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
 	if v != nil && v.UserID == id && !active {
-		return nil, policyViolation("you cannot deactivate your own login")
+		return nil, caseload.PolicyViolation("you cannot deactivate your own login")
 	}
 	tx := ent.FromContext(ctx)
 	u, err := tx.User.UpdateOneID(id).SetActive(active).Save(ctx)
@@ -77,7 +78,7 @@ func (r *Resolver) setUserActive(ctx context.Context, id int, active bool) (*ent
 // unlockUser lifts the lock that failed sign-ins put on a login's email.
 func (r *Resolver) unlockUser(ctx context.Context, id int) (*ent.User, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
-		return nil, notFound()
+		return nil, caseload.NotFound()
 	}
 	tx := ent.FromContext(ctx)
 	u, err := tx.User.Get(ctx, id)

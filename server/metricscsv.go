@@ -11,6 +11,7 @@ import (
 	"github.com/caseload/caseload/graph"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/graph/scalar"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -28,18 +29,18 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if viewer.FromContext(ctx) == nil {
-		writeGraphQLError(w, http.StatusUnauthorized, graph.CodeUnauthenticated, "sign in first: send Authorization: Bearer <token> from login")
+		writeGraphQLError(w, http.StatusUnauthorized, string(caseload.CodeUnauthenticated), "sign in first: send Authorization: Bearer <token> from login")
 		return
 	}
 	q := r.URL.Query()
 	from, err := scalar.UnmarshalDate(q.Get("from"))
 	if err != nil {
-		writeGraphQLError(w, http.StatusBadRequest, graph.CodeBadUserInput, "from: a date like 2026-01-31 is required")
+		writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "from: a date like 2026-01-31 is required")
 		return
 	}
 	to, err := scalar.UnmarshalDate(q.Get("to"))
 	if err != nil {
-		writeGraphQLError(w, http.StatusBadRequest, graph.CodeBadUserInput, "to: a date like 2026-12-31 is required")
+		writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "to: a date like 2026-12-31 is required")
 		return
 	}
 	var dims []model.MetricsDimension
@@ -50,25 +51,25 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			if !d.IsValid() {
-				writeGraphQLError(w, http.StatusBadRequest, graph.CodeBadUserInput, "groupBy: one or more of MONTH, CLINICIAN, MODALITY, FREQUENCY, separated by commas")
+				writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "groupBy: one or more of MONTH, CLINICIAN, MODALITY, FREQUENCY, separated by commas")
 				return
 			}
 			dims = append(dims, d)
 		}
 	}
 	rep, err := graph.LoadPracticeMetrics(ctx, m.DB.Client, m.DB.Driver, m.Now(), from, to, dims)
-	var gerr *graph.Error
+	var gerr *caseload.Error
 	switch {
 	case errors.As(err, &gerr):
-		status := map[string]int{graph.CodeForbidden: http.StatusForbidden, graph.CodeBadUserInput: http.StatusBadRequest, graph.CodeUnauthenticated: http.StatusUnauthorized}[gerr.Code]
+		status := map[caseload.Code]int{caseload.CodeForbidden: http.StatusForbidden, caseload.CodeBadUserInput: http.StatusBadRequest, caseload.CodeUnauthenticated: http.StatusUnauthorized}[gerr.Code]
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		writeGraphQLError(w, status, gerr.Code, gerr.Message)
+		writeGraphQLError(w, status, string(gerr.Code), gerr.Message)
 		return
 	case err != nil:
 		m.Logger.ErrorContext(ctx, "metrics export failed", "request_id", reqid.FromContext(ctx), "error", err.Error())
-		writeGraphQLError(w, http.StatusInternalServerError, graph.CodeInternal, "internal error, request id "+reqid.FromContext(ctx))
+		writeGraphQLError(w, http.StatusInternalServerError, string(caseload.CodeInternal), "internal error, request id "+reqid.FromContext(ctx))
 		return
 	}
 	hdr := w.Header()

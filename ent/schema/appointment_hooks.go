@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"entgo.io/ent"
@@ -105,7 +104,7 @@ func checkDoubleBooking(ctx context.Context, m *gen.AppointmentMutation) error {
 		return nil
 	}
 	if end.Sub(start) > caseload.MaxSession {
-		return &caseload.PolicyError{Reason: fmt.Sprintf("a session lasts at most %v", caseload.MaxSession)}
+		return caseload.PolicyViolation("a session lasts at most %v", caseload.MaxSession)
 	}
 	// Other clinicians' sessions count for the client's double booking:
 	// look past the caller's caseload, inside the practice. Each query is a
@@ -127,13 +126,13 @@ func checkDoubleBooking(ctx context.Context, m *gen.AppointmentMutation) error {
 	}
 	if clash, err := overlapping(appointment.ClinicianID(cli)); err != nil || clash {
 		if clash {
-			return &caseload.ConflictError{Reason: "the clinician already has a session at that time"}
+			return caseload.Conflict("the clinician already has a session at that time")
 		}
 		return err
 	}
 	if clash, err := overlapping(appointment.ClientID(cl)); err != nil || clash {
 		if clash {
-			return &caseload.ConflictError{Reason: "the client already has a session at that time"}
+			return caseload.Conflict("the client already has a session at that time")
 		}
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/caseload/caseload/internal/caseload"
 )
 
 // idPrefix versions the ID encoding so that it can change without breaking
@@ -39,18 +41,12 @@ func DecodeID(s string) (int, error) {
 	return id, nil
 }
 
-var errInvalidID = &InputError{Reason: "not a valid ID"}
+var errInvalidID = inputErrorf("not a valid ID")
 
-// InputError is a value the scalars refuse: the client's mistake.
-type InputError struct {
-	// Reason says what is wrong and what is expected.
-	Reason string
-}
-
-func (e *InputError) Error() string { return e.Reason }
-
-func inputErrorf(format string, args ...any) error {
-	return &InputError{Reason: fmt.Sprintf(format, args...)}
+// inputErrorf is a value the scalars refuse: BAD_USER_INPUT, reported on
+// the path of the argument or variable that holds it.
+func inputErrorf(format string, args ...any) *caseload.Error {
+	return &caseload.Error{Code: caseload.CodeBadUserInput, Message: fmt.Sprintf(format, args...)}
 }
 
 // MarshalID writes a database id as an opaque global ID.

@@ -5,7 +5,6 @@ package caseload
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -74,16 +73,6 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// InvalidError says which setting or input is wrong and why.
-type InvalidError struct {
-	// Field is the name of the offending field, as the API spells it.
-	Field string
-	// Reason is a sentence a practice admin can act on.
-	Reason string
-}
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
-
 // Validate reports the first setting outside its allowed range.
 func (p Policy) Validate() error {
 	ints := []struct {
@@ -110,14 +99,14 @@ func (p Policy) Validate() error {
 	}
 	for _, s := range ints {
 		if s.value < s.min || s.value > s.max {
-			return &InvalidError{Field: s.field, Reason: fmt.Sprintf("must be between %d and %d, got %d", s.min, s.max, s.value)}
+			return Invalid(s.field, "must be between %d and %d, got %d", s.min, s.max, s.value)
 		}
 	}
 	if p.CaseloadMinMultiple <= 0 || p.CaseloadMinMultiple > 5 {
-		return &InvalidError{Field: "caseloadMinMultiple", Reason: fmt.Sprintf("must be above 0 and at most 5, got %g", p.CaseloadMinMultiple)}
+		return Invalid("caseloadMinMultiple", "must be above 0 and at most 5, got %g", p.CaseloadMinMultiple)
 	}
 	if p.CaseloadMaxMultiple < p.CaseloadMinMultiple || p.CaseloadMaxMultiple > 5 {
-		return &InvalidError{Field: "caseloadMaxMultiple", Reason: fmt.Sprintf("must be between caseloadMinMultiple (%g) and 5, got %g", p.CaseloadMinMultiple, p.CaseloadMaxMultiple)}
+		return Invalid("caseloadMaxMultiple", "must be between caseloadMinMultiple (%g) and 5, got %g", p.CaseloadMinMultiple, p.CaseloadMaxMultiple)
 	}
 	return nil
 }
@@ -136,10 +125,10 @@ type AvailabilityWindow struct {
 // Validate reports a window that is empty or outside the day.
 func (w AvailabilityWindow) Validate() error {
 	if w.Weekday < time.Sunday || w.Weekday > time.Saturday {
-		return &InvalidError{Field: "weekday", Reason: "must be a day of the week"}
+		return Invalid("weekday", "must be a day of the week")
 	}
 	if w.StartMinute < 0 || w.EndMinute > 24*60 || w.StartMinute >= w.EndMinute {
-		return &InvalidError{Field: "startMinute", Reason: "window must start before it ends, within one day (0-1440 minutes)"}
+		return Invalid("startMinute", "window must start before it ends, within one day (0-1440 minutes)")
 	}
 	return nil
 }

@@ -29,9 +29,9 @@ func TestPolicyValidationNamesTheField(t *testing.T) {
 	} {
 		p := DefaultPolicy()
 		c.change(&p)
-		var invalid *InvalidError
-		if err := p.Validate(); !errors.As(err, &invalid) || invalid.Field != c.field {
-			t.Errorf("%s: got %v, want an InvalidError on %s", c.name, err, c.field)
+		var invalid *Error
+		if err := p.Validate(); !errors.As(err, &invalid) || invalid.Code != CodeBadUserInput || invalid.Field != c.field {
+			t.Errorf("%s: got %v, want BAD_USER_INPUT on %s", c.name, err, c.field)
 		}
 	}
 	for _, months := range []int{3, 6} {

@@ -83,14 +83,6 @@ type Request struct {
 	Now time.Time
 }
 
-// InputError is a request that cannot be computed; Field names the argument.
-type InputError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Reason }
-
 // Key identifies a group; a zero field is a dimension not grouped by (or,
 // for ClinicianID, data without a clinician).
 type Key struct {
@@ -311,7 +303,7 @@ func canonical(ds []Dimension) ([]Dimension, error) {
 	seen := map[Dimension]bool{}
 	for _, d := range ds {
 		if !d.IsValid() {
-			return nil, &InputError{Field: "groupBy", Reason: fmt.Sprintf("unknown dimension %q", d)}
+			return nil, caseload.Invalid("groupBy", "unknown dimension %q", d)
 		}
 		seen[d] = true
 	}
@@ -347,10 +339,10 @@ func buckets(req Request, byMonth bool) ([]bucket, error) {
 	}
 	from, to := civil(req.From), civil(req.To)
 	if to.Before(from) {
-		return nil, &InputError{Field: "to", Reason: "is before from"}
+		return nil, caseload.Invalid("to", "is before from")
 	}
 	if days := int(to.Sub(from).Hours()/24) + 1; days > MaxRangeDays {
-		return nil, &InputError{Field: "to", Reason: fmt.Sprintf("the range is %d days; at most %d", days, MaxRangeDays)}
+		return nil, caseload.Invalid("to", "the range is %d days; at most %d", days, MaxRangeDays)
 	}
 	localDay := func(d time.Time) time.Time {
 		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc).UTC()

@@ -545,9 +545,9 @@ func TestRequestErrors(t *testing.T) {
 			_, err := metrics.Compute(context.Background(), db.Driver, metrics.Request{
 				PracticeID: 1, From: tc.from, To: tc.to, GroupBy: tc.dims, Policy: caseload.DefaultPolicy(), Now: time.Now(),
 			})
-			var ie *metrics.InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field {
-				t.Fatalf("error %v; want an InputError on %s", err, tc.field)
+			var ie *caseload.Error
+			if !errors.As(err, &ie) || ie.Code != caseload.CodeBadUserInput || ie.Field != tc.field {
+				t.Fatalf("error %v; want BAD_USER_INPUT on %s", err, tc.field)
 			}
 		})
 	}
