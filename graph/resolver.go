@@ -5,6 +5,7 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Resolver holds what the resolvers depend on.
@@ -23,6 +25,8 @@ type Resolver struct {
 	throttle *auth.LoginThrottle
 	now      func() time.Time
 	log      *slog.Logger
+	// workflow runs every change to a caseload (internal/workflow).
+	workflow *workflow.Service
 }
 
 // Options is what NewSchema needs.
@@ -58,7 +62,16 @@ func NewSchema(cfg Options) graphql.ExecutableSchema {
 	if cfg.Throttle == nil {
 		cfg.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
 	}
-	return NewExecutableSchema(Config{Resolvers: &Resolver{
+	r := &Resolver{
 		client: cfg.Client, driver: cfg.Driver, sessions: cfg.Sessions, throttle: cfg.Throttle, now: cfg.Now, log: cfg.Logger,
-	}})
+	}
+	r.workflow = workflow.New(workflow.Options{
+		DB:       cfg.Client,
+		Facts:    func(ctx context.Context) workflow.Facts { return r.facts(ctx) },
+		Sessions: cfg.Sessions,
+		Throttle: cfg.Throttle,
+		Now:      cfg.Now,
+		Logger:   cfg.Logger,
+	})
+	return NewExecutableSchema(Config{Resolvers: r})
 }
