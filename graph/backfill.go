@@ -8,6 +8,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // The backfill list: who wants an earlier slot, and filling a freed one.
@@ -79,7 +80,7 @@ func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepL
 		SetEndsAt(freed.EndsAt).
 		SetKind(freed.Kind).
 		SetFilledFromID(freed.ID)
-	ep, err := openEpisode(ctx, tx, clientID)
+	ep, err := workflow.OpenEpisode(ctx, tx, clientID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/facts"
 )
 
 // CaseloadHealth is the resolver for the caseloadHealth field.
@@ -35,7 +36,7 @@ func (r *queryResolver) BackfillCandidates(ctx context.Context, appointmentID in
 
 // MyTodo is the resolver for the myTodo field.
 func (r *queryResolver) MyTodo(ctx context.Context) ([]*model.TodoItem, error) {
-	id, err := myClinician(ctx)
+	id, err := facts.OwnClinician(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +45,7 @@ func (r *queryResolver) MyTodo(ctx context.Context) ([]*model.TodoItem, error) {
 
 // MyCalendar is the resolver for the myCalendar field.
 func (r *queryResolver) MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error) {
-	id, err := myClinician(ctx)
+	id, err := facts.OwnClinician(ctx)
 	if err != nil {
 		return nil, err
 	}

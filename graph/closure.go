@@ -15,6 +15,7 @@ import (
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Closure and return of a case (SPEC rule 3 made to happen).
@@ -74,7 +75,7 @@ func (r *Resolver) closeCase(ctx context.Context, clientID int, reason episode.C
 		return nil, err
 	}
 	now := r.now()
-	ep, err := openEpisode(ctx, tx, c.ID)
+	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -16,10 +16,11 @@ import (
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
-// facts is the per-operation store of what the rules need: the practice's
+// factStore is the per-operation store of what the rules need: the practice's
 // rules and the histories of the clients the operation touches.
 //
 // It keeps the statement count of a screen independent of its size: every
@@ -28,7 +29,7 @@ import (
 // of all registered clients at once, one query per kind of fact. Later rules
 // find theirs already loaded. There is no timing involved (unlike a
 // dataloader's batching window), so the count is the same on every run.
-type facts struct {
+type factStore struct {
 	client *ent.Client
 	// dialect is the database's, for the histories' statement.
 	dialect string
@@ -54,8 +55,8 @@ type facts struct {
 	calendarDays []time.Time
 }
 
-func newFacts(client *ent.Client, dialectName string, now func() time.Time) *facts {
-	f := &facts{client: client, dialect: dialectName, now: now}
+func newFacts(client *ent.Client, dialectName string, now func() time.Time) *factStore {
+	f := &factStore{client: client, dialect: dialectName, now: now}
 	f.histories = newBatch(func(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
 		return f.loadHistories(ctx, ids)
 	})
@@ -117,22 +118,22 @@ type factsKey struct{}
 // it returns are computed from the data as it now is.
 type factsHolder struct {
 	mu sync.Mutex
-	f  *facts
+	f  *factStore
 }
 
-func withFacts(ctx context.Context, f *facts) context.Context {
+func withFacts(ctx context.Context, f *factStore) context.Context {
 	return context.WithValue(ctx, factsKey{}, &factsHolder{f: f})
 }
 
 // facts returns the operation's store (a fresh one outside an operation).
-func (r *Resolver) facts(ctx context.Context) *facts {
+func (r *Resolver) facts(ctx context.Context) *factStore {
 	if f := factsFrom(ctx); f != nil {
 		return f
 	}
 	return newFacts(r.client, r.driver.Dialect(), r.now)
 }
 
-func factsFrom(ctx context.Context) *facts {
+func factsFrom(ctx context.Context) *factStore {
 	h, _ := ctx.Value(factsKey{}).(*factsHolder)
 	if h == nil {
 		return nil
@@ -155,7 +156,7 @@ func forgetFacts(ctx context.Context) {
 }
 
 // entClient is the transaction's client inside a mutation, else the root one.
-func (f *facts) entClient(ctx context.Context) *ent.Client {
+func (f *factStore) entClient(ctx context.Context) *ent.Client {
 	if tx := ent.FromContext(ctx); tx != nil {
 		return tx
 	}
@@ -163,7 +164,7 @@ func (f *facts) entClient(ctx context.Context) *ent.Client {
 }
 
 // Rules returns the practice's rules at the operation's clock.
-func (f *facts) Rules(ctx context.Context) (caseload.Rules, error) {
+func (f *factStore) Rules(ctx context.Context) (caseload.Rules, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.rules != nil {
@@ -187,7 +188,7 @@ func (f *facts) Rules(ctx context.Context) (caseload.Rules, error) {
 
 // History returns a client's history, loading it with every other
 // registered client's in one round of queries.
-func (f *facts) History(ctx context.Context, clientID int) (*caseload.History, error) {
+func (f *factStore) History(ctx context.Context, clientID int) (*caseload.History, error) {
 	if err := f.loadOwnCaseload(ctx); err != nil {
 		return nil, err
 	}
@@ -203,7 +204,7 @@ func (f *facts) History(ctx context.Context, clientID int) (*caseload.History, e
 
 // Histories returns the histories of the clients, in order, leaving out the
 // ones the viewer may not see.
-func (f *facts) Histories(ctx context.Context, ids []int) ([]*caseload.History, error) {
+func (f *factStore) Histories(ctx context.Context, ids []int) ([]*caseload.History, error) {
 	if err := f.loadOwnCaseload(ctx); err != nil {
 		return nil, err
 	}
@@ -233,7 +234,7 @@ var caseloadFields = map[string]bool{"caseloadHealth": true, "todo": true, "cale
 //
 // It also notes the days of the operation's calendars, whose sessions are
 // loaded with the others the rules point at (see loadHistories).
-func (f *facts) primeOwnCaseload(ctx context.Context) {
+func (f *factStore) primeOwnCaseload(ctx context.Context) {
 	v := viewer.FromContext(ctx)
 	if v == nil || !graphql.HasOperationContext(ctx) {
 		return
@@ -267,7 +268,7 @@ func calendarDay(arg any) time.Time {
 
 // loadOwnCaseload loads the caseload primeOwnCaseload asked for, which
 // registers its clients' histories, before any history is loaded.
-func (f *facts) loadOwnCaseload(ctx context.Context) error {
+func (f *factStore) loadOwnCaseload(ctx context.Context) error {
 	if f.ownCaseload == 0 {
 		return nil
 	}
@@ -281,7 +282,7 @@ func (f *facts) loadOwnCaseload(ctx context.Context) error {
 // (see readHistoryRecords). Document bodies are not read here (a client's
 // notes can be long); the drafts, sessions and contacts the rules point at
 // are loaded as entities, one query per kind, when asked for.
-func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
+func (f *factStore) loadHistories(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
 	ctx = withoutRegistration(ctx) // the caller holds the batch's lock
 	c := f.entClient(ctx)
 	out := make(map[int]*caseload.History, len(ids))
@@ -298,7 +299,7 @@ func (f *facts) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 		}
 	}
 	for id, cp := range known {
-		out[id] = &caseload.History{Client: toClient(cp)}
+		out[id] = &caseload.History{Client: facts.Client(cp)}
 	}
 	v := viewer.FromContext(ctx)
 	if v == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/generate"
 	"github.com/caseload/caseload/internal/testdb"
 	"github.com/caseload/caseload/internal/viewer"
@@ -227,7 +228,7 @@ func entHistories(t *testing.T, ctx context.Context, c *ent.Client, clients []*e
 	ids := make([]int, len(clients))
 	for i, cp := range clients {
 		ids[i] = cp.ID
-		out[cp.ID] = &caseload.History{Client: toClient(cp)}
+		out[cp.ID] = &caseload.History{Client: facts.Client(cp)}
 	}
 	eps, err := c.Episode.Query().Where(episode.ClientIDIn(ids...)).All(ctx)
 	if err != nil {
@@ -241,7 +242,7 @@ func entHistories(t *testing.T, ctx context.Context, c *ent.Client, clients []*e
 		t.Fatal(err)
 	}
 	for _, a := range appts {
-		out[a.ClientID].Appointments = append(out[a.ClientID].Appointments, toAppointment(a))
+		out[a.ClientID].Appointments = append(out[a.ClientID].Appointments, facts.Appointment(a))
 	}
 	cts, err := c.Contact.Query().Where(contact.ClientIDIn(ids...)).All(ctx)
 	if err != nil {

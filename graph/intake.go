@@ -11,6 +11,7 @@ import (
 	"github.com/caseload/caseload/ent/newclientrequest"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -27,7 +28,7 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 	case clinicianID != nil:
 		who = *clinicianID
 	default:
-		id, err := myClinician(ctx)
+		id, err := facts.OwnClinician(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +94,7 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, caseload.Forbidden("only an admin (intake) assigns clients")
 	}
-	if err := checkTimes(in.IntakeStartsAt, in.IntakeEndsAt); err != nil {
+	if err := caseload.CheckSessionTimes(in.IntakeStartsAt, in.IntakeEndsAt); err != nil {
 		return nil, fieldRenamed(err, "endsAt", "intakeEndsAt")
 	}
 	if !in.IntakeStartsAt.After(r.now()) {

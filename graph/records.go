@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // createClient adds a client. A clinician's new client goes on their own
@@ -93,7 +94,7 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 		return nil, errCorrectionsOnly
 	}
 	tx := ent.FromContext(ctx)
-	if err := checkTimes(input.StartsAt, input.EndsAt); err != nil {
+	if err := caseload.CheckSessionTimes(input.StartsAt, input.EndsAt); err != nil {
 		return nil, err
 	}
 	c, err := tx.ClientProfile.Get(ctx, input.ClientID)
@@ -104,7 +105,7 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 		return nil, caseload.PolicyViolation("the client's case is closed: reopen it before booking")
 	}
 	create := tx.Appointment.Create().SetInput(input)
-	ep, err := openEpisode(ctx, tx, c.ID)
+	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.Upda
 		if input.EndsAt != nil {
 			ends = *input.EndsAt
 		}
-		if err := checkTimes(starts, ends); err != nil {
+		if err := caseload.CheckSessionTimes(starts, ends); err != nil {
 			return nil, err
 		}
 	}

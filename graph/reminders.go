@@ -8,6 +8,7 @@ import (
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -48,7 +49,7 @@ func (r *Resolver) recordReminder(ctx context.Context, id int, channel appointme
 	}
 	recipient := &model.ReminderRecipient{Role: "CLIENT", Name: ptr(client.FirstName + " " + client.LastName),
 		Channel: string(channel), Phone: client.Phone, Email: client.Email}
-	if rules.IsMinor(toClient(client)) {
+	if rules.IsMinor(facts.Client(client)) {
 		cg, err := tx.Caregiver.Query().Where(caregiver.ClientID(client.ID), caregiver.IsPrimary(true)).First(ctx)
 		switch {
 		case err == nil:

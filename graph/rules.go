@@ -10,6 +10,7 @@ import (
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -41,7 +42,7 @@ func (r *Resolver) appointmentFacts(ctx context.Context, a *ent.Appointment) (ca
 	}
 	// The history knows whether the note is signed (its loader leaves
 	// signed notes out of h.Documents).
-	out := toAppointment(a)
+	out := facts.Appointment(a)
 	if ha, ok := h.Appointment(a.ID); ok {
 		out.NoteSigned = ha.NoteSigned
 	}
@@ -117,7 +118,7 @@ func (r *Resolver) paperworkItems(ctx context.Context, items []caseload.Paperwor
 }
 
 // related loads records by id, one query per kind, through the operation's batches.
-func (r *Resolver) related(ctx context.Context, f *facts, docs, appts, contacts, clients []int) (map[int]*ent.Document, map[int]*ent.Appointment, map[int]*ent.Contact, error) {
+func (r *Resolver) related(ctx context.Context, f *factStore, docs, appts, contacts, clients []int) (map[int]*ent.Document, map[int]*ent.Appointment, map[int]*ent.Contact, error) {
 	f.documents.register(docs...)
 	f.appointments.register(appts...)
 	f.contacts.register(contacts...)
@@ -315,18 +316,6 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 	}
 	slot := caseload.Slot{ClinicianID: a.ClinicianID, Start: a.StartsAt, End: a.EndsAt}
 	return r.candidates(ctx, rules.BackfillCandidates(slot, others), n)
-}
-
-// myClinician is the signed-in user's clinician profile.
-func myClinician(ctx context.Context) (int, error) {
-	v := viewer.FromContext(ctx)
-	if v == nil {
-		return 0, errUnauthenticated
-	}
-	if v.ClinicianID == 0 {
-		return 0, caseload.Forbidden("only clinicians and supervisors have a caseload")
-	}
-	return v.ClinicianID, nil
 }
 
 // updatePolicy changes the settings given and validates the whole policy.

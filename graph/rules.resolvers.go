@@ -12,6 +12,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 )
 
 // IsLateCancel is the resolver for the isLateCancel field.
@@ -20,7 +21,7 @@ func (r *appointmentResolver) IsLateCancel(ctx context.Context, obj *ent.Appoint
 	if err != nil {
 		return false, err
 	}
-	return rules.IsLateCancel(toAppointment(obj)), nil
+	return rules.IsLateCancel(facts.Appointment(obj)), nil
 }
 
 // CountsAsStrike is the resolver for the countsAsStrike field.
@@ -29,7 +30,7 @@ func (r *appointmentResolver) CountsAsStrike(ctx context.Context, obj *ent.Appoi
 	if err != nil {
 		return false, err
 	}
-	return rules.CountsAsStrike(toAppointment(obj)), nil
+	return rules.CountsAsStrike(facts.Appointment(obj)), nil
 }
 
 // ReminderDue is the resolver for the reminderDue field.
@@ -38,7 +39,7 @@ func (r *appointmentResolver) ReminderDue(ctx context.Context, obj *ent.Appointm
 	if err != nil {
 		return false, err
 	}
-	return rules.ReminderDue(toAppointment(obj)), nil
+	return rules.ReminderDue(facts.Appointment(obj)), nil
 }
 
 // NoteStatus is the resolver for the noteStatus field.

@@ -8,42 +8,21 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
-	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // The scheduling workflows. Each runs in the mutation's transaction; the
 // appointment hook (and PostgreSQL's exclusion constraints) refuse double
 // bookings, which reach the client as CONFLICT.
 
-func checkTimes(start, end time.Time) error {
-	if !end.After(start) {
-		return caseload.Invalid("endsAt", "must be after startsAt")
-	}
-	if end.Sub(start) > caseload.MaxSession {
-		return caseload.Invalid("endsAt", "a session lasts at most %v", caseload.MaxSession)
-	}
-	return nil
-}
-
-// openEpisode returns the client's open episode, or nil.
-func openEpisode(ctx context.Context, tx *ent.Client, clientID int) (*ent.Episode, error) {
-	ep, err := tx.Episode.Query().
-		Where(episode.ClientID(clientID), episode.ClosedAtIsNil()).
-		Order(ent.Desc(episode.FieldOpenedAt)).
-		First(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
-	return ep, err
-}
-
 func (r *Resolver) scheduleAppointment(ctx context.Context, in model.ScheduleAppointmentInput) (*ent.Appointment, error) {
 	tx := ent.FromContext(ctx)
 	v := viewer.FromContext(ctx)
-	if err := checkTimes(in.StartsAt, in.EndsAt); err != nil {
+	if err := caseload.CheckSessionTimes(in.StartsAt, in.EndsAt); err != nil {
 		return nil, err
 	}
 	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
@@ -72,7 +51,7 @@ func (r *Resolver) scheduleAppointment(ctx context.Context, in model.ScheduleApp
 	if in.Kind != nil {
 		create.SetKind(*in.Kind)
 	}
-	ep, err := openEpisode(ctx, tx, c.ID)
+	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +77,7 @@ func (r *Resolver) bookedFuture(ctx context.Context, id int, what string) (*ent.
 }
 
 func (r *Resolver) rescheduleAppointment(ctx context.Context, id int, start, end time.Time) (*ent.Appointment, error) {
-	if err := checkTimes(start, end); err != nil {
+	if err := caseload.CheckSessionTimes(start, end); err != nil {
 		return nil, err
 	}
 	if !start.After(r.now()) {
@@ -180,7 +159,7 @@ func (r *Resolver) excuseStrike(ctx context.Context, id int, reason string) (*en
 	if a.Excused {
 		return nil, caseload.PolicyViolation("the session is already excused")
 	}
-	if a.Status != appointment.StatusNO_SHOW && !rules.IsLateCancel(toAppointment(a)) {
+	if a.Status != appointment.StatusNO_SHOW && !rules.IsLateCancel(facts.Appointment(a)) {
 		return nil, caseload.PolicyViolation("only a no-show or a late cancellation is a strike to excuse")
 	}
 	return a.Update().SetExcused(true).SetExcuseReason(reason).Save(ctx)

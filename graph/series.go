@@ -13,6 +13,7 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Recurring series (rule 5): booked only for a client who has earned them,
@@ -130,7 +131,7 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	if err != nil {
 		return nil, err
 	}
-	ep, err := openEpisode(ctx, tx, c.ID)
+	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}

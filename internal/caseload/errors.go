@@ -3,12 +3,7 @@ package caseload
 import (
 	"errors"
 	"fmt"
-	"time"
 )
-
-// MaxSession is the longest session that can be booked. Overlap checks
-// rely on it to look only at sessions that start at most this long before.
-const MaxSession = 8 * time.Hour
 
 // Code says what kind of failure an Error is; the API answers with it in
 // extensions.code (SPEC.md "Errors").

@@ -1,4 +1,4 @@
-package graph
+package facts
 
 import (
 	"github.com/caseload/caseload/ent"
@@ -7,7 +7,8 @@ import (
 
 // The conversions from ent records to the rules' inputs.
 
-func toClient(c *ent.ClientProfile) caseload.Client {
+// Client is the rules' view of a client record.
+func Client(c *ent.ClientProfile) caseload.Client {
 	out := caseload.Client{
 		ID:                 c.ID,
 		Status:             string(c.Status),
@@ -25,7 +26,8 @@ func toClient(c *ent.ClientProfile) caseload.Client {
 	return out
 }
 
-func toAppointment(a *ent.Appointment) caseload.Appointment {
+// Appointment is the rules' view of a session record.
+func Appointment(a *ent.Appointment) caseload.Appointment {
 	out := caseload.Appointment{
 		ID:          a.ID,
 		ClientID:    a.ClientID,
