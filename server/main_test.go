@@ -126,7 +126,10 @@ func TestServerRunsTheDemo(t *testing.T) {
 		t.Errorf("the docs have %d example operations, want at least 13", len(blocks))
 	}
 	for _, b := range blocks {
-		op := b[:strings.Index(b, "```")]
+		op, _, closed := strings.Cut(b, "```")
+		if !closed {
+			t.Fatalf("a ```graphql block is never closed:\n%s", b)
+		}
 		vars := map[string]any{}
 		if strings.Contains(op, "$now") {
 			vars["now"] = time.Now().UTC().Format(time.RFC3339)

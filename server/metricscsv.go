@@ -75,26 +75,24 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")
 	hdr.Set("Content-Disposition", `attachment; filename="caseload-metrics-`+rep.From.Format(time.DateOnly)+"-"+rep.To.Format(time.DateOnly)+`.csv"`)
-	cw := csv.NewWriter(w)
 	header := make([]string, len(csvColumns))
 	for i, c := range csvColumns {
 		header[i] = c.name
 	}
-	cw.Write(header)
+	records := [][]string{header}
 	row := func(kind string, g *metrics.PracticeGroup) {
 		rec := make([]string, len(csvColumns))
 		rec[0] = kind
 		for i, c := range csvColumns[1:] {
 			rec[i+1] = c.value(g)
 		}
-		cw.Write(rec)
+		records = append(records, rec)
 	}
 	for _, g := range rep.Groups {
 		row("group", g)
 	}
 	row("total", rep.Total)
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := csv.NewWriter(w).WriteAll(records); err != nil {
 		m.Logger.WarnContext(ctx, "metrics export interrupted", "request_id", reqid.FromContext(ctx), "error", err.Error())
 	}
 }

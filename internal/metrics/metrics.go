@@ -199,10 +199,11 @@ func Compute(ctx context.Context, drv dialect.Driver, req Request) (*Report, err
 	}
 
 	txs, err := snapshotTxs(ctx, drv, Workers)
-	for _, tx := range txs {
-		// Read only: nothing to commit.
-		defer tx.Rollback()
-	}
+	defer func() {
+		for _, tx := range txs {
+			_ = tx.Rollback() // read only: nothing to commit, nothing to report
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
