@@ -139,12 +139,12 @@ func fieldName(name string) string {
 
 // validationReason is the validator's own message without ent's prefix.
 func validationReason(err *ent.ValidationError) string {
-	var inner error = err
+	inner := errors.Unwrap(err)
+	if inner == nil {
+		return "is not valid"
+	}
 	for next := errors.Unwrap(inner); next != nil; next = errors.Unwrap(inner) {
 		inner = next
-	}
-	if inner == error(err) {
-		return "is not valid"
 	}
 	return inner.Error()
 }

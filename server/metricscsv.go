@@ -123,8 +123,8 @@ var csvColumns = []csvColumn{
 		}
 		return ""
 	}},
-	{"modality", func(g *metrics.PracticeGroup) string { return g.Group.Modality }},
-	{"frequency", func(g *metrics.PracticeGroup) string { return g.Group.Frequency }},
+	{"modality", func(g *metrics.PracticeGroup) string { return g.Modality }},
+	{"frequency", func(g *metrics.PracticeGroup) string { return g.Frequency }},
 	{"suppressed", func(g *metrics.PracticeGroup) string { return strconv.FormatBool(g.Suppressed) }},
 	{"clients", intCell(func(g *metrics.PracticeGroup) *int { return g.Clients })},
 	{"sessions_booked", intCell(func(g *metrics.PracticeGroup) *int { return g.SessionsBooked })},
@@ -181,7 +181,7 @@ func reasonCell(reason string) func(*metrics.PracticeGroup) string {
 		if g.Suppressed {
 			return ""
 		}
-		for _, r := range g.Group.ClosedByReason {
+		for _, r := range g.ClosedByReason {
 			if r.Reason == reason {
 				return strconv.Itoa(r.Count)
 			}

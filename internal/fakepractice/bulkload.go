@@ -101,8 +101,8 @@ func (p *planner) writeBulk(ctx context.Context, w *bulkWriter, hash string, sta
 	}
 	slices.SortStableFunc(h.appts, byTime)
 	slices.SortStableFunc(h.fills, byTime)
-	appts := append(h.appts, h.fills...)
-	docs := append(h.docs, h.addenda...)
+	appts := slices.Concat(h.appts, h.fills)
+	docs := slices.Concat(h.docs, h.addenda)
 	number(appts, base["appointments"], func(a *apptPlan) *int { return &a.id })
 	number(h.contacts, base["contacts"], func(k *contactPlan) *int { return &k.id })
 	number(docs, base["documents"], func(d *docPlan) *int { return &d.id })

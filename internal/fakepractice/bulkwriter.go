@@ -41,26 +41,7 @@ func (w *bulkWriter) write(ctx context.Context, t table) error {
 	}
 	buf := make([]any, len(t.cols))
 	if w.dialect == dialect.Postgres {
-		stmt, err := w.tx.PrepareContext(ctx, pq.CopyIn(t.name, t.cols...))
-		if err != nil {
-			return fmt.Errorf("%s: %w", t.name, err)
-		}
-		for i := range t.n {
-			t.row(i, buf)
-			w.encode(buf)
-			if _, err := stmt.ExecContext(ctx, buf...); err != nil {
-				stmt.Close()
-				return fmt.Errorf("%s: %w", t.name, err)
-			}
-		}
-		if _, err := stmt.ExecContext(ctx); err != nil {
-			stmt.Close()
-			return fmt.Errorf("%s: %w", t.name, err)
-		}
-		if err := stmt.Close(); err != nil {
-			return fmt.Errorf("%s: %w", t.name, err)
-		}
-		return nil
+		return w.copyIn(ctx, t, buf)
 	}
 	per := min(sqliteMaxVars/len(t.cols), 1000)
 	quoted := make([]string, len(t.cols))
@@ -174,4 +155,34 @@ func (w *bulkWriter) placeholder(i int) string {
 		return fmt.Sprintf("$%d", i)
 	}
 	return "?"
+}
+
+// copyIn writes a table with PostgreSQL's COPY, which lib/pq runs for a
+// prepared COPY ... FROM STDIN statement: one Exec per row, an empty Exec to
+// finish.
+func (w *bulkWriter) copyIn(ctx context.Context, t table, buf []any) (err error) {
+	quoted := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	stmt, err := w.tx.PrepareContext(ctx, "COPY "+pq.QuoteIdentifier(t.name)+" ("+strings.Join(quoted, ", ")+") FROM STDIN")
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	defer func() {
+		if cerr := stmt.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("%s: %w", t.name, cerr)
+		}
+	}()
+	for i := range t.n {
+		t.row(i, buf)
+		w.encode(buf)
+		if _, err := stmt.ExecContext(ctx, buf...); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	return nil
 }

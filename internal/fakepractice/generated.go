@@ -202,7 +202,7 @@ func (p *planner) planSeat(cl *clinicianPlan, slot, closed int, sc scenario) {
 	} else {
 		c.sc, c.status = sc, clientprofile.StatusACTIVE
 	}
-	if !(sc == scRegular || sc.minor() || sc.backfill() || sc == scReturner) {
+	if sc != scRegular && !sc.minor() && !sc.backfill() && sc != scReturner {
 		c.freq = clientprofile.SessionFrequencyWEEKLY
 	}
 	co := &course{client: c, clin: cl, slot: slot, sc: sc, firstWeek: active, stopWeek: p.weeks + horizonDays/7 + 8, tail: sc.tail()}

@@ -53,10 +53,6 @@ func (s scenario) minor() bool {
 	return s == scMinor || s == scMinorNoCaregiver || s == scMinorNoPrimary
 }
 
-func (s scenario) series() bool {
-	return s == scRecurring || s == scRecurringCancels || s == scRecurringLate
-}
-
 func (s scenario) backfill() bool {
 	return s == scBackfillCovering || s == scBackfillElsewhere || s == scBackfillAnyTime
 }

@@ -85,10 +85,10 @@ func Practice(ctx context.Context, db *ent.Client, drv dialect.Driver, now, from
 	}
 	sort.SliceStable(out.Groups, func(i, j int) bool {
 		a, b := out.Groups[i], out.Groups[j]
-		if !a.Group.Month.Equal(b.Group.Month) {
-			return a.Group.Month.Before(b.Group.Month)
+		if !a.Month.Equal(b.Month) {
+			return a.Month.Before(b.Month)
 		}
-		if a.Group.ClinicianID != b.Group.ClinicianID {
+		if a.ClinicianID != b.ClinicianID {
 			return strings.ToLower(clinicianName(a.Clinician)) < strings.ToLower(clinicianName(b.Clinician))
 		}
 		return false // Compute already orders by modality and frequency
