@@ -14,6 +14,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
 )
 
@@ -95,7 +96,7 @@ func (p presenter) classify(ctx context.Context, err error) (code caseload.Code,
 	case errors.As(err, &validation):
 		name := fieldName(validation.Name)
 		return caseload.CodeBadUserInput, name + ": " + validationReason(validation), name
-	case ent.IsNotFound(err), errors.Is(err, privacy.Deny), errors.Is(err, errNotReadable):
+	case ent.IsNotFound(err), errors.Is(err, privacy.Deny), errors.Is(err, facts.ErrNotReadable):
 		return caseload.CodeNotFound, "not found", ""
 	case ent.IsConstraintError(err):
 		p.log.WarnContext(ctx, "constraint violation", "request_id", reqid.FromContext(ctx))

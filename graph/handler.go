@@ -15,6 +15,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/facts"
 )
 
 // HandlerOptions configure the GraphQL HTTP handler.
@@ -96,13 +97,13 @@ func NewHandler(opts HandlerOptions) *handler.Server {
 	srv.AroundFields(GuardPHI)
 	// One store of facts per operation (see facts): the interceptor fills it
 	// with what the operation reads, the rules load from it in bulk.
-	opts.Client.Intercept(registerReads(), auditColumns())
+	opts.Client.Intercept(facts.RegisterReads(), auditColumns())
 	// Before the mutation's transaction (Transactions) begins.
 	srv.AroundOperations(CheckPasswordsEarly(opts.Client, opts.Throttle, now))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		f := newFacts(opts.Client, opts.Driver.Dialect(), now)
-		f.primeOwnCaseload(ctx)
-		return next(withFacts(ctx, f))
+		f := facts.New(opts.Client, opts.Driver.Dialect(), now)
+		primeFacts(ctx, f)
+		return next(facts.NewContext(ctx, f))
 	})
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(Recover(opts.Logger))

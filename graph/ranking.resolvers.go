@@ -11,19 +11,29 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 )
 
 // RankedClients is the resolver for the rankedClients field.
 func (r *queryResolver) RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error) {
-	return r.rankedClients(ctx, by, direction, first, where)
+	if first < 1 || first > MaxPageSize {
+		return nil, caseload.Invalid("first", "must be between 1 and %d", MaxPageSize)
+	}
+	desc := direction == nil || *direction == entgql.OrderDirectionDesc
+	return r.facts(ctx).Ranked(ctx, facts.Rank(by), desc, first, where)
 }
 
 // TerminationActionIn is the resolver for the terminationActionIn field.
 func (r *clientWhereInputResolver) TerminationActionIn(ctx context.Context, obj *ent.ClientProfileWhereInput, data []model.TerminationAction) error {
-	return r.whereTerminationAction(ctx, obj, data)
+	actions := make([]string, len(data))
+	for i, a := range data {
+		actions[i] = string(a)
+	}
+	return r.facts(ctx).WhereTerminationAction(ctx, obj, actions)
 }
 
 // BackfillEligible is the resolver for the backfillEligible field.
 func (r *clientWhereInputResolver) BackfillEligible(ctx context.Context, obj *ent.ClientProfileWhereInput, data *bool) error {
-	return r.whereBackfillEligible(ctx, obj, data)
+	return r.facts(ctx).WhereBackfillEligible(ctx, obj, data)
 }

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/caseload/caseload/ent"
@@ -14,8 +13,104 @@ import (
 	"github.com/caseload/caseload/internal/viewer"
 )
 
-// The resolvers of the derived values: thin adapters from the API to the
-// rules of internal/caseload, with the facts loaded per operation.
+// The derived values of the API: the rules of internal/caseload over the
+// facts internal/facts loads per operation, translated to the API's types.
+
+// facts returns the operation's store (a fresh one outside an operation).
+func (r *Resolver) facts(ctx context.Context) *facts.Store {
+	if f := facts.FromContext(ctx); f != nil {
+		return f
+	}
+	return facts.New(r.client, r.driver.Dialect(), r.now)
+}
+
+// ofRecord computes a derived value of a record from the rules alone.
+func ofRecord[R, T any](ctx context.Context, r *Resolver, record R, rule func(caseload.Rules, R) T) (T, error) {
+	rules, err := r.facts(ctx).Rules(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return rule(rules, record), nil
+}
+
+// ofClient computes a derived value of a client from the rules and its
+// history.
+func ofClient[T any](ctx context.Context, r *Resolver, c *ent.ClientProfile, rule func(caseload.Rules, *caseload.History) T) (T, error) {
+	rules, h, err := r.clientFacts(ctx, c)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return rule(rules, h), nil
+}
+
+// ofSession computes a derived value of a session from the rules, the
+// session as the rules see it and its client's history.
+func ofSession[T any](ctx context.Context, r *Resolver, a *ent.Appointment, rule func(caseload.Rules, caseload.Appointment, *caseload.History) T) (T, error) {
+	rules, out, h, err := r.appointmentFacts(ctx, a)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return rule(rules, out, h), nil
+}
+
+// The rules as the API's fields read them.
+
+func noteStatus(rules caseload.Rules, a caseload.Appointment, h *caseload.History) model.NoteStatus {
+	status, _ := rules.NoteStatus(a, h.Documents)
+	return model.NoteStatus(status)
+}
+
+func noteOverdue(rules caseload.Rules, a caseload.Appointment, h *caseload.History) bool {
+	_, overdue := rules.NoteStatus(a, h.Documents)
+	return overdue
+}
+
+func daysSinceSeen(rules caseload.Rules, h *caseload.History) *int {
+	return rules.Activity(h).DaysSinceSeen
+}
+
+func daysSinceContact(rules caseload.Rules, h *caseload.History) *int {
+	return rules.Activity(h).DaysSinceContact
+}
+
+func lastSeenAt(rules caseload.Rules, h *caseload.History) *time.Time {
+	return datePtr(rules.Activity(h).LastSeenAt)
+}
+
+func lastContactAt(rules caseload.Rules, h *caseload.History) *time.Time {
+	return datePtr(rules.Activity(h).LastContactAt)
+}
+
+func backfillEligible(rules caseload.Rules, h *caseload.History) bool {
+	return rules.BackfillListed(h).Eligible
+}
+
+func backfillEligibility(rules caseload.Rules, h *caseload.History) *caseload.Eligibility {
+	e := rules.BackfillListed(h)
+	if e.Reasons == nil {
+		e.Reasons = []string{}
+	}
+	return &e
+}
+
+func recurringEligibility(rules caseload.Rules, h *caseload.History) *caseload.RecurringEligibility {
+	e := rules.Recurring(h)
+	return &e
+}
+
+func treatmentPlanReviewDueOn(rules caseload.Rules, h *caseload.History) *time.Time {
+	due, ok := rules.TreatmentPlanReviewDue(h)
+	if !ok {
+		return nil
+	}
+	day := rules.DateOf(due)
+	return &day
+}
+
+func isMinor(rules caseload.Rules, h *caseload.History) bool { return rules.IsMinor(h.Client) }
 
 // clientFacts returns the rules and the history of a client.
 func (r *Resolver) clientFacts(ctx context.Context, c *ent.ClientProfile) (caseload.Rules, *caseload.History, error) {
@@ -79,7 +174,7 @@ func (r *Resolver) nextAppointment(ctx context.Context, c *ent.ClientProfile) (*
 	if !ok {
 		return nil, nil
 	}
-	a, _, err := r.facts(ctx).appointments.get(ctx, next.ID)
+	a, _, err := r.facts(ctx).Appointment(ctx, next.ID)
 	return a, err
 }
 
@@ -92,197 +187,71 @@ func (r *Resolver) primaryCaregiver(ctx context.Context, c *ent.ClientProfile) (
 	if !ok {
 		return nil, nil
 	}
-	out, _, err := r.facts(ctx).caregivers.get(ctx, cg.ID)
+	out, _, err := r.facts(ctx).Caregiver(ctx, cg.ID)
 	return out, err
 }
 
-// paperworkItems turns the rules' items into the API's, loading the
-// documents, sessions and contacts they point at in one query per kind.
+// paperworkItems turns the rules' items into the API's.
 func (r *Resolver) paperworkItems(ctx context.Context, items []caseload.PaperworkItem) ([]*model.PaperworkItem, error) {
-	f := r.facts(ctx)
-	var docs, appts, contacts []int
-	for _, it := range items {
-		docs, appts, contacts = append(docs, it.DocumentID), append(appts, it.AppointmentID), append(contacts, it.ContactID)
-	}
-	d, a, c, err := r.related(ctx, f, docs, appts, contacts, nil)
+	loaded, err := r.facts(ctx).Paperwork(ctx, items)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.PaperworkItem, len(items))
-	for i, it := range items {
+	out := make([]*model.PaperworkItem, len(loaded))
+	for i, it := range loaded {
 		out[i] = &model.PaperworkItem{DocumentKind: document.Kind(it.DocumentKind), Status: model.PaperworkStatus(it.Status),
-			Document: d[it.DocumentID], Appointment: a[it.AppointmentID], Contact: c[it.ContactID],
+			Document: it.Document, Appointment: it.Appointment, Contact: it.Contact,
 			DueAt: it.DueAt, Overdue: it.Overdue, Explanation: it.Explanation}
 	}
 	return out, nil
 }
 
-// related loads records by id, one query per kind, through the operation's batches.
-func (r *Resolver) related(ctx context.Context, f *factStore, docs, appts, contacts, clients []int) (map[int]*ent.Document, map[int]*ent.Appointment, map[int]*ent.Contact, error) {
-	f.documents.register(docs...)
-	f.appointments.register(appts...)
-	f.contacts.register(contacts...)
-	f.clients.register(clients...)
-	d, err := f.documents.getAll(ctx, docs...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	a, err := f.appointments.getAll(ctx, appts...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	c, err := f.contacts.getAll(ctx, contacts...)
-	return d, a, c, err
-}
-
-// readsCaseload reports whether the viewer may read the clinician's whole
-// caseload: admins and analysts read every one, clinicians their own,
-// supervisors also their supervisees'.
-func readsCaseload(ctx context.Context, clinicianID int) bool {
-	v := viewer.FromContext(ctx)
-	return v.SeesWholePractice() || slices.Contains(v.ReadableClinicianIDs(), clinicianID)
-}
-
-// caseloadOf returns the histories of a clinician's clients (all statuses:
-// closed clients still owe termination notes).
-func (r *Resolver) caseloadOf(ctx context.Context, clinicianID int) (caseload.Rules, []*caseload.History, error) {
-	if !readsCaseload(ctx, clinicianID) {
-		return caseload.Rules{}, nil, errNotReadable
-	}
-	f := r.facts(ctx)
-	rules, err := f.Rules(ctx)
-	if err != nil {
-		return caseload.Rules{}, nil, err
-	}
-	ids, _, err := f.caseloads.get(ctx, clinicianID)
-	if err != nil {
-		return caseload.Rules{}, nil, err
-	}
-	hs, err := f.Histories(ctx, ids)
-	return rules, hs, err
-}
-
 func (r *Resolver) todo(ctx context.Context, clinicianID int) ([]*model.TodoItem, error) {
-	rules, hs, err := r.caseloadOf(ctx, clinicianID)
+	items, err := r.facts(ctx).Todo(ctx, clinicianID)
 	if err != nil {
 		return nil, err
 	}
-	items := rules.Todo(hs)
-	f := r.facts(ctx)
-	var docs, appts, contacts, clients []int
-	for _, it := range items {
-		docs, appts, contacts, clients = append(docs, it.DocumentID), append(appts, it.AppointmentID), append(contacts, it.ContactID), append(clients, it.ClientID)
-	}
-	d, a, c, err := r.related(ctx, f, docs, appts, contacts, clients)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := f.clients.getAll(ctx, clients...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.TodoItem, 0, len(items))
-	for _, it := range items {
-		client := cl[it.ClientID]
-		if client == nil {
-			continue
-		}
-		item := &model.TodoItem{Kind: model.TodoKind(it.Kind), Client: client, Appointment: a[it.AppointmentID], Document: d[it.DocumentID],
-			Contact: c[it.ContactID], CloseBy: datePtr(it.CloseBy), DueAt: it.DueAt, Overdue: it.Overdue, Explanation: it.Explanation}
+	out := make([]*model.TodoItem, len(items))
+	for i, it := range items {
+		out[i] = &model.TodoItem{Kind: model.TodoKind(it.Kind), Client: it.Client, Appointment: it.Appointment, Document: it.Document,
+			Contact: it.Contact, CloseBy: datePtr(it.CloseBy), DueAt: it.DueAt, Overdue: it.Overdue, Explanation: it.Explanation}
 		if it.DocumentKind != "" {
 			k := document.Kind(it.DocumentKind)
-			item.DocumentKind = &k
+			out[i].DocumentKind = &k
 		}
-		out = append(out, item)
 	}
 	return out, nil
 }
 
-// candidates turns ranked candidates into the API's, at most first.
-func (r *Resolver) candidates(ctx context.Context, ranked []caseload.Candidate, first int) ([]*model.BackfillCandidate, error) {
-	if len(ranked) > first {
-		ranked = ranked[:first]
+// candidates turns backfill candidates into the API's.
+func candidates(cs []facts.Candidate) []*model.BackfillCandidate {
+	out := make([]*model.BackfillCandidate, len(cs))
+	for i, c := range cs {
+		out[i] = &model.BackfillCandidate{Client: c.Client, NextAppointmentAt: datePtr(c.Next), WaitDays: c.WaitDays,
+			StrikeCount: c.Strikes, DaysSinceSeen: c.DaysSinceSeen}
 	}
-	ids := make([]int, len(ranked))
-	for i, c := range ranked {
-		ids[i] = c.ClientID
-	}
-	f := r.facts(ctx)
-	f.clients.register(ids...)
-	cl, err := f.clients.getAll(ctx, ids...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.BackfillCandidate, 0, len(ranked))
-	for _, c := range ranked {
-		if cl[c.ClientID] == nil {
-			continue
-		}
-		out = append(out, &model.BackfillCandidate{Client: cl[c.ClientID], NextAppointmentAt: datePtr(c.Next), WaitDays: c.WaitDays,
-			StrikeCount: c.Strikes, DaysSinceSeen: c.DaysSinceSeen})
-	}
-	return out, nil
+	return out
 }
-
-// calendarCandidates is how many backfill candidates a calendar entry lists.
-const calendarCandidates = 5
 
 func (r *Resolver) calendar(ctx context.Context, clinicianID int, date *time.Time) ([]*model.CalendarEntry, error) {
-	rules, hs, err := r.caseloadOf(ctx, clinicianID)
+	entries, err := r.facts(ctx).Calendar(ctx, clinicianID, date)
 	if err != nil {
 		return nil, err
 	}
-	day := rules.Tomorrow()
-	if date != nil {
-		day = *date
-	}
-	entries := rules.Calendar(clinicianID, day, hs)
-	f := r.facts(ctx)
-	var appts, caregivers, clients []int
-	for _, e := range entries {
-		appts = append(appts, e.Appointment.ID)
-		if e.Caregiver != nil {
-			caregivers = append(caregivers, e.Caregiver.ID)
-		}
-		for i, c := range e.Candidates {
-			if i < calendarCandidates {
-				clients = append(clients, c.ClientID)
-			}
-		}
-	}
-	f.clients.register(clients...)
-	_, a, _, err := r.related(ctx, f, nil, appts, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	cg, err := f.caregivers.getAll(ctx, caregivers...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.CalendarEntry, 0, len(entries))
-	for _, e := range entries {
-		cands, err := r.candidates(ctx, e.Candidates, calendarCandidates)
-		if err != nil {
-			return nil, err
-		}
+	out := make([]*model.CalendarEntry, len(entries))
+	for i, e := range entries {
 		risk := e.Risk
-		entry := &model.CalendarEntry{Appointment: a[e.Appointment.ID], NoShowRisk: &risk, TreatmentPlanReviewDue: e.TreatmentPlanReviewDue, BackfillCandidates: cands}
-		if e.Caregiver != nil {
-			entry.Caregiver = cg[e.Caregiver.ID]
-		}
-		if entry.Appointment != nil {
-			out = append(out, entry)
-		}
+		out[i] = &model.CalendarEntry{Appointment: e.Appointment, Caregiver: e.Caregiver, NoShowRisk: &risk,
+			TreatmentPlanReviewDue: e.TreatmentPlanReviewDue, BackfillCandidates: candidates(e.Candidates)}
 	}
 	return out, nil
 }
 
 func (r *Resolver) caseloadHealth(ctx context.Context, c *ent.Clinician) (*model.CaseloadHealth, error) {
-	rules, hs, err := r.caseloadOf(ctx, c.ID)
+	h, err := r.facts(ctx).Health(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	h := rules.Health(c.WeeklySlots, hs)
 	return &model.CaseloadHealth{ActiveClients: h.ActiveClients, WeeklySlots: h.WeeklySlots, ExpectedWeeklySessions: h.ExpectedWeeklySessions,
 		Utilization: h.Utilization, RecommendedMin: h.RecommendedMin, RecommendedMax: h.RecommendedMax, Status: model.CaseloadStatus(h.Status),
 		NewClientsToRequest: h.NewClientsToRequest, Explanation: h.Explanation}, nil
@@ -297,25 +266,11 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 		}
 		n = *first
 	}
-	a, ok, err := r.facts(ctx).appointments.get(ctx, appointmentID)
+	cs, err := r.facts(ctx).BackfillCandidates(ctx, appointmentID, n)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, caseload.NotFound()
-	}
-	rules, hs, err := r.caseloadOf(ctx, a.ClinicianID)
-	if err != nil {
-		return nil, err
-	}
-	var others []*caseload.History
-	for _, h := range hs {
-		if h.Client.ID != a.ClientID {
-			others = append(others, h)
-		}
-	}
-	slot := caseload.Slot{ClinicianID: a.ClinicianID, Start: a.StartsAt, End: a.EndsAt}
-	return r.candidates(ctx, rules.BackfillCandidates(slot, others), n)
+	return candidates(cs), nil
 }
 
 // updatePolicy changes the settings given and validates the whole policy.
@@ -360,13 +315,9 @@ func (r *Resolver) updatePolicy(ctx context.Context, in model.PolicyInput) (*ent
 	return tx.Practice.UpdateOneID(p.ID).SetPolicy(pol).Save(ctx)
 }
 
-// errNotReadable marks a caseload the viewer may not read: its derived
-// fields are null rather than computed over the clients the viewer sees.
-var errNotReadable = errors.New("caseload not readable")
-
-// nullIfNotReadable turns errNotReadable into a null field.
+// nullIfNotReadable turns facts.ErrNotReadable into a null field.
 func nullIfNotReadable[T any](v T, err error) (T, error) {
-	if errors.Is(err, errNotReadable) {
+	if errors.Is(err, facts.ErrNotReadable) {
 		var zero T
 		return zero, nil
 	}

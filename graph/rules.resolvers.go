@@ -17,94 +17,52 @@ import (
 
 // IsLateCancel is the resolver for the isLateCancel field.
 func (r *appointmentResolver) IsLateCancel(ctx context.Context, obj *ent.Appointment) (bool, error) {
-	rules, err := r.facts(ctx).Rules(ctx)
-	if err != nil {
-		return false, err
-	}
-	return rules.IsLateCancel(facts.Appointment(obj)), nil
+	return ofRecord(ctx, r.Resolver, facts.Appointment(obj), caseload.Rules.IsLateCancel)
 }
 
 // CountsAsStrike is the resolver for the countsAsStrike field.
 func (r *appointmentResolver) CountsAsStrike(ctx context.Context, obj *ent.Appointment) (bool, error) {
-	rules, err := r.facts(ctx).Rules(ctx)
-	if err != nil {
-		return false, err
-	}
-	return rules.CountsAsStrike(facts.Appointment(obj)), nil
+	return ofRecord(ctx, r.Resolver, facts.Appointment(obj), caseload.Rules.CountsAsStrike)
 }
 
 // ReminderDue is the resolver for the reminderDue field.
 func (r *appointmentResolver) ReminderDue(ctx context.Context, obj *ent.Appointment) (bool, error) {
-	rules, err := r.facts(ctx).Rules(ctx)
-	if err != nil {
-		return false, err
-	}
-	return rules.ReminderDue(facts.Appointment(obj)), nil
+	return ofRecord(ctx, r.Resolver, facts.Appointment(obj), caseload.Rules.ReminderDue)
 }
 
 // NoteStatus is the resolver for the noteStatus field.
 func (r *appointmentResolver) NoteStatus(ctx context.Context, obj *ent.Appointment) (model.NoteStatus, error) {
-	rules, a, h, err := r.appointmentFacts(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	status, _ := rules.NoteStatus(a, h.Documents)
-	return model.NoteStatus(status), nil
+	return ofSession(ctx, r.Resolver, obj, noteStatus)
 }
 
 // NoteOverdue is the resolver for the noteOverdue field.
 func (r *appointmentResolver) NoteOverdue(ctx context.Context, obj *ent.Appointment) (bool, error) {
-	rules, a, h, err := r.appointmentFacts(ctx, obj)
-	if err != nil {
-		return false, err
-	}
-	_, overdue := rules.NoteStatus(a, h.Documents)
-	return overdue, nil
+	return ofSession(ctx, r.Resolver, obj, noteOverdue)
 }
 
 // StrikeCount is the resolver for the strikeCount field.
 func (r *clientResolver) StrikeCount(ctx context.Context, obj *ent.ClientProfile) (int, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return 0, err
-	}
-	return rules.StrikeCount(h), nil
+	return ofClient(ctx, r.Resolver, obj, caseload.Rules.StrikeCount)
 }
 
 // DaysSinceSeen is the resolver for the daysSinceSeen field.
 func (r *clientResolver) DaysSinceSeen(ctx context.Context, obj *ent.ClientProfile) (*int, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Activity(h).DaysSinceSeen, nil
+	return ofClient(ctx, r.Resolver, obj, daysSinceSeen)
 }
 
 // DaysSinceContact is the resolver for the daysSinceContact field.
 func (r *clientResolver) DaysSinceContact(ctx context.Context, obj *ent.ClientProfile) (*int, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Activity(h).DaysSinceContact, nil
+	return ofClient(ctx, r.Resolver, obj, daysSinceContact)
 }
 
 // LastSeenAt is the resolver for the lastSeenAt field.
 func (r *clientResolver) LastSeenAt(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return datePtr(rules.Activity(h).LastSeenAt), nil
+	return ofClient(ctx, r.Resolver, obj, lastSeenAt)
 }
 
 // LastContactAt is the resolver for the lastContactAt field.
 func (r *clientResolver) LastContactAt(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return datePtr(rules.Activity(h).LastContactAt), nil
+	return ofClient(ctx, r.Resolver, obj, lastContactAt)
 }
 
 // NextAppointment is the resolver for the nextAppointment field.
@@ -114,34 +72,17 @@ func (r *clientResolver) NextAppointment(ctx context.Context, obj *ent.ClientPro
 
 // BackfillEligible is the resolver for the backfillEligible field.
 func (r *clientResolver) BackfillEligible(ctx context.Context, obj *ent.ClientProfile) (bool, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return false, err
-	}
-	return rules.BackfillListed(h).Eligible, nil
+	return ofClient(ctx, r.Resolver, obj, backfillEligible)
 }
 
 // BackfillEligibility is the resolver for the backfillEligibility field.
 func (r *clientResolver) BackfillEligibility(ctx context.Context, obj *ent.ClientProfile) (*caseload.Eligibility, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	e := rules.BackfillListed(h)
-	if e.Reasons == nil {
-		e.Reasons = []string{}
-	}
-	return &e, nil
+	return ofClient(ctx, r.Resolver, obj, backfillEligibility)
 }
 
 // RecurringEligibility is the resolver for the recurringEligibility field.
 func (r *clientResolver) RecurringEligibility(ctx context.Context, obj *ent.ClientProfile) (*caseload.RecurringEligibility, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	e := rules.Recurring(h)
-	return &e, nil
+	return ofClient(ctx, r.Resolver, obj, recurringEligibility)
 }
 
 // TerminationRecommendation is the resolver for the terminationRecommendation field.
@@ -151,25 +92,12 @@ func (r *clientResolver) TerminationRecommendation(ctx context.Context, obj *ent
 
 // TreatmentPlanReviewDueOn is the resolver for the treatmentPlanReviewDueOn field.
 func (r *clientResolver) TreatmentPlanReviewDueOn(ctx context.Context, obj *ent.ClientProfile) (*time.Time, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	due, ok := rules.TreatmentPlanReviewDue(h)
-	if !ok {
-		return nil, nil
-	}
-	day := rules.DateOf(due)
-	return &day, nil
+	return ofClient(ctx, r.Resolver, obj, treatmentPlanReviewDueOn)
 }
 
 // IsMinor is the resolver for the isMinor field.
 func (r *clientResolver) IsMinor(ctx context.Context, obj *ent.ClientProfile) (bool, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return false, err
-	}
-	return rules.IsMinor(h.Client), nil
+	return ofClient(ctx, r.Resolver, obj, isMinor)
 }
 
 // PrimaryCaregiver is the resolver for the primaryCaregiver field.

@@ -19,6 +19,7 @@ import (
 	"github.com/caseload/caseload/ent/idempotencyrecord"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -87,7 +88,7 @@ func (t Transactions) MutateOperationContext(_ context.Context, oc *graphql.Oper
 		defer mu.Unlock()
 		res, err := previous(ctx, next)
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
-			forgetFacts(ctx)
+			facts.Forget(ctx)
 			auditFrom(ctx).call(&mutationCall{
 				field: fc.Field.Name, alias: fc.Field.Alias, returns: fc.Field.Definition.Type.Name(),
 				args: fc.Args, result: res, failed: err != nil,

@@ -1,4 +1,4 @@
-package graph
+package facts
 
 import (
 	"context"
@@ -6,11 +6,8 @@ import (
 	"slices"
 	"sort"
 
-	"entgo.io/contrib/entgql"
-
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/clientprofile"
-	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 )
 
@@ -21,8 +18,7 @@ import (
 
 // keepByRule restricts where to the clients the caller may see for which
 // keep holds.
-func (r *Resolver) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInput, keep func(caseload.Rules, *caseload.History) bool) error {
-	f := r.facts(ctx)
+func (f *Store) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInput, keep func(caseload.Rules, *caseload.History) bool) error {
 	rules, err := f.Rules(ctx)
 	if err != nil {
 		return err
@@ -45,24 +41,38 @@ func (r *Resolver) keepByRule(ctx context.Context, where *ent.ClientProfileWhere
 	return nil
 }
 
-func (r *Resolver) whereTerminationAction(ctx context.Context, where *ent.ClientProfileWhereInput, actions []model.TerminationAction) error {
-	return r.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
-		return slices.Contains(actions, model.TerminationAction(rules.Termination(h).Action))
+// WhereTerminationAction restricts where to the clients whose termination
+// recommendation is one of actions.
+func (f *Store) WhereTerminationAction(ctx context.Context, where *ent.ClientProfileWhereInput, actions []string) error {
+	return f.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
+		return slices.Contains(actions, rules.Termination(h).Action)
 	})
 }
 
-func (r *Resolver) whereBackfillEligible(ctx context.Context, where *ent.ClientProfileWhereInput, eligible *bool) error {
+// WhereBackfillEligible restricts where to the clients on the backfill list
+// and not barred from it (eligible), or to the others; nil: no restriction.
+func (f *Store) WhereBackfillEligible(ctx context.Context, where *ent.ClientProfileWhereInput, eligible *bool) error {
 	if eligible == nil {
 		return nil
 	}
-	return r.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
+	return f.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
 		return rules.BackfillListed(h).Eligible == *eligible
 	})
 }
 
+// Rank is a derived value clients are ranked by; the values are the API's.
+type Rank string
+
+// The ranks of the API's ClientRank.
+const (
+	RankStrikeCount      Rank = "STRIKE_COUNT"
+	RankDaysSinceSeen    Rank = "DAYS_SINCE_SEEN"
+	RankDaysSinceContact Rank = "DAYS_SINCE_CONTACT"
+)
+
 // rankKey is the value a client is ranked by; never seen or heard from
 // counts as the longest.
-func rankKey(by model.ClientRank, rules caseload.Rules, h *caseload.History) int {
+func rankKey(by Rank, rules caseload.Rules, h *caseload.History) int {
 	days := func(d *int) int {
 		if d == nil {
 			return math.MaxInt32
@@ -70,20 +80,18 @@ func rankKey(by model.ClientRank, rules caseload.Rules, h *caseload.History) int
 		return *d
 	}
 	switch by {
-	case model.ClientRankStrikeCount:
+	case RankStrikeCount:
 		return rules.StrikeCount(h)
-	case model.ClientRankDaysSinceSeen:
+	case RankDaysSinceSeen:
 		return days(rules.Activity(h).DaysSinceSeen)
 	default:
 		return days(rules.Activity(h).DaysSinceContact)
 	}
 }
 
-func (r *Resolver) rankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error) {
-	if first < 1 || first > MaxPageSize {
-		return nil, caseload.Invalid("first", "must be between 1 and %d", MaxPageSize)
-	}
-	f := r.facts(ctx)
+// Ranked returns the first clients matching where, ranked by a derived
+// value, highest first when desc, ties by id.
+func (f *Store) Ranked(ctx context.Context, by Rank, desc bool, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error) {
 	rules, err := f.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -100,7 +108,6 @@ func (r *Resolver) rankedClients(ctx context.Context, by model.ClientRank, direc
 	if err != nil {
 		return nil, err
 	}
-	desc := direction == nil || *direction == entgql.OrderDirectionDesc
 	keys := make(map[int]int, len(hs))
 	for _, h := range hs {
 		keys[h.Client.ID] = rankKey(by, rules, h)

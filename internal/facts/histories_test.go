@@ -1,4 +1,4 @@
-package graph
+package facts
 
 import (
 	"context"
@@ -18,7 +18,6 @@ import (
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/caseload"
-	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/generate"
 	"github.com/caseload/caseload/internal/testdb"
 	"github.com/caseload/caseload/internal/viewer"
@@ -57,7 +56,7 @@ func TestLeanHistoriesGiveTheRulesTheSameFacts(t *testing.T) {
 		for i, c := range clients {
 			ids[i] = c.ID
 		}
-		f := newFacts(db.Client, dialectName, func() time.Time { return now })
+		f := New(db.Client, dialectName, func() time.Time { return now })
 		lean, err := f.loadHistories(ctx, ids)
 		if err != nil {
 			t.Fatal(err)
@@ -228,7 +227,7 @@ func entHistories(t *testing.T, ctx context.Context, c *ent.Client, clients []*e
 	ids := make([]int, len(clients))
 	for i, cp := range clients {
 		ids[i] = cp.ID
-		out[cp.ID] = &caseload.History{Client: facts.Client(cp)}
+		out[cp.ID] = &caseload.History{Client: Client(cp)}
 	}
 	eps, err := c.Episode.Query().Where(episode.ClientIDIn(ids...)).All(ctx)
 	if err != nil {
@@ -242,7 +241,7 @@ func entHistories(t *testing.T, ctx context.Context, c *ent.Client, clients []*e
 		t.Fatal(err)
 	}
 	for _, a := range appts {
-		out[a.ClientID].Appointments = append(out[a.ClientID].Appointments, facts.Appointment(a))
+		out[a.ClientID].Appointments = append(out[a.ClientID].Appointments, Appointment(a))
 	}
 	cts, err := c.Contact.Query().Where(contact.ClientIDIn(ids...)).All(ctx)
 	if err != nil {
