@@ -12542,7 +12542,7 @@ func (ec *executionContext) _MetricsGroup_clinician(ctx context.Context, field g
 			return ec.fieldContext_MetricsGroup_clinician(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Clinician(), nil
+			return obj.Clinician, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Clinician) graphql.Marshaler {
@@ -12556,7 +12556,7 @@ func (ec *executionContext) fieldContext_MetricsGroup_clinician(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "MetricsGroup",
 		Field:      field,
-		IsMethod:   true,
+		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Clinician(ctx, field)

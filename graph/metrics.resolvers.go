@@ -14,5 +14,5 @@ import (
 
 // PracticeMetrics is the resolver for the practiceMetrics field.
 func (r *queryResolver) PracticeMetrics(ctx context.Context, from time.Time, to time.Time, groupBy []model.MetricsDimension) (*MetricsReport, error) {
-	return LoadPracticeMetrics(ctx, r.client, r.driver, r.now(), from, to, groupBy)
+	return r.practiceMetrics(ctx, from, to, groupBy)
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/privacy"
-	"github.com/caseload/caseload/internal/demo"
+	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/testdb"
 )
 
@@ -225,7 +225,7 @@ func (b *browser) signIn(email string) {
 		b.t.Fatalf("the email field holds %q", typed)
 	}
 	b.run("sign in as "+email,
-		chromedp.SendKeys(chromedp.CSS(`.caseload-bar input[name=password]`), demo.Password),
+		chromedp.SendKeys(chromedp.CSS(`.caseload-bar input[name=password]`), fakepractice.Password),
 		chromedp.Click(chromedp.CSS(`.caseload-bar button[type=submit]`)),
 	)
 	b.waitFor("the sign-in to show", `document.querySelector('.caseload-bar [role=status]').innerText.includes(`+jsString("Signed in as "+email)+`)`)

@@ -164,7 +164,7 @@ func (m *Main) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if v == http.ErrAbortHandler { //nolint:errorlint // a recovered value, compared as net/http compares it
 					panic(v)
 				}
 				m.Logger.ErrorContext(r.Context(), "panic in handler", "request_id", reqid.FromContext(r.Context()), "panic", fmt.Sprint(v))

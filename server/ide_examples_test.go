@@ -13,7 +13,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/caseload/caseload/internal/demo"
+	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/testdb"
 )
 
@@ -67,7 +67,7 @@ func TestIDEExamplesRunOnTheDemo(t *testing.T) {
 	login := func(email string) string {
 		if tokens[email] == "" {
 			data := s.mustDo("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
-				map[string]any{"e": email, "p": demo.Password})
+				map[string]any{"e": email, "p": fakepractice.Password})
 			tokens[email] = data["login"].(map[string]any)["token"].(string)
 		}
 		return tokens[email]

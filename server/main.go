@@ -19,14 +19,15 @@ import (
 
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/database"
-	"github.com/caseload/caseload/internal/demo"
+	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/sqlcount"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop() // not deferred: os.Exit below would skip it
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "caseload:", err)
 		os.Exit(1)
 	}
@@ -115,15 +116,16 @@ func (m *Main) Close() error {
 // SeedDemo creates the demo practice in an empty database and prints how to
 // sign in to it.
 func (m *Main) SeedDemo(ctx context.Context, w io.Writer) error {
-	res, err := demo.Seed(ctx, m.DB.Client, m.Now())
+	res, err := fakepractice.Seed(ctx, m.DB.Client, fakepractice.Options{Size: fakepractice.Demo, Now: m.Now()})
 	if err != nil {
 		return fmt.Errorf("seeding demo data: %w", err)
 	}
 	if res != nil {
-		m.Logger.Info("demo practice created", "clients", res.Clients, "appointments", res.Appointments, "documents", res.Documents, "contacts", res.Contacts)
+		m.Logger.Info("demo practice created", "clients", res.Rows("clients"), "appointments", res.Rows("appointments"),
+			"documents", res.Rows("documents"), "contacts", res.Rows("contacts"))
 	}
-	fmt.Fprintf(w, "\nDemo logins (password %q):\n", demo.Password)
-	for _, u := range demo.Users {
+	fmt.Fprintf(w, "\nDemo logins (password %q):\n", fakepractice.Password)
+	for _, u := range fakepractice.DemoLogins {
 		fmt.Fprintf(w, "  %-26s %s\n", u.Email, u.Role)
 	}
 	fmt.Fprintf(w, "Open http://%s/ and sign in.\n\n", m.Config.Addr)

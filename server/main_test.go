@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseload/caseload/internal/demo"
+	"github.com/caseload/caseload/internal/fakepractice"
 )
 
 // TestServerRunsTheDemo runs the real command on a fresh embedded database
@@ -88,7 +88,7 @@ func TestServerRunsTheDemo(t *testing.T) {
 		return r.Data
 	}
 	count := func(email string) float64 {
-		data := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": demo.Password})
+		data := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": fakepractice.Password})
 		token := data["login"].(map[string]any)["token"].(string)
 		data = post(token, `{ clients(first: 100) { totalCount edges { node { clinician { user { email } } } } } }`, nil)
 		clients := data["clients"].(map[string]any)
@@ -117,16 +117,19 @@ func TestServerRunsTheDemo(t *testing.T) {
 		}
 		readme = append(readme, b...)
 	}
-	login := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "clinician@demo.example", "p": demo.Password})
+	login := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "clinician@demo.example", "p": fakepractice.Password})
 	token := login["login"].(map[string]any)["token"].(string)
-	adminLogin := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "admin@demo.example", "p": demo.Password})
+	adminLogin := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "admin@demo.example", "p": fakepractice.Password})
 	adminToken := adminLogin["login"].(map[string]any)["token"].(string)
 	blocks := strings.Split(string(readme), "```graphql\n")[1:]
 	if len(blocks) < 13 {
 		t.Errorf("the docs have %d example operations, want at least 13", len(blocks))
 	}
 	for _, b := range blocks {
-		op := b[:strings.Index(b, "```")]
+		op, _, closed := strings.Cut(b, "```")
+		if !closed {
+			t.Fatalf("a ```graphql block is never closed:\n%s", b)
+		}
 		vars := map[string]any{}
 		if strings.Contains(op, "$now") {
 			vars["now"] = time.Now().UTC().Format(time.RFC3339)
@@ -184,7 +187,7 @@ func TestServerRunsTheDemo(t *testing.T) {
 		t.Fatal("server did not shut down")
 	}
 	printed := out.w.(*bytes.Buffer).String()
-	for _, u := range demo.Users {
+	for _, u := range fakepractice.DemoLogins {
 		if !strings.Contains(printed, u.Email) {
 			t.Errorf("the demo login %s was not printed", u.Email)
 		}

@@ -1140,7 +1140,7 @@ func (x *matrix) note(op string) {
 		return
 	}
 	x.parsed[op] = true
-	doc, errs := gqlparser.LoadQuery(x.schema, op)
+	doc, errs := gqlparser.LoadQueryWithRules(x.schema, op, nil) // nil: the default rules
 	if len(errs) > 0 {
 		x.t.Errorf("the operation does not match the schema: %v\n%s", errs, op)
 		return

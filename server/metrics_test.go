@@ -12,7 +12,7 @@ import (
 
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/user"
-	"github.com/caseload/caseload/internal/demo"
+	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/testdb"
 )
 
@@ -35,7 +35,7 @@ const metricsQuery = `query($from: Date!, $to: Date!, $groupBy: [MetricsDimensio
 // demoServer is a server with the demo practice, and a token per demo role.
 func demoServer(t *testing.T, dialectName string) (*apiServer, map[string]string) {
 	s := newAPIServer(t, dialectName)
-	if _, err := demo.Seed(sys(), s.main.DB.Client, s.clock.Now()); err != nil {
+	if _, err := fakepractice.Seed(sys(), s.main.DB.Client, fakepractice.Options{Now: s.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{}

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caseload/caseload/graph"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/metrics"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -43,7 +43,7 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 		writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "to: a date like 2026-12-31 is required")
 		return
 	}
-	var dims []model.MetricsDimension
+	var dims []metrics.Dimension
 	for _, group := range q["groupBy"] {
 		for _, name := range strings.Split(group, ",") {
 			d := model.MetricsDimension(strings.ToUpper(strings.TrimSpace(name)))
@@ -54,10 +54,10 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 				writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "groupBy: one or more of MONTH, CLINICIAN, MODALITY, FREQUENCY, separated by commas")
 				return
 			}
-			dims = append(dims, d)
+			dims = append(dims, metrics.Dimension(d))
 		}
 	}
-	rep, err := graph.LoadPracticeMetrics(ctx, m.DB.Client, m.DB.Driver, m.Now(), from, to, dims)
+	rep, err := metrics.Practice(ctx, m.DB.Client, m.DB.Driver, m.Now(), from, to, dims)
 	var gerr *caseload.Error
 	switch {
 	case errors.As(err, &gerr):
@@ -75,26 +75,24 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")
 	hdr.Set("Content-Disposition", `attachment; filename="caseload-metrics-`+rep.From.Format(time.DateOnly)+"-"+rep.To.Format(time.DateOnly)+`.csv"`)
-	cw := csv.NewWriter(w)
 	header := make([]string, len(csvColumns))
 	for i, c := range csvColumns {
 		header[i] = c.name
 	}
-	cw.Write(header)
-	row := func(kind string, g *graph.MetricsGroup) {
+	records := [][]string{header}
+	row := func(kind string, g *metrics.PracticeGroup) {
 		rec := make([]string, len(csvColumns))
 		rec[0] = kind
 		for i, c := range csvColumns[1:] {
 			rec[i+1] = c.value(g)
 		}
-		cw.Write(rec)
+		records = append(records, rec)
 	}
 	for _, g := range rep.Groups {
 		row("group", g)
 	}
 	row("total", rep.Total)
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := csv.NewWriter(w).WriteAll(records); err != nil {
 		m.Logger.WarnContext(ctx, "metrics export interrupted", "request_id", reqid.FromContext(ctx), "error", err.Error())
 	}
 }
@@ -102,64 +100,64 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 // csvColumn is a column of the export: its header and its cell of a group.
 type csvColumn struct {
 	name  string
-	value func(g *graph.MetricsGroup) string
+	value func(g *metrics.PracticeGroup) string
 }
 
 var csvColumns = []csvColumn{
 	{"row", nil},
-	{"month", func(g *graph.MetricsGroup) string {
-		if m := g.Month(); m != nil {
-			return m.Format("2006-01")
+	{"month", func(g *metrics.PracticeGroup) string {
+		if !g.Month.IsZero() {
+			return g.Month.Format("2006-01")
 		}
 		return ""
 	}},
-	{"clinician_id", func(g *graph.MetricsGroup) string {
-		if c := g.Clinician(); c != nil {
+	{"clinician_id", func(g *metrics.PracticeGroup) string {
+		if c := g.Clinician; c != nil {
 			return scalar.EncodeID(c.ID)
 		}
 		return ""
 	}},
-	{"clinician", func(g *graph.MetricsGroup) string {
-		if c := g.Clinician(); c != nil {
+	{"clinician", func(g *metrics.PracticeGroup) string {
+		if c := g.Clinician; c != nil {
 			return spreadsheetSafe(c.Name)
 		}
 		return ""
 	}},
-	{"modality", func(g *graph.MetricsGroup) string { return g.Group.Modality }},
-	{"frequency", func(g *graph.MetricsGroup) string { return g.Group.Frequency }},
-	{"suppressed", func(g *graph.MetricsGroup) string { return strconv.FormatBool(g.Suppressed) }},
-	{"clients", intCell(func(g *graph.MetricsGroup) *int { return g.Clients })},
-	{"sessions_booked", intCell(func(g *graph.MetricsGroup) *int { return g.SessionsBooked })},
-	{"sessions_attended", intCell(func(g *graph.MetricsGroup) *int { return g.SessionsAttended })},
-	{"no_show_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.NoShowRate })},
-	{"late_cancel_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.LateCancelRate })},
-	{"client_cancel_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.ClientCancelRate })},
-	{"late_canceled_slots", intCell(func(g *graph.MetricsGroup) *int { return g.LateCanceledSlots })},
-	{"backfilled_slots", intCell(func(g *graph.MetricsGroup) *int { return g.BackfilledSlots })},
-	{"backfill_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.BackfillRate })},
-	{"episodes_opened", intCell(func(g *graph.MetricsGroup) *int { return g.EpisodesOpened })},
-	{"episodes_closed", intCell(func(g *graph.MetricsGroup) *int { return g.EpisodesClosed })},
+	{"modality", func(g *metrics.PracticeGroup) string { return g.Group.Modality }},
+	{"frequency", func(g *metrics.PracticeGroup) string { return g.Group.Frequency }},
+	{"suppressed", func(g *metrics.PracticeGroup) string { return strconv.FormatBool(g.Suppressed) }},
+	{"clients", intCell(func(g *metrics.PracticeGroup) *int { return g.Clients })},
+	{"sessions_booked", intCell(func(g *metrics.PracticeGroup) *int { return g.SessionsBooked })},
+	{"sessions_attended", intCell(func(g *metrics.PracticeGroup) *int { return g.SessionsAttended })},
+	{"no_show_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.NoShowRate })},
+	{"late_cancel_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.LateCancelRate })},
+	{"client_cancel_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.ClientCancelRate })},
+	{"late_canceled_slots", intCell(func(g *metrics.PracticeGroup) *int { return g.LateCanceledSlots })},
+	{"backfilled_slots", intCell(func(g *metrics.PracticeGroup) *int { return g.BackfilledSlots })},
+	{"backfill_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.BackfillRate })},
+	{"episodes_opened", intCell(func(g *metrics.PracticeGroup) *int { return g.EpisodesOpened })},
+	{"episodes_closed", intCell(func(g *metrics.PracticeGroup) *int { return g.EpisodesClosed })},
 	{"closed_inactive", reasonCell("INACTIVE")},
 	{"closed_strikes", reasonCell("STRIKES")},
 	{"closed_goals_met", reasonCell("GOALS_MET")},
 	{"closed_client_request", reasonCell("CLIENT_REQUEST")},
 	{"closed_transferred", reasonCell("TRANSFERRED")},
 	{"closed_other", reasonCell("OTHER")},
-	{"sessions_per_closed_episode_median", floatCell(func(g *graph.MetricsGroup) *float64 { return g.SessionsPerClosedEpisodeMedian })},
-	{"sessions_per_closed_episode_p75", floatCell(func(g *graph.MetricsGroup) *float64 { return g.SessionsPerClosedEpisodeP75 })},
-	{"early_drop_out_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.EarlyDropOutRate })},
-	{"retention_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.RetentionRate })},
-	{"expected_weekly_sessions", floatCell(func(g *graph.MetricsGroup) *float64 { return g.ExpectedWeeklySessions })},
-	{"weekly_slots", intCell(func(g *graph.MetricsGroup) *int { return g.WeeklySlots })},
-	{"caseload_utilization", floatCell(func(g *graph.MetricsGroup) *float64 { return g.CaseloadUtilization })},
-	{"note_minutes_median", floatCell(func(g *graph.MetricsGroup) *float64 { return g.NoteMinutesMedian })},
-	{"notes_on_time_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.NotesOnTimeRate })},
-	{"notes_within_goal_rate", floatCell(func(g *graph.MetricsGroup) *float64 { return g.NotesWithinGoalRate })},
-	{"billable_outreach_minutes", intCell(func(g *graph.MetricsGroup) *int { return g.BillableOutreachMinutes })},
+	{"sessions_per_closed_episode_median", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.SessionsPerClosedEpisodeMedian })},
+	{"sessions_per_closed_episode_p75", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.SessionsPerClosedEpisodeP75 })},
+	{"early_drop_out_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.EarlyDropOutRate })},
+	{"retention_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.RetentionRate })},
+	{"expected_weekly_sessions", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.ExpectedWeeklySessions })},
+	{"weekly_slots", intCell(func(g *metrics.PracticeGroup) *int { return g.WeeklySlots })},
+	{"caseload_utilization", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.CaseloadUtilization })},
+	{"note_minutes_median", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.NoteMinutesMedian })},
+	{"notes_on_time_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.NotesOnTimeRate })},
+	{"notes_within_goal_rate", floatCell(func(g *metrics.PracticeGroup) *float64 { return g.NotesWithinGoalRate })},
+	{"billable_outreach_minutes", intCell(func(g *metrics.PracticeGroup) *int { return g.BillableOutreachMinutes })},
 }
 
-func intCell(f func(*graph.MetricsGroup) *int) func(*graph.MetricsGroup) string {
-	return func(g *graph.MetricsGroup) string {
+func intCell(f func(*metrics.PracticeGroup) *int) func(*metrics.PracticeGroup) string {
+	return func(g *metrics.PracticeGroup) string {
 		if v := f(g); v != nil {
 			return strconv.Itoa(*v)
 		}
@@ -167,8 +165,8 @@ func intCell(f func(*graph.MetricsGroup) *int) func(*graph.MetricsGroup) string 
 	}
 }
 
-func floatCell(f func(*graph.MetricsGroup) *float64) func(*graph.MetricsGroup) string {
-	return func(g *graph.MetricsGroup) string {
+func floatCell(f func(*metrics.PracticeGroup) *float64) func(*metrics.PracticeGroup) string {
+	return func(g *metrics.PracticeGroup) string {
 		if v := f(g); v != nil {
 			return strconv.FormatFloat(*v, 'f', -1, 64)
 		}
@@ -178,8 +176,8 @@ func floatCell(f func(*graph.MetricsGroup) *float64) func(*graph.MetricsGroup) s
 
 // reasonCell is the count of episodes closed for reason: 0 when none, empty
 // when the group is suppressed.
-func reasonCell(reason string) func(*graph.MetricsGroup) string {
-	return func(g *graph.MetricsGroup) string {
+func reasonCell(reason string) func(*metrics.PracticeGroup) string {
+	return func(g *metrics.PracticeGroup) string {
 		if g.Suppressed {
 			return ""
 		}

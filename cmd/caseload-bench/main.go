@@ -1,6 +1,6 @@
 // Command caseload-bench measures the key operations of the API (issue 7)
 // on a large generated practice: it builds the server, generates the
-// practice of internal/generate into a fresh PostgreSQL database (and,
+// large practice of internal/fakepractice into a fresh PostgreSQL database (and,
 // separately, a SQLite file), starts the server on 127.0.0.1, drives each
 // operation at concurrency 1 and 16, times a hand-written SQL baseline of
 // the dashboard in the same run, and writes the report.
@@ -29,12 +29,12 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/caseload/caseload/internal/database"
-	"github.com/caseload/caseload/internal/generate"
+	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/screens"
 )
 
 // benchPassword is the password of every generated login.
-var benchPassword = generate.DefaultOptions().Password
+var benchPassword = fakepractice.Password
 
 func main() {
 	if err := run(); err != nil {
@@ -168,10 +168,9 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if err := conn.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	opts := generate.DefaultOptions()
-	opts.Seed, opts.Now = 1, now
+	opts := fakepractice.Options{Size: fakepractice.Large, Seed: 1, Now: now}
 	began := time.Now()
-	stats, err := generate.Run(ctx, conn, opts)
+	stats, err := fakepractice.Load(ctx, conn, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +178,7 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if r.DatabaseVersion, err = databaseVersion(ctx, conn); err != nil {
 		return nil, err
 	}
-	zone, err := time.LoadLocation(opts.TimeZone)
+	zone, err := time.LoadLocation(fakepractice.TimeZone())
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/caseload/caseload/internal/generate"
+	"github.com/caseload/caseload/internal/fakepractice"
 )
 
 // dbRun is everything measured on one database.
@@ -22,7 +22,7 @@ type dbRun struct {
 	// Now is the clock of the data; CalendarDay the day of the calendars.
 	Now         time.Time
 	CalendarDay string
-	Tables      []generate.TableCount
+	Tables      []fakepractice.TableCount
 	Results     []*result
 	// DashboardStatements are the dashboard's statements at two list sizes.
 	DashboardStatements []clientsStatements
@@ -219,7 +219,7 @@ func (rep *report) write(path string) error {
 		fmt.Fprintf(&b, "| %s | %s |\n", r.Dialect, r.DatabaseVersion)
 	}
 	fmt.Fprintf(&b, "\n## How it is measured\n\n")
-	fmt.Fprintf(&b, "- The data: `internal/generate` with its defaults (seed 1, the clock at the hour of the run): %s.\n", describeData(rep.Runs))
+	fmt.Fprintf(&b, "- The data: the large practice of `internal/fakepractice` (seed 1, the clock at the hour of the run): %s.\n", describeData(rep.Runs))
 	memory := "no `GOMEMLIMIT`"
 	if s.memoryLimit != "" {
 		memory = "`GOMEMLIMIT=" + s.memoryLimit + "` (the Go runtime's soft memory limit: the collector works harder near it; see the README)"

@@ -1,6 +1,7 @@
-// Command caseload-gen generates a large made-up practice into a database
-// for performance work (issue 7): by default 40 clinicians with 55 active
-// clients each, 3,000 closed clients and two years of history.
+// Command caseload-gen writes the large made-up practice of
+// internal/fakepractice into a database for performance work (issue 7): by
+// default 40 clinicians with 55 active clients each, 3,000 closed clients
+// and two years of history.
 //
 //	go run ./cmd/caseload-gen -db "postgres://postgres@127.0.0.1:5432/caseload_gen?sslmode=disable"
 //
@@ -18,7 +19,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/internal/database"
-	"github.com/caseload/caseload/internal/generate"
+	"github.com/caseload/caseload/internal/fakepractice"
 )
 
 func main() {
@@ -29,7 +30,7 @@ func main() {
 }
 
 func run() error {
-	d := generate.DefaultOptions()
+	d := fakepractice.Large
 	dsn := os.Getenv("DATABASE_URL")
 	if dsn == "" {
 		dsn = "./caseload-bench.db"
@@ -43,13 +44,12 @@ func run() error {
 		waiting = flag.Int("waitlist", d.WaitlistClients, "waitlisted clients")
 		years   = flag.Float64("years", d.Years, "years of history")
 		now     = flag.String("now", "", "the clock, RFC 3339 (default: the current hour)")
-		name    = flag.String("practice", d.PracticeName, "name of the new practice")
-		domain  = flag.String("domain", d.EmailDomain, "email domain of the logins (must be unused in the database)")
+		domain  = flag.String("domain", "bench.example", "email domain of the logins (must be unused in the database)")
 	)
 	flag.Parse()
-	opts := generate.Options{
-		Seed: *seed, Clinicians: *clin, ActiveClientsPerClinician: *clients, ClosedClients: *closed, WaitlistClients: *waiting,
-		Years: *years, PracticeName: *name, EmailDomain: *domain, Password: d.Password,
+	opts := fakepractice.Options{
+		Size: fakepractice.Size{Clinicians: *clin, ActiveClientsPerClinician: *clients, ClosedClients: *closed, WaitlistClients: *waiting, Years: *years},
+		Seed: *seed, EmailDomain: *domain,
 	}
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339, *now)
@@ -73,7 +73,7 @@ func run() error {
 		return err
 	}
 	migrated := time.Since(began)
-	stats, err := generate.Run(ctx, conn, opts)
+	stats, err := fakepractice.Load(ctx, conn, opts)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func run() error {
 	fmt.Printf("  %-20s %9d\n", "total", total)
 	fmt.Printf("migrate %v, plan %v, write %v, total %v\n", migrated.Round(time.Millisecond), stats.Planning.Round(time.Millisecond),
 		stats.Writing.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
-	fmt.Printf("logins (password %q):\n", opts.Password)
+	fmt.Printf("logins (password %q):\n", fakepractice.Password)
 	for _, l := range stats.Logins {
 		fmt.Printf("  %-34s %s\n", l.Email, l.Role)
 	}

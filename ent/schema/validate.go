@@ -45,7 +45,7 @@ func validPhone(s string) error {
 			digits++
 		case strings.ContainsRune("+-(). ", r):
 		default:
-			return errors.New("may hold only digits, spaces and + - ( ) .")
+			return errors.New(`may hold only digits, spaces, "+", "-", "(", ")" and "."`)
 		}
 	}
 	if digits < 7 || digits > 15 {

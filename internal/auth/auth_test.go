@@ -75,8 +75,9 @@ func TestIssuerKeys(t *testing.T) {
 	}
 	// The kid is the RFC 7638 thumbprint: stable, and differs per key.
 	other, _, _ := ed25519.GenerateKey(rand.Reader)
-	if KeyID(pub) != KeyID(pub) || KeyID(pub) == KeyID(other) || len(KeyID(pub)) != 43 {
-		t.Errorf("KeyID = %q", KeyID(pub))
+	kid := KeyID(pub)
+	if kid != KeyID(pub) || kid == KeyID(other) || len(kid) != 43 {
+		t.Errorf("KeyID = %q", kid)
 	}
 }
 

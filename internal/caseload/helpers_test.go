@@ -98,7 +98,6 @@ func inEpisodeID(id int) apptOption      { return func(a *Appointment) { a.Episo
 func withClinician(id int) apptOption    { return func(a *Appointment) { a.ClinicianID = id } }
 func lateBy(minutes int) apptOption      { return func(a *Appointment) { a.MinutesLate = minutes } }
 func inSeries(series string) apptOption  { return func(a *Appointment) { a.SeriesID = series } }
-func lasting(d time.Duration) apptOption { return func(a *Appointment) { a.End = a.Start.Add(d) } }
 func excused() apptOption                { return func(a *Appointment) { a.Excused = true } }
 func confirmedAt(t time.Time) apptOption { return func(a *Appointment) { a.ConfirmedAt = t } }
 func remindedAt(t time.Time) apptOption  { return func(a *Appointment) { a.ReminderSentAt = t } }

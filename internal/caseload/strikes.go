@@ -65,18 +65,6 @@ func (r Rules) NextAppointment(h *History) (Appointment, bool) {
 	return next, found
 }
 
-// lastAttended returns the latest attended session that has started.
-func (r Rules) lastAttended(h *History) (Appointment, bool) {
-	var last Appointment
-	found := false
-	for _, a := range h.Appointments {
-		if a.Status == Attended && !a.Start.After(r.Now) && (!found || a.Start.After(last.Start)) {
-			last, found = a, true
-		}
-	}
-	return last, found
-}
-
 // lastInbound returns the time of the latest INBOUND contact up to now.
 func (r Rules) lastInbound(h *History) (time.Time, bool) {
 	var last time.Time

@@ -77,7 +77,8 @@ func SQLiteDSN(path string) string {
 // Open opens the database named by dsn: a postgres:// URL selects PostgreSQL,
 // anything else is the path of a SQLite file (created if missing).
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	driverName, dialectName, source := "sqlite", dialect.SQLite, dsn
+	driverName, dialectName := "sqlite", dialect.SQLite
+	var source string
 	if IsPostgres(dsn) {
 		driverName, dialectName = "postgres", dialect.Postgres
 		var err error

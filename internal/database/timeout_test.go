@@ -25,7 +25,7 @@ func TestStatementTimeoutOnPostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer conn.Close()
+		t.Cleanup(func() { conn.Close() })
 		var setting string
 		if err := conn.QueryRowContext(ctx, "SHOW statement_timeout").Scan(&setting); err != nil {
 			t.Fatal(err)

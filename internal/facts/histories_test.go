@@ -18,7 +18,7 @@ import (
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/caseload"
-	"github.com/caseload/caseload/internal/generate"
+	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/testdb"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -35,14 +35,14 @@ func TestLeanHistoriesGiveTheRulesTheSameFacts(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		db := testdb.Open(t, dialectName, testdb.Options{})
 		now := time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
-		opts := generate.Options{Seed: 3, Clinicians: 2, ActiveClientsPerClinician: 8, ClosedClients: 12, WaitlistClients: 3, Years: 0.75, Now: now}
-		mine, err := generate.Run(context.Background(), db, opts)
+		opts := fakepractice.Options{Seed: 3, Size: fakepractice.Size{Clinicians: 2, ActiveClientsPerClinician: 8, ClosedClients: 12, WaitlistClients: 3, Years: 0.75}, Now: now}
+		mine, err := fakepractice.Load(context.Background(), db, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// A second practice, whose records must never show in the first's.
-		opts.Seed, opts.PracticeName, opts.EmailDomain = 4, "Other Practice", "other.example"
-		other, err := generate.Run(context.Background(), db, opts)
+		opts.Seed, opts.EmailDomain = 4, "other.example"
+		other, err := fakepractice.Load(context.Background(), db, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -263,7 +263,7 @@ func (h *handler) servePage(w http.ResponseWriter) {
 	hdr.Set("Cache-Control", "no-store") // a fresh nonce every time
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes()) // fails only when the client has gone
 }
 
 func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
@@ -290,9 +290,13 @@ func (a *asset) gzip() []byte {
 			return
 		}
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(a.body)
-		zw.Close()
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level
+		if _, err := zw.Write(a.body); err != nil {
+			return // serve the asset uncompressed
+		}
+		if err := zw.Close(); err != nil {
+			return // a truncated stream would corrupt the asset
+		}
 		if buf.Len() < len(a.body)*9/10 {
 			a.gzipped = buf.Bytes()
 		}

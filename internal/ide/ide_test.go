@@ -72,7 +72,7 @@ func TestPage(t *testing.T) {
 	// The boot script carries the nonce of this response's CSP, and the
 	// nonce changes with every response.
 	m := nonceAttr.FindStringSubmatch(page)
-	if m == nil || !strings.Contains(csp, "'nonce-"+m[1]+"'") {
+	if len(m) < 2 || !strings.Contains(csp, "'nonce-"+m[1]+"'") {
 		t.Errorf("script nonce %v not in CSP %q", m, csp)
 	}
 	again := get(t, h, "/").Header.Get("Content-Security-Policy")
@@ -274,7 +274,7 @@ func TestExamplesSayWhoTheyAreFor(t *testing.T) {
 		}
 		// GraphiQL titles a tab by its operation name.
 		m := regexp.MustCompile(`(?m)^(?:query|mutation) (\w+)`).FindStringSubmatch(ex.Query)
-		if m == nil || names[m[1]] {
+		if len(m) < 2 || names[m[1]] {
 			t.Errorf("%s: no operation name, or one another tab has: %v", ex.Title, m)
 			continue
 		}

@@ -1,4 +1,4 @@
-package generate
+package fakepractice
 
 import (
 	"context"
@@ -103,13 +103,17 @@ func (w *bulkWriter) write(ctx context.Context, t table) error {
 	return nil
 }
 
-// encode turns the generator's values into what the driver writes the way
+// encode turns the planned values into what the driver writes the way
 // ent does. On SQLite a time.Time is passed through: the modernc driver
 // formats it as ent's own writes are formatted (Time.String of a UTC
 // instant, "2026-01-02 15:04:05.12 +0000 UTC"), so text comparisons of
 // ranges keep working.
 func (w *bulkWriter) encode(buf []any) {
 	for i, v := range buf {
+		if s, ok := plainString(v); ok {
+			buf[i] = s
+			continue
+		}
 		switch v := v.(type) {
 		case time.Time:
 			if v.IsZero() {
@@ -163,4 +167,11 @@ func (w *bulkWriter) reserveIDs(ctx context.Context, name string, start int64, n
 		return 0, fmt.Errorf("reading the sequence of %s: %w", name, err)
 	}
 	return max(first, seq.Int64+1), nil
+}
+
+func (w *bulkWriter) placeholder(i int) string {
+	if w.dialect == dialect.Postgres {
+		return fmt.Sprintf("$%d", i)
+	}
+	return "?"
 }
