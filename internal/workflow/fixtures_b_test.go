@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,9 +196,9 @@ func bMustReload(tb testing.TB, c *bCase, id int) *ent.Appointment {
 	return a
 }
 
-// bWantRefusal fails unless err is a *caseload.Error with the code and,
-// for BAD_USER_INPUT, the field.
-func bWantRefusal(tb testing.TB, err error, code caseload.Code, field string) *caseload.Error {
+// bWantRefusal fails unless err is a *caseload.Error with the code, for
+// BAD_USER_INPUT the field, and each of inMessage in its message.
+func bWantRefusal(tb testing.TB, err error, code caseload.Code, field string, inMessage ...string) {
 	tb.Helper()
 	var e *caseload.Error
 	if !errors.As(err, &e) {
@@ -206,5 +207,9 @@ func bWantRefusal(tb testing.TB, err error, code caseload.Code, field string) *c
 	if e.Code != code || e.Field != field {
 		tb.Fatalf("error = %s on %q (%s), want %s on %q", e.Code, e.Field, e.Message, code, field)
 	}
-	return e
+	for _, want := range inMessage {
+		if !strings.Contains(e.Message, want) {
+			tb.Errorf("message %q, want %q in it", e.Message, want)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package workflow_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -160,9 +159,7 @@ func TestRescheduleCancelAndConfirm(t *testing.T) {
 					bMustCancel(t, c, a, appointment.CanceledByCLIENT, 48*time.Hour)
 				}
 				_, err := c.svc.CancelAppointment(c.as(c.clinician), a.ID, appointment.CanceledByCLINICIAN, nil)
-				if e := bWantRefusal(t, err, caseload.CodePolicyViolation, ""); !strings.Contains(e.Message, tc.want) {
-					t.Errorf("message %q, want %q in it", e.Message, tc.want)
-				}
+				bWantRefusal(t, err, caseload.CodePolicyViolation, "", tc.want)
 			})
 		}
 		t.Run("another clinician's client's session is not found", func(t *testing.T) {

@@ -57,9 +57,7 @@ func TestCreateRecurringSeries(t *testing.T) {
 			in := biweekly
 			in.ClientID = bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE).ID
 			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
-			if e := bWantRefusal(t, err, caseload.CodePolicyViolation, ""); !strings.Contains(e.Message, "not earned yet: No sessions yet") {
-				t.Errorf("message %q, want the rule's explanation", e.Message)
-			}
+			bWantRefusal(t, err, caseload.CodePolicyViolation, "", "not earned yet: No sessions yet")
 		})
 		t.Run("a collision books nothing", func(t *testing.T) {
 			c := bBegin(t, db, dialectName)
@@ -69,9 +67,7 @@ func TestCreateRecurringSeries(t *testing.T) {
 			other := bMustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
 			bMustCreateSession(t, c, other, bLocal(2026, 3, 31, 17, 0), appointment.StatusSCHEDULED)
 			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
-			if e := bWantRefusal(t, err, caseload.CodeConflict, ""); !strings.HasPrefix(e.Message, "the session on Tue 31 Mar 2026 16:30 collides") {
-				t.Errorf("message %q, want it to name Tue 31 Mar 2026 16:30", e.Message)
-			}
+			bWantRefusal(t, err, caseload.CodeConflict, "", "the session on Tue 31 Mar 2026 16:30 collides")
 		})
 		refusals := []struct {
 			name  string
