@@ -9,20 +9,15 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/caseload"
 )
 
-// Availability is the resolver for the availability field.
-func (r *clientResolver) Availability(ctx context.Context, obj *ent.ClientProfile) ([]*model.AvailabilityWindow, error) {
-	return toWindows(obj.Availability), nil
-}
-
 // SetBackfillPreference is the resolver for the setBackfillPreference field.
-func (r *mutationResolver) SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error) {
-	return r.setBackfillPreference(ctx, clientID, wantsEarlier, availability)
+func (r *mutationResolver) SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) (*ent.ClientProfile, error) {
+	return r.workflow.SetBackfillPreference(ctx, clientID, wantsEarlier, availability)
 }
 
 // FillSlot is the resolver for the fillSlot field.
 func (r *mutationResolver) FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error) {
-	return r.fillSlot(ctx, canceledAppointmentID, clientID, keepLaterAppointment)
+	return r.workflow.FillSlot(ctx, canceledAppointmentID, clientID, keepLaterAppointment)
 }

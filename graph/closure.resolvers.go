@@ -12,25 +12,25 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/episode"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // SendClosureWarning is the resolver for the sendClosureWarning field.
-func (r *mutationResolver) SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error) {
-	return r.sendClosureWarning(ctx, clientID, channel, closeBy)
+func (r *mutationResolver) SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*workflow.ClosureWarningPayload, error) {
+	return r.workflow.SendClosureWarning(ctx, clientID, channel, closeBy)
 }
 
 // CloseCase is the resolver for the closeCase field.
 func (r *mutationResolver) CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error) {
-	return r.closeCase(ctx, clientID, reason, terminationNote)
+	return r.workflow.CloseCase(ctx, clientID, reason, terminationNote)
 }
 
 // ReopenCase is the resolver for the reopenCase field.
 func (r *mutationResolver) ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error) {
-	return r.reopenCase(ctx, clientID)
+	return r.workflow.ReopenCase(ctx, clientID)
 }
 
 // CloseCases is the resolver for the closeCases field.
 func (r *mutationResolver) CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
-	return r.closeCases(ctx, clientIds, reason)
+	return r.workflow.CloseCases(ctx, clientIds, reason)
 }

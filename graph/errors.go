@@ -13,7 +13,6 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/privacy"
-	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
@@ -165,6 +164,3 @@ func Recover(log *slog.Logger) graphql.RecoverFunc {
 		return &caseload.Error{Code: caseload.CodeInternal, Message: "internal error; quote the request id when reporting it"}
 	}
 }
-
-// encodeIDForMessage names a record in an error message by its global ID.
-func encodeIDForMessage(id int) string { return scalar.EncodeID(id) }

@@ -28,6 +28,7 @@ import (
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -410,22 +411,22 @@ type ComplexityRoot struct {
 		CreateClinician        func(childComplexity int, input ent.CreateClinicianInput) int
 		CreateContact          func(childComplexity int, input ent.CreateContactInput) int
 		CreateDocument         func(childComplexity int, input ent.CreateDocumentInput) int
-		CreateRecurringSeries  func(childComplexity int, input model.CreateRecurringSeriesInput) int
+		CreateRecurringSeries  func(childComplexity int, input workflow.CreateRecurringSeriesInput) int
 		CreateUser             func(childComplexity int, input model.CreateUserInput) int
 		ExcuseStrike           func(childComplexity int, id int, reason string) int
 		FillSlot               func(childComplexity int, canceledAppointmentID int, clientID int, keepLaterAppointment bool) int
 		Login                  func(childComplexity int, email string, password string) int
 		Logout                 func(childComplexity int) int
-		RecordAttendance       func(childComplexity int, id int, outcome model.AttendanceOutcome, minutesLate *int) int
+		RecordAttendance       func(childComplexity int, id int, outcome workflow.AttendanceOutcome, minutesLate *int) int
 		RecordReminder         func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
 		RefreshToken           func(childComplexity int, refreshToken string) int
 		ReopenCase             func(childComplexity int, clientID int) int
 		RequestNewClients      func(childComplexity int, count *int, note *string, clinicianID *int) int
 		RescheduleAppointment  func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
 		RevokeRecurring        func(childComplexity int, clientID int, reason *string) int
-		ScheduleAppointment    func(childComplexity int, input model.ScheduleAppointmentInput) int
+		ScheduleAppointment    func(childComplexity int, input workflow.ScheduleAppointmentInput) int
 		SendClosureWarning     func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
-		SetBackfillPreference  func(childComplexity int, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) int
+		SetBackfillPreference  func(childComplexity int, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) int
 		SetUserActive          func(childComplexity int, id int, active bool) int
 		SignDocument           func(childComplexity int, id int, version int) int
 		UnlockUser             func(childComplexity int, id int) int
@@ -635,7 +636,6 @@ type AppointmentResolver interface {
 	NoteOverdue(ctx context.Context, obj *ent.Appointment) (bool, error)
 }
 type ClientResolver interface {
-	Availability(ctx context.Context, obj *ent.ClientProfile) ([]*model.AvailabilityWindow, error)
 	StrikeCount(ctx context.Context, obj *ent.ClientProfile) (int, error)
 	DaysSinceSeen(ctx context.Context, obj *ent.ClientProfile) (*int, error)
 	DaysSinceContact(ctx context.Context, obj *ent.ClientProfile) (*int, error)
@@ -660,9 +660,9 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
-	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*model.AvailabilityWindowInput) (*ent.ClientProfile, error)
+	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) (*ent.ClientProfile, error)
 	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
-	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error)
+	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*workflow.ClosureWarningPayload, error)
 	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
 	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
 	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
@@ -684,15 +684,15 @@ type MutationResolver interface {
 	UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error)
 	CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error)
 	UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error)
-	ScheduleAppointment(ctx context.Context, input model.ScheduleAppointmentInput) (*ent.Appointment, error)
+	ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*ent.Appointment, error)
 	RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error)
 	CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error)
-	RecordAttendance(ctx context.Context, id int, outcome model.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error)
+	RecordAttendance(ctx context.Context, id int, outcome workflow.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error)
 	ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error)
-	RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*model.ReminderPayload, error)
+	RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*workflow.ReminderPayload, error)
 	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
-	CreateRecurringSeries(ctx context.Context, input model.CreateRecurringSeriesInput) (*model.RecurringSeries, error)
-	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error)
+	CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*workflow.RecurringSeries, error)
+	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*workflow.RevokeRecurringPayload, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
 	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
 	UnlockUser(ctx context.Context, id int) (*ent.User, error)
@@ -2474,7 +2474,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateRecurringSeries(childComplexity, args["input"].(model.CreateRecurringSeriesInput)), true
+		return e.ComplexityRoot.Mutation.CreateRecurringSeries(childComplexity, args["input"].(workflow.CreateRecurringSeriesInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -2535,7 +2535,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["id"].(int), args["outcome"].(model.AttendanceOutcome), args["minutesLate"].(*int)), true
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["id"].(int), args["outcome"].(workflow.AttendanceOutcome), args["minutesLate"].(*int)), true
 	case "Mutation.recordReminder":
 		if e.ComplexityRoot.Mutation.RecordReminder == nil {
 			break
@@ -2612,7 +2612,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ScheduleAppointment(childComplexity, args["input"].(model.ScheduleAppointmentInput)), true
+		return e.ComplexityRoot.Mutation.ScheduleAppointment(childComplexity, args["input"].(workflow.ScheduleAppointmentInput)), true
 	case "Mutation.sendClosureWarning":
 		if e.ComplexityRoot.Mutation.SendClosureWarning == nil {
 			break
@@ -2634,7 +2634,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetBackfillPreference(childComplexity, args["clientId"].(int), args["wantsEarlier"].(bool), args["availability"].([]*model.AvailabilityWindowInput)), true
+		return e.ComplexityRoot.Mutation.SetBackfillPreference(childComplexity, args["clientId"].(int), args["wantsEarlier"].(bool), args["availability"].([]*caseload.AvailabilityWindow)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -5479,8 +5479,8 @@ func (ec *executionContext) field_Mutation_createRecurringSeries_args(ctx contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateRecurringSeriesInput, error) {
-			return ec.unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateRecurringSeriesInput(ctx, v)
+		func(ctx context.Context, v any) (workflow.CreateRecurringSeriesInput, error) {
+			return ec.unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCreateRecurringSeriesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5589,8 +5589,8 @@ func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Con
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
-		func(ctx context.Context, v any) (model.AttendanceOutcome, error) {
-			return ec.unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx, v)
+		func(ctx context.Context, v any) (workflow.AttendanceOutcome, error) {
+			return ec.unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5743,8 +5743,8 @@ func (ec *executionContext) field_Mutation_scheduleAppointment_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ScheduleAppointmentInput, error) {
-			return ec.unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentInput(ctx, v)
+		func(ctx context.Context, v any) (workflow.ScheduleAppointmentInput, error) {
+			return ec.unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐScheduleAppointmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5803,8 +5803,8 @@ func (ec *executionContext) field_Mutation_setBackfillPreference_args(ctx contex
 	}
 	args["wantsEarlier"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "availability",
-		func(ctx context.Context, v any) ([]*model.AvailabilityWindowInput, error) {
-			return ec.unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInputᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]*caseload.AvailabilityWindow, error) {
+			return ec.unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindowᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8248,7 +8248,7 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _AvailabilityWindow_weekday(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilityWindow) (ret graphql.Marshaler) {
+func (ec *executionContext) _AvailabilityWindow_weekday(ctx context.Context, field graphql.CollectedField, obj *caseload.AvailabilityWindow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8260,8 +8260,8 @@ func (ec *executionContext) _AvailabilityWindow_weekday(ctx context.Context, fie
 			return obj.Weekday, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Weekday) graphql.Marshaler {
-			return ec.marshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v time.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2timeᚐWeekday(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8271,7 +8271,7 @@ func (ec *executionContext) fieldContext_AvailabilityWindow_weekday(_ context.Co
 	return graphql.NewScalarFieldContext("AvailabilityWindow", field, false, false, "Weekday")
 }
 
-func (ec *executionContext) _AvailabilityWindow_startMinute(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilityWindow) (ret graphql.Marshaler) {
+func (ec *executionContext) _AvailabilityWindow_startMinute(ctx context.Context, field graphql.CollectedField, obj *caseload.AvailabilityWindow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8294,7 +8294,7 @@ func (ec *executionContext) fieldContext_AvailabilityWindow_startMinute(_ contex
 	return graphql.NewScalarFieldContext("AvailabilityWindow", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AvailabilityWindow_endMinute(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilityWindow) (ret graphql.Marshaler) {
+func (ec *executionContext) _AvailabilityWindow_endMinute(ctx context.Context, field graphql.CollectedField, obj *caseload.AvailabilityWindow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9643,11 +9643,11 @@ func (ec *executionContext) _Client_availability(ctx context.Context, field grap
 			return ec.fieldContext_Client_availability(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Client().Availability(ctx, obj)
+			return obj.Availability, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.AvailabilityWindow) graphql.Marshaler {
-			return ec.marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []caseload.AvailabilityWindow) graphql.Marshaler {
+			return ec.marshalNAvailabilityWindow2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindowᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9657,8 +9657,8 @@ func (ec *executionContext) fieldContext_Client_availability(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "Client",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AvailabilityWindow(ctx, field)
 		},
@@ -10938,7 +10938,7 @@ func (ec *executionContext) fieldContext_ClosureReasonCount_count(_ context.Cont
 	return graphql.NewScalarFieldContext("ClosureReasonCount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _ClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *workflow.ClosureWarningPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10970,7 +10970,7 @@ func (ec *executionContext) fieldContext_ClosureWarningPayload_contact(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _ClosureWarningPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _ClosureWarningPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.ClosureWarningPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11002,7 +11002,7 @@ func (ec *executionContext) fieldContext_ClosureWarningPayload_client(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ClosureWarningPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.ClosureWarningPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _ClosureWarningPayload_message(ctx context.Context, field graphql.CollectedField, obj *workflow.ClosureWarningPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13293,7 +13293,7 @@ func (ec *executionContext) _Mutation_setBackfillPreference(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["clientId"].(int), fc.Args["wantsEarlier"].(bool), fc.Args["availability"].([]*model.AvailabilityWindowInput))
+			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["clientId"].(int), fc.Args["wantsEarlier"].(bool), fc.Args["availability"].([]*caseload.AvailabilityWindow))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
@@ -13384,8 +13384,8 @@ func (ec *executionContext) _Mutation_sendClosureWarning(ctx context.Context, fi
 			return ec.Resolvers.Mutation().SendClosureWarning(ctx, fc.Args["clientId"].(int), fc.Args["channel"].(contact.Channel), fc.Args["closeBy"].(*time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
-			return ec.marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ClosureWarningPayload) graphql.Marshaler {
+			return ec.marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐClosureWarningPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14349,7 +14349,7 @@ func (ec *executionContext) _Mutation_scheduleAppointment(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ScheduleAppointment(ctx, fc.Args["input"].(model.ScheduleAppointmentInput))
+			return ec.Resolvers.Mutation().ScheduleAppointment(ctx, fc.Args["input"].(workflow.ScheduleAppointmentInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
@@ -14481,7 +14481,7 @@ func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["id"].(int), fc.Args["outcome"].(model.AttendanceOutcome), fc.Args["minutesLate"].(*int))
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["id"].(int), fc.Args["outcome"].(workflow.AttendanceOutcome), fc.Args["minutesLate"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
@@ -14572,8 +14572,8 @@ func (ec *executionContext) _Mutation_recordReminder(ctx context.Context, field 
 			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["appointmentId"].(int), fc.Args["channel"].(appointment.ReminderChannel))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
-			return ec.marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ReminderPayload) graphql.Marshaler {
+			return ec.marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14657,11 +14657,11 @@ func (ec *executionContext) _Mutation_createRecurringSeries(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRecurringSeries(ctx, fc.Args["input"].(model.CreateRecurringSeriesInput))
+			return ec.Resolvers.Mutation().CreateRecurringSeries(ctx, fc.Args["input"].(workflow.CreateRecurringSeriesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RecurringSeries) graphql.Marshaler {
-			return ec.marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringSeries(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.RecurringSeries) graphql.Marshaler {
+			return ec.marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringSeries(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14704,8 +14704,8 @@ func (ec *executionContext) _Mutation_revokeRecurring(ctx context.Context, field
 			return ec.Resolvers.Mutation().RevokeRecurring(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeRecurringPayload) graphql.Marshaler {
-			return ec.marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRevokeRecurringPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.RevokeRecurringPayload) graphql.Marshaler {
+			return ec.marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17265,7 +17265,7 @@ func (ec *executionContext) fieldContext_RecurringEligibility_reason(_ context.C
 	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "String")
 }
 
-func (ec *executionContext) _RecurringSeries_seriesID(ctx context.Context, field graphql.CollectedField, obj *model.RecurringSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecurringSeries_seriesID(ctx context.Context, field graphql.CollectedField, obj *workflow.RecurringSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17288,7 +17288,7 @@ func (ec *executionContext) fieldContext_RecurringSeries_seriesID(_ context.Cont
 	return graphql.NewScalarFieldContext("RecurringSeries", field, false, false, "String")
 }
 
-func (ec *executionContext) _RecurringSeries_client(ctx context.Context, field graphql.CollectedField, obj *model.RecurringSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecurringSeries_client(ctx context.Context, field graphql.CollectedField, obj *workflow.RecurringSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17320,7 +17320,7 @@ func (ec *executionContext) fieldContext_RecurringSeries_client(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _RecurringSeries_appointments(ctx context.Context, field graphql.CollectedField, obj *model.RecurringSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecurringSeries_appointments(ctx context.Context, field graphql.CollectedField, obj *workflow.RecurringSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17352,7 +17352,7 @@ func (ec *executionContext) fieldContext_RecurringSeries_appointments(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ReminderPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17384,7 +17384,7 @@ func (ec *executionContext) fieldContext_ReminderPayload_appointment(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ReminderPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderPayload_contact(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17416,7 +17416,7 @@ func (ec *executionContext) fieldContext_ReminderPayload_contact(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ReminderPayload_recipient(ctx context.Context, field graphql.CollectedField, obj *model.ReminderPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderPayload_recipient(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17428,8 +17428,8 @@ func (ec *executionContext) _ReminderPayload_recipient(ctx context.Context, fiel
 			return obj.Recipient, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReminderRecipient) graphql.Marshaler {
-			return ec.marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderRecipient(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ReminderRecipient) graphql.Marshaler {
+			return ec.marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderRecipient(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17448,7 +17448,7 @@ func (ec *executionContext) fieldContext_ReminderPayload_recipient(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17471,7 +17471,7 @@ func (ec *executionContext) fieldContext_ReminderRecipient_role(_ context.Contex
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReminderRecipient_name(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderRecipient_name(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17494,7 +17494,7 @@ func (ec *executionContext) fieldContext_ReminderRecipient_name(_ context.Contex
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReminderRecipient_channel(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderRecipient_channel(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17517,7 +17517,7 @@ func (ec *executionContext) fieldContext_ReminderRecipient_channel(_ context.Con
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReminderRecipient_phone(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderRecipient_phone(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17540,7 +17540,7 @@ func (ec *executionContext) fieldContext_ReminderRecipient_phone(_ context.Conte
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReminderRecipient_email(ctx context.Context, field graphql.CollectedField, obj *model.ReminderRecipient) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReminderRecipient_email(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17563,7 +17563,7 @@ func (ec *executionContext) fieldContext_ReminderRecipient_email(_ context.Conte
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
-func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.RevokeRecurringPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17595,7 +17595,7 @@ func (ec *executionContext) fieldContext_RevokeRecurringPayload_client(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _RevokeRecurringPayload_canceled(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RevokeRecurringPayload_canceled(ctx context.Context, field graphql.CollectedField, obj *workflow.RevokeRecurringPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21921,8 +21921,8 @@ func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (ent.AuditEvent
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAvailabilityWindowInput(ctx context.Context, obj any) (model.AvailabilityWindowInput, error) {
-	var it model.AvailabilityWindowInput
+func (ec *executionContext) unmarshalInputAvailabilityWindowInput(ctx context.Context, obj any) (caseload.AvailabilityWindow, error) {
+	var it caseload.AvailabilityWindow
 	if obj == nil {
 		return it, nil
 	}
@@ -21941,7 +21941,7 @@ func (ec *executionContext) unmarshalInputAvailabilityWindowInput(ctx context.Co
 		switch k {
 		case "weekday":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
-			data, err := ec.unmarshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx, v)
+			data, err := ec.unmarshalNWeekday2timeᚐWeekday(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21971,8 +21971,8 @@ func (ec *executionContext) unmarshalInputAvailabilityWindowInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAvailabilityWindowInput(ctx context.Context, raw any) (model.AvailabilityWindowInput, error) {
-	var out model.AvailabilityWindowInput
+func UnmarshalAvailabilityWindowInput(ctx context.Context, raw any) (caseload.AvailabilityWindow, error) {
+	var out caseload.AvailabilityWindow
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AvailabilityWindowInput", raw, &out)
 	return out, err
 }
@@ -25805,8 +25805,8 @@ func UnmarshalCreateDocumentInput(ctx context.Context, raw any) (ent.CreateDocum
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateRecurringSeriesInput(ctx context.Context, obj any) (model.CreateRecurringSeriesInput, error) {
-	var it model.CreateRecurringSeriesInput
+func (ec *executionContext) unmarshalInputCreateRecurringSeriesInput(ctx context.Context, obj any) (workflow.CreateRecurringSeriesInput, error) {
+	var it workflow.CreateRecurringSeriesInput
 	if obj == nil {
 		return it, nil
 	}
@@ -25836,7 +25836,7 @@ func (ec *executionContext) unmarshalInputCreateRecurringSeriesInput(ctx context
 			it.ClientID = data
 		case "weekday":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
-			data, err := ec.unmarshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx, v)
+			data, err := ec.unmarshalNWeekday2timeᚐWeekday(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -25850,7 +25850,7 @@ func (ec *executionContext) unmarshalInputCreateRecurringSeriesInput(ctx context
 			it.Time = data
 		case "frequency":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequency"))
-			data, err := ec.unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringFrequency(ctx, v)
+			data, err := ec.unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -25894,8 +25894,8 @@ func (ec *executionContext) unmarshalInputCreateRecurringSeriesInput(ctx context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateRecurringSeriesInput(ctx context.Context, raw any) (model.CreateRecurringSeriesInput, error) {
-	var out model.CreateRecurringSeriesInput
+func UnmarshalCreateRecurringSeriesInput(ctx context.Context, raw any) (workflow.CreateRecurringSeriesInput, error) {
+	var out workflow.CreateRecurringSeriesInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateRecurringSeriesInput", raw, &out)
 	return out, err
 }
@@ -28576,8 +28576,8 @@ func UnmarshalPracticeWhereInput(ctx context.Context, raw any) (ent.PracticeWher
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.Context, obj any) (model.ScheduleAppointmentInput, error) {
-	var it model.ScheduleAppointmentInput
+func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.Context, obj any) (workflow.ScheduleAppointmentInput, error) {
+	var it workflow.ScheduleAppointmentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -28640,8 +28640,8 @@ func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalScheduleAppointmentInput(ctx context.Context, raw any) (model.ScheduleAppointmentInput, error) {
-	var out model.ScheduleAppointmentInput
+func UnmarshalScheduleAppointmentInput(ctx context.Context, raw any) (workflow.ScheduleAppointmentInput, error) {
+	var out workflow.ScheduleAppointmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleAppointmentInput", raw, &out)
 	return out, err
 }
@@ -30459,7 +30459,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 
 var availabilityWindowImplementors = []string{"AvailabilityWindow"}
 
-func (ec *executionContext) _AvailabilityWindow(ctx context.Context, sel ast.SelectionSet, obj *model.AvailabilityWindow) graphql.Marshaler {
+func (ec *executionContext) _AvailabilityWindow(ctx context.Context, sel ast.SelectionSet, obj *caseload.AvailabilityWindow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, availabilityWindowImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -30886,11 +30886,10 @@ func (ec *executionContext) _Client(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Client_contacts(ctx, field, obj)
 				})
 		case "availability":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Client_availability(ctx, field, obj)
-				})
+			out.Values[i] = ec._Client_availability(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "strikeCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -31326,7 +31325,7 @@ func (ec *executionContext) _ClosureReasonCount(ctx context.Context, sel ast.Sel
 
 var closureWarningPayloadImplementors = []string{"ClosureWarningPayload"}
 
-func (ec *executionContext) _ClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ClosureWarningPayload) graphql.Marshaler {
+func (ec *executionContext) _ClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.ClosureWarningPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, closureWarningPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33134,7 +33133,7 @@ func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.S
 
 var recurringSeriesImplementors = []string{"RecurringSeries"}
 
-func (ec *executionContext) _RecurringSeries(ctx context.Context, sel ast.SelectionSet, obj *model.RecurringSeries) graphql.Marshaler {
+func (ec *executionContext) _RecurringSeries(ctx context.Context, sel ast.SelectionSet, obj *workflow.RecurringSeries) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recurringSeriesImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33177,7 +33176,7 @@ func (ec *executionContext) _RecurringSeries(ctx context.Context, sel ast.Select
 
 var reminderPayloadImplementors = []string{"ReminderPayload"}
 
-func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReminderPayload) graphql.Marshaler {
+func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reminderPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33220,7 +33219,7 @@ func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.Select
 
 var reminderRecipientImplementors = []string{"ReminderRecipient"}
 
-func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *model.ReminderRecipient) graphql.Marshaler {
+func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderRecipient) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reminderRecipientImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33273,7 +33272,7 @@ func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.Sele
 
 var revokeRecurringPayloadImplementors = []string{"RevokeRecurringPayload"}
 
-func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeRecurringPayload) graphql.Marshaler {
+func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.RevokeRecurringPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, revokeRecurringPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34051,15 +34050,31 @@ func (ec *executionContext) marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaselo
 	return ec._AssignClientPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx context.Context, v any) (model.AttendanceOutcome, error) {
-	var res model.AttendanceOutcome
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome(ctx context.Context, v any) (workflow.AttendanceOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAttendanceOutcome(ctx context.Context, sel ast.SelectionSet, v model.AttendanceOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome(ctx context.Context, sel ast.SelectionSet, v workflow.AttendanceOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttendanceOutcome!")
+	}
+	return res
 }
+
+var (
+	unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome = map[string]workflow.AttendanceOutcome{
+		"ATTENDED": workflow.OutcomeAttended,
+		"NO_SHOW":  workflow.OutcomeNoShow,
+	}
+	marshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome = map[workflow.AttendanceOutcome]string{
+		workflow.OutcomeAttended: "ATTENDED",
+		workflow.OutcomeNoShow:   "NO_SHOW",
+	}
+)
 
 func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
 	if v == nil {
@@ -34106,11 +34121,15 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcas
 	return ec._AuthPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AvailabilityWindow) graphql.Marshaler {
+func (ec *executionContext) marshalNAvailabilityWindow2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindow(ctx context.Context, sel ast.SelectionSet, v caseload.AvailabilityWindow) graphql.Marshaler {
+	return ec._AvailabilityWindow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAvailabilityWindow2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []caseload.AvailabilityWindow) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAvailabilityWindow2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindow(ctx, sel, v[i])
+		return ec.marshalNAvailabilityWindow2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -34122,15 +34141,7 @@ func (ec *executionContext) marshalNAvailabilityWindow2ᚕᚖgithubᚗcomᚋcase
 	return ret
 }
 
-func (ec *executionContext) marshalNAvailabilityWindow2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindow(ctx context.Context, sel ast.SelectionSet, v *model.AvailabilityWindow) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AvailabilityWindow!")
-		return graphql.Null
-	}
-	return ec._AvailabilityWindow(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInput(ctx context.Context, v any) (*model.AvailabilityWindowInput, error) {
+func (ec *executionContext) unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindow(ctx context.Context, v any) (*caseload.AvailabilityWindow, error) {
 	res, err := ec.unmarshalInputAvailabilityWindowInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34378,7 +34389,7 @@ func (ec *executionContext) marshalNClosureReasonCount2ᚖgithubᚗcomᚋcaseloa
 	return ec._ClosureReasonCount(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, v *model.ClosureWarningPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.ClosureWarningPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ClosureWarningPayload!")
 		return graphql.Null
@@ -34481,7 +34492,7 @@ func (ec *executionContext) unmarshalNCreateDocumentInput2githubᚗcomᚋcaseloa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateRecurringSeriesInput(ctx context.Context, v any) (model.CreateRecurringSeriesInput, error) {
+func (ec *executionContext) unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCreateRecurringSeriesInput(ctx context.Context, v any) (workflow.CreateRecurringSeriesInput, error) {
 	res, err := ec.unmarshalInputCreateRecurringSeriesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34937,17 +34948,35 @@ func (ec *executionContext) marshalNRecurringEligibility2ᚖgithubᚗcomᚋcasel
 	return ec._RecurringEligibility(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringFrequency(ctx context.Context, v any) (model.RecurringFrequency, error) {
-	var res model.RecurringFrequency
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency(ctx context.Context, v any) (workflow.RecurringFrequency, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringFrequency(ctx context.Context, sel ast.SelectionSet, v model.RecurringFrequency) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency(ctx context.Context, sel ast.SelectionSet, v workflow.RecurringFrequency) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RecurringFrequency!")
+	}
+	return res
 }
 
-func (ec *executionContext) marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecurringSeries(ctx context.Context, sel ast.SelectionSet, v *model.RecurringSeries) graphql.Marshaler {
+var (
+	unmarshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency = map[string]workflow.RecurringFrequency{
+		"WEEKLY":   workflow.Weekly,
+		"BIWEEKLY": workflow.Biweekly,
+		"MONTHLY":  workflow.Monthly,
+	}
+	marshalNRecurringFrequency2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringFrequency = map[workflow.RecurringFrequency]string{
+		workflow.Weekly:   "WEEKLY",
+		workflow.Biweekly: "BIWEEKLY",
+		workflow.Monthly:  "MONTHLY",
+	}
+)
+
+func (ec *executionContext) marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringSeries(ctx context.Context, sel ast.SelectionSet, v *workflow.RecurringSeries) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecurringSeries!")
 		return graphql.Null
@@ -34955,7 +34984,7 @@ func (ec *executionContext) marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseload�
 	return ec._RecurringSeries(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReminderPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.ReminderPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReminderPayload!")
 		return graphql.Null
@@ -34963,7 +34992,7 @@ func (ec *executionContext) marshalNReminderPayload2ᚖgithubᚗcomᚋcaseload�
 	return ec._ReminderPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReminderRecipient(ctx context.Context, sel ast.SelectionSet, v *model.ReminderRecipient) graphql.Marshaler {
+func (ec *executionContext) marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderRecipient(ctx context.Context, sel ast.SelectionSet, v *workflow.ReminderRecipient) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReminderRecipient!")
 		return graphql.Null
@@ -34971,7 +35000,7 @@ func (ec *executionContext) marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseload
 	return ec._ReminderRecipient(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeRecurringPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.RevokeRecurringPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RevokeRecurringPayload!")
 		return graphql.Null
@@ -34979,7 +35008,7 @@ func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcas
 	return ec._RevokeRecurringPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentInput(ctx context.Context, v any) (model.ScheduleAppointmentInput, error) {
+func (ec *executionContext) unmarshalNScheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐScheduleAppointmentInput(ctx context.Context, v any) (workflow.ScheduleAppointmentInput, error) {
 	res, err := ec.unmarshalInputScheduleAppointmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -35146,15 +35175,41 @@ func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋcaseload�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
-	var res model.Weekday
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNWeekday2timeᚐWeekday(ctx context.Context, v any) (time.Weekday, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNWeekday2timeᚐWeekday[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWeekday2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐWeekday(ctx context.Context, sel ast.SelectionSet, v model.Weekday) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNWeekday2timeᚐWeekday(ctx context.Context, sel ast.SelectionSet, v time.Weekday) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNWeekday2timeᚐWeekday[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Weekday!")
+	}
+	return res
 }
+
+var (
+	unmarshalNWeekday2timeᚐWeekday = map[string]time.Weekday{
+		"SUNDAY":    time.Sunday,
+		"MONDAY":    time.Monday,
+		"TUESDAY":   time.Tuesday,
+		"WEDNESDAY": time.Wednesday,
+		"THURSDAY":  time.Thursday,
+		"FRIDAY":    time.Friday,
+		"SATURDAY":  time.Saturday,
+	}
+	marshalNWeekday2timeᚐWeekday = map[time.Weekday]string{
+		time.Sunday:    "SUNDAY",
+		time.Monday:    "MONDAY",
+		time.Tuesday:   "TUESDAY",
+		time.Wednesday: "WEDNESDAY",
+		time.Thursday:  "THURSDAY",
+		time.Friday:    "FRIDAY",
+		time.Saturday:  "SATURDAY",
+	}
+)
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
@@ -35678,16 +35733,16 @@ func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖgithubᚗcomᚋcas
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInputᚄ(ctx context.Context, v any) ([]*model.AvailabilityWindowInput, error) {
+func (ec *executionContext) unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindowᚄ(ctx context.Context, v any) ([]*caseload.AvailabilityWindow, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.AvailabilityWindowInput, len(vSlice))
+	res := make([]*caseload.AvailabilityWindow, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAvailabilityWindowInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNAvailabilityWindowInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindow(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

@@ -11,40 +11,40 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // ScheduleAppointment is the resolver for the scheduleAppointment field.
-func (r *mutationResolver) ScheduleAppointment(ctx context.Context, input model.ScheduleAppointmentInput) (*ent.Appointment, error) {
-	return r.scheduleAppointment(ctx, input)
+func (r *mutationResolver) ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*ent.Appointment, error) {
+	return r.workflow.ScheduleAppointment(ctx, input)
 }
 
 // RescheduleAppointment is the resolver for the rescheduleAppointment field.
 func (r *mutationResolver) RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error) {
-	return r.rescheduleAppointment(ctx, id, startsAt, endsAt)
+	return r.workflow.RescheduleAppointment(ctx, id, startsAt, endsAt)
 }
 
 // CancelAppointment is the resolver for the cancelAppointment field.
 func (r *mutationResolver) CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error) {
-	return r.cancelAppointment(ctx, id, by, reason)
+	return r.workflow.CancelAppointment(ctx, id, by, reason)
 }
 
 // RecordAttendance is the resolver for the recordAttendance field.
-func (r *mutationResolver) RecordAttendance(ctx context.Context, id int, outcome model.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error) {
-	return r.recordAttendance(ctx, id, outcome, minutesLate)
+func (r *mutationResolver) RecordAttendance(ctx context.Context, id int, outcome workflow.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error) {
+	return r.workflow.RecordAttendance(ctx, id, outcome, minutesLate)
 }
 
 // ExcuseStrike is the resolver for the excuseStrike field.
 func (r *mutationResolver) ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error) {
-	return r.excuseStrike(ctx, id, reason)
+	return r.workflow.ExcuseStrike(ctx, id, reason)
 }
 
 // RecordReminder is the resolver for the recordReminder field.
-func (r *mutationResolver) RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*model.ReminderPayload, error) {
-	return r.recordReminder(ctx, appointmentID, channel)
+func (r *mutationResolver) RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*workflow.ReminderPayload, error) {
+	return r.workflow.RecordReminder(ctx, appointmentID, channel)
 }
 
 // ConfirmAppointment is the resolver for the confirmAppointment field.
 func (r *mutationResolver) ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error) {
-	return r.confirmAppointment(ctx, id)
+	return r.workflow.ConfirmAppointment(ctx, id)
 }

@@ -8,15 +8,15 @@ package graph
 import (
 	"context"
 
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // CreateRecurringSeries is the resolver for the createRecurringSeries field.
-func (r *mutationResolver) CreateRecurringSeries(ctx context.Context, input model.CreateRecurringSeriesInput) (*model.RecurringSeries, error) {
-	return r.createRecurringSeries(ctx, input)
+func (r *mutationResolver) CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*workflow.RecurringSeries, error) {
+	return r.workflow.CreateRecurringSeries(ctx, input)
 }
 
 // RevokeRecurring is the resolver for the revokeRecurring field.
-func (r *mutationResolver) RevokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error) {
-	return r.revokeRecurring(ctx, clientID, reason)
+func (r *mutationResolver) RevokeRecurring(ctx context.Context, clientID int, reason *string) (*workflow.RevokeRecurringPayload, error) {
+	return r.workflow.RevokeRecurring(ctx, clientID, reason)
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/ent/user"
@@ -57,26 +56,6 @@ type AuthPayload struct {
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	// The signed-in user.
 	User *ent.User `json:"user"`
-}
-
-// A weekly window, in the practice's time zone, in which a client can take an earlier slot.
-type AvailabilityWindow struct {
-	// The day.
-	Weekday Weekday `json:"weekday"`
-	// Start, in minutes after local midnight (e.g. 540 for 09:00).
-	StartMinute int `json:"startMinute"`
-	// End, in minutes after local midnight (exclusive).
-	EndMinute int `json:"endMinute"`
-}
-
-// A weekly availability window to set.
-type AvailabilityWindowInput struct {
-	// The day.
-	Weekday Weekday `json:"weekday"`
-	// Start, in minutes after local midnight (0-1439).
-	StartMinute int `json:"startMinute"`
-	// End, in minutes after local midnight (1-1440), after the start.
-	EndMinute int `json:"endMinute"`
 }
 
 // A client who could take a freed slot, in the order to call them.
@@ -135,36 +114,6 @@ type ClosureReasonCount struct {
 	Reason episode.CloseReason `json:"reason"`
 	// Episodes closed for it in the group.
 	Count int `json:"count"`
-}
-
-// A closure warning recorded for a client.
-type ClosureWarningPayload struct {
-	// The OUTBOUND CLOSURE_WARNING contact recorded, with its close-by date.
-	Contact *ent.Contact `json:"contact"`
-	// The client warned.
-	Client *ent.ClientProfile `json:"client"`
-	// The message to send, in the practice's words.
-	Message string `json:"message"`
-}
-
-// The sessions to book as a standing recurring series.
-type CreateRecurringSeriesInput struct {
-	// The client: ACTIVE, and has earned the privilege by the policy (rule 5) or holds it already.
-	ClientID int `json:"clientID"`
-	// The day of the week, in the practice's time zone.
-	Weekday Weekday `json:"weekday"`
-	// Local start time as HH:MM (24-hour) in the practice's time zone; it stays the same across daylight-saving changes.
-	Time string `json:"time"`
-	// How often.
-	Frequency RecurringFrequency `json:"frequency"`
-	// How many sessions to book (1-52).
-	Count int `json:"count"`
-	// Length of each session in minutes (15-480, default 50).
-	DurationMinutes *int `json:"durationMinutes,omitempty"`
-	// The first session is on the first matching weekday on or after this date (default tomorrow).
-	StartsOn *time.Time `json:"startsOn,omitempty"`
-	// What the sessions are for (default THERAPY).
-	Kind *appointment.Kind `json:"kind,omitempty"`
 }
 
 // A new login of the practice.
@@ -239,62 +188,6 @@ type PolicyInput struct {
 	AttendanceWindowDays *int `json:"attendanceWindowDays,omitempty"`
 }
 
-// A recurring series booked for a client.
-type RecurringSeries struct {
-	// Identifies the series; each of its sessions carries it as `seriesID`.
-	SeriesID string `json:"seriesID"`
-	// The client.
-	Client *ent.ClientProfile `json:"client"`
-	// The sessions booked, earliest first.
-	Appointments []*ent.Appointment `json:"appointments"`
-}
-
-// A reminder recorded for a session.
-type ReminderPayload struct {
-	// The session, now with its reminder recorded.
-	Appointment *ent.Appointment `json:"appointment"`
-	// The OUTBOUND REMINDER contact recorded.
-	Contact *ent.Contact `json:"contact"`
-	// Whom the reminder goes to: for a minor, the primary caregiver.
-	Recipient *ReminderRecipient `json:"recipient"`
-}
-
-// Whom to contact for a reminder, and how.
-type ReminderRecipient struct {
-	// CLIENT, or CAREGIVER for a minor with a primary caregiver.
-	Role string `json:"role"`
-	// Name to address (identifying: null with FORBIDDEN for analysts).
-	Name *string `json:"name,omitempty"`
-	// The channel to use: the client's preferred one, or the one the reminder was recorded with.
-	Channel string `json:"channel"`
-	// Phone number (identifying).
-	Phone *string `json:"phone,omitempty"`
-	// Email address (identifying).
-	Email *string `json:"email,omitempty"`
-}
-
-// The result of revoking a client's recurring series.
-type RevokeRecurringPayload struct {
-	// The client, no longer holding the recurring privilege.
-	Client *ent.ClientProfile `json:"client"`
-	// The future sessions of the series that were cancelled (by PRACTICE, never a strike).
-	Canceled []*ent.Appointment `json:"canceled"`
-}
-
-// A session to book.
-type ScheduleAppointmentInput struct {
-	// The client to see; ACTIVE (an admin may back-enter history for any client).
-	ClientID int `json:"clientID"`
-	// The clinician; default the client's own.
-	ClinicianID *int `json:"clinicianID,omitempty"`
-	// Start of the session; in the future unless an admin back-enters history.
-	StartsAt time.Time `json:"startsAt"`
-	// End of the session; after the start.
-	EndsAt time.Time `json:"endsAt"`
-	// What the session is for (default THERAPY).
-	Kind *appointment.Kind `json:"kind,omitempty"`
-}
-
 // The termination recommendation of a client (first matching rule wins).
 type TerminationRecommendation struct {
 	// What to do.
@@ -329,64 +222,6 @@ type TodoItem struct {
 	Overdue bool `json:"overdue"`
 	// What to do and why.
 	Explanation string `json:"explanation"`
-}
-
-// What happened at a session.
-type AttendanceOutcome string
-
-const (
-	// The client came (say how many minutes late).
-	AttendanceOutcomeAttended AttendanceOutcome = "ATTENDED"
-	// The client did not come and did not cancel.
-	AttendanceOutcomeNoShow AttendanceOutcome = "NO_SHOW"
-)
-
-var AllAttendanceOutcome = []AttendanceOutcome{
-	AttendanceOutcomeAttended,
-	AttendanceOutcomeNoShow,
-}
-
-func (e AttendanceOutcome) IsValid() bool {
-	switch e {
-	case AttendanceOutcomeAttended, AttendanceOutcomeNoShow:
-		return true
-	}
-	return false
-}
-
-func (e AttendanceOutcome) String() string {
-	return string(e)
-}
-
-func (e *AttendanceOutcome) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = AttendanceOutcome(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AttendanceOutcome", str)
-	}
-	return nil
-}
-
-func (e AttendanceOutcome) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *AttendanceOutcome) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e AttendanceOutcome) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }
 
 // Whether a caseload is the right size for the clinician's slots.
@@ -697,67 +532,6 @@ func (e PaperworkStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// How often a recurring series repeats.
-type RecurringFrequency string
-
-const (
-	// Every week.
-	RecurringFrequencyWeekly RecurringFrequency = "WEEKLY"
-	// Every second week.
-	RecurringFrequencyBiweekly RecurringFrequency = "BIWEEKLY"
-	// Every fourth week, on the same weekday (13 sessions a year).
-	RecurringFrequencyMonthly RecurringFrequency = "MONTHLY"
-)
-
-var AllRecurringFrequency = []RecurringFrequency{
-	RecurringFrequencyWeekly,
-	RecurringFrequencyBiweekly,
-	RecurringFrequencyMonthly,
-}
-
-func (e RecurringFrequency) IsValid() bool {
-	switch e {
-	case RecurringFrequencyWeekly, RecurringFrequencyBiweekly, RecurringFrequencyMonthly:
-		return true
-	}
-	return false
-}
-
-func (e RecurringFrequency) String() string {
-	return string(e)
-}
-
-func (e *RecurringFrequency) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = RecurringFrequency(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid RecurringFrequency", str)
-	}
-	return nil
-}
-
-func (e RecurringFrequency) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *RecurringFrequency) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e RecurringFrequency) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
 // What to do about a client's case under the inactivity and strike rules.
 type TerminationAction string
 
@@ -951,79 +725,6 @@ func (e *TodoKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e TodoKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// A day of the week.
-type Weekday string
-
-const (
-	// Sunday.
-	WeekdaySunday Weekday = "SUNDAY"
-	// Monday.
-	WeekdayMonday Weekday = "MONDAY"
-	// Tuesday.
-	WeekdayTuesday Weekday = "TUESDAY"
-	// Wednesday.
-	WeekdayWednesday Weekday = "WEDNESDAY"
-	// Thursday.
-	WeekdayThursday Weekday = "THURSDAY"
-	// Friday.
-	WeekdayFriday Weekday = "FRIDAY"
-	// Saturday.
-	WeekdaySaturday Weekday = "SATURDAY"
-)
-
-var AllWeekday = []Weekday{
-	WeekdaySunday,
-	WeekdayMonday,
-	WeekdayTuesday,
-	WeekdayWednesday,
-	WeekdayThursday,
-	WeekdayFriday,
-	WeekdaySaturday,
-}
-
-func (e Weekday) IsValid() bool {
-	switch e {
-	case WeekdaySunday, WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday:
-		return true
-	}
-	return false
-}
-
-func (e Weekday) String() string {
-	return string(e)
-}
-
-func (e *Weekday) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Weekday(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Weekday", str)
-	}
-	return nil
-}
-
-func (e Weekday) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Weekday) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Weekday) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

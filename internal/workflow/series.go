@@ -1,4 +1,4 @@
-package graph
+package workflow
 
 import (
 	"context"
@@ -11,28 +11,72 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
-	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
-	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Recurring series (rule 5): booked only for a client who has earned them,
 // revoked when the client should lose them.
 
+// RecurringFrequency is how often a recurring series repeats.
+type RecurringFrequency string
+
+// The frequencies.
+const (
+	// Weekly: every week.
+	Weekly RecurringFrequency = "WEEKLY"
+	// Biweekly: every second week.
+	Biweekly RecurringFrequency = "BIWEEKLY"
+	// Monthly: every fourth week, on the same weekday.
+	Monthly RecurringFrequency = "MONTHLY"
+)
+
 // seriesStepDays is the days between two sessions of a series.
-var seriesStepDays = map[model.RecurringFrequency]int{
-	model.RecurringFrequencyWeekly:   7,
-	model.RecurringFrequencyBiweekly: 14,
-	model.RecurringFrequencyMonthly:  28,
+var seriesStepDays = map[RecurringFrequency]int{
+	Weekly:   7,
+	Biweekly: 14,
+	Monthly:  28,
 }
 
-func toWeekday(d model.Weekday) time.Weekday {
-	for i, wd := range weekdays {
-		if wd == d {
-			return time.Weekday(i)
-		}
-	}
-	return time.Sunday
+// CreateRecurringSeriesInput is the sessions to book as a standing series.
+type CreateRecurringSeriesInput struct {
+	// ClientID is the client: ACTIVE, and has earned the privilege or
+	// holds it already.
+	ClientID int
+	// Weekday is the day of the week, in the practice's time zone.
+	Weekday time.Weekday
+	// Time is the local start time as HH:MM (24-hour).
+	Time string
+	// Frequency is how often.
+	Frequency RecurringFrequency
+	// Count is how many sessions to book (1-52).
+	Count int
+	// DurationMinutes is each session's length (15-480); nil for 50.
+	DurationMinutes *int
+	// StartsOn: the first session is on the first matching weekday on or
+	// after this date; nil for tomorrow.
+	StartsOn *time.Time
+	// Kind is what the sessions are for; nil for THERAPY.
+	Kind *appointment.Kind
+}
+
+// RecurringSeries is a series booked for a client. The audit log names the
+// first record field of a payload, so Client stays before Appointments.
+type RecurringSeries struct {
+	// SeriesID identifies the series; each of its sessions carries it.
+	SeriesID string
+	// Client is the client, now holding the recurring privilege.
+	Client *ent.ClientProfile
+	// Appointments are the sessions booked, earliest first.
+	Appointments []*ent.Appointment
+}
+
+// RevokeRecurringPayload is the result of revoking a client's series.
+type RevokeRecurringPayload struct {
+	// Client is the client, no longer holding the recurring privilege.
+	Client *ent.ClientProfile
+	// Canceled are the future sessions of the series that were cancelled
+	// (by PRACTICE, never a strike).
+	Canceled []*ent.Appointment
 }
 
 // parseClock reads HH:MM (24-hour) as minutes after midnight.
@@ -66,8 +110,11 @@ func newSeriesID() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRecurringSeriesInput) (*model.RecurringSeries, error) {
-	tx := ent.FromContext(ctx)
+// CreateRecurringSeries books a standing series for a client who has
+// earned it, all of it or nothing: CONFLICT, naming the date, when any of
+// its sessions collides with a booked one.
+func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringSeriesInput) (*RecurringSeries, error) {
+	tx := s.tx(ctx)
 	minute, ok := parseClock(in.Time)
 	if !ok {
 		return nil, caseload.Invalid("time", "give the local start time as HH:MM, e.g. 16:30")
@@ -86,7 +133,7 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	if !ok {
 		return nil, caseload.Invalid("frequency", "unknown frequency %s", in.Frequency)
 	}
-	f := r.facts(ctx)
+	f := s.facts(ctx)
 	rules, err := f.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -105,7 +152,7 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	if err != nil {
 		return nil, err
 	}
-	if holds, err := futureSeries(tx, c.ID, r.now()).Exist(ctx); err != nil {
+	if holds, err := futureSeries(tx, c.ID, s.now()).Exist(ctx); err != nil {
 		return nil, err
 	} else if holds {
 		return nil, caseload.PolicyViolation("the client already has a recurring series: revoke it before booking another")
@@ -119,19 +166,19 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 		// series that ran out needs no new streak.
 		return nil, caseload.PolicyViolation("a recurring series is not earned yet: %s", verdict.Reason)
 	}
-	from := r.now().In(rules.Location).AddDate(0, 0, 1)
+	from := s.now().In(rules.Location).AddDate(0, 0, 1)
 	if in.StartsOn != nil {
 		from = *in.StartsOn
 	}
-	starts := seriesStarts(rules.Location, from, toWeekday(in.Weekday), minute, step, in.Count)
-	if !starts[0].After(r.now()) {
+	starts := seriesStarts(rules.Location, from, in.Weekday, minute, step, in.Count)
+	if !starts[0].After(s.now()) {
 		return nil, caseload.Invalid("startsOn", "the first session would be in the past: start later")
 	}
 	id, err := newSeriesID()
 	if err != nil {
 		return nil, err
 	}
-	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
+	ep, err := OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +211,7 @@ func (r *Resolver) createRecurringSeries(ctx context.Context, in model.CreateRec
 	if err != nil {
 		return nil, err
 	}
-	return &model.RecurringSeries{SeriesID: id, Client: c, Appointments: booked}, nil
+	return &RecurringSeries{SeriesID: id, Client: c, Appointments: booked}, nil
 }
 
 // futureSeries queries the client's booked future sessions of a recurring
@@ -179,13 +226,16 @@ func futureSeries(tx *ent.Client, clientID int, now time.Time) *ent.AppointmentQ
 		)
 }
 
-func (r *Resolver) revokeRecurring(ctx context.Context, clientID int, reason *string) (*model.RevokeRecurringPayload, error) {
-	tx := ent.FromContext(ctx)
+// RevokeRecurring takes the recurring privilege away and cancels the future
+// sessions of the client's series (by PRACTICE: never a strike); the reason
+// is kept on the cancelled sessions.
+func (s *Service) RevokeRecurring(ctx context.Context, clientID int, reason *string) (*RevokeRecurringPayload, error) {
+	tx := s.tx(ctx)
 	c, err := tx.ClientProfile.Get(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	future, err := futureSeries(tx, c.ID, r.now()).Order(ent.Asc(appointment.FieldStartsAt)).All(ctx)
+	future, err := futureSeries(tx, c.ID, s.now()).Order(ent.Asc(appointment.FieldStartsAt)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +254,7 @@ func (r *Resolver) revokeRecurring(ctx context.Context, clientID int, reason *st
 		a, err := a.Update().
 			SetStatus(appointment.StatusCANCELED).
 			SetCanceledBy(appointment.CanceledByPRACTICE).
-			SetCanceledAt(r.now()).
+			SetCanceledAt(s.now()).
 			SetCancelReason(why).
 			Save(ctx)
 		if err != nil {
@@ -216,5 +266,5 @@ func (r *Resolver) revokeRecurring(ctx context.Context, clientID int, reason *st
 	if err != nil {
 		return nil, err
 	}
-	return &model.RevokeRecurringPayload{Client: c, Canceled: canceled}, nil
+	return &RevokeRecurringPayload{Client: c, Canceled: canceled}, nil
 }

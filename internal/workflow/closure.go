@@ -1,4 +1,4 @@
-package graph
+package workflow
 
 import (
 	"context"
@@ -12,16 +12,31 @@ import (
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
-	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
-	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Closure and return of a case (SPEC rule 3 made to happen).
 
-func activeClient(ctx context.Context, id int) (*ent.ClientProfile, error) {
-	c, err := ent.FromContext(ctx).ClientProfile.Get(ctx, id)
+// MaxCloseCases is the most cases CloseCases closes at once: a page of the
+// API's lists.
+const MaxCloseCases = 100
+
+// ClosureWarningPayload is a closure warning recorded for a client. The
+// audit log names the first record field of a payload, so Contact stays
+// first.
+type ClosureWarningPayload struct {
+	// Contact is the OUTBOUND CLOSURE_WARNING contact, with its close-by date.
+	Contact *ent.Contact
+	// Client is the client warned.
+	Client *ent.ClientProfile
+	// Message is the message to send, in the practice's words.
+	Message string
+}
+
+// activeClient returns the client, refused unless ACTIVE.
+func (s *Service) activeClient(ctx context.Context, id int) (*ent.ClientProfile, error) {
+	c, err := s.tx(ctx).ClientProfile.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -31,12 +46,15 @@ func activeClient(ctx context.Context, id int) (*ent.ClientProfile, error) {
 	return c, nil
 }
 
-func (r *Resolver) sendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*model.ClosureWarningPayload, error) {
-	rules, err := r.facts(ctx).Rules(ctx)
+// SendClosureWarning records an OUTBOUND closure warning for an ACTIVE
+// client and returns the message to send. closeBy defaults to today plus
+// the policy's grace days and must be after today.
+func (s *Service) SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*ClosureWarningPayload, error) {
+	rules, err := s.facts(ctx).Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := activeClient(ctx, clientID)
+	c, err := s.activeClient(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -47,12 +65,12 @@ func (r *Resolver) sendClosureWarning(ctx context.Context, clientID int, channel
 	if !by.After(rules.Today()) {
 		return nil, caseload.Invalid("closeBy", "must be after today (%s)", rules.Today().Format(time.DateOnly))
 	}
-	create := ent.FromContext(ctx).Contact.Create().
+	create := s.tx(ctx).Contact.Create().
 		SetClientID(c.ID).
 		SetChannel(channel).
 		SetDirection(contact.DirectionOUTBOUND).
 		SetPurpose(contact.PurposeCLOSURE_WARNING).
-		SetOccurredAt(r.now()).
+		SetOccurredAt(s.now()).
 		SetCloseBy(by)
 	if v := viewer.FromContext(ctx); v.ClinicianID != 0 {
 		create.SetClinicianID(v.ClinicianID)
@@ -64,18 +82,21 @@ func (r *Resolver) sendClosureWarning(ctx context.Context, clientID int, channel
 	message := fmt.Sprintf("Dear %s, we have not seen you in a while and would like to know how you are. "+
 		"If you would like to continue, please book a session before %s; otherwise we will close your case after that date. "+
 		"We are here if you need us again.", c.FirstName, by.Format("Monday, January 2, 2006"))
-	return &model.ClosureWarningPayload{Contact: ct, Client: c, Message: message}, nil
+	return &ClosureWarningPayload{Contact: ct, Client: c, Message: message}, nil
 }
 
-// closeCase closes one client's case; see the schema for what it does.
-func (r *Resolver) closeCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error) {
-	tx := ent.FromContext(ctx)
-	c, err := activeClient(ctx, clientID)
+// CloseCase closes an ACTIVE client's case: closes the episode with the
+// reason, cancels future sessions (by PRACTICE), takes the client off the
+// backfill list and the recurring privilege, and signs the termination
+// note if one is given (otherwise it is due as paperwork).
+func (s *Service) CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error) {
+	tx := s.tx(ctx)
+	c, err := s.activeClient(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	now := r.now()
-	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
+	now := s.now()
+	ep, err := OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +128,10 @@ func (r *Resolver) closeCase(ctx context.Context, clientID int, reason episode.C
 		Save(ctx)
 }
 
-func (r *Resolver) reopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error) {
-	tx := ent.FromContext(ctx)
+// ReopenCase reopens a closed client's case: a new episode, in which
+// strikes start again.
+func (s *Service) ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error) {
+	tx := s.tx(ctx)
 	c, err := tx.ClientProfile.Get(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -119,26 +142,27 @@ func (r *Resolver) reopenCase(ctx context.Context, clientID int) (*ent.ClientPro
 	if c.ClinicianID == nil {
 		return nil, caseload.PolicyViolation("the client has no clinician: assign one first")
 	}
-	if err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(*c.ClinicianID).SetOpenedAt(r.now()).Exec(ctx); err != nil {
+	if err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(*c.ClinicianID).SetOpenedAt(s.now()).Exec(ctx); err != nil {
 		return nil, err
 	}
 	return c.Update().SetStatus(clientprofile.StatusACTIVE).Save(ctx)
 }
 
-// closeCases closes every case or none: the mutation's transaction rolls
-// back on the first refusal.
-func (r *Resolver) closeCases(ctx context.Context, ids []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
+// CloseCases closes every case or none (admins only): the mutation's
+// transaction rolls back on the first refusal, which names the client by
+// its database id (the log shows it; the caller sees the refusal as it is).
+func (s *Service) CloseCases(ctx context.Context, clientIDs []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, caseload.Forbidden("only an admin closes cases in bulk")
 	}
-	if len(ids) == 0 || len(ids) > MaxPageSize {
-		return nil, caseload.Invalid("clientIds", "name 1 to %d clients", MaxPageSize)
+	if len(clientIDs) == 0 || len(clientIDs) > MaxCloseCases {
+		return nil, caseload.Invalid("clientIds", "name 1 to %d clients", MaxCloseCases)
 	}
-	out := make([]*ent.ClientProfile, 0, len(ids))
-	for _, id := range ids {
-		c, err := r.closeCase(ctx, id, reason, nil)
+	out := make([]*ent.ClientProfile, 0, len(clientIDs))
+	for _, id := range clientIDs {
+		c, err := s.CloseCase(ctx, id, reason, nil)
 		if err != nil {
-			return nil, fmt.Errorf("client %s: %w", encodeIDForMessage(id), err)
+			return nil, fmt.Errorf("client %d: %w", id, err)
 		}
 		out = append(out, c)
 	}

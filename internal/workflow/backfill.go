@@ -1,4 +1,4 @@
-package graph
+package workflow
 
 import (
 	"context"
@@ -6,43 +6,33 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
-	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
-	"github.com/caseload/caseload/internal/workflow"
 )
 
 // The backfill list: who wants an earlier slot, and filling a freed one.
 
-var weekdays = []model.Weekday{model.WeekdaySunday, model.WeekdayMonday, model.WeekdayTuesday, model.WeekdayWednesday,
-	model.WeekdayThursday, model.WeekdayFriday, model.WeekdaySaturday}
-
-func toWindows(ws []caseload.AvailabilityWindow) []*model.AvailabilityWindow {
-	out := make([]*model.AvailabilityWindow, 0, len(ws))
-	for _, w := range ws {
-		out = append(out, &model.AvailabilityWindow{Weekday: weekdays[w.Weekday], StartMinute: w.StartMinute, EndMinute: w.EndMinute})
-	}
-	return out
-}
-
-func (r *Resolver) setBackfillPreference(ctx context.Context, clientID int, wants bool, in []*model.AvailabilityWindowInput) (*ent.ClientProfile, error) {
-	windows := make([]caseload.AvailabilityWindow, 0, len(in))
-	for _, w := range in {
-		win := caseload.AvailabilityWindow{Weekday: toWeekday(w.Weekday), StartMinute: w.StartMinute, EndMinute: w.EndMinute}
-		if err := win.Validate(); err != nil {
+// SetBackfillPreference puts a client on (or takes them off) the backfill
+// list, with the weekly windows in which they can come (none: any time).
+func (s *Service) SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) (*ent.ClientProfile, error) {
+	windows := make([]caseload.AvailabilityWindow, 0, len(availability))
+	for _, w := range availability {
+		if err := w.Validate(); err != nil {
 			return nil, caseload.Invalid("availability", "%v", err)
 		}
-		windows = append(windows, win)
+		windows = append(windows, *w)
 	}
-	return ent.FromContext(ctx).ClientProfile.UpdateOneID(clientID).
-		SetWantsEarlierAppointment(wants).
+	return s.tx(ctx).ClientProfile.UpdateOneID(clientID).
+		SetWantsEarlierAppointment(wantsEarlier).
 		SetAvailability(windows).
 		Save(ctx)
 }
 
-// fillSlot books an eligible client into a cancelled session's slot.
-func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepLater bool) (*ent.Appointment, error) {
-	tx := ent.FromContext(ctx)
-	f := r.facts(ctx)
+// FillSlot books an eligible client into a cancelled session's slot and
+// links the two. The client's later session is cancelled (by CLIENT, never
+// a strike) unless keepLater.
+func (s *Service) FillSlot(ctx context.Context, canceledID, clientID int, keepLater bool) (*ent.Appointment, error) {
+	tx := s.tx(ctx)
+	f := s.facts(ctx)
 	rules, err := f.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -54,7 +44,7 @@ func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepL
 	switch {
 	case freed.Status != appointment.StatusCANCELED:
 		return nil, caseload.PolicyViolation("the session is %s: only a cancelled session's slot can be filled", freed.Status)
-	case !freed.StartsAt.After(r.now()):
+	case !freed.StartsAt.After(s.now()):
 		return nil, caseload.PolicyViolation("the slot has passed")
 	}
 	taken, err := freed.QueryFilledBy().Exist(ctx)
@@ -80,7 +70,7 @@ func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepL
 		SetEndsAt(freed.EndsAt).
 		SetKind(freed.Kind).
 		SetFilledFromID(freed.ID)
-	ep, err := workflow.OpenEpisode(ctx, tx, clientID)
+	ep, err := OpenEpisode(ctx, tx, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +87,7 @@ func (r *Resolver) fillSlot(ctx context.Context, canceledID, clientID int, keepL
 		err := tx.Appointment.UpdateOneID(next.ID).
 			SetStatus(appointment.StatusCANCELED).
 			SetCanceledBy(appointment.CanceledByCLIENT).
-			SetCanceledAt(r.now()).
+			SetCanceledAt(s.now()).
 			SetCancelReason("moved to an earlier slot from the backfill list").
 			SetExcused(true).
 			SetExcuseReason("moved to an earlier slot from the backfill list").

@@ -1,0 +1,164 @@
+package workflow_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/ent/document"
+	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
+)
+
+func TestSendClosureWarning(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("closes by today plus the grace days", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			got, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 10 March plus the default 14 days.
+			want := time.Date(2026, 3, 24, 0, 0, 0, 0, time.UTC)
+			ct, err := c.tx.Contact.Get(c.allow, got.Contact.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ct.Purpose != contact.PurposeCLOSURE_WARNING || ct.Direction != contact.DirectionOUTBOUND ||
+				ct.CloseBy == nil || ct.CloseBy.Format(time.DateOnly) != want.Format(time.DateOnly) || *ct.ClinicianID != c.clinicianID {
+				t.Errorf("contact %s %s closing by %v, want an OUTBOUND CLOSURE_WARNING closing by %s", ct.Direction, ct.Purpose, ct.CloseBy, want.Format(time.DateOnly))
+			}
+			if !strings.HasPrefix(got.Message, "Dear Ann,") || !strings.Contains(got.Message, "before Tuesday, March 24, 2026;") {
+				t.Errorf("message %q, want it addressed to Ann and closing on Tuesday, March 24, 2026", got.Message)
+			}
+		})
+		t.Run("a close-by date of today is refused", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			today := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+			_, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, &today)
+			bWantRefusal(t, err, caseload.CodeBadUserInput, "closeBy")
+		})
+		t.Run("a closed client is not warned", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED)
+			_, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, nil)
+			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+		})
+	})
+}
+
+func TestCloseAndReopenCase(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("closing ends the episode and the future sessions, then reopening starts anew", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			cp = c.tx.ClientProfile.UpdateOne(cp).SetWantsEarlierAppointment(true).SetRecurringPrivilege(true).SaveX(c.allow)
+			past := bMustCreateSession(t, c, cp, bLocal(2026, 3, 3, 10, 0), appointment.StatusATTENDED)
+			future := bMustCreateSession(t, c, cp, bLocal(2026, 3, 17, 10, 0), appointment.StatusCONFIRMED)
+			ep, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
+			ctx := c.as(c.clinician)
+			note := "Goals met; discharged."
+			closed, err := c.svc.CloseCase(ctx, cp.ID, episode.CloseReasonGOALS_MET, &note)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if closed.Status != clientprofile.StatusCLOSED || closed.WantsEarlierAppointment || closed.RecurringPrivilege {
+				t.Errorf("client %s, wants earlier %v, recurring %v; want CLOSED, off the list and the privilege",
+					closed.Status, closed.WantsEarlierAppointment, closed.RecurringPrivilege)
+			}
+			ep = c.tx.Episode.GetX(c.allow, ep.ID)
+			if ep.ClosedAt == nil || !ep.ClosedAt.Equal(bNow) || *ep.CloseReason != episode.CloseReasonGOALS_MET {
+				t.Errorf("episode closed at %v for %v, want %v for GOALS_MET", ep.ClosedAt, ep.CloseReason, bNow)
+			}
+			if a := bMustReload(t, c, future.ID); a.Status != appointment.StatusCANCELED || *a.CanceledBy != appointment.CanceledByPRACTICE || *a.CancelReason != "case closed" {
+				t.Errorf("future session %s by %v, want CANCELED by PRACTICE", a.Status, a.CanceledBy)
+			}
+			if a := bMustReload(t, c, past.ID); a.Status != appointment.StatusATTENDED {
+				t.Errorf("past session %s, want it left ATTENDED", a.Status)
+			}
+			doc, err := c.tx.Document.Query().Where(document.ClientID(cp.ID)).Only(c.allow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Kind != document.KindTERMINATION_NOTE || doc.Status != document.StatusSIGNED || doc.AuthorID != c.clinician.UserID || doc.Body != note {
+				t.Errorf("document %s %s by %d, want the SIGNED TERMINATION_NOTE by %d", doc.Kind, doc.Status, doc.AuthorID, c.clinician.UserID)
+			}
+
+			reopened, err := c.svc.ReopenCase(ctx, cp.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
+			if reopened.Status != clientprofile.StatusACTIVE || open == nil || open.ID == ep.ID || !open.OpenedAt.Equal(bNow) {
+				t.Errorf("reopened %s with open episode %+v, want ACTIVE in a new episode opened %v", reopened.Status, open, bNow)
+			}
+		})
+		t.Run("only an active case is closed", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusWAITLIST)
+			_, err := c.svc.CloseCase(c.as(c.clinician), cp.ID, episode.CloseReasonINACTIVE, nil)
+			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+		})
+		t.Run("only a closed case is reopened", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			_, err := c.svc.ReopenCase(c.as(c.clinician), cp.ID)
+			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+		})
+	})
+}
+
+func TestCloseCases(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("an admin closes them all", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			a, b := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), bMustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
+			got, err := c.svc.CloseCases(c.as(c.admin), []int{a.ID, b.ID}, episode.CloseReasonINACTIVE)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0].ID != a.ID || got[1].ID != b.ID {
+				t.Fatalf("closed %v, want Ann and Bea", got)
+			}
+			if n := c.tx.ClientProfile.Query().Where(clientprofile.StatusEQ(clientprofile.StatusCLOSED)).CountX(c.allow); n != 2 {
+				t.Errorf("%d closed clients, want 2", n)
+			}
+		})
+		t.Run("one that cannot be closed refuses them all", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			a, b := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), bMustCreateClient(t, c, "Bea", clientprofile.StatusWAITLIST)
+			_, err := c.svc.CloseCases(c.as(c.admin), []int{a.ID, b.ID}, episode.CloseReasonINACTIVE)
+			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+		})
+		t.Run("a clinician may not", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			a := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			_, err := c.svc.CloseCases(c.as(c.clinician), []int{a.ID}, episode.CloseReasonINACTIVE)
+			bWantRefusal(t, err, caseload.CodeForbidden, "")
+		})
+		t.Run("name 1 to 100 clients", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			_, err := c.svc.CloseCases(c.as(c.admin), nil, episode.CloseReasonINACTIVE)
+			bWantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
+			_, err = c.svc.CloseCases(c.as(c.admin), make([]int, workflow.MaxCloseCases+1), episode.CloseReasonINACTIVE)
+			bWantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
+		})
+		t.Run("a client of another practice is not found", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			a := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			stranger := *c.admin
+			stranger.PracticeID = c.tx.Practice.Create().SetName("South Practice").SaveX(c.allow).ID
+			_, err := c.svc.CloseCases(c.as(&stranger), []int{a.ID}, episode.CloseReasonINACTIVE)
+			if !ent.IsNotFound(err) {
+				t.Errorf("error = %v, want not found", err)
+			}
+		})
+	})
+}

@@ -1,0 +1,86 @@
+package workflow
+
+import (
+	"context"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/internal/facts"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// ReminderPayload is a reminder recorded for a session. The audit log
+// names the first record field of a payload, so Appointment stays first.
+type ReminderPayload struct {
+	// Appointment is the session, with its reminder recorded.
+	Appointment *ent.Appointment
+	// Contact is the OUTBOUND REMINDER contact recorded.
+	Contact *ent.Contact
+	// Recipient is whom the reminder goes to.
+	Recipient *ReminderRecipient
+}
+
+// ReminderRecipient is whom to contact for a reminder, and how.
+type ReminderRecipient struct {
+	// Role is CLIENT, or CAREGIVER for a minor with a primary caregiver.
+	Role string
+	// Name is the name to address.
+	Name *string
+	// Channel is the channel the reminder was recorded with.
+	Channel string
+	// Phone is the recipient's phone number.
+	Phone *string
+	// Email is the recipient's email address.
+	Email *string
+}
+
+// RecordReminder marks a booked future session reminded, records the
+// reminder as an OUTBOUND contact, and says whom it goes to: for a minor
+// with a primary caregiver, the caregiver.
+func (s *Service) RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*ReminderPayload, error) {
+	tx := s.tx(ctx)
+	a, err := s.bookedFuture(ctx, appointmentID, "reminded")
+	if err != nil {
+		return nil, err
+	}
+	rules, err := s.facts(ctx).Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := tx.ClientProfile.Get(ctx, a.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	a, err = a.Update().SetReminderSentAt(now).SetReminderChannel(channel).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	create := tx.Contact.Create().
+		SetClientID(a.ClientID).
+		SetChannel(contact.Channel(channel)).
+		SetDirection(contact.DirectionOUTBOUND).
+		SetPurpose(contact.PurposeREMINDER).
+		SetOccurredAt(now)
+	if v := viewer.FromContext(ctx); v != nil && v.ClinicianID != 0 {
+		create.SetClinicianID(v.ClinicianID)
+	}
+	ct, err := create.Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := c.FirstName + " " + c.LastName
+	recipient := &ReminderRecipient{Role: "CLIENT", Name: &name, Channel: string(channel), Phone: c.Phone, Email: c.Email}
+	if rules.IsMinor(facts.Client(c)) {
+		cg, err := tx.Caregiver.Query().Where(caregiver.ClientID(c.ID), caregiver.IsPrimary(true)).First(ctx)
+		switch {
+		case err == nil:
+			recipient = &ReminderRecipient{Role: "CAREGIVER", Name: &cg.Name, Channel: string(channel), Phone: cg.Phone, Email: cg.Email}
+		case !ent.IsNotFound(err):
+			return nil, err
+		}
+	}
+	return &ReminderPayload{Appointment: a, Contact: ct, Recipient: recipient}, nil
+}
