@@ -221,6 +221,20 @@ func (f *factStore) Histories(ctx context.Context, ids []int) ([]*caseload.Histo
 	return out, nil
 }
 
+// Caseload returns the histories of a clinician's clients (all statuses:
+// closed clients still owe termination notes); errNotReadable unless the
+// viewer may read the whole caseload.
+func (f *factStore) Caseload(ctx context.Context, clinicianID int) ([]*caseload.History, error) {
+	if !readsCaseload(ctx, clinicianID) {
+		return nil, errNotReadable
+	}
+	ids, _, err := f.caseloads.get(ctx, clinicianID)
+	if err != nil {
+		return nil, err
+	}
+	return f.Histories(ctx, ids)
+}
+
 // caseloadFields are the fields whose figures come from a whole caseload.
 var caseloadFields = map[string]bool{"caseloadHealth": true, "todo": true, "calendar": true, "myTodo": true, "myCalendar": true}
 

@@ -143,8 +143,9 @@ func readsCaseload(ctx context.Context, clinicianID int) bool {
 	return v.SeesWholePractice() || slices.Contains(v.ReadableClinicianIDs(), clinicianID)
 }
 
-// caseloadOf returns the histories of a clinician's clients (all statuses:
-// closed clients still owe termination notes).
+// caseloadOf returns the rules and the histories of a clinician's clients
+// (factStore.Caseload), reading the rules only for a caseload the viewer
+// may read.
 func (r *Resolver) caseloadOf(ctx context.Context, clinicianID int) (caseload.Rules, []*caseload.History, error) {
 	if !readsCaseload(ctx, clinicianID) {
 		return caseload.Rules{}, nil, errNotReadable
@@ -154,11 +155,7 @@ func (r *Resolver) caseloadOf(ctx context.Context, clinicianID int) (caseload.Ru
 	if err != nil {
 		return caseload.Rules{}, nil, err
 	}
-	ids, _, err := f.caseloads.get(ctx, clinicianID)
-	if err != nil {
-		return caseload.Rules{}, nil, err
-	}
-	hs, err := f.Histories(ctx, ids)
+	hs, err := f.Caseload(ctx, clinicianID)
 	return rules, hs, err
 }
 
@@ -316,48 +313,6 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 	}
 	slot := caseload.Slot{ClinicianID: a.ClinicianID, Start: a.StartsAt, End: a.EndsAt}
 	return r.candidates(ctx, rules.BackfillCandidates(slot, others), n)
-}
-
-// updatePolicy changes the settings given and validates the whole policy.
-func (r *Resolver) updatePolicy(ctx context.Context, in model.PolicyInput) (*ent.Practice, error) {
-	v := viewer.FromContext(ctx)
-	if !v.IsAdmin() {
-		return nil, caseload.Forbidden("only an admin changes the policy")
-	}
-	tx := ent.FromContext(ctx)
-	p, err := tx.Practice.Get(ctx, v.PracticeID)
-	if err != nil {
-		return nil, err
-	}
-	pol := p.Policy
-	for _, s := range []struct {
-		in  *int
-		out *int
-	}{
-		{in.InactivityDays, &pol.InactivityDays}, {in.ClosureWarningGraceDays, &pol.ClosureWarningGraceDays},
-		{in.StrikeLimit, &pol.StrikeLimit}, {in.LateCancelWindowHours, &pol.LateCancelWindowHours},
-		{in.ReminderLeadHours, &pol.ReminderLeadHours}, {in.RecurringEarnAfter, &pol.RecurringEarnAfter},
-		{in.RecurringLostAfterClientCancels, &pol.RecurringLostAfterClientCancels},
-		{in.RecurringLostAfterLateArrivals, &pol.RecurringLostAfterLateArrivals}, {in.LateArrivalMinutes, &pol.LateArrivalMinutes},
-		{in.TreatmentPlanReviewMonths, &pol.TreatmentPlanReviewMonths}, {in.InitialTreatmentPlanDueDays, &pol.InitialTreatmentPlanDueDays},
-		{in.NoteDueHours, &pol.NoteDueHours}, {in.NoteGoalMinutes, &pol.NoteGoalMinutes},
-		{in.TerminationNoteDueDays, &pol.TerminationNoteDueDays}, {in.NoShowBuffer, &pol.NoShowBuffer},
-		{in.AttendanceWindowDays, &pol.AttendanceWindowDays},
-	} {
-		if s.in != nil {
-			*s.out = *s.in
-		}
-	}
-	if in.CaseloadMinMultiple != nil {
-		pol.CaseloadMinMultiple = *in.CaseloadMinMultiple
-	}
-	if in.CaseloadMaxMultiple != nil {
-		pol.CaseloadMaxMultiple = *in.CaseloadMaxMultiple
-	}
-	if err := pol.Validate(); err != nil {
-		return nil, err
-	}
-	return tx.Practice.UpdateOneID(p.ID).SetPolicy(pol).Save(ctx)
 }
 
 // errNotReadable marks a caseload the viewer may not read: its derived

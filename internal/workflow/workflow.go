@@ -33,6 +33,9 @@ type Facts interface {
 	// History returns a client's history, NOT_FOUND if the viewer may not
 	// read the client.
 	History(ctx context.Context, clientID int) (*caseload.History, error)
+	// Caseload returns the histories of a clinician's clients, all
+	// statuses; NOT_FOUND if the viewer may not read the whole caseload.
+	Caseload(ctx context.Context, clinicianID int) ([]*caseload.History, error)
 }
 
 // Service runs the workflows.
