@@ -13,10 +13,10 @@ import (
 
 // SignDocument is the resolver for the signDocument field.
 func (r *mutationResolver) SignDocument(ctx context.Context, id int, version int) (*ent.Document, error) {
-	return r.signDocument(ctx, id, version)
+	return r.workflow.SignDocument(ctx, id, version)
 }
 
 // AddDocumentAddendum is the resolver for the addDocumentAddendum field.
 func (r *mutationResolver) AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
-	return r.addDocumentAddendum(ctx, documentID, body)
+	return r.workflow.AddDocumentAddendum(ctx, documentID, body)
 }

@@ -21,9 +21,6 @@ import (
 // errUnauthenticated answers a request that needs a session and has none.
 var errUnauthenticated = caseload.Unauthenticated("sign in first: send Authorization: Bearer <token> from login")
 
-// errInvalidCredentials is the one answer to any failed login.
-var errInvalidCredentials = caseload.Unauthenticated("invalid email or password")
-
 // presenter maps every error to the contract: the codes above for what a
 // client can act on, and a generic message with a request id for the rest,
 // whose detail goes to the server log only.

@@ -399,7 +399,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddDocumentAddendum    func(childComplexity int, documentID int, body string) int
-		AssignClient           func(childComplexity int, input model.AssignClientInput) int
+		AssignClient           func(childComplexity int, input workflow.Assignment) int
 		CancelAppointment      func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
 		CancelNewClientRequest func(childComplexity int, id int) int
 		CloseCase              func(childComplexity int, clientID int, reason episode.CloseReason, terminationNote *string) int
@@ -412,7 +412,7 @@ type ComplexityRoot struct {
 		CreateContact          func(childComplexity int, input ent.CreateContactInput) int
 		CreateDocument         func(childComplexity int, input ent.CreateDocumentInput) int
 		CreateRecurringSeries  func(childComplexity int, input workflow.CreateRecurringSeriesInput) int
-		CreateUser             func(childComplexity int, input model.CreateUserInput) int
+		CreateUser             func(childComplexity int, input workflow.NewUser) int
 		ExcuseStrike           func(childComplexity int, id int, reason string) int
 		FillSlot               func(childComplexity int, canceledAppointmentID int, clientID int, keepLaterAppointment bool) int
 		Login                  func(childComplexity int, email string, password string) int
@@ -436,7 +436,7 @@ type ComplexityRoot struct {
 		UpdateClinician        func(childComplexity int, id int, input ent.UpdateClinicianInput) int
 		UpdateContact          func(childComplexity int, id int, input ent.UpdateContactInput) int
 		UpdateDocument         func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
-		UpdatePolicy           func(childComplexity int, input model.PolicyInput) int
+		UpdatePolicy           func(childComplexity int, input workflow.PolicyChange) int
 	}
 
 	NewClientRequest struct {
@@ -657,8 +657,8 @@ type ClinicianResolver interface {
 	Calendar(ctx context.Context, obj *ent.Clinician, date *time.Time) ([]*model.CalendarEntry, error)
 }
 type MutationResolver interface {
-	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
-	RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error)
+	Login(ctx context.Context, email string, password string) (*workflow.Session, error)
+	RefreshToken(ctx context.Context, refreshToken string) (*workflow.Session, error)
 	Logout(ctx context.Context) (bool, error)
 	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) (*ent.ClientProfile, error)
 	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
@@ -670,8 +670,8 @@ type MutationResolver interface {
 	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
 	RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error)
 	CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error)
-	AssignClient(ctx context.Context, input model.AssignClientInput) (*model.AssignClientPayload, error)
-	UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error)
+	AssignClient(ctx context.Context, input workflow.Assignment) (*workflow.Assigned, error)
+	UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error)
 	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error)
 	UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error)
 	CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error)
@@ -693,7 +693,7 @@ type MutationResolver interface {
 	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
 	CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*workflow.RecurringSeries, error)
 	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*workflow.RevokeRecurringPayload, error)
-	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
+	CreateUser(ctx context.Context, input workflow.NewUser) (*ent.User, error)
 	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
 	UnlockUser(ctx context.Context, id int) (*ent.User, error)
 }
@@ -2342,7 +2342,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AssignClient(childComplexity, args["input"].(model.AssignClientInput)), true
+		return e.ComplexityRoot.Mutation.AssignClient(childComplexity, args["input"].(workflow.Assignment)), true
 	case "Mutation.cancelAppointment":
 		if e.ComplexityRoot.Mutation.CancelAppointment == nil {
 			break
@@ -2485,7 +2485,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(workflow.NewUser)), true
 	case "Mutation.excuseStrike":
 		if e.ComplexityRoot.Mutation.ExcuseStrike == nil {
 			break
@@ -2744,7 +2744,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePolicy(childComplexity, args["input"].(model.PolicyInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePolicy(childComplexity, args["input"].(workflow.PolicyChange)), true
 
 	case "NewClientRequest.assignedCount":
 		if e.ComplexityRoot.NewClientRequest.AssignedCount == nil {
@@ -5271,8 +5271,8 @@ func (ec *executionContext) field_Mutation_assignClient_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AssignClientInput, error) {
-			return ec.unmarshalNAssignClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientInput(ctx, v)
+		func(ctx context.Context, v any) (workflow.Assignment, error) {
+			return ec.unmarshalNAssignClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAssignment(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5493,8 +5493,8 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateUserInput, error) {
-			return ec.unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateUserInput(ctx, v)
+		func(ctx context.Context, v any) (workflow.NewUser, error) {
+			return ec.unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐNewUser(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6015,8 +6015,8 @@ func (ec *executionContext) field_Mutation_updatePolicy_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.PolicyInput, error) {
-			return ec.unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPolicyInput(ctx, v)
+		func(ctx context.Context, v any) (workflow.PolicyChange, error) {
+			return ec.unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7555,7 +7555,7 @@ func (ec *executionContext) fieldContext_AppointmentEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("AppointmentEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _AssignClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7587,7 +7587,7 @@ func (ec *executionContext) fieldContext_AssignClientPayload_client(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _AssignClientPayload_episode(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_episode(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7619,7 +7619,7 @@ func (ec *executionContext) fieldContext_AssignClientPayload_episode(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _AssignClientPayload_intake(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_intake(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7651,7 +7651,7 @@ func (ec *executionContext) fieldContext_AssignClientPayload_intake(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _AssignClientPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_request(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8124,7 +8124,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8147,7 +8147,7 @@ func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8170,7 +8170,7 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _AuthPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8193,7 +8193,7 @@ func (ec *executionContext) fieldContext_AuthPayload_refreshToken(_ context.Cont
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuthPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8216,7 +8216,7 @@ func (ec *executionContext) fieldContext_AuthPayload_refreshTokenExpiresAt(_ con
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13185,8 +13185,8 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Session) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSession(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13229,8 +13229,8 @@ func (ec *executionContext) _Mutation_refreshToken(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RefreshToken(ctx, fc.Args["refreshToken"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Session) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSession(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13733,11 +13733,11 @@ func (ec *executionContext) _Mutation_assignClient(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AssignClient(ctx, fc.Args["input"].(model.AssignClientInput))
+			return ec.Resolvers.Mutation().AssignClient(ctx, fc.Args["input"].(workflow.Assignment))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
-			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Assigned) graphql.Marshaler {
+			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAssigned(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13777,7 +13777,7 @@ func (ec *executionContext) _Mutation_updatePolicy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["input"].(model.PolicyInput))
+			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["input"].(workflow.PolicyChange))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
@@ -14745,7 +14745,7 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.CreateUserInput))
+			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(workflow.NewUser))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -20755,8 +20755,8 @@ func UnmarshalAppointmentWhereInput(ctx context.Context, raw any) (ent.Appointme
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAssignClientInput(ctx context.Context, obj any) (model.AssignClientInput, error) {
-	var it model.AssignClientInput
+func (ec *executionContext) unmarshalInputAssignClientInput(ctx context.Context, obj any) (workflow.Assignment, error) {
+	var it workflow.Assignment
 	if obj == nil {
 		return it, nil
 	}
@@ -20819,8 +20819,8 @@ func (ec *executionContext) unmarshalInputAssignClientInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAssignClientInput(ctx context.Context, raw any) (model.AssignClientInput, error) {
-	var out model.AssignClientInput
+func UnmarshalAssignClientInput(ctx context.Context, raw any) (workflow.Assignment, error) {
+	var out workflow.Assignment
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignClientInput", raw, &out)
 	return out, err
 }
@@ -25900,8 +25900,8 @@ func UnmarshalCreateRecurringSeriesInput(ctx context.Context, raw any) (workflow
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
-	var it model.CreateUserInput
+func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (workflow.NewUser, error) {
+	var it workflow.NewUser
 	if obj == nil {
 		return it, nil
 	}
@@ -25957,8 +25957,8 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInput, error) {
-	var out model.CreateUserInput
+func UnmarshalCreateUserInput(ctx context.Context, raw any) (workflow.NewUser, error) {
+	var out workflow.NewUser
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
 	return out, err
 }
@@ -27956,8 +27956,8 @@ func UnmarshalNewClientRequestWhereInput(ctx context.Context, raw any) (ent.NewC
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj any) (model.PolicyInput, error) {
-	var it model.PolicyInput
+func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj any) (workflow.PolicyChange, error) {
+	var it workflow.PolicyChange
 	if obj == nil {
 		return it, nil
 	}
@@ -28111,8 +28111,8 @@ func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPolicyInput(ctx context.Context, raw any) (model.PolicyInput, error) {
-	var out model.PolicyInput
+func UnmarshalPolicyInput(ctx context.Context, raw any) (workflow.PolicyChange, error) {
+	var out workflow.PolicyChange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyInput", raw, &out)
 	return out, err
 }
@@ -30184,7 +30184,7 @@ func (ec *executionContext) _AppointmentEdge(ctx context.Context, sel ast.Select
 
 var assignClientPayloadImplementors = []string{"AssignClientPayload"}
 
-func (ec *executionContext) _AssignClientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignClientPayload) graphql.Marshaler {
+func (ec *executionContext) _AssignClientPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.Assigned) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assignClientPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -30406,7 +30406,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 
 var authPayloadImplementors = []string{"AuthPayload"}
 
-func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
+func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.Session) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34037,12 +34037,12 @@ func (ec *executionContext) unmarshalNAppointmentWhereInput2ᚖgithubᚗcomᚋca
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAssignClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientInput(ctx context.Context, v any) (model.AssignClientInput, error) {
+func (ec *executionContext) unmarshalNAssignClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAssignment(ctx context.Context, v any) (workflow.Assignment, error) {
 	res, err := ec.unmarshalInputAssignClientInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAssigned(ctx context.Context, sel ast.SelectionSet, v *workflow.Assigned) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AssignClientPayload!")
 		return graphql.Null
@@ -34113,7 +34113,7 @@ func (ec *executionContext) unmarshalNAuditEventWhereInput2ᚖgithubᚗcomᚋcas
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSession(ctx context.Context, sel ast.SelectionSet, v *workflow.Session) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
 		return graphql.Null
@@ -34497,7 +34497,7 @@ func (ec *executionContext) unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
+func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐNewUser(ctx context.Context, v any) (workflow.NewUser, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -34900,7 +34900,7 @@ func (ec *executionContext) marshalNPolicy2githubᚗcomᚋcaseloadᚋcaseloadᚋ
 	return ec._Policy(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐPolicyInput(ctx context.Context, v any) (model.PolicyInput, error) {
+func (ec *executionContext) unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx context.Context, v any) (workflow.PolicyChange, error) {
 	res, err := ec.unmarshalInputPolicyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }

@@ -9,20 +9,20 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // RequestNewClients is the resolver for the requestNewClients field.
 func (r *mutationResolver) RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
-	return r.requestNewClients(ctx, count, note, clinicianID)
+	return r.workflow.RequestNewClients(ctx, count, note, clinicianID)
 }
 
 // CancelNewClientRequest is the resolver for the cancelNewClientRequest field.
 func (r *mutationResolver) CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
-	return r.cancelNewClientRequest(ctx, id)
+	return r.workflow.CancelNewClientRequest(ctx, id)
 }
 
 // AssignClient is the resolver for the assignClient field.
-func (r *mutationResolver) AssignClient(ctx context.Context, input model.AssignClientInput) (*model.AssignClientPayload, error) {
-	return r.assignClient(ctx, input)
+func (r *mutationResolver) AssignClient(ctx context.Context, input workflow.Assignment) (*workflow.Assigned, error) {
+	return r.workflow.AssignClient(ctx, input)
 }

@@ -9,10 +9,10 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // UpdatePolicy is the resolver for the updatePolicy field.
-func (r *mutationResolver) UpdatePolicy(ctx context.Context, input model.PolicyInput) (*ent.Practice, error) {
-	return r.updatePolicy(ctx, input)
+func (r *mutationResolver) UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error) {
+	return r.workflow.UpdatePolicy(ctx, input)
 }

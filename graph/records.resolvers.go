@@ -13,60 +13,60 @@ import (
 
 // CreateClinician is the resolver for the createClinician field.
 func (r *mutationResolver) CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error) {
-	return ent.FromContext(ctx).Clinician.Create().SetInput(input).Save(ctx)
+	return r.workflow.CreateClinician(ctx, input)
 }
 
 // UpdateClinician is the resolver for the updateClinician field.
 func (r *mutationResolver) UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error) {
-	return ent.FromContext(ctx).Clinician.UpdateOneID(id).SetInput(input).Save(ctx)
+	return r.workflow.UpdateClinician(ctx, id, input)
 }
 
 // CreateClient is the resolver for the createClient field.
 func (r *mutationResolver) CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
-	return r.createClient(ctx, input)
+	return r.workflow.CreateClient(ctx, input)
 }
 
 // UpdateClient is the resolver for the updateClient field.
 func (r *mutationResolver) UpdateClient(ctx context.Context, id int, input ent.UpdateClientProfileInput) (*ent.ClientProfile, error) {
-	return ent.FromContext(ctx).ClientProfile.UpdateOneID(id).SetInput(input).Save(ctx)
+	return r.workflow.UpdateClient(ctx, id, input)
 }
 
 // CreateCaregiver is the resolver for the createCaregiver field.
 func (r *mutationResolver) CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
-	return r.createCaregiver(ctx, input)
+	return r.workflow.CreateCaregiver(ctx, input)
 }
 
 // UpdateCaregiver is the resolver for the updateCaregiver field.
 func (r *mutationResolver) UpdateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error) {
-	return r.updateCaregiver(ctx, id, input)
+	return r.workflow.UpdateCaregiver(ctx, id, input)
 }
 
 // CreateAppointment is the resolver for the createAppointment field.
 func (r *mutationResolver) CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
-	return r.createAppointment(ctx, input)
+	return r.workflow.CreateAppointment(ctx, input)
 }
 
 // UpdateAppointment is the resolver for the updateAppointment field.
 func (r *mutationResolver) UpdateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
-	return r.updateAppointment(ctx, id, input)
+	return r.workflow.UpdateAppointment(ctx, id, input)
 }
 
 // CreateContact is the resolver for the createContact field.
 func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
-	return r.createContact(ctx, input)
+	return r.workflow.CreateContact(ctx, input)
 }
 
 // UpdateContact is the resolver for the updateContact field.
 func (r *mutationResolver) UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error) {
-	return ent.FromContext(ctx).Contact.UpdateOneID(id).SetInput(input).Save(ctx)
+	return r.workflow.UpdateContact(ctx, id, input)
 }
 
 // CreateDocument is the resolver for the createDocument field.
 func (r *mutationResolver) CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error) {
-	return r.createDocument(ctx, input)
+	return r.workflow.CreateDocument(ctx, input)
 }
 
 // UpdateDocument is the resolver for the updateDocument field.
 func (r *mutationResolver) UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error) {
-	return r.updateDocument(ctx, id, version, input)
+	return r.workflow.UpdateDocument(ctx, id, version, input)
 }

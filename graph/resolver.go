@@ -19,12 +19,9 @@ import (
 
 // Resolver holds what the resolvers depend on.
 type Resolver struct {
-	client   *ent.Client
-	driver   dialect.Driver
-	sessions *auth.Sessions
-	throttle *auth.LoginThrottle
-	now      func() time.Time
-	log      *slog.Logger
+	client *ent.Client
+	driver dialect.Driver
+	now    func() time.Time
 	// workflow runs every change to a caseload (internal/workflow).
 	workflow *workflow.Service
 }
@@ -62,9 +59,7 @@ func NewSchema(cfg Options) graphql.ExecutableSchema {
 	if cfg.Throttle == nil {
 		cfg.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
 	}
-	r := &Resolver{
-		client: cfg.Client, driver: cfg.Driver, sessions: cfg.Sessions, throttle: cfg.Throttle, now: cfg.Now, log: cfg.Logger,
-	}
+	r := &Resolver{client: cfg.Client, driver: cfg.Driver, now: cfg.Now}
 	r.workflow = workflow.New(workflow.Options{
 		DB:       cfg.Client,
 		Facts:    func(ctx context.Context) workflow.Facts { return r.facts(ctx) },

@@ -10,7 +10,6 @@ import (
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/facts"
-	"github.com/caseload/caseload/internal/viewer"
 )
 
 // The derived values of the API: the rules of internal/caseload over the
@@ -271,48 +270,6 @@ func (r *Resolver) backfillCandidates(ctx context.Context, appointmentID int, fi
 		return nil, err
 	}
 	return candidates(cs), nil
-}
-
-// updatePolicy changes the settings given and validates the whole policy.
-func (r *Resolver) updatePolicy(ctx context.Context, in model.PolicyInput) (*ent.Practice, error) {
-	v := viewer.FromContext(ctx)
-	if !v.IsAdmin() {
-		return nil, caseload.Forbidden("only an admin changes the policy")
-	}
-	tx := ent.FromContext(ctx)
-	p, err := tx.Practice.Get(ctx, v.PracticeID)
-	if err != nil {
-		return nil, err
-	}
-	pol := p.Policy
-	for _, s := range []struct {
-		in  *int
-		out *int
-	}{
-		{in.InactivityDays, &pol.InactivityDays}, {in.ClosureWarningGraceDays, &pol.ClosureWarningGraceDays},
-		{in.StrikeLimit, &pol.StrikeLimit}, {in.LateCancelWindowHours, &pol.LateCancelWindowHours},
-		{in.ReminderLeadHours, &pol.ReminderLeadHours}, {in.RecurringEarnAfter, &pol.RecurringEarnAfter},
-		{in.RecurringLostAfterClientCancels, &pol.RecurringLostAfterClientCancels},
-		{in.RecurringLostAfterLateArrivals, &pol.RecurringLostAfterLateArrivals}, {in.LateArrivalMinutes, &pol.LateArrivalMinutes},
-		{in.TreatmentPlanReviewMonths, &pol.TreatmentPlanReviewMonths}, {in.InitialTreatmentPlanDueDays, &pol.InitialTreatmentPlanDueDays},
-		{in.NoteDueHours, &pol.NoteDueHours}, {in.NoteGoalMinutes, &pol.NoteGoalMinutes},
-		{in.TerminationNoteDueDays, &pol.TerminationNoteDueDays}, {in.NoShowBuffer, &pol.NoShowBuffer},
-		{in.AttendanceWindowDays, &pol.AttendanceWindowDays},
-	} {
-		if s.in != nil {
-			*s.out = *s.in
-		}
-	}
-	if in.CaseloadMinMultiple != nil {
-		pol.CaseloadMinMultiple = *in.CaseloadMinMultiple
-	}
-	if in.CaseloadMaxMultiple != nil {
-		pol.CaseloadMaxMultiple = *in.CaseloadMaxMultiple
-	}
-	if err := pol.Validate(); err != nil {
-		return nil, err
-	}
-	return tx.Practice.UpdateOneID(p.ID).SetPolicy(pol).Save(ctx)
 }
 
 // nullIfNotReadable turns facts.ErrNotReadable into a null field.

@@ -9,22 +9,28 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
-	return r.login(ctx, email, password)
+func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*workflow.Session, error) {
+	if err := oneSignInPerOperation(ctx); err != nil {
+		return nil, err
+	}
+	return r.workflow.Login(ctx, email, password)
 }
 
 // RefreshToken is the resolver for the refreshToken field.
-func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
-	return r.refreshToken(ctx, refreshToken)
+func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*workflow.Session, error) {
+	if err := oneSignInPerOperation(ctx); err != nil {
+		return nil, err
+	}
+	return r.workflow.RefreshToken(ctx, refreshToken)
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	return r.logout(ctx)
+	return r.workflow.Logout(ctx)
 }
 
 // Me is the resolver for the me field.

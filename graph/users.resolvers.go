@@ -9,20 +9,20 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // CreateUser is the resolver for the createUser field.
-func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
-	return r.createUser(ctx, input)
+func (r *mutationResolver) CreateUser(ctx context.Context, input workflow.NewUser) (*ent.User, error) {
+	return r.workflow.CreateUser(ctx, input)
 }
 
 // SetUserActive is the resolver for the setUserActive field.
 func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
-	return r.setUserActive(ctx, id, active)
+	return r.workflow.SetUserActive(ctx, id, active)
 }
 
 // UnlockUser is the resolver for the unlockUser field.
 func (r *mutationResolver) UnlockUser(ctx context.Context, id int) (*ent.User, error) {
-	return r.unlockUser(ctx, id)
+	return r.workflow.UnlockUser(ctx, id)
 }

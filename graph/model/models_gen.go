@@ -12,51 +12,8 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
-	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/caseload"
 )
-
-// A waitlisted client to take onto a clinician's caseload.
-type AssignClientInput struct {
-	// The client; on the WAITLIST.
-	ClientID int `json:"clientID"`
-	// The clinician who takes the client.
-	ClinicianID int `json:"clinicianID"`
-	// The request this assignment answers; default the clinician's open request, if any.
-	RequestID *int `json:"requestID,omitempty"`
-	// Start of the intake session; in the future.
-	IntakeStartsAt time.Time `json:"intakeStartsAt"`
-	// End of the intake session.
-	IntakeEndsAt time.Time `json:"intakeEndsAt"`
-}
-
-// A client assigned to a clinician.
-type AssignClientPayload struct {
-	// The client, now ACTIVE on the clinician's caseload.
-	Client *ent.ClientProfile `json:"client"`
-	// The episode of care opened.
-	Episode *ent.Episode `json:"episode"`
-	// The INTAKE session booked.
-	Intake *ent.Appointment `json:"intake"`
-	// The request counted against, if any; FULFILLED once enough clients are assigned.
-	Request *ent.NewClientRequest `json:"request,omitempty"`
-}
-
-// A sign-in session: a short-lived access token, the refresh token that renews it, and the user they are for.
-// Renew with `refreshToken` shortly before `expiresAt`; sign in again once `refreshTokenExpiresAt` has passed.
-type AuthPayload struct {
-	// Signed JWT access token to send as `Authorization: Bearer <token>` on every request; short-lived (15 minutes by default).
-	Token string `json:"token"`
-	// When the access token stops being accepted.
-	ExpiresAt time.Time `json:"expiresAt"`
-	// Opaque, single-use token that renews the session with the `refreshToken` mutation, which returns the next one.
-	// Keep it where page scripts cannot read it. Using it a second time ends the whole session: it means a copy was taken.
-	RefreshToken string `json:"refreshToken"`
-	// When the refresh token stops being accepted, unless it is used (and so replaced) before then.
-	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
-	// The signed-in user.
-	User *ent.User `json:"user"`
-}
 
 // A client who could take a freed slot, in the order to call them.
 type BackfillCandidate struct {
@@ -116,18 +73,6 @@ type ClosureReasonCount struct {
 	Count int `json:"count"`
 }
 
-// A new login of the practice.
-type CreateUserInput struct {
-	// Sign-in email address; stored lower case.
-	Email string `json:"email"`
-	// Initial password, at least 12 characters.
-	Password string `json:"password"`
-	// What the user may see and change.
-	Role user.Role `json:"role"`
-	// The clinician profile of a CLINICIAN or SUPERVISOR user.
-	ClinicianID *int `json:"clinicianID,omitempty"`
-}
-
 // A document that has to be written and signed.
 type PaperworkItem struct {
 	// The kind of document to sign.
@@ -146,46 +91,6 @@ type PaperworkItem struct {
 	Overdue bool `json:"overdue"`
 	// What is due and why.
 	Explanation string `json:"explanation"`
-}
-
-// Changes to the policy; settings left out keep their value.
-type PolicyInput struct {
-	// Days without a session or contact before a case is closed (1-365).
-	InactivityDays *int `json:"inactivityDays,omitempty"`
-	// Days from a closure warning to its close-by date (1-90).
-	ClosureWarningGraceDays *int `json:"closureWarningGraceDays,omitempty"`
-	// No-shows plus late cancels that close an episode (at least 1).
-	StrikeLimit *int `json:"strikeLimit,omitempty"`
-	// Hours before the start inside which a client cancellation is late (0-168).
-	LateCancelWindowHours *int `json:"lateCancelWindowHours,omitempty"`
-	// Hours before the start at which a reminder is due (1-168).
-	ReminderLeadHours *int `json:"reminderLeadHours,omitempty"`
-	// Consecutive on-time sessions that earn a recurring series.
-	RecurringEarnAfter *int `json:"recurringEarnAfter,omitempty"`
-	// Consecutive client cancellations that lose it.
-	RecurringLostAfterClientCancels *int `json:"recurringLostAfterClientCancels,omitempty"`
-	// Consecutive late arrivals that lose it.
-	RecurringLostAfterLateArrivals *int `json:"recurringLostAfterLateArrivals,omitempty"`
-	// Minutes late that count as a late arrival.
-	LateArrivalMinutes *int `json:"lateArrivalMinutes,omitempty"`
-	// Months between treatment plan reviews (3-6).
-	TreatmentPlanReviewMonths *int `json:"treatmentPlanReviewMonths,omitempty"`
-	// Days after opening by which the initial treatment plan is due.
-	InitialTreatmentPlanDueDays *int `json:"initialTreatmentPlanDueDays,omitempty"`
-	// Hours after a session or contact by which its note is due.
-	NoteDueHours *int `json:"noteDueHours,omitempty"`
-	// Goal in minutes for finishing a note.
-	NoteGoalMinutes *int `json:"noteGoalMinutes,omitempty"`
-	// Days after closing by which the termination note is due.
-	TerminationNoteDueDays *int `json:"terminationNoteDueDays,omitempty"`
-	// Low end of a healthy caseload as a multiple of weekly slots.
-	CaseloadMinMultiple *float64 `json:"caseloadMinMultiple,omitempty"`
-	// High end of a healthy caseload as a multiple of weekly slots.
-	CaseloadMaxMultiple *float64 `json:"caseloadMaxMultiple,omitempty"`
-	// Extra new clients to request for expected no-shows.
-	NoShowBuffer *int `json:"noShowBuffer,omitempty"`
-	// Days of history behind the attendance rate.
-	AttendanceWindowDays *int `json:"attendanceWindowDays,omitempty"`
 }
 
 // The termination recommendation of a client (first matching rule wins).

@@ -33,6 +33,9 @@ type Facts interface {
 	// History returns a client's history, NOT_FOUND if the viewer may not
 	// read the client.
 	History(ctx context.Context, clientID int) (*caseload.History, error)
+	// Health is the clinician's caseload measured against their slots
+	// (rule 9); NOT_FOUND if the viewer may not read the whole caseload.
+	Health(ctx context.Context, c *ent.Clinician) (caseload.Health, error)
 }
 
 // Service runs the workflows.

@@ -1,15 +1,15 @@
-package graph
+package workflow
 
 import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/newclientrequest"
-	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
@@ -18,8 +18,37 @@ import (
 // New clients: a clinician asks intake for clients (rule 9 says how many),
 // intake assigns waitlisted clients against the request.
 
-func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
-	tx := ent.FromContext(ctx)
+// Assignment takes a waitlisted client onto a clinician's caseload.
+type Assignment struct {
+	// ClientID is the client, on the WAITLIST.
+	ClientID int
+	// ClinicianID is the clinician who takes the client.
+	ClinicianID int
+	// RequestID is the request the assignment answers; nil: the
+	// clinician's open request, if any.
+	RequestID *int
+	// IntakeStartsAt and IntakeEndsAt are the intake session's, in the
+	// future.
+	IntakeStartsAt, IntakeEndsAt time.Time
+}
+
+// Assigned is what an assignment changed.
+type Assigned struct {
+	// Client is the client, now ACTIVE on the clinician's caseload.
+	Client *ent.ClientProfile
+	// Episode is the episode of care opened.
+	Episode *ent.Episode
+	// Intake is the INTAKE session booked.
+	Intake *ent.Appointment
+	// Request is the request counted against, if any.
+	Request *ent.NewClientRequest
+}
+
+// RequestNewClients asks intake for count clients for a clinician (nil: the
+// signed-in one; another's only for an admin). Without a count, caseload
+// health's recommendation (rule 9) says how many.
+func (s *Service) RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
+	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	var who int
 	switch {
@@ -48,7 +77,7 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 			return nil, caseload.Invalid("count", "ask for 1 to 50 clients")
 		}
 	} else {
-		health, err := r.caseloadHealth(ctx, cl)
+		health, err := s.facts(ctx).Health(ctx, cl)
 		if err != nil {
 			return nil, err
 		}
@@ -78,26 +107,30 @@ func (r *Resolver) requestNewClients(ctx context.Context, count *int, note *stri
 	return req, err
 }
 
-func (r *Resolver) cancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
-	req, err := ent.FromContext(ctx).NewClientRequest.Get(ctx, id)
+// CancelNewClientRequest withdraws an open request.
+func (s *Service) CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
+	req, err := s.tx(ctx).NewClientRequest.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if req.Status != newclientrequest.StatusOPEN {
 		return nil, caseload.PolicyViolation("the request is %s: only an open request is cancelled", req.Status)
 	}
-	return req.Update().SetStatus(newclientrequest.StatusCANCELED).SetClosedAt(r.now()).Save(ctx)
+	return req.Update().SetStatus(newclientrequest.StatusCANCELED).SetClosedAt(s.now()).Save(ctx)
 }
 
-func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput) (*model.AssignClientPayload, error) {
-	tx := ent.FromContext(ctx)
+// AssignClient takes a waitlisted client onto a clinician's caseload: the
+// client becomes ACTIVE, an episode opens and the intake is booked, all or
+// nothing, and the clinician's request counts the assignment.
+func (s *Service) AssignClient(ctx context.Context, in Assignment) (*Assigned, error) {
+	tx := s.tx(ctx)
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, caseload.Forbidden("only an admin (intake) assigns clients")
 	}
 	if err := caseload.CheckSessionTimes(in.IntakeStartsAt, in.IntakeEndsAt); err != nil {
 		return nil, fieldRenamed(err, "endsAt", "intakeEndsAt")
 	}
-	if !in.IntakeStartsAt.After(r.now()) {
+	if !in.IntakeStartsAt.After(s.now()) {
 		return nil, caseload.Invalid("intakeStartsAt", "must be in the future")
 	}
 	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
@@ -141,7 +174,7 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 	if err != nil {
 		return nil, err
 	}
-	ep, err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(cl.ID).SetOpenedAt(r.now()).Save(ctx)
+	ep, err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(cl.ID).SetOpenedAt(s.now()).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -162,13 +195,13 @@ func (r *Resolver) assignClient(ctx context.Context, in model.AssignClientInput)
 	if req != nil {
 		update := req.Update().AddAssignedCount(1)
 		if req.AssignedCount+1 >= req.Count {
-			update.SetStatus(newclientrequest.StatusFULFILLED).SetClosedAt(r.now())
+			update.SetStatus(newclientrequest.StatusFULFILLED).SetClosedAt(s.now())
 		}
 		if req, err = update.Save(ctx); err != nil {
 			return nil, err
 		}
 	}
-	return &model.AssignClientPayload{Client: c, Episode: ep, Intake: intake, Request: req}, nil
+	return &Assigned{Client: c, Episode: ep, Intake: intake, Request: req}, nil
 }
 
 // fieldRenamed reports a validation error under the input's own field name.

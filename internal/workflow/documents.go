@@ -1,4 +1,4 @@
-package graph
+package workflow
 
 import (
 	"context"
@@ -9,11 +9,11 @@ import (
 	"github.com/caseload/caseload/internal/viewer"
 )
 
-// createDocument starts a DRAFT written by the signed-in user. The session,
+// CreateDocument starts a DRAFT written by the signed-in user. The session,
 // contact or amended document it points at must be the same client's, and
 // only an ADDENDUM amends (a SIGNED document).
-func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error) {
-	tx := ent.FromContext(ctx)
+func (s *Service) CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error) {
+	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return nil, errUnauthenticated
@@ -64,14 +64,14 @@ func (r *Resolver) createDocument(ctx context.Context, input ent.CreateDocumentI
 	}
 	// Rules place a document in an episode by when it was written: on the
 	// server's clock, like every other instant the rules compare.
-	return tx.Document.Create().SetInput(input).SetAuthorID(v.UserID).SetCreatedAt(r.now()).Save(ctx)
+	return tx.Document.Create().SetInput(input).SetAuthorID(v.UserID).SetCreatedAt(s.now()).Save(ctx)
 }
 
-// updateDocument changes a DRAFT if nobody changed it since it was read at
+// UpdateDocument changes a DRAFT if nobody changed it since it was read at
 // version. The check and the write are one conditional UPDATE, so two
 // concurrent editors cannot both win.
-func (r *Resolver) updateDocument(ctx context.Context, id, version int, input ent.UpdateDocumentInput) (*ent.Document, error) {
-	tx := ent.FromContext(ctx)
+func (s *Service) UpdateDocument(ctx context.Context, id, version int, input ent.UpdateDocumentInput) (*ent.Document, error) {
+	tx := s.tx(ctx)
 	n, err := tx.Document.Update().
 		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT)).
 		SetInput(input).
@@ -97,11 +97,11 @@ func (r *Resolver) updateDocument(ctx context.Context, id, version int, input en
 	return current, nil
 }
 
-// signDocument signs a draft at the version it was read at; only its author
-// signs. Like updateDocument, the checks and the write are one conditional
+// SignDocument signs a draft at the version it was read at; only its author
+// signs. Like UpdateDocument, the checks and the write are one conditional
 // UPDATE.
-func (r *Resolver) signDocument(ctx context.Context, id, version int) (*ent.Document, error) {
-	tx := ent.FromContext(ctx)
+func (s *Service) SignDocument(ctx context.Context, id, version int) (*ent.Document, error) {
+	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if v == nil {
 		return nil, errUnauthenticated
@@ -109,7 +109,7 @@ func (r *Resolver) signDocument(ctx context.Context, id, version int) (*ent.Docu
 	n, err := tx.Document.Update().
 		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT), document.AuthorID(v.UserID)).
 		SetStatus(document.StatusSIGNED).
-		SetSignedAt(r.now()).
+		SetSignedAt(s.now()).
 		AddVersion(1).
 		Save(ctx)
 	if err != nil {
@@ -130,11 +130,11 @@ func (r *Resolver) signDocument(ctx context.Context, id, version int) (*ent.Docu
 	return nil, caseload.Conflict("the document changed since it was read (now at version %d): review it and sign again", current.Version)
 }
 
-// addDocumentAddendum starts a correction of a signed document.
-func (r *Resolver) addDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
-	d, err := ent.FromContext(ctx).Document.Get(ctx, documentID)
+// AddDocumentAddendum starts a correction of a signed document.
+func (s *Service) AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
+	d, err := s.tx(ctx).Document.Get(ctx, documentID)
 	if err != nil {
 		return nil, err
 	}
-	return r.createDocument(ctx, ent.CreateDocumentInput{Kind: document.KindADDENDUM, ClientID: d.ClientID, AmendsID: &d.ID, Body: &body})
+	return s.CreateDocument(ctx, ent.CreateDocumentInput{Kind: document.KindADDENDUM, ClientID: d.ClientID, AmendsID: &d.ID, Body: &body})
 }

@@ -1,4 +1,4 @@
-package graph
+package workflow
 
 import (
 	"context"
@@ -9,19 +9,32 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
-	"github.com/caseload/caseload/internal/workflow"
 )
 
-// createClient adds a client. A clinician's new client goes on their own
+// Plain changes of the record, through the inputs ent generates. The
+// privacy rules say who may write what; the checks here are what they
+// cannot know.
+
+// CreateClinician adds a clinician to the practice.
+func (s *Service) CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error) {
+	return s.tx(ctx).Clinician.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateClinician changes a clinician.
+func (s *Service) UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error) {
+	return s.tx(ctx).Clinician.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// CreateClient adds a client. A clinician's new client goes on their own
 // caseload; an ACTIVE client needs a clinician and gets an open episode in
 // the same transaction.
-func (r *Resolver) createClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
-	tx := ent.FromContext(ctx)
+func (s *Service) CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
+	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 && !v.IsAdmin() {
 		input.ClinicianID = &v.ClinicianID
 	}
-	if input.DateOfBirth != nil && input.DateOfBirth.After(r.now()) {
+	if input.DateOfBirth != nil && input.DateOfBirth.After(s.now()) {
 		return nil, caseload.Invalid("dateOfBirth", "must not be in the future")
 	}
 	status := clientprofile.DefaultStatus
@@ -44,7 +57,7 @@ func (r *Resolver) createClient(ctx context.Context, input ent.CreateClientProfi
 		err = tx.Episode.Create().
 			SetClientID(c.ID).
 			SetClinicianID(*input.ClinicianID).
-			SetOpenedAt(r.now()).
+			SetOpenedAt(s.now()).
 			Exec(ctx)
 		if err != nil {
 			return nil, err
@@ -53,10 +66,16 @@ func (r *Resolver) createClient(ctx context.Context, input ent.CreateClientProfi
 	return c, nil
 }
 
-// createCaregiver adds a caregiver; a new primary caregiver replaces the
+// UpdateClient changes a client's details; the input has no status
+// (closing and reopening are workflows of their own).
+func (s *Service) UpdateClient(ctx context.Context, id int, input ent.UpdateClientProfileInput) (*ent.ClientProfile, error) {
+	return s.tx(ctx).ClientProfile.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// CreateCaregiver adds a caregiver; a new primary caregiver replaces the
 // previous one, so a minor has at most one.
-func (r *Resolver) createCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
-	tx := ent.FromContext(ctx)
+func (s *Service) CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
+	tx := s.tx(ctx)
 	if input.IsPrimary != nil && *input.IsPrimary {
 		if err := tx.Caregiver.Update().
 			Where(caregiver.ClientID(input.ClientID), caregiver.IsPrimary(true)).
@@ -67,8 +86,10 @@ func (r *Resolver) createCaregiver(ctx context.Context, input ent.CreateCaregive
 	return tx.Caregiver.Create().SetInput(input).Save(ctx)
 }
 
-func (r *Resolver) updateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error) {
-	tx := ent.FromContext(ctx)
+// UpdateCaregiver changes a caregiver; one made primary replaces the
+// client's previous primary caregiver.
+func (s *Service) UpdateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error) {
+	tx := s.tx(ctx)
 	if input.IsPrimary != nil && *input.IsPrimary {
 		current, err := tx.Caregiver.Get(ctx, id)
 		if err != nil {
@@ -87,13 +108,13 @@ func (r *Resolver) updateCaregiver(ctx context.Context, id int, input ent.Update
 // but admins: they would step around the policy the workflows enforce.
 var errCorrectionsOnly = caseload.Forbidden("only an admin corrects session records directly: book with scheduleAppointment and change sessions with the workflow mutations")
 
-// createAppointment enters a session into the client's open episode, for an
+// CreateAppointment enters a session into the client's open episode, for an
 // admin correcting the record. A closed client must be reopened first.
-func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
+func (s *Service) CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, errCorrectionsOnly
 	}
-	tx := ent.FromContext(ctx)
+	tx := s.tx(ctx)
 	if err := caseload.CheckSessionTimes(input.StartsAt, input.EndsAt); err != nil {
 		return nil, err
 	}
@@ -105,7 +126,7 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 		return nil, caseload.PolicyViolation("the client's case is closed: reopen it before booking")
 	}
 	create := tx.Appointment.Create().SetInput(input)
-	ep, err := workflow.OpenEpisode(ctx, tx, c.ID)
+	ep, err := OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +136,13 @@ func (r *Resolver) createAppointment(ctx context.Context, input ent.CreateAppoin
 	return create.Save(ctx)
 }
 
-func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
+// UpdateAppointment changes any field of a session, for an admin
+// correcting the record; a cancellation says who cancelled.
+func (s *Service) UpdateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, errCorrectionsOnly
 	}
-	tx := ent.FromContext(ctx)
+	tx := s.tx(ctx)
 	if input.StartsAt != nil || input.EndsAt != nil {
 		current, err := tx.Appointment.Get(ctx, id)
 		if err != nil {
@@ -142,19 +165,24 @@ func (r *Resolver) updateAppointment(ctx context.Context, id int, input ent.Upda
 	return tx.Appointment.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
-// createContact records a contact; a clinician's contact is theirs unless
+// CreateContact records a contact; a clinician's contact is theirs unless
 // they say otherwise.
-func (r *Resolver) createContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
+func (s *Service) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
 	v := viewer.FromContext(ctx)
 	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 {
 		input.ClinicianID = &v.ClinicianID
 	}
-	if input.OccurredAt != nil && input.OccurredAt.After(r.now()) {
+	if input.OccurredAt != nil && input.OccurredAt.After(s.now()) {
 		return nil, caseload.Invalid("occurredAt", "a contact cannot be in the future")
 	}
 	if input.OccurredAt == nil {
-		now := r.now()
+		now := s.now()
 		input.OccurredAt = &now
 	}
-	return ent.FromContext(ctx).Contact.Create().SetInput(input).Save(ctx)
+	return s.tx(ctx).Contact.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateContact changes a recorded contact.
+func (s *Service) UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error) {
+	return s.tx(ctx).Contact.UpdateOneID(id).SetInput(input).Save(ctx)
 }

@@ -1,0 +1,249 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/reqid"
+	"github.com/caseload/caseload/internal/viewer"
+)
+
+// Session is a sign-in session as the API returns it: a short-lived access
+// token, the refresh token that renews it, and the user they are for.
+type Session struct {
+	// Token is the signed access token.
+	Token string
+	// ExpiresAt is when the access token stops being accepted.
+	ExpiresAt time.Time
+	// RefreshToken renews the session once.
+	RefreshToken string
+	// RefreshTokenExpiresAt is when the refresh token stops being accepted
+	// unless it is used before.
+	RefreshTokenExpiresAt time.Time
+	// User is the signed-in user.
+	User *ent.User
+}
+
+func newSession(p *auth.Pair, u *ent.User) *Session {
+	return &Session{
+		Token:                 p.AccessToken,
+		ExpiresAt:             p.AccessExpiresAt,
+		RefreshToken:          p.RefreshToken,
+		RefreshTokenExpiresAt: p.RefreshExpiresAt,
+		User:                  u,
+	}
+}
+
+var (
+	// errUnauthenticated answers a request that needs a session and has none.
+	errUnauthenticated = caseload.Unauthenticated("sign in first: send Authorization: Bearer <token> from login")
+	// errInvalidCredentials is the one answer to any failed login.
+	errInvalidCredentials = caseload.Unauthenticated("invalid email or password")
+	// errInvalidRefreshToken is the one answer to any refused refresh.
+	errInvalidRefreshToken = caseload.Unauthenticated("invalid or expired refresh token: sign in again")
+)
+
+// Login checks the credentials and starts a session. Every failure gets the
+// same answer, and an unknown email costs the same bcrypt time as a wrong
+// password and counts against the throttle the same way, so that nobody can
+// learn which emails have accounts.
+func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
+	// No viewer exists yet: look the user up across practices, by email only.
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	tx := s.tx(ctx)
+	attempt := s.throttle.Attempt(email, reqid.OriginFrom(ctx).Address)
+	wait, err := s.throttle.Wait(sys, tx, attempt, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
+		return nil, rateLimited(ctx, wait)
+	}
+	u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
+	early := earlyCheck(ctx, email, password)
+	switch {
+	case ent.IsNotFound(err):
+		if early == nil {
+			auth.EqualiseTiming(password)
+		}
+	case err != nil:
+		return nil, err
+	case early.valid(u.PasswordHash, password) && u.Active:
+		return s.signIn(sys, tx, u, attempt)
+	}
+	// The failed attempt must be counted although the mutation's
+	// transaction rolls back.
+	now := s.now()
+	s.afterTransaction(ctx, func(ctx context.Context) error {
+		return s.throttle.Fail(ctx, s.db, attempt, now)
+	})
+	return nil, errInvalidCredentials
+}
+
+// signIn starts a session for a user whose credentials are right.
+func (s *Service) signIn(sys context.Context, tx *ent.Client, u *ent.User, attempt auth.Attempt) (*Session, error) {
+	if err := s.throttle.Succeed(sys, tx, attempt); err != nil {
+		return nil, err
+	}
+	pair, err := s.sessions.Start(sys, tx, u)
+	if err != nil {
+		return nil, err
+	}
+	u, err = u.Update().SetLastLoginAt(s.now()).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	return newSession(pair, u), nil
+}
+
+// RefreshToken renews a session. A refresh token presented a second time
+// revokes its session: one of its two holders has a copy.
+func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	pair, u, err := s.sessions.Rotate(sys, s.tx(ctx), token)
+	var reused *auth.ReusedError
+	switch {
+	case errors.As(err, &reused):
+		s.log.WarnContext(ctx, "refresh token reused: session revoked", "request_id", reqid.FromContext(ctx), "user_id", reused.UserID)
+		now := s.now()
+		s.afterTransaction(ctx, func(ctx context.Context) error {
+			return auth.RevokeSession(ctx, s.db, reused.PracticeID, reused.UserID, reused.Session, now)
+		})
+		return nil, errInvalidRefreshToken
+	case errors.Is(err, auth.ErrInvalidToken):
+		return nil, errInvalidRefreshToken
+	case err != nil:
+		return nil, err
+	}
+	return newSession(pair, u), nil
+}
+
+// Logout ends the caller's session.
+func (s *Service) Logout(ctx context.Context) (bool, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil || v.Session == "" {
+		return false, errUnauthenticated
+	}
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	if err := auth.RevokeSession(sys, s.tx(ctx), v.PracticeID, v.UserID, v.Session, s.now()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// rateLimited is the answer to a sign-in while its email or address is
+// locked: the same whether or not the email has a login.
+func rateLimited(ctx context.Context, wait time.Duration) error {
+	seconds := int(math.Ceil(wait.Seconds()))
+	auth.SetRetryAfter(ctx, seconds)
+	return &caseload.Error{
+		Code:       caseload.CodeRateLimited,
+		Message:    "too many failed sign-ins: try again later (extensions.retryAfter says when, in seconds)",
+		RetryAfter: seconds,
+	}
+}
+
+// passwordCheck is a sign-in's password compared with the user's hash
+// before the mutation's transaction began (CheckPasswordEarly).
+type passwordCheck struct {
+	email, password string
+	// hash is the hash the password was compared with; "" when the email
+	// has no login (the comparison then only took the time of one).
+	hash string
+	ok   bool
+}
+
+type passwordCheckKey struct{}
+
+// CheckPasswordEarly compares the password of a sign-in before its
+// mutation's transaction begins, and returns ctx with the verdict for Login
+// to use. bcrypt takes a quarter of a second on purpose, and on SQLite a
+// mutation's transaction holds the database's write lock from its start:
+// compared inside it, concurrent sign-ins queued behind each other's bcrypt
+// until SQLite's busy timeout failed them (seen at 16 concurrent sign-ins
+// in the benchmark). Login still reads the user again in the transaction
+// and uses this verdict only if the hash is the one compared. A locked-out
+// attempt is not compared at all, as in Login; then, or when the user
+// cannot be read, ctx is returned as it is.
+func (s *Service) CheckPasswordEarly(ctx context.Context, email, password string) context.Context {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	attempt := s.throttle.Attempt(email, reqid.OriginFrom(ctx).Address)
+	if wait, err := s.throttle.Wait(sys, s.db, attempt, s.now()); err != nil || wait > 0 {
+		return ctx // refused (or failed) in Login, as without the early check
+	}
+	pc := &passwordCheck{email: email, password: password}
+	u, err := s.db.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
+	switch {
+	case ent.IsNotFound(err):
+		auth.EqualiseTiming(password)
+	case err != nil:
+		return ctx
+	default:
+		pc.hash, pc.ok = u.PasswordHash, auth.CheckPassword(u.PasswordHash, password)
+	}
+	return context.WithValue(ctx, passwordCheckKey{}, pc)
+}
+
+// earlyCheck returns the early comparison of this email and password, or
+// nil.
+func earlyCheck(ctx context.Context, email, password string) *passwordCheck {
+	pc, _ := ctx.Value(passwordCheckKey{}).(*passwordCheck)
+	if pc == nil || pc.email != email || pc.password != password {
+		return nil
+	}
+	return pc
+}
+
+// valid reports whether password matches hash, from the early comparison
+// when it was made against this very hash (a password changed since is
+// compared again), else by bcrypt now.
+func (pc *passwordCheck) valid(hash, password string) bool {
+	if pc != nil && pc.hash != "" && pc.hash == hash {
+		return pc.ok
+	}
+	return auth.CheckPassword(hash, password)
+}
+
+// afterTransaction runs fn with a system decision once the mutation's
+// transaction has ended, committed or rolled back (at once outside one).
+// It is for what must be written although the mutation fails, such as a
+// failed sign-in or a revoked session; fn writes with the root client,
+// which it could not do earlier on SQLite, where the transaction holds the
+// write lock. An error of fn is logged: the answer to the client stands.
+func (s *Service) afterTransaction(ctx context.Context, fn func(ctx context.Context) error) {
+	var once sync.Once
+	run := func() {
+		once.Do(func() {
+			if err := fn(privacy.DecisionContext(context.WithoutCancel(ctx), privacy.Allow)); err != nil {
+				s.log.ErrorContext(ctx, "writing after the transaction", "request_id", reqid.FromContext(ctx), "error", err.Error())
+			}
+		})
+	}
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		run()
+		return
+	}
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Rollback(ctx, tx)
+			run()
+			return err
+		})
+	})
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			run()
+			return err
+		})
+	})
+}
