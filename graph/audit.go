@@ -337,7 +337,7 @@ func intField(v any, name string) int {
 // writeAudit stores the events with client (the mutation's transaction, or
 // the root client). Events without a practice (a failed login) cannot be
 // stored with a tenant: they go to the server log, without names.
-func writeAudit(ctx context.Context, client *ent.Client, now time.Time, evs []auditEvent, log func(msg string, args ...any)) error {
+func writeAudit(ctx context.Context, db *ent.Client, now time.Time, evs []auditEvent, log func(msg string, args ...any)) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -353,7 +353,7 @@ func writeAudit(ctx context.Context, client *ent.Client, now time.Time, evs []au
 			log("audit event without a practice", "request_id", id, "action", e.action, "outcome", string(e.outcome), "detail", e.detail)
 			continue
 		}
-		c := client.AuditEvent.Create().
+		c := db.AuditEvent.Create().
 			SetPracticeID(e.practice).
 			SetActorRole(e.role).
 			SetAction(e.action).
@@ -378,7 +378,7 @@ func writeAudit(ctx context.Context, client *ent.Client, now time.Time, evs []au
 	if len(creates) == 0 {
 		return nil
 	}
-	return client.AuditEvent.CreateBulk(creates...).Exec(privacy.DecisionContext(ctx, privacy.Allow))
+	return db.AuditEvent.CreateBulk(creates...).Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
 
 func truncate(s string, n int) string {

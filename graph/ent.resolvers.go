@@ -14,53 +14,53 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	return r.client.Noder(ctx, id)
+	return r.db.Noder(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	return r.client.Noders(ctx, ids)
+	return r.db.Noders(ctx, ids)
 }
 
 // Appointments is the resolver for the appointments field.
 func (r *queryResolver) Appointments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) (*ent.AppointmentConnection, error) {
-	return r.client.Appointment.Query().Paginate(ctx, after, first, before, last,
+	return r.db.Appointment.Query().Paginate(ctx, after, first, before, last,
 		ent.WithAppointmentOrder(orderBy), ent.WithAppointmentFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
-	return r.client.AuditEvent.Query().Paginate(ctx, after, first, before, last,
+	return r.db.AuditEvent.Query().Paginate(ctx, after, first, before, last,
 		ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Clients is the resolver for the clients field.
 func (r *queryResolver) Clients(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClientProfileOrder, where *ent.ClientProfileWhereInput) (*ent.ClientProfileConnection, error) {
-	return r.client.ClientProfile.Query().Paginate(ctx, after, first, before, last,
+	return r.db.ClientProfile.Query().Paginate(ctx, after, first, before, last,
 		ent.WithClientProfileOrder(orderBy), ent.WithClientProfileFilter(where.Filter))
 }
 
 // Clinicians is the resolver for the clinicians field.
 func (r *queryResolver) Clinicians(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ClinicianOrder, where *ent.ClinicianWhereInput) (*ent.ClinicianConnection, error) {
-	return r.client.Clinician.Query().Paginate(ctx, after, first, before, last,
+	return r.db.Clinician.Query().Paginate(ctx, after, first, before, last,
 		ent.WithClinicianOrder(orderBy), ent.WithClinicianFilter(where.Filter))
 }
 
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
-	return r.client.Contact.Query().Paginate(ctx, after, first, before, last,
+	return r.db.Contact.Query().Paginate(ctx, after, first, before, last,
 		ent.WithContactOrder(orderBy), ent.WithContactFilter(where.Filter))
 }
 
 // Documents is the resolver for the documents field.
 func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error) {
-	return r.client.Document.Query().Paginate(ctx, after, first, before, last,
+	return r.db.Document.Query().Paginate(ctx, after, first, before, last,
 		ent.WithDocumentOrder(orderBy), ent.WithDocumentFilter(where.Filter))
 }
 
 // NewClientRequests is the resolver for the newClientRequests field.
 func (r *queryResolver) NewClientRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.NewClientRequestOrder, where *ent.NewClientRequestWhereInput) (*ent.NewClientRequestConnection, error) {
-	return r.client.NewClientRequest.Query().Paginate(ctx, after, first, before, last,
+	return r.db.NewClientRequest.Query().Paginate(ctx, after, first, before, last,
 		ent.WithNewClientRequestOrder(orderBy), ent.WithNewClientRequestFilter(where.Filter))
 }
 

@@ -78,7 +78,7 @@ func (r *Resolver) practiceMetrics(ctx context.Context, from, to time.Time, grou
 	for i, d := range groupBy {
 		dims[i] = metrics.Dimension(d)
 	}
-	rep, err := metrics.Practice(ctx, r.client, r.driver, r.now(), from, to, dims)
+	rep, err := metrics.Practice(ctx, r.db, r.driver, r.now(), from, to, dims)
 	if err != nil {
 		return nil, err
 	}

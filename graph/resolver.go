@@ -19,54 +19,94 @@ import (
 
 // Resolver holds what the resolvers depend on.
 type Resolver struct {
-	client *ent.Client
+	// db is the root ent client (reads); a mutation's writes go through the
+	// transaction on its context.
+	db     *ent.Client
 	driver dialect.Driver
 	now    func() time.Time
 	// workflow runs every change to a caseload (internal/workflow).
 	workflow *workflow.Service
 }
 
-// Options is what NewSchema needs.
+// Options configure the GraphQL API: its dependencies and its limits.
 type Options struct {
-	// Client is the ent client (queries); mutations use the transaction on the context.
-	Client *ent.Client
-	// Driver is the ent driver under Client, for the aggregate SQL of
-	// practiceMetrics.
+	// DB is the root ent client (queries); mutations use the transaction on
+	// the context.
+	DB *ent.Client
+	// Driver is the ent driver under DB: the histories' statement and the
+	// practice metrics' aggregate SQL are written in its dialect.
 	Driver dialect.Driver
-	// Issuer signs the tokens login returns.
+	// Issuer signs the tokens of login.
 	Issuer *auth.Issuer
 	// Sessions issue, rotate and revoke refresh tokens (built on Issuer when nil).
 	Sessions *auth.Sessions
 	// Throttle limits failed sign-ins (default limits, unkeyed hashes, when nil).
 	Throttle *auth.LoginThrottle
-	// Now is the clock; tests fix it.
+	// Now is the clock (time.Now when nil); tests fix it.
 	Now func() time.Time
-	// Logger receives internal errors with their request id (never client data).
+	// Logger gets internal errors and panics with their request id (never
+	// client data).
 	Logger *slog.Logger
+	// Introspection lets clients ask for the schema (the IDE needs it).
+	Introspection bool
+	// ComplexityLimit caps an operation's cost, paged fields counting their
+	// page size times their selections (0: DefaultMaxComplexity).
+	ComplexityLimit int
+	// MaxDepth caps how deep an operation's fields nest (0: DefaultMaxDepth).
+	MaxDepth int
+	// MaxAliases caps an operation's aliased fields (0: DefaultMaxAliases).
+	MaxAliases int
+	// MaxRootFields caps an operation's root fields (0: DefaultMaxRootFields).
+	MaxRootFields int
+	// MaxTokens caps the tokens of a request's document (0: DefaultMaxTokens).
+	MaxTokens int
 }
 
-// NewSchema returns the executable schema.
-func NewSchema(cfg Options) graphql.ExecutableSchema {
-	if cfg.Now == nil {
-		cfg.Now = func() time.Time { return time.Now().UTC() }
+// withDefaults fills in what was left zero.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = func() time.Time { return time.Now().UTC() }
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
-	if cfg.Sessions == nil && cfg.Issuer != nil {
-		cfg.Sessions = auth.NewSessions(cfg.Issuer, 0)
+	if o.Sessions == nil && o.Issuer != nil {
+		o.Sessions = auth.NewSessions(o.Issuer, 0)
 	}
-	if cfg.Throttle == nil {
-		cfg.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
+	if o.Throttle == nil {
+		o.Throttle = auth.NewLoginThrottle(nil, auth.LoginLimits{})
 	}
-	r := &Resolver{client: cfg.Client, driver: cfg.Driver, now: cfg.Now}
+	o.ComplexityLimit = orDefault(o.ComplexityLimit, DefaultMaxComplexity)
+	o.MaxDepth = orDefault(o.MaxDepth, DefaultMaxDepth)
+	o.MaxAliases = orDefault(o.MaxAliases, DefaultMaxAliases)
+	o.MaxRootFields = orDefault(o.MaxRootFields, DefaultMaxRootFields)
+	o.MaxTokens = orDefault(o.MaxTokens, DefaultMaxTokens)
+	return o
+}
+
+func orDefault(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
+}
+
+// newResolver is the composition root: the resolvers and the workflows'
+// service they call, which reads the rules from the operation's facts.
+func newResolver(o Options) *Resolver {
+	r := &Resolver{db: o.DB, driver: o.Driver, now: o.Now}
 	r.workflow = workflow.New(workflow.Options{
-		DB:       cfg.Client,
+		DB:       o.DB,
 		Facts:    func(ctx context.Context) workflow.Facts { return r.facts(ctx) },
-		Sessions: cfg.Sessions,
-		Throttle: cfg.Throttle,
-		Now:      cfg.Now,
-		Logger:   cfg.Logger,
+		Sessions: o.Sessions,
+		Throttle: o.Throttle,
+		Now:      o.Now,
+		Logger:   o.Logger,
 	})
-	return NewExecutableSchema(Config{Resolvers: r})
+	return r
+}
+
+// NewSchema returns the executable schema (tests read its types).
+func NewSchema(o Options) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: newResolver(o.withDefaults())})
 }

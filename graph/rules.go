@@ -20,7 +20,7 @@ func (r *Resolver) facts(ctx context.Context) *facts.Store {
 	if f := facts.FromContext(ctx); f != nil {
 		return f
 	}
-	return facts.New(r.client, r.driver.Dialect(), r.now)
+	return facts.New(r.db, r.driver.Dialect(), r.now)
 }
 
 // ofRecord computes a derived value of a record from the rules alone.
@@ -84,11 +84,11 @@ func lastContactAt(rules caseload.Rules, h *caseload.History) *time.Time {
 }
 
 func backfillEligible(rules caseload.Rules, h *caseload.History) bool {
-	return rules.BackfillListed(h).Eligible
+	return rules.BackfillEligibility(h).Eligible
 }
 
 func backfillEligibility(rules caseload.Rules, h *caseload.History) *caseload.Eligibility {
-	e := rules.BackfillListed(h)
+	e := rules.BackfillEligibility(h)
 	if e.Reasons == nil {
 		e.Reasons = []string{}
 	}
@@ -96,7 +96,7 @@ func backfillEligibility(rules caseload.Rules, h *caseload.History) *caseload.El
 }
 
 func recurringEligibility(rules caseload.Rules, h *caseload.History) *caseload.RecurringEligibility {
-	e := rules.Recurring(h)
+	e := rules.RecurringEligibility(h)
 	return &e
 }
 
@@ -155,7 +155,7 @@ func (r *Resolver) terminationRecommendation(ctx context.Context, c *ent.ClientP
 	if err != nil {
 		return nil, err
 	}
-	rec := rules.Termination(h)
+	rec := rules.TerminationRecommendation(h)
 	out := &model.TerminationRecommendation{Action: model.TerminationAction(rec.Action), CloseBy: datePtr(rec.CloseBy), Explanation: rec.Explanation}
 	if rec.Reason != "" {
 		reason := model.TerminationReason(rec.Reason)

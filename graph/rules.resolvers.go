@@ -111,5 +111,5 @@ func (r *clientResolver) PaperworkDue(ctx context.Context, obj *ent.ClientProfil
 	if err != nil {
 		return nil, err
 	}
-	return r.paperworkItems(ctx, rules.Paperwork(h))
+	return r.paperworkItems(ctx, rules.PaperworkDue(h))
 }

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -45,8 +44,7 @@ func oneSignInPerOperation(ctx context.Context) error {
 // CheckPasswordsEarly has the password of a mutation's login field compared
 // before the mutation's transaction begins (workflow's CheckPasswordEarly
 // says why); login then uses that verdict.
-func CheckPasswordsEarly(client *ent.Client, throttle *auth.LoginThrottle, now func() time.Time) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
-	signIns := workflow.New(workflow.Options{DB: client, Throttle: throttle, Now: now})
+func CheckPasswordsEarly(signIns *workflow.Service) func(context.Context, graphql.OperationHandler) graphql.ResponseHandler {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
@@ -79,7 +77,7 @@ func (r *Resolver) me(ctx context.Context) (*ent.User, error) {
 	if u := auth.SignedInUser(ctx); u != nil && u.ID == v.UserID {
 		return u, nil
 	}
-	return r.client.User.Get(ctx, v.UserID)
+	return r.db.User.Get(ctx, v.UserID)
 }
 
 func (r *Resolver) practice(ctx context.Context) (*ent.Practice, error) {
@@ -87,5 +85,5 @@ func (r *Resolver) practice(ctx context.Context) (*ent.Practice, error) {
 	if v == nil {
 		return nil, errUnauthenticated
 	}
-	return r.client.Practice.Get(ctx, v.PracticeID)
+	return r.db.Practice.Get(ctx, v.PracticeID)
 }

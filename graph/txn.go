@@ -46,9 +46,9 @@ const IdempotencyTTL = 24 * time.Hour
 // request racing each other are serialized by the database's unique index:
 // the second waits for the first and then replays its result.
 type Transactions struct {
-	Client *ent.Client
-	Now    func() time.Time
-	Log    *slog.Logger
+	DB  *ent.Client
+	Now func() time.Time
+	Log *slog.Logger
 }
 
 var _ interface {
@@ -62,7 +62,7 @@ func (Transactions) ExtensionName() string { return "Transactions" }
 
 // Validate checks the extension's configuration.
 func (t Transactions) Validate(graphql.ExecutableSchema) error {
-	if t.Client == nil || t.Now == nil || t.Log == nil {
+	if t.DB == nil || t.Now == nil || t.Log == nil {
 		return errors.New("graph: Transactions needs a client, a clock and a logger")
 	}
 	return nil
@@ -159,7 +159,7 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 	ctx, log := withAudit(ctx)
 	if !isMutation(oc) {
 		rsp := next(ctx)
-		if err := t.audit(ctx, t.Client, log, rsp, true); err != nil {
+		if err := t.audit(ctx, t.DB, log, rsp, true); err != nil {
 			return t.internal(ctx, "writing the audit log", err)
 		}
 		return rsp
@@ -192,7 +192,7 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 // replay answers a request whose key is already recorded, or returns nil.
 func (t Transactions) replay(ctx context.Context, req *keyed) *graphql.Response {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	rec, err := t.Client.IdempotencyRecord.Query().
+	rec, err := t.DB.IdempotencyRecord.Query().
 		Where(
 			idempotencyrecord.PracticeID(req.practice),
 			idempotencyrecord.UserID(req.user),
@@ -214,7 +214,7 @@ func (t Transactions) replay(ctx context.Context, req *keyed) *graphql.Response 
 // run executes the operation in a transaction. With a key, it records the
 // key first; raced reports that another copy of the request holds the key.
 func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req *keyed) (rsp *graphql.Response, raced bool) {
-	tx, err := t.Client.Tx(ctx)
+	tx, err := t.DB.Tx(ctx)
 	if err != nil {
 		return t.internal(ctx, "opening a transaction", err), false
 	}
@@ -256,7 +256,7 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 		_ = tx.Rollback()
 		rsp = &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}
 		// The refused or failed attempt is recorded after the rollback.
-		if err := t.audit(ctx, t.Client, log, rsp, false); err != nil {
+		if err := t.audit(ctx, t.DB, log, rsp, false); err != nil {
 			return t.internal(ctx, "writing the audit log", err), false
 		}
 		return rsp, false
@@ -282,8 +282,8 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 }
 
 // audit writes the operation's audit events; an error fails the response.
-func (t Transactions) audit(ctx context.Context, client *ent.Client, log *auditLog, rsp *graphql.Response, committed bool) error {
-	return writeAudit(ctx, client, t.Now(), log.events(ctx, rsp, committed), func(msg string, args ...any) {
+func (t Transactions) audit(ctx context.Context, db *ent.Client, log *auditLog, rsp *graphql.Response, committed bool) error {
+	return writeAudit(ctx, db, t.Now(), log.events(ctx, rsp, committed), func(msg string, args ...any) {
 		t.Log.InfoContext(ctx, msg, args...)
 	})
 }

@@ -156,7 +156,7 @@ func TestRecordsOutOfScopeAreNotFound(t *testing.T) {
 			if r.code() != "NOT_FOUND" {
 				t.Errorf("%s: %+v, want NOT_FOUND", c.name, r.Errors)
 			}
-			got := must(s.main.DB.Client.ClientProfile.Get(sys(), c.id))
+			got := must(s.main.DB.Ent.ClientProfile.Get(sys(), c.id))
 			if got.FirstName == "Hacked" {
 				t.Errorf("%s: the client was renamed", c.name)
 			}
@@ -179,7 +179,7 @@ func TestRecordsOutOfScopeAreNotFound(t *testing.T) {
 		if r.code() != "FORBIDDEN" {
 			t.Errorf("a clinician entering a past session directly: %+v, want FORBIDDEN", r.Errors)
 		}
-		own := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
+		own := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
 		r = s.do(clinician, `mutation($id: ID!) { updateAppointment(id: $id, input: {status: NO_SHOW, excused: true}) { id } }`, map[string]any{"id": scalar.EncodeID(own.ID)})
 		if r.code() != "FORBIDDEN" {
 			t.Errorf("a clinician editing a session directly: %+v, want FORBIDDEN", r.Errors)
@@ -220,7 +220,7 @@ func TestClinicianWritesOwnCaseload(t *testing.T) {
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("analyst creating a client: %+v, want NOT_FOUND", r.Errors)
 		}
-		n := must(s.main.DB.Client.ClientProfile.Query().Where(clientprofile.FirstName("X")).Count(sys()))
+		n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.FirstName("X")).Count(sys()))
 		if n != 0 {
 			t.Errorf("%d refused clients were written", n)
 		}
@@ -253,7 +253,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 			{"unbounded nested connection", `{ clients(first: 5) { edges { node { appointments { totalCount } } } } }`, nil, "BAD_USER_INPUT", "first"},
 			{"unbounded connection in a fragment", `{ ...F } fragment F on Query { documents(last: 0) { totalCount } }`, nil, "BAD_USER_INPUT", "last"},
 		} {
-			before := must(s.main.DB.Client.ClientProfile.Query().Count(sys()))
+			before := must(s.main.DB.Ent.ClientProfile.Query().Count(sys()))
 			s.sql.Reset()
 			r := s.do(admin, c.query, c.vars)
 			if r.code() != c.code || r.Errors[0].Extensions["field"] != c.field {
@@ -264,7 +264,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 					t.Errorf("%s: ran %d SQL statements before refusing", c.name, n)
 				}
 			}
-			if after := must(s.main.DB.Client.ClientProfile.Query().Count(sys())); after != before {
+			if after := must(s.main.DB.Ent.ClientProfile.Query().Count(sys())); after != before {
 				t.Errorf("%s: refused input wrote %d clients", c.name, after-before)
 			}
 		}
@@ -292,12 +292,12 @@ func TestDocumentVersionsAndSigning(t *testing.T) {
 			t.Errorf("stale version: %+v, want CONFLICT", r.Errors)
 		}
 		id, _ := scalar.DecodeID(doc["id"].(string))
-		must(s.main.DB.Client.Document.UpdateOneID(id).SetStatus("SIGNED").SetSignedAt(testNow).Save(sys()))
+		must(s.main.DB.Ent.Document.UpdateOneID(id).SetStatus("SIGNED").SetSignedAt(testNow).Save(sys()))
 		r = s.do(clinician, update, map[string]any{"id": doc["id"], "v": 2, "b": "after signing"})
 		if r.code() != "POLICY_VIOLATION" {
 			t.Errorf("changing a signed document: %+v, want POLICY_VIOLATION", r.Errors)
 		}
-		if got := must(s.main.DB.Client.Document.Get(sys(), id)); got.Body != "second draft" {
+		if got := must(s.main.DB.Ent.Document.Get(sys(), id)); got.Body != "second draft" {
 			t.Errorf("body = %q after refused edits, want the second draft", got.Body)
 		}
 		// Only an addendum amends, and only a signed document.
@@ -325,7 +325,7 @@ func TestMutationsAreAllOrNothing(t *testing.T) {
 		if r.code() != "BAD_USER_INPUT" {
 			t.Fatalf("got %+v, want BAD_USER_INPUT", r.Errors)
 		}
-		if n := must(s.main.DB.Client.ClientProfile.Query().Where(clientprofile.LastName("Nowhere")).Count(sys())); n != 0 {
+		if n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.LastName("Nowhere")).Count(sys())); n != 0 {
 			t.Errorf("the first half of a failed mutation was written (%d rows)", n)
 		}
 	})

@@ -51,7 +51,7 @@ func TestFillACancelledSlotFromTheBackfillList(t *testing.T) {
 			t.Errorf("filled = %v", booked)
 		}
 		lid, _ := decodeForTest(benLater)
-		later := must(s.main.DB.Client.Appointment.Get(sys(), lid))
+		later := must(s.main.DB.Ent.Appointment.Get(sys(), lid))
 		if later.Status != appointment.StatusCANCELED || *later.CanceledBy != appointment.CanceledByCLIENT || !later.Excused {
 			t.Errorf("Ben's later session: %s by %v excused=%v, want cancelled by the client, excused", later.Status, later.CanceledBy, later.Excused)
 		}

@@ -39,9 +39,9 @@ func bootstrapFromEnv(getenv func(string) string) *Bootstrap {
 
 // Apply creates the practice and its admin, in one transaction, unless the
 // admin's email already has a login. It reports whether it created them.
-func (b *Bootstrap) Apply(ctx context.Context, client *ent.Client) (bool, error) {
+func (b *Bootstrap) Apply(ctx context.Context, db *ent.Client) (bool, error) {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	exists, err := client.User.Query().Where(user.Email(b.AdminEmail)).Exist(ctx)
+	exists, err := db.User.Query().Where(user.Email(b.AdminEmail)).Exist(ctx)
 	if err != nil || exists {
 		return false, err
 	}
@@ -49,7 +49,7 @@ func (b *Bootstrap) Apply(ctx context.Context, client *ent.Client) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", envBootstrapPassword, err)
 	}
-	tx, err := client.Tx(ctx)
+	tx, err := db.Tx(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -58,7 +58,7 @@ func TestBrowserIDE(t *testing.T) {
 		c.TokenTTL = tokenTTL
 		c.RefreshTokenTTL = time.Hour
 	})
-	lastNames, err := s.main.DB.Client.ClientProfile.Query().
+	lastNames, err := s.main.DB.Ent.ClientProfile.Query().
 		Order(clientprofile.ByID()).Limit(20).
 		Select(clientprofile.FieldLastName).
 		Strings(privacy.DecisionContext(context.Background(), privacy.Allow))

@@ -49,7 +49,7 @@ func TestWarnCloseAndReopen(t *testing.T) {
 			t.Errorf("paperwork after closing = %v, want a TERMINATION_NOTE", kinds)
 		}
 		fid, _ := decodeForTest(future)
-		a := must(s.main.DB.Client.Appointment.Get(sys(), fid))
+		a := must(s.main.DB.Ent.Appointment.Get(sys(), fid))
 		if a.Status != appointment.StatusCANCELED || a.CanceledBy == nil || *a.CanceledBy != appointment.CanceledByPRACTICE {
 			t.Errorf("future session after closing: %s by %v, want CANCELED by PRACTICE", a.Status, a.CanceledBy)
 		}
@@ -76,7 +76,7 @@ func TestCloseCasesIsAllOrNothing(t *testing.T) {
 		if r := s.do(s.token(f.admin), sweep, map[string]any{"ids": ids}); r.code() != "POLICY_VIOLATION" {
 			t.Fatalf("sweep with a closed client: %+v, want POLICY_VIOLATION", r.Errors)
 		}
-		if n := must(s.main.DB.Client.ClientProfile.Query().Where(clientprofile.StatusEQ(clientprofile.StatusCLOSED)).Count(sys())); n != 1 {
+		if n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.StatusEQ(clientprofile.StatusCLOSED)).Count(sys())); n != 1 {
 			t.Errorf("%d clients closed after a refused sweep, want only the one already closed", n)
 		}
 		if r := s.do(s.token(f.clinicianUser), sweep, map[string]any{"ids": ids[:2]}); r.code() != "FORBIDDEN" {

@@ -34,7 +34,7 @@ func TestConcurrentWritesAllLand(t *testing.T) {
 		for e := range errs {
 			t.Error(e)
 		}
-		if n := must(s.main.DB.Client.ClientProfile.Query().Where(clientprofile.LastName("Concurrent")).Count(sys())); n != 20 {
+		if n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.LastName("Concurrent")).Count(sys())); n != 20 {
 			t.Errorf("%d clients written, want 20", n)
 		}
 	})

@@ -41,7 +41,7 @@ func TestCaseloadQueryStatementsDoNotGrowWithClients(t *testing.T) {
 			return s.sql.Count()
 		}
 		small := measure()
-		c := s.main.DB.Client
+		c := s.main.DB.Ent
 		for i := 0; i < 27; i++ {
 			client := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(fmt.Sprintf("N%02d", i)).SetLastName("Extra").
 				SetClinicianID(f.clinician.ID).SetStatus(clientprofile.StatusACTIVE).Save(sys()))

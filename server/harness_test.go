@@ -204,7 +204,7 @@ func (s *apiServer) mustDo(token, query string, vars map[string]any) map[string]
 // token starts a session for a fixture user and returns its access token.
 func (s *apiServer) token(u *ent.User) string {
 	s.t.Helper()
-	pair, err := s.main.Sessions.Start(sys(), s.main.DB.Client, u)
+	pair, err := s.main.Sessions.Start(sys(), s.main.DB.Ent, u)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ type practiceFixture struct {
 func (s *apiServer) seedPractice(name, emailDomain string) *practiceFixture {
 	s.t.Helper()
 	ctx := sys()
-	c := s.main.DB.Client
+	c := s.main.DB.Ent
 	f := &practiceFixture{}
 	f.practice = must(c.Practice.Create().SetName(name).SetTimeZone("America/New_York").Save(ctx))
 	newUser := func(local string, role user.Role) *ent.User {

@@ -25,8 +25,8 @@ const maxBodyBytes = 1 << 20
 
 // Handler returns the HTTP routes of the server.
 func (m *Main) Handler() http.Handler {
-	gql := graph.NewHandler(graph.HandlerOptions{
-		Client:        m.DB.Client,
+	gql := graph.NewHandler(graph.Options{
+		DB:            m.DB.Ent,
 		Driver:        m.DB.Driver,
 		Issuer:        m.Issuer,
 		Sessions:      m.Sessions,
@@ -41,7 +41,7 @@ func (m *Main) Handler() http.Handler {
 		MaxRootFields:   m.Config.MaxRootFields,
 		MaxTokens:       m.Config.MaxTokens,
 	})
-	authn := &auth.Authenticator{Issuer: m.Issuer, Client: m.DB.Client}
+	authn := &auth.Authenticator{Issuer: m.Issuer, DB: m.DB.Ent}
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(authn.Middleware(gql)))))

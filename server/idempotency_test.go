@@ -24,7 +24,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 		key := map[string]string{graph.IdempotencyKeyHeader: "7f1c9a52-booking-1"}
 		sessions := func() int {
-			return must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAtGTE(testNow)).Count(sys()))
+			return must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAtGTE(testNow)).Count(sys()))
 		}
 
 		first := s.doWith(tok, body(slot), key)
@@ -83,7 +83,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 
 		// After a day the key is forgotten and may be used again.
-		must(s.main.DB.Client.IdempotencyRecord.Update().Where(idempotencyrecord.Key("7f1c9a52-booking-1")).
+		must(s.main.DB.Ent.IdempotencyRecord.Update().Where(idempotencyrecord.Key("7f1c9a52-booking-1")).
 			SetCreatedAt(testNow.Add(-graph.IdempotencyTTL - time.Minute)).Save(sys()))
 		if r := s.doWith(tok, body(slot.AddDate(0, 0, 3)), key); r.code() != "" || r.Extensions["idempotentReplay"] != nil {
 			t.Errorf("an expired key: %+v %v, want the request run", r.Errors, r.Extensions)
@@ -122,7 +122,7 @@ func TestConcurrentRetriesWithOneKey(t *testing.T) {
 				t.Errorf("copy %d answered %v, copy 0 %v: want one booking", i, id, ids[0])
 			}
 		}
-		if n := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAt(slot)).Count(sys())); n != 1 {
+		if n := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAt(slot)).Count(sys())); n != 1 {
 			t.Errorf("%d bookings, want 1", n)
 		}
 	})
@@ -135,9 +135,9 @@ func TestOneNotePerSessionInTheDatabase(t *testing.T) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		ann := f.ownClients[0]
-		a := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(ann.ID)).First(sys()))
+		a := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(ann.ID)).First(sys()))
 		note := func(kind document.Kind) error {
-			return s.main.DB.Client.Document.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetAuthorID(f.clinicianUser.ID).
+			return s.main.DB.Ent.Document.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetAuthorID(f.clinicianUser.ID).
 				SetAppointmentID(a.ID).SetKind(kind).SetBody("note").Exec(sys())
 		}
 		if err := note(document.KindPROGRESS_NOTE); err != nil {
@@ -148,7 +148,7 @@ func TestOneNotePerSessionInTheDatabase(t *testing.T) {
 		}
 		// Through the API, ten phones saving the note of another session at
 		// once: one note, and the others are told why.
-		b := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(f.ownClients[1].ID)).First(sys()))
+		b := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(f.ownClients[1].ID)).First(sys()))
 		tok := s.token(f.clinicianUser)
 		codes := make([]string, 10)
 		var wg sync.WaitGroup
@@ -169,7 +169,7 @@ func TestOneNotePerSessionInTheDatabase(t *testing.T) {
 				t.Errorf("a losing save got %q, want CONFLICT", c)
 			}
 		}
-		if n := must(s.main.DB.Client.Document.Query().Where(document.AppointmentID(b.ID)).Count(sys())); won != 1 || n != 1 {
+		if n := must(s.main.DB.Ent.Document.Query().Where(document.AppointmentID(b.ID)).Count(sys())); won != 1 || n != 1 {
 			t.Errorf("%d saves succeeded, %d notes stored; want 1 and 1 (codes %v)", won, n, codes)
 		}
 		// Other kinds of document about the session are not limited.

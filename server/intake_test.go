@@ -23,7 +23,7 @@ const (
 )
 
 func (s *apiServer) waitlisted(f *practiceFixture, first string) *ent.ClientProfile {
-	return must(s.main.DB.Client.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(first).SetLastName("Waiting").
+	return must(s.main.DB.Ent.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(first).SetLastName("Waiting").
 		SetStatus(clientprofile.StatusWAITLIST).Save(sys()))
 }
 
@@ -82,10 +82,10 @@ func TestNewClientsFromRequestToIntake(t *testing.T) {
 		if r := s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, busy.Add(-30*time.Minute))); r.code() != "CONFLICT" {
 			t.Errorf("an intake that collides: %+v, want CONFLICT", r.Errors)
 		}
-		if c := must(s.main.DB.Client.ClientProfile.Get(sys(), wait.ID)); c.Status != clientprofile.StatusWAITLIST || c.ClinicianID != nil {
+		if c := must(s.main.DB.Ent.ClientProfile.Get(sys(), wait.ID)); c.Status != clientprofile.StatusWAITLIST || c.ClinicianID != nil {
 			t.Errorf("after a refused assignment the client is %s with clinician %v, want untouched", c.Status, c.ClinicianID)
 		}
-		if n := must(s.main.DB.Client.ClientProfile.QueryEpisodes(wait).Count(sys())); n != 0 {
+		if n := must(s.main.DB.Ent.ClientProfile.QueryEpisodes(wait).Count(sys())); n != 0 {
 			t.Errorf("a refused assignment left %d episodes", n)
 		}
 		if r := s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, testNow.Add(-time.Hour))); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "intakeStartsAt" {
@@ -166,7 +166,7 @@ func TestConcurrentNewClientRequests(t *testing.T) {
 				t.Errorf("a losing request got %q, want POLICY_VIOLATION or CONFLICT", c)
 			}
 		}
-		n := must(s.main.DB.Client.NewClientRequest.Query().Where(newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).Count(sys()))
+		n := must(s.main.DB.Ent.NewClientRequest.Query().Where(newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).Count(sys()))
 		if won != 1 || n != 1 {
 			t.Errorf("%d requests succeeded and %d are open, want 1 and 1 (codes %v)", won, n, codes)
 		}

@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	defer m.Close()
 	if b := bootstrapFromEnv(getenv); b != nil {
-		created, err := b.Apply(ctx, m.DB.Client)
+		created, err := b.Apply(ctx, m.DB.Ent)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (m *Main) Close() error {
 // SeedDemo creates the demo practice in an empty database and prints how to
 // sign in to it.
 func (m *Main) SeedDemo(ctx context.Context, w io.Writer) error {
-	res, err := fakepractice.Seed(ctx, m.DB.Client, fakepractice.Options{Size: fakepractice.Demo, Now: m.Now()})
+	res, err := fakepractice.Seed(ctx, m.DB.Ent, fakepractice.Options{Size: fakepractice.Demo, Now: m.Now()})
 	if err != nil {
 		return fmt.Errorf("seeding demo data: %w", err)
 	}

@@ -776,7 +776,7 @@ type mxRecords struct {
 
 func newMatrix(t *testing.T, d string, schema *ast.Schema) *matrix {
 	s := newAPIServer(t, d)
-	x := &matrix{t: t, s: s, db: s.main.DB.Client, schema: schema, fx: map[string]*mxRecords{}, fake: map[string]int{},
+	x := &matrix{t: t, s: s, db: s.main.DB.Ent, schema: schema, fx: map[string]*mxRecords{}, fake: map[string]int{},
 		scopes: map[int]string{}, selected: map[string]bool{}, parsed: map[string]bool{}, dirty: true}
 	x.f = s.seedPractice("North", "north.example")
 	x.g = s.seedPractice("South", "south.example")

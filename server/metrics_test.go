@@ -35,11 +35,11 @@ const metricsQuery = `query($from: Date!, $to: Date!, $groupBy: [MetricsDimensio
 // demoServer is a server with the demo practice, and a token per demo role.
 func demoServer(t *testing.T, dialectName string) (*apiServer, map[string]string) {
 	s := newAPIServer(t, dialectName)
-	if _, err := fakepractice.Seed(sys(), s.main.DB.Client, fakepractice.Options{Now: s.clock.Now()}); err != nil {
+	if _, err := fakepractice.Seed(sys(), s.main.DB.Ent, fakepractice.Options{Now: s.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{}
-	for _, u := range s.main.DB.Client.User.Query().AllX(sys()) {
+	for _, u := range s.main.DB.Ent.User.Query().AllX(sys()) {
 		if _, ok := tokens[string(u.Role)]; !ok {
 			tokens[string(u.Role)] = s.token(u)
 		}
@@ -121,7 +121,7 @@ func TestPracticeMetricsOnTheDemo(t *testing.T) {
 			}
 			raw, _ := json.Marshal(map[string]any{"query": metricsQuery, "variables": merge(year, map[string]any{"groupBy": []string{"CLINICIAN", "MONTH", "MODALITY", "FREQUENCY"}})})
 			body := s.post(analyst, bytes.NewReader(raw), int64(len(raw)), nil).Body.String()
-			for _, c := range s.main.DB.Client.ClientProfile.Query().Where(clientprofile.LastNameNEQ("")).AllX(sys()) {
+			for _, c := range s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.LastNameNEQ("")).AllX(sys()) {
 				for _, id := range []string{c.LastName, c.FirstName + " "} {
 					if strings.Contains(body, id) {
 						t.Errorf("the metrics name a client: %q", id)

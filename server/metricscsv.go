@@ -57,7 +57,7 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 			dims = append(dims, metrics.Dimension(d))
 		}
 	}
-	rep, err := metrics.Practice(ctx, m.DB.Client, m.DB.Driver, m.Now(), from, to, dims)
+	rep, err := metrics.Practice(ctx, m.DB.Ent, m.DB.Driver, m.Now(), from, to, dims)
 	var gerr *caseload.Error
 	switch {
 	case errors.As(err, &gerr):

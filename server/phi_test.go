@@ -20,7 +20,7 @@ func TestAnalystsSeeNoIdentifyingFields(t *testing.T) {
 		f := s.seedPractice("North", "north.example")
 		analyst := s.token(f.analyst)
 		ann := f.ownClients[0]
-		must(s.main.DB.Client.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetName("Pat Parent").SetRelationship("parent").SetPhone("+1 555 0100").SetIsPrimary(true).Save(sys()))
+		must(s.main.DB.Ent.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetName("Pat Parent").SetRelationship("parent").SetPhone("+1 555 0100").SetIsPrimary(true).Save(sys()))
 
 		for _, field := range []string{"firstName", "lastName", "dateOfBirth", "email", "phone", "caregivers { name }", "caregivers { phone }", "caregivers { email }"} {
 			r := s.do(analyst, `query($id: ID!) { node(id: $id) { ... on Client { status `+field+` } } }`, map[string]any{"id": encodeID(ann.ID)})
@@ -75,7 +75,7 @@ func TestTheAuditLogRecordsReadsAndChanges(t *testing.T) {
 		f := s.seedPractice("North", "north.example")
 		clin, admin := s.token(f.clinicianUser), s.token(f.admin)
 		ann, dee := f.ownClients[0], f.otherClients[0]
-		doc := must(s.main.DB.Client.Document.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetAuthorID(f.clinicianUser.ID).
+		doc := must(s.main.DB.Ent.Document.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetAuthorID(f.clinicianUser.ID).
 			SetKind("PROGRESS_NOTE").SetBody("clinical text").Save(sys()))
 
 		s.mustDo(clin, `query($id: ID!) { node(id: $id) { ... on Document { kind body } } }`, map[string]any{"id": encodeID(doc.ID)})
@@ -85,7 +85,7 @@ func TestTheAuditLogRecordsReadsAndChanges(t *testing.T) {
 		s.do(clin, `mutation($id: ID!) { updateClient(id: $id, input: {phone: "+1 555 0199"}) { id } }`, map[string]any{"id": encodeID(dee.ID)})
 		s.do(clin, `query($id: ID!) { node(id: $id) { ... on Client { firstName } } }`, map[string]any{"id": encodeID(dee.ID)})
 
-		events := must(s.main.DB.Client.AuditEvent.Query().Order(auditevent.ByID()).All(sys()))
+		events := must(s.main.DB.Ent.AuditEvent.Query().Order(auditevent.ByID()).All(sys()))
 		var got []string
 		for _, e := range events {
 			client := 0
@@ -160,7 +160,7 @@ func TestTheAuditLogFailsClosed(t *testing.T) {
 		if r.code() != "INTERNAL" || r.Data["createClient"] != nil {
 			t.Errorf("a change whose audit event cannot be written: %+v %v, want INTERNAL and no data", r.Errors, r.Data)
 		}
-		if n := must(s.main.DB.Client.ClientProfile.Query().Where(clientprofile.FirstName("Zed")).Count(sys())); n != 0 {
+		if n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.FirstName("Zed")).Count(sys())); n != 0 {
 			t.Errorf("the change was written without its audit event")
 		}
 		r = s.do(clin, `{ clients(first: 5) { edges { node { firstName } } } }`, nil)

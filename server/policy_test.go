@@ -45,7 +45,7 @@ func TestPolicyIsReadByAllAndChangedByAdmins(t *testing.T) {
 		if got["strikeLimit"] != float64(4) || got["treatmentPlanReviewMonths"] != float64(6) || got["inactivityDays"] != float64(def.InactivityDays) {
 			t.Errorf("updated policy = %v, want strikeLimit 4, review 6 months, the rest unchanged", got)
 		}
-		stored := must(s.main.DB.Client.Practice.Get(sys(), f.practice.ID))
+		stored := must(s.main.DB.Ent.Practice.Get(sys(), f.practice.ID))
 		if stored.Policy.StrikeLimit != 4 {
 			t.Errorf("stored strike limit %d, want 4", stored.Policy.StrikeLimit)
 		}
@@ -60,7 +60,7 @@ func TestRulesFollowThePolicy(t *testing.T) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		// One no-show for the first client, who was seen 3 days ago and is booked.
-		c := s.main.DB.Client
+		c := s.main.DB.Ent
 		a := must(c.Appointment.Query().All(sys()))
 		for _, appt := range a {
 			if appt.ClientID == f.ownClients[0].ID {

@@ -12,7 +12,7 @@ func TestRemindersAndConfirmation(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
-		c := s.main.DB.Client
+		c := s.main.DB.Ent
 		tok := s.token(f.clinicianUser)
 		ann, ben := f.ownClients[0], f.ownClients[1]
 		must(ben.Update().SetDateOfBirth(time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC)).SetPhone("+1 212 555 0100").Save(sys()))
@@ -58,7 +58,7 @@ func TestNotesAreSignedByTheirAuthorAndCorrectedByAddenda(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
-		c := s.main.DB.Client
+		c := s.main.DB.Ent
 		tok := s.token(f.clinicianUser)
 		session := must(c.Appointment.Query().All(sys()))[0]
 		must(session.Update().SetStatus("ATTENDED").Save(sys()))

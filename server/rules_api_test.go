@@ -24,7 +24,7 @@ const dashboardQuery = screens.Dashboard
 // note, a contact and a caregiver.
 func addClients(t testing.TB, s *apiServer, f *practiceFixture, n int) {
 	t.Helper()
-	c := s.main.DB.Client
+	c := s.main.DB.Ent
 	ctx := sys()
 	for i := 0; i < n; i++ {
 		cl := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName(fmt.Sprintf("D%03d", i)).SetLastName("Dash").
@@ -140,7 +140,7 @@ func TestClientsFilteredAndRankedByRules(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
-		c := s.main.DB.Client
+		c := s.main.DB.Ent
 		ann, ben := f.ownClients[0], f.ownClients[1]
 		// Ann was seen 3 days ago and is booked; Ben no-showed twice; Cy was never seen.
 		for _, a := range []struct {

@@ -44,11 +44,11 @@ func TestSchedulingWorkflow(t *testing.T) {
 			{"in the past, as a clinician", slotInput(ben.ID, testNow.Add(-48*time.Hour)), "POLICY_VIOLATION"},
 			{"another clinician's client", slotInput(f.otherClients[0].ID, tomorrow.Add(3*time.Hour)), "NOT_FOUND"},
 		} {
-			before := must(s.main.DB.Client.Appointment.Query().Count(sys()))
+			before := must(s.main.DB.Ent.Appointment.Query().Count(sys()))
 			if r := s.do(tok, schedule, c.vars); r.code() != c.code {
 				t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
 			}
-			if after := must(s.main.DB.Client.Appointment.Query().Count(sys())); after != before {
+			if after := must(s.main.DB.Ent.Appointment.Query().Count(sys())); after != before {
 				t.Errorf("%s: a refused booking wrote %d sessions", c.name, after-before)
 			}
 		}
@@ -102,7 +102,7 @@ func TestSchedulingWorkflow(t *testing.T) {
 		if r := s.do(tok, record, map[string]any{"id": future, "o": "ATTENDED"}); r.code() != "POLICY_VIOLATION" {
 			t.Errorf("attendance of a future session: %+v, want POLICY_VIOLATION", r.Errors)
 		}
-		past := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAtLT(testNow)).First(sys()))
+		past := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(ann.ID), appointment.StartsAtLT(testNow)).First(sys()))
 		if r := s.do(tok, record, map[string]any{"id": encodeID(past.ID), "o": "NO_SHOW", "m": 5}); r.code() != "BAD_USER_INPUT" {
 			t.Errorf("minutes late on a no-show: %+v, want BAD_USER_INPUT", r.Errors)
 		}
@@ -120,7 +120,7 @@ func TestConcurrentBookingsOfOneSlot(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
-		c := s.main.DB.Client
+		c := s.main.DB.Ent
 		var clients []int
 		for i := 0; i < 20; i++ {
 			cl := must(c.ClientProfile.Create().SetPracticeID(f.practice.ID).SetFirstName("Racer").SetLastName("X").
@@ -165,7 +165,7 @@ func TestConcurrentBookingsOfOneSlot(t *testing.T) {
 func TestPostgresRefusesOverlapsOnItsOwn(t *testing.T) {
 	s := newAPIServer(t, "postgres")
 	f := s.seedPractice("North", "north.example")
-	a := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
+	a := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
 	insert := `INSERT INTO appointments (created_at, updated_at, practice_id, client_id, clinician_id, starts_at, ends_at, kind, status, excused)
 		VALUES (now(), now(), $1, $2, $3, $4, $5, 'THERAPY', $6, false)`
 	_, err := s.main.DB.SQL.Exec(insert, f.practice.ID, f.ownClients[1].ID, f.clinician.ID, a.StartsAt.Add(10*time.Minute), a.EndsAt, "SCHEDULED")

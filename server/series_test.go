@@ -16,7 +16,7 @@ import (
 // outcome, "on time", "late" (15 minutes), "client cancel" or "no-show".
 func (s *apiServer) history(f *practiceFixture, c *ent.ClientProfile, hour int, outcomes ...string) {
 	s.t.Helper()
-	ctx, db := sys(), s.main.DB.Client
+	ctx, db := sys(), s.main.DB.Ent
 	ep := must(db.Episode.Query().Where(episode.ClientID(c.ID), episode.ClosedAtIsNil()).Only(ctx))
 	for i, o := range outcomes {
 		start := testNow.AddDate(0, 0, -7*(len(outcomes)+1-i)).Add(time.Duration(hour) * time.Hour)
@@ -124,7 +124,7 @@ func TestRecurringSeries(t *testing.T) {
 		if r.code() != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "15 May 2026") {
 			t.Errorf("a series that collides: %+v, want CONFLICT naming 15 May 2026", r.Errors)
 		}
-		if n := must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(cy.ID), appointment.SeriesIDNotNil()).Count(sys())); n != 0 {
+		if n := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(cy.ID), appointment.SeriesIDNotNil()).Count(sys())); n != 0 {
 			t.Errorf("a refused series left %d sessions behind", n)
 		}
 		cySeries := s.mustDo(tok, createSeries, seriesInput(cy.ID, "FRIDAY", "10:00", "MONTHLY", 3, "2026-03-16"))["createRecurringSeries"].(map[string]any)

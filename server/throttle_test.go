@@ -78,7 +78,7 @@ func TestLoginIsThrottledPerAccount(t *testing.T) {
 
 		// The throttle stores neither emails nor addresses, and the log
 		// holds no password or email.
-		for _, row := range must(s.main.DB.Client.LoginThrottle.Query().All(sys())) {
+		for _, row := range must(s.main.DB.Ent.LoginThrottle.Query().All(sys())) {
 			if strings.Contains(row.Key, "@") || strings.Contains(row.Key, "north") || strings.Contains(row.Key, "198.51") || len(row.Key) != 64 {
 				t.Errorf("throttle key %q is not a hash", row.Key)
 			}

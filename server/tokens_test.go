@@ -40,7 +40,7 @@ type session struct{ access, refresh string }
 // (slow on purpose, and slower under the race detector).
 func (s *apiServer) session(u *ent.User) session {
 	s.t.Helper()
-	p, err := s.main.Sessions.Start(sys(), s.main.DB.Client, u)
+	p, err := s.main.Sessions.Start(sys(), s.main.DB.Ent, u)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestRefreshTokensRotate(t *testing.T) {
 		first := session{access: p["token"].(string), refresh: p["refreshToken"].(string)}
 
 		// Only the hash is stored.
-		rows := must(s.main.DB.Client.RefreshToken.Query().Where(refreshtoken.UserID(f.clinicianUser.ID)).All(sys()))
+		rows := must(s.main.DB.Ent.RefreshToken.Query().Where(refreshtoken.UserID(f.clinicianUser.ID)).All(sys()))
 		sum := sha256.Sum256([]byte(first.refresh))
 		if len(rows) != 1 || rows[0].TokenHash != hex.EncodeToString(sum[:]) || rows[0].PracticeID != f.practice.ID || rows[0].Family != sessionOf(t, first.access) {
 			t.Fatalf("stored refresh tokens = %+v", rows)

@@ -14,7 +14,7 @@ func TestAdminsManageLogins(t *testing.T) {
 		f := s.seedPractice("North", "north.example")
 		admin := s.token(f.admin)
 		const create = `mutation($in: CreateUserInput!) { createUser(input: $in) { id email role active clinician { name } } }`
-		c := must(s.main.DB.Client.Clinician.Create().SetPracticeID(f.practice.ID).SetName("New Hire").Save(sys()))
+		c := must(s.main.DB.Ent.Clinician.Create().SetPracticeID(f.practice.ID).SetName("New Hire").Save(sys()))
 
 		for _, tc := range []struct {
 			name  string

@@ -90,7 +90,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 			return at(s.mustDo(token, schedule, slotInput(c.ID, start)), "scheduleAppointment.id").(string)
 		}
 		fixture := func(c *ent.ClientProfile) string { // the session a week ago
-			return encodeID(must(s.main.DB.Client.Appointment.Query().Where(appointment.ClientID(c.ID)).Only(sys())).ID)
+			return encodeID(must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(c.ID)).Only(sys())).ID)
 		}
 		annOld, benOld, cyOld, deeOld := fixture(ann), fixture(ben), fixture(cy), fixture(dee)
 

@@ -17,7 +17,7 @@ import (
 // Authenticator puts the viewer of a bearer token on the request context.
 type Authenticator struct {
 	Issuer *Issuer
-	Client *ent.Client
+	DB     *ent.Client
 }
 
 // Middleware authenticates requests. Without an Authorization header the
@@ -66,7 +66,7 @@ func (a *Authenticator) viewerFromToken(ctx context.Context, token string) (*vie
 		return nil, nil, err
 	}
 	uid, _ := claims.UserID()
-	return loadViewer(ctx, a.Client, uid, claims.PracticeID, claims.Session)
+	return loadViewer(ctx, a.DB, uid, claims.PracticeID, claims.Session)
 }
 
 type userKey struct{}
@@ -82,14 +82,14 @@ func SignedInUser(ctx context.Context) *ent.User {
 // LoadViewer builds the viewer of an active user of a practice signed in
 // with a session that is not revoked. The session is checked inside the
 // user's query (a subquery), so it costs no statement of its own.
-func LoadViewer(ctx context.Context, client *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, error) {
-	v, _, err := loadViewer(ctx, client, userID, practiceID, session)
+func LoadViewer(ctx context.Context, db *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, error) {
+	v, _, err := loadViewer(ctx, db, userID, practiceID, session)
 	return v, err
 }
 
-func loadViewer(ctx context.Context, client *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, *ent.User, error) {
+func loadViewer(ctx context.Context, db *ent.Client, userID, practiceID int, session string) (*viewer.Viewer, *ent.User, error) {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	u, err := client.User.Query().
+	u, err := db.User.Query().
 		Where(
 			user.ID(userID), user.PracticeID(practiceID), user.Active(true),
 			user.HasRefreshTokensWith(refreshtoken.Family(session), refreshtoken.RevokedAtIsNil()),
@@ -103,7 +103,7 @@ func loadViewer(ctx context.Context, client *ent.Client, userID, practiceID int,
 	if c := u.Edges.Clinician; c != nil {
 		v.ClinicianID = c.ID
 		if v.Role == viewer.Supervisor {
-			ids, err := client.Clinician.Query().Where(clinician.SupervisorID(c.ID), clinician.PracticeID(practiceID)).IDs(ctx)
+			ids, err := db.Clinician.Query().Where(clinician.SupervisorID(c.ID), clinician.PracticeID(practiceID)).IDs(ctx)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -68,9 +68,9 @@ func (e *ReusedError) Unwrap() error { return ErrRefreshTokenReused }
 
 // Start opens a new session for an active user and returns its first pair.
 // The user's expired refresh tokens are forgotten on the way.
-func (s *Sessions) Start(ctx context.Context, client *ent.Client, u *ent.User) (*Pair, error) {
+func (s *Sessions) Start(ctx context.Context, db *ent.Client, u *ent.User) (*Pair, error) {
 	now := s.issuer.now().UTC()
-	if _, err := client.RefreshToken.Delete().
+	if _, err := db.RefreshToken.Delete().
 		Where(refreshtoken.UserID(u.ID), refreshtoken.ExpiresAtLTE(now)).
 		Exec(ctx); err != nil {
 		return nil, err
@@ -79,15 +79,15 @@ func (s *Sessions) Start(ctx context.Context, client *ent.Client, u *ent.User) (
 	if err != nil {
 		return nil, err
 	}
-	return s.issue(ctx, client, u, session, now)
+	return s.issue(ctx, db, u, session, now)
 }
 
 // Rotate exchanges a refresh token for the next pair of its session and
 // marks it used. An unknown, expired or revoked token, or one of a user who
 // is no longer active, is ErrInvalidToken; a used one is a *ReusedError.
-func (s *Sessions) Rotate(ctx context.Context, client *ent.Client, token string) (*Pair, *ent.User, error) {
+func (s *Sessions) Rotate(ctx context.Context, db *ent.Client, token string) (*Pair, *ent.User, error) {
 	now := s.issuer.now().UTC()
-	rt, err := client.RefreshToken.Query().
+	rt, err := db.RefreshToken.Query().
 		Where(refreshtoken.TokenHash(hashToken(token))).
 		WithUser().
 		Only(ctx)
@@ -108,7 +108,7 @@ func (s *Sessions) Rotate(ctx context.Context, client *ent.Client, token string)
 	}
 	// Marking it used only if nobody did first settles a race between two
 	// holders of the token: the loser sees a reuse.
-	n, err := client.RefreshToken.Update().
+	n, err := db.RefreshToken.Update().
 		Where(refreshtoken.ID(rt.ID), refreshtoken.UsedAtIsNil(), refreshtoken.RevokedAtIsNil()).
 		SetUsedAt(now).
 		Save(ctx)
@@ -118,20 +118,20 @@ func (s *Sessions) Rotate(ctx context.Context, client *ent.Client, token string)
 	if n == 0 {
 		return nil, nil, reused
 	}
-	pair, err := s.issue(ctx, client, rt.Edges.User, rt.Family, now)
+	pair, err := s.issue(ctx, db, rt.Edges.User, rt.Family, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	return pair, rt.Edges.User, nil
 }
 
-func (s *Sessions) issue(ctx context.Context, client *ent.Client, u *ent.User, session string, now time.Time) (*Pair, error) {
+func (s *Sessions) issue(ctx context.Context, db *ent.Client, u *ent.User, session string, now time.Time) (*Pair, error) {
 	refresh, err := randomString(32)
 	if err != nil {
 		return nil, err
 	}
 	p := &Pair{RefreshToken: refresh, RefreshExpiresAt: now.Add(s.refreshTTL)}
-	if err := client.RefreshToken.Create().
+	if err := db.RefreshToken.Create().
 		SetPracticeID(u.PracticeID).
 		SetUserID(u.ID).
 		SetFamily(session).
@@ -150,8 +150,8 @@ func (s *Sessions) issue(ctx context.Context, client *ent.Client, u *ent.User, s
 
 // RevokeSession ends a user's session: its refresh tokens and (since the
 // viewer is loaded only for a live session) its access tokens stop working.
-func RevokeSession(ctx context.Context, client *ent.Client, practiceID, userID int, session string, now time.Time) error {
-	return client.RefreshToken.Update().
+func RevokeSession(ctx context.Context, db *ent.Client, practiceID, userID int, session string, now time.Time) error {
+	return db.RefreshToken.Update().
 		Where(
 			refreshtoken.PracticeID(practiceID),
 			refreshtoken.UserID(userID),
@@ -163,8 +163,8 @@ func RevokeSession(ctx context.Context, client *ent.Client, practiceID, userID i
 }
 
 // RevokeUser ends every session of a user.
-func RevokeUser(ctx context.Context, client *ent.Client, practiceID, userID int, now time.Time) error {
-	return client.RefreshToken.Update().
+func RevokeUser(ctx context.Context, db *ent.Client, practiceID, userID int, now time.Time) error {
+	return db.RefreshToken.Update().
 		Where(refreshtoken.PracticeID(practiceID), refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
 		SetRevokedAt(now.UTC()).
 		Exec(ctx)

@@ -121,9 +121,9 @@ func addressBucket(address string) string {
 
 // Wait returns how long the attempt must wait: 0 when neither its email
 // nor its address is locked.
-func (t *LoginThrottle) Wait(ctx context.Context, client *ent.Client, a Attempt, now time.Time) (time.Duration, error) {
+func (t *LoginThrottle) Wait(ctx context.Context, db *ent.Client, a Attempt, now time.Time) (time.Duration, error) {
 	now = now.UTC()
-	locked, err := client.LoginThrottle.Query().
+	locked, err := db.LoginThrottle.Query().
 		Where(loginthrottle.KeyIn(a.strings()...), loginthrottle.LockedUntilGT(now)).
 		All(ctx)
 	if err != nil {
@@ -148,18 +148,18 @@ func (a Attempt) strings() []string {
 // locks each that reached its limit. It must write with a client outside
 // the failing mutation's transaction, which rolls back. Every statement is
 // atomic on its own, so concurrent failures on several replicas all count.
-func (t *LoginThrottle) Fail(ctx context.Context, client *ent.Client, a Attempt, now time.Time) error {
+func (t *LoginThrottle) Fail(ctx context.Context, db *ent.Client, a Attempt, now time.Time) error {
 	now = now.UTC()
 	lockout := t.limits.Lockout
 	// Rows whose window and lock are long over are only clutter.
-	if _, err := client.LoginThrottle.Delete().
+	if _, err := db.LoginThrottle.Delete().
 		Where(loginthrottle.WindowStartedAtLT(now.Add(-2 * lockout))).
 		Exec(ctx); err != nil {
 		return err
 	}
 	for _, k := range a.keys {
 		// A finished window, or an expired lock, starts the count over.
-		if err := client.LoginThrottle.Update().
+		if err := db.LoginThrottle.Update().
 			Where(loginthrottle.Key(k.key), loginthrottle.Or(
 				loginthrottle.And(loginthrottle.LockedUntilIsNil(), loginthrottle.WindowStartedAtLTE(now.Add(-lockout))),
 				loginthrottle.LockedUntilLTE(now),
@@ -170,10 +170,10 @@ func (t *LoginThrottle) Fail(ctx context.Context, client *ent.Client, a Attempt,
 			Exec(ctx); err != nil {
 			return err
 		}
-		if err := t.count(ctx, client, k, now); err != nil {
+		if err := t.count(ctx, db, k, now); err != nil {
 			return err
 		}
-		if err := client.LoginThrottle.Update().
+		if err := db.LoginThrottle.Update().
 			Where(loginthrottle.Key(k.key), loginthrottle.FailuresGTE(k.limit), loginthrottle.LockedUntilIsNil()).
 			SetLockedUntil(now.Add(lockout)).
 			Exec(ctx); err != nil {
@@ -184,13 +184,13 @@ func (t *LoginThrottle) Fail(ctx context.Context, client *ent.Client, a Attempt,
 }
 
 // count adds one failure to a key's row, creating it on the first.
-func (t *LoginThrottle) count(ctx context.Context, client *ent.Client, k throttleKey, now time.Time) error {
+func (t *LoginThrottle) count(ctx context.Context, db *ent.Client, k throttleKey, now time.Time) error {
 	for range 2 {
-		n, err := client.LoginThrottle.Update().Where(loginthrottle.Key(k.key)).AddFailures(1).Save(ctx)
+		n, err := db.LoginThrottle.Update().Where(loginthrottle.Key(k.key)).AddFailures(1).Save(ctx)
 		if err != nil || n > 0 {
 			return err
 		}
-		err = client.LoginThrottle.Create().
+		err = db.LoginThrottle.Create().
 			SetScope(k.scope).
 			SetKey(k.key).
 			SetFailures(1).
@@ -207,13 +207,13 @@ func (t *LoginThrottle) count(ctx context.Context, client *ent.Client, k throttl
 // Succeed forgets the failures of the attempt's email (not of its address:
 // signing in to one's own login must not reset the count of an address
 // that tries others).
-func (t *LoginThrottle) Succeed(ctx context.Context, client *ent.Client, a Attempt) error {
-	_, err := client.LoginThrottle.Delete().Where(loginthrottle.Key(a.keys[0].key)).Exec(ctx)
+func (t *LoginThrottle) Succeed(ctx context.Context, db *ent.Client, a Attempt) error {
+	_, err := db.LoginThrottle.Delete().Where(loginthrottle.Key(a.keys[0].key)).Exec(ctx)
 	return err
 }
 
 // Unlock lifts the lock of an email (an admin's decision).
-func (t *LoginThrottle) Unlock(ctx context.Context, client *ent.Client, email string) error {
-	_, err := client.LoginThrottle.Delete().Where(loginthrottle.Key(t.accountKey(email).key)).Exec(ctx)
+func (t *LoginThrottle) Unlock(ctx context.Context, db *ent.Client, email string) error {
+	_, err := db.LoginThrottle.Delete().Where(loginthrottle.Key(t.accountKey(email).key)).Exec(ctx)
 	return err
 }

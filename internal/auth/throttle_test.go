@@ -14,14 +14,14 @@ import (
 // bcrypt cost of each attempt).
 func TestThrottleEdges(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
-		client := testdb.Open(t, d, testdb.Options{}).Client
+		db := testdb.Open(t, d, testdb.Options{}).Ent
 		ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
 		th := NewLoginThrottle([]byte("secret"), LoginLimits{})
 		limits := th.Limits()
 		start := time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
 		wait := func(a Attempt, now time.Time) time.Duration {
 			t.Helper()
-			w, err := th.Wait(ctx, client, a, now)
+			w, err := th.Wait(ctx, db, a, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -30,7 +30,7 @@ func TestThrottleEdges(t *testing.T) {
 		fail := func(a Attempt, now time.Time, n int) {
 			t.Helper()
 			for range n {
-				if err := th.Fail(ctx, client, a, now); err != nil {
+				if err := th.Fail(ctx, db, a, now); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -72,7 +72,7 @@ func TestThrottleEdges(t *testing.T) {
 			addr := "198.51.100.7"
 			a := th.Attempt("three@example.org", addr)
 			fail(a, start, limits.AccountFailures-1)
-			if err := th.Succeed(ctx, client, a); err != nil {
+			if err := th.Succeed(ctx, db, a); err != nil {
 				t.Fatal(err)
 			}
 			fail(a, start, limits.AccountFailures-1)
@@ -106,7 +106,7 @@ func TestThrottleEdges(t *testing.T) {
 		t.Run("unlock", func(t *testing.T) {
 			a := th.Attempt("four@example.org", "")
 			fail(a, start, limits.AccountFailures)
-			if err := th.Unlock(ctx, client, "Four@Example.org"); err != nil {
+			if err := th.Unlock(ctx, db, "Four@Example.org"); err != nil {
 				t.Fatal(err)
 			}
 			if w := wait(a, start); w != 0 {
@@ -116,7 +116,7 @@ func TestThrottleEdges(t *testing.T) {
 
 		t.Run("old rows are cleared", func(t *testing.T) {
 			fail(th.Attempt("five@example.org", ""), start.Add(24*time.Hour), 1)
-			n, err := client.LoginThrottle.Query().Count(ctx)
+			n, err := db.LoginThrottle.Query().Count(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

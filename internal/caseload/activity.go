@@ -103,8 +103,8 @@ func (r Rules) activeWarning(h *History, lastSeen time.Time) (Contact, bool) {
 	return w, found
 }
 
-// Termination computes rule 3: the first matching recommendation wins.
-func (r Rules) Termination(h *History) Recommendation {
+// TerminationRecommendation computes rule 3: the first matching recommendation wins.
+func (r Rules) TerminationRecommendation(h *History) Recommendation {
 	if h.Client.Status != StatusActive {
 		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", h.Client.Status)}
 	}

@@ -191,7 +191,7 @@ func TestTermination(t *testing.T) {
 		{"inactivity of 45 days: day 45", withPolicy(r, func(p *Policy) { p.InactivityDays = 45 }), history(ep, seen("2026-05-01 10:00")), ActionClose, ReasonInactive, ""},
 		{"strike limit 4: three strikes do not close", withPolicy(r, func(p *Policy) { p.StrikeLimit = 4 }), history(ep, threeNoShows, seen("2026-06-12 10:00")), ActionNone, "", ""},
 	} {
-		got := c.r.Termination(c.h)
+		got := c.r.TerminationRecommendation(c.h)
 		var wantCloseBy time.Time
 		if c.closeBy != "" {
 			wantCloseBy = date(c.closeBy)
@@ -278,7 +278,7 @@ func TestActivityCountsFromTheOpenEpisode(t *testing.T) {
 				t.Errorf("%s: days since seen, contact = %s, %s; want %s, %s", c.why,
 					showDays(got.DaysSinceSeen), showDays(got.DaysSinceContact), showDays(c.wantSeen), showDays(c.wantHeard))
 			}
-			if rec := r.Termination(c.h); rec.Action != ActionNone {
+			if rec := r.TerminationRecommendation(c.h); rec.Action != ActionNone {
 				t.Errorf("Termination = %s %s (%s), want NONE", rec.Action, rec.Reason, rec.Explanation)
 			}
 		})

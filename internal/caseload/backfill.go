@@ -38,9 +38,9 @@ func (r Rules) listReasons(h *History) []string {
 	return reasons
 }
 
-// BackfillListed says whether the client is on the backfill list and not
+// BackfillEligibility says whether the client is on the backfill list and not
 // barred from it (rule 4, client level).
-func (r Rules) BackfillListed(h *History) Eligibility {
+func (r Rules) BackfillEligibility(h *History) Eligibility {
 	return eligibility(r.listReasons(h))
 }
 

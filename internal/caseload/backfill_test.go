@@ -107,7 +107,7 @@ func TestBackfillListed(t *testing.T) {
 		{"strikes at the limit", history(ep, wantsEarlier(), strikes), []string{barStrikes}},
 		{"all three", history(ep, clientStatus(StatusWaitlist), strikes), []string{barNotActive, barNotAsked, barStrikes}},
 	} {
-		got := r.BackfillListed(c.h)
+		got := r.BackfillEligibility(c.h)
 		if got.Eligible != (len(c.bars) == 0) || !hasReasons(got.Reasons, c.bars) {
 			t.Errorf("%s: got eligible=%v reasons %q; want eligible=%v, reasons about %q", c.name, got.Eligible, got.Reasons, len(c.bars) == 0, c.bars)
 		}

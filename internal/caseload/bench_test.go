@@ -97,19 +97,19 @@ func BenchmarkActivity(b *testing.B) {
 }
 
 func BenchmarkTermination(b *testing.B) {
-	benchEachClient(b, func(r Rules, h *History) int { return len(r.Termination(h).Action) })
+	benchEachClient(b, func(r Rules, h *History) int { return len(r.TerminationRecommendation(h).Action) })
 }
 
 func BenchmarkBackfillEligibility(b *testing.B) {
-	benchEachClient(b, func(r Rules, h *History) int { return len(r.BackfillListed(h).Reasons) })
+	benchEachClient(b, func(r Rules, h *History) int { return len(r.BackfillEligibility(h).Reasons) })
 }
 
 func BenchmarkRecurring(b *testing.B) {
-	benchEachClient(b, func(r Rules, h *History) int { return r.Recurring(h).ConsecutiveOnTime })
+	benchEachClient(b, func(r Rules, h *History) int { return r.RecurringEligibility(h).ConsecutiveOnTime })
 }
 
 func BenchmarkPaperwork(b *testing.B) {
-	benchEachClient(b, func(r Rules, h *History) int { return len(r.Paperwork(h)) })
+	benchEachClient(b, func(r Rules, h *History) int { return len(r.PaperworkDue(h)) })
 }
 
 // BenchmarkBackfillCandidates ranks the caseload for a slot freed tomorrow.
@@ -125,7 +125,7 @@ func BenchmarkBackfillCandidates(b *testing.B) {
 
 func BenchmarkHealth(b *testing.B) {
 	r := rulesAt("2026-06-15 12:00")
-	benchCaseloadRule(b, r, "clients", func(caseload []*History) int { return r.Health(35, caseload).ActiveClients })
+	benchCaseloadRule(b, r, "clients", func(caseload []*History) int { return r.CaseloadHealth(35, caseload).ActiveClients })
 }
 
 // benchCaseloadRule times rule over benchCaseload at r's clock, reporting

@@ -20,7 +20,7 @@ var frequencyWeights = map[string]float64{Weekly: 1, Biweekly: 0.5, Monthly: 12.
 // frequency is expected to come (rule 9); 0 for an unknown frequency.
 func FrequencyWeight(frequency string) float64 { return frequencyWeights[frequency] }
 
-// Health is a clinician's caseload health (rule 9).
+// CaseloadHealth is a clinician's caseload health (rule 9).
 type Health struct {
 	ActiveClients          int
 	WeeklySlots            int
@@ -57,8 +57,8 @@ func (r Rules) AttendanceRate(h *History) float64 {
 	return float64(attended) / float64(attended+missed)
 }
 
-// Health computes rule 9 over the clinician's clients.
-func (r Rules) Health(weeklySlots int, clients []*History) Health {
+// CaseloadHealth computes rule 9 over the clinician's clients.
+func (r Rules) CaseloadHealth(weeklySlots int, clients []*History) Health {
 	p := r.Policy
 	h := Health{WeeklySlots: weeklySlots}
 	for _, c := range clients {

@@ -45,7 +45,7 @@ func TestHealthStatus(t *testing.T) {
 		{"no clients", 30, nil, 0, 39, 51, HealthUnder},
 		{"no slots, no clients", 0, nil, 0, 0, 0, HealthHealthy},
 	} {
-		got := r.Health(c.slots, c.clients)
+		got := r.CaseloadHealth(c.slots, c.clients)
 		if got.ActiveClients != c.active || got.RecommendedMin != c.min || got.RecommendedMax != c.max || got.Status != c.status || got.WeeklySlots != c.slots {
 			t.Errorf("%s: got %d active, range %d-%d, %s (slots %d); want %d active, range %d-%d, %s",
 				c.name, got.ActiveClients, got.RecommendedMin, got.RecommendedMax, got.Status, got.WeeklySlots, c.active, c.min, c.max, c.status)
@@ -80,7 +80,7 @@ func TestHealthExpectedWeeklySessions(t *testing.T) {
 		{"monthly x 13: 3 sessions", clients(13, Monthly), 3},
 		{"not active: nothing", []*History{history(clientStatus(StatusWaitlist)), history(clientStatus(StatusClosed))}, 0},
 	} {
-		got := r.Health(30, c.clients)
+		got := r.CaseloadHealth(30, c.clients)
 		if math.Abs(got.ExpectedWeeklySessions-c.want) > 1e-9 {
 			t.Errorf("%s: expected weekly sessions %g, want %g", c.name, got.ExpectedWeeklySessions, c.want)
 		}
@@ -143,7 +143,7 @@ func TestHealthNewClientsToRequest(t *testing.T) {
 		{"healthy: none", r, 30, clients(39, AsNeeded), 0},
 		{"over: none", r, 30, clients(52, Weekly), 0},
 	} {
-		got := c.r.Health(c.slots, c.clients)
+		got := c.r.CaseloadHealth(c.slots, c.clients)
 		if got.NewClientsToRequest != c.want {
 			t.Errorf("%s: NewClientsToRequest = %d (%s, %d active, %.2f expected sessions), want %d",
 				c.name, got.NewClientsToRequest, got.Status, got.ActiveClients, got.ExpectedWeeklySessions, c.want)
@@ -153,7 +153,7 @@ func TestHealthNewClientsToRequest(t *testing.T) {
 
 func TestHealthFollowsThePolicyMultiples(t *testing.T) {
 	r := withPolicy(rulesAt("2026-06-15 12:00"), func(p *Policy) { p.CaseloadMinMultiple, p.CaseloadMaxMultiple = 1.5, 2 })
-	got := r.Health(30, clients(44, AsNeeded))
+	got := r.CaseloadHealth(30, clients(44, AsNeeded))
 	if got.RecommendedMin != 45 || got.RecommendedMax != 60 || got.Status != HealthUnder {
 		t.Errorf("1.5-2 x 30 slots, 44 clients: range %d-%d %s, want 45-60 UNDER", got.RecommendedMin, got.RecommendedMax, got.Status)
 	}

@@ -114,11 +114,11 @@ func (r Rules) TreatmentPlanReviewDue(h *History) (time.Time, bool) {
 	return r.addMonths(last, r.Policy.TreatmentPlanReviewMonths), true
 }
 
-// Paperwork lists the documents due for a client (rule 6), ordered by due
+// PaperworkDue lists the documents due for a client (rule 6), ordered by due
 // time: a note for every attended session and billable contact, the initial
 // treatment plan of the open episode, its review once due, and a termination
 // note for every closed episode.
-func (r Rules) Paperwork(h *History) []PaperworkItem {
+func (r Rules) PaperworkDue(h *History) []PaperworkItem {
 	var items []PaperworkItem
 	add := func(it PaperworkItem) {
 		it.Overdue = r.Now.After(it.DueAt)

@@ -100,7 +100,7 @@ func TestPaperworkNotes(t *testing.T) {
 				"PROGRESS_NOTE MISSING appt=3 due=2026-06-16 09:50 -0400",
 			}},
 	} {
-		got := describeItems(r.Paperwork(c.h))
+		got := describeItems(r.PaperworkDue(c.h))
 		if want := strings.Join(c.want, "\n"); got != want {
 			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, want)
 		}
@@ -121,7 +121,7 @@ func TestPaperworkOverdueEdge(t *testing.T) {
 		{ny("2026-06-15 10:51"), true},
 	} {
 		r := Rules{Policy: DefaultPolicy(), Location: newYork, Now: c.now}
-		items := r.Paperwork(h)
+		items := r.PaperworkDue(h)
 		if len(items) != 1 || items[0].Overdue != c.overdue {
 			t.Errorf("at %s: got %q, want one progress note with overdue=%v", c.now.Format(time.RFC3339Nano), describeItems(items), c.overdue)
 		}
@@ -206,7 +206,7 @@ func TestPaperworkTreatmentPlans(t *testing.T) {
 		if c.policy != nil {
 			r = withPolicy(r, c.policy)
 		}
-		got := describeItems(r.Paperwork(c.h))
+		got := describeItems(r.PaperworkDue(c.h))
 		if want := strings.Join(c.want, "\n"); got != want {
 			t.Errorf("%s (now %s): got\n%s\nwant\n%s", c.name, c.now, got, want)
 		}
@@ -216,7 +216,7 @@ func TestPaperworkTreatmentPlans(t *testing.T) {
 func TestPaperworkReviewMentionsThePolicy(t *testing.T) {
 	r := rulesAt("2026-06-15 12:00")
 	h := history(opened(1, "2026-03-01 09:00"), documents(signed(7, DocTreatmentPlan, "2026-03-15 10:00")))
-	items := r.Paperwork(h)
+	items := r.PaperworkDue(h)
 	if len(items) != 1 || !strings.Contains(items[0].Explanation, "no-show") || !strings.Contains(items[0].Explanation, "late-cancel") {
 		t.Errorf("review item: got %+v, want one whose explanation suggests revisiting the no-show and late-cancel policy", items)
 	}
@@ -337,7 +337,7 @@ func TestPaperworkDueDatesFromUTCInstants(t *testing.T) {
 		{"review across fall-back", "2026-11-20 12:00", inUTC(history(opened(1, "2026-08-01 09:00"), documents(signed(7, DocTreatmentPlan, "2026-08-20 10:00")))),
 			"TREATMENT_PLAN_REVIEW MISSING ep=1 due=2026-11-20 10:00 -0500 overdue"},
 	} {
-		if got := describeItems(rulesAt(c.now).Paperwork(c.h)); got != c.want {
+		if got := describeItems(rulesAt(c.now).PaperworkDue(c.h)); got != c.want {
 			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, c.want)
 		}
 	}

@@ -67,8 +67,8 @@ func (r Rules) HoldsRecurring(h *History) bool {
 	return false
 }
 
-// Recurring computes rule 5.
-func (r Rules) Recurring(h *History) RecurringEligibility {
+// RecurringEligibility computes rule 5.
+func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
 	p := r.Policy
 	past := r.countedPast(h)
 	res := RecurringEligibility{Needed: p.RecurringEarnAfter}

@@ -165,7 +165,7 @@ func TestRecurring(t *testing.T) {
 			session("2026-06-08 10:00", Attended),
 		)), true, 3, false},
 	} {
-		got := c.r.Recurring(c.h)
+		got := c.r.RecurringEligibility(c.h)
 		if got.Eligible != c.eligible || got.ConsecutiveOnTime != c.onTime || got.ShouldRevoke != c.revoke {
 			t.Errorf("%s: got eligible=%v onTime=%d revoke=%v (%s); want eligible=%v onTime=%d revoke=%v",
 				c.name, got.Eligible, got.ConsecutiveOnTime, got.ShouldRevoke, got.Reason, c.eligible, c.onTime, c.revoke)

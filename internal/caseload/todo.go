@@ -60,7 +60,7 @@ func (r Rules) Todo(histories []*History) []TodoItem {
 func (r Rules) clientTodo(h *History) []TodoItem {
 	id := h.Client.ID
 	var items []TodoItem
-	for _, p := range r.Paperwork(h) {
+	for _, p := range r.PaperworkDue(h) {
 		items = append(items, TodoItem{Kind: TodoPaperwork, ClientID: id, AppointmentID: p.AppointmentID, DocumentID: p.DocumentID,
 			ContactID: p.ContactID, EpisodeID: p.EpisodeID, DocumentKind: p.DocumentKind, DueAt: p.DueAt, Overdue: p.Overdue, Explanation: p.Explanation})
 	}
@@ -78,7 +78,7 @@ func (r Rules) clientTodo(h *History) []TodoItem {
 				Explanation: fmt.Sprintf("Record whether the client came to the session of %s.", a.Start.In(r.Location).Format("Mon Jan 2 15:04"))})
 		}
 	}
-	switch rec := r.Termination(h); rec.Action {
+	switch rec := r.TerminationRecommendation(h); rec.Action {
 	case ActionSendWarning:
 		items = append(items, TodoItem{Kind: TodoSendWarning, ClientID: id, CloseBy: rec.CloseBy, DueAt: r.Now, Explanation: rec.Explanation})
 	case ActionClose:
@@ -90,7 +90,7 @@ func (r Rules) clientTodo(h *History) []TodoItem {
 				Explanation: "The client is a minor with no primary caregiver on file: add one."})
 		}
 	}
-	if rec := r.Recurring(h); rec.ShouldRevoke && h.Client.Status == StatusActive {
+	if rec := r.RecurringEligibility(h); rec.ShouldRevoke && h.Client.Status == StatusActive {
 		items = append(items, TodoItem{Kind: TodoRevokeRecurring, ClientID: id, DueAt: r.Now, Explanation: rec.Reason})
 	}
 	return items

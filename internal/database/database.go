@@ -29,13 +29,13 @@ import (
 
 // DB is an open database with its ent client.
 type DB struct {
-	// Client is the ent client every request goes through.
-	Client *ent.Client
+	// Ent is the ent client every request goes through.
+	Ent *ent.Client
 	// SQL is the connection pool underneath, for readiness pings.
 	SQL *sql.DB
 	// Dialect is dialect.SQLite or dialect.Postgres.
 	Dialect string
-	// Driver is the ent driver under Client (wrapped by Options.WrapDriver),
+	// Driver is the ent driver under Ent (wrapped by Options.WrapDriver),
 	// for the aggregate SQL of the metrics, which ent does not express.
 	Driver dialect.Driver
 }
@@ -127,7 +127,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, Driver: drv}, nil
+	return &DB{Ent: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, Driver: drv}, nil
 }
 
 // withSessionSettings adds run-time parameters to a PostgreSQL URL: lib/pq
@@ -168,7 +168,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	// in one process race (seen under -race with parallel tests).
 	migrateMu.Lock()
 	defer migrateMu.Unlock()
-	if err := db.Client.Schema.Create(ctx, entschema.WithDiffHook(keepPartialIndexes)); err != nil {
+	if err := db.Ent.Schema.Create(ctx, entschema.WithDiffHook(keepPartialIndexes)); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	for _, stmt := range retiredIndexes {
@@ -297,4 +297,4 @@ func sameIndex(a, b *atlas.Index) bool {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.Client.Close() }
+func (db *DB) Close() error { return db.Ent.Close() }

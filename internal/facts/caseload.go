@@ -88,7 +88,7 @@ func (f *Store) Health(ctx context.Context, c *ent.Clinician) (caseload.Health, 
 	if err != nil {
 		return caseload.Health{}, err
 	}
-	return rules.Health(c.WeeklySlots, hs), nil
+	return rules.CaseloadHealth(c.WeeklySlots, hs), nil
 }
 
 // PaperworkItem is a rule's paperwork item with the records it points at.

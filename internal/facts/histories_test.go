@@ -48,7 +48,7 @@ func TestLeanHistoriesGiveTheRulesTheSameFacts(t *testing.T) {
 		}
 
 		ctx := viewer.NewContext(context.Background(), &viewer.Viewer{PracticeID: mine.PracticeID, Role: viewer.Admin})
-		clients, err := db.Client.ClientProfile.Query().All(ctx)
+		clients, err := db.Ent.ClientProfile.Query().All(ctx)
 		if err != nil || len(clients) == 0 {
 			t.Fatalf("clients: %v, %v", clients, err)
 		}
@@ -56,12 +56,12 @@ func TestLeanHistoriesGiveTheRulesTheSameFacts(t *testing.T) {
 		for i, c := range clients {
 			ids[i] = c.ID
 		}
-		f := New(db.Client, dialectName, func() time.Time { return now })
+		f := New(db.Ent, dialectName, func() time.Time { return now })
 		lean, err := f.loadHistories(ctx, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
-		full := entHistories(t, ctx, db.Client, clients)
+		full := entHistories(t, ctx, db.Ent, clients)
 		if len(lean) != len(ids) {
 			t.Fatalf("histories: lean %d, clients %d", len(lean), len(ids))
 		}
@@ -109,12 +109,12 @@ func TestLeanHistoriesGiveTheRulesTheSameFacts(t *testing.T) {
 		// The practice filter holds even for a client id of another
 		// practice slipped into the request.
 		otherCtx := privacy.DecisionContext(context.Background(), privacy.Allow)
-		foreign, err := db.Client.ClientProfile.Query().Where(clientprofile.PracticeID(other.PracticeID)).FirstID(otherCtx)
+		foreign, err := db.Ent.ClientProfile.Query().Where(clientprofile.PracticeID(other.PracticeID)).FirstID(otherCtx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := map[int]*caseload.History{foreign: {}}
-		if err := readHistoryRecords(ctx, db.Client, dialectName, mine.PracticeID, []int{foreign}, out); err != nil {
+		if err := readHistoryRecords(ctx, db.Ent, dialectName, mine.PracticeID, []int{foreign}, out); err != nil {
 			t.Fatal(err)
 		}
 		if h := out[foreign]; records(h) != 0 {
@@ -172,9 +172,9 @@ func ruleResults(r caseload.Rules, h *caseload.History) string {
 	next, _ := r.NextAppointment(h)
 	review, reviewDue := r.TreatmentPlanReviewDue(h)
 	res := map[string]any{
-		"strikes": r.StrikeCount(h), "activity": r.Activity(h), "termination": r.Termination(h), "recurring": r.Recurring(h),
-		"holds": r.HoldsRecurring(h), "paperwork": r.Paperwork(h), "next": next.ID, "review": review, "reviewDue": reviewDue,
-		"listed": r.BackfillListed(h), "attendance": r.AttendanceRate(h),
+		"strikes": r.StrikeCount(h), "activity": r.Activity(h), "termination": r.TerminationRecommendation(h), "recurring": r.RecurringEligibility(h),
+		"holds": r.HoldsRecurring(h), "paperwork": r.PaperworkDue(h), "next": next.ID, "review": review, "reviewDue": reviewDue,
+		"listed": r.BackfillEligibility(h), "attendance": r.AttendanceRate(h),
 	}
 	var sessions []string
 	for _, a := range h.Appointments {
@@ -197,7 +197,7 @@ func ruleResults(r caseload.Rules, h *caseload.History) string {
 // caseloadResults prints the caseload rules' results: health, To-Do, and
 // the calendar of every day with sessions (their candidates included).
 func caseloadResults(r caseload.Rules, clinicianID int, hs []*caseload.History) string {
-	res := map[string]any{"health": r.Health(30, hs), "todo": r.Todo(hs)}
+	res := map[string]any{"health": r.CaseloadHealth(30, hs), "todo": r.Todo(hs)}
 	days := map[time.Time]bool{}
 	for _, h := range hs {
 		for _, a := range h.Appointments {

@@ -45,7 +45,7 @@ func (f *Store) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInp
 // recommendation is one of actions.
 func (f *Store) WhereTerminationAction(ctx context.Context, where *ent.ClientProfileWhereInput, actions []string) error {
 	return f.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
-		return slices.Contains(actions, rules.Termination(h).Action)
+		return slices.Contains(actions, rules.TerminationRecommendation(h).Action)
 	})
 }
 
@@ -56,7 +56,7 @@ func (f *Store) WhereBackfillEligible(ctx context.Context, where *ent.ClientProf
 		return nil
 	}
 	return f.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
-		return rules.BackfillListed(h).Eligible == *eligible
+		return rules.BackfillEligibility(h).Eligible == *eligible
 	})
 }
 

@@ -301,7 +301,7 @@ func (f *Store) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 			days[d] = true
 		}
 		for _, h := range out {
-			for _, it := range rules.Paperwork(h) {
+			for _, it := range rules.PaperworkDue(h) {
 				f.documents.register(it.DocumentID)
 				f.appointments.register(it.AppointmentID)
 				f.contacts.register(it.ContactID)

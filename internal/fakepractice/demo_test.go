@@ -29,7 +29,7 @@ func TestSeed(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialect string) {
 		db := testdb.Open(t, dialect, testdb.Options{})
 		began := time.Now()
-		res, err := fakepractice.Seed(context.Background(), db.Client, fakepractice.Options{Now: testNow})
+		res, err := fakepractice.Seed(context.Background(), db.Ent, fakepractice.Options{Now: testNow})
 		if err != nil {
 			t.Fatalf("Seed: %v", err)
 		}
@@ -37,7 +37,7 @@ func TestSeed(t *testing.T) {
 			t.Fatal("Seed on an empty database returned no result")
 		}
 		t.Logf("%s: seeded %v in %v", dialect, res.Tables, time.Since(began).Round(time.Millisecond))
-		w := load(t, db.Client, testNow)
+		w := load(t, db.Ent, testNow)
 		t.Logf("%s", w.stats())
 
 		t.Run("result matches the rows", func(t *testing.T) {
@@ -66,23 +66,23 @@ func TestSeed(t *testing.T) {
 			checkRange(t, "active clients of clinician@", len(w.activeOf(w.clinician)), 38, 42)
 		})
 		t.Run("seeding again writes nothing", func(t *testing.T) {
-			again, err := fakepractice.Seed(context.Background(), db.Client, fakepractice.Options{Now: testNow.Add(time.Hour)})
+			again, err := fakepractice.Seed(context.Background(), db.Ent, fakepractice.Options{Now: testNow.Add(time.Hour)})
 			if err != nil || again != nil {
 				t.Fatalf("second Seed = %v, %v; want nil, nil", again, err)
 			}
-			if n := db.Client.Appointment.Query().CountX(allow()); n != len(w.appts) {
+			if n := db.Ent.Appointment.Query().CountX(allow()); n != len(w.appts) {
 				t.Errorf("appointments after the second seed: %d, want %d", n, len(w.appts))
 			}
-			if n := db.Client.Practice.Query().CountX(allow()); n != 1 {
+			if n := db.Ent.Practice.Query().CountX(allow()); n != 1 {
 				t.Errorf("practices: %d, want 1", n)
 			}
 		})
 		t.Run("deterministic", func(t *testing.T) {
 			other := testdb.Open(t, dialect, testdb.Options{})
-			if _, err := fakepractice.Seed(context.Background(), other.Client, fakepractice.Options{Now: testNow}); err != nil {
+			if _, err := fakepractice.Seed(context.Background(), other.Ent, fakepractice.Options{Now: testNow}); err != nil {
 				t.Fatalf("Seed: %v", err)
 			}
-			w2 := load(t, other.Client, testNow)
+			w2 := load(t, other.Ent, testNow)
 			if a, b := w.fingerprint(), w2.fingerprint(); a != b {
 				t.Errorf("two seeds with the same now differ:\n%.300s\n%.300s", a, b)
 			}
@@ -106,10 +106,10 @@ func TestSeedAnyDay(t *testing.T) {
 		t.Run(now.Format(time.DateTime), func(t *testing.T) {
 			t.Parallel()
 			db := testdb.Open(t, testdb.Dialects[0], testdb.Options{})
-			if _, err := fakepractice.Seed(context.Background(), db.Client, fakepractice.Options{Now: now}); err != nil {
+			if _, err := fakepractice.Seed(context.Background(), db.Ent, fakepractice.Options{Now: now}); err != nil {
 				t.Fatalf("Seed: %v", err)
 			}
-			w := load(t, db.Client, now)
+			w := load(t, db.Ent, now)
 			checkInvariants(t, w)
 			checkRecommendations(t, w)
 		})

@@ -29,7 +29,7 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		w := loadGenerated(t, db.Client)
+		w := loadGenerated(t, db.Ent)
 		t.Logf("%s: %v", dialect, stats.Tables)
 
 		t.Run("counts", func(t *testing.T) { checkCounts(t, db, w, stats) })
@@ -42,7 +42,7 @@ func TestRun(t *testing.T) {
 					want++
 				}
 			}
-			got, err := db.Client.Appointment.Query().Where(appointment.StartsAtGTE(testNow)).Count(allow())
+			got, err := db.Ent.Appointment.Query().Where(appointment.StartsAtGTE(testNow)).Count(allow())
 			if err != nil || got != want || want == 0 {
 				t.Errorf("appointments from now: query says %d (%v), rows say %d", got, err, want)
 			}
@@ -56,7 +56,7 @@ func TestRun(t *testing.T) {
 		t.Run("rules", func(t *testing.T) { checkGeneratedRules(t, w) })
 		t.Run("ent writes after", func(t *testing.T) {
 			c := w.clients[0]
-			k, err := db.Client.Contact.Create().SetPracticeID(c.PracticeID).SetClientID(c.ID).SetChannel("PHONE").
+			k, err := db.Ent.Contact.Create().SetPracticeID(c.PracticeID).SetClientID(c.ID).SetChannel("PHONE").
 				SetDirection("OUTBOUND").SetPurpose("OTHER").SetOccurredAt(testNow).Save(allow())
 			if err != nil {
 				t.Fatalf("creating a contact through ent: %v", err)
@@ -76,7 +76,7 @@ func TestRun(t *testing.T) {
 			if _, err := fakepractice.Load(context.Background(), different, other); err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			a, b, c := digest(t, db.Client), digest(t, again.Client), digest(t, different.Client)
+			a, b, c := digest(t, db.Ent), digest(t, again.Ent), digest(t, different.Ent)
 			if a != b {
 				t.Errorf("the same seed gave different appointments: %s vs %s", a, b)
 			}

@@ -125,7 +125,7 @@ func checkGeneratedRules(t *testing.T, w *generatedWorld) {
 			continue
 		}
 		byClinician[h.Client.ClinicianID] = append(byClinician[h.Client.ClinicianID], h)
-		rec := r.Termination(h)
+		rec := r.TerminationRecommendation(h)
 		seen["termination "+rec.Action+" "+rec.Reason]++
 		if r.StrikeCount(h) >= r.Policy.StrikeLimit {
 			seen["strikes at limit"]++
@@ -141,10 +141,10 @@ func checkGeneratedRules(t *testing.T, w *generatedWorld) {
 				seen["minor with primary caregiver"]++
 			}
 		}
-		if rec := r.Recurring(h); rec.Eligible {
+		if rec := r.RecurringEligibility(h); rec.Eligible {
 			seen["recurring earned"]++
 		}
-		if r.BackfillListed(h).Eligible {
+		if r.BackfillEligibility(h).Eligible {
 			seen["backfill listed"]++
 		}
 		for _, k := range h.Contacts {
@@ -165,7 +165,7 @@ func checkGeneratedRules(t *testing.T, w *generatedWorld) {
 				seen["overdue "+item.DocumentKind]++
 			}
 		}
-		health := r.Health(w.weekly[clin], hs)
+		health := r.CaseloadHealth(w.weekly[clin], hs)
 		seen["health "+health.Status]++
 	}
 	for _, a := range w.appts {

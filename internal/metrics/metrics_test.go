@@ -100,16 +100,16 @@ type session struct {
 func newFixture(t *testing.T, db *database.DB, name string) *fixture {
 	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
 	policy := caseload.DefaultPolicy()
-	p, err := db.Client.Practice.Create().SetName(name).SetTimeZone("America/New_York").SetPolicy(policy).Save(ctx)
+	p, err := db.Ent.Practice.Create().SetName(name).SetTimeZone("America/New_York").SetPolicy(policy).Save(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.Client.User.Create().SetPracticeID(p.ID).SetEmail(name + "@example.test").SetPasswordHash("x").
+	u, err := db.Ent.User.Create().SetPracticeID(p.ID).SetEmail(name + "@example.test").SetPasswordHash("x").
 		SetRole(user.RoleADMIN).Save(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, ctx: ctx, db: db.Client, practice: p.ID, author: u.ID, policy: policy}
+	return &fixture{t: t, ctx: ctx, db: db.Ent, practice: p.ID, author: u.ID, policy: policy}
 }
 
 func (f *fixture) clinician(name string, slots int) int {

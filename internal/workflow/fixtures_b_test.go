@@ -108,7 +108,7 @@ func (c *bCase) inTx(ctx context.Context) context.Context {
 // bRun runs fn on a fresh database of each dialect.
 func bRun(t *testing.T, fn func(t *testing.T, db *ent.Client, dialectName string)) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
-		fn(t, testdb.Open(t, dialectName, testdb.Options{}).Client, dialectName)
+		fn(t, testdb.Open(t, dialectName, testdb.Options{}).Ent, dialectName)
 	})
 }
 

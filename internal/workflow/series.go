@@ -157,7 +157,7 @@ func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringS
 	} else if holds {
 		return nil, caseload.PolicyViolation("the client already has a recurring series: revoke it before booking another")
 	}
-	verdict := rules.Recurring(h)
+	verdict := rules.RecurringEligibility(h)
 	switch {
 	case verdict.ShouldRevoke:
 		return nil, caseload.PolicyViolation("a recurring series is not allowed: %s", verdict.Reason)
