@@ -7,9 +7,20 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
 )
+
+// withFacts gives each operation its store of facts, primed with what the
+// operation will show.
+func withFacts(db *ent.Client, dialectName string, now func() time.Time) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		f := facts.New(db, dialectName, now)
+		primeFacts(ctx, f)
+		return next(facts.NewContext(ctx, f))
+	}
+}
 
 // caseloadFields are the fields whose figures come from a whole caseload.
 var caseloadFields = map[string]bool{"caseloadHealth": true, "todo": true, "calendar": true, "myTodo": true, "myCalendar": true}

@@ -18,14 +18,19 @@ import (
 // the error presenter and the recover func.
 func NewHandler(opts Options) *handler.Server {
 	opts = opts.withDefaults()
-	now := opts.Now
 	r := newResolver(opts)
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+
+	// The request pipeline, in the order a request meets it. Registration
+	// order matters within each kind of interceptor; keep it.
+
+	// 1. Transport and parse: GET, POST, the query cache, the token limit,
+	// introspection (or none), persisted queries. A body that never becomes
+	// an operation is answered with its errors alone (first, so outermost).
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	// First, so outermost of the response interceptors.
 	srv.AroundResponses(withoutOperation)
 	srv.SetParserTokenLimit(opts.MaxTokens)
 	if opts.Introspection {
@@ -35,28 +40,36 @@ func NewHandler(opts Options) *handler.Server {
 		srv.Use(NoIntrospection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	// The shape of the operation, cheapest checks first; all before any SQL.
+
+	// 2. The shape of the operation (limits.go, shape.go, cursors.go),
+	// cheapest checks first: all before any SQL.
 	srv.Use(DepthLimit{Max: opts.MaxDepth})
 	srv.Use(RootFieldLimit{Max: opts.MaxRootFields})
 	srv.Use(AliasLimit{Max: opts.MaxAliases})
 	srv.Use(ConnectionBounds{})
 	srv.Use(CursorCheck{})
 	srv.Use(ComplexityLimit{Max: opts.ComplexityLimit})
-	srv.Use(Transactions{DB: opts.DB, Now: now, Log: opts.Logger})
+
+	// 3. The operation (txn.go, audit.go): a mutation's idempotency key and
+	// its one transaction, the audit events of every operation.
+	srv.Use(Transactions{DB: opts.DB, Now: opts.Now, Log: opts.Logger})
+
+	// 4. Each root field needs a viewer (limits.go); each field that
+	// identifies a person is FORBIDDEN to analysts and audited otherwise, and
+	// so is filtering by one (phi.go).
 	srv.AroundRootFields(RequireViewer)
-	// Identifying fields: FORBIDDEN to analysts, an audit event otherwise.
 	srv.Use(&PHIFilters{})
 	srv.AroundFields(GuardPHI)
-	// One store of facts per operation (see facts): the interceptor fills it
-	// with what the operation reads, the rules load from it in bulk.
+
+	// 5. What the resolvers read with: the store of facts each operation
+	// gets (facts.go), filled by an ent interceptor with what it reads, and
+	// a login's password compared before the mutation's transaction begins
+	// (session.go).
 	opts.DB.Intercept(facts.RegisterReads(), auditColumns())
-	// Before the mutation's transaction (Transactions) begins.
 	srv.AroundOperations(CheckPasswordsEarly(r.workflow))
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		f := facts.New(opts.DB, opts.Driver.Dialect(), now)
-		primeFacts(ctx, f)
-		return next(facts.NewContext(ctx, f))
-	})
+	srv.AroundOperations(withFacts(opts.DB, opts.Driver.Dialect(), opts.Now))
+
+	// 6. Errors: one presenter maps every error to the contract's codes.
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(Recover(opts.Logger))
 	return srv
