@@ -11,7 +11,6 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
-	"github.com/caseload/caseload/internal/facts"
 )
 
 // CaseloadHealth is the resolver for the caseloadHealth field.
@@ -36,18 +35,10 @@ func (r *queryResolver) BackfillCandidates(ctx context.Context, appointmentID in
 
 // MyTodo is the resolver for the myTodo field.
 func (r *queryResolver) MyTodo(ctx context.Context) ([]*model.TodoItem, error) {
-	id, err := facts.OwnClinician(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.todo(ctx, id)
+	return ownCaseload(ctx, r.todo)
 }
 
 // MyCalendar is the resolver for the myCalendar field.
 func (r *queryResolver) MyCalendar(ctx context.Context, date *time.Time) ([]*model.CalendarEntry, error) {
-	id, err := facts.OwnClinician(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.calendar(ctx, id, date)
+	return ownCaseload(ctx, func(ctx context.Context, id int) ([]*model.CalendarEntry, error) { return r.calendar(ctx, id, date) })
 }

@@ -190,9 +190,13 @@ func (r *Resolver) primaryCaregiver(ctx context.Context, c *ent.ClientProfile) (
 	return out, err
 }
 
-// paperworkItems turns the rules' items into the API's.
-func (r *Resolver) paperworkItems(ctx context.Context, items []caseload.PaperworkItem) ([]*model.PaperworkItem, error) {
-	loaded, err := r.facts(ctx).Paperwork(ctx, items)
+// paperworkDue is the client's paperwork due, with the records it points at.
+func (r *Resolver) paperworkDue(ctx context.Context, c *ent.ClientProfile) ([]*model.PaperworkItem, error) {
+	rules, h, err := r.clientFacts(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := r.facts(ctx).Paperwork(ctx, rules.PaperworkDue(h))
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +207,16 @@ func (r *Resolver) paperworkItems(ctx context.Context, items []caseload.Paperwor
 			DueAt: it.DueAt, Overdue: it.Overdue, Explanation: it.Explanation}
 	}
 	return out, nil
+}
+
+// ownCaseload runs a figure of the signed-in clinician's own caseload.
+func ownCaseload[T any](ctx context.Context, figure func(context.Context, int) (T, error)) (T, error) {
+	id, err := facts.OwnClinician(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return figure(ctx, id)
 }
 
 func (r *Resolver) todo(ctx context.Context, clinicianID int) ([]*model.TodoItem, error) {

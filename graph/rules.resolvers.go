@@ -107,9 +107,5 @@ func (r *clientResolver) PrimaryCaregiver(ctx context.Context, obj *ent.ClientPr
 
 // PaperworkDue is the resolver for the paperworkDue field.
 func (r *clientResolver) PaperworkDue(ctx context.Context, obj *ent.ClientProfile) ([]*model.PaperworkItem, error) {
-	rules, h, err := r.clientFacts(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return r.paperworkItems(ctx, rules.PaperworkDue(h))
+	return r.paperworkDue(ctx, obj)
 }
