@@ -98,12 +98,15 @@ func TestLogin(t *testing.T) {
 					t.Errorf("attempt %d: %d throttle rows, want the email's and the address's", i, n)
 				}
 			}
-			account := c.tx.LoginThrottle.Query().Where(loginthrottle.ScopeEQ(loginthrottle.ScopeACCOUNT)).OnlyX(c.allow)
+			account, err := c.tx.LoginThrottle.Query().Where(loginthrottle.ScopeEQ(loginthrottle.ScopeACCOUNT)).Only(c.allow)
+			if err != nil {
+				t.Fatalf("the email's count: %v", err)
+			}
 			if account.LockedUntil == nil || !account.LockedUntil.Equal(bNow.Add(auth.DefaultLockout)) {
 				t.Errorf("the email is locked until %v, want %v", account.LockedUntil, bNow.Add(auth.DefaultLockout))
 			}
 			// Locked, even the right password waits.
-			_, err := sLogin(t, c, "ada@north.example", bPassword)
+			_, err = sLogin(t, c, "ada@north.example", bPassword)
 			bWantRefusal(t, err, caseload.CodeRateLimited, "", "too many failed sign-ins")
 			if e := (*caseload.Error)(nil); errors.As(err, &e) && e.RetryAfter != int(auth.DefaultLockout/time.Second) {
 				t.Errorf("retry after %d s, want %d", e.RetryAfter, int(auth.DefaultLockout/time.Second))
