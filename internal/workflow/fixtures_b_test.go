@@ -1,9 +1,12 @@
 package workflow_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,8 +15,10 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/facts"
+	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/testdb"
 	"github.com/caseload/caseload/internal/viewer"
 	"github.com/caseload/caseload/internal/workflow"
@@ -45,16 +50,25 @@ func bLocal(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, bNY).UTC()
 }
 
+// bLimits are the sign-in throttle's: an email is locked after two
+// failures, so that a test reaches the lock with few bcrypt comparisons.
+var bLimits = auth.LoginLimits{AccountFailures: 2, AddressFailures: 1000}
+
 // bCase is one case of a test: a practice with an admin and a clinician, in
 // a transaction that the case rolls back when it ends.
 type bCase struct {
+	db  *ent.Client
 	txn *ent.Tx
 	// tx writes the fixtures and is read to check the workflow's writes.
 	tx *ent.Client
 	// allow is the context the fixtures are written with (no viewer).
 	allow context.Context
-	// svc runs the workflows at bNow.
-	svc *workflow.Service
+	// svc runs the workflows at bNow, with sessions and throttle.
+	svc      *workflow.Service
+	sessions *auth.Sessions
+	throttle *auth.LoginThrottle
+	// logs is what svc logged.
+	logs *bytes.Buffer
 
 	practice    int
 	admin       *viewer.Viewer
@@ -71,15 +85,25 @@ func bBegin(tb testing.TB, db *ent.Client, dialectName string) *bCase {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = tx.Rollback() })
-	c := &bCase{txn: tx, tx: tx.Client()}
+	c := &bCase{db: db, txn: tx, tx: tx.Client(), logs: &bytes.Buffer{}}
 	c.allow = c.inTx(privacy.DecisionContext(ctx, privacy.Allow))
+	secret := []byte("workflow-tests-secret-of-32-bytes")
+	issuer, err := auth.NewIssuer(auth.Keys{Secret: secret}, 0, func() time.Time { return bNow })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.sessions = auth.NewSessions(issuer, 0)
+	c.throttle = auth.NewLoginThrottle(secret, bLimits)
 	// A store of facts per call, as each mutation has its own.
 	c.svc = workflow.New(workflow.Options{
 		DB: db,
 		Facts: func(context.Context) workflow.Facts {
 			return facts.New(db, dialectName, func() time.Time { return bNow })
 		},
-		Now: func() time.Time { return bNow },
+		Sessions: c.sessions,
+		Throttle: c.throttle,
+		Now:      func() time.Time { return bNow },
+		Logger:   slog.New(slog.NewTextHandler(c.logs, nil)),
 	})
 	p, err := c.tx.Practice.Create().SetName("North Practice").SetTimeZone(bNY.String()).SetPolicy(caseload.DefaultPolicy()).Save(c.allow)
 	if err != nil {
@@ -102,7 +126,52 @@ func (c *bCase) as(v *viewer.Viewer) context.Context {
 
 // inTx puts the case's transaction on ctx as the server does for a mutation.
 func (c *bCase) inTx(ctx context.Context) context.Context {
-	return ent.NewContext(ent.NewTxContext(ctx, c.txn), c.txn.Client())
+	return bInTx(ctx, c.txn)
+}
+
+func bInTx(ctx context.Context, tx *ent.Tx) context.Context {
+	return ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())
+}
+
+// bBeginCommitted is a case in a database of its own whose practice is
+// committed, for a workflow that writes after its mutation's transaction
+// has ended (a failed sign-in's count, a reused session's revocation):
+// each call then runs in a transaction of its own (mutate). The case's tx
+// and allow read the database as it is.
+func bBeginCommitted(tb testing.TB, dialectName string) *bCase {
+	tb.Helper()
+	db := testdb.Open(tb, dialectName, testdb.Options{}).Client
+	c := bBegin(tb, db, dialectName)
+	if err := c.txn.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+	c.txn, c.tx, c.allow = nil, db, privacy.DecisionContext(context.Background(), privacy.Allow)
+	return c
+}
+
+// mutate runs fn as a mutation of v (nil: nobody signed in) from address:
+// in a transaction of its own, committed if fn succeeds and rolled back if
+// it fails, as the server does. It returns fn's error.
+func (c *bCase) mutate(tb testing.TB, v *viewer.Viewer, address string, fn func(ctx context.Context) error) error {
+	tb.Helper()
+	ctx := reqid.WithOrigin(context.Background(), reqid.Origin{Address: address})
+	if v != nil {
+		ctx = viewer.NewContext(ctx, v)
+	}
+	tx, err := c.db.Tx(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := fn(bInTx(ctx, tx)); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			tb.Fatal(rerr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+	return nil
 }
 
 // bRun runs fn on a fresh database of each dialect.
@@ -211,5 +280,27 @@ func bWantRefusal(tb testing.TB, err error, code caseload.Code, field string, in
 		if !strings.Contains(e.Message, want) {
 			tb.Errorf("message %q, want %q in it", e.Message, want)
 		}
+	}
+}
+
+// bPassword is a password strong enough for a login.
+const bPassword = "correct horse battery staple"
+
+// bPasswordHash is bPassword's hash, made once: bcrypt is slow on purpose.
+var bPasswordHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(bPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// bWantNotFound fails unless err reads as NOT_FOUND to the caller: a
+// refusal with that code, a row that is not there, or one the privacy
+// rules hide (graph/errors.go answers all three alike).
+func bWantNotFound(tb testing.TB, err error) {
+	tb.Helper()
+	if caseload.ErrorCode(err) != caseload.CodeNotFound && !ent.IsNotFound(err) && !errors.Is(err, privacy.Deny) {
+		tb.Fatalf("error = %v, want not found", err)
 	}
 }

@@ -1,0 +1,298 @@
+package workflow_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
+)
+
+func TestCreateClient(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("a clinician's ACTIVE client goes on their caseload with an open episode", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			got, err := c.svc.CreateClient(c.as(c.clinician), ent.CreateClientProfileInput{
+				FirstName: "New", LastName: "Client", Status: ptr(clientprofile.StatusACTIVE), Email: ptr("new@example.org"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp := c.tx.ClientProfile.GetX(c.allow, got.ID)
+			if cp.Status != clientprofile.StatusACTIVE || cp.ClinicianID == nil || *cp.ClinicianID != c.clinicianID || cp.FirstName != "New" {
+				t.Errorf("client %s %s of clinician %v, want New ACTIVE of %d", cp.FirstName, cp.Status, cp.ClinicianID, c.clinicianID)
+			}
+			eps := c.tx.ClientProfile.QueryEpisodes(cp).AllX(c.allow)
+			if len(eps) != 1 || eps[0].ClosedAt != nil || !eps[0].OpenedAt.Equal(bNow) || eps[0].ClinicianID == nil || *eps[0].ClinicianID != c.clinicianID {
+				t.Errorf("episodes %+v, want one opened at %v with clinician %d", eps, bNow, c.clinicianID)
+			}
+		})
+		t.Run("an admin's new client waits on nobody's caseload", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			got, err := c.svc.CreateClient(c.as(c.admin), ent.CreateClientProfileInput{FirstName: "Wren", LastName: "Waiting"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp := c.tx.ClientProfile.GetX(c.allow, got.ID)
+			if cp.Status != clientprofile.StatusWAITLIST || cp.ClinicianID != nil {
+				t.Errorf("client %s of clinician %v, want WAITLIST of none", cp.Status, cp.ClinicianID)
+			}
+			if n := c.tx.ClientProfile.QueryEpisodes(cp).CountX(c.allow); n != 0 {
+				t.Errorf("%d episodes of a waitlisted client, want none", n)
+			}
+		})
+		refusals := []struct {
+			name    string
+			in      ent.CreateClientProfileInput
+			field   string
+			message string
+		}{
+			{"an ACTIVE client without a clinician", ent.CreateClientProfileInput{Status: ptr(clientprofile.StatusACTIVE)}, "clinicianID", "an ACTIVE client needs a clinician"},
+			{"a CLOSED client", ent.CreateClientProfileInput{Status: ptr(clientprofile.StatusCLOSED)}, "status", "a new client is WAITLIST or ACTIVE"},
+			{"a birth date to come", ent.CreateClientProfileInput{DateOfBirth: ptr(bNow.AddDate(0, 0, 1))}, "dateOfBirth", "must not be in the future"},
+		}
+		for _, tc := range refusals {
+			t.Run("refused: "+tc.name, func(t *testing.T) {
+				c := bBegin(t, db, dialectName)
+				tc.in.FirstName, tc.in.LastName = "A", "B"
+				_, err := c.svc.CreateClient(c.as(c.admin), tc.in)
+				bWantRefusal(t, err, caseload.CodeBadUserInput, tc.field, tc.message)
+				if n := c.tx.ClientProfile.Query().CountX(c.allow); n != 0 {
+					t.Errorf("%d clients after a refusal, want none", n)
+				}
+			})
+		}
+	})
+}
+
+func TestCaregivers(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("a new or changed primary caregiver replaces the client's previous one", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			tim := bMustCreateClient(t, c, "Tim", clientprofile.StatusACTIVE)
+			// Another client's primary caregiver is no business of Tim's.
+			other := c.tx.Caregiver.Create().SetPracticeID(c.practice).SetClientID(bMustCreateClient(t, c, "Ida", clientprofile.StatusACTIVE).ID).
+				SetName("Olga Zed").SetRelationship("mother").SetIsPrimary(true).SaveX(c.allow)
+			ctx := c.as(c.clinician)
+			create := func(name string) *ent.Caregiver {
+				cg, err := c.svc.CreateCaregiver(ctx, ent.CreateCaregiverInput{ClientID: tim.ID, Name: name, Relationship: "parent", IsPrimary: ptr(true)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return cg
+			}
+			primaries := func() []int {
+				return c.tx.Caregiver.Query().Where(caregiver.IsPrimary(true)).Order(ent.Asc(caregiver.FieldID)).IDsX(c.allow)
+			}
+			uma := create("Uma Zed")
+			vic := create("Vic Zed")
+			if got := primaries(); len(got) != 2 || got[0] != other.ID || got[1] != vic.ID {
+				t.Errorf("primary caregivers %v, want %d (Ida's) and %d (Vic, Tim's newest)", got, other.ID, vic.ID)
+			}
+			if _, err := c.svc.UpdateCaregiver(ctx, uma.ID, ent.UpdateCaregiverInput{IsPrimary: ptr(true), Relationship: ptr("guardian")}); err != nil {
+				t.Fatal(err)
+			}
+			if got := primaries(); len(got) != 2 || got[0] != other.ID || got[1] != uma.ID {
+				t.Errorf("primary caregivers %v, want %d (Ida's) and %d (Uma, made primary)", got, other.ID, uma.ID)
+			}
+			if r := c.tx.Caregiver.GetX(c.allow, uma.ID).Relationship; r != "guardian" {
+				t.Errorf("relationship %q, want guardian", r)
+			}
+		})
+	})
+}
+
+func TestCreateAppointment(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		lastWeek := bLocal(2026, 3, 3, 10, 0)
+		input := func(c *bCase, cp *ent.ClientProfile) ent.CreateAppointmentInput {
+			return ent.CreateAppointmentInput{ClientID: cp.ID, ClinicianID: c.clinicianID, StartsAt: lastWeek, EndsAt: lastWeek.Add(50 * time.Minute),
+				Status: ptr(appointment.StatusATTENDED)}
+		}
+		t.Run("an admin enters a past session into the open episode", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			got, err := c.svc.CreateAppointment(c.as(c.admin), input(c, cp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ep, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
+			a := bMustReload(t, c, got.ID)
+			if a.Status != appointment.StatusATTENDED || !a.StartsAt.Equal(lastWeek) || a.EpisodeID == nil || *a.EpisodeID != ep.ID || a.ClientID != cp.ID {
+				t.Errorf("session %s at %v in episode %v, want ATTENDED at %v in %d", a.Status, a.StartsAt, a.EpisodeID, lastWeek, ep.ID)
+			}
+		})
+		refusals := []struct {
+			name    string
+			clinic  bool
+			status  clientprofile.Status
+			change  func(in *ent.CreateAppointmentInput)
+			code    caseload.Code
+			field   string
+			message string
+		}{
+			{"a clinician entering a session", true, clientprofile.StatusACTIVE, nil,
+				caseload.CodeForbidden, "", "only an admin corrects session records directly"},
+			{"a closed client's session", false, clientprofile.StatusCLOSED, nil,
+				caseload.CodePolicyViolation, "", "the client's case is closed: reopen it before booking"},
+			{"a session that ends before it starts", false, clientprofile.StatusACTIVE, func(in *ent.CreateAppointmentInput) {
+				in.EndsAt = in.StartsAt.Add(-time.Minute)
+			}, caseload.CodeBadUserInput, "endsAt", "endsAt: must be after startsAt"},
+		}
+		for _, tc := range refusals {
+			t.Run("refused: "+tc.name, func(t *testing.T) {
+				c := bBegin(t, db, dialectName)
+				in := input(c, bMustCreateClient(t, c, "Ann", tc.status))
+				if tc.change != nil {
+					tc.change(&in)
+				}
+				v := c.admin
+				if tc.clinic {
+					v = c.clinician
+				}
+				_, err := c.svc.CreateAppointment(c.as(v), in)
+				bWantRefusal(t, err, tc.code, tc.field, tc.message)
+				if n := c.tx.Appointment.Query().CountX(c.allow); n != 0 {
+					t.Errorf("%d sessions after a refusal, want none", n)
+				}
+			})
+		}
+	})
+}
+
+func TestUpdateAppointment(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		tomorrow := bLocal(2026, 3, 11, 10, 0)
+		t.Run("an admin moves a session, then cancels it for the practice", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			a := bMustCreateSession(t, c, bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
+			ctx := c.as(c.admin)
+			later := tomorrow.Add(2 * time.Hour)
+			if _, err := c.svc.UpdateAppointment(ctx, a.ID, ent.UpdateAppointmentInput{StartsAt: &later, EndsAt: ptr(later.Add(time.Hour))}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.svc.UpdateAppointment(ctx, a.ID, ent.UpdateAppointmentInput{
+				Status: ptr(appointment.StatusCANCELED), CanceledBy: ptr(appointment.CanceledByPRACTICE), CanceledAt: ptr(bNow), CancelReason: ptr("flood"),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := bMustReload(t, c, a.ID)
+			if !got.StartsAt.Equal(later) || !got.EndsAt.Equal(later.Add(time.Hour)) || got.Status != appointment.StatusCANCELED ||
+				got.CanceledBy == nil || *got.CanceledBy != appointment.CanceledByPRACTICE || got.CancelReason == nil || *got.CancelReason != "flood" {
+				t.Errorf("session %+v, want CANCELED by PRACTICE for flood, at %v for an hour", got, later)
+			}
+		})
+		refusals := []struct {
+			name    string
+			clinic  bool
+			in      ent.UpdateAppointmentInput
+			code    caseload.Code
+			field   string
+			message string
+		}{
+			{"a clinician editing a session", true, ent.UpdateAppointmentInput{Status: ptr(appointment.StatusNO_SHOW), Excused: ptr(true)},
+				caseload.CodeForbidden, "", "only an admin corrects session records directly"},
+			{"a cancellation by nobody", false, ent.UpdateAppointmentInput{Status: ptr(appointment.StatusCANCELED)},
+				caseload.CodeBadUserInput, "canceledBy", "say who cancelled"},
+			{"an end before the start", false, ent.UpdateAppointmentInput{EndsAt: ptr(tomorrow.Add(-time.Minute))},
+				caseload.CodeBadUserInput, "endsAt", "endsAt: must be after startsAt"},
+		}
+		for _, tc := range refusals {
+			t.Run("refused: "+tc.name, func(t *testing.T) {
+				c := bBegin(t, db, dialectName)
+				a := bMustCreateSession(t, c, bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
+				v := c.admin
+				if tc.clinic {
+					v = c.clinician
+				}
+				_, err := c.svc.UpdateAppointment(c.as(v), a.ID, tc.in)
+				bWantRefusal(t, err, tc.code, tc.field, tc.message)
+				if got := bMustReload(t, c, a.ID); got.Status != appointment.StatusSCHEDULED || !got.EndsAt.Equal(a.EndsAt) {
+					t.Errorf("session %s ending %v after a refusal, want SCHEDULED ending %v", got.Status, got.EndsAt, a.EndsAt)
+				}
+			})
+		}
+	})
+}
+
+func TestCreateContact(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("a clinician's contact is theirs, now", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			got, err := c.svc.CreateContact(c.as(c.clinician), ent.CreateContactInput{
+				ClientID: cp.ID, Channel: contact.ChannelPHONE, Direction: contact.DirectionINBOUND, Purpose: contact.PurposeCHECK_IN,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ct := c.tx.Contact.GetX(c.allow, got.ID)
+			if ct.ClientID != cp.ID || ct.ClinicianID == nil || *ct.ClinicianID != c.clinicianID || !ct.OccurredAt.Equal(bNow) ||
+				ct.Channel != contact.ChannelPHONE || ct.Direction != contact.DirectionINBOUND || ct.Purpose != contact.PurposeCHECK_IN {
+				t.Errorf("contact %+v, want an INBOUND PHONE CHECK_IN of clinician %d at %v", ct, c.clinicianID, bNow)
+			}
+		})
+		t.Run("refused: a contact to come", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			_, err := c.svc.CreateContact(c.as(c.clinician), ent.CreateContactInput{
+				ClientID: cp.ID, Channel: contact.ChannelPHONE, Direction: contact.DirectionINBOUND, Purpose: contact.PurposeCHECK_IN,
+				OccurredAt: ptr(bNow.Add(time.Hour)),
+			})
+			bWantRefusal(t, err, caseload.CodeBadUserInput, "occurredAt", "a contact cannot be in the future")
+			if n := c.tx.Contact.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d contacts after a refusal, want none", n)
+			}
+		})
+	})
+}
+
+// The plain changes only pass the input on: what they write, and that the
+// privacy rules, not the workflow, refuse a clinician.
+func TestPlainRecordChanges(t *testing.T) {
+	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		t.Run("an admin's clinician, and changes to a clinician, client and contact", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			ctx := c.as(c.admin)
+			cl, err := c.svc.CreateClinician(ctx, ent.CreateClinicianInput{Name: "Dr Bo", WeeklySlots: ptr(20)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.svc.UpdateClinician(ctx, cl.ID, ent.UpdateClinicianInput{AcceptingNewClients: ptr(false)}); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.tx.Clinician.GetX(c.allow, cl.ID); got.Name != "Dr Bo" || got.WeeklySlots != 20 || got.AcceptingNewClients || got.PracticeID != c.practice {
+				t.Errorf("clinician %+v, want Dr Bo with 20 slots, not accepting, in practice %d", got, c.practice)
+			}
+			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			if _, err := c.svc.UpdateClient(ctx, cp.ID, ent.UpdateClientProfileInput{Phone: ptr("+1 555 0101")}); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.tx.ClientProfile.GetX(c.allow, cp.ID); got.Phone == nil || *got.Phone != "+1 555 0101" {
+				t.Errorf("phone %v, want +1 555 0101", got.Phone)
+			}
+			ct := c.tx.Contact.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetChannel(contact.ChannelPHONE).
+				SetDirection(contact.DirectionINBOUND).SetPurpose(contact.PurposeCHECK_IN).SaveX(c.allow)
+			if _, err := c.svc.UpdateContact(ctx, ct.ID, ent.UpdateContactInput{BillableMinutes: ptr(5)}); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.tx.Contact.GetX(c.allow, ct.ID); got.BillableMinutes != 5 {
+				t.Errorf("billable minutes %d, want 5", got.BillableMinutes)
+			}
+		})
+		t.Run("refused: a clinician adding a clinician", func(t *testing.T) {
+			c := bBegin(t, db, dialectName)
+			_, err := c.svc.CreateClinician(c.as(c.clinician), ent.CreateClinicianInput{Name: "Dr Bo"})
+			bWantNotFound(t, err)
+			if n := c.tx.Clinician.Query().CountX(c.allow); n != 1 {
+				t.Errorf("%d clinicians after a refusal, want the fixture's 1", n)
+			}
+		})
+	})
+}
