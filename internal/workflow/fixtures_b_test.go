@@ -140,7 +140,7 @@ func bInTx(ctx context.Context, tx *ent.Tx) context.Context {
 // and allow read the database as it is.
 func bBeginCommitted(tb testing.TB, dialectName string) *bCase {
 	tb.Helper()
-	db := testdb.Open(tb, dialectName, testdb.Options{}).Client
+	db := testdb.Open(tb, dialectName, testdb.Options{}).Ent
 	c := bBegin(tb, db, dialectName)
 	if err := c.txn.Commit(); err != nil {
 		tb.Fatal(err)
