@@ -12,25 +12,25 @@ import (
 )
 
 func TestRecordAttendance(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		started := bNow.Add(-time.Hour)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		started := testNow.Add(-time.Hour)
 		t.Run("attended, late, then a no-show after all", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			a := bMustCreateSession(t, c, cp, started, appointment.StatusSCHEDULED)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, started, appointment.StatusSCHEDULED)
 			ctx := c.as(c.clinician)
 			late := 12
 			if _, err := c.svc.RecordAttendance(ctx, a.ID, workflow.OutcomeAttended, &late); err != nil {
 				t.Fatal(err)
 			}
-			got := bMustReload(t, c, a.ID)
+			got := mustReload(t, c, a.ID)
 			if got.Status != appointment.StatusATTENDED || got.MinutesLate == nil || *got.MinutesLate != 12 {
 				t.Fatalf("recorded %s, %v minutes late; want ATTENDED, 12", got.Status, got.MinutesLate)
 			}
 			if _, err := c.svc.RecordAttendance(ctx, a.ID, workflow.OutcomeNoShow, nil); err != nil {
 				t.Fatal(err)
 			}
-			got = bMustReload(t, c, a.ID)
+			got = mustReload(t, c, a.ID)
 			if got.Status != appointment.StatusNO_SHOW || got.MinutesLate != nil {
 				t.Errorf("recorded %s, %v minutes late; want NO_SHOW, none", got.Status, got.MinutesLate)
 			}
@@ -44,26 +44,26 @@ func TestRecordAttendance(t *testing.T) {
 			code        caseload.Code
 			field       string
 		}{
-			{"a session that has not started", bNow.Add(time.Hour), false, workflow.OutcomeAttended, -1, caseload.CodePolicyViolation, ""},
+			{"a session that has not started", testNow.Add(time.Hour), false, workflow.OutcomeAttended, -1, caseload.CodePolicyViolation, ""},
 			{"a cancelled session", started, true, workflow.OutcomeNoShow, -1, caseload.CodePolicyViolation, ""},
 			{"late for the whole session", started, false, workflow.OutcomeAttended, 50, caseload.CodeBadUserInput, "minutesLate"},
 			{"a no-show late", started, false, workflow.OutcomeNoShow, 5, caseload.CodeBadUserInput, "minutesLate"},
 		}
 		for _, tc := range refusals {
 			t.Run(tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
-				cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-				a := bMustCreateSession(t, c, cp, tc.start, appointment.StatusSCHEDULED)
+				c := begin(t, db, dialectName)
+				cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+				a := mustCreateSession(t, c, cp, tc.start, appointment.StatusSCHEDULED)
 				if tc.canceled {
-					bMustCancel(t, c, a, appointment.CanceledByCLINICIAN, time.Hour)
+					mustCancel(t, c, a, appointment.CanceledByCLINICIAN, time.Hour)
 				}
 				var late *int
 				if tc.minutesLate >= 0 {
 					late = &tc.minutesLate
 				}
 				_, err := c.svc.RecordAttendance(c.as(c.clinician), a.ID, tc.outcome, late)
-				bWantRefusal(t, err, tc.code, tc.field)
-				if got := bMustReload(t, c, a.ID); got.Status != a.Status && !tc.canceled {
+				wantRefusal(t, err, tc.code, tc.field)
+				if got := mustReload(t, c, a.ID); got.Status != a.Status && !tc.canceled {
 					t.Errorf("status %s after a refusal, want %s", got.Status, a.Status)
 				}
 			})
@@ -72,49 +72,49 @@ func TestRecordAttendance(t *testing.T) {
 }
 
 func TestExcuseStrike(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		yesterday := bLocal(2026, 3, 9, 10, 0)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		yesterday := testLocal(2026, 3, 9, 10, 0)
 		cases := []struct {
 			name   string
-			strike func(tb testing.TB, c *bCase, a *ent.Appointment)
+			strike func(tb testing.TB, c *testCase, a *ent.Appointment)
 			reason string
 			code   caseload.Code // "": excused
 			field  string
 		}{
-			{"a no-show", func(tb testing.TB, c *bCase, a *ent.Appointment) {
+			{"a no-show", func(tb testing.TB, c *testCase, a *ent.Appointment) {
 				c.tx.Appointment.UpdateOne(a).SetStatus(appointment.StatusNO_SHOW).ExecX(c.allow)
 			}, " hospital ", "", ""},
-			{"a late cancellation", func(tb testing.TB, c *bCase, a *ent.Appointment) {
-				bMustCancel(tb, c, a, appointment.CanceledByCLIENT, 2*time.Hour)
+			{"a late cancellation", func(tb testing.TB, c *testCase, a *ent.Appointment) {
+				mustCancel(tb, c, a, appointment.CanceledByCLIENT, 2*time.Hour)
 			}, "hospital", "", ""},
-			{"a cancellation in time", func(tb testing.TB, c *bCase, a *ent.Appointment) {
-				bMustCancel(tb, c, a, appointment.CanceledByCLIENT, 48*time.Hour)
+			{"a cancellation in time", func(tb testing.TB, c *testCase, a *ent.Appointment) {
+				mustCancel(tb, c, a, appointment.CanceledByCLIENT, 48*time.Hour)
 			}, "hospital", caseload.CodePolicyViolation, ""},
-			{"an attended session", func(tb testing.TB, c *bCase, a *ent.Appointment) {
+			{"an attended session", func(tb testing.TB, c *testCase, a *ent.Appointment) {
 				c.tx.Appointment.UpdateOne(a).SetStatus(appointment.StatusATTENDED).SetMinutesLate(0).ExecX(c.allow)
 			}, "hospital", caseload.CodePolicyViolation, ""},
-			{"a strike already excused", func(tb testing.TB, c *bCase, a *ent.Appointment) {
+			{"a strike already excused", func(tb testing.TB, c *testCase, a *ent.Appointment) {
 				c.tx.Appointment.UpdateOne(a).SetStatus(appointment.StatusNO_SHOW).SetExcused(true).SetExcuseReason("flu").ExecX(c.allow)
 			}, "hospital", caseload.CodePolicyViolation, ""},
-			{"a blank reason", func(tb testing.TB, c *bCase, a *ent.Appointment) {
+			{"a blank reason", func(tb testing.TB, c *testCase, a *ent.Appointment) {
 				c.tx.Appointment.UpdateOne(a).SetStatus(appointment.StatusNO_SHOW).ExecX(c.allow)
 			}, "  ", caseload.CodeBadUserInput, "reason"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
-				cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-				a := bMustCreateSession(t, c, cp, yesterday, appointment.StatusSCHEDULED)
+				c := begin(t, db, dialectName)
+				cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+				a := mustCreateSession(t, c, cp, yesterday, appointment.StatusSCHEDULED)
 				tc.strike(t, c, a)
 				_, err := c.svc.ExcuseStrike(c.as(c.clinician), a.ID, tc.reason)
 				if tc.code != "" {
-					bWantRefusal(t, err, tc.code, tc.field)
+					wantRefusal(t, err, tc.code, tc.field)
 					return
 				}
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := bMustReload(t, c, a.ID)
+				got := mustReload(t, c, a.ID)
 				if !got.Excused || got.ExcuseReason == nil || *got.ExcuseReason != "hospital" {
 					t.Errorf("excused %v for %v, want excused for %q", got.Excused, got.ExcuseReason, "hospital")
 				}

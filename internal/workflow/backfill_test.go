@@ -12,10 +12,10 @@ import (
 )
 
 func TestSetBackfillPreference(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("on the list with a window", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			windows := []*caseload.AvailabilityWindow{{Weekday: time.Wednesday, StartMinute: 9 * 60, EndMinute: 12 * 60}}
 			if _, err := c.svc.SetBackfillPreference(c.as(c.clinician), cp.ID, true, windows); err != nil {
 				t.Fatal(err)
@@ -26,27 +26,27 @@ func TestSetBackfillPreference(t *testing.T) {
 			}
 		})
 		t.Run("a window that ends before it starts", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			windows := []*caseload.AvailabilityWindow{{Weekday: time.Wednesday, StartMinute: 12 * 60, EndMinute: 9 * 60}}
 			_, err := c.svc.SetBackfillPreference(c.as(c.clinician), cp.ID, true, windows)
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "availability")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "availability")
 		})
 	})
 }
 
 func TestFillSlot(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		slot, later := bLocal(2026, 3, 11, 10, 0), bLocal(2026, 3, 25, 14, 0)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		slot, later := testLocal(2026, 3, 11, 10, 0), testLocal(2026, 3, 25, 14, 0)
 		// setUp frees tomorrow's 10:00 (Bea cancelled in time) and puts Ann,
 		// booked in two weeks, on the backfill list.
-		setUp := func(t *testing.T) (c *bCase, freed, annLater *ent.Appointment, ann *ent.ClientProfile) {
-			c = bBegin(t, db, dialectName)
-			bea := bMustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
-			freed = bMustCancel(t, c, bMustCreateSession(t, c, bea, slot, appointment.StatusSCHEDULED), appointment.CanceledByCLIENT, 72*time.Hour)
-			ann = bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+		setUp := func(t *testing.T) (c *testCase, freed, annLater *ent.Appointment, ann *ent.ClientProfile) {
+			c = begin(t, db, dialectName)
+			bea := mustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
+			freed = mustCancel(t, c, mustCreateSession(t, c, bea, slot, appointment.StatusSCHEDULED), appointment.CanceledByCLIENT, 72*time.Hour)
+			ann = mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			ann = c.tx.ClientProfile.UpdateOne(ann).SetWantsEarlierAppointment(true).SaveX(c.allow)
-			annLater = bMustCreateSession(t, c, ann, later, appointment.StatusSCHEDULED)
+			annLater = mustCreateSession(t, c, ann, later, appointment.StatusSCHEDULED)
 			return c, freed, annLater, ann
 		}
 		t.Run("the client moves up and gives up the later session", func(t *testing.T) {
@@ -55,11 +55,11 @@ func TestFillSlot(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := bMustReload(t, c, booked.ID)
+			got := mustReload(t, c, booked.ID)
 			if got.ClientID != ann.ID || !got.StartsAt.Equal(slot) || got.FilledFromID == nil || *got.FilledFromID != freed.ID || got.EpisodeID == nil {
 				t.Errorf("booked %+v, want Ann at %v filled from %d in her episode", got, slot, freed.ID)
 			}
-			gaveUp := bMustReload(t, c, annLater.ID)
+			gaveUp := mustReload(t, c, annLater.ID)
 			if gaveUp.Status != appointment.StatusCANCELED || *gaveUp.CanceledBy != appointment.CanceledByCLIENT || !gaveUp.Excused {
 				t.Errorf("later session %s by %v excused %v, want CANCELED by CLIENT and excused", gaveUp.Status, gaveUp.CanceledBy, gaveUp.Excused)
 			}
@@ -69,7 +69,7 @@ func TestFillSlot(t *testing.T) {
 			if _, err := c.svc.FillSlot(c.as(c.clinician), freed.ID, ann.ID, true); err != nil {
 				t.Fatal(err)
 			}
-			if kept := bMustReload(t, c, annLater.ID); kept.Status != appointment.StatusSCHEDULED {
+			if kept := mustReload(t, c, annLater.ID); kept.Status != appointment.StatusSCHEDULED {
 				t.Errorf("later session %s, want it SCHEDULED still", kept.Status)
 			}
 		})
@@ -79,21 +79,21 @@ func TestFillSlot(t *testing.T) {
 			if _, err := c.svc.FillSlot(ctx, freed.ID, ann.ID, true); err != nil {
 				t.Fatal(err)
 			}
-			cara := bMustCreateClient(t, c, "Cara", clientprofile.StatusACTIVE)
+			cara := mustCreateClient(t, c, "Cara", clientprofile.StatusACTIVE)
 			c.tx.ClientProfile.UpdateOne(cara).SetWantsEarlierAppointment(true).ExecX(c.allow)
 			_, err := c.svc.FillSlot(ctx, freed.ID, cara.ID, true)
-			bWantRefusal(t, err, caseload.CodeConflict, "")
+			wantRefusal(t, err, caseload.CodeConflict, "")
 		})
 		t.Run("a client off the list is refused with the reasons", func(t *testing.T) {
 			c, freed, _, ann := setUp(t)
 			c.tx.ClientProfile.UpdateOneID(ann.ID).SetWantsEarlierAppointment(false).ExecX(c.allow)
 			_, err := c.svc.FillSlot(c.as(c.clinician), freed.ID, ann.ID, false)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "", "the client has not asked for an earlier appointment")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "", "the client has not asked for an earlier appointment")
 		})
 		t.Run("a booked session's slot is not free", func(t *testing.T) {
 			c, _, annLater, ann := setUp(t)
 			_, err := c.svc.FillSlot(c.as(c.clinician), annLater.ID, ann.ID, false)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "")
 		})
 	})
 }

@@ -16,10 +16,10 @@ import (
 )
 
 func TestSendClosureWarning(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("closes by today plus the grace days", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			got, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -39,29 +39,29 @@ func TestSendClosureWarning(t *testing.T) {
 			}
 		})
 		t.Run("a close-by date of today is refused", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			today := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 			_, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, &today)
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "closeBy")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "closeBy")
 		})
 		t.Run("a closed client is not warned", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED)
 			_, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, nil)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "")
 		})
 	})
 }
 
 func TestCloseAndReopenCase(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("closing ends the episode and the future sessions, then reopening starts anew", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			cp = c.tx.ClientProfile.UpdateOne(cp).SetWantsEarlierAppointment(true).SetRecurringPrivilege(true).SaveX(c.allow)
-			past := bMustCreateSession(t, c, cp, bLocal(2026, 3, 3, 10, 0), appointment.StatusATTENDED)
-			future := bMustCreateSession(t, c, cp, bLocal(2026, 3, 17, 10, 0), appointment.StatusCONFIRMED)
+			past := mustCreateSession(t, c, cp, testLocal(2026, 3, 3, 10, 0), appointment.StatusATTENDED)
+			future := mustCreateSession(t, c, cp, testLocal(2026, 3, 17, 10, 0), appointment.StatusCONFIRMED)
 			ep, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
 			ctx := c.as(c.clinician)
 			note := "Goals met; discharged."
@@ -74,13 +74,13 @@ func TestCloseAndReopenCase(t *testing.T) {
 					closed.Status, closed.WantsEarlierAppointment, closed.RecurringPrivilege)
 			}
 			ep = c.tx.Episode.GetX(c.allow, ep.ID)
-			if ep.ClosedAt == nil || !ep.ClosedAt.Equal(bNow) || *ep.CloseReason != episode.CloseReasonGOALS_MET {
-				t.Errorf("episode closed at %v for %v, want %v for GOALS_MET", ep.ClosedAt, ep.CloseReason, bNow)
+			if ep.ClosedAt == nil || !ep.ClosedAt.Equal(testNow) || *ep.CloseReason != episode.CloseReasonGOALS_MET {
+				t.Errorf("episode closed at %v for %v, want %v for GOALS_MET", ep.ClosedAt, ep.CloseReason, testNow)
 			}
-			if a := bMustReload(t, c, future.ID); a.Status != appointment.StatusCANCELED || *a.CanceledBy != appointment.CanceledByPRACTICE || *a.CancelReason != "case closed" {
+			if a := mustReload(t, c, future.ID); a.Status != appointment.StatusCANCELED || *a.CanceledBy != appointment.CanceledByPRACTICE || *a.CancelReason != "case closed" {
 				t.Errorf("future session %s by %v, want CANCELED by PRACTICE", a.Status, a.CanceledBy)
 			}
-			if a := bMustReload(t, c, past.ID); a.Status != appointment.StatusATTENDED {
+			if a := mustReload(t, c, past.ID); a.Status != appointment.StatusATTENDED {
 				t.Errorf("past session %s, want it left ATTENDED", a.Status)
 			}
 			doc, err := c.tx.Document.Query().Where(document.ClientID(cp.ID)).Only(c.allow)
@@ -96,30 +96,30 @@ func TestCloseAndReopenCase(t *testing.T) {
 				t.Fatal(err)
 			}
 			open, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
-			if reopened.Status != clientprofile.StatusACTIVE || open == nil || open.ID == ep.ID || !open.OpenedAt.Equal(bNow) {
-				t.Errorf("reopened %s with open episode %+v, want ACTIVE in a new episode opened %v", reopened.Status, open, bNow)
+			if reopened.Status != clientprofile.StatusACTIVE || open == nil || open.ID == ep.ID || !open.OpenedAt.Equal(testNow) {
+				t.Errorf("reopened %s with open episode %+v, want ACTIVE in a new episode opened %v", reopened.Status, open, testNow)
 			}
 		})
 		t.Run("only an active case is closed", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusWAITLIST)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusWAITLIST)
 			_, err := c.svc.CloseCase(c.as(c.clinician), cp.ID, episode.CloseReasonINACTIVE, nil)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "")
 		})
 		t.Run("only a closed case is reopened", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			_, err := c.svc.ReopenCase(c.as(c.clinician), cp.ID)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "")
 		})
 	})
 }
 
 func TestCloseCases(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("an admin closes them all", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			a, b := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), bMustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			a, b := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), mustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
 			got, err := c.svc.CloseCases(c.as(c.admin), []int{a.ID, b.ID}, episode.CloseReasonINACTIVE)
 			if err != nil {
 				t.Fatal(err)
@@ -132,27 +132,27 @@ func TestCloseCases(t *testing.T) {
 			}
 		})
 		t.Run("one that cannot be closed refuses them all", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			a, b := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), bMustCreateClient(t, c, "Bea", clientprofile.StatusWAITLIST)
+			c := begin(t, db, dialectName)
+			a, b := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), mustCreateClient(t, c, "Bea", clientprofile.StatusWAITLIST)
 			_, err := c.svc.CloseCases(c.as(c.admin), []int{a.ID, b.ID}, episode.CloseReasonINACTIVE)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "")
 		})
 		t.Run("a clinician may not", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			a := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			a := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			_, err := c.svc.CloseCases(c.as(c.clinician), []int{a.ID}, episode.CloseReasonINACTIVE)
-			bWantRefusal(t, err, caseload.CodeForbidden, "")
+			wantRefusal(t, err, caseload.CodeForbidden, "")
 		})
 		t.Run("name 1 to 100 clients", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			_, err := c.svc.CloseCases(c.as(c.admin), nil, episode.CloseReasonINACTIVE)
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
 			_, err = c.svc.CloseCases(c.as(c.admin), make([]int, workflow.MaxCloseCases+1), episode.CloseReasonINACTIVE)
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
 		})
 		t.Run("a client of another practice is not found", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			a := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			a := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			stranger := *c.admin
 			stranger.PracticeID = c.tx.Practice.Create().SetName("South Practice").SaveX(c.allow).ID
 			_, err := c.svc.CloseCases(c.as(&stranger), []int{a.ID}, episode.CloseReasonINACTIVE)

@@ -15,7 +15,7 @@ import (
 
 // iMustWaitlist puts a client on the practice's waitlist, on nobody's
 // caseload, as intake takes them in.
-func iMustWaitlist(tb testing.TB, c *bCase, first string) *ent.ClientProfile {
+func iMustWaitlist(tb testing.TB, c *testCase, first string) *ent.ClientProfile {
 	tb.Helper()
 	cp, err := c.tx.ClientProfile.Create().SetPracticeID(c.practice).SetFirstName(first).SetLastName("Waiting").
 		SetStatus(clientprofile.StatusWAITLIST).Save(c.allow)
@@ -26,7 +26,7 @@ func iMustWaitlist(tb testing.TB, c *bCase, first string) *ent.ClientProfile {
 }
 
 // iMustRequest opens a request of the clinician for count clients.
-func iMustRequest(tb testing.TB, c *bCase, clinicianID, count int) *ent.NewClientRequest {
+func iMustRequest(tb testing.TB, c *testCase, clinicianID, count int) *ent.NewClientRequest {
 	tb.Helper()
 	r, err := c.tx.NewClientRequest.Create().SetPracticeID(c.practice).SetClinicianID(clinicianID).SetCount(count).Save(c.allow)
 	if err != nil {
@@ -36,9 +36,9 @@ func iMustRequest(tb testing.TB, c *bCase, clinicianID, count int) *ent.NewClien
 }
 
 func TestRequestNewClients(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("the recommended count for the signed-in clinician", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			note := "  adolescents welcome  "
 			got, err := c.svc.RequestNewClients(c.as(c.clinician), nil, &note, nil)
 			if err != nil {
@@ -53,7 +53,7 @@ func TestRequestNewClients(t *testing.T) {
 			}
 		})
 		t.Run("an admin asks on a clinician's behalf", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			n := 3
 			got, err := c.svc.RequestNewClients(c.as(c.admin), &n, nil, &c.clinicianID)
 			if err != nil {
@@ -65,37 +65,37 @@ func TestRequestNewClients(t *testing.T) {
 		})
 		refusals := []struct {
 			name    string
-			setup   func(tb testing.TB, c *bCase)
+			setup   func(tb testing.TB, c *testCase)
 			count   int // 0: none given
 			other   bool
 			code    caseload.Code
 			field   string
 			message string
 		}{
-			{"a second open request", func(tb testing.TB, c *bCase) { iMustRequest(tb, c, c.clinicianID, 2) }, 2, false,
+			{"a second open request", func(tb testing.TB, c *testCase) { iMustRequest(tb, c, c.clinicianID, 2) }, 2, false,
 				caseload.CodePolicyViolation, "", "there is already an open request"},
 			{"asking for another clinician", nil, 2, true,
 				caseload.CodeForbidden, "", "only an admin asks on another clinician's behalf"},
 			{"asking for too many", nil, 51, false,
 				caseload.CodeBadUserInput, "count", "ask for 1 to 50 clients"},
-			{"a clinician not accepting new clients", func(tb testing.TB, c *bCase) {
+			{"a clinician not accepting new clients", func(tb testing.TB, c *testCase) {
 				c.tx.Clinician.UpdateOneID(c.clinicianID).SetAcceptingNewClients(false).ExecX(c.allow)
 			}, 2, false, caseload.CodePolicyViolation, "", "the clinician is not accepting new clients"},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
+				c := begin(t, db, dialectName)
 				if tc.setup != nil {
 					tc.setup(t, c)
 				}
 				before := c.tx.NewClientRequest.Query().CountX(c.allow)
 				var who *int
 				if tc.other {
-					id := bMustCreateClinician(t, c, "Dr Bo")
+					id := mustCreateClinician(t, c, "Dr Bo")
 					who = &id
 				}
 				_, err := c.svc.RequestNewClients(c.as(c.clinician), &tc.count, nil, who)
-				bWantRefusal(t, err, tc.code, tc.field, tc.message)
+				wantRefusal(t, err, tc.code, tc.field, tc.message)
 				if after := c.tx.NewClientRequest.Query().CountX(c.allow); after != before {
 					t.Errorf("%d requests after a refusal, want %d", after, before)
 				}
@@ -105,26 +105,26 @@ func TestRequestNewClients(t *testing.T) {
 }
 
 func TestCancelNewClientRequest(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("an open request is cancelled once", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			r := iMustRequest(t, c, c.clinicianID, 2)
 			ctx := c.as(c.clinician)
 			if _, err := c.svc.CancelNewClientRequest(ctx, r.ID); err != nil {
 				t.Fatal(err)
 			}
 			got := c.tx.NewClientRequest.GetX(c.allow, r.ID)
-			if got.Status != newclientrequest.StatusCANCELED || got.ClosedAt == nil || !got.ClosedAt.Equal(bNow) {
-				t.Errorf("request %s closed at %v, want CANCELED at %v", got.Status, got.ClosedAt, bNow)
+			if got.Status != newclientrequest.StatusCANCELED || got.ClosedAt == nil || !got.ClosedAt.Equal(testNow) {
+				t.Errorf("request %s closed at %v, want CANCELED at %v", got.Status, got.ClosedAt, testNow)
 			}
 			_, err := c.svc.CancelNewClientRequest(ctx, r.ID)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "", "the request is CANCELED")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "", "the request is CANCELED")
 		})
 		t.Run("refused: another clinician's request", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			r := iMustRequest(t, c, bMustCreateClinician(t, c, "Dr Bo"), 2)
+			c := begin(t, db, dialectName)
+			r := iMustRequest(t, c, mustCreateClinician(t, c, "Dr Bo"), 2)
 			_, err := c.svc.CancelNewClientRequest(c.as(c.clinician), r.ID)
-			bWantNotFound(t, err)
+			wantNotFound(t, err)
 			if got := c.tx.NewClientRequest.GetX(c.allow, r.ID); got.Status != newclientrequest.StatusOPEN {
 				t.Errorf("request %s after a refusal, want OPEN", got.Status)
 			}
@@ -133,13 +133,13 @@ func TestCancelNewClientRequest(t *testing.T) {
 }
 
 func TestAssignClient(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		intakeAt := bLocal(2026, 3, 12, 14, 0)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		intakeAt := testLocal(2026, 3, 12, 14, 0)
 		assignment := func(clientID, clinicianID int) workflow.Assignment {
 			return workflow.Assignment{ClientID: clientID, ClinicianID: clinicianID, IntakeStartsAt: intakeAt, IntakeEndsAt: intakeAt.Add(time.Hour)}
 		}
 		t.Run("two assignments fulfil a request for two", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			req := iMustRequest(t, c, c.clinicianID, 2)
 			wren := iMustWaitlist(t, c, "Wren")
 			ctx := c.as(c.admin)
@@ -152,10 +152,10 @@ func TestAssignClient(t *testing.T) {
 				t.Errorf("client %s of clinician %v, want ACTIVE of %d", cp.Status, cp.ClinicianID, c.clinicianID)
 			}
 			ep, err := workflow.OpenEpisode(c.allow, c.tx, wren.ID)
-			if err != nil || ep == nil || ep.ID != got.Episode.ID || !ep.OpenedAt.Equal(bNow) || ep.ClinicianID == nil || *ep.ClinicianID != c.clinicianID {
-				t.Fatalf("open episode %+v (%v), want one opened at %v with clinician %d", ep, err, bNow, c.clinicianID)
+			if err != nil || ep == nil || ep.ID != got.Episode.ID || !ep.OpenedAt.Equal(testNow) || ep.ClinicianID == nil || *ep.ClinicianID != c.clinicianID {
+				t.Fatalf("open episode %+v (%v), want one opened at %v with clinician %d", ep, err, testNow, c.clinicianID)
 			}
-			intake := bMustReload(t, c, got.Intake.ID)
+			intake := mustReload(t, c, got.Intake.ID)
 			if intake.Kind != appointment.KindINTAKE || intake.Status != appointment.StatusSCHEDULED || !intake.StartsAt.Equal(intakeAt) ||
 				!intake.EndsAt.Equal(intakeAt.Add(time.Hour)) || intake.EpisodeID == nil || *intake.EpisodeID != ep.ID || intake.ClinicianID != c.clinicianID {
 				t.Errorf("intake %+v, want a SCHEDULED INTAKE at %v for an hour in episode %d", intake, intakeAt, ep.ID)
@@ -172,42 +172,42 @@ func TestAssignClient(t *testing.T) {
 				t.Fatal(err)
 			}
 			r = c.tx.NewClientRequest.GetX(c.allow, req.ID)
-			if r.AssignedCount != 2 || r.Status != newclientrequest.StatusFULFILLED || r.ClosedAt == nil || !r.ClosedAt.Equal(bNow) {
-				t.Errorf("request %s with %d assigned, closed at %v; want FULFILLED with 2 at %v", r.Status, r.AssignedCount, r.ClosedAt, bNow)
+			if r.AssignedCount != 2 || r.Status != newclientrequest.StatusFULFILLED || r.ClosedAt == nil || !r.ClosedAt.Equal(testNow) {
+				t.Errorf("request %s with %d assigned, closed at %v; want FULFILLED with 2 at %v", r.Status, r.AssignedCount, r.ClosedAt, testNow)
 			}
 		})
 		refusals := []struct {
 			name    string
-			as      func(c *bCase) context.Context
-			change  func(tb testing.TB, c *bCase, in *workflow.Assignment)
+			as      func(c *testCase) context.Context
+			change  func(tb testing.TB, c *testCase, in *workflow.Assignment)
 			code    caseload.Code
 			field   string
 			message string
 		}{
-			{"a clinician assigning", func(c *bCase) context.Context { return c.as(c.clinician) }, nil,
+			{"a clinician assigning", func(c *testCase) context.Context { return c.as(c.clinician) }, nil,
 				caseload.CodeForbidden, "", "only an admin (intake) assigns clients"},
-			{"an intake in the past", nil, func(_ testing.TB, _ *bCase, in *workflow.Assignment) {
-				in.IntakeStartsAt, in.IntakeEndsAt = bNow.Add(-time.Hour), bNow
+			{"an intake in the past", nil, func(_ testing.TB, _ *testCase, in *workflow.Assignment) {
+				in.IntakeStartsAt, in.IntakeEndsAt = testNow.Add(-time.Hour), testNow
 			}, caseload.CodeBadUserInput, "intakeStartsAt", "must be in the future"},
-			{"an intake that ends before it starts", nil, func(_ testing.TB, _ *bCase, in *workflow.Assignment) {
+			{"an intake that ends before it starts", nil, func(_ testing.TB, _ *testCase, in *workflow.Assignment) {
 				in.IntakeEndsAt = in.IntakeStartsAt.Add(-time.Minute)
 			}, caseload.CodeBadUserInput, "intakeEndsAt", "intakeEndsAt: must be after startsAt"},
-			{"an ACTIVE client", nil, func(tb testing.TB, c *bCase, in *workflow.Assignment) {
-				in.ClientID = bMustCreateClient(tb, c, "Ann", clientprofile.StatusACTIVE).ID
+			{"an ACTIVE client", nil, func(tb testing.TB, c *testCase, in *workflow.Assignment) {
+				in.ClientID = mustCreateClient(tb, c, "Ann", clientprofile.StatusACTIVE).ID
 			}, caseload.CodePolicyViolation, "", "the client is already ACTIVE on a caseload"},
-			{"a CLOSED client", nil, func(tb testing.TB, c *bCase, in *workflow.Assignment) {
-				in.ClientID = bMustCreateClient(tb, c, "Ann", clientprofile.StatusCLOSED).ID
+			{"a CLOSED client", nil, func(tb testing.TB, c *testCase, in *workflow.Assignment) {
+				in.ClientID = mustCreateClient(tb, c, "Ann", clientprofile.StatusCLOSED).ID
 			}, caseload.CodePolicyViolation, "", "the client's case is closed: reopen it instead"},
-			{"another clinician's request", nil, func(tb testing.TB, c *bCase, in *workflow.Assignment) {
-				in.RequestID = &iMustRequest(tb, c, bMustCreateClinician(tb, c, "Dr Bo"), 1).ID
+			{"another clinician's request", nil, func(tb testing.TB, c *testCase, in *workflow.Assignment) {
+				in.RequestID = &iMustRequest(tb, c, mustCreateClinician(tb, c, "Dr Bo"), 1).ID
 			}, caseload.CodeBadUserInput, "requestID", "the request is another clinician's"},
-			{"a clinician not accepting new clients, without a request", nil, func(_ testing.TB, c *bCase, _ *workflow.Assignment) {
+			{"a clinician not accepting new clients, without a request", nil, func(_ testing.TB, c *testCase, _ *workflow.Assignment) {
 				c.tx.Clinician.UpdateOneID(c.clinicianID).SetAcceptingNewClients(false).ExecX(c.allow)
 			}, caseload.CodePolicyViolation, "", "the clinician is not accepting new clients and has no open request"},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
+				c := begin(t, db, dialectName)
 				in := assignment(iMustWaitlist(t, c, "Wren").ID, c.clinicianID)
 				if tc.change != nil {
 					tc.change(t, c, &in)
@@ -218,7 +218,7 @@ func TestAssignClient(t *testing.T) {
 				}
 				before := c.tx.ClientProfile.GetX(c.allow, in.ClientID)
 				_, err := c.svc.AssignClient(ctx, in)
-				bWantRefusal(t, err, tc.code, tc.field, tc.message)
+				wantRefusal(t, err, tc.code, tc.field, tc.message)
 				if after := c.tx.ClientProfile.GetX(c.allow, in.ClientID); after.Status != before.Status {
 					t.Errorf("client %s after a refusal, want %s", after.Status, before.Status)
 				}
@@ -228,14 +228,14 @@ func TestAssignClient(t *testing.T) {
 			})
 		}
 		t.Run("refused: an intake when the clinician is busy, and nothing is assigned", func(t *testing.T) {
-			c := bBeginCommitted(t, dialectName)
-			bMustCreateSession(t, c, bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), intakeAt.Add(30*time.Minute), appointment.StatusSCHEDULED)
+			c := beginCommitted(t, dialectName)
+			mustCreateSession(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), intakeAt.Add(30*time.Minute), appointment.StatusSCHEDULED)
 			wren := iMustWaitlist(t, c, "Wren")
 			err := c.mutate(t, c.admin, "", func(ctx context.Context) error {
 				_, err := c.svc.AssignClient(ctx, assignment(wren.ID, c.clinicianID))
 				return err
 			})
-			bWantRefusal(t, err, caseload.CodeConflict, "", "the intake cannot be booked then", "nothing was assigned")
+			wantRefusal(t, err, caseload.CodeConflict, "", "the intake cannot be booked then", "nothing was assigned")
 			if cp := c.tx.ClientProfile.GetX(c.allow, wren.ID); cp.Status != clientprofile.StatusWAITLIST || cp.ClinicianID != nil {
 				t.Errorf("client %s of clinician %v after the rollback, want WAITLIST of none", cp.Status, cp.ClinicianID)
 			}

@@ -14,9 +14,9 @@ import (
 )
 
 func TestCreateClient(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("a clinician's ACTIVE client goes on their caseload with an open episode", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			got, err := c.svc.CreateClient(c.as(c.clinician), ent.CreateClientProfileInput{
 				FirstName: "New", LastName: "Client", Status: ptr(clientprofile.StatusACTIVE), Email: ptr("new@example.org"),
 			})
@@ -28,12 +28,12 @@ func TestCreateClient(t *testing.T) {
 				t.Errorf("client %s %s of clinician %v, want New ACTIVE of %d", cp.FirstName, cp.Status, cp.ClinicianID, c.clinicianID)
 			}
 			eps := c.tx.ClientProfile.QueryEpisodes(cp).AllX(c.allow)
-			if len(eps) != 1 || eps[0].ClosedAt != nil || !eps[0].OpenedAt.Equal(bNow) || eps[0].ClinicianID == nil || *eps[0].ClinicianID != c.clinicianID {
-				t.Errorf("episodes %+v, want one opened at %v with clinician %d", eps, bNow, c.clinicianID)
+			if len(eps) != 1 || eps[0].ClosedAt != nil || !eps[0].OpenedAt.Equal(testNow) || eps[0].ClinicianID == nil || *eps[0].ClinicianID != c.clinicianID {
+				t.Errorf("episodes %+v, want one opened at %v with clinician %d", eps, testNow, c.clinicianID)
 			}
 		})
 		t.Run("an admin's new client waits on nobody's caseload", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			got, err := c.svc.CreateClient(c.as(c.admin), ent.CreateClientProfileInput{FirstName: "Wren", LastName: "Waiting"})
 			if err != nil {
 				t.Fatal(err)
@@ -54,14 +54,14 @@ func TestCreateClient(t *testing.T) {
 		}{
 			{"an ACTIVE client without a clinician", ent.CreateClientProfileInput{Status: ptr(clientprofile.StatusACTIVE)}, "clinicianID", "an ACTIVE client needs a clinician"},
 			{"a CLOSED client", ent.CreateClientProfileInput{Status: ptr(clientprofile.StatusCLOSED)}, "status", "a new client is WAITLIST or ACTIVE"},
-			{"a birth date to come", ent.CreateClientProfileInput{DateOfBirth: ptr(bNow.AddDate(0, 0, 1))}, "dateOfBirth", "must not be in the future"},
+			{"a birth date to come", ent.CreateClientProfileInput{DateOfBirth: ptr(testNow.AddDate(0, 0, 1))}, "dateOfBirth", "must not be in the future"},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
+				c := begin(t, db, dialectName)
 				tc.in.FirstName, tc.in.LastName = "A", "B"
 				_, err := c.svc.CreateClient(c.as(c.admin), tc.in)
-				bWantRefusal(t, err, caseload.CodeBadUserInput, tc.field, tc.message)
+				wantRefusal(t, err, caseload.CodeBadUserInput, tc.field, tc.message)
 				if n := c.tx.ClientProfile.Query().CountX(c.allow); n != 0 {
 					t.Errorf("%d clients after a refusal, want none", n)
 				}
@@ -71,12 +71,12 @@ func TestCreateClient(t *testing.T) {
 }
 
 func TestCaregivers(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("a new or changed primary caregiver replaces the client's previous one", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			tim := bMustCreateClient(t, c, "Tim", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			tim := mustCreateClient(t, c, "Tim", clientprofile.StatusACTIVE)
 			// Another client's primary caregiver is no business of Tim's.
-			other := c.tx.Caregiver.Create().SetPracticeID(c.practice).SetClientID(bMustCreateClient(t, c, "Ida", clientprofile.StatusACTIVE).ID).
+			other := c.tx.Caregiver.Create().SetPracticeID(c.practice).SetClientID(mustCreateClient(t, c, "Ida", clientprofile.StatusACTIVE).ID).
 				SetName("Olga Zed").SetRelationship("mother").SetIsPrimary(true).SaveX(c.allow)
 			ctx := c.as(c.clinician)
 			create := func(name string) *ent.Caregiver {
@@ -108,21 +108,21 @@ func TestCaregivers(t *testing.T) {
 }
 
 func TestCreateAppointment(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		lastWeek := bLocal(2026, 3, 3, 10, 0)
-		input := func(c *bCase, cp *ent.ClientProfile) ent.CreateAppointmentInput {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		lastWeek := testLocal(2026, 3, 3, 10, 0)
+		input := func(c *testCase, cp *ent.ClientProfile) ent.CreateAppointmentInput {
 			return ent.CreateAppointmentInput{ClientID: cp.ID, ClinicianID: c.clinicianID, StartsAt: lastWeek, EndsAt: lastWeek.Add(50 * time.Minute),
 				Status: ptr(appointment.StatusATTENDED)}
 		}
 		t.Run("an admin enters a past session into the open episode", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			got, err := c.svc.CreateAppointment(c.as(c.admin), input(c, cp))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ep, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
-			a := bMustReload(t, c, got.ID)
+			a := mustReload(t, c, got.ID)
 			if a.Status != appointment.StatusATTENDED || !a.StartsAt.Equal(lastWeek) || a.EpisodeID == nil || *a.EpisodeID != ep.ID || a.ClientID != cp.ID {
 				t.Errorf("session %s at %v in episode %v, want ATTENDED at %v in %d", a.Status, a.StartsAt, a.EpisodeID, lastWeek, ep.ID)
 			}
@@ -146,8 +146,8 @@ func TestCreateAppointment(t *testing.T) {
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
-				in := input(c, bMustCreateClient(t, c, "Ann", tc.status))
+				c := begin(t, db, dialectName)
+				in := input(c, mustCreateClient(t, c, "Ann", tc.status))
 				if tc.change != nil {
 					tc.change(&in)
 				}
@@ -156,7 +156,7 @@ func TestCreateAppointment(t *testing.T) {
 					v = c.clinician
 				}
 				_, err := c.svc.CreateAppointment(c.as(v), in)
-				bWantRefusal(t, err, tc.code, tc.field, tc.message)
+				wantRefusal(t, err, tc.code, tc.field, tc.message)
 				if n := c.tx.Appointment.Query().CountX(c.allow); n != 0 {
 					t.Errorf("%d sessions after a refusal, want none", n)
 				}
@@ -166,23 +166,23 @@ func TestCreateAppointment(t *testing.T) {
 }
 
 func TestUpdateAppointment(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		tomorrow := bLocal(2026, 3, 11, 10, 0)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		tomorrow := testLocal(2026, 3, 11, 10, 0)
 		t.Run("an admin moves a session, then cancels it for the practice", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			a := bMustCreateSession(t, c, bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
+			c := begin(t, db, dialectName)
+			a := mustCreateSession(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
 			ctx := c.as(c.admin)
 			later := tomorrow.Add(2 * time.Hour)
 			if _, err := c.svc.UpdateAppointment(ctx, a.ID, ent.UpdateAppointmentInput{StartsAt: &later, EndsAt: ptr(later.Add(time.Hour))}); err != nil {
 				t.Fatal(err)
 			}
 			_, err := c.svc.UpdateAppointment(ctx, a.ID, ent.UpdateAppointmentInput{
-				Status: ptr(appointment.StatusCANCELED), CanceledBy: ptr(appointment.CanceledByPRACTICE), CanceledAt: ptr(bNow), CancelReason: ptr("flood"),
+				Status: ptr(appointment.StatusCANCELED), CanceledBy: ptr(appointment.CanceledByPRACTICE), CanceledAt: ptr(testNow), CancelReason: ptr("flood"),
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := bMustReload(t, c, a.ID)
+			got := mustReload(t, c, a.ID)
 			if !got.StartsAt.Equal(later) || !got.EndsAt.Equal(later.Add(time.Hour)) || got.Status != appointment.StatusCANCELED ||
 				got.CanceledBy == nil || *got.CanceledBy != appointment.CanceledByPRACTICE || got.CancelReason == nil || *got.CancelReason != "flood" {
 				t.Errorf("session %+v, want CANCELED by PRACTICE for flood, at %v for an hour", got, later)
@@ -205,15 +205,15 @@ func TestUpdateAppointment(t *testing.T) {
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
-				a := bMustCreateSession(t, c, bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
+				c := begin(t, db, dialectName)
+				a := mustCreateSession(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
 				v := c.admin
 				if tc.clinic {
 					v = c.clinician
 				}
 				_, err := c.svc.UpdateAppointment(c.as(v), a.ID, tc.in)
-				bWantRefusal(t, err, tc.code, tc.field, tc.message)
-				if got := bMustReload(t, c, a.ID); got.Status != appointment.StatusSCHEDULED || !got.EndsAt.Equal(a.EndsAt) {
+				wantRefusal(t, err, tc.code, tc.field, tc.message)
+				if got := mustReload(t, c, a.ID); got.Status != appointment.StatusSCHEDULED || !got.EndsAt.Equal(a.EndsAt) {
 					t.Errorf("session %s ending %v after a refusal, want SCHEDULED ending %v", got.Status, got.EndsAt, a.EndsAt)
 				}
 			})
@@ -222,10 +222,10 @@ func TestUpdateAppointment(t *testing.T) {
 }
 
 func TestCreateContact(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("a clinician's contact is theirs, now", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			got, err := c.svc.CreateContact(c.as(c.clinician), ent.CreateContactInput{
 				ClientID: cp.ID, Channel: contact.ChannelPHONE, Direction: contact.DirectionINBOUND, Purpose: contact.PurposeCHECK_IN,
 			})
@@ -233,19 +233,19 @@ func TestCreateContact(t *testing.T) {
 				t.Fatal(err)
 			}
 			ct := c.tx.Contact.GetX(c.allow, got.ID)
-			if ct.ClientID != cp.ID || ct.ClinicianID == nil || *ct.ClinicianID != c.clinicianID || !ct.OccurredAt.Equal(bNow) ||
+			if ct.ClientID != cp.ID || ct.ClinicianID == nil || *ct.ClinicianID != c.clinicianID || !ct.OccurredAt.Equal(testNow) ||
 				ct.Channel != contact.ChannelPHONE || ct.Direction != contact.DirectionINBOUND || ct.Purpose != contact.PurposeCHECK_IN {
-				t.Errorf("contact %+v, want an INBOUND PHONE CHECK_IN of clinician %d at %v", ct, c.clinicianID, bNow)
+				t.Errorf("contact %+v, want an INBOUND PHONE CHECK_IN of clinician %d at %v", ct, c.clinicianID, testNow)
 			}
 		})
 		t.Run("refused: a contact to come", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			_, err := c.svc.CreateContact(c.as(c.clinician), ent.CreateContactInput{
 				ClientID: cp.ID, Channel: contact.ChannelPHONE, Direction: contact.DirectionINBOUND, Purpose: contact.PurposeCHECK_IN,
-				OccurredAt: ptr(bNow.Add(time.Hour)),
+				OccurredAt: ptr(testNow.Add(time.Hour)),
 			})
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "occurredAt", "a contact cannot be in the future")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "occurredAt", "a contact cannot be in the future")
 			if n := c.tx.Contact.Query().CountX(c.allow); n != 0 {
 				t.Errorf("%d contacts after a refusal, want none", n)
 			}
@@ -256,9 +256,9 @@ func TestCreateContact(t *testing.T) {
 // The plain changes only pass the input on: what they write, and that the
 // privacy rules, not the workflow, refuse a clinician.
 func TestPlainRecordChanges(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("an admin's clinician, and changes to a clinician, client and contact", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			ctx := c.as(c.admin)
 			cl, err := c.svc.CreateClinician(ctx, ent.CreateClinicianInput{Name: "Dr Bo", WeeklySlots: ptr(20)})
 			if err != nil {
@@ -270,7 +270,7 @@ func TestPlainRecordChanges(t *testing.T) {
 			if got := c.tx.Clinician.GetX(c.allow, cl.ID); got.Name != "Dr Bo" || got.WeeklySlots != 20 || got.AcceptingNewClients || got.PracticeID != c.practice {
 				t.Errorf("clinician %+v, want Dr Bo with 20 slots, not accepting, in practice %d", got, c.practice)
 			}
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			if _, err := c.svc.UpdateClient(ctx, cp.ID, ent.UpdateClientProfileInput{Phone: ptr("+1 555 0101")}); err != nil {
 				t.Fatal(err)
 			}
@@ -287,9 +287,9 @@ func TestPlainRecordChanges(t *testing.T) {
 			}
 		})
 		t.Run("refused: a clinician adding a clinician", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			_, err := c.svc.CreateClinician(c.as(c.clinician), ent.CreateClinicianInput{Name: "Dr Bo"})
-			bWantNotFound(t, err)
+			wantNotFound(t, err)
 			if n := c.tx.Clinician.Query().CountX(c.allow); n != 1 {
 				t.Errorf("%d clinicians after a refusal, want the fixture's 1", n)
 			}

@@ -12,11 +12,11 @@ import (
 )
 
 func TestScheduleAppointment(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		tomorrow := bLocal(2026, 3, 11, 10, 0)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		tomorrow := testLocal(2026, 3, 11, 10, 0)
 		t.Run("books the client's clinician into the open episode", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			ctx := c.as(c.clinician)
 			a, err := c.svc.ScheduleAppointment(ctx, workflow.ScheduleAppointmentInput{
 				ClientID: cp.ID, StartsAt: tomorrow, EndsAt: tomorrow.Add(50 * time.Minute),
@@ -28,16 +28,16 @@ func TestScheduleAppointment(t *testing.T) {
 			if err != nil || ep == nil {
 				t.Fatalf("open episode: %v, %v", ep, err)
 			}
-			got := bMustReload(t, c, a.ID)
+			got := mustReload(t, c, a.ID)
 			if got.ClinicianID != c.clinicianID || got.EpisodeID == nil || *got.EpisodeID != ep.ID ||
 				got.Status != appointment.StatusSCHEDULED || got.Kind != appointment.KindTHERAPY || !got.StartsAt.Equal(tomorrow) {
 				t.Errorf("booked %+v, want SCHEDULED THERAPY at %v with clinician %d in episode %d", got, tomorrow, c.clinicianID, ep.ID)
 			}
 		})
 		t.Run("an admin back-enters a past session of a closed client", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED)
-			past := bLocal(2025, 12, 15, 10, 0)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED)
+			past := testLocal(2025, 12, 15, 10, 0)
 			kind := appointment.KindINTAKE
 			a, err := c.svc.ScheduleAppointment(c.as(c.admin), workflow.ScheduleAppointmentInput{
 				ClientID: cp.ID, StartsAt: past, EndsAt: past.Add(time.Hour), Kind: &kind,
@@ -57,87 +57,87 @@ func TestScheduleAppointment(t *testing.T) {
 			code   caseload.Code
 			field  string
 		}{
-			{"a clinician enters a past session", clientprofile.StatusACTIVE, bNow.Add(-time.Hour), 50 * time.Minute, caseload.CodePolicyViolation, ""},
+			{"a clinician enters a past session", clientprofile.StatusACTIVE, testNow.Add(-time.Hour), 50 * time.Minute, caseload.CodePolicyViolation, ""},
 			{"the client is on the waitlist", clientprofile.StatusWAITLIST, tomorrow, 50 * time.Minute, caseload.CodePolicyViolation, ""},
 			{"the session ends before it starts", clientprofile.StatusACTIVE, tomorrow, -time.Minute, caseload.CodeBadUserInput, "endsAt"},
 		}
 		for _, tc := range refusals {
 			t.Run(tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
-				cp := bMustCreateClient(t, c, "Ann", tc.status)
+				c := begin(t, db, dialectName)
+				cp := mustCreateClient(t, c, "Ann", tc.status)
 				_, err := c.svc.ScheduleAppointment(c.as(c.clinician), workflow.ScheduleAppointmentInput{
 					ClientID: cp.ID, StartsAt: tc.start, EndsAt: tc.start.Add(tc.length),
 				})
-				bWantRefusal(t, err, tc.code, tc.field)
+				wantRefusal(t, err, tc.code, tc.field)
 			})
 		}
 		t.Run("a client without a clinician needs one named", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			if err := c.tx.ClientProfile.UpdateOne(cp).ClearClinicianID().Exec(c.allow); err != nil {
 				t.Fatal(err)
 			}
 			_, err := c.svc.ScheduleAppointment(c.as(c.admin), workflow.ScheduleAppointmentInput{
 				ClientID: cp.ID, StartsAt: tomorrow, EndsAt: tomorrow.Add(50 * time.Minute),
 			})
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "clinicianID")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "clinicianID")
 		})
 		t.Run("the clinician is booked then", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			other := bMustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
-			bMustCreateSession(t, c, other, tomorrow.Add(30*time.Minute), appointment.StatusSCHEDULED)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			other := mustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
+			mustCreateSession(t, c, other, tomorrow.Add(30*time.Minute), appointment.StatusSCHEDULED)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			_, err := c.svc.ScheduleAppointment(c.as(c.clinician), workflow.ScheduleAppointmentInput{
 				ClientID: cp.ID, StartsAt: tomorrow, EndsAt: tomorrow.Add(50 * time.Minute),
 			})
-			bWantRefusal(t, err, caseload.CodeConflict, "")
+			wantRefusal(t, err, caseload.CodeConflict, "")
 		})
 	})
 }
 
 func TestRescheduleCancelAndConfirm(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
-		tomorrow := bLocal(2026, 3, 11, 10, 0)
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+		tomorrow := testLocal(2026, 3, 11, 10, 0)
 		t.Run("rescheduling starts confirmation and reminder over", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			a := bMustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
 			ctx := c.as(c.clinician)
 			if _, err := c.svc.ConfirmAppointment(ctx, a.ID); err != nil {
 				t.Fatal(err)
 			}
-			confirmed := bMustReload(t, c, a.ID)
-			if confirmed.Status != appointment.StatusCONFIRMED || confirmed.ConfirmedAt == nil || !confirmed.ConfirmedAt.Equal(bNow) {
-				t.Fatalf("confirmed: %s at %v, want CONFIRMED at %v", confirmed.Status, confirmed.ConfirmedAt, bNow)
+			confirmed := mustReload(t, c, a.ID)
+			if confirmed.Status != appointment.StatusCONFIRMED || confirmed.ConfirmedAt == nil || !confirmed.ConfirmedAt.Equal(testNow) {
+				t.Fatalf("confirmed: %s at %v, want CONFIRMED at %v", confirmed.Status, confirmed.ConfirmedAt, testNow)
 			}
 			later := tomorrow.Add(24 * time.Hour)
 			if _, err := c.svc.RescheduleAppointment(ctx, a.ID, later, later.Add(45*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
-			moved := bMustReload(t, c, a.ID)
+			moved := mustReload(t, c, a.ID)
 			if moved.Status != appointment.StatusSCHEDULED || moved.ConfirmedAt != nil || !moved.StartsAt.Equal(later) || !moved.EndsAt.Equal(later.Add(45*time.Minute)) {
 				t.Errorf("rescheduled: %s %v-%v confirmed %v, want SCHEDULED %v unconfirmed", moved.Status, moved.StartsAt, moved.EndsAt, moved.ConfirmedAt, later)
 			}
 		})
 		t.Run("a session is not moved into the past", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			a := bMustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
-			_, err := c.svc.RescheduleAppointment(c.as(c.clinician), a.ID, bNow.Add(-time.Hour), bNow)
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "startsAt")
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
+			_, err := c.svc.RescheduleAppointment(c.as(c.clinician), a.ID, testNow.Add(-time.Hour), testNow)
+			wantRefusal(t, err, caseload.CodeBadUserInput, "startsAt")
 		})
 		t.Run("cancelling keeps who cancelled, when and why", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			a := bMustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
 			reason := "  car trouble "
 			if _, err := c.svc.CancelAppointment(c.as(c.clinician), a.ID, appointment.CanceledByCLIENT, &reason); err != nil {
 				t.Fatal(err)
 			}
-			got := bMustReload(t, c, a.ID)
+			got := mustReload(t, c, a.ID)
 			if got.Status != appointment.StatusCANCELED || *got.CanceledBy != appointment.CanceledByCLIENT ||
-				!got.CanceledAt.Equal(bNow) || got.CancelReason == nil || *got.CancelReason != "car trouble" {
-				t.Errorf("cancelled: %s by %v at %v for %v, want CANCELED by CLIENT at %v for %q", got.Status, *got.CanceledBy, got.CanceledAt, got.CancelReason, bNow, "car trouble")
+				!got.CanceledAt.Equal(testNow) || got.CancelReason == nil || *got.CancelReason != "car trouble" {
+				t.Errorf("cancelled: %s by %v at %v for %v, want CANCELED by CLIENT at %v for %q", got.Status, *got.CanceledBy, got.CanceledAt, got.CancelReason, testNow, "car trouble")
 			}
 		})
 		refusals := []struct {
@@ -148,26 +148,26 @@ func TestRescheduleCancelAndConfirm(t *testing.T) {
 			want     string
 		}{
 			{"a cancelled session", tomorrow, true, "only a booked session can be cancelled"},
-			{"a session that has started", bNow.Add(-10 * time.Minute), false, "the session has started"},
+			{"a session that has started", testNow.Add(-10 * time.Minute), false, "the session has started"},
 		}
 		for _, tc := range refusals {
 			t.Run("cancelling "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
-				cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-				a := bMustCreateSession(t, c, cp, tc.start, appointment.StatusSCHEDULED)
+				c := begin(t, db, dialectName)
+				cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+				a := mustCreateSession(t, c, cp, tc.start, appointment.StatusSCHEDULED)
 				if tc.canceled {
-					bMustCancel(t, c, a, appointment.CanceledByCLIENT, 48*time.Hour)
+					mustCancel(t, c, a, appointment.CanceledByCLIENT, 48*time.Hour)
 				}
 				_, err := c.svc.CancelAppointment(c.as(c.clinician), a.ID, appointment.CanceledByCLINICIAN, nil)
-				bWantRefusal(t, err, caseload.CodePolicyViolation, "", tc.want)
+				wantRefusal(t, err, caseload.CodePolicyViolation, "", tc.want)
 			})
 		}
 		t.Run("another clinician's client's session is not found", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			a := bMustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
 			stranger := *c.clinician
-			stranger.ClinicianID = bMustCreateClinician(t, c, "Dr Bo")
+			stranger.ClinicianID = mustCreateClinician(t, c, "Dr Bo")
 			_, err := c.svc.ConfirmAppointment(c.as(&stranger), a.ID)
 			if !ent.IsNotFound(err) {
 				t.Errorf("error = %v, want not found", err)

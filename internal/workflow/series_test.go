@@ -12,13 +12,13 @@ import (
 	"github.com/caseload/caseload/internal/workflow"
 )
 
-// bMustCreateEarner creates an ACTIVE client who attended the last three
+// mustCreateEarner creates an ACTIVE client who attended the last three
 // Tuesdays at 16:30 on time: the default policy's streak for a series.
-func bMustCreateEarner(tb testing.TB, c *bCase) *ent.ClientProfile {
+func mustCreateEarner(tb testing.TB, c *testCase) *ent.ClientProfile {
 	tb.Helper()
-	cp := bMustCreateClient(tb, c, "Ann", clientprofile.StatusACTIVE)
-	for _, start := range []time.Time{bLocal(2026, 2, 17, 16, 30), bLocal(2026, 2, 24, 16, 30), bLocal(2026, 3, 3, 16, 30)} {
-		a := bMustCreateSession(tb, c, cp, start, appointment.StatusATTENDED)
+	cp := mustCreateClient(tb, c, "Ann", clientprofile.StatusACTIVE)
+	for _, start := range []time.Time{testLocal(2026, 2, 17, 16, 30), testLocal(2026, 2, 24, 16, 30), testLocal(2026, 3, 3, 16, 30)} {
+		a := mustCreateSession(tb, c, cp, start, appointment.StatusATTENDED)
 		if err := c.tx.Appointment.UpdateOne(a).SetMinutesLate(0).Exec(c.allow); err != nil {
 			tb.Fatal(err)
 		}
@@ -27,23 +27,23 @@ func bMustCreateEarner(tb testing.TB, c *bCase) *ent.ClientProfile {
 }
 
 func TestCreateRecurringSeries(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		biweekly := workflow.CreateRecurringSeriesInput{Weekday: time.Tuesday, Time: "16:30", Frequency: workflow.Biweekly, Count: 3}
 		t.Run("an earned series is booked on the clinic's clock", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			in := biweekly
-			in.ClientID = bMustCreateEarner(t, c).ID
+			in.ClientID = mustCreateEarner(t, c).ID
 			got, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// Tomorrow is Wednesday 11 March: the first Tuesday after it is the 17th.
-			want := []time.Time{bLocal(2026, 3, 17, 16, 30), bLocal(2026, 3, 31, 16, 30), bLocal(2026, 4, 14, 16, 30)}
+			want := []time.Time{testLocal(2026, 3, 17, 16, 30), testLocal(2026, 3, 31, 16, 30), testLocal(2026, 4, 14, 16, 30)}
 			if len(got.Appointments) != len(want) {
 				t.Fatalf("booked %d sessions, want %d", len(got.Appointments), len(want))
 			}
 			for i, a := range got.Appointments {
-				a = bMustReload(t, c, a.ID)
+				a = mustReload(t, c, a.ID)
 				if !a.StartsAt.Equal(want[i]) || a.EndsAt.Sub(a.StartsAt) != 50*time.Minute || a.SeriesID == nil || *a.SeriesID != got.SeriesID {
 					t.Errorf("session %d: %v for %v in series %v, want %v for 50m in %s", i, a.StartsAt, a.EndsAt.Sub(a.StartsAt), a.SeriesID, want[i], got.SeriesID)
 				}
@@ -53,21 +53,21 @@ func TestCreateRecurringSeries(t *testing.T) {
 			}
 		})
 		t.Run("a series is not earned without the streak", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			in := biweekly
-			in.ClientID = bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE).ID
+			in.ClientID = mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE).ID
 			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "", "not earned yet: No sessions yet")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "", "not earned yet: No sessions yet")
 		})
 		t.Run("a collision books nothing", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			in := biweekly
-			cp := bMustCreateEarner(t, c)
+			cp := mustCreateEarner(t, c)
 			in.ClientID = cp.ID
-			other := bMustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
-			bMustCreateSession(t, c, other, bLocal(2026, 3, 31, 17, 0), appointment.StatusSCHEDULED)
+			other := mustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
+			mustCreateSession(t, c, other, testLocal(2026, 3, 31, 17, 0), appointment.StatusSCHEDULED)
 			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
-			bWantRefusal(t, err, caseload.CodeConflict, "", "the session on Tue 31 Mar 2026 16:30 collides")
+			wantRefusal(t, err, caseload.CodeConflict, "", "the session on Tue 31 Mar 2026 16:30 collides")
 		})
 		refusals := []struct {
 			name  string
@@ -80,22 +80,22 @@ func TestCreateRecurringSeries(t *testing.T) {
 		}
 		for _, tc := range refusals {
 			t.Run(tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
+				c := begin(t, db, dialectName)
 				in := biweekly
-				in.ClientID = bMustCreateEarner(t, c).ID
+				in.ClientID = mustCreateEarner(t, c).ID
 				tc.edit(&in)
 				_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
-				bWantRefusal(t, err, caseload.CodeBadUserInput, tc.field)
+				wantRefusal(t, err, caseload.CodeBadUserInput, tc.field)
 			})
 		}
 	})
 }
 
 func TestRevokeRecurring(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("the series' future sessions are cancelled by the practice", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateEarner(t, c)
+			c := begin(t, db, dialectName)
+			cp := mustCreateEarner(t, c)
 			ctx := c.as(c.clinician)
 			series, err := c.svc.CreateRecurringSeries(ctx, workflow.CreateRecurringSeriesInput{
 				ClientID: cp.ID, Weekday: time.Thursday, Time: "09:00", Frequency: workflow.Weekly, Count: 2,
@@ -112,25 +112,25 @@ func TestRevokeRecurring(t *testing.T) {
 				t.Fatalf("privilege %v, %d cancelled; want none and 2", got.Client.RecurringPrivilege, len(got.Canceled))
 			}
 			for _, a := range series.Appointments {
-				a = bMustReload(t, c, a.ID)
+				a = mustReload(t, c, a.ID)
 				if a.Status != appointment.StatusCANCELED || *a.CanceledBy != appointment.CanceledByPRACTICE || *a.CancelReason != "recurring series revoked: moving away" {
 					t.Errorf("session %v: %s by %v for %q, want CANCELED by PRACTICE for the reason", a.StartsAt, a.Status, *a.CanceledBy, *a.CancelReason)
 				}
 			}
 		})
 		t.Run("a client without a series has none to revoke", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			_, err := c.svc.RevokeRecurring(c.as(c.clinician), cp.ID, nil)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "")
 		})
 		t.Run("a reason too long for the record", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			cp := bMustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			cp = c.tx.ClientProfile.UpdateOne(cp).SetRecurringPrivilege(true).SaveX(c.allow)
 			long := strings.Repeat("x", 480)
 			_, err := c.svc.RevokeRecurring(c.as(c.clinician), cp.ID, &long)
-			bWantRefusal(t, err, caseload.CodeBadUserInput, "reason")
+			wantRefusal(t, err, caseload.CodeBadUserInput, "reason")
 		})
 	})
 }

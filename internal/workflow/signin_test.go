@@ -20,7 +20,7 @@ import (
 
 // sMustToken reads the stored row of a refresh token, which holds only its
 // hash.
-func sMustToken(tb testing.TB, c *bCase, token string) *ent.RefreshToken {
+func sMustToken(tb testing.TB, c *testCase, token string) *ent.RefreshToken {
 	tb.Helper()
 	sum := sha256.Sum256([]byte(token))
 	rt, err := c.tx.RefreshToken.Query().Where(refreshtoken.TokenHash(hex.EncodeToString(sum[:]))).Only(c.allow)
@@ -31,7 +31,7 @@ func sMustToken(tb testing.TB, c *bCase, token string) *ent.RefreshToken {
 }
 
 // sLogin signs in from 203.0.113.7 as a login mutation does.
-func sLogin(tb testing.TB, c *bCase, email, password string) (*workflow.Session, error) {
+func sLogin(tb testing.TB, c *testCase, email, password string) (*workflow.Session, error) {
 	tb.Helper()
 	var s *workflow.Session
 	err := c.mutate(tb, nil, "203.0.113.7", func(ctx context.Context) (err error) {
@@ -42,7 +42,7 @@ func sLogin(tb testing.TB, c *bCase, email, password string) (*workflow.Session,
 }
 
 // sRefresh renews a session as a refreshToken mutation does.
-func sRefresh(tb testing.TB, c *bCase, token string) (*workflow.Session, error) {
+func sRefresh(tb testing.TB, c *testCase, token string) (*workflow.Session, error) {
 	tb.Helper()
 	var s *workflow.Session
 	err := c.mutate(tb, nil, "", func(ctx context.Context) (err error) {
@@ -53,11 +53,11 @@ func sRefresh(tb testing.TB, c *bCase, token string) (*workflow.Session, error) 
 }
 
 // sCommittedWithPassword is a committed case whose clinician signs in as
-// ada@north.example with bPassword.
-func sCommittedWithPassword(tb testing.TB, dialectName string) *bCase {
+// ada@north.example with testPassword.
+func sCommittedWithPassword(tb testing.TB, dialectName string) *testCase {
 	tb.Helper()
-	c := bBeginCommitted(tb, dialectName)
-	c.tx.User.UpdateOneID(c.clinician.UserID).SetPasswordHash(bPasswordHash()).ExecX(c.allow)
+	c := beginCommitted(tb, dialectName)
+	c.tx.User.UpdateOneID(c.clinician.UserID).SetPasswordHash(passwordHash()).ExecX(c.allow)
 	return c
 }
 
@@ -65,29 +65,29 @@ func TestLogin(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		t.Run("the right password starts a session", func(t *testing.T) {
 			c := sCommittedWithPassword(t, dialectName)
-			s, err := sLogin(t, c, "Ada@North.example", bPassword)
+			s, err := sLogin(t, c, "Ada@North.example", testPassword)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.User.ID != c.clinician.UserID || s.Token == "" || !s.ExpiresAt.Equal(bNow.Add(auth.DefaultTTL)) ||
-				!s.RefreshTokenExpiresAt.Equal(bNow.Add(auth.DefaultRefreshTTL)) {
+			if s.User.ID != c.clinician.UserID || s.Token == "" || !s.ExpiresAt.Equal(testNow.Add(auth.DefaultTTL)) ||
+				!s.RefreshTokenExpiresAt.Equal(testNow.Add(auth.DefaultRefreshTTL)) {
 				t.Errorf("session of user %d expiring %v, refresh %v; want user %d, %v and %v",
-					s.User.ID, s.ExpiresAt, s.RefreshTokenExpiresAt, c.clinician.UserID, bNow.Add(auth.DefaultTTL), bNow.Add(auth.DefaultRefreshTTL))
+					s.User.ID, s.ExpiresAt, s.RefreshTokenExpiresAt, c.clinician.UserID, testNow.Add(auth.DefaultTTL), testNow.Add(auth.DefaultRefreshTTL))
 			}
 			rt := sMustToken(t, c, s.RefreshToken)
-			if rt.UserID != c.clinician.UserID || rt.PracticeID != c.practice || rt.Family == "" || !rt.CreatedAt.Equal(bNow) ||
-				!rt.ExpiresAt.Equal(bNow.Add(auth.DefaultRefreshTTL)) || rt.UsedAt != nil || rt.RevokedAt != nil {
+			if rt.UserID != c.clinician.UserID || rt.PracticeID != c.practice || rt.Family == "" || !rt.CreatedAt.Equal(testNow) ||
+				!rt.ExpiresAt.Equal(testNow.Add(auth.DefaultRefreshTTL)) || rt.UsedAt != nil || rt.RevokedAt != nil {
 				t.Errorf("stored refresh token %+v, want a live one of user %d", rt, c.clinician.UserID)
 			}
-			if u := c.tx.User.GetX(c.allow, c.clinician.UserID); u.LastLoginAt == nil || !u.LastLoginAt.Equal(bNow) {
-				t.Errorf("last sign-in %v, want %v", u.LastLoginAt, bNow)
+			if u := c.tx.User.GetX(c.allow, c.clinician.UserID); u.LastLoginAt == nil || !u.LastLoginAt.Equal(testNow) {
+				t.Errorf("last sign-in %v, want %v", u.LastLoginAt, testNow)
 			}
 		})
 		t.Run("refused: wrong passwords are counted until the email is locked", func(t *testing.T) {
 			c := sCommittedWithPassword(t, dialectName)
-			for i := 1; i <= bLimits.AccountFailures; i++ {
+			for i := 1; i <= testLimits.AccountFailures; i++ {
 				_, err := sLogin(t, c, "ada@north.example", "wrong password")
-				bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
+				wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
 				// Counted after the rollback, against the email and the address.
 				for _, row := range c.tx.LoginThrottle.Query().AllX(c.allow) {
 					if row.Failures != i || (row.Scope != loginthrottle.ScopeACCOUNT && row.Scope != loginthrottle.ScopeADDRESS) {
@@ -102,12 +102,12 @@ func TestLogin(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the email's count: %v", err)
 			}
-			if account.LockedUntil == nil || !account.LockedUntil.Equal(bNow.Add(auth.DefaultLockout)) {
-				t.Errorf("the email is locked until %v, want %v", account.LockedUntil, bNow.Add(auth.DefaultLockout))
+			if account.LockedUntil == nil || !account.LockedUntil.Equal(testNow.Add(auth.DefaultLockout)) {
+				t.Errorf("the email is locked until %v, want %v", account.LockedUntil, testNow.Add(auth.DefaultLockout))
 			}
 			// Locked, even the right password waits.
-			_, err = sLogin(t, c, "ada@north.example", bPassword)
-			bWantRefusal(t, err, caseload.CodeRateLimited, "", "too many failed sign-ins")
+			_, err = sLogin(t, c, "ada@north.example", testPassword)
+			wantRefusal(t, err, caseload.CodeRateLimited, "", "too many failed sign-ins")
 			if e := (*caseload.Error)(nil); errors.As(err, &e) && e.RetryAfter != int(auth.DefaultLockout/time.Second) {
 				t.Errorf("retry after %d s, want %d", e.RetryAfter, int(auth.DefaultLockout/time.Second))
 			}
@@ -120,11 +120,11 @@ func TestLogin(t *testing.T) {
 		})
 		t.Run("refused: an unknown email and a deactivated login, alike", func(t *testing.T) {
 			c := sCommittedWithPassword(t, dialectName)
-			_, err := sLogin(t, c, "nobody@north.example", bPassword)
-			bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
+			_, err := sLogin(t, c, "nobody@north.example", testPassword)
+			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
 			c.tx.User.UpdateOneID(c.clinician.UserID).SetActive(false).ExecX(c.allow)
-			_, err = sLogin(t, c, "ada@north.example", bPassword)
-			bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
+			_, err = sLogin(t, c, "ada@north.example", testPassword)
+			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
 			if n := c.tx.LoginThrottle.Query().Where(loginthrottle.ScopeEQ(loginthrottle.ScopeACCOUNT)).CountX(c.allow); n != 2 {
 				t.Errorf("%d emails counted, want both", n)
 			}
@@ -138,7 +138,7 @@ func TestLogin(t *testing.T) {
 func TestRefreshToken(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		t.Run("a refresh rotates the session; a reused token ends it", func(t *testing.T) {
-			c := bBeginCommitted(t, dialectName)
+			c := beginCommitted(t, dialectName)
 			clin := c.tx.User.GetX(c.allow, c.clinician.UserID)
 			first, err := c.sessions.Start(c.allow, c.db, clin)
 			if err != nil {
@@ -153,15 +153,15 @@ func TestRefreshToken(t *testing.T) {
 				t.Fatal(err)
 			}
 			used, issued := sMustToken(t, c, first.RefreshToken), sMustToken(t, c, next.RefreshToken)
-			if used.UsedAt == nil || !used.UsedAt.Equal(bNow) || issued.Family != used.Family || issued.UsedAt != nil || next.User.ID != clin.ID {
-				t.Errorf("used %+v, issued %+v: want the first used at %v and the next of the same session", used, issued, bNow)
+			if used.UsedAt == nil || !used.UsedAt.Equal(testNow) || issued.Family != used.Family || issued.UsedAt != nil || next.User.ID != clin.ID {
+				t.Errorf("used %+v, issued %+v: want the first used at %v and the next of the same session", used, issued, testNow)
 			}
 			// The copy is replayed: the session ends, for both holders.
 			_, err = sRefresh(t, c, first.RefreshToken)
-			bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid or expired refresh token: sign in again")
+			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid or expired refresh token: sign in again")
 			for name, token := range map[string]string{"first": first.RefreshToken, "newest": next.RefreshToken} {
-				if rt := sMustToken(t, c, token); rt.RevokedAt == nil || !rt.RevokedAt.Equal(bNow) {
-					t.Errorf("the session's %s token revoked at %v, want %v", name, rt.RevokedAt, bNow)
+				if rt := sMustToken(t, c, token); rt.RevokedAt == nil || !rt.RevokedAt.Equal(testNow) {
+					t.Errorf("the session's %s token revoked at %v, want %v", name, rt.RevokedAt, testNow)
 				}
 			}
 			if rt := sMustToken(t, c, other.RefreshToken); rt.RevokedAt != nil {
@@ -171,20 +171,20 @@ func TestRefreshToken(t *testing.T) {
 				t.Errorf("log %q, want the reuse in it", c.logs.String())
 			}
 			_, err = sRefresh(t, c, next.RefreshToken)
-			bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid or expired refresh token")
+			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid or expired refresh token")
 		})
 		t.Run("refused: an unknown token", func(t *testing.T) {
-			c := bBeginCommitted(t, dialectName)
+			c := beginCommitted(t, dialectName)
 			_, err := sRefresh(t, c, "not-a-refresh-token")
-			bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid or expired refresh token")
+			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid or expired refresh token")
 		})
 	})
 }
 
 func TestLogout(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("logout ends the caller's session only", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			clin := c.tx.User.GetX(c.allow, c.clinician.UserID)
 			phone, err := c.sessions.Start(c.allow, c.tx, clin)
 			if err != nil {
@@ -199,17 +199,17 @@ func TestLogout(t *testing.T) {
 			if ok, err := c.svc.Logout(c.as(&v)); err != nil || !ok {
 				t.Fatalf("logout = %v, %v", ok, err)
 			}
-			if rt := sMustToken(t, c, phone.RefreshToken); rt.RevokedAt == nil || !rt.RevokedAt.Equal(bNow) {
-				t.Errorf("the session revoked at %v, want %v", rt.RevokedAt, bNow)
+			if rt := sMustToken(t, c, phone.RefreshToken); rt.RevokedAt == nil || !rt.RevokedAt.Equal(testNow) {
+				t.Errorf("the session revoked at %v, want %v", rt.RevokedAt, testNow)
 			}
 			if rt := sMustToken(t, c, web.RefreshToken); rt.RevokedAt != nil {
 				t.Error("logout ended the user's other session")
 			}
 		})
 		t.Run("refused: without a session", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			_, err := c.svc.Logout(c.as(nil))
-			bWantRefusal(t, err, caseload.CodeUnauthenticated, "", "sign in first")
+			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "sign in first")
 		})
 	})
 }

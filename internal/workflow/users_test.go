@@ -12,12 +12,12 @@ import (
 )
 
 func TestCreateUser(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("an admin adds a clinician's login", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			profile := bMustCreateClinician(t, c, "Dr Bo Hire")
+			c := begin(t, db, dialectName)
+			profile := mustCreateClinician(t, c, "Dr Bo Hire")
 			got, err := c.svc.CreateUser(c.as(c.admin), workflow.NewUser{
-				Email: "  New.Hire@North.example ", Password: bPassword, Role: user.RoleCLINICIAN, ClinicianID: &profile,
+				Email: "  New.Hire@North.example ", Password: testPassword, Role: user.RoleCLINICIAN, ClinicianID: &profile,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -26,7 +26,7 @@ func TestCreateUser(t *testing.T) {
 			if u.Email != "new.hire@north.example" || u.Role != user.RoleCLINICIAN || !u.Active || u.PracticeID != c.practice {
 				t.Errorf("user %s %s active %v in practice %d, want new.hire@north.example CLINICIAN active in %d", u.Email, u.Role, u.Active, u.PracticeID, c.practice)
 			}
-			if u.PasswordHash == bPassword || !auth.CheckPassword(u.PasswordHash, bPassword) {
+			if u.PasswordHash == testPassword || !auth.CheckPassword(u.PasswordHash, testPassword) {
 				t.Error("the stored hash does not check the password")
 			}
 			if cl := c.tx.Clinician.GetX(c.allow, profile); cl.UserID == nil || *cl.UserID != u.ID {
@@ -38,39 +38,39 @@ func TestCreateUser(t *testing.T) {
 			email     string
 			password  string
 			role      user.Role
-			clinician func(tb testing.TB, c *bCase) *int
+			clinician func(tb testing.TB, c *testCase) *int
 			code      caseload.Code
 			field     string
 			message   string
 		}{
 			{"a short password", "a@north.example", "short", user.RoleANALYST, nil,
 				caseload.CodeBadUserInput, "password", "password must have at least 12 characters"},
-			{"a clinician without a profile", "a@north.example", bPassword, user.RoleCLINICIAN, nil,
+			{"a clinician without a profile", "a@north.example", testPassword, user.RoleCLINICIAN, nil,
 				caseload.CodeBadUserInput, "clinicianID", "a CLINICIAN login needs a clinician profile"},
-			{"an analyst with a profile", "a@north.example", bPassword, user.RoleANALYST, func(tb testing.TB, c *bCase) *int {
-				id := bMustCreateClinician(tb, c, "Dr Bo")
+			{"an analyst with a profile", "a@north.example", testPassword, user.RoleANALYST, func(tb testing.TB, c *testCase) *int {
+				id := mustCreateClinician(tb, c, "Dr Bo")
 				return &id
 			}, caseload.CodeBadUserInput, "clinicianID", "only CLINICIAN and SUPERVISOR logins"},
-			{"a profile that is not there", "a@north.example", bPassword, user.RoleSUPERVISOR, func(testing.TB, *bCase) *int {
+			{"a profile that is not there", "a@north.example", testPassword, user.RoleSUPERVISOR, func(testing.TB, *testCase) *int {
 				id := 1 << 30
 				return &id
 			}, caseload.CodeBadUserInput, "clinicianID", "no such clinician"},
-			{"a profile that has a login", "a@north.example", bPassword, user.RoleCLINICIAN, func(tb testing.TB, c *bCase) *int {
+			{"a profile that has a login", "a@north.example", testPassword, user.RoleCLINICIAN, func(tb testing.TB, c *testCase) *int {
 				c.tx.User.UpdateOneID(c.clinician.UserID).SetClinicianID(c.clinicianID).ExecX(c.allow)
 				return &c.clinicianID
 			}, caseload.CodeConflict, "", "the clinician already has a login"},
-			{"an email taken", "Admin@North.example", bPassword, user.RoleANALYST, nil,
+			{"an email taken", "Admin@North.example", testPassword, user.RoleANALYST, nil,
 				caseload.CodeConflict, "", "a login with this email already exists"},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				c := bBegin(t, db, dialectName)
+				c := begin(t, db, dialectName)
 				in := workflow.NewUser{Email: tc.email, Password: tc.password, Role: tc.role}
 				if tc.clinician != nil {
 					in.ClinicianID = tc.clinician(t, c)
 				}
 				_, err := c.svc.CreateUser(c.as(c.admin), in)
-				bWantRefusal(t, err, tc.code, tc.field, tc.message)
+				wantRefusal(t, err, tc.code, tc.field, tc.message)
 				// The taken email is the unique index's refusal, which
 				// leaves a PostgreSQL transaction unusable until rollback.
 				if tc.name != "an email taken" {
@@ -81,9 +81,9 @@ func TestCreateUser(t *testing.T) {
 			})
 		}
 		t.Run("refused: a clinician adding a login", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
-			_, err := c.svc.CreateUser(c.as(c.clinician), workflow.NewUser{Email: "x@north.example", Password: bPassword, Role: user.RoleADMIN})
-			bWantRefusal(t, err, caseload.CodeNotFound, "", "not found")
+			c := begin(t, db, dialectName)
+			_, err := c.svc.CreateUser(c.as(c.clinician), workflow.NewUser{Email: "x@north.example", Password: testPassword, Role: user.RoleADMIN})
+			wantRefusal(t, err, caseload.CodeNotFound, "", "not found")
 			if c.tx.User.Query().Where(user.Email("x@north.example")).ExistX(c.allow) {
 				t.Error("the refused login was written")
 			}
@@ -92,9 +92,9 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestSetUserActive(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		t.Run("deactivating ends every session, reactivating starts none", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			clin := c.tx.User.GetX(c.allow, c.clinician.UserID)
 			for range 2 {
 				if _, err := c.sessions.Start(c.allow, c.tx, clin); err != nil {
@@ -116,8 +116,8 @@ func TestSetUserActive(t *testing.T) {
 			}
 			rows := tokensOf(clin.ID)
 			for _, rt := range rows {
-				if rt.RevokedAt == nil || !rt.RevokedAt.Equal(bNow) {
-					t.Errorf("a session of the deactivated user revoked at %v, want %v", rt.RevokedAt, bNow)
+				if rt.RevokedAt == nil || !rt.RevokedAt.Equal(testNow) {
+					t.Errorf("a session of the deactivated user revoked at %v, want %v", rt.RevokedAt, testNow)
 				}
 			}
 			if len(rows) != 2 {
@@ -137,17 +137,17 @@ func TestSetUserActive(t *testing.T) {
 			}
 		})
 		t.Run("refused: an admin deactivating themselves", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			_, err := c.svc.SetUserActive(c.as(c.admin), c.admin.UserID, false)
-			bWantRefusal(t, err, caseload.CodePolicyViolation, "", "you cannot deactivate your own login")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "", "you cannot deactivate your own login")
 			if !c.tx.User.GetX(c.allow, c.admin.UserID).Active {
 				t.Error("the admin was deactivated")
 			}
 		})
 		t.Run("refused: a clinician deactivating a login", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			_, err := c.svc.SetUserActive(c.as(c.clinician), c.admin.UserID, false)
-			bWantNotFound(t, err)
+			wantNotFound(t, err)
 			if !c.tx.User.GetX(c.allow, c.admin.UserID).Active {
 				t.Error("the admin was deactivated")
 			}
@@ -156,23 +156,23 @@ func TestSetUserActive(t *testing.T) {
 }
 
 func TestUnlockUser(t *testing.T) {
-	bRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
+	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
 		// lock fails the clinician's sign-in until the email is locked.
-		lock := func(tb testing.TB, c *bCase) auth.Attempt {
+		lock := func(tb testing.TB, c *testCase) auth.Attempt {
 			tb.Helper()
 			attempt := c.throttle.Attempt("ada@north.example", "")
-			for range bLimits.AccountFailures {
-				if err := c.throttle.Fail(c.allow, c.tx, attempt, bNow); err != nil {
+			for range testLimits.AccountFailures {
+				if err := c.throttle.Fail(c.allow, c.tx, attempt, testNow); err != nil {
 					tb.Fatal(err)
 				}
 			}
-			if wait, err := c.throttle.Wait(c.allow, c.tx, attempt, bNow); err != nil || wait != auth.DefaultLockout {
+			if wait, err := c.throttle.Wait(c.allow, c.tx, attempt, testNow); err != nil || wait != auth.DefaultLockout {
 				tb.Fatalf("the fixture's lock: wait %v (%v), want %v", wait, err, auth.DefaultLockout)
 			}
 			return attempt
 		}
 		t.Run("an admin lifts the lock", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			attempt := lock(t, c)
 			got, err := c.svc.UnlockUser(c.as(c.admin), c.clinician.UserID)
 			if err != nil {
@@ -181,7 +181,7 @@ func TestUnlockUser(t *testing.T) {
 			if got.Email != "ada@north.example" {
 				t.Errorf("unlocked %s, want ada@north.example", got.Email)
 			}
-			if wait, err := c.throttle.Wait(c.allow, c.tx, attempt, bNow); err != nil || wait != 0 {
+			if wait, err := c.throttle.Wait(c.allow, c.tx, attempt, testNow); err != nil || wait != 0 {
 				t.Errorf("after the unlock: wait %v (%v), want none", wait, err)
 			}
 			if n := c.tx.LoginThrottle.Query().CountX(c.allow); n != 0 {
@@ -189,11 +189,11 @@ func TestUnlockUser(t *testing.T) {
 			}
 		})
 		t.Run("refused: a clinician lifting the lock", func(t *testing.T) {
-			c := bBegin(t, db, dialectName)
+			c := begin(t, db, dialectName)
 			attempt := lock(t, c)
 			_, err := c.svc.UnlockUser(c.as(c.clinician), c.clinician.UserID)
-			bWantRefusal(t, err, caseload.CodeNotFound, "", "not found")
-			if wait, _ := c.throttle.Wait(c.allow, c.tx, attempt, bNow); wait != auth.DefaultLockout {
+			wantRefusal(t, err, caseload.CodeNotFound, "", "not found")
+			if wait, _ := c.throttle.Wait(c.allow, c.tx, attempt, testNow); wait != auth.DefaultLockout {
 				t.Errorf("after a refused unlock: wait %v, want the lock's %v", wait, auth.DefaultLockout)
 			}
 		})

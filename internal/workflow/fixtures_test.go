@@ -30,14 +30,14 @@ import (
 // at its end: the fixtures are written in it, and the workflow runs in it
 // as in a mutation.
 
-// bNow is the tests' clock: Tuesday 10 March 2026, 15:00 UTC, 11:00 in
+// testNow is the tests' clock: Tuesday 10 March 2026, 15:00 UTC, 11:00 in
 // New York (daylight-saving time began on 8 March).
-var bNow = time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
+var testNow = time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
 
-// bNY is the practice's time zone.
-var bNY = bZone("America/New_York")
+// newYork is the practice's time zone.
+var newYork = testZone("America/New_York")
 
-func bZone(name string) *time.Location {
+func testZone(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		panic(err)
@@ -45,25 +45,25 @@ func bZone(name string) *time.Location {
 	return loc
 }
 
-// bLocal is an instant on the practice's clock.
-func bLocal(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, bNY).UTC()
+// testLocal is an instant on the practice's clock.
+func testLocal(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, newYork).UTC()
 }
 
-// bLimits are the sign-in throttle's: an email is locked after two
+// testLimits are the sign-in throttle's: an email is locked after two
 // failures, so that a test reaches the lock with few bcrypt comparisons.
-var bLimits = auth.LoginLimits{AccountFailures: 2, AddressFailures: 1000}
+var testLimits = auth.LoginLimits{AccountFailures: 2, AddressFailures: 1000}
 
-// bCase is one case of a test: a practice with an admin and a clinician, in
+// testCase is one case of a test: a practice with an admin and a clinician, in
 // a transaction that the case rolls back when it ends.
-type bCase struct {
+type testCase struct {
 	db  *ent.Client
 	txn *ent.Tx
 	// tx writes the fixtures and is read to check the workflow's writes.
 	tx *ent.Client
 	// allow is the context the fixtures are written with (no viewer).
 	allow context.Context
-	// svc runs the workflows at bNow, with sessions and throttle.
+	// svc runs the workflows at testNow, with sessions and throttle.
 	svc      *workflow.Service
 	sessions *auth.Sessions
 	throttle *auth.LoginThrottle
@@ -76,8 +76,8 @@ type bCase struct {
 	clinicianID int
 }
 
-// bBegin opens the case's transaction on db and writes its practice.
-func bBegin(tb testing.TB, db *ent.Client, dialectName string) *bCase {
+// begin opens the case's transaction on db and writes its practice.
+func begin(tb testing.TB, db *ent.Client, dialectName string) *testCase {
 	tb.Helper()
 	ctx := context.Background()
 	tx, err := db.Tx(ctx)
@@ -85,63 +85,63 @@ func bBegin(tb testing.TB, db *ent.Client, dialectName string) *bCase {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = tx.Rollback() })
-	c := &bCase{db: db, txn: tx, tx: tx.Client(), logs: &bytes.Buffer{}}
+	c := &testCase{db: db, txn: tx, tx: tx.Client(), logs: &bytes.Buffer{}}
 	c.allow = c.inTx(privacy.DecisionContext(ctx, privacy.Allow))
 	secret := []byte("workflow-tests-secret-of-32-bytes")
-	issuer, err := auth.NewIssuer(auth.Keys{Secret: secret}, 0, func() time.Time { return bNow })
+	issuer, err := auth.NewIssuer(auth.Keys{Secret: secret}, 0, func() time.Time { return testNow })
 	if err != nil {
 		tb.Fatal(err)
 	}
 	c.sessions = auth.NewSessions(issuer, 0)
-	c.throttle = auth.NewLoginThrottle(secret, bLimits)
+	c.throttle = auth.NewLoginThrottle(secret, testLimits)
 	// A store of facts per call, as each mutation has its own.
 	c.svc = workflow.New(workflow.Options{
 		DB: db,
 		Facts: func(context.Context) workflow.Facts {
-			return facts.New(db, dialectName, func() time.Time { return bNow })
+			return facts.New(db, dialectName, func() time.Time { return testNow })
 		},
 		Sessions: c.sessions,
 		Throttle: c.throttle,
-		Now:      func() time.Time { return bNow },
+		Now:      func() time.Time { return testNow },
 		Logger:   slog.New(slog.NewTextHandler(c.logs, nil)),
 	})
-	p, err := c.tx.Practice.Create().SetName("North Practice").SetTimeZone(bNY.String()).SetPolicy(caseload.DefaultPolicy()).Save(c.allow)
+	p, err := c.tx.Practice.Create().SetName("North Practice").SetTimeZone(newYork.String()).SetPolicy(caseload.DefaultPolicy()).Save(c.allow)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	c.practice = p.ID
-	admin := bMustCreateUser(tb, c, "admin@north.example", user.RoleADMIN)
+	admin := mustCreateUser(tb, c, "admin@north.example", user.RoleADMIN)
 	c.admin = &viewer.Viewer{PracticeID: p.ID, UserID: admin.ID, Role: viewer.Admin}
-	c.clinicianID = bMustCreateClinician(tb, c, "Dr Ada Lovelace")
-	cu := bMustCreateUser(tb, c, "ada@north.example", user.RoleCLINICIAN)
+	c.clinicianID = mustCreateClinician(tb, c, "Dr Ada Lovelace")
+	cu := mustCreateUser(tb, c, "ada@north.example", user.RoleCLINICIAN)
 	c.clinician = &viewer.Viewer{PracticeID: p.ID, UserID: cu.ID, Role: viewer.Clinician, ClinicianID: c.clinicianID}
 	return c
 }
 
 // as is the context of a mutation by v: the case's transaction and the
 // viewer, whose privacy rules confine what the workflow reads and writes.
-func (c *bCase) as(v *viewer.Viewer) context.Context {
+func (c *testCase) as(v *viewer.Viewer) context.Context {
 	return c.inTx(viewer.NewContext(context.Background(), v))
 }
 
 // inTx puts the case's transaction on ctx as the server does for a mutation.
-func (c *bCase) inTx(ctx context.Context) context.Context {
-	return bInTx(ctx, c.txn)
+func (c *testCase) inTx(ctx context.Context) context.Context {
+	return testInTx(ctx, c.txn)
 }
 
-func bInTx(ctx context.Context, tx *ent.Tx) context.Context {
+func testInTx(ctx context.Context, tx *ent.Tx) context.Context {
 	return ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())
 }
 
-// bBeginCommitted is a case in a database of its own whose practice is
+// beginCommitted is a case in a database of its own whose practice is
 // committed, for a workflow that writes after its mutation's transaction
 // has ended (a failed sign-in's count, a reused session's revocation):
 // each call then runs in a transaction of its own (mutate). The case's tx
 // and allow read the database as it is.
-func bBeginCommitted(tb testing.TB, dialectName string) *bCase {
+func beginCommitted(tb testing.TB, dialectName string) *testCase {
 	tb.Helper()
 	db := testdb.Open(tb, dialectName, testdb.Options{}).Ent
-	c := bBegin(tb, db, dialectName)
+	c := begin(tb, db, dialectName)
 	if err := c.txn.Commit(); err != nil {
 		tb.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func bBeginCommitted(tb testing.TB, dialectName string) *bCase {
 // mutate runs fn as a mutation of v (nil: nobody signed in) from address:
 // in a transaction of its own, committed if fn succeeds and rolled back if
 // it fails, as the server does. It returns fn's error.
-func (c *bCase) mutate(tb testing.TB, v *viewer.Viewer, address string, fn func(ctx context.Context) error) error {
+func (c *testCase) mutate(tb testing.TB, v *viewer.Viewer, address string, fn func(ctx context.Context) error) error {
 	tb.Helper()
 	ctx := reqid.WithOrigin(context.Background(), reqid.Origin{Address: address})
 	if v != nil {
@@ -162,7 +162,7 @@ func (c *bCase) mutate(tb testing.TB, v *viewer.Viewer, address string, fn func(
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := fn(bInTx(ctx, tx)); err != nil {
+	if err := fn(testInTx(ctx, tx)); err != nil {
 		if rerr := tx.Rollback(); rerr != nil {
 			tb.Fatal(rerr)
 		}
@@ -174,14 +174,14 @@ func (c *bCase) mutate(tb testing.TB, v *viewer.Viewer, address string, fn func(
 	return nil
 }
 
-// bRun runs fn on a fresh database of each dialect.
-func bRun(t *testing.T, fn func(t *testing.T, db *ent.Client, dialectName string)) {
+// testRun runs fn on a fresh database of each dialect.
+func testRun(t *testing.T, fn func(t *testing.T, db *ent.Client, dialectName string)) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		fn(t, testdb.Open(t, dialectName, testdb.Options{}).Ent, dialectName)
 	})
 }
 
-func bMustCreateUser(tb testing.TB, c *bCase, email string, role user.Role) *ent.User {
+func mustCreateUser(tb testing.TB, c *testCase, email string, role user.Role) *ent.User {
 	tb.Helper()
 	u, err := c.tx.User.Create().SetPracticeID(c.practice).SetEmail(email).SetPasswordHash("x").SetRole(role).Save(c.allow)
 	if err != nil {
@@ -190,7 +190,7 @@ func bMustCreateUser(tb testing.TB, c *bCase, email string, role user.Role) *ent
 	return u
 }
 
-func bMustCreateClinician(tb testing.TB, c *bCase, name string) int {
+func mustCreateClinician(tb testing.TB, c *testCase, name string) int {
 	tb.Helper()
 	cl, err := c.tx.Clinician.Create().SetPracticeID(c.practice).SetName(name).SetCredentials("LCSW").Save(c.allow)
 	if err != nil {
@@ -199,17 +199,17 @@ func bMustCreateClinician(tb testing.TB, c *bCase, name string) int {
 	return cl.ID
 }
 
-// bMustCreateClient creates a client of the case's clinician with the
+// mustCreateClient creates a client of the case's clinician with the
 // status; an ACTIVE client has an episode open since 1 December 2025, a
 // CLOSED one an episode closed then.
-func bMustCreateClient(tb testing.TB, c *bCase, first string, status clientprofile.Status) *ent.ClientProfile {
+func mustCreateClient(tb testing.TB, c *testCase, first string, status clientprofile.Status) *ent.ClientProfile {
 	tb.Helper()
 	cp, err := c.tx.ClientProfile.Create().SetPracticeID(c.practice).SetFirstName(first).SetLastName("Zed").
 		SetPhone("555-0100").SetClinicianID(c.clinicianID).SetStatus(status).Save(c.allow)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opened := bLocal(2025, 12, 1, 9, 0)
+	opened := testLocal(2025, 12, 1, 9, 0)
 	ep := c.tx.Episode.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetClinicianID(c.clinicianID).SetOpenedAt(opened)
 	switch status {
 	case clientprofile.StatusACTIVE:
@@ -224,9 +224,9 @@ func bMustCreateClient(tb testing.TB, c *bCase, first string, status clientprofi
 	return cp
 }
 
-// bMustCreateSession books a 50-minute session of the client with the
+// mustCreateSession books a 50-minute session of the client with the
 // case's clinician, in the client's open episode if any.
-func bMustCreateSession(tb testing.TB, c *bCase, cp *ent.ClientProfile, start time.Time, status appointment.Status) *ent.Appointment {
+func mustCreateSession(tb testing.TB, c *testCase, cp *ent.ClientProfile, start time.Time, status appointment.Status) *ent.Appointment {
 	tb.Helper()
 	create := c.tx.Appointment.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetClinicianID(c.clinicianID).
 		SetStartsAt(start).SetEndsAt(start.Add(50 * time.Minute)).SetStatus(status)
@@ -244,8 +244,8 @@ func bMustCreateSession(tb testing.TB, c *bCase, cp *ent.ClientProfile, start ti
 	return a
 }
 
-// bMustCancel cancels the session as by, before the start.
-func bMustCancel(tb testing.TB, c *bCase, a *ent.Appointment, by appointment.CanceledBy, before time.Duration) *ent.Appointment {
+// mustCancel cancels the session as by, before the start.
+func mustCancel(tb testing.TB, c *testCase, a *ent.Appointment, by appointment.CanceledBy, before time.Duration) *ent.Appointment {
 	tb.Helper()
 	a, err := c.tx.Appointment.UpdateOne(a).SetStatus(appointment.StatusCANCELED).SetCanceledBy(by).
 		SetCanceledAt(a.StartsAt.Add(-before)).Save(c.allow)
@@ -255,8 +255,8 @@ func bMustCancel(tb testing.TB, c *bCase, a *ent.Appointment, by appointment.Can
 	return a
 }
 
-// bMustReload reads the session again, as the database now has it.
-func bMustReload(tb testing.TB, c *bCase, id int) *ent.Appointment {
+// mustReload reads the session again, as the database now has it.
+func mustReload(tb testing.TB, c *testCase, id int) *ent.Appointment {
 	tb.Helper()
 	a, err := c.tx.Appointment.Get(c.allow, id)
 	if err != nil {
@@ -265,9 +265,9 @@ func bMustReload(tb testing.TB, c *bCase, id int) *ent.Appointment {
 	return a
 }
 
-// bWantRefusal fails unless err is a *caseload.Error with the code, for
+// wantRefusal fails unless err is a *caseload.Error with the code, for
 // BAD_USER_INPUT the field, and each of inMessage in its message.
-func bWantRefusal(tb testing.TB, err error, code caseload.Code, field string, inMessage ...string) {
+func wantRefusal(tb testing.TB, err error, code caseload.Code, field string, inMessage ...string) {
 	tb.Helper()
 	var e *caseload.Error
 	if !errors.As(err, &e) {
@@ -283,22 +283,22 @@ func bWantRefusal(tb testing.TB, err error, code caseload.Code, field string, in
 	}
 }
 
-// bPassword is a password strong enough for a login.
-const bPassword = "correct horse battery staple"
+// testPassword is a password strong enough for a login.
+const testPassword = "correct horse battery staple"
 
-// bPasswordHash is bPassword's hash, made once: bcrypt is slow on purpose.
-var bPasswordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(bPassword)
+// passwordHash is testPassword's hash, made once: bcrypt is slow on purpose.
+var passwordHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(testPassword)
 	if err != nil {
 		panic(err)
 	}
 	return h
 })
 
-// bWantNotFound fails unless err reads as NOT_FOUND to the caller: a
+// wantNotFound fails unless err reads as NOT_FOUND to the caller: a
 // refusal with that code, a row that is not there, or one the privacy
 // rules hide (graph/errors.go answers all three alike).
-func bWantNotFound(tb testing.TB, err error) {
+func wantNotFound(tb testing.TB, err error) {
 	tb.Helper()
 	if caseload.ErrorCode(err) != caseload.CodeNotFound && !ent.IsNotFound(err) && !errors.Is(err, privacy.Deny) {
 		tb.Fatalf("error = %v, want not found", err)
