@@ -70,14 +70,7 @@ func (s *Service) FillSlot(ctx context.Context, canceledID, clientID int, keepLa
 		SetEndsAt(freed.EndsAt).
 		SetKind(freed.Kind).
 		SetFilledFromID(freed.ID)
-	ep, err := OpenEpisode(ctx, tx, clientID)
-	if err != nil {
-		return nil, err
-	}
-	if ep != nil {
-		create.SetEpisodeID(ep.ID)
-	}
-	booked, err := create.Save(ctx)
+	booked, err := bookInOpenEpisode(ctx, tx, create, clientID)
 	if err != nil {
 		return nil, err
 	}

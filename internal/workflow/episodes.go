@@ -18,3 +18,16 @@ func OpenEpisode(ctx context.Context, tx *ent.Client, clientID int) (*ent.Episod
 	}
 	return ep, err
 }
+
+// bookInOpenEpisode saves a new session in the client's open episode, if
+// the client has one (a back-entered session of a closed case has none).
+func bookInOpenEpisode(ctx context.Context, tx *ent.Client, create *ent.AppointmentCreate, clientID int) (*ent.Appointment, error) {
+	ep, err := OpenEpisode(ctx, tx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if ep != nil {
+		create.SetEpisodeID(ep.ID)
+	}
+	return create.Save(ctx)
+}

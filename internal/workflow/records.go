@@ -126,14 +126,7 @@ func (s *Service) CreateAppointment(ctx context.Context, input ent.CreateAppoint
 		return nil, caseload.PolicyViolation("the client's case is closed: reopen it before booking")
 	}
 	create := tx.Appointment.Create().SetInput(input)
-	ep, err := OpenEpisode(ctx, tx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	if ep != nil {
-		create.SetEpisodeID(ep.ID)
-	}
-	return create.Save(ctx)
+	return bookInOpenEpisode(ctx, tx, create, c.ID)
 }
 
 // UpdateAppointment changes any field of a session, for an admin

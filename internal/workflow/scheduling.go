@@ -65,14 +65,7 @@ func (s *Service) ScheduleAppointment(ctx context.Context, in ScheduleAppointmen
 	if in.Kind != nil {
 		create.SetKind(*in.Kind)
 	}
-	ep, err := OpenEpisode(ctx, tx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	if ep != nil {
-		create.SetEpisodeID(ep.ID)
-	}
-	return create.Save(ctx)
+	return bookInOpenEpisode(ctx, tx, create, c.ID)
 }
 
 // bookedFuture returns a session that is still booked and has not started;
