@@ -18,9 +18,6 @@ import (
 	"github.com/caseload/caseload/internal/reqid"
 )
 
-// errUnauthenticated answers a request that needs a session and has none.
-var errUnauthenticated = caseload.Unauthenticated("sign in first: send Authorization: Bearer <token> from login")
-
 // presenter maps every error to the contract: the codes above for what a
 // client can act on, and a generic message with a request id for the rest,
 // whose detail goes to the server log only.

@@ -119,7 +119,7 @@ var publicFields = map[string]bool{"login": true, "refreshToken": true, "__schem
 func RequireViewer(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	fc := graphql.GetRootFieldContext(ctx)
 	if fc != nil && !publicFields[fc.Field.Name] && viewer.FromContext(ctx) == nil {
-		graphql.AddError(ctx, errUnauthenticated)
+		graphql.AddError(ctx, caseload.ErrNoViewer)
 		return graphql.Null
 	}
 	return next(ctx)

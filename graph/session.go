@@ -69,7 +69,7 @@ func CheckPasswordsEarly(signIns *workflow.Service) func(context.Context, graphq
 func (r *Resolver) me(ctx context.Context) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, errUnauthenticated
+		return nil, caseload.ErrNoViewer
 	}
 	// The user the token was checked against, read in this request with its
 	// clinician profile (me is a query field: no mutation of the same
@@ -83,7 +83,7 @@ func (r *Resolver) me(ctx context.Context) (*ent.User, error) {
 func (r *Resolver) practice(ctx context.Context) (*ent.Practice, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, errUnauthenticated
+		return nil, caseload.ErrNoViewer
 	}
 	return r.db.Practice.Get(ctx, v.PracticeID)
 }

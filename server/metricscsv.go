@@ -29,7 +29,7 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if viewer.FromContext(ctx) == nil {
-		writeGraphQLError(w, http.StatusUnauthorized, string(caseload.CodeUnauthenticated), "sign in first: send Authorization: Bearer <token> from login")
+		writeGraphQLError(w, http.StatusUnauthorized, string(caseload.CodeUnauthenticated), caseload.ErrNoViewer.Message)
 		return
 	}
 	q := r.URL.Query()

@@ -80,6 +80,9 @@ func Unauthenticated(message string) *Error {
 	return &Error{Code: CodeUnauthenticated, Message: message}
 }
 
+// ErrNoViewer answers a request that needs a signed-in user and has none.
+var ErrNoViewer = Unauthenticated("sign in first: send Authorization: Bearer <token> from login")
+
 // ErrorCode is the code of the Error in err's chain, or "" if there is none.
 func ErrorCode(err error) Code {
 	var e *Error

@@ -164,7 +164,7 @@ func (f *Store) Rules(ctx context.Context) (caseload.Rules, error) {
 	}
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return caseload.Rules{}, errUnauthenticated
+		return caseload.Rules{}, caseload.ErrNoViewer
 	}
 	p, err := f.entClient(ctx).Practice.Get(ctx, v.PracticeID)
 	if err != nil {
@@ -266,7 +266,7 @@ func (f *Store) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 	}
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, errUnauthenticated
+		return nil, caseload.ErrNoViewer
 	}
 	// Only the clients the privacy rules let the viewer read.
 	visible := make([]int, 0, len(out))

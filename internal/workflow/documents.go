@@ -16,7 +16,7 @@ func (s *Service) CreateDocument(ctx context.Context, input ent.CreateDocumentIn
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, errUnauthenticated
+		return nil, caseload.ErrNoViewer
 	}
 	if input.AppointmentID != nil {
 		a, err := tx.Appointment.Get(ctx, *input.AppointmentID)
@@ -104,7 +104,7 @@ func (s *Service) SignDocument(ctx context.Context, id, version int) (*ent.Docum
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if v == nil {
-		return nil, errUnauthenticated
+		return nil, caseload.ErrNoViewer
 	}
 	n, err := tx.Document.Update().
 		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT), document.AuthorID(v.UserID)).

@@ -43,8 +43,6 @@ func newSession(p *auth.Pair, u *ent.User) *Session {
 }
 
 var (
-	// errUnauthenticated answers a request that needs a session and has none.
-	errUnauthenticated = caseload.Unauthenticated("sign in first: send Authorization: Bearer <token> from login")
 	// errInvalidCredentials is the one answer to any failed login.
 	errInvalidCredentials = caseload.Unauthenticated("invalid email or password")
 	// errInvalidRefreshToken is the one answer to any refused refresh.
@@ -130,7 +128,7 @@ func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, err
 func (s *Service) Logout(ctx context.Context) (bool, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.Session == "" {
-		return false, errUnauthenticated
+		return false, caseload.ErrNoViewer
 	}
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	if err := auth.RevokeSession(sys, s.tx(ctx), v.PracticeID, v.UserID, v.Session, s.now()); err != nil {
