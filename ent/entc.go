@@ -36,6 +36,7 @@ func main() {
 			gen.FeatureGlobalID,
 			gen.FeatureLock,
 			gen.FeatureExecQuery,
+			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

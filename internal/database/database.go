@@ -13,13 +13,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	atlas "ariga.io/atlas/sql/schema"
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	entschema "entgo.io/ent/dialect/sql/schema"
 	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
@@ -159,141 +156,6 @@ func withSessionSettings(dsn string, d time.Duration) (string, error) {
 	set("jit", "off")
 	u.RawQuery = q.Encode()
 	return u.String(), nil
-}
-
-// Migrate creates or upgrades the schema. It is safe to run at every start
-// and from several replicas (ent only adds what is missing).
-func (db *DB) Migrate(ctx context.Context) error {
-	// ent's migration writes package-level table descriptions: two at once
-	// in one process race (seen under -race with parallel tests).
-	migrateMu.Lock()
-	defer migrateMu.Unlock()
-	if err := db.Ent.Schema.Create(ctx, entschema.WithDiffHook(keepPartialIndexes)); err != nil {
-		return fmt.Errorf("migrating schema: %w", err)
-	}
-	for _, stmt := range retiredIndexes {
-		if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("dropping a retired index: %w", err)
-		}
-	}
-	if db.Dialect == dialect.Postgres {
-		for _, stmt := range postgresConstraints {
-			if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("adding constraints: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// retiredIndexes drops the indexes an earlier schema declared and the
-// current one replaced (ent's migration adds indexes, never drops them):
-// each costs every write to its table and serves no query.
-// appointment_clinician_id_starts_at gave way to
-// appointment_practice_id_clinician_id_starts_at (docs/explain.md).
-var retiredIndexes = []string{
-	`DROP INDEX IF EXISTS appointment_clinician_id_starts_at`,
-}
-
-// postgresConstraints guarantee under concurrent requests what the
-// appointment hook checks: no clinician and no client is ever double-booked.
-// Ranges of the ids stand in for equality, so that the built-in GiST
-// operator classes suffice (no btree_gist extension to install). Cancelled
-// sessions free their slot.
-var postgresConstraints = []string{
-	`DO $$ BEGIN
-		IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'appointments_clinician_no_overlap' AND connamespace = to_regnamespace(current_schema())) THEN
-			ALTER TABLE appointments ADD CONSTRAINT appointments_clinician_no_overlap EXCLUDE USING gist
-				(int8range(clinician_id, clinician_id, '[]') WITH &&, tstzrange(starts_at, ends_at) WITH &&)
-				WHERE (status <> 'CANCELED');
-		END IF;
-		IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'appointments_client_no_overlap' AND connamespace = to_regnamespace(current_schema())) THEN
-			ALTER TABLE appointments ADD CONSTRAINT appointments_client_no_overlap EXCLUDE USING gist
-				(int8range(client_id, client_id, '[]') WITH &&, tstzrange(starts_at, ends_at) WITH &&)
-				WHERE (status <> 'CANCELED');
-		END IF;
-	END $$`,
-}
-
-var migrateMu sync.Mutex
-
-// keepPartialIndexes leaves out of a migration the rebuild of an existing
-// partial index (a unique index with a WHERE clause: the one note per
-// session, the one open new-client request per clinician) whose columns and
-// uniqueness are as declared. PostgreSQL keeps an index's predicate in its
-// own normal form ("((kind)::text = ANY (ARRAY[...]))"), never the text
-// ent declares, so the migration saw a change at every start and dropped
-// and rebuilt the index, locking its table against writes meanwhile. To
-// change a predicate, give the index a new name.
-func keepPartialIndexes(next entschema.Differ) entschema.Differ {
-	return entschema.DiffFunc(func(current, desired *atlas.Schema) ([]atlas.Change, error) {
-		changes, err := next.Diff(current, desired)
-		if err != nil {
-			return nil, err
-		}
-		out := changes[:0]
-		for _, c := range changes {
-			if mt, ok := c.(*atlas.ModifyTable); ok {
-				mt.Changes = withoutIndexRebuilds(mt.Changes)
-				if len(mt.Changes) == 0 {
-					continue
-				}
-			}
-			out = append(out, c)
-		}
-		return out, nil
-	})
-}
-
-// withoutIndexRebuilds removes from a table's changes the modifications of
-// an index that keep its name, columns and uniqueness, whether the plan
-// states them as one change or as a drop and an add.
-func withoutIndexRebuilds(changes []atlas.Change) []atlas.Change {
-	dropped := map[string]*atlas.Index{}
-	for _, c := range changes {
-		if d, ok := c.(*atlas.DropIndex); ok {
-			dropped[d.I.Name] = d.I
-		}
-	}
-	rebuilt := map[string]bool{}
-	for _, c := range changes {
-		if a, ok := c.(*atlas.AddIndex); ok && dropped[a.I.Name] != nil && sameIndex(dropped[a.I.Name], a.I) {
-			rebuilt[a.I.Name] = true
-		}
-	}
-	out := changes[:0:0]
-	for _, c := range changes {
-		switch c := c.(type) {
-		case *atlas.ModifyIndex:
-			if c.Change == atlas.ChangeAttr && c.From.Name == c.To.Name && sameIndex(c.From, c.To) {
-				continue
-			}
-		case *atlas.DropIndex:
-			if rebuilt[c.I.Name] {
-				continue
-			}
-		case *atlas.AddIndex:
-			if rebuilt[c.I.Name] {
-				continue
-			}
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// sameIndex reports whether two indexes have the same uniqueness and columns.
-func sameIndex(a, b *atlas.Index) bool {
-	if a.Unique != b.Unique || len(a.Parts) != len(b.Parts) {
-		return false
-	}
-	for i := range a.Parts {
-		pa, pb := a.Parts[i], b.Parts[i]
-		if (pa.C == nil) != (pb.C == nil) || (pa.C != nil && pa.C.Name != pb.C.Name) || pa.Desc != pb.Desc {
-			return false
-		}
-	}
-	return true
 }
 
 // Close closes the pool.

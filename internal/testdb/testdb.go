@@ -36,16 +36,7 @@ type Options = database.Options
 func Open(tb testing.TB, dialectName string, opts Options) *database.DB {
 	tb.Helper()
 	ctx := context.Background()
-	var dsn string
-	switch dialectName {
-	case dialect.SQLite:
-		dsn = filepath.Join(tb.TempDir(), "caseload.db")
-	case dialect.Postgres:
-		dsn = postgresSchema(tb)
-	default:
-		tb.Fatalf("testdb: unknown dialect %q", dialectName)
-	}
-	db, err := database.Open(ctx, dsn, opts)
+	db, err := database.Open(ctx, DSN(tb, dialectName), opts)
 	if err != nil {
 		tb.Fatalf("testdb: %v", err)
 	}
@@ -54,6 +45,23 @@ func Open(tb testing.TB, dialectName string, opts Options) *database.DB {
 		tb.Fatalf("testdb: %v", err)
 	}
 	return db
+}
+
+// DSN returns the address of a new, empty database of the given dialect,
+// as database.Open takes it, removed when the test ends: a file in the
+// test's temporary directory, or a fresh schema on the configured
+// PostgreSQL server (skipping the test when there is none, as Open does).
+func DSN(tb testing.TB, dialectName string) string {
+	tb.Helper()
+	switch dialectName {
+	case dialect.SQLite:
+		return filepath.Join(tb.TempDir(), "caseload.db")
+	case dialect.Postgres:
+		return postgresSchema(tb)
+	default:
+		tb.Fatalf("testdb: unknown dialect %q", dialectName)
+		return ""
+	}
 }
 
 // Run runs fn as a subtest on each dialect ("sqlite3", "postgres").
