@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"sync"
+	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/postgres"
@@ -234,6 +235,11 @@ func (db *DB) applyFile(ctx context.Context, conn *sql.Conn, dir migrate.Dir, f 
 	}
 	var drv migrate.Driver
 	if db.Dialect == dialect.Postgres {
+		// A migration may rewrite a large table: the requests' statement
+		// timeout is not its measure.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
 		drv, err = postgres.Open(tx)
 	} else {
 		drv, err = sqlite.Open(tx)
@@ -269,14 +275,21 @@ func (db *DB) lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error
 		return sqliteMigrations.Unlock, nil
 	}
 	const key = `hashtext('caseload migrations ' || current_schema())`
-	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+key+`)`).Scan(&got); err != nil {
-		return nil, fmt.Errorf("taking the migration lock: %w", err)
-	}
-	if !got {
+	// Polled rather than waited for in one statement: the connection's
+	// statement_timeout would cancel a wait longer than it.
+	for {
+		var got bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+key+`)`).Scan(&got); err != nil {
+			return nil, fmt.Errorf("taking the migration lock: %w", err)
+		}
+		if got {
+			break
+		}
 		// Another replica is migrating: wait for it, then find nothing to do.
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
-			return nil, fmt.Errorf("waiting for the migration lock: %w", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for another replica's migration: %w", ctx.Err())
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 	return func() {
