@@ -16,6 +16,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/caseload/caseload/operations"
 )
 
 func get(t *testing.T, h http.Handler, path string, header ...string) *http.Response {
@@ -287,6 +289,20 @@ func TestExamplesSayWhoTheyAreFor(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no example tab for %sdemo.example", role)
+		}
+	}
+}
+
+// Every screen of package operations is a tab, so that the server's test
+// of the tabs runs each one on the demo practice.
+func TestEveryOperationIsATab(t *testing.T) {
+	for _, d := range operations.All() {
+		found := false
+		for _, ex := range examples {
+			found = found || ex.Query == d.Body
+		}
+		if !found {
+			t.Errorf("operations/%s.graphql is no tab of the IDE", d.Name)
 		}
 	}
 }
