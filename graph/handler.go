@@ -25,12 +25,15 @@ func NewHandler(opts Options) *handler.Server {
 	// order matters within each kind of interceptor; keep it.
 
 	// 1. Transport and parse: GET, POST, the query cache, the token limit,
-	// introspection (or none), persisted queries. A body that never becomes
-	// an operation is answered with its errors alone (first, so outermost).
+	// introspection (or none), persisted queries. Every response's
+	// operation and error codes are recorded for the log line and the
+	// metrics (observe.go), and a body that never becomes an operation is
+	// answered with its errors alone (first, so outermost).
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AroundResponses(recordOperation)
 	srv.AroundResponses(withoutOperation)
 	srv.SetParserTokenLimit(opts.MaxTokens)
 	if opts.Introspection {

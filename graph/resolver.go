@@ -14,6 +14,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/observe"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
@@ -42,6 +43,9 @@ type Options struct {
 	Sessions *auth.Sessions
 	// Throttle limits failed sign-ins (default limits, unkeyed hashes, when nil).
 	Throttle *auth.LoginThrottle
+	// SignIns is told of failed sign-ins and the throttle's locks (the
+	// server's metrics); nil tells nobody.
+	SignIns observe.SignIns
 	// Now is the clock (time.Now when nil); tests fix it.
 	Now func() time.Time
 	// Logger gets internal errors and panics with their request id (never
@@ -100,6 +104,7 @@ func newResolver(o Options) *Resolver {
 		Facts:    func(ctx context.Context) workflow.Facts { return r.facts(ctx) },
 		Sessions: o.Sessions,
 		Throttle: o.Throttle,
+		SignIns:  o.SignIns,
 		Now:      o.Now,
 		Logger:   o.Logger,
 	})

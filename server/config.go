@@ -24,6 +24,9 @@ import (
 type Config struct {
 	// Addr is the listen address.
 	Addr string
+	// AdminAddr is the admin listener's address (/metrics), apart from Addr
+	// so that it need not be public; "" serves no admin listener.
+	AdminAddr string
 	// DatabaseURL is a postgres:// URL or the path of the SQLite file.
 	DatabaseURL string
 	// Demo seeds the demo practice into an empty database.
@@ -68,6 +71,7 @@ type Config struct {
 // Environment variables read by the server.
 const (
 	envAddr          = "CASELOAD_ADDR"
+	envAdminAddr     = "CASELOAD_ADMIN_ADDR"
 	envDatabaseURL   = "DATABASE_URL"
 	envDemo          = "CASELOAD_DEMO"
 	envJWTSecret     = "CASELOAD_JWT_SECRET"
@@ -97,6 +101,7 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	fs := flag.NewFlagSet("caseload", flag.ContinueOnError)
 	cfg := &Config{ShutdownTimeout: 15 * time.Second}
 	fs.StringVar(&cfg.Addr, "addr", orDefault(getenv(envAddr), "127.0.0.1:8080"), "listen address (env "+envAddr+")")
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", orDefault(getenv(envAdminAddr), DefaultAdminAddr), "admin listen address serving /metrics; off: none (env "+envAdminAddr+")")
 	fs.StringVar(&cfg.DatabaseURL, "db", orDefault(getenv(envDatabaseURL), DefaultDatabasePath), "postgres:// URL or SQLite file path (env "+envDatabaseURL+")")
 	demoDefault, _ := strconv.ParseBool(getenv(envDemo))
 	fs.BoolVar(&cfg.Demo, "demo", demoDefault, "seed the demo practice into an empty database (env "+envDemo+")")
@@ -119,6 +124,9 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if err := cfg.checkLimits(*origins); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkAdminAddr(); err != nil {
 		return nil, err
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {

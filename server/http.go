@@ -16,6 +16,8 @@ import (
 	"github.com/caseload/caseload/graph"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/ide"
+	"github.com/caseload/caseload/internal/observe"
+	"github.com/caseload/caseload/internal/observe/prom"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/sqlcount"
 )
@@ -31,6 +33,7 @@ func (m *Main) Handler() http.Handler {
 		Issuer:        m.Issuer,
 		Sessions:      m.Sessions,
 		Throttle:      m.Throttle,
+		SignIns:       m.metrics(),
 		Now:           m.Now,
 		Logger:        m.Logger,
 		Introspection: m.Config.Introspection,
@@ -72,11 +75,16 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // withRequestID gives every request an id (the caller's X-Request-ID when it
-// is sane), returns it in the response, counts its SQL statements, and logs
-// one line per request: method, path, status, duration and statements,
-// never the query, variables or headers. With ExposeStatementCount the
+// is sane), returns it in the response, counts its SQL statements, puts a
+// record on its context for the inner layers to say what it was
+// (internal/observe), and when it is answered logs one line and counts it in
+// the metrics. The line has the method, path, status, duration in
+// milliseconds, statements, the GraphQL operation's name and type, the
+// viewer's user and practice ids and the first error code: never the query,
+// variables, headers or a name or email. With ExposeStatementCount the
 // count is also the X-SQL-Statements response header.
 func (m *Main) withRequestID(next http.Handler) http.Handler {
+	metrics := m.metrics()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if !validRequestID.MatchString(id) {
@@ -86,23 +94,35 @@ func (m *Main) withRequestID(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		statements := &sqlcount.Counter{}
+		record := &observe.Request{}
 		ctx := reqid.WithOrigin(reqid.NewContext(r.Context(), id), reqid.Origin{Address: auth.ClientAddress(r, m.Config.TrustProxy), UserAgent: r.UserAgent()})
-		ctx = sqlcount.NewContext(ctx, statements)
+		ctx = observe.NewContext(sqlcount.NewContext(ctx, statements), record)
+		// The mux sets the pattern it matched on this request.
+		inner := r.WithContext(ctx)
 		if m.Config.ExposeStatementCount {
 			held := &heldResponse{ResponseWriter: rec}
-			next.ServeHTTP(held, r.WithContext(ctx))
+			next.ServeHTTP(held, inner)
 			held.release(statements.Count())
 		} else {
-			next.ServeHTTP(rec, r.WithContext(ctx))
+			next.ServeHTTP(rec, inner)
 		}
+		elapsed := time.Since(start)
+		done := record.Summary()
 		m.Logger.LogAttrs(r.Context(), levelFor(rec.status), "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.Int("statements", statements.Count()),
+			slog.String("operation", done.Operation),
+			slog.String("type", done.Type),
+			slog.Int("user_id", done.UserID),
+			slog.Int("practice_id", done.PracticeID),
+			slog.String("code", done.Code()),
+			slog.Int("errors", len(done.Codes)),
 		)
+		metrics.Observe(prom.Observation{Route: inner.Pattern, Status: rec.status, Duration: elapsed, Statements: statements.Count(), Request: done})
 	})
 }
 
@@ -201,17 +221,17 @@ const CodeRequestTooLarge = "REQUEST_TOO_LARGE"
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBodyBytes {
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
+			writeGraphQLError(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooLarge):
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
+			writeGraphQLError(w, r, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
 			return
 		case err != nil:
-			writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
+			writeGraphQLError(w, r, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -220,8 +240,9 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 // writeGraphQLError answers a request refused before GraphQL sees it in the
-// shape of a GraphQL error.
-func writeGraphQLError(w http.ResponseWriter, status int, code, message string) {
+// shape of a GraphQL error, and records the code for its log line.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	observe.FromContext(r.Context()).SetCodes(code)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}}})

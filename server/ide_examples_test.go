@@ -115,4 +115,19 @@ func TestIDEExamplesRunOnTheDemo(t *testing.T) {
 	if len(ran) < 8 {
 		t.Errorf("ran %d tabs, want the 8 of the IDE", len(ran))
 	}
+
+	// The admin listener's metrics have each tab's figures by its name.
+	fams := s.scrape()
+	for name := range ran {
+		op := map[string]string{"operation": name, "type": "query"}
+		if n := counted(fams, "caseload_graphql_operations_total", map[string]string{"operation": name, "type": "query", "code": "OK"}); n < 1 {
+			t.Errorf("caseload_graphql_operations_total%v = %v after the tab ran", op, n)
+		}
+		if n, _ := observed(fams, "caseload_graphql_operation_duration_seconds", op); n < 1 {
+			t.Errorf("caseload_graphql_operation_duration_seconds%v has no sample", op)
+		}
+		if n, sum := observed(fams, "caseload_sql_statements_per_request", op); n < 1 || sum < 1 {
+			t.Errorf("caseload_sql_statements_per_request%v: %d samples, %v statements", op, n, sum)
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/fakepractice"
+	"github.com/caseload/caseload/internal/observe/prom"
 	"github.com/caseload/caseload/internal/sqlcount"
 )
 
@@ -71,6 +72,8 @@ type Main struct {
 	// Sessions issue and rotate refresh tokens; Throttle limits failed sign-ins.
 	Sessions *auth.Sessions
 	Throttle *auth.LoginThrottle
+	// Metrics are served on the admin listener (admin.go); made on first use.
+	Metrics *prom.Metrics
 }
 
 // Open connects to the database, migrates it and prepares the token issuer.
@@ -146,17 +149,27 @@ func (m *Main) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	admin, err := m.listenAdmin()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	m.Logger.Info("listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
+		admin.close()
 		return err
+	case err := <-admin.errc:
+		_ = srv.Close()
+		return fmt.Errorf("admin listener: %w", err)
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
+	defer admin.shutdown(shutdownCtx)
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}

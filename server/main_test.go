@@ -31,13 +31,19 @@ func TestServerRunsTheDemo(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	adminLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAddr := adminLn.Addr().String()
+	adminLn.Close()
 	env := map[string]string{"CASELOAD_INTROSPECTION": "true"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &lockedWriter{w: &bytes.Buffer{}}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", addr, "-db", filepath.Join(dir, "caseload.db"), "-demo"}, func(k string) string { return env[k] }, out)
+		done <- run(ctx, []string{"-addr", addr, "-admin-addr", adminAddr, "-db", filepath.Join(dir, "caseload.db"), "-demo"}, func(k string) string { return env[k] }, out)
 	}()
 
 	base := "http://" + addr
@@ -174,6 +180,26 @@ func TestServerRunsTheDemo(t *testing.T) {
 		"recurring earned", "recurring to revoke", "struck out", "backfill list", "minor with caregiver", "minor without caregiver", "overdue paperwork"} {
 		if !seen[want] {
 			t.Errorf("the demo clinician's caseload shows no %q", want)
+		}
+	}
+
+	// The metrics are on the admin address, not on the public one.
+	get := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get(base + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public address = %d, want 404", code)
+	}
+	code, metrics := get("http://" + adminAddr + "/metrics")
+	for _, want := range []string{`caseload_graphql_operations_total{code="OK",operation="anonymous",type="query"}`, `go_sql_open_connections{db_name="sqlite3"}`} {
+		if code != http.StatusOK || !strings.Contains(metrics, want) {
+			t.Errorf("GET /metrics on the admin address = %d without %s", code, want)
 		}
 	}
 

@@ -25,22 +25,22 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "GET /metrics.csv?from=...&to=...&groupBy=...")
+		writeGraphQLError(w, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "GET /metrics.csv?from=...&to=...&groupBy=...")
 		return
 	}
 	if viewer.FromContext(ctx) == nil {
-		writeGraphQLError(w, http.StatusUnauthorized, string(caseload.CodeUnauthenticated), caseload.ErrNoViewer.Message)
+		writeGraphQLError(w, r, http.StatusUnauthorized, string(caseload.CodeUnauthenticated), caseload.ErrNoViewer.Message)
 		return
 	}
 	q := r.URL.Query()
 	from, err := scalar.UnmarshalDate(q.Get("from"))
 	if err != nil {
-		writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "from: a date like 2026-01-31 is required")
+		writeGraphQLError(w, r, http.StatusBadRequest, string(caseload.CodeBadUserInput), "from: a date like 2026-01-31 is required")
 		return
 	}
 	to, err := scalar.UnmarshalDate(q.Get("to"))
 	if err != nil {
-		writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "to: a date like 2026-12-31 is required")
+		writeGraphQLError(w, r, http.StatusBadRequest, string(caseload.CodeBadUserInput), "to: a date like 2026-12-31 is required")
 		return
 	}
 	var dims []metrics.Dimension
@@ -51,7 +51,7 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			if !d.IsValid() {
-				writeGraphQLError(w, http.StatusBadRequest, string(caseload.CodeBadUserInput), "groupBy: one or more of MONTH, CLINICIAN, MODALITY, FREQUENCY, separated by commas")
+				writeGraphQLError(w, r, http.StatusBadRequest, string(caseload.CodeBadUserInput), "groupBy: one or more of MONTH, CLINICIAN, MODALITY, FREQUENCY, separated by commas")
 				return
 			}
 			dims = append(dims, metrics.Dimension(d))
@@ -65,11 +65,11 @@ func (m *Main) metricsCSV(w http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		writeGraphQLError(w, status, string(gerr.Code), gerr.Message)
+		writeGraphQLError(w, r, status, string(gerr.Code), gerr.Message)
 		return
 	case err != nil:
 		m.Logger.ErrorContext(ctx, "metrics export failed", "request_id", reqid.FromContext(ctx), "error", err.Error())
-		writeGraphQLError(w, http.StatusInternalServerError, string(caseload.CodeInternal), "internal error, request id "+reqid.FromContext(ctx))
+		writeGraphQLError(w, r, http.StatusInternalServerError, string(caseload.CodeInternal), "internal error, request id "+reqid.FromContext(ctx))
 		return
 	}
 	hdr := w.Header()

@@ -11,6 +11,7 @@ import (
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/refreshtoken"
 	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/observe"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -24,7 +25,8 @@ type Authenticator struct {
 // request goes on with no viewer (only login and introspection will answer);
 // with a header that does not hold a valid token of an active user it is
 // refused with 401 UNAUTHENTICATED. Resolvers of the request may set its
-// Retry-After header (SetRetryAfter).
+// Retry-After header (SetRetryAfter). The viewer's ids, or the refusal's
+// code, go to the request's record (internal/observe) for its log line.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(withResponseHeader(r.Context(), w.Header()))
@@ -37,15 +39,19 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		if !ok {
 			token, ok = strings.CutPrefix(header, "bearer ")
 		}
+		record := observe.FromContext(r.Context())
 		if !ok || token == "" {
+			record.SetCodes(codeUnauthenticated)
 			writeUnauthenticated(w, "Authorization header must be \"Bearer <token>\"")
 			return
 		}
 		v, u, err := a.viewerFromToken(r.Context(), strings.TrimSpace(token))
 		if err != nil {
+			record.SetCodes(codeUnauthenticated)
 			writeUnauthenticated(w, ErrInvalidToken.Error())
 			return
 		}
+		record.SetViewer(v.UserID, v.PracticeID)
 		ctx := context.WithValue(viewer.NewContext(r.Context(), v), userKey{}, u)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -113,6 +119,9 @@ func loadViewer(ctx context.Context, db *ent.Client, userID, practiceID int, ses
 	return v, u, nil
 }
 
+// codeUnauthenticated is the extensions.code of a refused token.
+const codeUnauthenticated = "UNAUTHENTICATED"
+
 func writeUnauthenticated(w http.ResponseWriter, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="caseload"`)
@@ -120,7 +129,7 @@ func writeUnauthenticated(w http.ResponseWriter, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{
 			"message":    message,
-			"extensions": map[string]any{"code": "UNAUTHENTICATED"},
+			"extensions": map[string]any{"code": codeUnauthenticated},
 		}},
 	})
 }

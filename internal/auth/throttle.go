@@ -144,18 +144,20 @@ func (a Attempt) strings() []string {
 	return out
 }
 
-// Fail counts a failed attempt against its email and its address, and
-// locks each that reached its limit. It must write with a client outside
-// the failing mutation's transaction, which rolls back. Every statement is
-// atomic on its own, so concurrent failures on several replicas all count.
-func (t *LoginThrottle) Fail(ctx context.Context, db *ent.Client, a Attempt, now time.Time) error {
+// Fail counts a failed attempt against its email and its address, locks
+// each that reached its limit, and returns the scopes it locked now (none
+// when nothing reached its limit or was locked already). It must write with
+// a client outside the failing mutation's transaction, which rolls back.
+// Every statement is atomic on its own, so concurrent failures on several
+// replicas all count, and only one of them sets a lock.
+func (t *LoginThrottle) Fail(ctx context.Context, db *ent.Client, a Attempt, now time.Time) (locked []loginthrottle.Scope, err error) {
 	now = now.UTC()
 	lockout := t.limits.Lockout
 	// Rows whose window and lock are long over are only clutter.
 	if _, err := db.LoginThrottle.Delete().
 		Where(loginthrottle.WindowStartedAtLT(now.Add(-2 * lockout))).
 		Exec(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	for _, k := range a.keys {
 		// A finished window, or an expired lock, starts the count over.
@@ -168,19 +170,23 @@ func (t *LoginThrottle) Fail(ctx context.Context, db *ent.Client, a Attempt, now
 			SetWindowStartedAt(now).
 			ClearLockedUntil().
 			Exec(ctx); err != nil {
-			return err
+			return nil, err
 		}
 		if err := t.count(ctx, db, k, now); err != nil {
-			return err
+			return nil, err
 		}
-		if err := db.LoginThrottle.Update().
+		n, err := db.LoginThrottle.Update().
 			Where(loginthrottle.Key(k.key), loginthrottle.FailuresGTE(k.limit), loginthrottle.LockedUntilIsNil()).
 			SetLockedUntil(now.Add(lockout)).
-			Exec(ctx); err != nil {
-			return err
+			Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			locked = append(locked, k.scope)
 		}
 	}
-	return nil
+	return locked, nil
 }
 
 // count adds one failure to a key's row, creating it on the first.

@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/caseload/caseload/ent/loginthrottle"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/testdb"
 )
@@ -27,24 +29,34 @@ func TestThrottleEdges(t *testing.T) {
 			}
 			return w
 		}
-		fail := func(a Attempt, now time.Time, n int) {
+		// fail fails n times and returns what the last failure locked.
+		fail := func(a Attempt, now time.Time, n int) (locked []loginthrottle.Scope) {
 			t.Helper()
 			for range n {
-				if err := th.Fail(ctx, db, a, now); err != nil {
+				var err error
+				if locked, err = th.Fail(ctx, db, a, now); err != nil {
 					t.Fatal(err)
 				}
 			}
+			return locked
 		}
 
 		t.Run("account: N failures pass, then locked for the lockout", func(t *testing.T) {
 			a := th.Attempt("one@example.org", "")
-			fail(a, start, limits.AccountFailures-1)
+			if locked := fail(a, start, limits.AccountFailures-1); len(locked) != 0 {
+				t.Errorf("failure %d locked %v", limits.AccountFailures-1, locked)
+			}
 			if w := wait(a, start); w != 0 {
 				t.Fatalf("after %d failures: wait %v, want 0", limits.AccountFailures-1, w)
 			}
-			fail(a, start.Add(time.Minute), 1)
+			if locked := fail(a, start.Add(time.Minute), 1); !slices.Equal(locked, []loginthrottle.Scope{loginthrottle.ScopeACCOUNT}) {
+				t.Errorf("failure %d locked %v, want the account", limits.AccountFailures, locked)
+			}
 			if w := wait(a, start.Add(time.Minute)); w != limits.Lockout {
 				t.Fatalf("after %d failures: wait %v, want %v", limits.AccountFailures, w, limits.Lockout)
+			}
+			if locked := fail(a, start.Add(2*time.Minute), 1); len(locked) != 0 {
+				t.Errorf("a failure while locked locked again: %v", locked)
 			}
 			if w := wait(th.Attempt(" ONE@example.org", "192.0.2.1"), start.Add(5*time.Minute)); w != limits.Lockout-4*time.Minute {
 				t.Errorf("the same email, otherwise written, from an address: wait %v", w)
@@ -80,8 +92,12 @@ func TestThrottleEdges(t *testing.T) {
 				t.Errorf("the success did not reset the email: wait %v", w)
 			}
 			// The address has 8 failures: 12 more from other emails lock it.
+			var locked []loginthrottle.Scope
 			for i := 0; i < limits.AddressFailures-2*(limits.AccountFailures-1); i++ {
-				fail(th.Attempt("guess"+string(rune('a'+i))+"@example.org", addr), start, 1)
+				locked = fail(th.Attempt("guess"+string(rune('a'+i))+"@example.org", addr), start, 1)
+			}
+			if !slices.Equal(locked, []loginthrottle.Scope{loginthrottle.ScopeADDRESS}) {
+				t.Errorf("the failure that reached the address's limit locked %v, want the address", locked)
 			}
 			if w := wait(th.Attempt("new@example.org", addr), start); w != limits.Lockout {
 				t.Errorf("address after %d failures: wait %v, want %v", limits.AddressFailures, w, limits.Lockout)

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/loginthrottle"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/observe"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -63,10 +65,12 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		return nil, err
 	}
 	if wait > 0 {
+		s.signInFailed(observe.SignInLockedOut)
 		return nil, rateLimited(ctx, wait)
 	}
 	u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
 	early := earlyCheck(ctx, email, password)
+	reason := observe.SignInUnknownEmail
 	switch {
 	case ent.IsNotFound(err):
 		if early == nil {
@@ -74,16 +78,44 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		}
 	case err != nil:
 		return nil, err
-	case early.valid(u.PasswordHash, password) && u.Active:
+	case !early.valid(u.PasswordHash, password):
+		reason = observe.SignInBadPassword
+	case !u.Active:
+		reason = observe.SignInInactiveUser
+	default:
 		return s.signIn(sys, tx, u, attempt)
 	}
+	s.signInFailed(reason)
 	// The failed attempt must be counted although the mutation's
 	// transaction rolls back.
 	now := s.now()
 	s.afterTransaction(ctx, func(ctx context.Context) error {
-		return s.throttle.Fail(ctx, s.db, attempt, now)
+		locked, err := s.throttle.Fail(ctx, s.db, attempt, now)
+		for _, scope := range locked {
+			s.lockedOut(scope)
+		}
+		return err
 	})
 	return nil, errInvalidCredentials
+}
+
+// signInFailed tells the metrics of a failed sign-in or refresh.
+func (s *Service) signInFailed(reason observe.SignInFailure) {
+	if s.signIns != nil {
+		s.signIns.SignInFailed(reason)
+	}
+}
+
+// lockedOut tells the metrics of a lock the throttle set.
+func (s *Service) lockedOut(scope loginthrottle.Scope) {
+	if s.signIns == nil {
+		return
+	}
+	if scope == loginthrottle.ScopeADDRESS {
+		s.signIns.LockedOut(observe.LockoutAddress)
+	} else {
+		s.signIns.LockedOut(observe.LockoutAccount)
+	}
 }
 
 // signIn starts a session for a user whose credentials are right.
@@ -110,6 +142,7 @@ func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, err
 	var reused *auth.ReusedError
 	switch {
 	case errors.As(err, &reused):
+		s.signInFailed(observe.SignInRefreshReused)
 		s.log.WarnContext(ctx, "refresh token reused: session revoked", "request_id", reqid.FromContext(ctx), "user_id", reused.UserID)
 		now := s.now()
 		s.afterTransaction(ctx, func(ctx context.Context) error {
@@ -117,6 +150,7 @@ func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, err
 		})
 		return nil, errInvalidRefreshToken
 	case errors.Is(err, auth.ErrInvalidToken):
+		s.signInFailed(observe.SignInRefreshInvalid)
 		return nil, errInvalidRefreshToken
 	case err != nil:
 		return nil, err

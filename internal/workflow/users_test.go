@@ -162,7 +162,7 @@ func TestUnlockUser(t *testing.T) {
 			tb.Helper()
 			attempt := c.throttle.Attempt("ada@north.example", "")
 			for range testLimits.AccountFailures {
-				if err := c.throttle.Fail(c.allow, c.tx, attempt, testNow); err != nil {
+				if _, err := c.throttle.Fail(c.allow, c.tx, attempt, testNow); err != nil {
 					tb.Fatal(err)
 				}
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/observe"
 )
 
 // Facts is what the workflows read of the rules: the practice's rules at
@@ -44,6 +45,7 @@ type Service struct {
 	facts    func(context.Context) Facts
 	sessions *auth.Sessions
 	throttle *auth.LoginThrottle
+	signIns  observe.SignIns
 	now      func() time.Time
 	log      *slog.Logger
 }
@@ -59,6 +61,9 @@ type Options struct {
 	Sessions *auth.Sessions
 	// Throttle limits failed sign-ins.
 	Throttle *auth.LoginThrottle
+	// SignIns is told of failed sign-ins and of the throttle's locks (the
+	// server's metrics); nil tells nobody.
+	SignIns observe.SignIns
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 	// Logger receives what an operator needs (never client data).
@@ -73,7 +78,7 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{db: o.DB, facts: o.Facts, sessions: o.Sessions, throttle: o.Throttle, now: o.Now, log: o.Logger}
+	return &Service{db: o.DB, facts: o.Facts, sessions: o.Sessions, throttle: o.Throttle, signIns: o.SignIns, now: o.Now, log: o.Logger}
 }
 
 // tx is the client of the mutation's transaction; outside one (a read) the
