@@ -13,7 +13,7 @@ import (
 
 // DefaultAdminAddr is the default of -admin-addr: loopback, so that the
 // metrics are not public unless asked for.
-const DefaultAdminAddr = "127.0.0.1:9090"
+const DefaultAdminAddr = "127.0.0.1:9464"
 
 // checkAdminAddr turns "off" into no admin listener and refuses the public
 // address: the metrics must not be served to the API's clients.
