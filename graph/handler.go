@@ -33,6 +33,9 @@ func NewHandler(opts Options) *handler.Server {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.TracerProvider != nil {
+		srv.Use(NewTracing(opts.TracerProvider)) // tracing.go: outermost, so its spans hold the rest
+	}
 	srv.AroundResponses(recordOperation)
 	srv.AroundResponses(withoutOperation)
 	srv.SetParserTokenLimit(opts.MaxTokens)

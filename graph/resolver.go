@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/auth"
@@ -64,6 +65,8 @@ type Options struct {
 	MaxRootFields int
 	// MaxTokens caps the tokens of a request's document (0: DefaultMaxTokens).
 	MaxTokens int
+	// TracerProvider, if set, traces operations and resolvers (tracing.go).
+	TracerProvider trace.TracerProvider
 }
 
 // withDefaults fills in what was left zero.

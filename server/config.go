@@ -66,6 +66,9 @@ type Config struct {
 	// the X-SQL-Statements response header (for the benchmark); the count
 	// is always in the request's log line.
 	ExposeStatementCount bool
+	// TracesEndpoint is the OTLP/HTTP URL spans are exported to; "" turns
+	// tracing off (tracing.go, from OpenTelemetry's environment variables).
+	TracesEndpoint string
 }
 
 // Environment variables read by the server.
@@ -157,6 +160,9 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	}
 	cfg.JWTSecret = secret
 	if err := cfg.parseAuth(getenv); err != nil {
+		return nil, err
+	}
+	if cfg.TracesEndpoint, err = tracesEndpoint(getenv); err != nil {
 		return nil, err
 	}
 	return cfg, nil

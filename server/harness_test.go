@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/clientprofile"
@@ -94,8 +95,15 @@ func (c *testClock) Advance(d time.Duration) {
 // configure func may change its configuration first.
 func newAPIServer(t testing.TB, dialectName string, configure ...func(*Config)) *apiServer {
 	t.Helper()
+	return newTracedAPIServer(t, dialectName, nil, configure...)
+}
+
+// newTracedAPIServer is newAPIServer whose requests, operations and SQL
+// statements make spans with tp (none when nil), as Main.Open arranges.
+func newTracedAPIServer(t testing.TB, dialectName string, tp trace.TracerProvider, configure ...func(*Config)) *apiServer {
+	t.Helper()
 	var counter *testdb.Counter
-	db := testdb.Open(t, dialectName, testdb.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
+	db := testdb.Open(t, dialectName, testdb.Options{TracerProvider: tp, WrapDriver: func(d dialect.Driver) dialect.Driver {
 		counter = testdb.NewCounter(d)
 		return sqlcount.Wrap(counter) // as Main.Open does: per-request counts
 	}})
@@ -110,6 +118,8 @@ func newAPIServer(t testing.TB, dialectName string, configure ...func(*Config)) 
 		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil)),
 		Now:    clock.Now,
 		DB:     db,
+
+		TracerProvider: tp,
 	}
 	for _, c := range configure {
 		c(m.Config)

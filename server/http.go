@@ -43,6 +43,8 @@ func (m *Main) Handler() http.Handler {
 		MaxAliases:      m.Config.MaxAliases,
 		MaxRootFields:   m.Config.MaxRootFields,
 		MaxTokens:       m.Config.MaxTokens,
+
+		TracerProvider: m.TracerProvider,
 	})
 	authn := &auth.Authenticator{Issuer: m.Issuer, DB: m.DB.Ent}
 
@@ -55,7 +57,7 @@ func (m *Main) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", m.ready)
 	mux.Handle("/", ide.Handler("/graphql"))
-	return m.withRequestID(m.recoverPanics(securityHeaders(mux)))
+	return m.traced(mux, m.withRequestID(m.recoverPanics(securityHeaders(mux))))
 }
 
 // ready answers 200 when the database answers a ping within two seconds.

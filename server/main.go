@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/fakepractice"
@@ -74,11 +76,24 @@ type Main struct {
 	Throttle *auth.LoginThrottle
 	// Metrics are served on the admin listener (admin.go); made on first use.
 	Metrics *prom.Metrics
+	// TracerProvider makes the spans of requests, operations and SQL
+	// statements (tracing.go); nil when tracing is off. Tests set their own.
+	TracerProvider trace.TracerProvider
+	stopTracing    func(context.Context) error
 }
 
 // Open connects to the database, migrates it and prepares the token issuer.
-func (m *Main) Open(ctx context.Context) error {
-	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout, WrapDriver: sqlcount.Wrap})
+func (m *Main) Open(ctx context.Context) (err error) {
+	if err := m.openTracing(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = m.closeTracing()
+		}
+	}()
+	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout, WrapDriver: sqlcount.Wrap,
+		TracerProvider: m.TracerProvider})
 	if err != nil {
 		return err
 	}
@@ -108,12 +123,13 @@ func (m *Main) openIssuer() error {
 	return nil
 }
 
-// Close releases the database.
+// Close flushes the traces and releases the database.
 func (m *Main) Close() error {
+	err := m.closeTracing()
 	if m.DB == nil {
-		return nil
+		return err
 	}
-	return m.DB.Close()
+	return errors.Join(err, m.DB.Close())
 }
 
 // SeedDemo creates the demo practice in an empty database and prints how to

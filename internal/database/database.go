@@ -18,6 +18,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	"go.opentelemetry.io/otel/trace"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"github.com/caseload/caseload/ent"
@@ -49,6 +50,8 @@ type Options struct {
 	// the wait for the write lock, and queries stop when their request's
 	// context ends.
 	StatementTimeout time.Duration
+	// TracerProvider, if set, gives every SQL statement a span (tracing.go).
+	TracerProvider trace.TracerProvider
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.
@@ -98,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		f.Close()
 		source = SQLiteDSN(path)
 	}
-	db, err := sql.Open(driverName, source)
+	db, err := openSQL(driverName, dialectName, source, opts.TracerProvider)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 	}
