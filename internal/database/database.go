@@ -17,7 +17,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "github.com/lib/pq" // PostgreSQL driver "postgres"
 	"go.opentelemetry.io/otel/trace"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
