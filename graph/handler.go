@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -9,16 +11,42 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/caseload/caseload/internal/facts"
+	"github.com/caseload/caseload/internal/viewer"
 )
 
 // NewHandler builds the GraphQL handler explicitly: transports, query cache,
 // persisted queries, limits, one transaction per mutation, the viewer check,
 // the error presenter and the recover func.
-func NewHandler(opts Options) *handler.Server {
+//
+// It is two servers over one resolver: one for requests with a signed-in
+// user (the auth middleware has put a viewer on the context), one for the
+// rest. Staff may always read the schema, so that the IDE documents it in
+// production too; the anonymous get introspection only when the server
+// allows it (Options.Introspection), and never a "Did you mean" suggestion,
+// which would spell the schema out to a stranger one guess at a time.
+func NewHandler(opts Options) http.Handler {
 	opts = opts.withDefaults()
 	r := newResolver(opts)
+	// What the resolvers read with (step 5 below): the ent interceptors
+	// that fill the store of facts and the audit, once for both servers.
+	opts.DB.Intercept(facts.RegisterReads(), auditColumns())
+	staff := newServer(r, opts, true)
+	public := newServer(r, opts, false)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if viewer.FromContext(req.Context()) != nil {
+			staff.ServeHTTP(w, req)
+			return
+		}
+		public.ServeHTTP(w, req)
+	})
+}
+
+// newServer builds one of NewHandler's servers: for the signed-in (staff)
+// or for anonymous requests.
+func newServer(r *Resolver, opts Options, staff bool) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 
 	// The request pipeline, in the order a request meets it. Registration
@@ -39,12 +67,12 @@ func NewHandler(opts Options) *handler.Server {
 	srv.AroundResponses(recordOperation)
 	srv.AroundResponses(withoutOperation)
 	srv.SetParserTokenLimit(opts.MaxTokens)
-	if opts.Introspection {
+	if staff || opts.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
-		srv.SetDisableSuggestion(true)
 		srv.Use(NoIntrospection{})
 	}
+	srv.SetDisableSuggestion(!staff)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 
 	// 2. The shape of the operation (limits.go, shape.go, cursors.go),
@@ -68,15 +96,18 @@ func NewHandler(opts Options) *handler.Server {
 	srv.AroundFields(GuardPHI)
 
 	// 5. What the resolvers read with: the store of facts each operation
-	// gets (facts.go), filled by an ent interceptor with what it reads, and
+	// gets (facts.go), filled by the ent interceptor NewHandler registers, and
 	// a login's password compared before the mutation's transaction begins
 	// (session.go).
-	opts.DB.Intercept(facts.RegisterReads(), auditColumns())
 	srv.AroundOperations(CheckPasswordsEarly(r.workflow))
 	srv.AroundOperations(withFacts(opts.DB, opts.Driver.Dialect(), opts.Now))
 
 	// 6. Errors: one presenter maps every error to the contract's codes.
-	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
+	present := ErrorPresenter(opts.Logger)
+	if !staff {
+		present = withoutSuggestions(present)
+	}
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(Recover(opts.Logger))
 	return srv
 }
@@ -90,4 +121,17 @@ func withoutOperation(ctx context.Context, next graphql.ResponseHandler) *graphq
 		return &graphql.Response{Errors: graphql.GetErrors(ctx)}
 	}
 	return next(ctx)
+}
+
+// withoutSuggestions cuts the "Did you mean ...?" that the validator still
+// adds, with suggestions off, to an unknown argument, input field, enum
+// value or type.
+func withoutSuggestions(present graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		e := present(ctx, err)
+		if before, _, found := strings.Cut(e.Message, " Did you mean "); found {
+			e.Message = before
+		}
+		return e
+	}
 }

@@ -251,7 +251,7 @@ func TestParserTokenLimit(t *testing.T) {
 	}
 }
 
-func TestIntrospectionAndSuggestionsOffUnlessConfigured(t *testing.T) {
+func TestIntrospectionForStaffAndNoSuggestionsForStrangers(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string
@@ -272,23 +272,41 @@ func TestIntrospectionAndSuggestionsOffUnlessConfigured(t *testing.T) {
 		}
 	}
 
+	// Signed-in staff of any role always read the schema (the IDE documents
+	// it in production) and get "Did you mean" suggestions; the anonymous
+	// read it only when the server allows it, and are never suggested a
+	// name, be it of a field, an argument, an input field or an enum value.
+	misspelt := []string{
+		`{ clientz(first: 1) { totalCount } }`,
+		`{ clients(firs: 1) { totalCount } }`,
+		`{ clients(first: 1, where: {statuz: ACTIVE}) { totalCount } }`,
+		`{ clients(first: 1, where: {status: ACTIV}) { totalCount } }`,
+	}
 	for _, on := range []bool{false, true} {
 		s := newAPIServer(t, "sqlite3", func(c *Config) { c.Introspection = on })
 		f := s.seedPractice("North", "north.example")
-		tok := s.token(f.admin)
-		r := s.do(tok, `{ __schema { queryType { name } } }`, nil)
-		if got := len(r.Errors) == 0 && r.Data["__schema"] != nil; got != on {
-			t.Errorf("introspection %v: got %+v %v", on, r.Errors, r.Data)
-		}
-		if !on && r.code() != graph.CodeIntrospectionDisabled {
-			t.Errorf("refused introspection: %+v, want %s", r.Errors, graph.CodeIntrospectionDisabled)
-		}
-		r = s.do(tok, `{ clientz(first: 1) { totalCount } }`, nil)
-		if r.code() != "GRAPHQL_VALIDATION_FAILED" {
-			t.Fatalf("misspelt field: %+v", r.Errors)
-		}
-		if suggests := strings.Contains(r.Errors[0].Message, "Did you mean"); suggests != on {
-			t.Errorf("introspection %v: %q suggests fields: %v", on, r.Errors[0].Message, suggests)
+		for _, who := range []struct {
+			name  string
+			token string
+			staff bool
+		}{{"admin", s.token(f.admin), true}, {"analyst", s.token(f.analyst), true}, {"anonymous", "", false}} {
+			r := s.do(who.token, `{ __schema { queryType { name } } }`, nil)
+			want := who.staff || on
+			if got := len(r.Errors) == 0 && r.Data["__schema"] != nil; got != want {
+				t.Errorf("introspection %v, %s: got %+v %v, want the schema: %v", on, who.name, r.Errors, r.Data, want)
+			}
+			if !want && r.code() != graph.CodeIntrospectionDisabled {
+				t.Errorf("introspection %v, %s refused: %+v, want %s", on, who.name, r.Errors, graph.CodeIntrospectionDisabled)
+			}
+			for _, q := range misspelt {
+				r = s.do(who.token, q, nil)
+				if r.code() != "GRAPHQL_VALIDATION_FAILED" {
+					t.Fatalf("%s: %+v", q, r.Errors)
+				}
+				if suggests := strings.Contains(r.Errors[0].Message, "Did you mean"); suggests != who.staff {
+					t.Errorf("introspection %v, %s: %q suggests: %v", on, who.name, r.Errors[0].Message, suggests)
+				}
+			}
 		}
 	}
 }
