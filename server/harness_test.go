@@ -20,6 +20,7 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/sqlcount"
 	"github.com/caseload/caseload/internal/testdb"
 )
@@ -99,6 +100,13 @@ func newAPIServer(t testing.TB, dialectName string, configure ...func(*Config)) 
 		counter = testdb.NewCounter(d)
 		return sqlcount.Wrap(counter) // as Main.Open does: per-request counts
 	}})
+	return serverOn(t, db, counter, configure...)
+}
+
+// serverOn builds the server over an open database (counter, if not nil,
+// counts its statements).
+func serverOn(t testing.TB, db *database.DB, counter *testdb.Counter, configure ...func(*Config)) *apiServer {
+	t.Helper()
 	logs := &bytes.Buffer{}
 	clock := &testClock{now: testNow}
 	m := &Main{

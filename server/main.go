@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,20 +27,25 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	err := dispatch(ctx, os.Args[1:], osCLI())
 	stop() // not deferred: os.Exit below would skip it
-	if err != nil {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// The flag package has printed the usage.
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "caseload:", err)
 		os.Exit(1)
 	}
 }
 
+// run serves the API: `caseload [serve] [flags]`.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := ParseConfig(args, getenv)
 	if err != nil {
 		return err
 	}
 	m := &Main{Config: cfg, Logger: newLogger(cfg.LogFormat, stdout), Now: utcNow}
+	m.Logger.Info("starting caseload", "version", versionString())
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
@@ -46,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if b := bootstrapFromEnv(getenv); b != nil {
 		created, err := b.Apply(ctx, m.DB.Ent)
 		if err != nil {
-			return err
+			return fmt.Errorf("the first practice and admin of the CASELOAD_BOOTSTRAP_* variables: %w", err)
 		}
 		if created {
 			m.Logger.Info("first practice and admin created")
@@ -56,6 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if err := m.SeedDemo(ctx, stdout); err != nil {
 			return err
 		}
+	}
+	if err := m.WarnIfNoAdmin(ctx); err != nil {
+		return err
 	}
 	return m.ListenAndServe(ctx)
 }
@@ -71,20 +81,28 @@ type Main struct {
 	// Sessions issue and rotate refresh tokens; Throttle limits failed sign-ins.
 	Sessions *auth.Sessions
 	Throttle *auth.LoginThrottle
+
+	// draining is set when shutdown begins: /readyz answers 503 from then on.
+	draining atomic.Bool
+	// adminSeen remembers that an admin exists, once one does (setup.go).
+	adminSeen atomic.Bool
 }
 
-// Open connects to the database, migrates it and prepares the token issuer.
+// Open connects to the database, migrates it (unless Config.Migrate is
+// off) and prepares the token issuer.
 func (m *Main) Open(ctx context.Context) error {
 	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout, WrapDriver: sqlcount.Wrap})
 	if err != nil {
 		return err
 	}
 	m.DB = db
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return err
+	if m.Config.Migrate {
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return err
+		}
 	}
-	m.Logger.Info("database ready", "dialect", db.Dialect)
+	m.Logger.Info("database ready", "dialect", db.Dialect, "migrated", m.Config.Migrate)
 	return m.openIssuer()
 }
 
@@ -153,6 +171,18 @@ func (m *Main) ListenAndServe(ctx context.Context) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	// Unready first: a load balancer polling /readyz stops sending new
+	// requests while this process still serves those that arrive meanwhile.
+	m.draining.Store(true)
+	srv.SetKeepAlivesEnabled(false) // clients reconnect, through the balancer, elsewhere
+	if d := m.Config.DrainDelay; d > 0 {
+		m.Logger.Info("draining: /readyz answers 503", "drain_delay", d)
+		select {
+		case <-time.After(d):
+		case err := <-errc:
+			return err
+		}
 	}
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
