@@ -185,15 +185,19 @@ func TestPostgresDumpAndRestore(t *testing.T) {
 	testdb.SkipUnderShort(t, "seeds the whole demo practice")
 	base := os.Getenv(testdb.EnvPostgres)
 	var missing []string
+	if base == "" {
+		missing = append(missing, testdb.EnvPostgres)
+	}
 	for _, tool := range []string{"pg_dump", "pg_restore", "psql"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, tool)
 		}
 	}
-	if base == "" || len(missing) > 0 {
-		why := "the PostgreSQL backup round trip needs " + testdb.EnvPostgres + " and pg_dump, pg_restore and psql on PATH (apt-get install postgresql-client)"
+	if len(missing) > 0 {
+		why := "the PostgreSQL backup round trip needs " + testdb.EnvPostgres + " and pg_dump, pg_restore and psql on PATH " +
+			"(apt-get install postgresql-client); missing: " + strings.Join(missing, ", ")
 		if os.Getenv(testdb.EnvRequirePostgres) != "" {
-			t.Fatalf("%s; missing: %v %v", why, missing, base == "")
+			t.Fatal(why)
 		}
 		t.Skip(why)
 	}
@@ -231,7 +235,7 @@ func createDatabase(t *testing.T, base, suffix string) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	name := "caseload_test_" + suffix + "_" + hex.EncodeToString(b[:])
-	pgTool(t, "", "psql", base, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE "+name)
+	pgTool(t, "", "psql", base, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE "+name)
 	t.Cleanup(func() {
 		cmd := exec.Command("psql", base, "-q", "-c", "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -257,5 +261,29 @@ func pgTool(t *testing.T, dir string, args ...string) {
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", args[0], err, out)
+	}
+}
+
+// TestBackupCommandsDocumented: the README and docs/deploy.md give the
+// commands TestPostgresDumpAndRestore runs, and caseload backup's advice
+// on PostgreSQL gives the same pg_dump.
+func TestBackupCommandsDocumented(t *testing.T) {
+	dump := strings.Join(pgDump, " ") + ` "$DATABASE_URL"`
+	restore := strings.Join(pgRestore, " ") + ` "$RESTORE_URL" caseload.dump`
+	create := `psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -c 'CREATE DATABASE caseload_restored'`
+	for _, doc := range []string{"../README.md", "../docs/deploy.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{dump, create, restore, "caseload backup -o "} {
+			if !strings.Contains(string(b), cmd) {
+				t.Errorf("%s does not give the command %s", doc, cmd)
+			}
+		}
+	}
+	c, out := testCLI(nil, "")
+	if _, err := runCommand(t, c, out, "backup", "-db", "postgres://db.example/caseload", "-o", "x"); err == nil || !strings.Contains(err.Error(), dump) {
+		t.Errorf("caseload backup on PostgreSQL advises %v, want %s", err, dump)
 	}
 }
