@@ -69,6 +69,13 @@ type Config struct {
 	// TracesEndpoint is the OTLP/HTTP URL spans are exported to; "" turns
 	// tracing off (tracing.go, from OpenTelemetry's environment variables).
 	TracesEndpoint string
+	// Migrate applies the schema migrations at start; operators who run
+	// `caseload migrate` separately turn it off on the replicas.
+	Migrate bool
+	// DrainDelay is how long the server answers /readyz with 503 after
+	// shutdown begins, still serving, before it closes its listener: the
+	// time a load balancer needs to notice and stop sending requests.
+	DrainDelay time.Duration
 }
 
 // Environment variables read by the server.
@@ -91,7 +98,13 @@ const (
 	envCORSOrigins      = "CASELOAD_CORS_ORIGINS"
 
 	envExposeStatementCount = "CASELOAD_EXPOSE_STATEMENT_COUNT"
+	envMigrate              = "CASELOAD_MIGRATE"
+	envDrainDelay           = "CASELOAD_DRAIN_DELAY"
 )
+
+// MaxDrainDelay bounds CASELOAD_DRAIN_DELAY: a longer wait would outlast
+// any sensible stop timeout of a service manager.
+const MaxDrainDelay = 5 * time.Minute
 
 // DefaultStatementTimeout is the default of CASELOAD_STATEMENT_TIMEOUT.
 const DefaultStatementTimeout = 5 * time.Second
@@ -105,7 +118,7 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	cfg := &Config{ShutdownTimeout: 15 * time.Second}
 	fs.StringVar(&cfg.Addr, "addr", orDefault(getenv(envAddr), "127.0.0.1:8080"), "listen address (env "+envAddr+")")
 	fs.StringVar(&cfg.AdminAddr, "admin-addr", orDefault(getenv(envAdminAddr), DefaultAdminAddr), "admin listen address serving /metrics; off: none (env "+envAdminAddr+")")
-	fs.StringVar(&cfg.DatabaseURL, "db", orDefault(getenv(envDatabaseURL), DefaultDatabasePath), "postgres:// URL or SQLite file path (env "+envDatabaseURL+")")
+	databaseFlag(fs, getenv, &cfg.DatabaseURL)
 	demoDefault, _ := strconv.ParseBool(getenv(envDemo))
 	fs.BoolVar(&cfg.Demo, "demo", demoDefault, "seed the demo practice into an empty database (env "+envDemo+")")
 	fs.StringVar(&cfg.LogFormat, "log-format", orDefault(getenv(envLogFormat), "text"), "log format: text or json (env "+envLogFormat+")")
@@ -123,8 +136,17 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 		}
 	}
 	fs.BoolVar(&cfg.ExposeStatementCount, "expose-statement-count", expose, "return each request's SQL statement count in the X-SQL-Statements header (env "+envExposeStatementCount+")")
+	if err := cfg.operationFlags(fs, getenv); err != nil {
+		return nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (caseload help lists the commands)", fs.Arg(0))
+	}
+	if cfg.DrainDelay < 0 || cfg.DrainDelay > MaxDrainDelay {
+		return nil, fmt.Errorf("drain delay must be between 0 and %v, got %v", MaxDrainDelay, cfg.DrainDelay)
 	}
 	if err := cfg.checkLimits(*origins); err != nil {
 		return nil, err
@@ -205,6 +227,52 @@ func jwtSecret(databaseURL, fromEnv string) ([]byte, error) {
 	return []byte(secret), nil
 }
 
+// databaseFlag defines -db, the database of the server and of every command.
+func databaseFlag(fs *flag.FlagSet, getenv func(string) string, dst *string) {
+	fs.StringVar(dst, "db", orDefault(getenv(envDatabaseURL), DefaultDatabasePath), "postgres:// URL or SQLite file path (env "+envDatabaseURL+")")
+}
+
+// operationFlags defines the flags of migration at start and of draining.
+func (cfg *Config) operationFlags(fs *flag.FlagSet, getenv func(string) string) error {
+	migrate, err := envBool(getenv, envMigrate, true)
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&cfg.Migrate, "migrate", migrate, "apply the schema migrations at start; false when `caseload migrate` runs them separately (env "+envMigrate+")")
+	drain, err := envDuration(getenv, envDrainDelay, 0)
+	if err != nil {
+		return err
+	}
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", drain, "after SIGTERM, answer /readyz with 503 and keep serving this long before closing the listener, so that a load balancer stops sending requests first (env "+envDrainDelay+")")
+	return nil
+}
+
+// envBool reads a true/false variable, def when it is unset.
+func envBool(getenv func(string) string, name string, def bool) (bool, error) {
+	s := getenv(name)
+	if s == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, got %q", name, s)
+	}
+	return b, nil
+}
+
+// envDuration reads a duration variable, def when it is unset.
+func envDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	s := getenv(name)
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s must be a duration such as 5s, got %q", name, s)
+	}
+	return d, nil
+}
+
 // limitFlags defines the flags of the request limits, CORS and the
 // statement timeout, with their defaults from the environment.
 func (cfg *Config) limitFlags(fs *flag.FlagSet, getenv func(string) string) (origins *string, err error) {
@@ -230,13 +298,9 @@ func (cfg *Config) limitFlags(fs *flag.FlagSet, getenv func(string) string) (ori
 		}
 		fs.IntVar(l.dst, l.flag, def, l.usage+" (env "+l.env+")")
 	}
-	timeout := DefaultStatementTimeout
-	if s := getenv(envStatementTimeout); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return nil, fmt.Errorf("%s must be a duration such as 5s, got %q", envStatementTimeout, s)
-		}
-		timeout = d
+	timeout, err := envDuration(getenv, envStatementTimeout, DefaultStatementTimeout)
+	if err != nil {
+		return nil, err
 	}
 	fs.DurationVar(&cfg.StatementTimeout, "statement-timeout", timeout, "PostgreSQL cancels a statement running longer; 0: never (env "+envStatementTimeout+")")
 	origins = fs.String("cors-origins", getenv(envCORSOrigins), "comma-separated browser origins allowed to call the API, such as https://app.example.com (env "+envCORSOrigins+")")

@@ -21,6 +21,7 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/sqlcount"
 	"github.com/caseload/caseload/internal/testdb"
 )
@@ -107,6 +108,18 @@ func newTracedAPIServer(t testing.TB, dialectName string, tp trace.TracerProvide
 		counter = testdb.NewCounter(d)
 		return sqlcount.Wrap(counter) // as Main.Open does: per-request counts
 	}})
+	s := serverOn(t, db, counter, configure...)
+	if tp != nil {
+		s.main.TracerProvider = tp
+		s.handler = s.main.Handler()
+	}
+	return s
+}
+
+// serverOn builds the server over an open database (counter, if not nil,
+// counts its statements).
+func serverOn(t testing.TB, db *database.DB, counter *testdb.Counter, configure ...func(*Config)) *apiServer {
+	t.Helper()
 	logs := &bytes.Buffer{}
 	clock := &testClock{now: testNow}
 	m := &Main{
@@ -118,8 +131,6 @@ func newTracedAPIServer(t testing.TB, dialectName string, tp trace.TracerProvide
 		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil)),
 		Now:    clock.Now,
 		DB:     db,
-
-		TracerProvider: tp,
 	}
 	for _, c := range configure {
 		c(m.Config)

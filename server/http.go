@@ -56,15 +56,21 @@ func (m *Main) Handler() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", m.ready)
-	mux.Handle("/", ide.Handler("/graphql"))
+	mux.Handle("/", ide.Handler("/graphql", ide.WithNotice(m.setupNotice)))
 	return m.traced(mux, m.withRequestID(m.recoverPanics(securityHeaders(mux))))
 }
 
-// ready answers 200 when the database answers a ping within two seconds.
+// ready answers 200 when the database answers a ping within two seconds,
+// and 503 once shutdown has begun (the process still finishes its requests).
 func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if m.draining.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "draining")
+		return
+	}
 	if err := m.DB.SQL.PingContext(ctx); err != nil {
 		m.Logger.WarnContext(ctx, "readiness check failed", "request_id", reqid.FromContext(ctx), "error", err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)

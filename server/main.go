@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,20 +31,25 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	err := dispatch(ctx, os.Args[1:], osCLI())
 	stop() // not deferred: os.Exit below would skip it
-	if err != nil {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// The flag package has printed the usage.
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "caseload:", err)
 		os.Exit(1)
 	}
 }
 
+// run serves the API: `caseload [serve] [flags]`.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := ParseConfig(args, getenv)
 	if err != nil {
 		return err
 	}
 	m := &Main{Config: cfg, Logger: newLogger(cfg.LogFormat, stdout), Now: utcNow}
+	m.Logger.Info("starting caseload", "version", versionString())
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
@@ -49,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if b := bootstrapFromEnv(getenv); b != nil {
 		created, err := b.Apply(ctx, m.DB.Ent)
 		if err != nil {
-			return err
+			return fmt.Errorf("the first practice and admin of the CASELOAD_BOOTSTRAP_* variables: %w", err)
 		}
 		if created {
 			m.Logger.Info("first practice and admin created")
@@ -59,6 +67,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if err := m.SeedDemo(ctx, stdout); err != nil {
 			return err
 		}
+	}
+	if err := m.WarnIfNoAdmin(ctx); err != nil {
+		return err
 	}
 	return m.ListenAndServe(ctx)
 }
@@ -80,9 +91,19 @@ type Main struct {
 	// statements (tracing.go); nil when tracing is off. Tests set their own.
 	TracerProvider trace.TracerProvider
 	stopTracing    func(context.Context) error
+
+	// Migrations is what Open's migration did (empty before Open, and with
+	// Config.Migrate off).
+	Migrations database.Migrations
+
+	// draining is set when shutdown begins: /readyz answers 503 from then on.
+	draining atomic.Bool
+	// adminSeen remembers that an admin exists, once one does (setup.go).
+	adminSeen atomic.Bool
 }
 
-// Open connects to the database, migrates it and prepares the token issuer.
+// Open connects to the database, migrates it (unless Config.Migrate is
+// off) and prepares the token issuer.
 func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.openTracing(ctx); err != nil {
 		return err
@@ -98,12 +119,43 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	m.DB = db
-	if err := db.Migrate(ctx); err != nil {
+	if err := m.migrate(ctx); err != nil {
 		db.Close()
 		return err
 	}
-	m.Logger.Info("database ready", "dialect", db.Dialect)
 	return m.openIssuer()
+}
+
+// migrate applies the pending migrations and says what it did; with
+// Config.Migrate off it only checks that none is pending, so that a replica
+// started before `caseload migrate` was run stops at once, saying so,
+// instead of failing on the first request that needs the new schema.
+func (m *Main) migrate(ctx context.Context) error {
+	if !m.Config.Migrate {
+		pending, err := m.DB.PendingMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("the database lacks %d migrations of this release (%s): run `caseload migrate` first, or start without -migrate=false",
+				len(pending), strings.Join(pending, ", "))
+		}
+		m.Logger.Info("database ready", "dialect", m.DB.Dialect, "migrated", false)
+		return nil
+	}
+	done, err := m.DB.ApplyMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	m.Migrations = done
+	if done.Newer != "" {
+		m.Logger.Warn("the database was migrated by a newer release; running on it", "database_version", done.Newer)
+	}
+	if done.Baselined != "" {
+		m.Logger.Info("database of an earlier release recorded at the first migration", "version", done.Baselined)
+	}
+	m.Logger.Info("database ready", "dialect", m.DB.Dialect, "version", done.Current, "applied", strings.Join(done.Applied, ","))
+	return nil
 }
 
 // openIssuer prepares the token issuer, the sessions and the sign-in
@@ -181,6 +233,18 @@ func (m *Main) ListenAndServe(ctx context.Context) error {
 		_ = srv.Close()
 		return fmt.Errorf("admin listener: %w", err)
 	case <-ctx.Done():
+	}
+	// Unready first: a load balancer polling /readyz stops sending new
+	// requests while this process still serves those that arrive meanwhile.
+	m.draining.Store(true)
+	srv.SetKeepAlivesEnabled(false) // clients reconnect, through the balancer, elsewhere
+	if d := m.Config.DrainDelay; d > 0 {
+		m.Logger.Info("draining: /readyz answers 503", "drain_delay", d)
+		select {
+		case <-time.After(d):
+		case err := <-errc:
+			return err
+		}
 	}
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)

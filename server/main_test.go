@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,47 +23,9 @@ func TestServerRunsTheDemo(t *testing.T) {
 		t.Skip("seeds the whole demo practice")
 	}
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	adminLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	adminAddr := adminLn.Addr().String()
-	adminLn.Close()
+	adminAddr := freeAddr(t)
 	env := map[string]string{"CASELOAD_INTROSPECTION": "true"}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := &lockedWriter{w: &bytes.Buffer{}}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", addr, "-admin-addr", adminAddr, "-db", filepath.Join(dir, "caseload.db"), "-demo"}, func(k string) string { return env[k] }, out)
-	}()
-
-	base := "http://" + addr
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("server stopped before it was ready: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server not ready within 2 minutes")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	base, out, stop := startServer(t, []string{"-admin-addr", adminAddr, "-db", filepath.Join(dir, "caseload.db"), "-demo"}, env)
 	secret, err := os.Stat(filepath.Join(dir, "jwt-secret"))
 	if err != nil || secret.Mode().Perm() != 0o600 {
 		t.Errorf("generated token secret: %v, mode %v, want 0600", err, secret.Mode().Perm())
@@ -203,16 +163,10 @@ func TestServerRunsTheDemo(t *testing.T) {
 		}
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("graceful shutdown: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not shut down")
+	if err := stop(); err != nil {
+		t.Errorf("graceful shutdown: %v", err)
 	}
-	printed := out.w.(*bytes.Buffer).String()
+	printed := out.String()
 	for _, u := range fakepractice.DemoLogins {
 		if !strings.Contains(printed, u.Email) {
 			t.Errorf("the demo login %s was not printed", u.Email)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +92,7 @@ func (m *Main) openTracing(ctx context.Context) error {
 		return fmt.Errorf("starting the OTLP trace exporter: %w", err)
 	}
 	res, err := resource.New(ctx,
-		resource.WithAttributes(semconv.ServiceName(serviceName), semconv.ServiceVersion(version())),
+		resource.WithAttributes(semconv.ServiceName(serviceName), semconv.ServiceVersion(releaseVersion())),
 		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
 		resource.WithTelemetrySDK(),
 	)
@@ -127,14 +126,6 @@ func (m *Main) closeTracing() error {
 // past the filter that withholds what identifies a person (withheld).
 func newTracerProvider(exp sdktrace.SpanExporter, res *resource.Resource) *sdktrace.TracerProvider {
 	return sdktrace.NewTracerProvider(sdktrace.WithBatcher(withholding{exp}), sdktrace.WithResource(res))
-}
-
-// version is the server's build version for service.version.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }
 
 // traced gives each request a server span named by its route ("POST

@@ -150,12 +150,23 @@ type pageData struct {
 	Boot     string
 	Nonce    string
 	Config   string
+	// Notice is shown above the IDE when not empty.
+	Notice string
+}
+
+// An Option changes what Handler serves.
+type Option func(*handler)
+
+// WithNotice shows, above the IDE, the text notice returns for each page
+// load (none when it returns ""): e.g. that the server still needs setting up.
+func WithNotice(notice func(*http.Request) string) Option {
+	return func(h *handler) { h.notice = notice }
 }
 
 // Handler serves the IDE page at "/" and its assets under "/ide/"; every
 // other path is 404. endpoint is the GraphQL endpoint path, e.g. "/graphql"
 // (an absolute http(s) URL also works: its origin is allowed to connect).
-func Handler(endpoint string) http.Handler {
+func Handler(endpoint string, opts ...Option) http.Handler {
 	b := loadBundle()
 	cfg, err := json.Marshal(pageConfig{
 		Endpoint:    endpoint,
@@ -186,13 +197,18 @@ func Handler(endpoint string) http.Handler {
 	if u, err := url.Parse(endpoint); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		connect += " " + u.Scheme + "://" + u.Host
 	}
-	return &handler{bundle: b, data: data, connectSrc: connect}
+	h := &handler{bundle: b, data: data, connectSrc: connect}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 type handler struct {
 	bundle     *bundle
 	data       pageData
 	connectSrc string
+	notice     func(*http.Request) string
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -201,7 +217,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !allowRead(w, r) {
 			return
 		}
-		h.servePage(w)
+		h.servePage(w, r)
 	case strings.HasPrefix(r.URL.Path, assetPrefix):
 		a := h.bundle.byPath[r.URL.Path]
 		if a == nil {
@@ -244,7 +260,7 @@ func (h *handler) csp(nonce string) string {
 	}, "; ")
 }
 
-func (h *handler) servePage(w http.ResponseWriter) {
+func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 	var raw [18]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -252,6 +268,9 @@ func (h *handler) servePage(w http.ResponseWriter) {
 	}
 	data := h.data
 	data.Nonce = base64.RawURLEncoding.EncodeToString(raw[:])
+	if h.notice != nil {
+		data.Notice = h.notice(r)
+	}
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, data); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)

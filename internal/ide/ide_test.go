@@ -306,3 +306,21 @@ func TestEveryOperationIsATab(t *testing.T) {
 		}
 	}
 }
+
+// TestNotice: WithNotice is asked at every page load; its text is escaped
+// and shown above the IDE, and nothing is shown while it returns "".
+func TestNotice(t *testing.T) {
+	text := "No admin yet: run <caseload bootstrap>"
+	h := Handler("/graphql", WithNotice(func(*http.Request) string { return text }))
+	page := body(t, get(t, h, "/"))
+	if !strings.Contains(page, `<p class="caseload-notice" role="alert">No admin yet: run &lt;caseload bootstrap&gt;</p>`) {
+		t.Errorf("no escaped notice on the page:\n%s", page)
+	}
+	text = ""
+	if page := body(t, get(t, h, "/")); strings.Contains(page, "caseload-notice") {
+		t.Errorf("a notice on the page while there is none:\n%s", page)
+	}
+	if page := body(t, get(t, Handler("/graphql"), "/")); strings.Contains(page, "caseload-notice") {
+		t.Error("a notice without WithNotice")
+	}
+}
