@@ -33,8 +33,9 @@ func NewHandler(opts Options) http.Handler {
 	// What the resolvers read with (step 5 below): the ent interceptors
 	// that fill the store of facts and the audit, once for both servers.
 	opts.DB.Intercept(facts.RegisterReads(), auditColumns())
-	staff := newServer(r, opts, true)
-	public := newServer(r, opts, false)
+	trusted := NewTrustedDocuments(opts.TrustedDocumentsOnly)
+	staff := newServer(r, opts, trusted, true)
+	public := newServer(r, opts, trusted, false)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if viewer.FromContext(req.Context()) != nil {
 			staff.ServeHTTP(w, req)
@@ -46,17 +47,18 @@ func NewHandler(opts Options) http.Handler {
 
 // newServer builds one of NewHandler's servers: for the signed-in (staff)
 // or for anonymous requests.
-func newServer(r *Resolver, opts Options, staff bool) *handler.Server {
+func newServer(r *Resolver, opts Options, trusted *TrustedDocuments, staff bool) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 
 	// The request pipeline, in the order a request meets it. Registration
 	// order matters within each kind of interceptor; keep it.
 
 	// 1. Transport and parse: GET, POST, the query cache, the token limit,
-	// introspection (or none), persisted queries. Every response's
-	// operation and error codes are recorded for the log line and the
-	// metrics (observe.go), and a body that never becomes an operation is
-	// answered with its errors alone (first, so outermost).
+	// introspection (or none), the trusted documents (trusted.go) and
+	// persisted queries. Every response's operation and error codes are
+	// recorded for the log line and the metrics (observe.go), and a body
+	// that never becomes an operation is answered with its errors alone
+	// (first, so outermost).
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -73,6 +75,7 @@ func newServer(r *Resolver, opts Options, staff bool) *handler.Server {
 		srv.Use(NoIntrospection{})
 	}
 	srv.SetDisableSuggestion(!staff)
+	srv.Use(trusted)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 
 	// 2. The shape of the operation (limits.go, shape.go, cursors.go),

@@ -54,6 +54,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Introspection lets clients ask for the schema (the IDE needs it).
 	Introspection bool
+	// TrustedDocumentsOnly refuses every document that is not one of
+	// package operations' (trusted.go).
+	TrustedDocumentsOnly bool
 	// ComplexityLimit caps an operation's cost, paged fields counting their
 	// page size times their selections (0: DefaultMaxComplexity).
 	ComplexityLimit int

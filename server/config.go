@@ -76,6 +76,9 @@ type Config struct {
 	// shutdown begins, still serving, before it closes its listener: the
 	// time a load balancer needs to notice and stop sending requests.
 	DrainDelay time.Duration
+	// TrustedDocumentsOnly runs only the documents of operations/ (their
+	// text, or the SHA-256 of it): for a server the shipped apps alone call.
+	TrustedDocumentsOnly bool
 }
 
 // Environment variables read by the server.
@@ -99,6 +102,7 @@ const (
 
 	envExposeStatementCount = "CASELOAD_EXPOSE_STATEMENT_COUNT"
 	envMigrate              = "CASELOAD_MIGRATE"
+	envTrustedDocumentsOnly = "CASELOAD_TRUSTED_DOCUMENTS_ONLY"
 	envDrainDelay           = "CASELOAD_DRAIN_DELAY"
 )
 
@@ -232,7 +236,8 @@ func databaseFlag(fs *flag.FlagSet, getenv func(string) string, dst *string) {
 	fs.StringVar(dst, "db", orDefault(getenv(envDatabaseURL), DefaultDatabasePath), "postgres:// URL or SQLite file path (env "+envDatabaseURL+")")
 }
 
-// operationFlags defines the flags of migration at start and of draining.
+// operationFlags defines the flags of migration at start, of draining and
+// of the trusted documents.
 func (cfg *Config) operationFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	migrate, err := envBool(getenv, envMigrate, true)
 	if err != nil {
@@ -243,6 +248,11 @@ func (cfg *Config) operationFlags(fs *flag.FlagSet, getenv func(string) string) 
 	if err != nil {
 		return err
 	}
+	trusted, err := envBool(getenv, envTrustedDocumentsOnly, false)
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&cfg.TrustedDocumentsOnly, "trusted-documents-only", trusted, "run only the documents of operations/manifest.json, sent whole or by their sha256Hash (env "+envTrustedDocumentsOnly+")")
 	fs.DurationVar(&cfg.DrainDelay, "drain-delay", drain, "after SIGTERM, answer /readyz with 503 and keep serving this long before closing the listener, so that a load balancer stops sending requests first (env "+envDrainDelay+")")
 	return nil
 }

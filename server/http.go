@@ -38,6 +38,8 @@ func (m *Main) Handler() http.Handler {
 		Logger:        m.Logger,
 		Introspection: m.Config.Introspection,
 
+		TrustedDocumentsOnly: m.Config.TrustedDocumentsOnly,
+
 		ComplexityLimit: m.Config.MaxComplexity,
 		MaxDepth:        m.Config.MaxDepth,
 		MaxAliases:      m.Config.MaxAliases,
