@@ -154,9 +154,19 @@ func migrateCommand(ctx context.Context, args []string, c *cli) error {
 	defer db.Close()
 	fmt.Fprintf(c.stdout, "migrating %s\n", describeDatabase(dsn))
 	began := time.Now()
-	if err := db.Migrate(ctx); err != nil {
+	done, err := db.ApplyMigrations(ctx)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "the schema is current (%v)\n", time.Since(began).Round(time.Millisecond))
+	if done.Baselined != "" {
+		fmt.Fprintf(c.stdout, "recorded the database of an earlier release at %s\n", done.Baselined)
+	}
+	for _, v := range done.Applied {
+		fmt.Fprintf(c.stdout, "applied %s\n", v)
+	}
+	if done.Newer != "" {
+		fmt.Fprintf(c.stdout, "the database is at %s, newer than this release knows: left as it is\n", done.Newer)
+	}
+	fmt.Fprintf(c.stdout, "the schema is current at %s (%d applied, %v)\n", done.Current, len(done.Applied), time.Since(began).Round(time.Millisecond))
 	return nil
 }

@@ -138,14 +138,21 @@ func TestMigrateCommandAndStartWithoutMigrating(t *testing.T) {
 	dir := t.TempDir()
 	c, out := testCLI(nil, "")
 
-	// -migrate=false: the server opens the database as it is.
+	// -migrate=false: the server changes no schema, and refuses to start
+	// on one that lacks this release's migrations, saying what to run.
 	unmigrated := filepath.Join(dir, "unmigrated.db")
-	m := &Main{Config: &Config{DatabaseURL: unmigrated, JWTSecret: []byte(strings.Repeat("s", 32)), TokenTTL: time.Hour}, Logger: discardLogger(), Now: utcNow}
-	if err := m.Open(context.Background()); err != nil {
-		t.Fatal(err)
+	openUnmigrating := func(path string) error {
+		m := &Main{Config: &Config{DatabaseURL: path, JWTSecret: []byte(strings.Repeat("s", 32)), TokenTTL: time.Hour}, Logger: discardLogger(), Now: utcNow}
+		err := m.Open(context.Background())
+		if err == nil {
+			m.Close()
+		}
+		return err
 	}
-	m.Close()
-	if tables := sqliteTables(t, unmigrated); len(tables) != 0 {
+	if err := openUnmigrating(unmigrated); err == nil || !strings.Contains(err.Error(), "caseload migrate") {
+		t.Errorf("Open with Migrate off on an empty database: %v, want a refusal naming caseload migrate", err)
+	}
+	if tables := sqliteTables(t, unmigrated); len(tables) > 1 { // the history table at most
 		t.Errorf("Open with Migrate off created tables: %v", tables)
 	}
 
@@ -154,8 +161,11 @@ func TestMigrateCommandAndStartWithoutMigrating(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(printed, "migrating SQLite "+path) || !strings.Contains(printed, "the schema is current") {
+	if !strings.Contains(printed, "migrating SQLite "+path) || !strings.Contains(printed, "applied ") || !strings.Contains(printed, "the schema is current at ") {
 		t.Errorf("migrate printed %q", printed)
+	}
+	if err := openUnmigrating(path); err != nil {
+		t.Errorf("Open with Migrate off after caseload migrate: %v", err)
 	}
 	tables := sqliteTables(t, path)
 	for _, want := range []string{"practices", "users", "clients", "appointments", "audit_events"} {
