@@ -54,9 +54,12 @@ func TestBrowserIDE(t *testing.T) {
 
 	// Tokens last 12 s, so that the IDE renews one within the test.
 	const tokenTTL = 12 * time.Second
+	// Introspection off, as in production: the schema's docs are there for
+	// the signed-in user all the same.
 	s := newDemoServer(t, func(c *Config) {
 		c.TokenTTL = tokenTTL
 		c.RefreshTokenTTL = time.Hour
+		c.Introspection = false
 	})
 	lastNames, err := s.main.DB.Ent.ClientProfile.Query().
 		Order(clientprofile.ByID()).Limit(20).
@@ -103,6 +106,9 @@ func TestBrowserIDE(t *testing.T) {
 	if first.Refresh == "" || first.TokenTail == "" {
 		t.Fatal("after sign-in, no refresh token in sessionStorage or no session record")
 	}
+
+	b.run("open the schema's docs", chromedp.Click(chromedp.CSS(`button[aria-label="Show Documentation Explorer"]`)))
+	b.waitFor("the schema's docs", `(() => { const d = document.querySelector('.graphiql-doc-explorer'); return Boolean(d) && d.innerText.includes('Mutation') && !d.innerText.includes('Error fetching schema'); })()`)
 
 	b.run("open the metrics tab", chromedp.Click(`//button[contains(@class,"graphiql-tab-button")][normalize-space()="`+browserTab+`"]`))
 	b.waitFor("the tab's operation", `operation() === `+jsString(browserTab))
