@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -41,8 +42,14 @@ func (r *Resolver) userErrors(ctx context.Context, err error) ([]*model.UserErro
 	}
 	refusals := caseload.Refusals(err)
 	if refusals == nil {
-		// ent's and the database's refusals, worded by the presenter's table.
-		code, message, field := presenter{log: r.log}.classify(ctx, err)
+		// ent's and the database's refusals, worded by the presenter's
+		// table. Asked quietly first: what is not a refusal goes on to the
+		// presenter, which logs it once.
+		code, message, field := presenter{log: slog.New(slog.DiscardHandler)}.classify(ctx, err)
+		if !userErrorCodes[code] {
+			return nil, err
+		}
+		presenter{log: r.log}.classify(ctx, err) // what it logs of a refusal
 		refusals = caseload.Errors{{Code: code, Message: message, Field: field}}
 	}
 	out := make([]*model.UserError, 0, len(refusals))
