@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"reflect"
 	"slices"
@@ -52,6 +53,8 @@ type mutationCall struct {
 	args                  map[string]any
 	result                any
 	failed                bool
+	// refused is the code of the payload's first userError, if any.
+	refused caseload.Code
 }
 
 type auditKey struct{}
@@ -158,7 +161,7 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 		ev := base
 		ev.action = c.field
 		ev.entityType = c.returns
-		code := codes[c.alias]
+		code := cmp.Or(codes[c.alias], string(c.refused))
 		switch {
 		case code == "" && c.failed:
 			code = string(caseload.CodeInternal)

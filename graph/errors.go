@@ -16,6 +16,7 @@ import (
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // presenter maps every error to the contract: the codes above for what a
@@ -88,8 +89,10 @@ func (p presenter) classify(ctx context.Context, err error) (code caseload.Code,
 		// (PostgreSQL names the index, SQLite its columns).
 		return caseload.CodeConflict, "the session already has its note: edit it, or add an addendum once it is signed", ""
 	case errors.As(err, &validation):
-		name := fieldName(validation.Name)
-		return caseload.CodeBadUserInput, name + ": " + validationReason(validation), name
+		// ent's builders stop at the first invalid field; the workflows of
+		// the payload shape check them all first (workflow.checkFields).
+		refusal := workflow.InvalidField(validation.Name, validation, nil, 0)
+		return refusal.Code, refusal.Message, refusal.Field
 	case ent.IsNotFound(err), errors.Is(err, privacy.Deny), errors.Is(err, facts.ErrNotReadable):
 		return caseload.CodeNotFound, "not found", ""
 	case ent.IsConstraintError(err):
@@ -112,34 +115,6 @@ func (p presenter) classify(ctx context.Context, err error) (code caseload.Code,
 	}
 	p.log.ErrorContext(ctx, "internal error", "request_id", reqid.FromContext(ctx), "error", err.Error())
 	return caseload.CodeInternal, "internal error; quote the request id when reporting it", ""
-}
-
-// fieldName turns ent's "ClientProfile.email" or "first_name" into the API's camelCase name.
-func fieldName(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
-	}
-	parts := strings.Split(name, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] == "id" {
-			parts[i] = "ID"
-		} else if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
-}
-
-// validationReason is the validator's own message without ent's prefix.
-func validationReason(err *ent.ValidationError) string {
-	inner := errors.Unwrap(err)
-	if inner == nil {
-		return "is not valid"
-	}
-	for next := errors.Unwrap(inner); next != nil; next = errors.Unwrap(inner) {
-		inner = next
-	}
-	return inner.Error()
 }
 
 func withCode(ext map[string]any, code string) map[string]any {

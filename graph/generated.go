@@ -314,6 +314,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CreateClientPayload struct {
+		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Document struct {
 		Addenda       func(childComplexity int) int
 		Amends        func(childComplexity int) int
@@ -581,6 +586,11 @@ type ComplexityRoot struct {
 		Client   func(childComplexity int) int
 	}
 
+	ScheduleAppointmentPayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	TerminationRecommendation struct {
 		Action      func(childComplexity int) int
 		CloseBy     func(childComplexity int) int
@@ -621,6 +631,12 @@ type ComplexityRoot struct {
 	UserEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 }
 
@@ -674,7 +690,7 @@ type MutationResolver interface {
 	UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error)
 	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error)
 	UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error)
-	CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error)
+	CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*model.CreateClientPayload, error)
 	UpdateClient(ctx context.Context, id int, input ent.UpdateClientProfileInput) (*ent.ClientProfile, error)
 	CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error)
 	UpdateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error)
@@ -684,7 +700,7 @@ type MutationResolver interface {
 	UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error)
 	CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error)
 	UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error)
-	ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*ent.Appointment, error)
+	ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*model.ScheduleAppointmentPayload, error)
 	RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error)
 	CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error)
 	RecordAttendance(ctx context.Context, id int, outcome workflow.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error)
@@ -1919,6 +1935,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactEdge.Node(childComplexity), true
+
+	case "CreateClientPayload.client":
+		if e.ComplexityRoot.CreateClientPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateClientPayload.Client(childComplexity), true
+	case "CreateClientPayload.userErrors":
+		if e.ComplexityRoot.CreateClientPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateClientPayload.UserErrors(childComplexity), true
 
 	case "Document.addenda":
 		if e.ComplexityRoot.Document.Addenda == nil {
@@ -3409,6 +3438,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeRecurringPayload.Client(childComplexity), true
 
+	case "ScheduleAppointmentPayload.appointment":
+		if e.ComplexityRoot.ScheduleAppointmentPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleAppointmentPayload.Appointment(childComplexity), true
+	case "ScheduleAppointmentPayload.userErrors":
+		if e.ComplexityRoot.ScheduleAppointmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduleAppointmentPayload.UserErrors(childComplexity), true
+
 	case "TerminationRecommendation.action":
 		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
 			break
@@ -3576,6 +3618,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3700,7 +3761,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/backfill.graphqls" "schema/caseload.graphqls" "schema/closure.graphqls" "schema/documents.graphqls" "schema/intake.graphqls" "schema/metrics.graphqls" "schema/policy.graphqls" "schema/ranking.graphqls" "schema/records.graphqls" "schema/rules.graphqls" "schema/scalars.graphqls" "schema/scheduling.graphqls" "schema/series.graphqls" "schema/session.graphqls" "schema/users.graphqls" "ent.graphqls"
+//go:embed "schema/backfill.graphqls" "schema/caseload.graphqls" "schema/closure.graphqls" "schema/contract.graphqls" "schema/documents.graphqls" "schema/intake.graphqls" "schema/metrics.graphqls" "schema/policy.graphqls" "schema/ranking.graphqls" "schema/records.graphqls" "schema/rules.graphqls" "schema/scalars.graphqls" "schema/scheduling.graphqls" "schema/series.graphqls" "schema/session.graphqls" "schema/users.graphqls" "ent.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3715,6 +3776,7 @@ var sources = []*ast.Source{
 	{Name: "schema/backfill.graphqls", Input: sourceData("schema/backfill.graphqls"), BuiltIn: false},
 	{Name: "schema/caseload.graphqls", Input: sourceData("schema/caseload.graphqls"), BuiltIn: false},
 	{Name: "schema/closure.graphqls", Input: sourceData("schema/closure.graphqls"), BuiltIn: false},
+	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
 	{Name: "schema/documents.graphqls", Input: sourceData("schema/documents.graphqls"), BuiltIn: false},
 	{Name: "schema/intake.graphqls", Input: sourceData("schema/intake.graphqls"), BuiltIn: false},
 	{Name: "schema/metrics.graphqls", Input: sourceData("schema/metrics.graphqls"), BuiltIn: false},
@@ -4253,6 +4315,16 @@ func (ec *executionContext) childFields_ContactEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ContactEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateClientPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_CreateClientPayload_client(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateClientPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateClientPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4665,6 +4737,16 @@ func (ec *executionContext) childFields_RevokeRecurringPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RevokeRecurringPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ScheduleAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_ScheduleAppointmentPayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ScheduleAppointmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduleAppointmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "action":
@@ -4735,6 +4817,18 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11539,6 +11633,70 @@ func (ec *executionContext) fieldContext_ContactEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ContactEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CreateClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.CreateClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateClientPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateClientPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateClientPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateClientPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateClientPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13912,8 +14070,8 @@ func (ec *executionContext) _Mutation_createClient(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().CreateClient(ctx, fc.Args["input"].(ent.CreateClientProfileInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateClientPayload) graphql.Marshaler {
+			return ec.marshalNCreateClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateClientPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13926,7 +14084,7 @@ func (ec *executionContext) fieldContext_Mutation_createClient(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
+			return ec.childFields_CreateClientPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14352,8 +14510,8 @@ func (ec *executionContext) _Mutation_scheduleAppointment(ctx context.Context, f
 			return ec.Resolvers.Mutation().ScheduleAppointment(ctx, fc.Args["input"].(workflow.ScheduleAppointmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScheduleAppointmentPayload) graphql.Marshaler {
+			return ec.marshalNScheduleAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14366,7 +14524,7 @@ func (ec *executionContext) fieldContext_Mutation_scheduleAppointment(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_ScheduleAppointmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17627,6 +17785,70 @@ func (ec *executionContext) fieldContext_RevokeRecurringPayload_canceled(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ScheduleAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleAppointmentPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleAppointmentPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScheduleAppointmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ScheduleAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScheduleAppointmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScheduleAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScheduleAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TerminationRecommendation_action(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18318,6 +18540,75 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v caseload.Code) graphql.Marshaler {
+			return ec.marshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -31553,6 +31844,44 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var createClientPayloadImplementors = []string{"CreateClientPayload"}
+
+func (ec *executionContext) _CreateClientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateClientPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createClientPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateClientPayload")
+		case "client":
+			out.Values[i] = ec._CreateClientPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateClientPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document", "Node"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *ent.Document) graphql.Marshaler {
@@ -33308,6 +33637,44 @@ func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast
 	return out
 }
 
+var scheduleAppointmentPayloadImplementors = []string{"ScheduleAppointmentPayload"}
+
+func (ec *executionContext) _ScheduleAppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScheduleAppointmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleAppointmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScheduleAppointmentPayload")
+		case "appointment":
+			out.Values[i] = ec._ScheduleAppointmentPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ScheduleAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var terminationRecommendationImplementors = []string{"TerminationRecommendation"}
 
 func (ec *executionContext) _TerminationRecommendation(ctx context.Context, sel ast.SelectionSet, obj *model.TerminationRecommendation) graphql.Marshaler {
@@ -33564,6 +33931,49 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34477,6 +34887,14 @@ func (ec *executionContext) unmarshalNCreateClientInput2githubᚗcomᚋcaseload�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateClientPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateClientPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateClientPayload!")
+		return graphql.Null
+	}
+	return ec._CreateClientPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateClinicianInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCreateClinicianInput(ctx context.Context, v any) (ent.CreateClinicianInput, error) {
 	res, err := ec.unmarshalInputCreateClinicianInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35013,6 +35431,14 @@ func (ec *executionContext) unmarshalNScheduleAppointmentInput2githubᚗcomᚋca
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNScheduleAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐScheduleAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.ScheduleAppointmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScheduleAppointmentPayload!")
+		return graphql.Null
+	}
+	return ec._ScheduleAppointmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35145,6 +35571,62 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseload�
 	}
 	return ec._User(ctx, sel, v)
 }
+
+func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserError!")
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode(ctx context.Context, v any) (caseload.Code, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode(ctx context.Context, sel ast.SelectionSet, v caseload.Code) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserErrorCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode = map[string]caseload.Code{
+		"BAD_USER_INPUT":   caseload.CodeBadUserInput,
+		"POLICY_VIOLATION": caseload.CodePolicyViolation,
+		"CONFLICT":         caseload.CodeConflict,
+		"NOT_FOUND":        caseload.CodeNotFound,
+		"FORBIDDEN":        caseload.CodeForbidden,
+	}
+	marshalNUserErrorCode2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐCode = map[caseload.Code]string{
+		caseload.CodeBadUserInput:    "BAD_USER_INPUT",
+		caseload.CodePolicyViolation: "POLICY_VIOLATION",
+		caseload.CodeConflict:        "CONFLICT",
+		caseload.CodeNotFound:        "NOT_FOUND",
+		caseload.CodeForbidden:       "FORBIDDEN",
+	}
+)
 
 func (ec *executionContext) unmarshalNUserOrderField2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUserOrderField(ctx context.Context, v any) (*ent.UserOrderField, error) {
 	var res = new(ent.UserOrderField)

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/graph/model"
 )
 
 // CreateClinician is the resolver for the createClinician field.
@@ -22,8 +23,13 @@ func (r *mutationResolver) UpdateClinician(ctx context.Context, id int, input en
 }
 
 // CreateClient is the resolver for the createClient field.
-func (r *mutationResolver) CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
-	return r.workflow.CreateClient(ctx, input)
+func (r *mutationResolver) CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*model.CreateClientPayload, error) {
+	c, err := r.workflow.CreateClient(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateClientPayload{Client: c, UserErrors: refused}, nil
 }
 
 // UpdateClient is the resolver for the updateClient field.

@@ -26,6 +26,9 @@ type Resolver struct {
 	db     *ent.Client
 	driver dialect.Driver
 	now    func() time.Time
+	// log gets what the error presenter logs of the refusals a payload
+	// reports (userErrors).
+	log *slog.Logger
 	// workflow runs every change to a caseload (internal/workflow).
 	workflow *workflow.Service
 }
@@ -104,7 +107,7 @@ func orDefault(n, def int) int {
 // newResolver is the composition root: the resolvers and the workflows'
 // service they call, which reads the rules from the operation's facts.
 func newResolver(o Options) *Resolver {
-	r := &Resolver{db: o.DB, driver: o.Driver, now: o.Now}
+	r := &Resolver{db: o.DB, driver: o.Driver, now: o.Now, log: o.Logger}
 	r.workflow = workflow.New(workflow.Options{
 		DB:       o.DB,
 		Facts:    func(ctx context.Context) workflow.Facts { return r.facts(ctx) },

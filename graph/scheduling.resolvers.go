@@ -11,12 +11,18 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // ScheduleAppointment is the resolver for the scheduleAppointment field.
-func (r *mutationResolver) ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*ent.Appointment, error) {
-	return r.workflow.ScheduleAppointment(ctx, input)
+func (r *mutationResolver) ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*model.ScheduleAppointmentPayload, error) {
+	a, err := r.workflow.ScheduleAppointment(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ScheduleAppointmentPayload{Appointment: a, UserErrors: refused}, nil
 }
 
 // RescheduleAppointment is the resolver for the rescheduleAppointment field.

@@ -45,6 +45,11 @@ const IdempotencyTTL = 24 * time.Hour
 // record is written first in the mutation's transaction, so two copies of a
 // request racing each other are serialized by the database's unique index:
 // the second waits for the first and then replays its result.
+//
+// A mutation of the payload shape that reports userErrors returns no
+// error, so it marks the operation refused (graph/contract.go): the
+// transaction is rolled back like that of a failed one, the response is
+// answered as it is, and its key is not remembered (as for an error).
 type Transactions struct {
 	DB  *ent.Client
 	Now func() time.Time
@@ -92,6 +97,7 @@ func (t Transactions) MutateOperationContext(_ context.Context, oc *graphql.Oper
 			auditFrom(ctx).call(&mutationCall{
 				field: fc.Field.Name, alias: fc.Field.Alias, returns: fc.Field.Definition.Type.Name(),
 				args: fc.Args, result: res, failed: err != nil,
+				refused: refusedFrom(ctx).code(fc.Field.Alias),
 			})
 		}
 		return res, err
@@ -219,6 +225,7 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 		return t.internal(ctx, "opening a transaction", err), false
 	}
 	txCtx := ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())
+	txCtx, refused := withRefusals(txCtx)
 	defer func() {
 		if r := recover(); r != nil {
 			_ = tx.Rollback()
@@ -256,6 +263,16 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 		_ = tx.Rollback()
 		rsp = &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}
 		// The refused or failed attempt is recorded after the rollback.
+		if err := t.audit(ctx, t.DB, log, rsp, false); err != nil {
+			return t.internal(ctx, "writing the audit log", err), false
+		}
+		return rsp, false
+	}
+	if refused.any() {
+		// A payload reported userErrors: the response stands, its writes do
+		// not, and neither does the key's record, so that the corrected
+		// request may be sent again with the same key.
+		_ = tx.Rollback()
 		if err := t.audit(ctx, t.DB, log, rsp, false); err != nil {
 			return t.internal(ctx, "writing the audit log", err), false
 		}

@@ -193,8 +193,8 @@ func TestClinicianWritesOwnCaseload(t *testing.T) {
 		f := s.seedPractice("North", "north.example")
 		clinician := s.token(f.clinicianUser)
 
-		data := s.mustDo(clinician, `mutation { createClient(input: {firstName: "New", lastName: "Client", status: ACTIVE, email: "new@example.org"}) { id status clinician { name } episodes { openedAt closedAt } } }`, nil)
-		c := data["createClient"].(map[string]any)
+		data := s.mustDo(clinician, `mutation { createClient(input: {firstName: "New", lastName: "Client", status: ACTIVE, email: "new@example.org"}) { client { id status clinician { name } episodes { openedAt closedAt } } userErrors { field message code } } }`, nil)
+		c := data["createClient"].(map[string]any)["client"].(map[string]any)
 		if c["clinician"].(map[string]any)["name"] != f.clinician.Name {
 			t.Errorf("new client's clinician = %v, want the signed-in clinician", c["clinician"])
 		}
@@ -206,17 +206,17 @@ func TestClinicianWritesOwnCaseload(t *testing.T) {
 		data = s.mustDo(clinician, schedule, map[string]any{"in": map[string]any{
 			"clientID": id, "startsAt": start.Format(time.RFC3339), "endsAt": start.Add(50 * time.Minute).Format(time.RFC3339),
 		}})
-		a := data["scheduleAppointment"].(map[string]any)
+		a := data["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)
 		if a["status"] != "SCHEDULED" || a["episode"] == nil || a["startsAt"] != start.Format(time.RFC3339) {
 			t.Errorf("appointment = %v", a)
 		}
 		// A clinician cannot put a client on someone else's caseload.
-		r := s.do(clinician, `mutation($c: ID!) { createClient(input: {firstName: "X", lastName: "Y", clinicianID: $c}) { id } }`, map[string]any{"c": scalar.EncodeID(f.other.ID)})
+		r := s.do(clinician, `mutation($c: ID!) { createClient(input: {firstName: "X", lastName: "Y", clinicianID: $c}) { client { id } userErrors { field message code } } }`, map[string]any{"c": scalar.EncodeID(f.other.ID)})
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("client on another caseload: %+v, want NOT_FOUND", r.Errors)
 		}
 		// An analyst changes nothing.
-		r = s.do(s.token(f.analyst), `mutation { createClient(input: {firstName: "X", lastName: "Y"}) { id } }`, nil)
+		r = s.do(s.token(f.analyst), `mutation { createClient(input: {firstName: "X", lastName: "Y"}) { client { id } userErrors { field message code } } }`, nil)
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("analyst creating a client: %+v, want NOT_FOUND", r.Errors)
 		}
@@ -238,11 +238,11 @@ func TestBadInputNamesTheField(t *testing.T) {
 			vars        map[string]any
 			code, field string
 		}{
-			{"bad email", `mutation { createClient(input: {firstName: "A", lastName: "B", email: "not-an-email"}) { id } }`, nil, "BAD_USER_INPUT", "email"},
-			{"empty name", `mutation { createClient(input: {firstName: "", lastName: "B"}) { id } }`, nil, "BAD_USER_INPUT", "firstName"},
-			{"active without clinician", `mutation { createClient(input: {firstName: "A", lastName: "B", status: ACTIVE}) { id } }`, nil, "BAD_USER_INPUT", "clinicianID"},
-			{"future birth date", `mutation { createClient(input: {firstName: "A", lastName: "B", dateOfBirth: "2030-01-01"}) { id } }`, nil, "BAD_USER_INPUT", "dateOfBirth"},
-			{"bad phone", `mutation { createClient(input: {firstName: "A", lastName: "B", phone: "call me"}) { id } }`, nil, "BAD_USER_INPUT", "phone"},
+			{"bad email", `mutation { createClient(input: {firstName: "A", lastName: "B", email: "not-an-email"}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.email"},
+			{"empty name", `mutation { createClient(input: {firstName: "", lastName: "B"}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.firstName"},
+			{"active without clinician", `mutation { createClient(input: {firstName: "A", lastName: "B", status: ACTIVE}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.clinicianID"},
+			{"future birth date", `mutation { createClient(input: {firstName: "A", lastName: "B", dateOfBirth: "2030-01-01"}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.dateOfBirth"},
+			{"bad phone", `mutation { createClient(input: {firstName: "A", lastName: "B", phone: "call me"}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.phone"},
 			{"weekly slots out of range", `mutation { createClinician(input: {name: "A", weeklySlots: 500}) { id } }`, nil, "BAD_USER_INPUT", "weeklySlots"},
 			{"ends before it starts", `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id } }`, map[string]any{"in": map[string]any{
 				"clientID": scalar.EncodeID(f.ownClients[0].ID), "clinicianID": scalar.EncodeID(f.clinician.ID),
@@ -256,8 +256,8 @@ func TestBadInputNamesTheField(t *testing.T) {
 			before := must(s.main.DB.Ent.ClientProfile.Query().Count(sys()))
 			s.sql.Reset()
 			r := s.do(admin, c.query, c.vars)
-			if r.code() != c.code || r.Errors[0].Extensions["field"] != c.field {
-				t.Errorf("%s: %+v, want %s on %s", c.name, r.Errors, c.code, c.field)
+			if r.code() != c.code || r.field() != c.field {
+				t.Errorf("%s: %+v %+v, want %s on %s", c.name, r.Errors, r.refusals(), c.code, c.field)
 			}
 			if strings.HasPrefix(c.name, "unbounded") || strings.HasPrefix(c.name, "page") {
 				if n := s.sql.Count(); n > 2 { // the viewer lookup only
@@ -319,11 +319,13 @@ func TestMutationsAreAllOrNothing(t *testing.T) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		r := s.do(s.token(f.admin), `mutation {
-			a: createClient(input: {firstName: "Kept", lastName: "Nowhere"}) { id }
-			b: createClient(input: {firstName: "", lastName: "Invalid"}) { id }
+			a: createClient(input: {firstName: "Kept", lastName: "Nowhere"}) { client { id } userErrors { field message code } }
+			b: createClient(input: {firstName: "", lastName: "Invalid"}) { client { id } userErrors { field message code } }
 		}`, nil)
-		if r.code() != "BAD_USER_INPUT" {
-			t.Fatalf("got %+v, want BAD_USER_INPUT", r.Errors)
+		// b is refused with userErrors; a reports its client, yet the
+		// operation's transaction is rolled back, a's write with it.
+		if len(r.Errors) > 0 || len(r.userErrors("b")) != 1 || r.userErrors("b")[0].Code != "BAD_USER_INPUT" {
+			t.Fatalf("got %+v %+v, want b refused with BAD_USER_INPUT", r.Errors, r.refusals())
 		}
 		if n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.LastName("Nowhere")).Count(sys())); n != 0 {
 			t.Errorf("the first half of a failed mutation was written (%d rows)", n)

@@ -16,8 +16,8 @@ func TestFillACancelledSlotFromTheBackfillList(t *testing.T) {
 		tok := s.token(f.clinicianUser)
 		ann, ben, cy := f.ownClients[0], f.ownClients[1], f.ownClients[2]
 		slot := testNow.Add(20 * time.Hour) // Wednesday 2026-03-11 07:00 New York
-		freed := s.mustDo(tok, schedule, slotInput(ann.ID, slot))["scheduleAppointment"].(map[string]any)["id"]
-		benLater := s.mustDo(tok, schedule, slotInput(ben.ID, testNow.AddDate(0, 0, 9)))["scheduleAppointment"].(map[string]any)["id"]
+		freed := s.mustDo(tok, schedule, slotInput(ann.ID, slot))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
+		benLater := s.mustDo(tok, schedule, slotInput(ben.ID, testNow.AddDate(0, 0, 9)))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
 		s.mustDo(tok, schedule, slotInput(cy.ID, testNow.AddDate(0, 0, 5)))
 
 		const pref = `mutation($id: ID!, $w: [AvailabilityWindowInput!]) { setBackfillPreference(clientId: $id, wantsEarlier: true, availability: $w) { backfillEligible availability { weekday startMinute endMinute } } }`

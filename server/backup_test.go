@@ -129,7 +129,7 @@ func TestBackupWhileServing(t *testing.T) {
 	s := serverOn(t, m.DB, nil)
 	// A write the server has committed, still in the write-ahead log.
 	admin := s.mustDo(s.token(must(m.DB.Ent.User.Query().Where(user.Email("admin@demo.example")).Only(sys()))),
-		`mutation { createClient(input: {firstName: "Backup", lastName: "Probe", dateOfBirth: "1990-01-01"}) { id } }`, nil)
+		`mutation { createClient(input: {firstName: "Backup", lastName: "Probe", dateOfBirth: "1990-01-01"}) { client { id } userErrors { field message code } } }`, nil)
 	if admin["createClient"] == nil {
 		t.Fatalf("createClient: %v", admin)
 	}
@@ -223,7 +223,7 @@ func TestPostgresDumpAndRestore(t *testing.T) {
 	// The restored sequences go on after the restored rows.
 	s := serverOn(t, copied, nil)
 	admin := must(copied.Ent.User.Query().Where(user.Email("admin@demo.example")).Only(sys()))
-	if data := s.mustDo(s.token(admin), `mutation { createClient(input: {firstName: "After", lastName: "Restore", dateOfBirth: "1990-01-01"}) { id } }`, nil); data["createClient"] == nil {
+	if data := s.mustDo(s.token(admin), `mutation { createClient(input: {firstName: "After", lastName: "Restore", dateOfBirth: "1990-01-01"}) { client { id } userErrors { field message code } } }`, nil); data["createClient"] == nil {
 		t.Errorf("a client created after the restore: %v", data)
 	}
 }

@@ -16,7 +16,7 @@ func TestWarnCloseAndReopen(t *testing.T) {
 		tok := s.token(f.clinicianUser)
 		ann := f.ownClients[0]
 		id := encodeID(ann.ID)
-		future := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 3)))["scheduleAppointment"].(map[string]any)["id"]
+		future := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 3)))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
 
 		// Warn: the close-by date defaults to today + 14 days, and must lie ahead.
 		w := s.mustDo(tok, `mutation($id: ID!) { sendClosureWarning(clientId: $id, channel: EMAIL) { message contact { purpose direction closeBy } } }`,

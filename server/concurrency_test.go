@@ -23,7 +23,7 @@ func TestConcurrentWritesAllLand(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				r := s.do(tokens[i%len(tokens)], fmt.Sprintf(`mutation { createClient(input: {firstName: "C%02d", lastName: "Concurrent", status: WAITLIST}) { id } }`, i), nil)
+				r := s.do(tokens[i%len(tokens)], fmt.Sprintf(`mutation { createClient(input: {firstName: "C%02d", lastName: "Concurrent", status: WAITLIST}) { client { id } userErrors { field message code } } }`, i), nil)
 				if len(r.Errors) > 0 {
 					errs <- fmt.Sprintf("write %d: %+v", i, r.Errors)
 				}

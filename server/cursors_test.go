@@ -76,7 +76,7 @@ func TestForgedCursorsAreBadInput(t *testing.T) {
 			t.Errorf("a time cursor on a text order: %+v, want data or BAD_USER_INPUT", r.Errors)
 		}
 		// A NUL in a text field: PostgreSQL cannot store it.
-		r = s.do(tok, `mutation { createClient(input: {firstName: "A\u0000B", lastName: "Nul"}) { id } }`, nil)
+		r = s.do(tok, `mutation { createClient(input: {firstName: "A\u0000B", lastName: "Nul"}) { client { id } userErrors { field message code } } }`, nil)
 		if code := r.code(); code != "" && code != "BAD_USER_INPUT" {
 			t.Errorf("a NUL in a name: %+v, want it stored or BAD_USER_INPUT", r.Errors)
 		}

@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,13 +167,77 @@ type gqlResponse struct {
 	} `json:"errors"`
 }
 
-// code returns the extensions.code of the first error, or "".
+// code returns the extensions.code of the first error; without errors,
+// the code of the first userError of a payload (root fields in name
+// order), or "".
 func (r *gqlResponse) code() string {
 	if len(r.Errors) == 0 {
+		if refusals := r.refusals(); len(refusals) > 0 {
+			return refusals[0].Code
+		}
 		return ""
 	}
 	c, _ := r.Errors[0].Extensions["code"].(string)
 	return c
+}
+
+// message returns the message of the first error, else of the first
+// userError, or "".
+func (r *gqlResponse) message() string {
+	if len(r.Errors) > 0 {
+		return r.Errors[0].Message
+	}
+	if refusals := r.refusals(); len(refusals) > 0 {
+		return refusals[0].Message
+	}
+	return ""
+}
+
+// field returns the field the first refusal names: extensions.field of
+// the first error, else the path of the first userError joined with dots
+// ("input.email"), or "".
+func (r *gqlResponse) field() string {
+	if len(r.Errors) > 0 {
+		f, _ := r.Errors[0].Extensions["field"].(string)
+		return f
+	}
+	if refusals := r.refusals(); len(refusals) > 0 {
+		return strings.Join(refusals[0].Field, ".")
+	}
+	return ""
+}
+
+// userError is a refusal a mutation's payload reports.
+type userError struct {
+	Field   []string `json:"field"`
+	Message string   `json:"message"`
+	Code    string   `json:"code"`
+}
+
+// userErrors returns the userErrors of the payload of root field (by its
+// alias), nil when it has none or is no payload.
+func (r *gqlResponse) userErrors(field string) []userError {
+	payload, _ := r.Data[field].(map[string]any)
+	list, _ := payload["userErrors"].([]any)
+	if len(list) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(list)
+	var out []userError
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// refusals returns the userErrors of every payload of the response, root
+// fields in name order.
+func (r *gqlResponse) refusals() []userError {
+	var out []userError
+	for _, field := range slices.Sorted(maps.Keys(r.Data)) {
+		out = append(out, r.userErrors(field)...)
+	}
+	return out
 }
 
 // do posts a GraphQL operation with the token (none when empty).
@@ -218,6 +285,9 @@ func (s *apiServer) mustDo(token, query string, vars map[string]any) map[string]
 	r := s.do(token, query, vars)
 	if len(r.Errors) > 0 || r.Status != http.StatusOK {
 		s.t.Fatalf("unexpected errors (%d): %+v\n%s", r.Status, r.Errors, s.logs.String())
+	}
+	if refusals := r.refusals(); len(refusals) > 0 {
+		s.t.Fatalf("unexpected userErrors: %+v", refusals)
 	}
 	return r.Data
 }

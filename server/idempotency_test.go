@@ -35,8 +35,8 @@ func TestIdempotencyKeys(t *testing.T) {
 		if retry.code() != "" || retry.Extensions["idempotentReplay"] != true {
 			t.Fatalf("retry: %+v %v, want a replay", retry.Errors, retry.Extensions)
 		}
-		id := first.Data["scheduleAppointment"].(map[string]any)["id"]
-		if retry.Data["scheduleAppointment"].(map[string]any)["id"] != id {
+		id := first.Data["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
+		if retry.Data["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"] != id {
 			t.Errorf("the retry answered %v, want the first answer %v", retry.Data, first.Data)
 		}
 		if n := sessions(); n != 1 {
@@ -113,7 +113,7 @@ func TestConcurrentRetriesWithOneKey(t *testing.T) {
 					t.Errorf("copy %d: %+v", i, r.Errors)
 					return
 				}
-				ids[i] = r.Data["scheduleAppointment"].(map[string]any)["id"]
+				ids[i] = r.Data["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
 			}()
 		}
 		wg.Wait()

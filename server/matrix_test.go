@@ -283,58 +283,62 @@ func mxEdges() map[string]mxEdge {
 		"User.clinician":             mxOne("clinician"),
 
 		// Reached through the rows named: their answers are checked there.
-		"AppointmentConnection.edges":         mxVia("Query.appointments"),
-		"AppointmentConnection.pageInfo":      mxVia("Query.appointments"),
-		"AppointmentEdge.node":                mxVia("Query.appointments, Client.appointments"),
-		"PracticeMetrics.groups":              mxVia("Query.practiceMetrics"),
-		"PracticeMetrics.total":               mxVia("Query.practiceMetrics"),
-		"MetricsGroup.clinician":              mxVia("Query.practiceMetrics"),
-		"MetricsGroup.closedByReason":         mxVia("Query.practiceMetrics"),
-		"AuditEventConnection.edges":          mxVia("Query.auditEvents"),
-		"AuditEventConnection.pageInfo":       mxVia("Query.auditEvents"),
-		"AuditEventEdge.node":                 mxVia("Query.auditEvents"),
-		"ClientConnection.edges":              mxVia("Query.clients"),
-		"ClientConnection.pageInfo":           mxVia("Query.clients"),
-		"ClientEdge.node":                     mxVia("Query.clients, Clinician.clients"),
-		"ClinicianConnection.edges":           mxVia("Query.clinicians"),
-		"ClinicianConnection.pageInfo":        mxVia("Query.clinicians"),
-		"ClinicianEdge.node":                  mxVia("Query.clinicians"),
-		"ContactConnection.edges":             mxVia("Query.contacts"),
-		"ContactConnection.pageInfo":          mxVia("Query.contacts"),
-		"ContactEdge.node":                    mxVia("Query.contacts, Client.contacts"),
-		"DocumentConnection.edges":            mxVia("Query.documents"),
-		"DocumentConnection.pageInfo":         mxVia("Query.documents"),
-		"DocumentEdge.node":                   mxVia("Query.documents, Client.documents"),
-		"NewClientRequestConnection.edges":    mxVia("Query.newClientRequests"),
-		"NewClientRequestConnection.pageInfo": mxVia("Query.newClientRequests"),
-		"NewClientRequestEdge.node":           mxVia("Query.newClientRequests, Clinician.newClientRequests"),
-		"Practice.policy":                     mxVia("Query.practice"),
-		"AuthPayload.user":                    mxVia("Mutation.login, Mutation.refreshToken"),
-		"BackfillCandidate.client":            mxVia("Query.backfillCandidates, Query.myCalendar"),
-		"CalendarEntry.appointment":           mxVia("Query.myCalendar, Clinician.calendar"),
-		"CalendarEntry.noShowRisk":            mxVia("Query.myCalendar, Clinician.calendar"),
-		"CalendarEntry.caregiver":             mxVia("Query.myCalendar, Clinician.calendar"),
-		"CalendarEntry.backfillCandidates":    mxVia("Query.myCalendar, Clinician.calendar"),
-		"TodoItem.client":                     mxVia("Query.myTodo, Clinician.todo"),
-		"TodoItem.appointment":                mxVia("Query.myTodo, Clinician.todo"),
-		"TodoItem.document":                   mxVia("Query.myTodo, Clinician.todo"),
-		"TodoItem.contact":                    mxVia("Query.myTodo, Clinician.todo"),
-		"PaperworkItem.document":              mxVia("Client.paperworkDue"),
-		"PaperworkItem.appointment":           mxVia("Client.paperworkDue"),
-		"PaperworkItem.contact":               mxVia("Client.paperworkDue"),
-		"AssignClientPayload.client":          mxVia("Mutation.assignClient"),
-		"AssignClientPayload.episode":         mxVia("Mutation.assignClient"),
-		"AssignClientPayload.intake":          mxVia("Mutation.assignClient"),
-		"AssignClientPayload.request":         mxVia("Mutation.assignClient"),
-		"ClosureWarningPayload.contact":       mxVia("Mutation.sendClosureWarning"),
-		"ClosureWarningPayload.client":        mxVia("Mutation.sendClosureWarning"),
-		"RecurringSeries.client":              mxVia("Mutation.createRecurringSeries"),
-		"RecurringSeries.appointments":        mxVia("Mutation.createRecurringSeries"),
-		"ReminderPayload.appointment":         mxVia("Mutation.recordReminder"),
-		"ReminderPayload.contact":             mxVia("Mutation.recordReminder"),
-		"ReminderPayload.recipient":           mxVia("Mutation.recordReminder"),
-		"RevokeRecurringPayload.client":       mxVia("Mutation.revokeRecurring"),
-		"RevokeRecurringPayload.canceled":     mxVia("Mutation.revokeRecurring"),
+		"AppointmentConnection.edges":            mxVia("Query.appointments"),
+		"AppointmentConnection.pageInfo":         mxVia("Query.appointments"),
+		"AppointmentEdge.node":                   mxVia("Query.appointments, Client.appointments"),
+		"PracticeMetrics.groups":                 mxVia("Query.practiceMetrics"),
+		"PracticeMetrics.total":                  mxVia("Query.practiceMetrics"),
+		"MetricsGroup.clinician":                 mxVia("Query.practiceMetrics"),
+		"MetricsGroup.closedByReason":            mxVia("Query.practiceMetrics"),
+		"AuditEventConnection.edges":             mxVia("Query.auditEvents"),
+		"AuditEventConnection.pageInfo":          mxVia("Query.auditEvents"),
+		"AuditEventEdge.node":                    mxVia("Query.auditEvents"),
+		"ClientConnection.edges":                 mxVia("Query.clients"),
+		"ClientConnection.pageInfo":              mxVia("Query.clients"),
+		"ClientEdge.node":                        mxVia("Query.clients, Clinician.clients"),
+		"ClinicianConnection.edges":              mxVia("Query.clinicians"),
+		"ClinicianConnection.pageInfo":           mxVia("Query.clinicians"),
+		"ClinicianEdge.node":                     mxVia("Query.clinicians"),
+		"ContactConnection.edges":                mxVia("Query.contacts"),
+		"ContactConnection.pageInfo":             mxVia("Query.contacts"),
+		"ContactEdge.node":                       mxVia("Query.contacts, Client.contacts"),
+		"DocumentConnection.edges":               mxVia("Query.documents"),
+		"DocumentConnection.pageInfo":            mxVia("Query.documents"),
+		"DocumentEdge.node":                      mxVia("Query.documents, Client.documents"),
+		"NewClientRequestConnection.edges":       mxVia("Query.newClientRequests"),
+		"NewClientRequestConnection.pageInfo":    mxVia("Query.newClientRequests"),
+		"NewClientRequestEdge.node":              mxVia("Query.newClientRequests, Clinician.newClientRequests"),
+		"Practice.policy":                        mxVia("Query.practice"),
+		"AuthPayload.user":                       mxVia("Mutation.login, Mutation.refreshToken"),
+		"BackfillCandidate.client":               mxVia("Query.backfillCandidates, Query.myCalendar"),
+		"CalendarEntry.appointment":              mxVia("Query.myCalendar, Clinician.calendar"),
+		"CalendarEntry.noShowRisk":               mxVia("Query.myCalendar, Clinician.calendar"),
+		"CalendarEntry.caregiver":                mxVia("Query.myCalendar, Clinician.calendar"),
+		"CalendarEntry.backfillCandidates":       mxVia("Query.myCalendar, Clinician.calendar"),
+		"TodoItem.client":                        mxVia("Query.myTodo, Clinician.todo"),
+		"TodoItem.appointment":                   mxVia("Query.myTodo, Clinician.todo"),
+		"TodoItem.document":                      mxVia("Query.myTodo, Clinician.todo"),
+		"TodoItem.contact":                       mxVia("Query.myTodo, Clinician.todo"),
+		"PaperworkItem.document":                 mxVia("Client.paperworkDue"),
+		"PaperworkItem.appointment":              mxVia("Client.paperworkDue"),
+		"PaperworkItem.contact":                  mxVia("Client.paperworkDue"),
+		"AssignClientPayload.client":             mxVia("Mutation.assignClient"),
+		"AssignClientPayload.episode":            mxVia("Mutation.assignClient"),
+		"AssignClientPayload.intake":             mxVia("Mutation.assignClient"),
+		"AssignClientPayload.request":            mxVia("Mutation.assignClient"),
+		"ClosureWarningPayload.contact":          mxVia("Mutation.sendClosureWarning"),
+		"ClosureWarningPayload.client":           mxVia("Mutation.sendClosureWarning"),
+		"RecurringSeries.client":                 mxVia("Mutation.createRecurringSeries"),
+		"RecurringSeries.appointments":           mxVia("Mutation.createRecurringSeries"),
+		"CreateClientPayload.client":             mxVia("Mutation.createClient"),
+		"CreateClientPayload.userErrors":         mxVia("Mutation.createClient"),
+		"ScheduleAppointmentPayload.appointment": mxVia("Mutation.scheduleAppointment"),
+		"ScheduleAppointmentPayload.userErrors":  mxVia("Mutation.scheduleAppointment"),
+		"ReminderPayload.appointment":            mxVia("Mutation.recordReminder"),
+		"ReminderPayload.contact":                mxVia("Mutation.recordReminder"),
+		"ReminderPayload.recipient":              mxVia("Mutation.recordReminder"),
+		"RevokeRecurringPayload.client":          mxVia("Mutation.revokeRecurring"),
+		"RevokeRecurringPayload.canceled":        mxVia("Mutation.revokeRecurring"),
 	}
 }
 
@@ -477,7 +481,7 @@ func mxMutations() map[string]mxMutation {
 			op: `mutation { updatePolicy(input: {noShowBuffer: 2}) { id policy { noShowBuffer } } }`},
 
 		"Mutation.createClient": {scoped: true,
-			op:   `mutation($c: ID!) { createClient(input: {firstName: "Neu", lastName: "Matrix", status: ACTIVE, clinicianID: $c}) { id } }`,
+			op:   `mutation($c: ID!) { createClient(input: {firstName: "Neu", lastName: "Matrix", status: ACTIVE, clinicianID: $c}) { client { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("c", p.clinician()) }},
 		"Mutation.updateClient": {scoped: true,
 			op:      `mutation($id: ID!) { updateClient(id: $id, input: {phone: "+1 555 0101"}) { id } }`,
@@ -536,9 +540,9 @@ func mxMutations() map[string]mxMutation {
 			cross:   func(p, q *mxTarget) map[string]any { return mxVars("id", p.futureAppt(), "q", q.clinician()) }},
 
 		"Mutation.scheduleAppointment": {scoped: true,
-			op:      `mutation($c: ID!, $s: DateTime!, $e: DateTime!) { scheduleAppointment(input: {clientID: $c, startsAt: $s, endsAt: $e}) { id } }`,
+			op:      `mutation($c: ID!, $s: DateTime!, $e: DateTime!) { scheduleAppointment(input: {clientID: $c, startsAt: $s, endsAt: $e}) { appointment { id } userErrors { field message code } } }`,
 			vars:    func(p *mxTarget) map[string]any { return p.x.slot(mxVars("c", p.client())) },
-			crossOp: `mutation($c: ID!, $q: ID!, $s: DateTime!, $e: DateTime!) { scheduleAppointment(input: {clientID: $c, clinicianID: $q, startsAt: $s, endsAt: $e}) { id } }`,
+			crossOp: `mutation($c: ID!, $q: ID!, $s: DateTime!, $e: DateTime!) { scheduleAppointment(input: {clientID: $c, clinicianID: $q, startsAt: $s, endsAt: $e}) { appointment { id } userErrors { field message code } } }`,
 			cross:   func(p, q *mxTarget) map[string]any { return p.x.slot(mxVars("c", p.client(), "q", q.clinician())) }},
 		"Mutation.rescheduleAppointment": {scoped: true,
 			op:   `mutation($id: ID!, $s: DateTime!, $e: DateTime!) { rescheduleAppointment(id: $id, startsAt: $s, endsAt: $e) { id } }`,
@@ -1340,6 +1344,36 @@ func mxJSON(v any) string {
 	return string(b)
 }
 
+// mxLift answers a mutation of the payload shape as one of the old shape,
+// so that the matrix judges both alike: the payload's userErrors become
+// errors of the response (with the root field and the userError's field
+// as their path), and the payload its object (null when refused).
+func mxLift(r *gqlResponse, field string) *gqlResponse {
+	payload, ok := r.Data[field].(map[string]any)
+	if !ok || payload["userErrors"] == nil {
+		return r
+	}
+	for _, ue := range r.userErrors(field) {
+		path := []any{field}
+		for _, f := range ue.Field {
+			path = append(path, f)
+		}
+		r.Errors = append(r.Errors, struct {
+			Message    string         `json:"message"`
+			Path       []any          `json:"path"`
+			Extensions map[string]any `json:"extensions"`
+		}{ue.Message, path, map[string]any{"code": ue.Code}})
+	}
+	var object any
+	for k, v := range payload {
+		if k != "userErrors" && v != nil {
+			object = v
+		}
+	}
+	r.Data[field] = object
+	return r
+}
+
 // mxSameAnswer: a client cannot tell the two answers apart.
 func mxSameAnswer(a, b *gqlResponse) bool {
 	errs := func(r *gqlResponse) string {
@@ -1699,7 +1733,7 @@ func (x *matrix) mutate(t *testing.T, what string, r mxRole, m mxMutation, op, f
 		token = x.s.token(x.user[r])
 	}
 	before := x.currentPrint()
-	resp := x.doToken(token, op, vars)
+	resp := mxLift(x.doToken(token, op, vars), field)
 	x.dirty = true
 	changed := x.currentPrint() != before
 	refused := len(resp.Errors) > 0

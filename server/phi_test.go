@@ -156,7 +156,7 @@ func TestTheAuditLogFailsClosed(t *testing.T) {
 		if _, err := s.main.DB.SQL.Exec(`DROP TABLE audit_events`); err != nil {
 			t.Fatal(err)
 		}
-		r := s.do(clin, `mutation { createClient(input: {firstName: "Zed", lastName: "Zero", status: WAITLIST}) { id } }`, nil)
+		r := s.do(clin, `mutation { createClient(input: {firstName: "Zed", lastName: "Zero", status: WAITLIST}) { client { id } userErrors { field message code } } }`, nil)
 		if r.code() != "INTERNAL" || r.Data["createClient"] != nil {
 			t.Errorf("a change whose audit event cannot be written: %+v %v, want INTERNAL and no data", r.Errors, r.Data)
 		}

@@ -20,7 +20,7 @@ func TestRemindersAndConfirmation(t *testing.T) {
 			SetPhone("+1 212 555 0199").SetIsPrimary(true).SetConsentToContact(true).Save(sys()))
 
 		book := func(clientID int, in time.Duration) any {
-			return s.mustDo(tok, schedule, slotInput(clientID, testNow.Add(in)))["scheduleAppointment"].(map[string]any)["id"]
+			return s.mustDo(tok, schedule, slotInput(clientID, testNow.Add(in)))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
 		}
 		annSession, benSession := book(ann.ID, 20*time.Hour), book(ben.ID, 22*time.Hour)
 

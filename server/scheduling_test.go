@@ -10,7 +10,7 @@ import (
 	"github.com/caseload/caseload/internal/testdb"
 )
 
-const schedule = `mutation($in: ScheduleAppointmentInput!) { scheduleAppointment(input: $in) { id status startsAt episode { id } clinician { name } } }`
+const schedule = `mutation($in: ScheduleAppointmentInput!) { scheduleAppointment(input: $in) { appointment { id status startsAt episode { id } clinician { name } } userErrors { field message code } } }`
 
 func slotInput(clientID int, start time.Time) map[string]any {
 	return map[string]any{"in": map[string]any{
@@ -26,7 +26,7 @@ func TestSchedulingWorkflow(t *testing.T) {
 		ann, ben := f.ownClients[0], f.ownClients[1]
 		tomorrow := testNow.Add(24 * time.Hour)
 
-		a := s.mustDo(tok, schedule, slotInput(ann.ID, tomorrow))["scheduleAppointment"].(map[string]any)
+		a := s.mustDo(tok, schedule, slotInput(ann.ID, tomorrow))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)
 		if a["status"] != "SCHEDULED" || a["episode"] == nil || a["clinician"].(map[string]any)["name"] != f.clinician.Name {
 			t.Fatalf("booked = %v", a)
 		}
@@ -46,7 +46,7 @@ func TestSchedulingWorkflow(t *testing.T) {
 		} {
 			before := must(s.main.DB.Ent.Appointment.Query().Count(sys()))
 			if r := s.do(tok, schedule, c.vars); r.code() != c.code {
-				t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+				t.Errorf("%s: %+v %+v, want %s", c.name, r.Errors, r.refusals(), c.code)
 			}
 			if after := must(s.main.DB.Ent.Appointment.Query().Count(sys())); after != before {
 				t.Errorf("%s: a refused booking wrote %d sessions", c.name, after-before)
@@ -55,8 +55,8 @@ func TestSchedulingWorkflow(t *testing.T) {
 		// The admin books the client with another clinician at the same time: the client is busy.
 		r := s.do(s.token(f.admin), schedule, map[string]any{"in": map[string]any{"clientID": encodeID(ann.ID), "clinicianID": encodeID(f.other.ID),
 			"startsAt": tomorrow.Add(10 * time.Minute).Format(time.RFC3339), "endsAt": tomorrow.Add(70 * time.Minute).Format(time.RFC3339)}})
-		if r.code() != "CONFLICT" || r.Errors[0].Message != "the client already has a session at that time" {
-			t.Errorf("client double-booked across clinicians: %+v, want CONFLICT", r.Errors)
+		if r.code() != "CONFLICT" || r.message() != "the client already has a session at that time" {
+			t.Errorf("client double-booked across clinicians: %+v %+v, want CONFLICT", r.Errors, r.refusals())
 		}
 		// An admin may back-enter history.
 		s.mustDo(s.token(f.admin), schedule, slotInput(ben.ID, testNow.Add(-72*time.Hour)))
@@ -87,7 +87,7 @@ func TestSchedulingWorkflow(t *testing.T) {
 		}
 
 		// A clinician's cancellation a week ahead is no strike; nor can it be excused.
-		week := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 7)))["scheduleAppointment"].(map[string]any)["id"]
+		week := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 7)))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
 		data = s.mustDo(tok, cancel, map[string]any{"id": week, "by": "CLINICIAN"})
 		if data["cancelAppointment"].(map[string]any)["countsAsStrike"] != false {
 			t.Errorf("clinician's cancellation counts as a strike")
@@ -98,7 +98,7 @@ func TestSchedulingWorkflow(t *testing.T) {
 
 		// Attendance only once a session has started.
 		const record = `mutation($id: ID!, $o: AttendanceOutcome!, $m: Int) { recordAttendance(id: $id, outcome: $o, minutesLate: $m) { status minutesLate noteStatus } }`
-		future := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 2)))["scheduleAppointment"].(map[string]any)["id"]
+		future := s.mustDo(tok, schedule, slotInput(ann.ID, testNow.AddDate(0, 0, 2)))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
 		if r := s.do(tok, record, map[string]any{"id": future, "o": "ATTENDED"}); r.code() != "POLICY_VIOLATION" {
 			t.Errorf("attendance of a future session: %+v, want POLICY_VIOLATION", r.Errors)
 		}

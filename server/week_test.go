@@ -50,10 +50,13 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 			t.Helper()
 			r := s.do(token, query, vars)
 			if r.code() != code {
-				t.Errorf("%s: %+v, want %s", what, r.Errors, code)
+				t.Errorf("%s: %+v %+v, want %s", what, r.Errors, r.refusals(), code)
 			}
 			if code == "BAD_USER_INPUT" && len(r.Errors) > 0 && r.Errors[0].Extensions["field"] == nil {
 				t.Errorf("%s: BAD_USER_INPUT names no field: %+v", what, r.Errors)
+			}
+			if refusals := r.refusals(); code == "BAD_USER_INPUT" && len(refusals) > 0 && refusals[0].Field == nil {
+				t.Errorf("%s: BAD_USER_INPUT names no field: %+v", what, refusals)
 			}
 		}
 		do := func(query string, vars map[string]any, path string) map[string]any {
@@ -87,7 +90,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		}
 		book := func(token string, c *ent.ClientProfile, start time.Time) string {
 			t.Helper()
-			return at(s.mustDo(token, schedule, slotInput(c.ID, start)), "scheduleAppointment.id").(string)
+			return at(s.mustDo(token, schedule, slotInput(c.ID, start)), "scheduleAppointment.appointment.id").(string)
 		}
 		fixture := func(c *ent.ClientProfile) string { // the session a week ago
 			return encodeID(must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(c.ID)).Only(sys())).ID)

@@ -39,7 +39,7 @@ const metricsQuery = `query Metrics($from: Date!, $to: Date!) {
 // caseloads, and whose bookings for those clients are refused).
 const benchClinician = "clinician02@bench.example"
 
-const scheduleMutation = `mutation Schedule($input: ScheduleAppointmentInput!) { scheduleAppointment(input: $input) { id startsAt status } }`
+const scheduleMutation = `mutation Schedule($input: ScheduleAppointmentInput!) { scheduleAppointment(input: $input) { appointment { id startsAt status } userErrors { field message code } } }`
 
 const loginMutation = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt } }`
 
@@ -104,12 +104,36 @@ func (a *api) do(ctx context.Context, token, query string, vars map[string]any, 
 	if resp.StatusCode != http.StatusOK {
 		return statements, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
+	if err := refused(r.Data); err != nil {
+		return statements, err
+	}
 	if out != nil {
 		if err := json.Unmarshal(r.Data, out); err != nil {
 			return statements, err
 		}
 	}
 	return statements, nil
+}
+
+// refused is the first userError of a mutation's payload in data, or nil:
+// a refusal counts as an error of the run, as a top-level error does.
+func refused(data json.RawMessage) error {
+	var roots map[string]json.RawMessage
+	_ = json.Unmarshal(data, &roots) // null or not an object: no payload
+	for field, raw := range roots {
+		var payload struct {
+			UserErrors []struct {
+				Field   []string `json:"field"`
+				Message string   `json:"message"`
+				Code    string   `json:"code"`
+			} `json:"userErrors"`
+		}
+		if json.Unmarshal(raw, &payload) == nil && len(payload.UserErrors) > 0 {
+			e := payload.UserErrors[0]
+			return fmt.Errorf("%s refused: %s (%s on %v; %d userErrors)", field, e.Message, e.Code, e.Field, len(payload.UserErrors))
+		}
+	}
+	return nil
 }
 
 // login signs in and returns the access token.

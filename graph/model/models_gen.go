@@ -73,6 +73,14 @@ type ClosureReasonCount struct {
 	Count int `json:"count"`
 }
 
+// The result of `createClient`: the new client, or why it was refused.
+type CreateClientPayload struct {
+	// The new client; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the client was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A document that has to be written and signed.
 type PaperworkItem struct {
 	// The kind of document to sign.
@@ -91,6 +99,14 @@ type PaperworkItem struct {
 	Overdue bool `json:"overdue"`
 	// What is due and why.
 	Explanation string `json:"explanation"`
+}
+
+// The result of `scheduleAppointment`: the booked session, or why it was refused.
+type ScheduleAppointmentPayload struct {
+	// The booked session; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the session was booked (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The termination recommendation of a client (first matching rule wins).
@@ -127,6 +143,30 @@ type TodoItem struct {
 	Overdue bool `json:"overdue"`
 	// What to do and why.
 	Explanation string `json:"explanation"`
+}
+
+// A refusal of a mutation's input, reported in the payload's `userErrors` rather than as a top-level error.
+//
+// The rule, for every mutation of the new shape `verbNoun(input: VerbNounInput!): VerbNounPayload!`:
+//
+//   - What the user can fix is a `UserError`: a value that is not valid, a change the practice's policy forbids, a
+//     conflict with the practice's data (a double booking), a record that is not found (or that the caller may not
+//     see: the two read the same), an action the caller's role may not take. Every invalid field of the input is
+//     reported in the same response, each with its own `field` path and `code`.
+//   - When `userErrors` is not empty, nothing of the operation was written, and the payload's object is null. If the
+//     operation has several mutation fields and any of them is refused, none of them is written.
+//   - What is not the user's to fix stays a top-level error in `errors`, with `extensions.code`: UNAUTHENTICATED (sign
+//     in), RATE_LIMITED, INTERNAL (quote `extensions.requestId`), the operation limits, and values the schema's own
+//     types refuse (a malformed `DateTime` or `ID`, a missing required field), which never reach the mutation.
+type UserError struct {
+	// The path of the offending value from the mutation's arguments, e.g. `["input", "email"]`, or
+	// `["input", "caregivers", "2", "phone"]` for the third item of a list (indexes count from 0). Null when the
+	// refusal is about the input as a whole (e.g. a CONFLICT).
+	Field []string `json:"field,omitempty"`
+	// What is wrong and how to put it right, written to be shown to the user as is; it names no client.
+	Message string `json:"message"`
+	// The kind of refusal, for the front end to act on.
+	Code caseload.Code `json:"code"`
 }
 
 // Whether a caseload is the right size for the clinician's slots.

@@ -3,6 +3,9 @@ package caseload
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Code says what kind of failure an Error is; the API answers with it in
@@ -39,8 +42,10 @@ type Error struct {
 	// Message is a sentence the caller can act on; it names no client.
 	Message string
 	// Field names the offending input field, as the API spells it, for
-	// BAD_USER_INPUT; empty when the value refused is where the error is
-	// reported (an argument the scalars refuse).
+	// BAD_USER_INPUT (and for any other refusal that is about one value):
+	// a path in the input, dot-separated for a nested field or an item of
+	// a list ("caregivers.2.phone"); empty when the value refused is where
+	// the error is reported (an argument the scalars refuse).
 	Field string
 	// RetryAfter is, for RATE_LIMITED, the seconds to wait before trying
 	// again.
@@ -90,4 +95,104 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return ""
+}
+
+// At returns a copy of e reported on field: the path of the offending
+// value in the input, as the API spells it, dot-separated for a nested
+// field or an item of a list ("caregivers.2.phone").
+func (e *Error) At(field string) *Error {
+	c := *e
+	c.Field = field
+	return &c
+}
+
+// In returns a copy of e reported on item index (from 0) of the input's
+// list: "phone" becomes "caregivers.2.phone", and so does the field its
+// message starts with.
+func (e *Error) In(list string, index int) *Error {
+	prefix := list + "." + strconv.Itoa(index)
+	c := *e
+	if e.Field == "" {
+		c.Field = prefix
+	} else {
+		c.Field = prefix + "." + e.Field
+		if rest, ok := strings.CutPrefix(e.Message, e.Field+": "); ok {
+			c.Message = c.Field + ": " + rest
+		}
+	}
+	return &c
+}
+
+// Errors is every refusal of one request, in the order they were found:
+// a workflow checks each field of its input and reports them all at once,
+// and writes nothing. errors.As finds the first.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Message
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap returns each refusal, for errors.As and errors.Is.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Refusals returns the refusals in err: each of an Errors, the one Error,
+// or none when err is nil or not a refusal.
+func Refusals(err error) Errors {
+	var es Errors
+	if errors.As(err, &es) {
+		return es
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return Errors{e}
+	}
+	return nil
+}
+
+// Collector gathers the refusals of one input, so that a workflow checks
+// every field before it answers: Refuse or Check each, then return Err
+// before writing anything.
+type Collector struct {
+	errs Errors
+}
+
+// Refuse records a refusal.
+func (c *Collector) Refuse(e *Error) {
+	c.errs = append(c.errs, e)
+}
+
+// Check records the refusals in err and returns nil; any other error, a
+// failure rather than a refusal, is returned for the caller to stop on.
+func (c *Collector) Check(err error) error {
+	if err == nil {
+		return nil
+	}
+	found := Refusals(err)
+	if found == nil {
+		return err
+	}
+	c.errs = append(c.errs, found...)
+	return nil
+}
+
+// Err is nil when nothing was refused, the Error when one was, and the
+// Errors otherwise.
+func (c *Collector) Err() error {
+	switch len(c.errs) {
+	case 0:
+		return nil
+	case 1:
+		return c.errs[0]
+	}
+	return slices.Clone(c.errs)
 }

@@ -27,15 +27,19 @@ func (s *Service) UpdateClinician(ctx context.Context, id int, input ent.UpdateC
 
 // CreateClient adds a client. A clinician's new client goes on their own
 // caseload; an ACTIVE client needs a clinician and gets an open episode in
-// the same transaction.
+// the same transaction. Every invalid field is refused at once
+// (caseload.Errors), before anything is written.
 func (s *Service) CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 && !v.IsAdmin() {
 		input.ClinicianID = &v.ClinicianID
 	}
+	create := tx.ClientProfile.Create().SetInput(input)
+	var refused caseload.Collector
+	checkFields(&refused, create.Mutation())
 	if input.DateOfBirth != nil && input.DateOfBirth.After(s.now()) {
-		return nil, caseload.Invalid("dateOfBirth", "must not be in the future")
+		refused.Refuse(caseload.Invalid("dateOfBirth", "must not be in the future"))
 	}
 	status := clientprofile.DefaultStatus
 	if input.Status != nil {
@@ -43,13 +47,16 @@ func (s *Service) CreateClient(ctx context.Context, input ent.CreateClientProfil
 	}
 	switch status {
 	case clientprofile.StatusCLOSED:
-		return nil, caseload.Invalid("status", "a new client is WAITLIST or ACTIVE")
+		refused.Refuse(caseload.Invalid("status", "a new client is WAITLIST or ACTIVE"))
 	case clientprofile.StatusACTIVE:
 		if input.ClinicianID == nil {
-			return nil, caseload.Invalid("clinicianID", "an ACTIVE client needs a clinician")
+			refused.Refuse(caseload.Invalid("clinicianID", "an ACTIVE client needs a clinician"))
 		}
 	}
-	c, err := tx.ClientProfile.Create().SetInput(input).Save(ctx)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	c, err := create.Save(ctx)
 	if err != nil {
 		return nil, err
 	}

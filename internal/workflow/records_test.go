@@ -1,6 +1,8 @@
 package workflow_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +69,34 @@ func TestCreateClient(t *testing.T) {
 				}
 			})
 		}
+		t.Run("refused: every invalid field at once, each worded for a person", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			_, err := c.svc.CreateClient(c.as(c.admin), ent.CreateClientProfileInput{
+				FirstName: "", LastName: strings.Repeat("x", 101), Email: ptr("nobody"), Phone: ptr("call me"),
+				DateOfBirth: ptr(testNow.AddDate(1, 0, 0)), Status: ptr(clientprofile.StatusCLOSED),
+			})
+			want := []string{
+				"firstName: must not be empty",
+				"lastName: is too long: at most 100 characters",
+				"email: must be an email address such as name@example.org",
+				`phone: may hold only digits, spaces, "+", "-", "(", ")" and "."`,
+				"dateOfBirth: must not be in the future",
+				"status: a new client is WAITLIST or ACTIVE",
+			}
+			var got []string
+			for _, e := range caseload.Refusals(err) {
+				if e.Code != caseload.CodeBadUserInput || !strings.HasPrefix(e.Message, e.Field+": ") {
+					t.Errorf("refusal %+v, want BAD_USER_INPUT with its field first in the message", e)
+				}
+				got = append(got, e.Message)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("refusals:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if n := c.tx.ClientProfile.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d clients after a refusal, want none", n)
+			}
+		})
 	})
 }
 

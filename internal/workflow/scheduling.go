@@ -33,29 +33,40 @@ type ScheduleAppointmentInput struct {
 }
 
 // ScheduleAppointment books a session into the client's open episode.
+// Every refusal of the input is reported at once (caseload.Errors), each
+// on its field, before anything is written; a double booking is refused
+// by the write itself, with CONFLICT.
 func (s *Service) ScheduleAppointment(ctx context.Context, in ScheduleAppointmentInput) (*ent.Appointment, error) {
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
-	if err := caseload.CheckSessionTimes(in.StartsAt, in.EndsAt); err != nil {
-		return nil, err
-	}
-	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
-	if err != nil {
+	var refused caseload.Collector
+	if err := refused.Check(caseload.CheckSessionTimes(in.StartsAt, in.EndsAt)); err != nil {
 		return nil, err
 	}
 	backEntry := !in.StartsAt.After(s.now())
+	if backEntry && !v.IsAdmin() {
+		refused.Refuse(caseload.PolicyViolation("the session starts in the past: only an admin enters past sessions").At("startsAt"))
+	}
+	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
 	switch {
-	case backEntry && !v.IsAdmin():
-		return nil, caseload.PolicyViolation("the session starts in the past: only an admin enters past sessions")
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("clientID"))
+	case err != nil:
+		return nil, err
 	case c.Status != clientprofile.StatusACTIVE && !backEntry:
-		return nil, caseload.PolicyViolation("the client is %s: only ACTIVE clients are booked (assign or reopen the case first)", c.Status)
+		refused.Refuse(caseload.PolicyViolation("the client is %s: only ACTIVE clients are booked (assign or reopen the case first)", c.Status).At("clientID"))
 	}
+	// A clinician the caller may not book is refused by the write's
+	// privacy rule, as one that exists nowhere is: the two read the same.
 	clinicianID := in.ClinicianID
-	if clinicianID == nil {
+	if clinicianID == nil && c != nil {
 		clinicianID = c.ClinicianID
+		if clinicianID == nil {
+			refused.Refuse(caseload.Invalid("clinicianID", "the client has no clinician: name one"))
+		}
 	}
-	if clinicianID == nil {
-		return nil, caseload.Invalid("clinicianID", "the client has no clinician: name one")
+	if err := refused.Err(); err != nil {
+		return nil, err
 	}
 	create := tx.Appointment.Create().
 		SetClientID(c.ID).

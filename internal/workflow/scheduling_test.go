@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -57,8 +58,8 @@ func TestScheduleAppointment(t *testing.T) {
 			code   caseload.Code
 			field  string
 		}{
-			{"a clinician enters a past session", clientprofile.StatusACTIVE, testNow.Add(-time.Hour), 50 * time.Minute, caseload.CodePolicyViolation, ""},
-			{"the client is on the waitlist", clientprofile.StatusWAITLIST, tomorrow, 50 * time.Minute, caseload.CodePolicyViolation, ""},
+			{"a clinician enters a past session", clientprofile.StatusACTIVE, testNow.Add(-time.Hour), 50 * time.Minute, caseload.CodePolicyViolation, "startsAt"},
+			{"the client is on the waitlist", clientprofile.StatusWAITLIST, tomorrow, 50 * time.Minute, caseload.CodePolicyViolation, "clientID"},
 			{"the session ends before it starts", clientprofile.StatusACTIVE, tomorrow, -time.Minute, caseload.CodeBadUserInput, "endsAt"},
 		}
 		for _, tc := range refusals {
@@ -71,6 +72,24 @@ func TestScheduleAppointment(t *testing.T) {
 				wantRefusal(t, err, tc.code, tc.field)
 			})
 		}
+		t.Run("every refusal of the input at once, each on its field", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			past := testNow.Add(-time.Hour)
+			_, err := c.svc.ScheduleAppointment(c.as(c.clinician), workflow.ScheduleAppointmentInput{
+				ClientID: -1, StartsAt: past, EndsAt: past.Add(-time.Minute),
+			})
+			var got []string
+			for _, e := range caseload.Refusals(err) {
+				got = append(got, string(e.Code)+" "+e.Field)
+			}
+			want := []string{"BAD_USER_INPUT endsAt", "POLICY_VIOLATION startsAt", "NOT_FOUND clientID"}
+			if !slices.Equal(got, want) {
+				t.Errorf("refusals %v, want %v", got, want)
+			}
+			if n := c.tx.Appointment.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d sessions after a refusal, want none", n)
+			}
+		})
 		t.Run("a client without a clinician needs one named", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
