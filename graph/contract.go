@@ -10,6 +10,7 @@ import (
 
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/observe"
 )
 
 // The front ends' contract (issue 15, graph/schema/contract.graphqls): a
@@ -64,6 +65,11 @@ func (r *Resolver) userErrors(ctx context.Context, err error) ([]*model.UserErro
 		out = append(out, ue)
 	}
 	markRefused(ctx, out[0].Code)
+	codes := make([]string, len(out))
+	for i, ue := range out {
+		codes[i] = string(ue.Code)
+	}
+	observe.FromContext(ctx).AddUserErrors(codes...)
 	return out, nil
 }
 

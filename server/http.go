@@ -131,6 +131,7 @@ func (m *Main) withRequestID(next http.Handler) http.Handler {
 			slog.Int("practice_id", done.PracticeID),
 			slog.String("code", done.Code()),
 			slog.Int("errors", len(done.Codes)),
+			slog.Int("user_errors", len(done.UserErrors)),
 		)
 		metrics.Observe(prom.Observation{Route: inner.Pattern, Status: rec.status, Duration: elapsed, Statements: statements.Count(), Request: done})
 	})

@@ -116,6 +116,13 @@ func TestMetricsOnTheAdminListener(t *testing.T) {
 		if r := s.do("not-a-token", `{ me { id } }`, nil); r.code() != "UNAUTHENTICATED" {
 			t.Fatalf("a bad token: %+v", r.Errors)
 		}
+		// A mutation refused with two userErrors: no top-level error, but
+		// counted as refused, by code.
+		refused := s.do(token, `mutation AddClient($in: CreateClientInput!) { createClient(input: $in) { client { id } userErrors { code } } }`,
+			map[string]any{"in": map[string]any{"firstName": "", "lastName": "Doe", "email": "not-an-email", "clinicianID": encodeID(f.clinician.ID)}})
+		if len(refused.Errors) > 0 || len(refused.userErrors("createClient")) != 2 {
+			t.Fatalf("AddClient: %+v %v, want two userErrors", refused.Errors, refused.Data)
+		}
 
 		fams := s.scrape()
 		var served []string
@@ -142,6 +149,7 @@ func TestMetricsOnTheAdminListener(t *testing.T) {
 			{map[string]string{"operation": "anonymous", "type": "query", "code": "OK"}, 1},
 			{map[string]string{"operation": "Missing", "type": "query", "code": "NOT_FOUND"}, 1},
 			{map[string]string{"operation": "none", "type": "none", "code": "GRAPHQL_PARSE_FAILED"}, 1},
+			{map[string]string{"operation": "AddClient", "type": "mutation", "code": "BAD_USER_INPUT"}, 1},
 		} {
 			if n := counted(fams, "caseload_graphql_operations_total", c.labels); n != c.want {
 				t.Errorf("caseload_graphql_operations_total%v = %v, want %v", c.labels, n, c.want)
@@ -159,11 +167,17 @@ func TestMetricsOnTheAdminListener(t *testing.T) {
 				t.Errorf("caseload_graphql_errors_total{code=%q} = %v, want %v", code, n, want)
 			}
 		}
+		if n := counted(fams, "caseload_graphql_user_errors_total", map[string]string{"code": "BAD_USER_INPUT"}); n != 2 {
+			t.Errorf("caseload_graphql_user_errors_total{code=BAD_USER_INPUT} = %v, want the 2 userErrors", n)
+		}
+		if n := counted(fams, "caseload_graphql_errors_total", map[string]string{"code": "BAD_USER_INPUT"}); n != 0 {
+			t.Errorf("caseload_graphql_errors_total{code=BAD_USER_INPUT} = %v: userErrors are not top-level errors", n)
+		}
 		if n := counted(fams, "caseload_http_requests_total", map[string]string{"route": "/graphql", "status": "401"}); n != 1 {
 			t.Errorf("caseload_http_requests_total{route=/graphql,status=401} = %v, want 1", n)
 		}
-		if n := counted(fams, "caseload_http_requests_total", map[string]string{"route": "/graphql"}); n != 6 {
-			t.Errorf("caseload_http_requests_total{route=/graphql} = %v, want the 6 requests", n)
+		if n := counted(fams, "caseload_http_requests_total", map[string]string{"route": "/graphql"}); n != 7 {
+			t.Errorf("caseload_http_requests_total{route=/graphql} = %v, want the 7 requests", n)
 		}
 		if len(series(fams, "go_sql_max_open_connections", map[string]string{"db_name": d})) != 1 {
 			t.Errorf("no pool metrics for db_name=%q: %v", d, fams["go_sql_max_open_connections"])
@@ -225,6 +239,10 @@ func TestRequestLogLine(t *testing.T) {
 		if r := s.do(token, `query Missing($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": encodeID(f.otherClients[0].ID)}); r.code() != "NOT_FOUND" {
 			t.Fatalf("another caseload's client: %+v, want NOT_FOUND", r.Errors)
 		}
+		if r := s.do(token, `mutation AddClient($in: CreateClientInput!) { createClient(input: $in) { client { id } userErrors { code } } }`,
+			map[string]any{"in": map[string]any{"firstName": "Zelda", "lastName": "", "email": "zelda-at-example", "clinicianID": encodeID(f.clinician.ID)}}); len(r.userErrors("createClient")) != 2 {
+			t.Fatalf("AddClient: %+v %v, want two userErrors", r.Errors, r.Data)
+		}
 
 		lines := map[string]map[string]any{}
 		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
@@ -243,6 +261,7 @@ func TestRequestLogLine(t *testing.T) {
 				"code": "", "errors": 0.0, "status": 200.0, "method": "POST", "path": "/graphql"},
 			"Missing": {"type": "query", "user_id": float64(f.clinicianUser.ID), "practice_id": float64(f.practice.ID),
 				"code": "NOT_FOUND", "errors": 1.0},
+			"AddClient": {"type": "mutation", "code": "BAD_USER_INPUT", "errors": 0.0, "user_errors": 2.0},
 		}
 		for op, fields := range want {
 			l := lines[op]
@@ -268,7 +287,7 @@ func TestRequestLogLine(t *testing.T) {
 
 		// Nothing of the client's data: emails, names, the password, tokens.
 		out := logs.String()
-		for _, secret := range []string{"@north.example", "Fixture", "Ann", "North", testPassword, token, refresh, "eyJ"} {
+		for _, secret := range []string{"@north.example", "Fixture", "Ann", "North", "Zelda", "zelda-at-example", testPassword, token, refresh, "eyJ"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("the log holds %q:\n%s", secret, out)
 			}

@@ -35,6 +35,7 @@ type Request struct {
 	userID     int
 	practiceID int
 	codes      []string
+	userErrors []string
 }
 
 // Summary is a copy of a Request's facts at one moment.
@@ -52,14 +53,22 @@ type Summary struct {
 	UserID, PracticeID int
 	// Codes are the extensions.code of each error of the response, in order.
 	Codes []string
+	// UserErrors are the codes of the userErrors of the response's
+	// payloads (graph/contract.go): refusals the user can fix, answered as
+	// data. A refused mutation writes nothing.
+	UserErrors []string
 }
 
-// Code returns the first error code, or "" when the response had no error.
+// Code returns the first error code, or else the first userError's code,
+// or "" when the response had neither: what the request came to.
 func (s Summary) Code() string {
-	if len(s.Codes) == 0 {
-		return ""
+	switch {
+	case len(s.Codes) > 0:
+		return s.Codes[0]
+	case len(s.UserErrors) > 0:
+		return s.UserErrors[0]
 	}
-	return s.Codes[0]
+	return ""
 }
 
 type ctxKey struct{}
@@ -108,6 +117,17 @@ func (r *Request) SetCodes(codes ...string) {
 	r.codes = slices.Clone(codes)
 }
 
+// AddUserErrors records the codes of a payload's userErrors, after any
+// recorded before (an operation may have several refused fields).
+func (r *Request) AddUserErrors(codes ...string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.userErrors = append(r.userErrors, codes...)
+}
+
 // Summary returns a copy of what is recorded (the zero Summary for nil).
 func (r *Request) Summary() Summary {
 	if r == nil {
@@ -122,6 +142,7 @@ func (r *Request) Summary() Summary {
 		UserID:     r.userID,
 		PracticeID: r.practiceID,
 		Codes:      slices.Clone(r.codes),
+		UserErrors: slices.Clone(r.userErrors),
 	}
 }
 

@@ -49,6 +49,7 @@ type Metrics struct {
 	operations     *prometheus.CounterVec
 	opDuration     *prometheus.HistogramVec
 	errors         *prometheus.CounterVec
+	userErrors     *prometheus.CounterVec
 	statements     *prometheus.HistogramVec
 	signInFailures *prometheus.CounterVec
 	lockouts       *prometheus.CounterVec
@@ -73,7 +74,7 @@ func New(db *sql.DB, dbName string) *Metrics {
 		}, []string{"route"}),
 		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "caseload_graphql_operations_total",
-			Help: "GraphQL operations answered, by operation name, type and the code of the first error (OK without one).",
+			Help: "GraphQL operations answered, by operation name, type and the code of the first error, else of the first userError (OK without either).",
 		}, []string{"operation", "type", "code"}),
 		opDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "caseload_graphql_operation_duration_seconds",
@@ -83,6 +84,10 @@ func New(db *sql.DB, dbName string) *Metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "caseload_graphql_errors_total",
 			Help: "Errors in GraphQL responses (and requests refused before GraphQL), by extensions.code.",
+		}, []string{"code"}),
+		userErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "caseload_graphql_user_errors_total",
+			Help: "userErrors in mutation payloads (refusals the user can fix, nothing written), by code.",
 		}, []string{"code"}),
 		statements: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "caseload_sql_statements_per_request",
@@ -112,7 +117,7 @@ func New(db *sql.DB, dbName string) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db, dbName),
 		m.httpRequests, m.httpDuration, m.operations, m.opDuration,
-		m.errors, m.statements, m.signInFailures, m.lockouts,
+		m.errors, m.userErrors, m.statements, m.signInFailures, m.lockouts,
 	)
 	return m
 }
@@ -144,6 +149,9 @@ func (m *Metrics) Observe(o Observation) {
 	m.httpDuration.WithLabelValues(route).Observe(o.Duration.Seconds())
 	for _, c := range o.Request.Codes {
 		m.errors.WithLabelValues(codeLabel(c)).Inc()
+	}
+	for _, c := range o.Request.UserErrors {
+		m.userErrors.WithLabelValues(codeLabel(c)).Inc()
 	}
 	if !o.Request.GraphQL {
 		return
