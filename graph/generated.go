@@ -3194,7 +3194,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.BackfillCandidates(childComplexity, args["appointmentId"].(int), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.BackfillCandidates(childComplexity, args["appointmentID"].(int), args["first"].(*int)), true
 	case "Query.clients":
 		if e.ComplexityRoot.Query.Clients == nil {
 			break
@@ -6244,14 +6244,14 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 func (ec *executionContext) field_Query_backfillCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "appointmentId",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "appointmentID",
 		func(ctx context.Context, v any) (int, error) {
 			return ec.unmarshalNID2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["appointmentId"] = arg0
+	args["appointmentID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -16970,7 +16970,7 @@ func (ec *executionContext) _Query_backfillCandidates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().BackfillCandidates(ctx, fc.Args["appointmentId"].(int), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().BackfillCandidates(ctx, fc.Args["appointmentID"].(int), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.BackfillCandidate) graphql.Marshaler {

@@ -37,7 +37,7 @@ func TestFillACancelledSlotFromTheBackfillList(t *testing.T) {
 		}
 		s.mustDo(tok, `mutation($id: ID!) { cancelAppointment(id: $id, by: CLIENT) { isLateCancel } }`, map[string]any{"id": freed})
 
-		cands := s.mustDo(tok, `query($id: ID!) { backfillCandidates(appointmentId: $id) { client { firstName } waitDays } }`, map[string]any{"id": freed})
+		cands := s.mustDo(tok, `query($id: ID!) { backfillCandidates(appointmentID: $id) { client { firstName } waitDays } }`, map[string]any{"id": freed})
 		if got := cands["backfillCandidates"].([]any); len(got) != 1 || got[0].(map[string]any)["client"].(map[string]any)["firstName"] != "Ben" {
 			t.Errorf("candidates = %v, want only Ben (Cy's window is on Fridays)", got)
 		}

@@ -184,7 +184,7 @@ func mxQueries() map[string]mxQuery {
 			return mxWant{exact: []int{x.f.practice.ID}}
 		}},
 		"Query.backfillCandidates": {
-			op:     `query($id: ID!) { backfillCandidates(appointmentId: $id, first: 5) { client { id } } }`,
+			op:     `query($id: ID!) { backfillCandidates(appointmentID: $id, first: 5) { client { id } } }`,
 			scoped: true,
 			vars: func(x *matrix, scope string) map[string]any {
 				return map[string]any{"id": x.fixtureID(scope, "Appointment", func(r *mxRecords) int { return r.future.ID })}

@@ -167,7 +167,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 			"isLateCancel": true, "countsAsStrike": true, "client": map[string]any{"strikeCount": 3, "backfillEligible": false,
 				"terminationRecommendation": map[string]any{"action": "CLOSE", "reason": "STRIKES"}}})
 		refused("cancelling twice", tok, cancel, map[string]any{"id": benWed}, "POLICY_VIOLATION")
-		cands := s.mustDo(tok, `query($id: ID!) { backfillCandidates(appointmentId: $id) { client { id } waitDays strikeCount daysSinceSeen } }`,
+		cands := s.mustDo(tok, `query($id: ID!) { backfillCandidates(appointmentID: $id) { client { id } waitDays strikeCount daysSinceSeen } }`,
 			map[string]any{"id": benWed})["backfillCandidates"]
 		check("candidates for Wednesday 08:00 (Cy waits till Friday, Ann an hour)", cands, []any{
 			map[string]any{"client": map[string]any{"id": encodeID(cy.ID)}, "waitDays": 2, "strikeCount": 0, "daysSinceSeen": 1},

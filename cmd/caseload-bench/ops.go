@@ -24,7 +24,7 @@ const calendarQuery = `query Calendar($day: Date) { myCalendar(date: $day) {
   treatmentPlanReviewDue caregiver { name }
   backfillCandidates { ` + candidateFields + ` } } }`
 
-const backfillQuery = `query Backfill($id: ID!) { backfillCandidates(appointmentId: $id, first: 10) { ` + candidateFields + ` } }`
+const backfillQuery = `query Backfill($id: ID!) { backfillCandidates(appointmentID: $id, first: 10) { ` + candidateFields + ` } }`
 
 const metricsFields = `month suppressed clients sessionsBooked noShowRate lateCancelRate backfillRate
   episodesOpened closedByReason { reason count } retentionRate earlyDropOutRate
