@@ -59,7 +59,9 @@ type CaseloadHealth struct {
 	RecommendedMax int `json:"recommendedMax"`
 	// UNDER, HEALTHY or OVER.
 	Status CaseloadStatus `json:"status"`
-	// New clients to ask intake for (0 unless UNDER).
+	// New clients to ask intake for: when UNDER with at least one open weekly slot (weekly slots minus expected weekly
+	// sessions), the open slots rounded up plus the policy's no-show buffer, never past the recommended maximum; else 0
+	// (the explanation says why).
 	NewClientsToRequest int `json:"newClientsToRequest"`
 	// The verdict in words.
 	Explanation string `json:"explanation"`

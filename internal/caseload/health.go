@@ -3,6 +3,7 @@ package caseload
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -30,7 +31,8 @@ type Health struct {
 	RecommendedMin int
 	RecommendedMax int
 	Status         string
-	// NewClientsToRequest fills the expected gap plus the no-show buffer (0 unless UNDER).
+	// NewClientsToRequest is what rule 9 says to ask intake for: 0 unless
+	// UNDER with at least one open weekly slot (see newClients).
 	NewClientsToRequest int
 	Explanation         string
 }
@@ -77,10 +79,7 @@ func (r Rules) CaseloadHealth(weeklySlots int, clients []*History) Health {
 	switch {
 	case h.ActiveClients < h.RecommendedMin:
 		h.Status = HealthUnder
-		gap := max(h.RecommendedMin-h.ActiveClients, int(math.Ceil(float64(weeklySlots)-h.ExpectedWeeklySessions)))
-		h.NewClientsToRequest = max(gap, 0) + p.NoShowBuffer
-		h.Explanation = fmt.Sprintf("%d active clients, below the recommended %d-%d for %d weekly slots: request %d new clients (the gap plus %d for expected no-shows).",
-			h.ActiveClients, h.RecommendedMin, h.RecommendedMax, weeklySlots, h.NewClientsToRequest, p.NoShowBuffer)
+		h.NewClientsToRequest, h.Explanation = r.newClients(h)
 	case h.ActiveClients > h.RecommendedMax:
 		h.Status = HealthOver
 		h.Explanation = fmt.Sprintf("%d active clients, above the recommended %d-%d for %d weekly slots: stop taking new clients.", h.ActiveClients, h.RecommendedMin, h.RecommendedMax, weeklySlots)
@@ -89,4 +88,33 @@ func (r Rules) CaseloadHealth(weeklySlots int, clients []*History) Health {
 		h.Explanation = fmt.Sprintf("%d active clients, within the recommended %d-%d for %d weekly slots.", h.ActiveClients, h.RecommendedMin, h.RecommendedMax, weeklySlots)
 	}
 	return h
+}
+
+// newClients is rule 9's count of new clients for an UNDER caseload, and
+// its explanation. The open slots are the weekly slots the expected
+// sessions leave free; each new client starts weekly, so the count fills
+// them (rounded up) plus the no-show buffer, but never takes the caseload
+// past the recommended maximum. With less than one open slot the week is
+// full although the caseload is small: asking for more would overbook it.
+func (r Rules) newClients(h Health) (int, string) {
+	under := fmt.Sprintf("%d active clients, below the recommended %d-%d for %d weekly slots", h.ActiveClients, h.RecommendedMin, h.RecommendedMax, h.WeeklySlots)
+	open := float64(h.WeeklySlots) - h.ExpectedWeeklySessions
+	if open < 1 {
+		return 0, fmt.Sprintf("%s, but the slots are full although the caseload is small: %.2f expected weekly sessions for %d slots leave no open slot, so request none.",
+			under, h.ExpectedWeeklySessions, h.WeeklySlots)
+	}
+	fill := int(math.Ceil(open - 1e-9))
+	n := fill + r.Policy.NoShowBuffer
+	room := h.RecommendedMax - h.ActiveClients
+	if n > room {
+		return room, fmt.Sprintf("%s: %.2f expected weekly sessions leave %s open slots; %d new clients (one per open slot plus %d for expected no-shows) would pass the maximum of %d, so request %d.",
+			under, h.ExpectedWeeklySessions, trimFloat(open), fill+r.Policy.NoShowBuffer, r.Policy.NoShowBuffer, h.RecommendedMax, room)
+	}
+	return n, fmt.Sprintf("%s: %.2f expected weekly sessions leave %s open slots, so request %d new clients (one per open slot, rounded up, plus %d for expected no-shows).",
+		under, h.ExpectedWeeklySessions, trimFloat(open), n, r.Policy.NoShowBuffer)
+}
+
+// trimFloat writes x with at most two decimals and no trailing zeros.
+func trimFloat(x float64) string {
+	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
 }

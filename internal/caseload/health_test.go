@@ -128,25 +128,56 @@ func TestHealthNewClientsToRequest(t *testing.T) {
 		clients []*History
 		want    int
 	}{
-		// max(39-10, ceil(30-10)) + 2
-		{"10 weekly clients for 30 slots: the gap to the minimum", r, 30, clients(10, Weekly), 31},
-		// max(39-38, ceil(30-38)) + 2
-		{"38 weekly clients: one short of the minimum", r, 30, clients(38, Weekly), 3},
-		// max(39-38, ceil(30-3.8)) + 2
-		{"38 as-needed clients: the sessions gap", r, 30, clients(38, AsNeeded), 29},
-		// max(39-20, ceil(30-20*12/52 = 25.38)) + 2: 26 + 2
-		{"20 monthly clients", r, 30, clients(20, Monthly), 28},
-		// max(39-0, 30) + 2
-		{"no clients", r, 30, nil, 41},
-		{"a buffer of 3", withPolicy(r, func(p *Policy) { p.NoShowBuffer = 3 }), 30, clients(38, Weekly), 4},
-		{"a buffer of 0", withPolicy(r, func(p *Policy) { p.NoShowBuffer = 0 }), 30, clients(38, Weekly), 1},
+		// Rule 9 (SPEC): open = slots - expected sessions; when UNDER and
+		// open >= 1, ceil(open) + buffer, capped by max - active; else 0.
+		// 30 slots: the range is 39-51.
+		// The SPEC's example: open 10, 10 + 2 (not 39 - 20 + 2 = 21).
+		{"20 weekly clients who always attend", r, 30, clients(20, Weekly), 12},
+		// open 20: 20 + 2
+		{"10 weekly clients", r, 30, clients(10, Weekly), 22},
+		// open 30 - 0: 32, under the cap of 51
+		{"no clients", r, 30, nil, 32},
+		// open 30 - 20*12/52 = 25.38: 26 + 2
+		{"20 monthly clients: open slots round up", r, 30, clients(20, Monthly), 28},
+		// open 30 - 3.8 = 26.2: 27 + 2 = 29, capped by 51 - 38
+		{"38 as-needed clients: capped by the maximum", r, 30, clients(38, AsNeeded), 13},
+		// open 30 - 38 < 0: the week is full although the caseload is small
+		{"38 weekly clients: slots full", r, 30, clients(38, Weekly), 0},
+		// open exactly 1: 1 + 2
+		{"29 weekly clients: one open slot", r, 30, clients(29, Weekly), 3},
+		// open 30 - 29.1 = 0.9 < 1: none
+		{"29 weekly and one as-needed: under one open slot", r, 30, concat(clients(29, Weekly), clients(1, AsNeeded)), 0},
+		// a range of 39-42: open 26.2 -> 29, capped by 42 - 38 = 4
+		{"a narrow range caps it", withPolicy(r, func(p *Policy) { p.CaseloadMaxMultiple = 1.4 }), 30, clients(38, AsNeeded), 4},
+		{"a buffer of 3", withPolicy(r, func(p *Policy) { p.NoShowBuffer = 3 }), 30, clients(20, Weekly), 13},
+		{"a buffer of 0", withPolicy(r, func(p *Policy) { p.NoShowBuffer = 0 }), 30, clients(20, Weekly), 10},
 		{"healthy: none", r, 30, clients(39, AsNeeded), 0},
 		{"over: none", r, 30, clients(52, Weekly), 0},
+		{"no slots: none", r, 0, nil, 0},
 	} {
 		got := c.r.CaseloadHealth(c.slots, c.clients)
 		if got.NewClientsToRequest != c.want {
 			t.Errorf("%s: NewClientsToRequest = %d (%s, %d active, %.2f expected sessions), want %d",
 				c.name, got.NewClientsToRequest, got.Status, got.ActiveClients, got.ExpectedWeeklySessions, c.want)
+		}
+	}
+}
+
+// TestHealthSaysWhyTheCount: the explanation gives the numbers the count
+// comes from, and says why it is 0 when the slots are full.
+func TestHealthSaysWhyTheCount(t *testing.T) {
+	r := rulesAt("2026-06-15 12:00")
+	for _, c := range []struct {
+		name    string
+		clients []*History
+		want    string
+	}{
+		{"open slots", clients(20, Weekly), "20 active clients, below the recommended 39-51 for 30 weekly slots: 20.00 expected weekly sessions leave 10 open slots, so request 12 new clients (one per open slot, rounded up, plus 2 for expected no-shows)."},
+		{"full", clients(38, Weekly), "38 active clients, below the recommended 39-51 for 30 weekly slots, but the slots are full although the caseload is small: 38.00 expected weekly sessions for 30 slots leave no open slot, so request none."},
+		{"capped", clients(38, AsNeeded), "38 active clients, below the recommended 39-51 for 30 weekly slots: 3.80 expected weekly sessions leave 26.2 open slots; 29 new clients (one per open slot plus 2 for expected no-shows) would pass the maximum of 51, so request 13."},
+	} {
+		if got := r.CaseloadHealth(30, c.clients).Explanation; got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
 		}
 	}
 }
