@@ -51,7 +51,7 @@ func (m *Main) Handler() http.Handler {
 	authn := &auth.Authenticator{Issuer: m.Issuer, DB: m.DB.Ent}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(authn.Middleware(gql)))))
+	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(persistedGET(authn.Middleware(gql))))))
 	mux.Handle("/metrics.csv", cors(m.Config.CORSOrigins, noStore(authn.Middleware(http.HandlerFunc(m.metricsCSV)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -60,6 +60,26 @@ func (m *Main) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", m.ready)
 	mux.Handle("/", ide.Handler("/graphql", ide.WithNotice(m.setupNotice)))
 	return m.traced(mux, m.withRequestID(m.recoverPanics(securityHeaders(mux))))
+}
+
+// CodePersistedQueryRequired refuses a GET request that carries a query's
+// text.
+const CodePersistedQueryRequired = "PERSISTED_QUERY_REQUIRED"
+
+// persistedGET lets a GET request run only a persisted or trusted document,
+// named by its hash (extensions.persistedQuery.sha256Hash): a URL ends up in
+// proxy logs and browser history, and a query's text there would hold
+// whatever the user searched for. The query text goes in a POST body.
+// (gqlgen already refuses a mutation over GET.)
+func persistedGET(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Query().Has("query") {
+			writeGraphQLError(w, r, http.StatusBadRequest, CodePersistedQueryRequired,
+				"a GET request runs only a persisted or trusted document sent by its hash (extensions.persistedQuery.sha256Hash), never a query's text, which would end up in proxy logs and browser history: POST the query instead")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ready answers 200 when the database answers a ping within two seconds,
