@@ -1,53 +1,25 @@
 package graph
 
 import (
-	"context"
 	"errors"
 	"reflect"
 	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// CursorCheck refuses, before any resolver runs (and so before any SQL), an
-// operation with a connection cursor (`after`, `before`) that cannot be one
-// the server wrote: it must be a string that decodes to an id and an order
-// value, which is empty when the connection has no orderBy, and otherwise
-// strings (without NUL), numbers, booleans or times. Otherwise the cursor
-// would fail deep in the resolver as an internal error, or reach the SQL as
-// a value no column holds. BAD_USER_INPUT names the argument. (A value of
-// the wrong type for its order field is refused by PostgreSQL: the error
-// presenter reports that as BAD_USER_INPUT too.)
-type CursorCheck struct{}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = CursorCheck{}
-
-// ExtensionName implements graphql.HandlerExtension.
-func (CursorCheck) ExtensionName() string { return "CursorCheck" }
-
-// Validate implements graphql.HandlerExtension.
-func (CursorCheck) Validate(graphql.ExecutableSchema) error { return nil }
-
-// MutateOperationContext checks every cursor argument of the operation.
-func (CursorCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	var err *gqlerror.Error
-	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
-		err = checkCursorArgs(f, oc.Variables)
-		return err == nil
-	})
-	return err
-}
-
+// checkCursorArgs refuses (for ArgumentChecks, limits.go) a connection
+// cursor (`after`, `before`) that cannot be one the server wrote: it must
+// be a string that decodes to an id and an order value, which is empty
+// when the connection has no orderBy, and otherwise strings (without NUL),
+// numbers, booleans or times. Otherwise the cursor would fail deep in the
+// resolver as an internal error, or reach the SQL as a value no column
+// holds. BAD_USER_INPUT names the argument. (A value of the wrong type for
+// its order field is refused by PostgreSQL: the error presenter reports
+// that as BAD_USER_INPUT too.)
 func checkCursorArgs(f *ast.Field, vars map[string]any) *gqlerror.Error {
 	if f.Definition == nil {
 		return nil

@@ -78,13 +78,13 @@ func newServer(r *Resolver, opts Options, trusted *TrustedDocuments, staff bool)
 	srv.Use(trusted)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 
-	// 2. The shape of the operation (limits.go, shape.go, cursors.go),
-	// cheapest checks first: all before any SQL.
+	// 2. The shape of the operation and the bounds of its inputs
+	// (limits.go, shape.go, cursors.go, inputs.go), cheapest checks first:
+	// all before any SQL.
 	srv.Use(DepthLimit{Max: opts.MaxDepth})
 	srv.Use(RootFieldLimit{Max: opts.MaxRootFields})
 	srv.Use(AliasLimit{Max: opts.MaxAliases})
-	srv.Use(ConnectionBounds{})
-	srv.Use(CursorCheck{})
+	srv.Use(ArgumentChecks{})
 	srv.Use(ComplexityLimit{Max: opts.ComplexityLimit})
 
 	// 3. The operation (txn.go, audit.go): a mutation's idempotency key and

@@ -16,25 +16,34 @@ import (
 // MaxPageSize is the most records one connection returns.
 const MaxPageSize = 100
 
-// ConnectionBounds refuses, before any resolver runs (and so before any
-// SQL), an operation with a connection that is not bounded: every connection
-// field, at the root or nested, needs `first` or `last`, between 1 and
-// MaxPageSize.
-type ConnectionBounds struct{}
+// ArgumentChecks refuses, before any resolver runs (and so before any
+// SQL), an operation with a field whose arguments are out of bounds, in one
+// walk of the operation (each fragment once):
+//
+//   - a connection, at the root or nested, needs `first` or `last`, between
+//     1 and MaxPageSize (checkPage);
+//   - a cursor (`after`, `before`) must be one the server wrote for that
+//     connection (checkCursorArgs, cursors.go);
+//   - no list of an argument, at any depth, holds more than MaxListItems
+//     items, and no string a NUL character (checkInputBounds, inputs.go).
+//
+// Each refusal is BAD_USER_INPUT naming the argument.
+type ArgumentChecks struct{}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = ConnectionBounds{}
+} = ArgumentChecks{}
 
 // ExtensionName implements graphql.HandlerExtension.
-func (ConnectionBounds) ExtensionName() string { return "ConnectionBounds" }
+func (ArgumentChecks) ExtensionName() string { return "ArgumentChecks" }
 
 // Validate implements graphql.HandlerExtension.
-func (ConnectionBounds) Validate(graphql.ExecutableSchema) error { return nil }
+func (ArgumentChecks) Validate(graphql.ExecutableSchema) error { return nil }
 
-// MutateOperationContext checks every connection of the operation.
-func (ConnectionBounds) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+// MutateOperationContext checks the arguments of every field of the
+// operation.
+func (ArgumentChecks) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
@@ -42,6 +51,12 @@ func (ConnectionBounds) MutateOperationContext(_ context.Context, oc *graphql.Op
 	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
 		if f.Definition != nil && strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
 			err = checkPage(f, oc.Variables)
+		}
+		if err == nil {
+			err = checkCursorArgs(f, oc.Variables)
+		}
+		if err == nil {
+			err = checkInputBounds(f, oc.Variables)
 		}
 		return err == nil
 	})

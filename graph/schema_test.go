@@ -47,7 +47,7 @@ func TestEverythingIsDescribed(t *testing.T) {
 }
 
 // TestConnectionsArePaged checks that every connection field takes first and
-// last, which ConnectionBounds requires one of.
+// last, which ArgumentChecks requires one of.
 func TestConnectionsArePaged(t *testing.T) {
 	s := NewSchema(Options{}).Schema()
 	n := 0

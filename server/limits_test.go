@@ -136,9 +136,9 @@ func TestComplexityCountsPages(t *testing.T) {
 		{`{ clients(first: 100) { edges { node { appointments(first: 1) { totalCount } } } } }`, nil, false},
 		// 1 + 3 × (1 + 1 + (1 + 30 × 1)) = 100
 		{`{ clients(first: 3) { edges { node { appointments(first: 30) { totalCount } } } } }`, nil, true},
-		// 1 + 100 × (1 + 1 + 1) = 301, and one more ID is over
+		// 1 + 100 × (1 + 1 + 1) = 301, and one more selection is over
 		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName } } }`, map[string]any{"ids": ids}, true},
-		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName } } }`, map[string]any{"ids": append(ids, ids[0])}, false},
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName lastName } } }`, map[string]any{"ids": ids}, false},
 	} {
 		r := s.do(admin, c.query, c.vars)
 		if c.ok && len(r.Errors) > 0 {
@@ -148,6 +148,74 @@ func TestComplexityCountsPages(t *testing.T) {
 			t.Errorf("%s: %+v, want %s", c.query, r.Errors, graph.CodeComplexityLimit)
 		}
 	}
+}
+
+// TestInputBounds: a list argument of more than graph.MaxListItems items,
+// at any depth of an input, and a string with a NUL character are refused
+// with BAD_USER_INPUT naming the argument's path, before any SQL but the
+// viewer's lookup, the same on SQLite and PostgreSQL; nothing is written.
+func TestInputBounds(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		admin := s.token(f.admin)
+		ids := func(n int) []string {
+			out := make([]string, n)
+			for i := range out {
+				out[i] = encodeID(f.ownClients[i%len(f.ownClients)].ID)
+			}
+			return out
+		}
+		s.sql.Reset()
+		if r := s.do(admin, `{ nope }`, nil); r.code() != "GRAPHQL_VALIDATION_FAILED" {
+			t.Fatalf("invalid field: %+v", r.Errors)
+		}
+		viewerLookup := s.sql.Count()
+		clients := func() any {
+			return s.mustDo(admin, `{ clients(first: 1) { totalCount } }`, nil)["clients"].(map[string]any)["totalCount"]
+		}
+		clientsBefore := clients()
+
+		for _, c := range []struct {
+			name, query string
+			vars        map[string]any
+			ok          bool
+			field       string
+		}{
+			{"nodes of 100 ids", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(100)}, true, ""},
+			{"nodes of 101 ids", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(101)}, false, "ids"},
+			{"a filter of 100 ids", `query($ids: [ID!]) { clients(first: 5, where: {idIn: $ids}) { totalCount } }`, map[string]any{"ids": ids(100)}, true, ""},
+			{"a filter of 40,000 ids", `query($ids: [ID!]) { clients(first: 5, where: {idIn: $ids}) { totalCount } }`, map[string]any{"ids": ids(40000)}, false, "where.idIn"},
+			{"a nested filter of 101 ids", `query($ids: [ID!]) { appointments(first: 5, where: {or: [{status: SCHEDULED}, {hasClientWith: [{idIn: $ids}]}]}) { totalCount } }`,
+				map[string]any{"ids": ids(101)}, false, "where.or.1.hasClientWith.0.idIn"},
+			{"a NUL in a filter", `query($p: String) { clients(first: 5, where: {firstNameHasPrefix: $p}) { totalCount } }`, map[string]any{"p": "A\x00"}, false, "where.firstNameHasPrefix"},
+			{"a NUL in a literal", `{ clients(first: 5, where: {lastNameContains: "a\u0000b"}) { totalCount } }`, nil, false, "where.lastNameContains"},
+			{"a NUL in a mutation's input", `mutation($in: CreateClientInput!) { createClient(input: $in) { client { id } userErrors { code } } }`,
+				map[string]any{"in": map[string]any{"firstName": "Nul\x00l", "lastName": "Byte", "clinicianID": encodeID(f.clinician.ID)}}, false, "input.firstName"},
+		} {
+			s.sql.Reset()
+			r := s.do(admin, c.query, c.vars)
+			if c.ok {
+				if len(r.Errors) > 0 {
+					t.Errorf("%s: %+v, want it answered", c.name, r.Errors)
+				}
+				continue
+			}
+			if r.code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Data != nil && len(r.Data) > 0 {
+				t.Errorf("%s: %+v %v, want one top-level BAD_USER_INPUT and no data", c.name, r.Errors, r.Data)
+				continue
+			}
+			if got := r.Errors[0].Extensions["field"]; got != c.field {
+				t.Errorf("%s: field %v, want %s (%s)", c.name, got, c.field, r.Errors[0].Message)
+			}
+			if n := s.sql.Count(); n != viewerLookup {
+				t.Errorf("%s: %d SQL statements before the refusal, want the viewer's %d:\n%s", c.name, n, viewerLookup, strings.Join(s.sql.Statements(), "\n"))
+			}
+		}
+		if after := clients(); after != clientsBefore {
+			t.Errorf("%v clients after the refusals, want %v: nothing written", after, clientsBefore)
+		}
+	})
 }
 
 // ideIntrospection is the shape of the query GraphiQL (graphql-js) sends for
