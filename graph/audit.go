@@ -309,6 +309,12 @@ func targetOfArgs(args map[string]any) target {
 		t.client = id
 	} else if in, ok := args["input"]; ok {
 		t.client = intField(in, "ClientID")
+		// The session an input of the payload shape names.
+		for _, name := range []string{"AppointmentID", "CanceledAppointmentID"} {
+			if id := intField(in, name); t.id == 0 && id != 0 {
+				t.id, t.typ = id, "Appointment"
+			}
+		}
 	}
 	return t
 }

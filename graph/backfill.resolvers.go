@@ -8,16 +8,34 @@ package graph
 import (
 	"context"
 
-	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // SetBackfillPreference is the resolver for the setBackfillPreference field.
-func (r *mutationResolver) SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) (*ent.ClientProfile, error) {
-	return r.workflow.SetBackfillPreference(ctx, clientID, wantsEarlier, availability)
+func (r *mutationResolver) SetBackfillPreference(ctx context.Context, input workflow.SetBackfillPreferenceInput) (*model.SetBackfillPreferencePayload, error) {
+	c, err := r.workflow.SetBackfillPreference(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetBackfillPreferencePayload{Client: c, UserErrors: refused}, nil
 }
 
 // FillSlot is the resolver for the fillSlot field.
-func (r *mutationResolver) FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error) {
-	return r.workflow.FillSlot(ctx, canceledAppointmentID, clientID, keepLaterAppointment)
+func (r *mutationResolver) FillSlot(ctx context.Context, input workflow.FillSlotInput) (*model.FillSlotPayload, error) {
+	filled, err := r.workflow.FillSlot(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	if filled == nil {
+		return &model.FillSlotPayload{UserErrors: refused}, nil
+	}
+	return &model.FillSlotPayload{
+		Appointment:         filled.Appointment,
+		CanceledAppointment: filled.CanceledAppointment,
+		LaterAppointment:    filled.LaterAppointment,
+		UserErrors:          refused,
+	}, nil
 }

@@ -165,6 +165,11 @@ type ComplexityRoot struct {
 		TreatmentPlanReviewDue func(childComplexity int) int
 	}
 
+	CancelAppointmentPayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Caregiver struct {
 		Client           func(childComplexity int) int
 		ClientID         func(childComplexity int) int
@@ -285,6 +290,11 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	ConfirmAppointmentPayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Contact struct {
 		BillableMinutes func(childComplexity int) int
 		Channel         func(childComplexity int) int
@@ -371,6 +381,18 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	ExcuseStrikePayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	FillSlotPayload struct {
+		Appointment         func(childComplexity int) int
+		CanceledAppointment func(childComplexity int) int
+		LaterAppointment    func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+	}
+
 	MetricsGroup struct {
 		BackfillRate                   func(childComplexity int) int
 		BackfilledSlots                func(childComplexity int) int
@@ -405,11 +427,11 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddDocumentAddendum    func(childComplexity int, documentID int, body string) int
 		AssignClient           func(childComplexity int, input workflow.Assignment) int
-		CancelAppointment      func(childComplexity int, id int, by appointment.CanceledBy, reason *string) int
+		CancelAppointment      func(childComplexity int, input workflow.CancelAppointmentInput) int
 		CancelNewClientRequest func(childComplexity int, id int) int
 		CloseCase              func(childComplexity int, clientID int, reason episode.CloseReason, terminationNote *string) int
 		CloseCases             func(childComplexity int, clientIds []int, reason episode.CloseReason) int
-		ConfirmAppointment     func(childComplexity int, id int) int
+		ConfirmAppointment     func(childComplexity int, input workflow.ConfirmAppointmentInput) int
 		CreateAppointment      func(childComplexity int, input ent.CreateAppointmentInput) int
 		CreateCaregiver        func(childComplexity int, input ent.CreateCaregiverInput) int
 		CreateClient           func(childComplexity int, input ent.CreateClientProfileInput) int
@@ -418,20 +440,20 @@ type ComplexityRoot struct {
 		CreateDocument         func(childComplexity int, input ent.CreateDocumentInput) int
 		CreateRecurringSeries  func(childComplexity int, input workflow.CreateRecurringSeriesInput) int
 		CreateUser             func(childComplexity int, input workflow.NewUser) int
-		ExcuseStrike           func(childComplexity int, id int, reason string) int
-		FillSlot               func(childComplexity int, canceledAppointmentID int, clientID int, keepLaterAppointment bool) int
+		ExcuseStrike           func(childComplexity int, input workflow.ExcuseStrikeInput) int
+		FillSlot               func(childComplexity int, input workflow.FillSlotInput) int
 		Login                  func(childComplexity int, email string, password string) int
 		Logout                 func(childComplexity int) int
-		RecordAttendance       func(childComplexity int, id int, outcome workflow.AttendanceOutcome, minutesLate *int) int
-		RecordReminder         func(childComplexity int, appointmentID int, channel appointment.ReminderChannel) int
+		RecordAttendance       func(childComplexity int, input workflow.RecordAttendanceInput) int
+		RecordReminder         func(childComplexity int, input workflow.RecordReminderInput) int
 		RefreshToken           func(childComplexity int, refreshToken string) int
 		ReopenCase             func(childComplexity int, clientID int) int
 		RequestNewClients      func(childComplexity int, count *int, note *string, clinicianID *int) int
-		RescheduleAppointment  func(childComplexity int, id int, startsAt time.Time, endsAt time.Time) int
+		RescheduleAppointment  func(childComplexity int, input workflow.RescheduleAppointmentInput) int
 		RevokeRecurring        func(childComplexity int, clientID int, reason *string) int
 		ScheduleAppointment    func(childComplexity int, input workflow.ScheduleAppointmentInput) int
 		SendClosureWarning     func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
-		SetBackfillPreference  func(childComplexity int, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) int
+		SetBackfillPreference  func(childComplexity int, input workflow.SetBackfillPreferenceInput) int
 		SetUserActive          func(childComplexity int, id int, active bool) int
 		SignDocument           func(childComplexity int, id int, version int) int
 		UnlockUser             func(childComplexity int, id int) int
@@ -553,6 +575,18 @@ type ComplexityRoot struct {
 		RankedClients      func(childComplexity int, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) int
 	}
 
+	RecordAttendancePayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	RecordReminderPayload struct {
+		Appointment func(childComplexity int) int
+		Contact     func(childComplexity int) int
+		Recipient   func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	RecurringEligibility struct {
 		ConsecutiveOnTime func(childComplexity int) int
 		Eligible          func(childComplexity int) int
@@ -567,18 +601,17 @@ type ComplexityRoot struct {
 		SeriesID     func(childComplexity int) int
 	}
 
-	ReminderPayload struct {
-		Appointment func(childComplexity int) int
-		Contact     func(childComplexity int) int
-		Recipient   func(childComplexity int) int
-	}
-
 	ReminderRecipient struct {
 		Channel func(childComplexity int) int
 		Email   func(childComplexity int) int
 		Name    func(childComplexity int) int
 		Phone   func(childComplexity int) int
 		Role    func(childComplexity int) int
+	}
+
+	RescheduleAppointmentPayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	RevokeRecurringPayload struct {
@@ -589,6 +622,11 @@ type ComplexityRoot struct {
 	ScheduleAppointmentPayload struct {
 		Appointment func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	SetBackfillPreferencePayload struct {
+		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	TerminationRecommendation struct {
@@ -676,8 +714,8 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*workflow.Session, error)
 	RefreshToken(ctx context.Context, refreshToken string) (*workflow.Session, error)
 	Logout(ctx context.Context) (bool, error)
-	SetBackfillPreference(ctx context.Context, clientID int, wantsEarlier bool, availability []*caseload.AvailabilityWindow) (*ent.ClientProfile, error)
-	FillSlot(ctx context.Context, canceledAppointmentID int, clientID int, keepLaterAppointment bool) (*ent.Appointment, error)
+	SetBackfillPreference(ctx context.Context, input workflow.SetBackfillPreferenceInput) (*model.SetBackfillPreferencePayload, error)
+	FillSlot(ctx context.Context, input workflow.FillSlotInput) (*model.FillSlotPayload, error)
 	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*workflow.ClosureWarningPayload, error)
 	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
 	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
@@ -701,12 +739,12 @@ type MutationResolver interface {
 	CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error)
 	UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error)
 	ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*model.ScheduleAppointmentPayload, error)
-	RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error)
-	CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error)
-	RecordAttendance(ctx context.Context, id int, outcome workflow.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error)
-	ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error)
-	RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*workflow.ReminderPayload, error)
-	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
+	RescheduleAppointment(ctx context.Context, input workflow.RescheduleAppointmentInput) (*model.RescheduleAppointmentPayload, error)
+	CancelAppointment(ctx context.Context, input workflow.CancelAppointmentInput) (*model.CancelAppointmentPayload, error)
+	RecordAttendance(ctx context.Context, input workflow.RecordAttendanceInput) (*model.RecordAttendancePayload, error)
+	ExcuseStrike(ctx context.Context, input workflow.ExcuseStrikeInput) (*model.ExcuseStrikePayload, error)
+	RecordReminder(ctx context.Context, input workflow.RecordReminderInput) (*model.RecordReminderPayload, error)
+	ConfirmAppointment(ctx context.Context, input workflow.ConfirmAppointmentInput) (*model.ConfirmAppointmentPayload, error)
 	CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*workflow.RecurringSeries, error)
 	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*workflow.RevokeRecurringPayload, error)
 	CreateUser(ctx context.Context, input workflow.NewUser) (*ent.User, error)
@@ -1227,6 +1265,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CalendarEntry.TreatmentPlanReviewDue(childComplexity), true
+
+	case "CancelAppointmentPayload.appointment":
+		if e.ComplexityRoot.CancelAppointmentPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelAppointmentPayload.Appointment(childComplexity), true
+	case "CancelAppointmentPayload.userErrors":
+		if e.ComplexityRoot.CancelAppointmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelAppointmentPayload.UserErrors(childComplexity), true
 
 	case "Caregiver.client":
 		if e.ComplexityRoot.Caregiver.Client == nil {
@@ -1813,6 +1864,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClosureWarningPayload.Message(childComplexity), true
 
+	case "ConfirmAppointmentPayload.appointment":
+		if e.ComplexityRoot.ConfirmAppointmentPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmAppointmentPayload.Appointment(childComplexity), true
+	case "ConfirmAppointmentPayload.userErrors":
+		if e.ComplexityRoot.ConfirmAppointmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmAppointmentPayload.UserErrors(childComplexity), true
+
 	case "Contact.billableMinutes":
 		if e.ComplexityRoot.Contact.BillableMinutes == nil {
 			break
@@ -2181,6 +2245,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Episode.UpdatedAt(childComplexity), true
 
+	case "ExcuseStrikePayload.appointment":
+		if e.ComplexityRoot.ExcuseStrikePayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExcuseStrikePayload.Appointment(childComplexity), true
+	case "ExcuseStrikePayload.userErrors":
+		if e.ComplexityRoot.ExcuseStrikePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExcuseStrikePayload.UserErrors(childComplexity), true
+
+	case "FillSlotPayload.appointment":
+		if e.ComplexityRoot.FillSlotPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FillSlotPayload.Appointment(childComplexity), true
+	case "FillSlotPayload.canceledAppointment":
+		if e.ComplexityRoot.FillSlotPayload.CanceledAppointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FillSlotPayload.CanceledAppointment(childComplexity), true
+	case "FillSlotPayload.laterAppointment":
+		if e.ComplexityRoot.FillSlotPayload.LaterAppointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FillSlotPayload.LaterAppointment(childComplexity), true
+	case "FillSlotPayload.userErrors":
+		if e.ComplexityRoot.FillSlotPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FillSlotPayload.UserErrors(childComplexity), true
+
 	case "MetricsGroup.backfillRate":
 		if e.ComplexityRoot.MetricsGroup.BackfillRate == nil {
 			break
@@ -2382,7 +2484,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["by"].(appointment.CanceledBy), args["reason"].(*string)), true
+		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["input"].(workflow.CancelAppointmentInput)), true
 	case "Mutation.cancelNewClientRequest":
 		if e.ComplexityRoot.Mutation.CancelNewClientRequest == nil {
 			break
@@ -2426,7 +2528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ConfirmAppointment(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.ConfirmAppointment(childComplexity, args["input"].(workflow.ConfirmAppointmentInput)), true
 	case "Mutation.createAppointment":
 		if e.ComplexityRoot.Mutation.CreateAppointment == nil {
 			break
@@ -2525,7 +2627,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ExcuseStrike(childComplexity, args["id"].(int), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ExcuseStrike(childComplexity, args["input"].(workflow.ExcuseStrikeInput)), true
 	case "Mutation.fillSlot":
 		if e.ComplexityRoot.Mutation.FillSlot == nil {
 			break
@@ -2536,7 +2638,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.FillSlot(childComplexity, args["canceledAppointmentId"].(int), args["clientId"].(int), args["keepLaterAppointment"].(bool)), true
+		return e.ComplexityRoot.Mutation.FillSlot(childComplexity, args["input"].(workflow.FillSlotInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2564,7 +2666,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["id"].(int), args["outcome"].(workflow.AttendanceOutcome), args["minutesLate"].(*int)), true
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(workflow.RecordAttendanceInput)), true
 	case "Mutation.recordReminder":
 		if e.ComplexityRoot.Mutation.RecordReminder == nil {
 			break
@@ -2575,7 +2677,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordReminder(childComplexity, args["appointmentId"].(int), args["channel"].(appointment.ReminderChannel)), true
+		return e.ComplexityRoot.Mutation.RecordReminder(childComplexity, args["input"].(workflow.RecordReminderInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -2619,7 +2721,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RescheduleAppointment(childComplexity, args["id"].(int), args["startsAt"].(time.Time), args["endsAt"].(time.Time)), true
+		return e.ComplexityRoot.Mutation.RescheduleAppointment(childComplexity, args["input"].(workflow.RescheduleAppointmentInput)), true
 	case "Mutation.revokeRecurring":
 		if e.ComplexityRoot.Mutation.RevokeRecurring == nil {
 			break
@@ -2663,7 +2765,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetBackfillPreference(childComplexity, args["clientId"].(int), args["wantsEarlier"].(bool), args["availability"].([]*caseload.AvailabilityWindow)), true
+		return e.ComplexityRoot.Mutation.SetBackfillPreference(childComplexity, args["input"].(workflow.SetBackfillPreferenceInput)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -3325,6 +3427,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.RankedClients(childComplexity, args["by"].(model.ClientRank), args["direction"].(*entgql.OrderDirection), args["first"].(int), args["where"].(*ent.ClientProfileWhereInput)), true
 
+	case "RecordAttendancePayload.appointment":
+		if e.ComplexityRoot.RecordAttendancePayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAttendancePayload.Appointment(childComplexity), true
+	case "RecordAttendancePayload.userErrors":
+		if e.ComplexityRoot.RecordAttendancePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAttendancePayload.UserErrors(childComplexity), true
+
+	case "RecordReminderPayload.appointment":
+		if e.ComplexityRoot.RecordReminderPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordReminderPayload.Appointment(childComplexity), true
+	case "RecordReminderPayload.contact":
+		if e.ComplexityRoot.RecordReminderPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordReminderPayload.Contact(childComplexity), true
+	case "RecordReminderPayload.recipient":
+		if e.ComplexityRoot.RecordReminderPayload.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordReminderPayload.Recipient(childComplexity), true
+	case "RecordReminderPayload.userErrors":
+		if e.ComplexityRoot.RecordReminderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordReminderPayload.UserErrors(childComplexity), true
+
 	case "RecurringEligibility.consecutiveOnTime":
 		if e.ComplexityRoot.RecurringEligibility.ConsecutiveOnTime == nil {
 			break
@@ -3375,25 +3515,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecurringSeries.SeriesID(childComplexity), true
 
-	case "ReminderPayload.appointment":
-		if e.ComplexityRoot.ReminderPayload.Appointment == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReminderPayload.Appointment(childComplexity), true
-	case "ReminderPayload.contact":
-		if e.ComplexityRoot.ReminderPayload.Contact == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReminderPayload.Contact(childComplexity), true
-	case "ReminderPayload.recipient":
-		if e.ComplexityRoot.ReminderPayload.Recipient == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReminderPayload.Recipient(childComplexity), true
-
 	case "ReminderRecipient.channel":
 		if e.ComplexityRoot.ReminderRecipient.Channel == nil {
 			break
@@ -3425,6 +3546,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReminderRecipient.Role(childComplexity), true
 
+	case "RescheduleAppointmentPayload.appointment":
+		if e.ComplexityRoot.RescheduleAppointmentPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescheduleAppointmentPayload.Appointment(childComplexity), true
+	case "RescheduleAppointmentPayload.userErrors":
+		if e.ComplexityRoot.RescheduleAppointmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RescheduleAppointmentPayload.UserErrors(childComplexity), true
+
 	case "RevokeRecurringPayload.canceled":
 		if e.ComplexityRoot.RevokeRecurringPayload.Canceled == nil {
 			break
@@ -3450,6 +3584,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScheduleAppointmentPayload.UserErrors(childComplexity), true
+
+	case "SetBackfillPreferencePayload.client":
+		if e.ComplexityRoot.SetBackfillPreferencePayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetBackfillPreferencePayload.Client(childComplexity), true
+	case "SetBackfillPreferencePayload.userErrors":
+		if e.ComplexityRoot.SetBackfillPreferencePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetBackfillPreferencePayload.UserErrors(childComplexity), true
 
 	case "TerminationRecommendation.action":
 		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
@@ -3652,12 +3799,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
+			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
 			graphql.NewInputUnmarshaler("CaregiverOrder", ec.unmarshalInputCaregiverOrder),
 			graphql.NewInputUnmarshaler("CaregiverWhereInput", ec.unmarshalInputCaregiverWhereInput),
 			graphql.NewInputUnmarshaler("ClientOrder", ec.unmarshalInputClientOrder),
 			graphql.NewInputUnmarshaler("ClientWhereInput", ec.unmarshalInputClientWhereInput),
 			graphql.NewInputUnmarshaler("ClinicianOrder", ec.unmarshalInputClinicianOrder),
 			graphql.NewInputUnmarshaler("ClinicianWhereInput", ec.unmarshalInputClinicianWhereInput),
+			graphql.NewInputUnmarshaler("ConfirmAppointmentInput", ec.unmarshalInputConfirmAppointmentInput),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
 			graphql.NewInputUnmarshaler("CreateAppointmentInput", ec.unmarshalInputCreateAppointmentInput),
@@ -3672,12 +3821,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DocumentWhereInput", ec.unmarshalInputDocumentWhereInput),
 			graphql.NewInputUnmarshaler("EpisodeOrder", ec.unmarshalInputEpisodeOrder),
 			graphql.NewInputUnmarshaler("EpisodeWhereInput", ec.unmarshalInputEpisodeWhereInput),
+			graphql.NewInputUnmarshaler("ExcuseStrikeInput", ec.unmarshalInputExcuseStrikeInput),
+			graphql.NewInputUnmarshaler("FillSlotInput", ec.unmarshalInputFillSlotInput),
 			graphql.NewInputUnmarshaler("NewClientRequestOrder", ec.unmarshalInputNewClientRequestOrder),
 			graphql.NewInputUnmarshaler("NewClientRequestWhereInput", ec.unmarshalInputNewClientRequestWhereInput),
 			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
 			graphql.NewInputUnmarshaler("PracticeOrder", ec.unmarshalInputPracticeOrder),
 			graphql.NewInputUnmarshaler("PracticeWhereInput", ec.unmarshalInputPracticeWhereInput),
+			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
+			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
+			graphql.NewInputUnmarshaler("RescheduleAppointmentInput", ec.unmarshalInputRescheduleAppointmentInput),
 			graphql.NewInputUnmarshaler("ScheduleAppointmentInput", ec.unmarshalInputScheduleAppointmentInput),
+			graphql.NewInputUnmarshaler("SetBackfillPreferenceInput", ec.unmarshalInputSetBackfillPreferenceInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateCaregiverInput", ec.unmarshalInputUpdateCaregiverInput),
 			graphql.NewInputUnmarshaler("UpdateClientInput", ec.unmarshalInputUpdateClientInput),
@@ -4017,6 +4172,16 @@ func (ec *executionContext) childFields_CalendarEntry(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CalendarEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_CancelAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_CancelAppointmentPayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelAppointmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelAppointmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Caregiver(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4257,6 +4422,16 @@ func (ec *executionContext) childFields_ClosureWarningPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ClosureWarningPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ConfirmAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_ConfirmAppointmentPayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ConfirmAppointmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmAppointmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4427,6 +4602,30 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 		return ec.fieldContext_Episode_appointments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Episode", field.Name)
+}
+
+func (ec *executionContext) childFields_ExcuseStrikePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_ExcuseStrikePayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ExcuseStrikePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExcuseStrikePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FillSlotPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_FillSlotPayload_appointment(ctx, field)
+	case "canceledAppointment":
+		return ec.fieldContext_FillSlotPayload_canceledAppointment(ctx, field)
+	case "laterAppointment":
+		return ec.fieldContext_FillSlotPayload_laterAppointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_FillSlotPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FillSlotPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MetricsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4671,6 +4870,30 @@ func (ec *executionContext) childFields_PracticeMetrics(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PracticeMetrics", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordAttendancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_RecordAttendancePayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordAttendancePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordAttendancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordReminderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_RecordReminderPayload_appointment(ctx, field)
+	case "contact":
+		return ec.fieldContext_RecordReminderPayload_contact(ctx, field)
+	case "recipient":
+		return ec.fieldContext_RecordReminderPayload_recipient(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordReminderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordReminderPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "eligible":
@@ -4699,18 +4922,6 @@ func (ec *executionContext) childFields_RecurringSeries(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RecurringSeries", field.Name)
 }
 
-func (ec *executionContext) childFields_ReminderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "appointment":
-		return ec.fieldContext_ReminderPayload_appointment(ctx, field)
-	case "contact":
-		return ec.fieldContext_ReminderPayload_contact(ctx, field)
-	case "recipient":
-		return ec.fieldContext_ReminderPayload_recipient(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ReminderPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -4725,6 +4936,16 @@ func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, f
 		return ec.fieldContext_ReminderRecipient_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReminderRecipient", field.Name)
+}
+
+func (ec *executionContext) childFields_RescheduleAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_RescheduleAppointmentPayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RescheduleAppointmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RescheduleAppointmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeRecurringPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4745,6 +4966,16 @@ func (ec *executionContext) childFields_ScheduleAppointmentPayload(ctx context.C
 		return ec.fieldContext_ScheduleAppointmentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScheduleAppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetBackfillPreferencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_SetBackfillPreferencePayload_client(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetBackfillPreferencePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetBackfillPreferencePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5378,30 +5609,14 @@ func (ec *executionContext) field_Mutation_assignClient_args(ctx context.Context
 func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.CancelAppointmentInput, error) {
+			return ec.unmarshalNCancelAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCancelAppointmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
-		func(ctx context.Context, v any) (appointment.CanceledBy, error) {
-			return ec.unmarshalNAppointmentCanceledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐCanceledBy(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["by"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5474,14 +5689,14 @@ func (ec *executionContext) field_Mutation_closeCases_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.ConfirmAppointmentInput, error) {
+			return ec.unmarshalNConfirmAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐConfirmAppointmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5600,52 +5815,28 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_excuseStrike_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.ExcuseStrikeInput, error) {
+			return ec.unmarshalNExcuseStrikeInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐExcuseStrikeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_fillSlot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "canceledAppointmentId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.FillSlotInput, error) {
+			return ec.unmarshalNFillSlotInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐFillSlotInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["canceledAppointmentId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["clientId"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "keepLaterAppointment",
-		func(ctx context.Context, v any) (bool, error) {
-			return ec.unmarshalNBoolean2bool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["keepLaterAppointment"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5674,52 +5865,28 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 func (ec *executionContext) field_Mutation_recordAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.RecordAttendanceInput, error) {
+			return ec.unmarshalNRecordAttendanceInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecordAttendanceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
-		func(ctx context.Context, v any) (workflow.AttendanceOutcome, error) {
-			return ec.unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["outcome"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minutesLate",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["minutesLate"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_recordReminder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "appointmentId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.RecordReminderInput, error) {
+			return ec.unmarshalNRecordReminderInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecordReminderInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["appointmentId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
-		func(ctx context.Context, v any) (appointment.ReminderChannel, error) {
-			return ec.unmarshalNAppointmentReminderChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐReminderChannel(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["channel"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5784,30 +5951,14 @@ func (ec *executionContext) field_Mutation_requestNewClients_args(ctx context.Co
 func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.RescheduleAppointmentInput, error) {
+			return ec.unmarshalNRescheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRescheduleAppointmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "startsAt",
-		func(ctx context.Context, v any) (time.Time, error) {
-			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["startsAt"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "endsAt",
-		func(ctx context.Context, v any) (time.Time, error) {
-			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["endsAt"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5880,30 +6031,14 @@ func (ec *executionContext) field_Mutation_sendClosureWarning_args(ctx context.C
 func (ec *executionContext) field_Mutation_setBackfillPreference_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.SetBackfillPreferenceInput, error) {
+			return ec.unmarshalNSetBackfillPreferenceInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSetBackfillPreferenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["clientId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wantsEarlier",
-		func(ctx context.Context, v any) (bool, error) {
-			return ec.unmarshalNBoolean2bool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["wantsEarlier"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "availability",
-		func(ctx context.Context, v any) ([]*caseload.AvailabilityWindow, error) {
-			return ec.unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindowᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["availability"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8686,6 +8821,70 @@ func (ec *executionContext) fieldContext_CalendarEntry_backfillCandidates(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CancelAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.CancelAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelAppointmentPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelAppointmentPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelAppointmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CancelAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelAppointmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Caregiver_id(ctx context.Context, field graphql.CollectedField, obj *ent.Caregiver) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11119,6 +11318,70 @@ func (ec *executionContext) fieldContext_ClosureWarningPayload_message(_ context
 	return graphql.NewScalarFieldContext("ClosureWarningPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _ConfirmAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmAppointmentPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmAppointmentPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConfirmAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConfirmAppointmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmAppointmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConfirmAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12668,6 +12931,198 @@ func (ec *executionContext) fieldContext_Episode_appointments(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExcuseStrikePayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ExcuseStrikePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExcuseStrikePayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExcuseStrikePayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExcuseStrikePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExcuseStrikePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExcuseStrikePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExcuseStrikePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExcuseStrikePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExcuseStrikePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FillSlotPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.FillSlotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FillSlotPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FillSlotPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FillSlotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FillSlotPayload_canceledAppointment(ctx context.Context, field graphql.CollectedField, obj *model.FillSlotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FillSlotPayload_canceledAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanceledAppointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FillSlotPayload_canceledAppointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FillSlotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FillSlotPayload_laterAppointment(ctx context.Context, field graphql.CollectedField, obj *model.FillSlotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FillSlotPayload_laterAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LaterAppointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FillSlotPayload_laterAppointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FillSlotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FillSlotPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.FillSlotPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FillSlotPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FillSlotPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FillSlotPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MetricsGroup_month(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13451,11 +13906,11 @@ func (ec *executionContext) _Mutation_setBackfillPreference(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["clientId"].(int), fc.Args["wantsEarlier"].(bool), fc.Args["availability"].([]*caseload.AvailabilityWindow))
+			return ec.Resolvers.Mutation().SetBackfillPreference(ctx, fc.Args["input"].(workflow.SetBackfillPreferenceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetBackfillPreferencePayload) graphql.Marshaler {
+			return ec.marshalNSetBackfillPreferencePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetBackfillPreferencePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13468,7 +13923,7 @@ func (ec *executionContext) fieldContext_Mutation_setBackfillPreference(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
+			return ec.childFields_SetBackfillPreferencePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -13495,11 +13950,11 @@ func (ec *executionContext) _Mutation_fillSlot(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FillSlot(ctx, fc.Args["canceledAppointmentId"].(int), fc.Args["clientId"].(int), fc.Args["keepLaterAppointment"].(bool))
+			return ec.Resolvers.Mutation().FillSlot(ctx, fc.Args["input"].(workflow.FillSlotInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FillSlotPayload) graphql.Marshaler {
+			return ec.marshalNFillSlotPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐFillSlotPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13512,7 +13967,7 @@ func (ec *executionContext) fieldContext_Mutation_fillSlot(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_FillSlotPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14551,11 +15006,11 @@ func (ec *executionContext) _Mutation_rescheduleAppointment(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RescheduleAppointment(ctx, fc.Args["id"].(int), fc.Args["startsAt"].(time.Time), fc.Args["endsAt"].(time.Time))
+			return ec.Resolvers.Mutation().RescheduleAppointment(ctx, fc.Args["input"].(workflow.RescheduleAppointmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RescheduleAppointmentPayload) graphql.Marshaler {
+			return ec.marshalNRescheduleAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRescheduleAppointmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14568,7 +15023,7 @@ func (ec *executionContext) fieldContext_Mutation_rescheduleAppointment(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_RescheduleAppointmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14595,11 +15050,11 @@ func (ec *executionContext) _Mutation_cancelAppointment(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelAppointment(ctx, fc.Args["id"].(int), fc.Args["by"].(appointment.CanceledBy), fc.Args["reason"].(*string))
+			return ec.Resolvers.Mutation().CancelAppointment(ctx, fc.Args["input"].(workflow.CancelAppointmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelAppointmentPayload) graphql.Marshaler {
+			return ec.marshalNCancelAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCancelAppointmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14612,7 +15067,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelAppointment(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_CancelAppointmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14639,11 +15094,11 @@ func (ec *executionContext) _Mutation_recordAttendance(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["id"].(int), fc.Args["outcome"].(workflow.AttendanceOutcome), fc.Args["minutesLate"].(*int))
+			return ec.Resolvers.Mutation().RecordAttendance(ctx, fc.Args["input"].(workflow.RecordAttendanceInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordAttendancePayload) graphql.Marshaler {
+			return ec.marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecordAttendancePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14656,7 +15111,7 @@ func (ec *executionContext) fieldContext_Mutation_recordAttendance(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_RecordAttendancePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14683,11 +15138,11 @@ func (ec *executionContext) _Mutation_excuseStrike(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ExcuseStrike(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ExcuseStrike(ctx, fc.Args["input"].(workflow.ExcuseStrikeInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExcuseStrikePayload) graphql.Marshaler {
+			return ec.marshalNExcuseStrikePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐExcuseStrikePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14700,7 +15155,7 @@ func (ec *executionContext) fieldContext_Mutation_excuseStrike(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_ExcuseStrikePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14727,11 +15182,11 @@ func (ec *executionContext) _Mutation_recordReminder(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["appointmentId"].(int), fc.Args["channel"].(appointment.ReminderChannel))
+			return ec.Resolvers.Mutation().RecordReminder(ctx, fc.Args["input"].(workflow.RecordReminderInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ReminderPayload) graphql.Marshaler {
-			return ec.marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordReminderPayload) graphql.Marshaler {
+			return ec.marshalNRecordReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecordReminderPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14744,7 +15199,7 @@ func (ec *executionContext) fieldContext_Mutation_recordReminder(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReminderPayload(ctx, field)
+			return ec.childFields_RecordReminderPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14771,11 +15226,11 @@ func (ec *executionContext) _Mutation_confirmAppointment(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConfirmAppointment(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ConfirmAppointment(ctx, fc.Args["input"].(workflow.ConfirmAppointmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConfirmAppointmentPayload) graphql.Marshaler {
+			return ec.marshalNConfirmAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐConfirmAppointmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14788,7 +15243,7 @@ func (ec *executionContext) fieldContext_Mutation_confirmAppointment(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_ConfirmAppointmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17308,6 +17763,198 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordAttendancePayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.RecordAttendancePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordAttendancePayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordAttendancePayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordAttendancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordAttendancePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordAttendancePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordAttendancePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordAttendancePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordAttendancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordReminderPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.RecordReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordReminderPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordReminderPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordReminderPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.RecordReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordReminderPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordReminderPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordReminderPayload_recipient(ctx context.Context, field graphql.CollectedField, obj *model.RecordReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordReminderPayload_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ReminderRecipient) graphql.Marshaler {
+			return ec.marshalOReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderRecipient(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordReminderPayload_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderRecipient(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordReminderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordReminderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordReminderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordReminderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordReminderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecurringEligibility_eligible(ctx context.Context, field graphql.CollectedField, obj *caseload.RecurringEligibility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17510,102 +18157,6 @@ func (ec *executionContext) fieldContext_RecurringSeries_appointments(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ReminderPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReminderPayload_appointment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Appointment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReminderPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReminderPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ReminderPayload_contact(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReminderPayload_contact(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Contact, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReminderPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReminderPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ReminderPayload_recipient(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReminderPayload_recipient(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Recipient, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ReminderRecipient) graphql.Marshaler {
-			return ec.marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderRecipient(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReminderPayload_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReminderPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReminderRecipient(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17719,6 +18270,70 @@ func (ec *executionContext) _ReminderRecipient_email(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ReminderRecipient_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
+}
+
+func (ec *executionContext) _RescheduleAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.RescheduleAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescheduleAppointmentPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RescheduleAppointmentPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RescheduleAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RescheduleAppointmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RescheduleAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RescheduleAppointmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RescheduleAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RescheduleAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.RevokeRecurringPayload) (ret graphql.Marshaler) {
@@ -17839,6 +18454,70 @@ func (ec *executionContext) _ScheduleAppointmentPayload_userErrors(ctx context.C
 func (ec *executionContext) fieldContext_ScheduleAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ScheduleAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetBackfillPreferencePayload_client(ctx context.Context, field graphql.CollectedField, obj *model.SetBackfillPreferencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetBackfillPreferencePayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetBackfillPreferencePayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetBackfillPreferencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetBackfillPreferencePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetBackfillPreferencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetBackfillPreferencePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetBackfillPreferencePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetBackfillPreferencePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -22268,6 +22947,62 @@ func UnmarshalAvailabilityWindowInput(ctx context.Context, raw any) (caseload.Av
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelAppointmentInput(ctx context.Context, obj any) (workflow.CancelAppointmentInput, error) {
+	var it workflow.CancelAppointmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "by", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "by":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("by"))
+			data, err := ec.unmarshalNAppointmentCanceledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐCanceledBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.By = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelAppointmentInput unmarshals raw into the CancelAppointmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelAppointmentInput(ctx context.Context, raw any) (workflow.CancelAppointmentInput, error) {
+	var out workflow.CancelAppointmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelAppointmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaregiverOrder(ctx context.Context, obj any) (ent.CaregiverOrder, error) {
 	var it ent.CaregiverOrder
 	if obj == nil {
@@ -24738,6 +25473,48 @@ func (ec *executionContext) unmarshalInputClinicianWhereInput(ctx context.Contex
 func UnmarshalClinicianWhereInput(ctx context.Context, raw any) (ent.ClinicianWhereInput, error) {
 	var out ent.ClinicianWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClinicianWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConfirmAppointmentInput(ctx context.Context, obj any) (workflow.ConfirmAppointmentInput, error) {
+	var it workflow.ConfirmAppointmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmAppointmentInput unmarshals raw into the ConfirmAppointmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmAppointmentInput(ctx context.Context, raw any) (workflow.ConfirmAppointmentInput, error) {
+	var out workflow.ConfirmAppointmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmAppointmentInput", raw, &out)
 	return out, err
 }
 
@@ -27627,6 +28404,111 @@ func UnmarshalEpisodeWhereInput(ctx context.Context, raw any) (ent.EpisodeWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExcuseStrikeInput(ctx context.Context, obj any) (workflow.ExcuseStrikeInput, error) {
+	var it workflow.ExcuseStrikeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExcuseStrikeInput unmarshals raw into the ExcuseStrikeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExcuseStrikeInput(ctx context.Context, raw any) (workflow.ExcuseStrikeInput, error) {
+	var out workflow.ExcuseStrikeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExcuseStrikeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFillSlotInput(ctx context.Context, obj any) (workflow.FillSlotInput, error) {
+	var it workflow.FillSlotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"canceledAppointmentID", "clientID", "keepLaterAppointment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "canceledAppointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canceledAppointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CanceledAppointmentID = data
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "keepLaterAppointment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keepLaterAppointment"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeepLaterAppointment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFillSlotInput unmarshals raw into the FillSlotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFillSlotInput(ctx context.Context, raw any) (workflow.FillSlotInput, error) {
+	var out workflow.FillSlotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FillSlotInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNewClientRequestOrder(ctx context.Context, obj any) (ent.NewClientRequestOrder, error) {
 	var it ent.NewClientRequestOrder
 	if obj == nil {
@@ -28867,6 +29749,167 @@ func UnmarshalPracticeWhereInput(ctx context.Context, raw any) (ent.PracticeWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordAttendanceInput(ctx context.Context, obj any) (workflow.RecordAttendanceInput, error) {
+	var it workflow.RecordAttendanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "outcome", "minutesLate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNAttendanceOutcome2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAttendanceOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "minutesLate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutesLate"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinutesLate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAttendanceInput unmarshals raw into the RecordAttendanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAttendanceInput(ctx context.Context, raw any) (workflow.RecordAttendanceInput, error) {
+	var out workflow.RecordAttendanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAttendanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordReminderInput(ctx context.Context, obj any) (workflow.RecordReminderInput, error) {
+	var it workflow.RecordReminderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "channel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNAppointmentReminderChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐReminderChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordReminderInput unmarshals raw into the RecordReminderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordReminderInput(ctx context.Context, raw any) (workflow.RecordReminderInput, error) {
+	var out workflow.RecordReminderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordReminderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRescheduleAppointmentInput(ctx context.Context, obj any) (workflow.RescheduleAppointmentInput, error) {
+	var it workflow.RescheduleAppointmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "startsAt", "endsAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRescheduleAppointmentInput unmarshals raw into the RescheduleAppointmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRescheduleAppointmentInput(ctx context.Context, raw any) (workflow.RescheduleAppointmentInput, error) {
+	var out workflow.RescheduleAppointmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RescheduleAppointmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.Context, obj any) (workflow.ScheduleAppointmentInput, error) {
 	var it workflow.ScheduleAppointmentInput
 	if obj == nil {
@@ -28934,6 +29977,62 @@ func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.C
 func UnmarshalScheduleAppointmentInput(ctx context.Context, raw any) (workflow.ScheduleAppointmentInput, error) {
 	var out workflow.ScheduleAppointmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleAppointmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetBackfillPreferenceInput(ctx context.Context, obj any) (workflow.SetBackfillPreferenceInput, error) {
+	var it workflow.SetBackfillPreferenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID", "wantsEarlier", "availability"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "wantsEarlier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wantsEarlier"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WantsEarlier = data
+		case "availability":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availability"))
+			data, err := ec.unmarshalOAvailabilityWindowInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindowᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Availability = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetBackfillPreferenceInput unmarshals raw into the SetBackfillPreferenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetBackfillPreferenceInput(ctx context.Context, raw any) (workflow.SetBackfillPreferenceInput, error) {
+	var out workflow.SetBackfillPreferenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetBackfillPreferenceInput", raw, &out)
 	return out, err
 }
 
@@ -30897,6 +31996,44 @@ func (ec *executionContext) _CalendarEntry(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var cancelAppointmentPayloadImplementors = []string{"CancelAppointmentPayload"}
+
+func (ec *executionContext) _CancelAppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelAppointmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelAppointmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelAppointmentPayload")
+		case "appointment":
+			out.Values[i] = ec._CancelAppointmentPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caregiverImplementors = []string{"Caregiver", "Node"}
 
 func (ec *executionContext) _Caregiver(ctx context.Context, sel ast.SelectionSet, obj *ent.Caregiver) graphql.Marshaler {
@@ -31657,6 +32794,44 @@ func (ec *executionContext) _ClosureWarningPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var confirmAppointmentPayloadImplementors = []string{"ConfirmAppointmentPayload"}
+
+func (ec *executionContext) _ConfirmAppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmAppointmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, confirmAppointmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConfirmAppointmentPayload")
+		case "appointment":
+			out.Values[i] = ec._ConfirmAppointmentPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ConfirmAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -32199,6 +33374,92 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Episode_appointments(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var excuseStrikePayloadImplementors = []string{"ExcuseStrikePayload"}
+
+func (ec *executionContext) _ExcuseStrikePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExcuseStrikePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, excuseStrikePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExcuseStrikePayload")
+		case "appointment":
+			out.Values[i] = ec._ExcuseStrikePayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ExcuseStrikePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fillSlotPayloadImplementors = []string{"FillSlotPayload"}
+
+func (ec *executionContext) _FillSlotPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FillSlotPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fillSlotPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FillSlotPayload")
+		case "appointment":
+			out.Values[i] = ec._FillSlotPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "canceledAppointment":
+			out.Values[i] = ec._FillSlotPayload_canceledAppointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "laterAppointment":
+			out.Values[i] = ec._FillSlotPayload_laterAppointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._FillSlotPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33407,6 +34668,92 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var recordAttendancePayloadImplementors = []string{"RecordAttendancePayload"}
+
+func (ec *executionContext) _RecordAttendancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordAttendancePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordAttendancePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordAttendancePayload")
+		case "appointment":
+			out.Values[i] = ec._RecordAttendancePayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordAttendancePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordReminderPayloadImplementors = []string{"RecordReminderPayload"}
+
+func (ec *executionContext) _RecordReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordReminderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordReminderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordReminderPayload")
+		case "appointment":
+			out.Values[i] = ec._RecordReminderPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._RecordReminderPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recipient":
+			out.Values[i] = ec._RecordReminderPayload_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordReminderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recurringEligibilityImplementors = []string{"RecurringEligibility"}
 
 func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.SelectionSet, obj *caseload.RecurringEligibility) graphql.Marshaler {
@@ -33503,49 +34850,6 @@ func (ec *executionContext) _RecurringSeries(ctx context.Context, sel ast.Select
 	return out
 }
 
-var reminderPayloadImplementors = []string{"ReminderPayload"}
-
-func (ec *executionContext) _ReminderPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reminderPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ReminderPayload")
-		case "appointment":
-			out.Values[i] = ec._ReminderPayload_appointment(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "contact":
-			out.Values[i] = ec._ReminderPayload_contact(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recipient":
-			out.Values[i] = ec._ReminderPayload_recipient(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var reminderRecipientImplementors = []string{"ReminderRecipient"}
 
 func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderRecipient) graphql.Marshaler {
@@ -33580,6 +34884,44 @@ func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.Sele
 		case "email":
 			out.Values[i] = ec._ReminderRecipient_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rescheduleAppointmentPayloadImplementors = []string{"RescheduleAppointmentPayload"}
+
+func (ec *executionContext) _RescheduleAppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RescheduleAppointmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rescheduleAppointmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RescheduleAppointmentPayload")
+		case "appointment":
+			out.Values[i] = ec._RescheduleAppointmentPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RescheduleAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -33655,6 +34997,44 @@ func (ec *executionContext) _ScheduleAppointmentPayload(ctx context.Context, sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._ScheduleAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setBackfillPreferencePayloadImplementors = []string{"SetBackfillPreferencePayload"}
+
+func (ec *executionContext) _SetBackfillPreferencePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetBackfillPreferencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setBackfillPreferencePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetBackfillPreferencePayload")
+		case "client":
+			out.Values[i] = ec._SetBackfillPreferencePayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetBackfillPreferencePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34618,6 +35998,19 @@ func (ec *executionContext) marshalNCalendarEntry2ᚖgithubᚗcomᚋcaseloadᚋc
 	return ec._CalendarEntry(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCancelAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCancelAppointmentInput(ctx context.Context, v any) (workflow.CancelAppointmentInput, error) {
+	res, err := ec.unmarshalInputCancelAppointmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCancelAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelAppointmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CancelAppointmentPayload!")
+		return graphql.Null
+	}
+	return ec._CancelAppointmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx context.Context, sel ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Caregiver!")
@@ -34805,6 +36198,19 @@ func (ec *executionContext) marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcase
 		return graphql.Null
 	}
 	return ec._ClosureWarningPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConfirmAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐConfirmAppointmentInput(ctx context.Context, v any) (workflow.ConfirmAppointmentInput, error) {
+	res, err := ec.unmarshalInputConfirmAppointmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConfirmAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐConfirmAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConfirmAppointmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConfirmAppointmentPayload!")
+		return graphql.Null
+	}
+	return ec._ConfirmAppointmentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
@@ -35056,6 +36462,32 @@ func (ec *executionContext) marshalNEpisodeOrderField2ᚖgithubᚗcomᚋcaseload
 func (ec *executionContext) unmarshalNEpisodeWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐEpisodeWhereInput(ctx context.Context, v any) (*ent.EpisodeWhereInput, error) {
 	res, err := ec.unmarshalInputEpisodeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExcuseStrikeInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐExcuseStrikeInput(ctx context.Context, v any) (workflow.ExcuseStrikeInput, error) {
+	res, err := ec.unmarshalInputExcuseStrikeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExcuseStrikePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐExcuseStrikePayload(ctx context.Context, sel ast.SelectionSet, v *model.ExcuseStrikePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExcuseStrikePayload!")
+		return graphql.Null
+	}
+	return ec._ExcuseStrikePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFillSlotInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐFillSlotInput(ctx context.Context, v any) (workflow.FillSlotInput, error) {
+	res, err := ec.unmarshalInputFillSlotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFillSlotPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐFillSlotPayload(ctx context.Context, sel ast.SelectionSet, v *model.FillSlotPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FillSlotPayload!")
+		return graphql.Null
+	}
+	return ec._FillSlotPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -35358,6 +36790,32 @@ func (ec *executionContext) unmarshalNPracticeWhereInput2ᚖgithubᚗcomᚋcasel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordAttendanceInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecordAttendanceInput(ctx context.Context, v any) (workflow.RecordAttendanceInput, error) {
+	res, err := ec.unmarshalInputRecordAttendanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordAttendancePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecordAttendancePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordAttendancePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordAttendancePayload!")
+		return graphql.Null
+	}
+	return ec._RecordAttendancePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordReminderInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecordReminderInput(ctx context.Context, v any) (workflow.RecordReminderInput, error) {
+	res, err := ec.unmarshalInputRecordReminderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRecordReminderPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordReminderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordReminderPayload!")
+		return graphql.Null
+	}
+	return ec._RecordReminderPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRecurringEligibility2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐRecurringEligibility(ctx context.Context, sel ast.SelectionSet, v *caseload.RecurringEligibility) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecurringEligibility!")
@@ -35402,20 +36860,17 @@ func (ec *executionContext) marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseload�
 	return ec._RecurringSeries(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReminderPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.ReminderPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReminderPayload!")
-		return graphql.Null
-	}
-	return ec._ReminderPayload(ctx, sel, v)
+func (ec *executionContext) unmarshalNRescheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRescheduleAppointmentInput(ctx context.Context, v any) (workflow.RescheduleAppointmentInput, error) {
+	res, err := ec.unmarshalInputRescheduleAppointmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderRecipient(ctx context.Context, sel ast.SelectionSet, v *workflow.ReminderRecipient) graphql.Marshaler {
+func (ec *executionContext) marshalNRescheduleAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRescheduleAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.RescheduleAppointmentPayload) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReminderRecipient!")
+		graphql.AddInvalidNullError(ctx, "RescheduleAppointmentPayload!")
 		return graphql.Null
 	}
-	return ec._ReminderRecipient(ctx, sel, v)
+	return ec._RescheduleAppointmentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.RevokeRecurringPayload) graphql.Marshaler {
@@ -35437,6 +36892,19 @@ func (ec *executionContext) marshalNScheduleAppointmentPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._ScheduleAppointmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetBackfillPreferenceInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSetBackfillPreferenceInput(ctx context.Context, v any) (workflow.SetBackfillPreferenceInput, error) {
+	res, err := ec.unmarshalInputSetBackfillPreferenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetBackfillPreferencePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetBackfillPreferencePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetBackfillPreferencePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetBackfillPreferencePayload!")
+		return graphql.Null
+	}
+	return ec._SetBackfillPreferencePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -37646,6 +39114,13 @@ func (ec *executionContext) unmarshalOPracticeWhereInput2ᚖgithubᚗcomᚋcasel
 	}
 	res, err := ec.unmarshalInputPracticeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReminderRecipient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReminderRecipient(ctx context.Context, sel ast.SelectionSet, v *workflow.ReminderRecipient) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReminderRecipient(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

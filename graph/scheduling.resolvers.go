@@ -7,10 +7,7 @@ package graph
 
 import (
 	"context"
-	"time"
 
-	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
@@ -26,31 +23,64 @@ func (r *mutationResolver) ScheduleAppointment(ctx context.Context, input workfl
 }
 
 // RescheduleAppointment is the resolver for the rescheduleAppointment field.
-func (r *mutationResolver) RescheduleAppointment(ctx context.Context, id int, startsAt time.Time, endsAt time.Time) (*ent.Appointment, error) {
-	return r.workflow.RescheduleAppointment(ctx, id, startsAt, endsAt)
+func (r *mutationResolver) RescheduleAppointment(ctx context.Context, input workflow.RescheduleAppointmentInput) (*model.RescheduleAppointmentPayload, error) {
+	a, err := r.workflow.RescheduleAppointment(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RescheduleAppointmentPayload{Appointment: a, UserErrors: refused}, nil
 }
 
 // CancelAppointment is the resolver for the cancelAppointment field.
-func (r *mutationResolver) CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error) {
-	return r.workflow.CancelAppointment(ctx, id, by, reason)
+func (r *mutationResolver) CancelAppointment(ctx context.Context, input workflow.CancelAppointmentInput) (*model.CancelAppointmentPayload, error) {
+	a, err := r.workflow.CancelAppointment(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CancelAppointmentPayload{Appointment: a, UserErrors: refused}, nil
 }
 
 // RecordAttendance is the resolver for the recordAttendance field.
-func (r *mutationResolver) RecordAttendance(ctx context.Context, id int, outcome workflow.AttendanceOutcome, minutesLate *int) (*ent.Appointment, error) {
-	return r.workflow.RecordAttendance(ctx, id, outcome, minutesLate)
+func (r *mutationResolver) RecordAttendance(ctx context.Context, input workflow.RecordAttendanceInput) (*model.RecordAttendancePayload, error) {
+	a, err := r.workflow.RecordAttendance(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RecordAttendancePayload{Appointment: a, UserErrors: refused}, nil
 }
 
 // ExcuseStrike is the resolver for the excuseStrike field.
-func (r *mutationResolver) ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error) {
-	return r.workflow.ExcuseStrike(ctx, id, reason)
+func (r *mutationResolver) ExcuseStrike(ctx context.Context, input workflow.ExcuseStrikeInput) (*model.ExcuseStrikePayload, error) {
+	a, err := r.workflow.ExcuseStrike(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExcuseStrikePayload{Appointment: a, UserErrors: refused}, nil
 }
 
 // RecordReminder is the resolver for the recordReminder field.
-func (r *mutationResolver) RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*workflow.ReminderPayload, error) {
-	return r.workflow.RecordReminder(ctx, appointmentID, channel)
+func (r *mutationResolver) RecordReminder(ctx context.Context, input workflow.RecordReminderInput) (*model.RecordReminderPayload, error) {
+	sent, err := r.workflow.RecordReminder(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	if sent == nil {
+		return &model.RecordReminderPayload{UserErrors: refused}, nil
+	}
+	return &model.RecordReminderPayload{Appointment: sent.Appointment, Contact: sent.Contact, Recipient: sent.Recipient, UserErrors: refused}, nil
 }
 
 // ConfirmAppointment is the resolver for the confirmAppointment field.
-func (r *mutationResolver) ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error) {
-	return r.workflow.ConfirmAppointment(ctx, id)
+func (r *mutationResolver) ConfirmAppointment(ctx context.Context, input workflow.ConfirmAppointmentInput) (*model.ConfirmAppointmentPayload, error) {
+	a, err := r.workflow.ConfirmAppointment(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ConfirmAppointmentPayload{Appointment: a, UserErrors: refused}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/internal/testdb"
 )
@@ -24,8 +25,8 @@ func TestRemindersAndConfirmation(t *testing.T) {
 		}
 		annSession, benSession := book(ann.ID, 20*time.Hour), book(ben.ID, 22*time.Hour)
 
-		const remind = `mutation($id: ID!) { recordReminder(appointmentId: $id, channel: TEXT) {
-			appointment { reminderDue reminderChannel } contact { direction purpose channel } recipient { role name phone channel } } }`
+		const remind = `mutation($id: ID!) { recordReminder(input: {appointmentID: $id, channel: TEXT}) {
+			appointment { reminderDue reminderChannel } contact { direction purpose channel } recipient { role name phone channel } userErrors { field message code } } }`
 		due := s.mustDo(tok, `query($id: ID!) { node(id: $id) { ... on Appointment { reminderDue } } }`, map[string]any{"id": annSession})
 		if due["node"].(map[string]any)["reminderDue"] != true {
 			t.Fatalf("a session 20 hours ahead without a reminder: reminderDue false")
@@ -43,13 +44,18 @@ func TestRemindersAndConfirmation(t *testing.T) {
 			t.Errorf("%d reminder contacts recorded, want 2", n)
 		}
 
-		data := s.mustDo(tok, `mutation($id: ID!) { confirmAppointment(id: $id) { status confirmedAt } }`, map[string]any{"id": annSession})
-		if got := data["confirmAppointment"].(map[string]any); got["status"] != "CONFIRMED" || got["confirmedAt"] != testNow.Format(time.RFC3339) {
+		const confirm = `mutation($id: ID!) { confirmAppointment(input: {appointmentID: $id}) { appointment { status confirmedAt } userErrors { field message code } } }`
+		data := s.mustDo(tok, confirm, map[string]any{"id": annSession})
+		if got := data["confirmAppointment"].(map[string]any)["appointment"].(map[string]any); got["status"] != "CONFIRMED" || got["confirmedAt"] != testNow.Format(time.RFC3339) {
 			t.Errorf("confirmed = %v", got)
 		}
 		past := must(c.Appointment.Query().All(sys()))[0]
-		if r := s.do(tok, `mutation($id: ID!) { confirmAppointment(id: $id) { id } }`, map[string]any{"id": encodeID(past.ID)}); r.code() != "POLICY_VIOLATION" {
-			t.Errorf("confirming a past session: %+v, want POLICY_VIOLATION", r.Errors)
+		wantUserErrors(t, s.do(tok, confirm, map[string]any{"id": encodeID(past.ID)}), "confirmAppointment", "appointment", "POLICY_VIOLATION input.appointmentID")
+		// A session the caller may not see, and one that does not exist, read the same.
+		wantUserErrors(t, s.do(tok, remind, map[string]any{"id": encodeID(must(c.Appointment.Query().Where(appointment.ClientID(f.otherClients[0].ID)).First(sys())).ID)}),
+			"recordReminder", "appointment", "NOT_FOUND input.appointmentID")
+		if n := must(c.Contact.Query().Where(contact.PurposeEQ(contact.PurposeREMINDER)).Count(sys())); n != 2 {
+			t.Errorf("%d reminder contacts after the refusals, want 2", n)
 		}
 	})
 }

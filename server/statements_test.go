@@ -24,7 +24,7 @@ func TestStatementCountHeader(t *testing.T) {
 				for _, op := range []struct{ name, query string }{
 					{"query", dashboardQuery},
 					// A mutation runs in a transaction, with audit events.
-					{"mutation", fmt.Sprintf(`mutation { confirmAppointment(id: %q) { id } }`, firstAppointmentID(t, s, token))},
+					{"mutation", fmt.Sprintf(`mutation { confirmAppointment(input: {appointmentID: %q}) { appointment { id } userErrors { code } } }`, firstAppointmentID(t, s, token))},
 				} {
 					s.sql.Reset()
 					s.logs.Reset()

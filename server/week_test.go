@@ -118,27 +118,27 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		todo("after booking", "PAPERWORK:3 RECORD_ATTENDANCE:6 SEND_REMINDER:2")
 
 		// 2. Ann is reminded and confirms; Ben's reminder is still to send.
-		r := do(`mutation($id: ID!) { recordReminder(appointmentId: $id, channel: TEXT) { appointment { reminderDue reminderChannel }
-			contact { purpose direction } recipient { role } } }`, map[string]any{"id": annWed}, "recordReminder")
+		r := do(`mutation($id: ID!) { recordReminder(input: {appointmentID: $id, channel: TEXT}) { appointment { reminderDue reminderChannel }
+			contact { purpose direction } recipient { role } userErrors { field message code } } }`, map[string]any{"id": annWed}, "recordReminder")
 		check("reminder", r, map[string]any{"appointment": map[string]any{"reminderDue": false, "reminderChannel": "TEXT"},
-			"contact": map[string]any{"purpose": "REMINDER", "direction": "OUTBOUND"}, "recipient": map[string]any{"role": "CLIENT"}})
-		const confirm = `mutation($id: ID!) { confirmAppointment(id: $id) { status confirmedAt reminderDue } }`
-		check("confirmed", do(confirm, map[string]any{"id": annWed}, "confirmAppointment"),
+			"contact": map[string]any{"purpose": "REMINDER", "direction": "OUTBOUND"}, "recipient": map[string]any{"role": "CLIENT"}, "userErrors": []any{}})
+		const confirm = `mutation($id: ID!) { confirmAppointment(input: {appointmentID: $id}) { appointment { status confirmedAt reminderDue } userErrors { field message code } } }`
+		check("confirmed", do(confirm, map[string]any{"id": annWed}, "confirmAppointment.appointment"),
 			map[string]any{"status": "CONFIRMED", "confirmedAt": rfc(testNow), "reminderDue": false})
-		refused("confirming a past session", tok, confirm, map[string]any{"id": annMon}, "POLICY_VIOLATION")
-		refused("reminding another clinician's client", tok, `mutation($id: ID!) { recordReminder(appointmentId: $id, channel: TEXT) { contact { id } } }`,
-			map[string]any{"id": deeOld}, "NOT_FOUND")
+		wantUserErrors(t, s.do(tok, confirm, map[string]any{"id": annMon}), "confirmAppointment", "appointment", "POLICY_VIOLATION input.appointmentID")
+		wantUserErrors(t, s.do(tok, `mutation($id: ID!) { recordReminder(input: {appointmentID: $id, channel: TEXT}) { contact { id } userErrors { field message code } } }`,
+			map[string]any{"id": deeOld}), "recordReminder", "contact", "NOT_FOUND input.appointmentID")
 		todo("after the reminder", "PAPERWORK:3 RECORD_ATTENDANCE:6 SEND_REMINDER:1")
 
 		// 3. Attendance of the past sessions.
-		const record = `mutation($id: ID!, $o: AttendanceOutcome!, $m: Int) { recordAttendance(id: $id, outcome: $o, minutesLate: $m) {
-			status noteStatus noteOverdue countsAsStrike client { strikeCount daysSinceSeen } } }`
+		const record = `mutation($id: ID!, $o: AttendanceOutcome!, $m: Int) { recordAttendance(input: {appointmentID: $id, outcome: $o, minutesLate: $m}) {
+			appointment { status noteStatus noteOverdue countsAsStrike client { strikeCount daysSinceSeen } } userErrors { field message code } } }`
 		attend := func(id, outcome string, late any) map[string]any {
 			t.Helper()
-			return do(record, map[string]any{"id": id, "o": outcome, "m": late}, "recordAttendance")
+			return do(record, map[string]any{"id": id, "o": outcome, "m": late}, "recordAttendance.appointment")
 		}
-		refused("attendance of a future session", tok, record, map[string]any{"id": annWed, "o": "ATTENDED"}, "POLICY_VIOLATION")
-		refused("minutes late on a no-show", tok, record, map[string]any{"id": benTue, "o": "NO_SHOW", "m": 5}, "BAD_USER_INPUT")
+		wantUserErrors(t, s.do(tok, record, map[string]any{"id": annWed, "o": "ATTENDED"}), "recordAttendance", "appointment", "POLICY_VIOLATION input.appointmentID")
+		wantUserErrors(t, s.do(tok, record, map[string]any{"id": benTue, "o": "NO_SHOW", "m": 5}), "recordAttendance", "appointment", "BAD_USER_INPUT input.minutesLate")
 		seen := func(strikes, days int) map[string]any {
 			return map[string]any{"strikeCount": strikes, "daysSinceSeen": days}
 		}
@@ -157,28 +157,34 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		todo("after attendance", "PAPERWORK:7 SEND_REMINDER:1")
 
 		// 4. Ben cancels Wednesday 08:00 at 11:00 the day before: late, his third strike.
-		const pref = `mutation($id: ID!, $w: [AvailabilityWindowInput!]) { setBackfillPreference(clientId: $id, wantsEarlier: true, availability: $w) { backfillEligible } }`
+		const pref = `mutation($id: ID!, $w: [AvailabilityWindowInput!]) { setBackfillPreference(input: {clientID: $id, wantsEarlier: true, availability: $w}) {
+			client { backfillEligible } userErrors { field message code } } }`
 		check("Cy on the list", do(pref, map[string]any{"id": encodeID(cy.ID), "w": []any{map[string]any{"weekday": "WEDNESDAY", "startMinute": 480, "endMinute": 720}}},
-			"setBackfillPreference")["backfillEligible"], true)
-		check("Ann on the list", do(pref, map[string]any{"id": encodeID(ann.ID)}, "setBackfillPreference")["backfillEligible"], true)
-		const cancel = `mutation($id: ID!) { cancelAppointment(id: $id, by: CLIENT, reason: "work") { status isLateCancel countsAsStrike
-			client { strikeCount backfillEligible terminationRecommendation { action reason } } } }`
-		check("Ben's late cancellation", do(cancel, map[string]any{"id": benWed}, "cancelAppointment"), map[string]any{"status": "CANCELED",
+			"setBackfillPreference.client")["backfillEligible"], true)
+		check("Ann on the list", do(pref, map[string]any{"id": encodeID(ann.ID)}, "setBackfillPreference.client")["backfillEligible"], true)
+		const cancel = `mutation($id: ID!) { cancelAppointment(input: {appointmentID: $id, by: CLIENT, reason: "work"}) { appointment { status isLateCancel countsAsStrike
+			client { strikeCount backfillEligible terminationRecommendation { action reason } } } userErrors { field message code } } }`
+		check("Ben's late cancellation", do(cancel, map[string]any{"id": benWed}, "cancelAppointment.appointment"), map[string]any{"status": "CANCELED",
 			"isLateCancel": true, "countsAsStrike": true, "client": map[string]any{"strikeCount": 3, "backfillEligible": false,
 				"terminationRecommendation": map[string]any{"action": "CLOSE", "reason": "STRIKES"}}})
-		refused("cancelling twice", tok, cancel, map[string]any{"id": benWed}, "POLICY_VIOLATION")
+		wantUserErrors(t, s.do(tok, cancel, map[string]any{"id": benWed}), "cancelAppointment", "appointment", "POLICY_VIOLATION input.appointmentID")
 		cands := s.mustDo(tok, `query($id: ID!) { backfillCandidates(appointmentID: $id) { client { id } waitDays strikeCount daysSinceSeen } }`,
 			map[string]any{"id": benWed})["backfillCandidates"]
 		check("candidates for Wednesday 08:00 (Cy waits till Friday, Ann an hour)", cands, []any{
 			map[string]any{"client": map[string]any{"id": encodeID(cy.ID)}, "waitDays": 2, "strikeCount": 0, "daysSinceSeen": 1},
 			map[string]any{"client": map[string]any{"id": encodeID(ann.ID)}, "waitDays": 0, "strikeCount": 0, "daysSinceSeen": 1}})
-		const fill = `mutation($a: ID!, $c: ID!) { fillSlot(canceledAppointmentId: $a, clientId: $c, keepLaterAppointment: false) {
-			startsAt reminderDue filledFrom { id } client { strikeCount nextAppointment { startsAt } } } }`
-		refused("filling from a client not on the list", tok, fill, map[string]any{"a": benWed, "c": encodeID(ben.ID)}, "POLICY_VIOLATION")
-		check("Cy fills the slot", do(fill, map[string]any{"a": benWed, "c": encodeID(cy.ID)}, "fillSlot"), map[string]any{"startsAt": rfc(on(11, 8)),
+		const fill = `mutation($a: ID!, $c: ID!) { fillSlot(input: {canceledAppointmentID: $a, clientID: $c, keepLaterAppointment: false}) {
+			appointment { startsAt reminderDue filledFrom { id } client { strikeCount nextAppointment { startsAt } } } userErrors { field message code } } }`
+		// Ben is not on the list and has three strikes: each reason on its own.
+		barred := s.do(tok, fill, map[string]any{"a": benWed, "c": encodeID(ben.ID)})
+		wantUserErrors(t, barred, "fillSlot", "appointment", "POLICY_VIOLATION input.clientID", "POLICY_VIOLATION input.clientID")
+		if ue := barred.userErrors("fillSlot"); len(ue) == 2 && (!strings.Contains(ue[0].Message, "not asked for an earlier") || !strings.Contains(ue[1].Message, "3 strikes")) {
+			t.Errorf("reasons %q, %q: want the list and the strikes, one each", ue[0].Message, ue[1].Message)
+		}
+		check("Cy fills the slot", do(fill, map[string]any{"a": benWed, "c": encodeID(cy.ID)}, "fillSlot.appointment"), map[string]any{"startsAt": rfc(on(11, 8)),
 			"reminderDue": true, "filledFrom": map[string]any{"id": benWed}, "client": map[string]any{"strikeCount": 0,
 				"nextAppointment": map[string]any{"startsAt": rfc(on(11, 8))}}})
-		refused("filling a filled slot", tok, fill, map[string]any{"a": benWed, "c": encodeID(ann.ID)}, "CONFLICT")
+		wantUserErrors(t, s.do(tok, fill, map[string]any{"a": benWed, "c": encodeID(ann.ID)}), "fillSlot", "appointment", "CONFLICT input.canceledAppointmentID")
 		check("Cy's Friday session", session(cyFri, `status canceledBy excused isLateCancel countsAsStrike`), map[string]any{
 			"status": "CANCELED", "canceledBy": "CLIENT", "excused": true, "isLateCancel": false, "countsAsStrike": false})
 		items := todo("after the backfill", "CLOSE_CASE:1 PAPERWORK:7 SEND_REMINDER:1")

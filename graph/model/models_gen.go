@@ -13,6 +13,7 @@ import (
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // A client who could take a freed slot, in the order to call them.
@@ -41,6 +42,14 @@ type CalendarEntry struct {
 	Caregiver *ent.Caregiver `json:"caregiver,omitempty"`
 	// Whom to call if the session falls through, best first.
 	BackfillCandidates []*BackfillCandidate `json:"backfillCandidates"`
+}
+
+// The result of `cancelAppointment`: the cancelled session, or why it was refused.
+type CancelAppointmentPayload struct {
+	// The session, now CANCELED; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the session was cancelled (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A clinician's caseload measured against their weekly slots and the policy.
@@ -75,11 +84,39 @@ type ClosureReasonCount struct {
 	Count int `json:"count"`
 }
 
+// The result of `confirmAppointment`: the confirmed session, or why it was refused.
+type ConfirmAppointmentPayload struct {
+	// The session, now CONFIRMED; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the session was confirmed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `createClient`: the new client, or why it was refused.
 type CreateClientPayload struct {
 	// The new client; null when the input was refused.
 	Client *ent.ClientProfile `json:"client,omitempty"`
 	// Why the input was refused, every invalid field at once; empty when the client was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `excuseStrike`: the excused session, or why it was refused.
+type ExcuseStrikePayload struct {
+	// The session, now excused (not a strike); null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the strike was excused (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `fillSlot`: the session booked into the slot, or why it was refused.
+type FillSlotPayload struct {
+	// The session booked into the slot (its `filledFrom` is the cancelled one); null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// The cancelled session whose slot was filled; null when the input was refused.
+	CanceledAppointment *ent.Appointment `json:"canceledAppointment,omitempty"`
+	// The client's later session, now cancelled; null when it was kept, when there was none, or when the input was refused.
+	LaterAppointment *ent.Appointment `json:"laterAppointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the slot was filled (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -103,11 +140,47 @@ type PaperworkItem struct {
 	Explanation string `json:"explanation"`
 }
 
+// The result of `recordAttendance`: the session with its outcome, or why it was refused.
+type RecordAttendancePayload struct {
+	// The session, now ATTENDED or NO_SHOW; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the outcome was recorded (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `recordReminder`: the reminder recorded and whom it goes to, or why it was refused.
+type RecordReminderPayload struct {
+	// The session, now with its reminder recorded; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// The OUTBOUND REMINDER contact recorded; null when the input was refused.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// Whom the reminder goes to: for a minor, the primary caregiver; null when the input was refused.
+	Recipient *workflow.ReminderRecipient `json:"recipient,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the reminder was recorded (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `rescheduleAppointment`: the moved session, or why it was refused.
+type RescheduleAppointmentPayload struct {
+	// The session at its new time, SCHEDULED again; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the session was moved (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `scheduleAppointment`: the booked session, or why it was refused.
 type ScheduleAppointmentPayload struct {
 	// The booked session; null when the input was refused.
 	Appointment *ent.Appointment `json:"appointment,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the session was booked (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `setBackfillPreference`: the client with their preference, or why it was refused.
+type SetBackfillPreferencePayload struct {
+	// The client, with the preference and windows set; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// Why the input was refused, every refusal at once (each bad window by its index); empty when the preference was set (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
 }
 

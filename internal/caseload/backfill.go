@@ -23,6 +23,10 @@ func eligibility(reasons []string) Eligibility {
 	return Eligibility{Eligible: len(reasons) == 0, Reasons: reasons}
 }
 
+// ReasonBookedThen is the bar of a client who already has a session at the
+// slot's time: a double booking, which fillSlot refuses as CONFLICT.
+const ReasonBookedThen = "the client already has a session at that time"
+
 // listReasons are the bars to being on the backfill list at all.
 func (r Rules) listReasons(h *History) []string {
 	var reasons []string
@@ -52,7 +56,7 @@ func (r Rules) BackfillForSlot(h *History, s Slot) Eligibility {
 	}
 	for _, a := range h.Appointments {
 		if a.Booked() && a.Start.Before(s.End) && s.Start.Before(a.End) {
-			reasons = append(reasons, "the client already has a session at that time")
+			reasons = append(reasons, ReasonBookedThen)
 			break
 		}
 	}

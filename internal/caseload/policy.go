@@ -122,15 +122,25 @@ type AvailabilityWindow struct {
 	EndMinute int `json:"endMinute"`
 }
 
-// Validate reports a window that is empty or outside the day.
+// Validate reports a window that is empty or outside the day: every
+// refusal at once, each on its field (Errors, or the one Error).
 func (w AvailabilityWindow) Validate() error {
+	var c Collector
 	if w.Weekday < time.Sunday || w.Weekday > time.Saturday {
-		return Invalid("weekday", "must be a day of the week")
+		c.Refuse(Invalid("weekday", "must be a day of the week"))
 	}
-	if w.StartMinute < 0 || w.EndMinute > 24*60 || w.StartMinute >= w.EndMinute {
-		return Invalid("startMinute", "window must start before it ends, within one day (0-1440 minutes)")
+	startOK := w.StartMinute >= 0 && w.StartMinute < 24*60
+	endOK := w.EndMinute > 0 && w.EndMinute <= 24*60
+	if !startOK {
+		c.Refuse(Invalid("startMinute", "must be 0 to 1439 minutes after midnight"))
 	}
-	return nil
+	switch {
+	case !endOK:
+		c.Refuse(Invalid("endMinute", "must be 1 to 1440 minutes after midnight"))
+	case startOK && w.EndMinute <= w.StartMinute:
+		c.Refuse(Invalid("endMinute", "must be after startMinute: a window starts before it ends, within one day"))
+	}
+	return c.Err()
 }
 
 // UnmarshalJSON reads a stored policy; settings it lacks (added after it was

@@ -3,6 +3,8 @@ package caseload
 import (
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,19 +47,28 @@ func TestPolicyValidationNamesTheField(t *testing.T) {
 
 func TestAvailabilityWindow(t *testing.T) {
 	for _, c := range []struct {
-		w     AvailabilityWindow
-		valid bool
+		w AvailabilityWindow
+		// fields refused, in order; none: valid
+		fields []string
 	}{
-		{AvailabilityWindow{time.Monday, 9 * 60, 12 * 60}, true},
-		{AvailabilityWindow{time.Sunday, 0, 24 * 60}, true},
-		{AvailabilityWindow{time.Monday, 12 * 60, 12 * 60}, false},
-		{AvailabilityWindow{time.Monday, 13 * 60, 12 * 60}, false},
-		{AvailabilityWindow{time.Monday, -1, 60}, false},
-		{AvailabilityWindow{time.Monday, 0, 24*60 + 1}, false},
-		{AvailabilityWindow{7, 0, 60}, false},
+		{AvailabilityWindow{time.Monday, 9 * 60, 12 * 60}, nil},
+		{AvailabilityWindow{time.Sunday, 0, 24 * 60}, nil},
+		{AvailabilityWindow{time.Monday, 12 * 60, 12 * 60}, []string{"endMinute"}},
+		{AvailabilityWindow{time.Monday, 13 * 60, 12 * 60}, []string{"endMinute"}},
+		{AvailabilityWindow{time.Monday, -1, 60}, []string{"startMinute"}},
+		{AvailabilityWindow{time.Monday, 0, 24*60 + 1}, []string{"endMinute"}},
+		{AvailabilityWindow{7, 0, 60}, []string{"weekday"}},
+		{AvailabilityWindow{7, 24 * 60, 0}, []string{"weekday", "startMinute", "endMinute"}},
 	} {
-		if err := c.w.Validate(); (err == nil) != c.valid {
-			t.Errorf("%+v: Validate() = %v, want valid=%v", c.w, err, c.valid)
+		var got []string
+		for _, e := range Refusals(c.w.Validate()) {
+			if e.Code != CodeBadUserInput || !strings.HasPrefix(e.Message, e.Field+": ") {
+				t.Errorf("%+v: refusal %+v, want BAD_USER_INPUT worded on its field", c.w, e)
+			}
+			got = append(got, e.Field)
+		}
+		if !slices.Equal(got, c.fields) {
+			t.Errorf("%+v: Validate() refused %v, want %v", c.w, got, c.fields)
 		}
 	}
 }

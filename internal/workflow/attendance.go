@@ -24,58 +24,101 @@ const (
 	OutcomeNoShow AttendanceOutcome = AttendanceOutcome(appointment.StatusNO_SHOW)
 )
 
+// RecordAttendanceInput is what happened at a session that has started.
+type RecordAttendanceInput struct {
+	// AppointmentID is the session: started, and not cancelled.
+	AppointmentID int
+	// Outcome is what happened.
+	Outcome AttendanceOutcome
+	// MinutesLate is, for ATTENDED, how late the client arrived (nil: on
+	// time); nil for a no-show.
+	MinutesLate *int
+}
+
 // RecordAttendance records whether the client came to a session that has
 // started, and for an attended one how many minutes late (nil: on time).
-func (s *Service) RecordAttendance(ctx context.Context, id int, outcome AttendanceOutcome, minutesLate *int) (*ent.Appointment, error) {
-	a, err := s.tx(ctx).Appointment.Get(ctx, id)
+// Every refusal of the input is reported at once, before anything is
+// written.
+func (s *Service) RecordAttendance(ctx context.Context, in RecordAttendanceInput) (*ent.Appointment, error) {
+	var refused caseload.Collector
+	a, err := s.appointmentAt(ctx, &refused, in.AppointmentID, "appointmentID")
 	if err != nil {
 		return nil, err
 	}
-	if a.StartsAt.After(s.now()) {
-		return nil, caseload.PolicyViolation("the session has not started yet")
+	if a != nil {
+		switch {
+		case a.StartsAt.After(s.now()):
+			refused.Refuse(caseload.PolicyViolation("the session has not started yet").At("appointmentID"))
+		case a.Status == appointment.StatusCANCELED:
+			refused.Refuse(caseload.PolicyViolation("the session was cancelled").At("appointmentID"))
+		}
 	}
-	if a.Status == appointment.StatusCANCELED {
-		return nil, caseload.PolicyViolation("the session was cancelled")
-	}
-	update := a.Update().SetStatus(appointment.Status(outcome))
+	late := 0
 	switch {
-	case outcome == OutcomeAttended:
-		late := 0
-		if minutesLate != nil {
-			late = *minutesLate
+	case in.Outcome == OutcomeAttended:
+		if in.MinutesLate != nil {
+			late = *in.MinutesLate
 		}
-		if late < 0 || time.Duration(late)*time.Minute >= a.EndsAt.Sub(a.StartsAt) {
-			return nil, caseload.Invalid("minutesLate", "must be between 0 and the session's length")
+		// Without the session its length is unknown: only the sign is checked.
+		if late < 0 || a != nil && time.Duration(late)*time.Minute >= a.EndsAt.Sub(a.StartsAt) {
+			refused.Refuse(caseload.Invalid("minutesLate", "must be between 0 and the session's length"))
 		}
+	case in.MinutesLate != nil:
+		refused.Refuse(caseload.Invalid("minutesLate", "only an attended session has minutes late"))
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	update := a.Update().SetStatus(appointment.Status(in.Outcome))
+	if in.Outcome == OutcomeAttended {
 		update.SetMinutesLate(late)
-	case minutesLate != nil:
-		return nil, caseload.Invalid("minutesLate", "only an attended session has minutes late")
-	default:
+	} else {
 		update.ClearMinutesLate()
 	}
 	return update.Save(ctx)
 }
 
+// ExcuseStrikeInput is a strike to excuse.
+type ExcuseStrikeInput struct {
+	// AppointmentID is the session: a no-show or a late cancellation not
+	// yet excused.
+	AppointmentID int
+	// Reason is why it is excused, kept in the record.
+	Reason string
+}
+
 // ExcuseStrike excuses a no-show or late cancellation so that it is not a
-// strike; the reason is kept in the record.
-func (s *Service) ExcuseStrike(ctx context.Context, id int, reason string) (*ent.Appointment, error) {
-	reason = strings.TrimSpace(reason)
+// strike; the reason is kept in the record. Every refusal of the input is
+// reported at once, before anything is written.
+func (s *Service) ExcuseStrike(ctx context.Context, in ExcuseStrikeInput) (*ent.Appointment, error) {
+	var refused caseload.Collector
+	reason := strings.TrimSpace(in.Reason)
 	if reason == "" {
-		return nil, caseload.Invalid("reason", "say why the strike is excused")
+		refused.Refuse(caseload.Invalid("reason", "say why the strike is excused"))
 	}
 	rules, err := s.facts(ctx).Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.tx(ctx).Appointment.Get(ctx, id)
+	a, err := s.appointmentAt(ctx, &refused, in.AppointmentID, "appointmentID")
 	if err != nil {
 		return nil, err
 	}
-	if a.Excused {
-		return nil, caseload.PolicyViolation("the session is already excused")
+	if a != nil {
+		switch {
+		case a.Excused:
+			refused.Refuse(caseload.PolicyViolation("the session is already excused").At("appointmentID"))
+		case a.Status != appointment.StatusNO_SHOW && !rules.IsLateCancel(facts.Appointment(a)):
+			refused.Refuse(caseload.PolicyViolation("only a no-show or a late cancellation is a strike to excuse").At("appointmentID"))
+		}
 	}
-	if a.Status != appointment.StatusNO_SHOW && !rules.IsLateCancel(facts.Appointment(a)) {
-		return nil, caseload.PolicyViolation("only a no-show or a late cancellation is a strike to excuse")
+	update := s.tx(ctx).Appointment.UpdateOneID(in.AppointmentID).SetExcused(true)
+	if reason != "" {
+		update.SetExcuseReason(reason)
+		checkFieldsAs(&refused, update.Mutation(), map[string]string{"excuseReason": "reason"})
 	}
-	return a.Update().SetExcused(true).SetExcuseReason(reason).Save(ctx)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	return update.Save(ctx)
 }

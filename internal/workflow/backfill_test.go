@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 func TestSetBackfillPreference(t *testing.T) {
@@ -17,7 +18,7 @@ func TestSetBackfillPreference(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			windows := []*caseload.AvailabilityWindow{{Weekday: time.Wednesday, StartMinute: 9 * 60, EndMinute: 12 * 60}}
-			if _, err := c.svc.SetBackfillPreference(c.as(c.clinician), cp.ID, true, windows); err != nil {
+			if _, err := c.svc.SetBackfillPreference(c.as(c.clinician), workflow.SetBackfillPreferenceInput{ClientID: cp.ID, WantsEarlier: true, Availability: windows}); err != nil {
 				t.Fatal(err)
 			}
 			got := c.tx.ClientProfile.GetX(c.allow, cp.ID)
@@ -29,8 +30,28 @@ func TestSetBackfillPreference(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			windows := []*caseload.AvailabilityWindow{{Weekday: time.Wednesday, StartMinute: 12 * 60, EndMinute: 9 * 60}}
-			_, err := c.svc.SetBackfillPreference(c.as(c.clinician), cp.ID, true, windows)
-			wantRefusal(t, err, caseload.CodeBadUserInput, "availability")
+			_, err := c.svc.SetBackfillPreference(c.as(c.clinician), workflow.SetBackfillPreferenceInput{ClientID: cp.ID, WantsEarlier: true, Availability: windows})
+			wantRefusal(t, err, caseload.CodeBadUserInput, "availability.0.endMinute")
+		})
+		t.Run("each bad window by its index, and nothing written", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			windows := []*caseload.AvailabilityWindow{
+				{Weekday: time.Monday, StartMinute: 9 * 60, EndMinute: 12 * 60},
+				{Weekday: time.Tuesday, StartMinute: 12 * 60, EndMinute: 9 * 60},
+				{Weekday: time.Wednesday, StartMinute: 9 * 60, EndMinute: 10 * 60},
+				{Weekday: time.Thursday, StartMinute: -5, EndMinute: 24*60 + 1},
+			}
+			_, err := c.svc.SetBackfillPreference(c.as(c.clinician), workflow.SetBackfillPreferenceInput{ClientID: cp.ID, WantsEarlier: true, Availability: windows})
+			wantRefusals(t, err, "BAD_USER_INPUT availability.1.endMinute", "BAD_USER_INPUT availability.3.startMinute", "BAD_USER_INPUT availability.3.endMinute")
+			if e := caseload.Refusals(err); len(e) > 0 && e[0].Message != "availability.1.endMinute: must be after startMinute: a window starts before it ends, within one day" {
+				t.Errorf("message %q, want it to name the window's field", e[0].Message)
+			}
+			_, err = c.svc.SetBackfillPreference(c.as(c.clinician), workflow.SetBackfillPreferenceInput{ClientID: -1, WantsEarlier: true, Availability: windows[1:2]})
+			wantRefusals(t, err, "BAD_USER_INPUT availability.0.endMinute", "NOT_FOUND clientID")
+			if got := c.tx.ClientProfile.GetX(c.allow, cp.ID); got.WantsEarlierAppointment || len(got.Availability) != 0 {
+				t.Errorf("wants earlier %v in %+v after refusals, want nothing written", got.WantsEarlierAppointment, got.Availability)
+			}
 		})
 	})
 }
@@ -51,11 +72,14 @@ func TestFillSlot(t *testing.T) {
 		}
 		t.Run("the client moves up and gives up the later session", func(t *testing.T) {
 			c, freed, annLater, ann := setUp(t)
-			booked, err := c.svc.FillSlot(c.as(c.clinician), freed.ID, ann.ID, false)
+			filled, err := c.svc.FillSlot(c.as(c.clinician), workflow.FillSlotInput{CanceledAppointmentID: freed.ID, ClientID: ann.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := mustReload(t, c, booked.ID)
+			if filled.CanceledAppointment.ID != freed.ID || filled.LaterAppointment == nil || filled.LaterAppointment.ID != annLater.ID {
+				t.Errorf("filled %+v, want the freed session %d and the later one %d", filled, freed.ID, annLater.ID)
+			}
+			got := mustReload(t, c, filled.Appointment.ID)
 			if got.ClientID != ann.ID || !got.StartsAt.Equal(slot) || got.FilledFromID == nil || *got.FilledFromID != freed.ID || got.EpisodeID == nil {
 				t.Errorf("booked %+v, want Ann at %v filled from %d in her episode", got, slot, freed.ID)
 			}
@@ -66,8 +90,12 @@ func TestFillSlot(t *testing.T) {
 		})
 		t.Run("the client keeps the later session too", func(t *testing.T) {
 			c, freed, annLater, ann := setUp(t)
-			if _, err := c.svc.FillSlot(c.as(c.clinician), freed.ID, ann.ID, true); err != nil {
+			filled, err := c.svc.FillSlot(c.as(c.clinician), workflow.FillSlotInput{CanceledAppointmentID: freed.ID, ClientID: ann.ID, KeepLaterAppointment: true})
+			if err != nil {
 				t.Fatal(err)
+			}
+			if filled.LaterAppointment != nil {
+				t.Errorf("later session %+v in the result, want none when kept", filled.LaterAppointment)
 			}
 			if kept := mustReload(t, c, annLater.ID); kept.Status != appointment.StatusSCHEDULED {
 				t.Errorf("later session %s, want it SCHEDULED still", kept.Status)
@@ -76,24 +104,38 @@ func TestFillSlot(t *testing.T) {
 		t.Run("a filled slot is not filled twice", func(t *testing.T) {
 			c, freed, _, ann := setUp(t)
 			ctx := c.as(c.clinician)
-			if _, err := c.svc.FillSlot(ctx, freed.ID, ann.ID, true); err != nil {
+			if _, err := c.svc.FillSlot(ctx, workflow.FillSlotInput{CanceledAppointmentID: freed.ID, ClientID: ann.ID, KeepLaterAppointment: true}); err != nil {
 				t.Fatal(err)
 			}
 			cara := mustCreateClient(t, c, "Cara", clientprofile.StatusACTIVE)
 			c.tx.ClientProfile.UpdateOne(cara).SetWantsEarlierAppointment(true).ExecX(c.allow)
-			_, err := c.svc.FillSlot(ctx, freed.ID, cara.ID, true)
-			wantRefusal(t, err, caseload.CodeConflict, "")
+			_, err := c.svc.FillSlot(ctx, workflow.FillSlotInput{CanceledAppointmentID: freed.ID, ClientID: cara.ID, KeepLaterAppointment: true})
+			wantRefusal(t, err, caseload.CodeConflict, "canceledAppointmentID")
 		})
 		t.Run("a client off the list is refused with the reasons", func(t *testing.T) {
 			c, freed, _, ann := setUp(t)
 			c.tx.ClientProfile.UpdateOneID(ann.ID).SetWantsEarlierAppointment(false).ExecX(c.allow)
-			_, err := c.svc.FillSlot(c.as(c.clinician), freed.ID, ann.ID, false)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "", "the client has not asked for an earlier appointment")
+			_, err := c.svc.FillSlot(c.as(c.clinician), workflow.FillSlotInput{CanceledAppointmentID: freed.ID, ClientID: ann.ID})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientID", "the client has not asked for an earlier appointment")
+		})
+		t.Run("each reason separately, on its field", func(t *testing.T) {
+			c, freed, _, ann := setUp(t)
+			c.tx.ClientProfile.UpdateOneID(ann.ID).SetWantsEarlierAppointment(false).SetStatus(clientprofile.StatusWAITLIST).ExecX(c.allow)
+			// Ann already has a session at the slot's time: a double booking.
+			mustCreateSession(t, c, ann, slot.Add(15*time.Minute), appointment.StatusSCHEDULED)
+			before := c.tx.Appointment.Query().CountX(c.allow)
+			_, err := c.svc.FillSlot(c.as(c.clinician), workflow.FillSlotInput{CanceledAppointmentID: freed.ID, ClientID: ann.ID})
+			wantRefusals(t, err, "POLICY_VIOLATION clientID", "POLICY_VIOLATION clientID", "CONFLICT ")
+			if n := c.tx.Appointment.Query().CountX(c.allow); n != before {
+				t.Errorf("%d sessions after a refusal, want %d", n, before)
+			}
+			_, err = c.svc.FillSlot(c.as(c.clinician), workflow.FillSlotInput{CanceledAppointmentID: -1, ClientID: -2})
+			wantRefusals(t, err, "NOT_FOUND canceledAppointmentID", "NOT_FOUND clientID")
 		})
 		t.Run("a booked session's slot is not free", func(t *testing.T) {
 			c, _, annLater, ann := setUp(t)
-			_, err := c.svc.FillSlot(c.as(c.clinician), annLater.ID, ann.ID, false)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.FillSlot(c.as(c.clinician), workflow.FillSlotInput{CanceledAppointmentID: annLater.ID, ClientID: ann.ID})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "canceledAppointmentID")
 		})
 	})
 }

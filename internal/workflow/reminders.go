@@ -7,13 +7,22 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/contact"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
-// ReminderPayload is a reminder recorded for a session. The audit log
-// names the first record field of a payload, so Appointment stays first.
-type ReminderPayload struct {
+// RecordReminderInput is a reminder sent for a session.
+type RecordReminderInput struct {
+	// AppointmentID is the session: booked, and not started.
+	AppointmentID int
+	// Channel is how the reminder was sent.
+	Channel appointment.ReminderChannel
+}
+
+// Reminder is a reminder recorded for a session. The audit log names the
+// first record field of a payload, so Appointment stays first.
+type Reminder struct {
 	// Appointment is the session, with its reminder recorded.
 	Appointment *ent.Appointment
 	// Contact is the OUTBOUND REMINDER contact recorded.
@@ -38,11 +47,17 @@ type ReminderRecipient struct {
 
 // RecordReminder marks a booked future session reminded, records the
 // reminder as an OUTBOUND contact, and says whom it goes to: for a minor
-// with a primary caregiver, the caregiver.
-func (s *Service) RecordReminder(ctx context.Context, appointmentID int, channel appointment.ReminderChannel) (*ReminderPayload, error) {
+// with a primary caregiver, the caregiver. A session that is not booked
+// and in the future is refused before anything is written.
+func (s *Service) RecordReminder(ctx context.Context, in RecordReminderInput) (*Reminder, error) {
 	tx := s.tx(ctx)
-	a, err := s.bookedFuture(ctx, appointmentID, "reminded")
+	channel := in.Channel
+	var refused caseload.Collector
+	a, err := s.bookedFuture(ctx, &refused, in.AppointmentID, "reminded")
 	if err != nil {
+		return nil, err
+	}
+	if err := refused.Err(); err != nil {
 		return nil, err
 	}
 	rules, err := s.facts(ctx).Rules(ctx)
@@ -82,5 +97,5 @@ func (s *Service) RecordReminder(ctx context.Context, appointmentID int, channel
 			return nil, err
 		}
 	}
-	return &ReminderPayload{Appointment: a, Contact: ct, Recipient: recipient}, nil
+	return &Reminder{Appointment: a, Contact: ct, Recipient: recipient}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 func TestRecordReminder(t *testing.T) {
@@ -18,7 +19,7 @@ func TestRecordReminder(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
-			got, err := c.svc.RecordReminder(c.as(c.clinician), a.ID, appointment.ReminderChannelTEXT)
+			got, err := c.svc.RecordReminder(c.as(c.clinician), workflow.RecordReminderInput{AppointmentID: a.ID, Channel: appointment.ReminderChannelTEXT})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +47,7 @@ func TestRecordReminder(t *testing.T) {
 			c.tx.Caregiver.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetName("Uma Zed").SetRelationship("mother").
 				SetPhone("555-0199").SetIsPrimary(true).ExecX(c.allow)
 			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusCONFIRMED)
-			got, err := c.svc.RecordReminder(c.as(c.clinician), a.ID, appointment.ReminderChannelPHONE)
+			got, err := c.svc.RecordReminder(c.as(c.clinician), workflow.RecordReminderInput{AppointmentID: a.ID, Channel: appointment.ReminderChannelPHONE})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,8 +59,8 @@ func TestRecordReminder(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			a := mustCancel(t, c, mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED), appointment.CanceledByCLIENT, 72*time.Hour)
-			_, err := c.svc.RecordReminder(c.as(c.clinician), a.ID, appointment.ReminderChannelTEXT)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.RecordReminder(c.as(c.clinician), workflow.RecordReminderInput{AppointmentID: a.ID, Channel: appointment.ReminderChannelTEXT})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "appointmentID")
 			if n := c.tx.Contact.Query().CountX(c.allow); n != 0 {
 				t.Errorf("%d contacts recorded, want none", n)
 			}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	entgo "entgo.io/ent"
+
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
@@ -79,38 +81,71 @@ func (s *Service) ScheduleAppointment(ctx context.Context, in ScheduleAppointmen
 	return bookInOpenEpisode(ctx, tx, create, c.ID)
 }
 
-// bookedFuture returns a session that is still booked and has not started;
-// what says what the caller would do to it, for the refusal.
-func (s *Service) bookedFuture(ctx context.Context, id int, what string) (*ent.Appointment, error) {
+// appointmentAt loads the session an input names by id; one that does not
+// exist, or that the caller may not see, is refused as NOT_FOUND on field
+// (the two read the same) and is nil.
+func (s *Service) appointmentAt(ctx context.Context, refused *caseload.Collector, id int, field string) (*ent.Appointment, error) {
 	a, err := s.tx(ctx).Appointment.Get(ctx, id)
-	if err != nil {
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At(field))
+		return nil, nil
+	case err != nil:
 		return nil, err
-	}
-	if a.Status != appointment.StatusSCHEDULED && a.Status != appointment.StatusCONFIRMED {
-		return nil, caseload.PolicyViolation("the session is %s: only a booked session can be %s", a.Status, what)
-	}
-	if !a.StartsAt.After(s.now()) {
-		return nil, caseload.PolicyViolation("the session has started: record attendance instead")
 	}
 	return a, nil
 }
 
-// RescheduleAppointment moves a booked future session; its confirmation
-// and reminder start over.
-func (s *Service) RescheduleAppointment(ctx context.Context, id int, startsAt, endsAt time.Time) (*ent.Appointment, error) {
-	if err := caseload.CheckSessionTimes(startsAt, endsAt); err != nil {
+// bookedFuture loads the session of appointmentID and refuses it on that
+// field unless it is still booked and has not started; what says what the
+// caller would do to it, for the refusal. The session is nil only when it
+// is not found.
+func (s *Service) bookedFuture(ctx context.Context, refused *caseload.Collector, id int, what string) (*ent.Appointment, error) {
+	a, err := s.appointmentAt(ctx, refused, id, "appointmentID")
+	if a == nil {
 		return nil, err
 	}
-	if !startsAt.After(s.now()) {
-		return nil, caseload.Invalid("startsAt", "must be in the future")
+	switch {
+	case a.Status != appointment.StatusSCHEDULED && a.Status != appointment.StatusCONFIRMED:
+		refused.Refuse(caseload.PolicyViolation("the session is %s: only a booked session can be %s", a.Status, what).At("appointmentID"))
+	case !a.StartsAt.After(s.now()):
+		refused.Refuse(caseload.PolicyViolation("the session has started: record attendance instead").At("appointmentID"))
 	}
-	a, err := s.bookedFuture(ctx, id, "rescheduled")
+	return a, nil
+}
+
+// RescheduleAppointmentInput is a booked session to move.
+type RescheduleAppointmentInput struct {
+	// AppointmentID is the session: booked, and not started.
+	AppointmentID int
+	// StartsAt is the new start, in the future.
+	StartsAt time.Time
+	// EndsAt is the new end, after the start.
+	EndsAt time.Time
+}
+
+// RescheduleAppointment moves a booked future session; its confirmation
+// and reminder start over. Every refusal of the input is reported at
+// once, before anything is written; a double booking is refused by the
+// write itself, with CONFLICT.
+func (s *Service) RescheduleAppointment(ctx context.Context, in RescheduleAppointmentInput) (*ent.Appointment, error) {
+	var refused caseload.Collector
+	if err := refused.Check(caseload.CheckSessionTimes(in.StartsAt, in.EndsAt)); err != nil {
+		return nil, err
+	}
+	if !in.StartsAt.After(s.now()) {
+		refused.Refuse(caseload.Invalid("startsAt", "must be in the future"))
+	}
+	a, err := s.bookedFuture(ctx, &refused, in.AppointmentID, "rescheduled")
 	if err != nil {
 		return nil, err
 	}
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
 	return a.Update().
-		SetStartsAt(startsAt).
-		SetEndsAt(endsAt).
+		SetStartsAt(in.StartsAt).
+		SetEndsAt(in.EndsAt).
 		SetStatus(appointment.StatusSCHEDULED).
 		ClearConfirmedAt().
 		ClearReminderSentAt().
@@ -118,30 +153,70 @@ func (s *Service) RescheduleAppointment(ctx context.Context, id int, startsAt, e
 		Save(ctx)
 }
 
+// CancelAppointmentInput is a booked session to cancel.
+type CancelAppointmentInput struct {
+	// AppointmentID is the session: booked, and not started.
+	AppointmentID int
+	// By is who cancelled.
+	By appointment.CanceledBy
+	// Reason is why; nil or blank for none.
+	Reason *string
+}
+
 // CancelAppointment cancels a booked future session. Whether a client's
 // cancellation is late (a strike) the rules decide from the policy when
-// they read it.
-func (s *Service) CancelAppointment(ctx context.Context, id int, by appointment.CanceledBy, reason *string) (*ent.Appointment, error) {
-	a, err := s.bookedFuture(ctx, id, "cancelled")
-	if err != nil {
+// they read it. Every refusal of the input is reported at once, before
+// anything is written.
+func (s *Service) CancelAppointment(ctx context.Context, in CancelAppointmentInput) (*ent.Appointment, error) {
+	var refused caseload.Collector
+	if _, err := s.bookedFuture(ctx, &refused, in.AppointmentID, "cancelled"); err != nil {
 		return nil, err
 	}
-	update := a.Update().
+	update := s.tx(ctx).Appointment.UpdateOneID(in.AppointmentID).
 		SetStatus(appointment.StatusCANCELED).
-		SetCanceledBy(by).
+		SetCanceledBy(in.By).
 		SetCanceledAt(s.now())
-	if reason != nil && strings.TrimSpace(*reason) != "" {
-		update.SetCancelReason(strings.TrimSpace(*reason))
+	if in.Reason != nil && strings.TrimSpace(*in.Reason) != "" {
+		update.SetCancelReason(strings.TrimSpace(*in.Reason))
+	}
+	checkFieldsAs(&refused, update.Mutation(), map[string]string{"cancelReason": "reason"})
+	if err := refused.Err(); err != nil {
+		return nil, err
 	}
 	return update.Save(ctx)
 }
 
+// ConfirmAppointmentInput is a booked session the client confirmed.
+type ConfirmAppointmentInput struct {
+	// AppointmentID is the session: booked, and not started.
+	AppointmentID int
+}
+
 // ConfirmAppointment records that the client confirmed a booked future
 // session.
-func (s *Service) ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error) {
-	a, err := s.bookedFuture(ctx, id, "confirmed")
+func (s *Service) ConfirmAppointment(ctx context.Context, in ConfirmAppointmentInput) (*ent.Appointment, error) {
+	var refused caseload.Collector
+	a, err := s.bookedFuture(ctx, &refused, in.AppointmentID, "confirmed")
 	if err != nil {
 		return nil, err
 	}
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
 	return a.Update().SetStatus(appointment.StatusCONFIRMED).SetConfirmedAt(s.now()).Save(ctx)
+}
+
+// checkFieldsAs is checkFields for an input whose fields are not named as
+// the columns they set: names maps the column's API name ("cancelReason")
+// to the input's ("reason"), for the refusal's field and message.
+func checkFieldsAs(c *caseload.Collector, m entgo.Mutation, names map[string]string) {
+	var found caseload.Collector
+	checkFields(&found, m)
+	for _, e := range caseload.Refusals(found.Err()) {
+		if name, ok := names[e.Field]; ok {
+			rest, _ := strings.CutPrefix(e.Message, e.Field+": ")
+			e = &caseload.Error{Code: e.Code, Field: name, Message: name + ": " + rest}
+		}
+		c.Refuse(e)
+	}
 }

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,7 +123,7 @@ func TestRescheduleCancelAndConfirm(t *testing.T) {
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
 			ctx := c.as(c.clinician)
-			if _, err := c.svc.ConfirmAppointment(ctx, a.ID); err != nil {
+			if _, err := c.svc.ConfirmAppointment(ctx, workflow.ConfirmAppointmentInput{AppointmentID: a.ID}); err != nil {
 				t.Fatal(err)
 			}
 			confirmed := mustReload(t, c, a.ID)
@@ -130,7 +131,7 @@ func TestRescheduleCancelAndConfirm(t *testing.T) {
 				t.Fatalf("confirmed: %s at %v, want CONFIRMED at %v", confirmed.Status, confirmed.ConfirmedAt, testNow)
 			}
 			later := tomorrow.Add(24 * time.Hour)
-			if _, err := c.svc.RescheduleAppointment(ctx, a.ID, later, later.Add(45*time.Minute)); err != nil {
+			if _, err := c.svc.RescheduleAppointment(ctx, workflow.RescheduleAppointmentInput{AppointmentID: a.ID, StartsAt: later, EndsAt: later.Add(45 * time.Minute)}); err != nil {
 				t.Fatal(err)
 			}
 			moved := mustReload(t, c, a.ID)
@@ -142,15 +143,29 @@ func TestRescheduleCancelAndConfirm(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
-			_, err := c.svc.RescheduleAppointment(c.as(c.clinician), a.ID, testNow.Add(-time.Hour), testNow)
+			_, err := c.svc.RescheduleAppointment(c.as(c.clinician), workflow.RescheduleAppointmentInput{AppointmentID: a.ID, StartsAt: testNow.Add(-time.Hour), EndsAt: testNow})
 			wantRefusal(t, err, caseload.CodeBadUserInput, "startsAt")
+		})
+		t.Run("rescheduling reports every refusal at once", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
+			_, err := c.svc.RescheduleAppointment(c.as(c.clinician), workflow.RescheduleAppointmentInput{AppointmentID: -1, StartsAt: testNow.Add(-time.Hour), EndsAt: testNow.Add(-2 * time.Hour)})
+			wantRefusals(t, err, "BAD_USER_INPUT endsAt", "BAD_USER_INPUT startsAt", "NOT_FOUND appointmentID")
+			// A session that has started, moved to before it starts.
+			started := mustCreateSession(t, c, cp, testNow.Add(-10*time.Minute), appointment.StatusSCHEDULED)
+			_, err = c.svc.RescheduleAppointment(c.as(c.clinician), workflow.RescheduleAppointmentInput{AppointmentID: started.ID, StartsAt: tomorrow, EndsAt: tomorrow.Add(-time.Minute)})
+			wantRefusals(t, err, "BAD_USER_INPUT endsAt", "POLICY_VIOLATION appointmentID")
+			if got := mustReload(t, c, a.ID); !got.StartsAt.Equal(tomorrow) {
+				t.Errorf("session moved to %v by refused calls", got.StartsAt)
+			}
 		})
 		t.Run("cancelling keeps who cancelled, when and why", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
 			reason := "  car trouble "
-			if _, err := c.svc.CancelAppointment(c.as(c.clinician), a.ID, appointment.CanceledByCLIENT, &reason); err != nil {
+			if _, err := c.svc.CancelAppointment(c.as(c.clinician), workflow.CancelAppointmentInput{AppointmentID: a.ID, By: appointment.CanceledByCLIENT, Reason: &reason}); err != nil {
 				t.Fatal(err)
 			}
 			got := mustReload(t, c, a.ID)
@@ -177,20 +192,48 @@ func TestRescheduleCancelAndConfirm(t *testing.T) {
 				if tc.canceled {
 					mustCancel(t, c, a, appointment.CanceledByCLIENT, 48*time.Hour)
 				}
-				_, err := c.svc.CancelAppointment(c.as(c.clinician), a.ID, appointment.CanceledByCLINICIAN, nil)
-				wantRefusal(t, err, caseload.CodePolicyViolation, "", tc.want)
+				_, err := c.svc.CancelAppointment(c.as(c.clinician), workflow.CancelAppointmentInput{AppointmentID: a.ID, By: appointment.CanceledByCLINICIAN})
+				wantRefusal(t, err, caseload.CodePolicyViolation, "appointmentID", tc.want)
 			})
 		}
+		t.Run("cancelling reports the session and a reason too long at once", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			a := mustCreateSession(t, c, cp, testNow.Add(-10*time.Minute), appointment.StatusSCHEDULED)
+			long := strings.Repeat("x", 501)
+			_, err := c.svc.CancelAppointment(c.as(c.clinician), workflow.CancelAppointmentInput{AppointmentID: a.ID, By: appointment.CanceledByCLIENT, Reason: &long})
+			wantRefusals(t, err, "POLICY_VIOLATION appointmentID", "BAD_USER_INPUT reason")
+			if e := caseload.Refusals(err); len(e) == 2 && e[1].Message != "reason: is too long: at most 500 characters" {
+				t.Errorf("message %q, want it on the input's field", e[1].Message)
+			}
+			if got := mustReload(t, c, a.ID); got.Status != appointment.StatusSCHEDULED {
+				t.Errorf("status %s after a refusal, want SCHEDULED", got.Status)
+			}
+		})
 		t.Run("another clinician's client's session is not found", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			a := mustCreateSession(t, c, cp, tomorrow, appointment.StatusSCHEDULED)
 			stranger := *c.clinician
 			stranger.ClinicianID = mustCreateClinician(t, c, "Dr Bo")
-			_, err := c.svc.ConfirmAppointment(c.as(&stranger), a.ID)
-			if !ent.IsNotFound(err) {
-				t.Errorf("error = %v, want not found", err)
-			}
+			_, err := c.svc.ConfirmAppointment(c.as(&stranger), workflow.ConfirmAppointmentInput{AppointmentID: a.ID})
+			wantRefusal(t, err, caseload.CodeNotFound, "appointmentID")
 		})
 	})
+}
+
+// wantRefusals checks that err holds exactly the refusals want ("CODE
+// field"), in order, each worded as a sentence.
+func wantRefusals(tb testing.TB, err error, want ...string) {
+	tb.Helper()
+	var got []string
+	for _, e := range caseload.Refusals(err) {
+		got = append(got, string(e.Code)+" "+e.Field)
+		if e.Message == "" {
+			tb.Errorf("refusal %+v has no message", e)
+		}
+	}
+	if !slices.Equal(got, want) {
+		tb.Errorf("refusals %v (%v), want %v", got, err, want)
+	}
 }
