@@ -242,7 +242,8 @@ type target struct {
 }
 
 // entitiesOf finds the records in a mutation's result: the record itself,
-// each record of a list, or the first record field of a payload.
+// each record of a list, or the first record field (or list of records)
+// of a payload.
 func entitiesOf(v any) []target {
 	if v == nil {
 		return nil
@@ -284,7 +285,7 @@ func entitiesOf(v any) []target {
 		s := rv.Elem()
 		for i := 0; i < s.NumField(); i++ {
 			f := s.Field(i)
-			if f.Kind() != reflect.Pointer || f.IsNil() || !s.Type().Field(i).IsExported() {
+			if f.Kind() != reflect.Pointer && f.Kind() != reflect.Slice || f.IsNil() || !s.Type().Field(i).IsExported() {
 				continue
 			}
 			if t := entitiesOf(f.Interface()); len(t) > 0 {

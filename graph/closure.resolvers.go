@@ -7,30 +7,51 @@ package graph
 
 import (
 	"context"
-	"time"
 
-	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/ent/contact"
-	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // SendClosureWarning is the resolver for the sendClosureWarning field.
-func (r *mutationResolver) SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*workflow.ClosureWarningPayload, error) {
-	return r.workflow.SendClosureWarning(ctx, clientID, channel, closeBy)
+func (r *mutationResolver) SendClosureWarning(ctx context.Context, input workflow.SendClosureWarningInput) (*model.SendClosureWarningPayload, error) {
+	w, err := r.workflow.SendClosureWarning(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SendClosureWarningPayload{UserErrors: refused}
+	if w != nil {
+		out.Contact, out.Client, out.Message = w.Contact, w.Client, &w.Message
+	}
+	return out, nil
 }
 
 // CloseCase is the resolver for the closeCase field.
-func (r *mutationResolver) CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error) {
-	return r.workflow.CloseCase(ctx, clientID, reason, terminationNote)
+func (r *mutationResolver) CloseCase(ctx context.Context, input workflow.CloseCaseInput) (*model.CloseCasePayload, error) {
+	c, err := r.workflow.CloseCase(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CloseCasePayload{Client: c, UserErrors: refused}, nil
 }
 
 // ReopenCase is the resolver for the reopenCase field.
-func (r *mutationResolver) ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error) {
-	return r.workflow.ReopenCase(ctx, clientID)
+func (r *mutationResolver) ReopenCase(ctx context.Context, input workflow.ReopenCaseInput) (*model.ReopenCasePayload, error) {
+	c, err := r.workflow.ReopenCase(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ReopenCasePayload{Client: c, UserErrors: refused}, nil
 }
 
 // CloseCases is the resolver for the closeCases field.
-func (r *mutationResolver) CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
-	return r.workflow.CloseCases(ctx, clientIds, reason)
+func (r *mutationResolver) CloseCases(ctx context.Context, input workflow.CloseCasesInput) (*model.CloseCasesPayload, error) {
+	cs, err := r.workflow.CloseCases(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CloseCasesPayload{Clients: cs, UserErrors: refused}, nil
 }

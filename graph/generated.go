@@ -102,10 +102,11 @@ type ComplexityRoot struct {
 	}
 
 	AssignClientPayload struct {
-		Client  func(childComplexity int) int
-		Episode func(childComplexity int) int
-		Intake  func(childComplexity int) int
-		Request func(childComplexity int) int
+		Client     func(childComplexity int) int
+		Episode    func(childComplexity int) int
+		Intake     func(childComplexity int) int
+		Request    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	AuditEvent struct {
@@ -168,6 +169,11 @@ type ComplexityRoot struct {
 	CancelAppointmentPayload struct {
 		Appointment func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	CancelNewClientRequestPayload struct {
+		Request    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Caregiver struct {
@@ -279,15 +285,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CloseCasePayload struct {
+		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CloseCasesPayload struct {
+		Clients    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ClosureReasonCount struct {
 		Count  func(childComplexity int) int
 		Reason func(childComplexity int) int
-	}
-
-	ClosureWarningPayload struct {
-		Client  func(childComplexity int) int
-		Contact func(childComplexity int) int
-		Message func(childComplexity int) int
 	}
 
 	ConfirmAppointmentPayload struct {
@@ -327,6 +337,13 @@ type ComplexityRoot struct {
 	CreateClientPayload struct {
 		Client     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	CreateRecurringSeriesPayload struct {
+		Appointments func(childComplexity int) int
+		Client       func(childComplexity int) int
+		SeriesID     func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	Document struct {
@@ -428,9 +445,9 @@ type ComplexityRoot struct {
 		AddDocumentAddendum    func(childComplexity int, documentID int, body string) int
 		AssignClient           func(childComplexity int, input workflow.Assignment) int
 		CancelAppointment      func(childComplexity int, input workflow.CancelAppointmentInput) int
-		CancelNewClientRequest func(childComplexity int, id int) int
-		CloseCase              func(childComplexity int, clientID int, reason episode.CloseReason, terminationNote *string) int
-		CloseCases             func(childComplexity int, clientIds []int, reason episode.CloseReason) int
+		CancelNewClientRequest func(childComplexity int, input workflow.CancelNewClientRequestInput) int
+		CloseCase              func(childComplexity int, input workflow.CloseCaseInput) int
+		CloseCases             func(childComplexity int, input workflow.CloseCasesInput) int
 		ConfirmAppointment     func(childComplexity int, input workflow.ConfirmAppointmentInput) int
 		CreateAppointment      func(childComplexity int, input ent.CreateAppointmentInput) int
 		CreateCaregiver        func(childComplexity int, input ent.CreateCaregiverInput) int
@@ -447,12 +464,12 @@ type ComplexityRoot struct {
 		RecordAttendance       func(childComplexity int, input workflow.RecordAttendanceInput) int
 		RecordReminder         func(childComplexity int, input workflow.RecordReminderInput) int
 		RefreshToken           func(childComplexity int, refreshToken string) int
-		ReopenCase             func(childComplexity int, clientID int) int
-		RequestNewClients      func(childComplexity int, count *int, note *string, clinicianID *int) int
+		ReopenCase             func(childComplexity int, input workflow.ReopenCaseInput) int
+		RequestNewClients      func(childComplexity int, input workflow.RequestNewClientsInput) int
 		RescheduleAppointment  func(childComplexity int, input workflow.RescheduleAppointmentInput) int
-		RevokeRecurring        func(childComplexity int, clientID int, reason *string) int
+		RevokeRecurring        func(childComplexity int, input workflow.RevokeRecurringInput) int
 		ScheduleAppointment    func(childComplexity int, input workflow.ScheduleAppointmentInput) int
-		SendClosureWarning     func(childComplexity int, clientID int, channel contact.Channel, closeBy *time.Time) int
+		SendClosureWarning     func(childComplexity int, input workflow.SendClosureWarningInput) int
 		SetBackfillPreference  func(childComplexity int, input workflow.SetBackfillPreferenceInput) int
 		SetUserActive          func(childComplexity int, id int, active bool) int
 		SignDocument           func(childComplexity int, id int, version int) int
@@ -595,12 +612,6 @@ type ComplexityRoot struct {
 		ShouldRevoke      func(childComplexity int) int
 	}
 
-	RecurringSeries struct {
-		Appointments func(childComplexity int) int
-		Client       func(childComplexity int) int
-		SeriesID     func(childComplexity int) int
-	}
-
 	ReminderRecipient struct {
 		Channel func(childComplexity int) int
 		Email   func(childComplexity int) int
@@ -609,19 +620,37 @@ type ComplexityRoot struct {
 		Role    func(childComplexity int) int
 	}
 
+	ReopenCasePayload struct {
+		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RequestNewClientsPayload struct {
+		Request    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RescheduleAppointmentPayload struct {
 		Appointment func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
 	}
 
 	RevokeRecurringPayload struct {
-		Canceled func(childComplexity int) int
-		Client   func(childComplexity int) int
+		Canceled   func(childComplexity int) int
+		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ScheduleAppointmentPayload struct {
 		Appointment func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	SendClosureWarningPayload struct {
+		Client     func(childComplexity int) int
+		Contact    func(childComplexity int) int
+		Message    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	SetBackfillPreferencePayload struct {
@@ -716,15 +745,15 @@ type MutationResolver interface {
 	Logout(ctx context.Context) (bool, error)
 	SetBackfillPreference(ctx context.Context, input workflow.SetBackfillPreferenceInput) (*model.SetBackfillPreferencePayload, error)
 	FillSlot(ctx context.Context, input workflow.FillSlotInput) (*model.FillSlotPayload, error)
-	SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*workflow.ClosureWarningPayload, error)
-	CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error)
-	ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error)
-	CloseCases(ctx context.Context, clientIds []int, reason episode.CloseReason) ([]*ent.ClientProfile, error)
+	SendClosureWarning(ctx context.Context, input workflow.SendClosureWarningInput) (*model.SendClosureWarningPayload, error)
+	CloseCase(ctx context.Context, input workflow.CloseCaseInput) (*model.CloseCasePayload, error)
+	ReopenCase(ctx context.Context, input workflow.ReopenCaseInput) (*model.ReopenCasePayload, error)
+	CloseCases(ctx context.Context, input workflow.CloseCasesInput) (*model.CloseCasesPayload, error)
 	SignDocument(ctx context.Context, id int, version int) (*ent.Document, error)
 	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
-	RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error)
-	CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error)
-	AssignClient(ctx context.Context, input workflow.Assignment) (*workflow.Assigned, error)
+	RequestNewClients(ctx context.Context, input workflow.RequestNewClientsInput) (*model.RequestNewClientsPayload, error)
+	CancelNewClientRequest(ctx context.Context, input workflow.CancelNewClientRequestInput) (*model.CancelNewClientRequestPayload, error)
+	AssignClient(ctx context.Context, input workflow.Assignment) (*model.AssignClientPayload, error)
 	UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error)
 	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error)
 	UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error)
@@ -745,8 +774,8 @@ type MutationResolver interface {
 	ExcuseStrike(ctx context.Context, input workflow.ExcuseStrikeInput) (*model.ExcuseStrikePayload, error)
 	RecordReminder(ctx context.Context, input workflow.RecordReminderInput) (*model.RecordReminderPayload, error)
 	ConfirmAppointment(ctx context.Context, input workflow.ConfirmAppointmentInput) (*model.ConfirmAppointmentPayload, error)
-	CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*workflow.RecurringSeries, error)
-	RevokeRecurring(ctx context.Context, clientID int, reason *string) (*workflow.RevokeRecurringPayload, error)
+	CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*model.CreateRecurringSeriesPayload, error)
+	RevokeRecurring(ctx context.Context, input workflow.RevokeRecurringInput) (*model.RevokeRecurringPayload, error)
 	CreateUser(ctx context.Context, input workflow.NewUser) (*ent.User, error)
 	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
 	UnlockUser(ctx context.Context, id int) (*ent.User, error)
@@ -1042,6 +1071,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssignClientPayload.Request(childComplexity), true
+	case "AssignClientPayload.userErrors":
+		if e.ComplexityRoot.AssignClientPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignClientPayload.UserErrors(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -1278,6 +1313,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CancelAppointmentPayload.UserErrors(childComplexity), true
+
+	case "CancelNewClientRequestPayload.request":
+		if e.ComplexityRoot.CancelNewClientRequestPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelNewClientRequestPayload.Request(childComplexity), true
+	case "CancelNewClientRequestPayload.userErrors":
+		if e.ComplexityRoot.CancelNewClientRequestPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelNewClientRequestPayload.UserErrors(childComplexity), true
 
 	case "Caregiver.client":
 		if e.ComplexityRoot.Caregiver.Client == nil {
@@ -1832,6 +1880,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClinicianEdge.Node(childComplexity), true
 
+	case "CloseCasePayload.client":
+		if e.ComplexityRoot.CloseCasePayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloseCasePayload.Client(childComplexity), true
+	case "CloseCasePayload.userErrors":
+		if e.ComplexityRoot.CloseCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloseCasePayload.UserErrors(childComplexity), true
+
+	case "CloseCasesPayload.clients":
+		if e.ComplexityRoot.CloseCasesPayload.Clients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloseCasesPayload.Clients(childComplexity), true
+	case "CloseCasesPayload.userErrors":
+		if e.ComplexityRoot.CloseCasesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CloseCasesPayload.UserErrors(childComplexity), true
+
 	case "ClosureReasonCount.count":
 		if e.ComplexityRoot.ClosureReasonCount.Count == nil {
 			break
@@ -1844,25 +1918,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ClosureReasonCount.Reason(childComplexity), true
-
-	case "ClosureWarningPayload.client":
-		if e.ComplexityRoot.ClosureWarningPayload.Client == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ClosureWarningPayload.Client(childComplexity), true
-	case "ClosureWarningPayload.contact":
-		if e.ComplexityRoot.ClosureWarningPayload.Contact == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ClosureWarningPayload.Contact(childComplexity), true
-	case "ClosureWarningPayload.message":
-		if e.ComplexityRoot.ClosureWarningPayload.Message == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ClosureWarningPayload.Message(childComplexity), true
 
 	case "ConfirmAppointmentPayload.appointment":
 		if e.ComplexityRoot.ConfirmAppointmentPayload.Appointment == nil {
@@ -2012,6 +2067,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateClientPayload.UserErrors(childComplexity), true
+
+	case "CreateRecurringSeriesPayload.appointments":
+		if e.ComplexityRoot.CreateRecurringSeriesPayload.Appointments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRecurringSeriesPayload.Appointments(childComplexity), true
+	case "CreateRecurringSeriesPayload.client":
+		if e.ComplexityRoot.CreateRecurringSeriesPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRecurringSeriesPayload.Client(childComplexity), true
+	case "CreateRecurringSeriesPayload.seriesID":
+		if e.ComplexityRoot.CreateRecurringSeriesPayload.SeriesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRecurringSeriesPayload.SeriesID(childComplexity), true
+	case "CreateRecurringSeriesPayload.userErrors":
+		if e.ComplexityRoot.CreateRecurringSeriesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateRecurringSeriesPayload.UserErrors(childComplexity), true
 
 	case "Document.addenda":
 		if e.ComplexityRoot.Document.Addenda == nil {
@@ -2495,7 +2575,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelNewClientRequest(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelNewClientRequest(childComplexity, args["input"].(workflow.CancelNewClientRequestInput)), true
 	case "Mutation.closeCase":
 		if e.ComplexityRoot.Mutation.CloseCase == nil {
 			break
@@ -2506,7 +2586,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["clientId"].(int), args["reason"].(episode.CloseReason), args["terminationNote"].(*string)), true
+		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["input"].(workflow.CloseCaseInput)), true
 	case "Mutation.closeCases":
 		if e.ComplexityRoot.Mutation.CloseCases == nil {
 			break
@@ -2517,7 +2597,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CloseCases(childComplexity, args["clientIds"].([]int), args["reason"].(episode.CloseReason)), true
+		return e.ComplexityRoot.Mutation.CloseCases(childComplexity, args["input"].(workflow.CloseCasesInput)), true
 	case "Mutation.confirmAppointment":
 		if e.ComplexityRoot.Mutation.ConfirmAppointment == nil {
 			break
@@ -2699,7 +2779,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReopenCase(childComplexity, args["clientId"].(int)), true
+		return e.ComplexityRoot.Mutation.ReopenCase(childComplexity, args["input"].(workflow.ReopenCaseInput)), true
 	case "Mutation.requestNewClients":
 		if e.ComplexityRoot.Mutation.RequestNewClients == nil {
 			break
@@ -2710,7 +2790,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RequestNewClients(childComplexity, args["count"].(*int), args["note"].(*string), args["clinicianId"].(*int)), true
+		return e.ComplexityRoot.Mutation.RequestNewClients(childComplexity, args["input"].(workflow.RequestNewClientsInput)), true
 	case "Mutation.rescheduleAppointment":
 		if e.ComplexityRoot.Mutation.RescheduleAppointment == nil {
 			break
@@ -2732,7 +2812,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeRecurring(childComplexity, args["clientId"].(int), args["reason"].(*string)), true
+		return e.ComplexityRoot.Mutation.RevokeRecurring(childComplexity, args["input"].(workflow.RevokeRecurringInput)), true
 	case "Mutation.scheduleAppointment":
 		if e.ComplexityRoot.Mutation.ScheduleAppointment == nil {
 			break
@@ -2754,7 +2834,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendClosureWarning(childComplexity, args["clientId"].(int), args["channel"].(contact.Channel), args["closeBy"].(*time.Time)), true
+		return e.ComplexityRoot.Mutation.SendClosureWarning(childComplexity, args["input"].(workflow.SendClosureWarningInput)), true
 	case "Mutation.setBackfillPreference":
 		if e.ComplexityRoot.Mutation.SetBackfillPreference == nil {
 			break
@@ -3496,25 +3576,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecurringEligibility.ShouldRevoke(childComplexity), true
 
-	case "RecurringSeries.appointments":
-		if e.ComplexityRoot.RecurringSeries.Appointments == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RecurringSeries.Appointments(childComplexity), true
-	case "RecurringSeries.client":
-		if e.ComplexityRoot.RecurringSeries.Client == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RecurringSeries.Client(childComplexity), true
-	case "RecurringSeries.seriesID":
-		if e.ComplexityRoot.RecurringSeries.SeriesID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RecurringSeries.SeriesID(childComplexity), true
-
 	case "ReminderRecipient.channel":
 		if e.ComplexityRoot.ReminderRecipient.Channel == nil {
 			break
@@ -3546,6 +3607,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReminderRecipient.Role(childComplexity), true
 
+	case "ReopenCasePayload.client":
+		if e.ComplexityRoot.ReopenCasePayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReopenCasePayload.Client(childComplexity), true
+	case "ReopenCasePayload.userErrors":
+		if e.ComplexityRoot.ReopenCasePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReopenCasePayload.UserErrors(childComplexity), true
+
+	case "RequestNewClientsPayload.request":
+		if e.ComplexityRoot.RequestNewClientsPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestNewClientsPayload.Request(childComplexity), true
+	case "RequestNewClientsPayload.userErrors":
+		if e.ComplexityRoot.RequestNewClientsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestNewClientsPayload.UserErrors(childComplexity), true
+
 	case "RescheduleAppointmentPayload.appointment":
 		if e.ComplexityRoot.RescheduleAppointmentPayload.Appointment == nil {
 			break
@@ -3571,6 +3658,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeRecurringPayload.Client(childComplexity), true
+	case "RevokeRecurringPayload.userErrors":
+		if e.ComplexityRoot.RevokeRecurringPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeRecurringPayload.UserErrors(childComplexity), true
 
 	case "ScheduleAppointmentPayload.appointment":
 		if e.ComplexityRoot.ScheduleAppointmentPayload.Appointment == nil {
@@ -3584,6 +3677,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScheduleAppointmentPayload.UserErrors(childComplexity), true
+
+	case "SendClosureWarningPayload.client":
+		if e.ComplexityRoot.SendClosureWarningPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendClosureWarningPayload.Client(childComplexity), true
+	case "SendClosureWarningPayload.contact":
+		if e.ComplexityRoot.SendClosureWarningPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendClosureWarningPayload.Contact(childComplexity), true
+	case "SendClosureWarningPayload.message":
+		if e.ComplexityRoot.SendClosureWarningPayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendClosureWarningPayload.Message(childComplexity), true
+	case "SendClosureWarningPayload.userErrors":
+		if e.ComplexityRoot.SendClosureWarningPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SendClosureWarningPayload.UserErrors(childComplexity), true
 
 	case "SetBackfillPreferencePayload.client":
 		if e.ComplexityRoot.SetBackfillPreferencePayload.Client == nil {
@@ -3800,12 +3918,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("AvailabilityWindowInput", ec.unmarshalInputAvailabilityWindowInput),
 			graphql.NewInputUnmarshaler("CancelAppointmentInput", ec.unmarshalInputCancelAppointmentInput),
+			graphql.NewInputUnmarshaler("CancelNewClientRequestInput", ec.unmarshalInputCancelNewClientRequestInput),
 			graphql.NewInputUnmarshaler("CaregiverOrder", ec.unmarshalInputCaregiverOrder),
 			graphql.NewInputUnmarshaler("CaregiverWhereInput", ec.unmarshalInputCaregiverWhereInput),
 			graphql.NewInputUnmarshaler("ClientOrder", ec.unmarshalInputClientOrder),
 			graphql.NewInputUnmarshaler("ClientWhereInput", ec.unmarshalInputClientWhereInput),
 			graphql.NewInputUnmarshaler("ClinicianOrder", ec.unmarshalInputClinicianOrder),
 			graphql.NewInputUnmarshaler("ClinicianWhereInput", ec.unmarshalInputClinicianWhereInput),
+			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
+			graphql.NewInputUnmarshaler("CloseCasesInput", ec.unmarshalInputCloseCasesInput),
 			graphql.NewInputUnmarshaler("ConfirmAppointmentInput", ec.unmarshalInputConfirmAppointmentInput),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
@@ -3830,8 +3951,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PracticeWhereInput", ec.unmarshalInputPracticeWhereInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
+			graphql.NewInputUnmarshaler("ReopenCaseInput", ec.unmarshalInputReopenCaseInput),
+			graphql.NewInputUnmarshaler("RequestNewClientsInput", ec.unmarshalInputRequestNewClientsInput),
 			graphql.NewInputUnmarshaler("RescheduleAppointmentInput", ec.unmarshalInputRescheduleAppointmentInput),
+			graphql.NewInputUnmarshaler("RevokeRecurringInput", ec.unmarshalInputRevokeRecurringInput),
 			graphql.NewInputUnmarshaler("ScheduleAppointmentInput", ec.unmarshalInputScheduleAppointmentInput),
+			graphql.NewInputUnmarshaler("SendClosureWarningInput", ec.unmarshalInputSendClosureWarningInput),
 			graphql.NewInputUnmarshaler("SetBackfillPreferenceInput", ec.unmarshalInputSetBackfillPreferenceInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateCaregiverInput", ec.unmarshalInputUpdateCaregiverInput),
@@ -4054,6 +4179,8 @@ func (ec *executionContext) childFields_AssignClientPayload(ctx context.Context,
 		return ec.fieldContext_AssignClientPayload_intake(ctx, field)
 	case "request":
 		return ec.fieldContext_AssignClientPayload_request(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AssignClientPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssignClientPayload", field.Name)
 }
@@ -4180,6 +4307,16 @@ func (ec *executionContext) childFields_CancelAppointmentPayload(ctx context.Con
 		return ec.fieldContext_CancelAppointmentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CancelAppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelNewClientRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_CancelNewClientRequestPayload_request(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CancelNewClientRequestPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelNewClientRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Caregiver(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4400,6 +4537,26 @@ func (ec *executionContext) childFields_ClinicianEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ClinicianEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CloseCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_CloseCasePayload_client(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CloseCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CloseCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CloseCasesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clients":
+		return ec.fieldContext_CloseCasesPayload_clients(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CloseCasesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CloseCasesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ClosureReasonCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "reason":
@@ -4408,18 +4565,6 @@ func (ec *executionContext) childFields_ClosureReasonCount(ctx context.Context, 
 		return ec.fieldContext_ClosureReasonCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ClosureReasonCount", field.Name)
-}
-
-func (ec *executionContext) childFields_ClosureWarningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "contact":
-		return ec.fieldContext_ClosureWarningPayload_contact(ctx, field)
-	case "client":
-		return ec.fieldContext_ClosureWarningPayload_client(ctx, field)
-	case "message":
-		return ec.fieldContext_ClosureWarningPayload_message(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ClosureWarningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ConfirmAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4498,6 +4643,20 @@ func (ec *executionContext) childFields_CreateClientPayload(ctx context.Context,
 		return ec.fieldContext_CreateClientPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateClientPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateRecurringSeriesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seriesID":
+		return ec.fieldContext_CreateRecurringSeriesPayload_seriesID(ctx, field)
+	case "client":
+		return ec.fieldContext_CreateRecurringSeriesPayload_client(ctx, field)
+	case "appointments":
+		return ec.fieldContext_CreateRecurringSeriesPayload_appointments(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateRecurringSeriesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateRecurringSeriesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4910,18 +5069,6 @@ func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RecurringEligibility", field.Name)
 }
 
-func (ec *executionContext) childFields_RecurringSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "seriesID":
-		return ec.fieldContext_RecurringSeries_seriesID(ctx, field)
-	case "client":
-		return ec.fieldContext_RecurringSeries_client(ctx, field)
-	case "appointments":
-		return ec.fieldContext_RecurringSeries_appointments(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type RecurringSeries", field.Name)
-}
-
 func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -4936,6 +5083,26 @@ func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, f
 		return ec.fieldContext_ReminderRecipient_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReminderRecipient", field.Name)
+}
+
+func (ec *executionContext) childFields_ReopenCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_ReopenCasePayload_client(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReopenCasePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReopenCasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestNewClientsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_RequestNewClientsPayload_request(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RequestNewClientsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestNewClientsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RescheduleAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4954,6 +5121,8 @@ func (ec *executionContext) childFields_RevokeRecurringPayload(ctx context.Conte
 		return ec.fieldContext_RevokeRecurringPayload_client(ctx, field)
 	case "canceled":
 		return ec.fieldContext_RevokeRecurringPayload_canceled(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeRecurringPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeRecurringPayload", field.Name)
 }
@@ -4966,6 +5135,20 @@ func (ec *executionContext) childFields_ScheduleAppointmentPayload(ctx context.C
 		return ec.fieldContext_ScheduleAppointmentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScheduleAppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SendClosureWarningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_SendClosureWarningPayload_contact(ctx, field)
+	case "client":
+		return ec.fieldContext_SendClosureWarningPayload_client(ctx, field)
+	case "message":
+		return ec.fieldContext_SendClosureWarningPayload_message(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SendClosureWarningPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SendClosureWarningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetBackfillPreferencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5623,66 +5806,42 @@ func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Co
 func (ec *executionContext) field_Mutation_cancelNewClientRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.CancelNewClientRequestInput, error) {
+			return ec.unmarshalNCancelNewClientRequestInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCancelNewClientRequestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_closeCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.CloseCaseInput, error) {
+			return ec.unmarshalNCloseCaseInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCloseCaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["clientId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (episode.CloseReason, error) {
-			return ec.unmarshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "terminationNote",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["terminationNote"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_closeCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientIds",
-		func(ctx context.Context, v any) ([]int, error) {
-			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.CloseCasesInput, error) {
+			return ec.unmarshalNCloseCasesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCloseCasesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["clientIds"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (episode.CloseReason, error) {
-			return ec.unmarshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5907,44 +6066,28 @@ func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context
 func (ec *executionContext) field_Mutation_reopenCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.ReopenCaseInput, error) {
+			return ec.unmarshalNReopenCaseInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReopenCaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["clientId"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_requestNewClients_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "count",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.RequestNewClientsInput, error) {
+			return ec.unmarshalNRequestNewClientsInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRequestNewClientsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["count"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["note"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "clinicianId",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOID2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["clinicianId"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5965,22 +6108,14 @@ func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx contex
 func (ec *executionContext) field_Mutation_revokeRecurring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.RevokeRecurringInput, error) {
+			return ec.unmarshalNRevokeRecurringInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["clientId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6001,30 +6136,14 @@ func (ec *executionContext) field_Mutation_scheduleAppointment_args(ctx context.
 func (ec *executionContext) field_Mutation_sendClosureWarning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clientId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.SendClosureWarningInput, error) {
+			return ec.unmarshalNSendClosureWarningInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSendClosureWarningInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["clientId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
-		func(ctx context.Context, v any) (contact.Channel, error) {
-			return ec.unmarshalNContactChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋcontactᚐChannel(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["channel"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "closeBy",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["closeBy"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7784,7 +7903,7 @@ func (ec *executionContext) fieldContext_AppointmentEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("AppointmentEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _AssignClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7797,10 +7916,10 @@ func (ec *executionContext) _AssignClientPayload_client(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AssignClientPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7816,7 +7935,7 @@ func (ec *executionContext) fieldContext_AssignClientPayload_client(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _AssignClientPayload_episode(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_episode(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7829,10 +7948,10 @@ func (ec *executionContext) _AssignClientPayload_episode(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Episode) graphql.Marshaler {
-			return ec.marshalNEpisode2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐEpisode(ctx, selections, v)
+			return ec.marshalOEpisode2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐEpisode(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AssignClientPayload_episode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7848,7 +7967,7 @@ func (ec *executionContext) fieldContext_AssignClientPayload_episode(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _AssignClientPayload_intake(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_intake(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7861,10 +7980,10 @@ func (ec *executionContext) _AssignClientPayload_intake(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AssignClientPayload_intake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7880,7 +7999,7 @@ func (ec *executionContext) fieldContext_AssignClientPayload_intake(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _AssignClientPayload_request(ctx context.Context, field graphql.CollectedField, obj *workflow.Assigned) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssignClientPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7907,6 +8026,38 @@ func (ec *executionContext) fieldContext_AssignClientPayload_request(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssignClientPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AssignClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignClientPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignClientPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8875,6 +9026,70 @@ func (ec *executionContext) _CancelAppointmentPayload_userErrors(ctx context.Con
 func (ec *executionContext) fieldContext_CancelAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CancelAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelNewClientRequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.CancelNewClientRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelNewClientRequestPayload_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalONewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CancelNewClientRequestPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelNewClientRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CancelNewClientRequestPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CancelNewClientRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelNewClientRequestPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelNewClientRequestPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelNewClientRequestPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -11185,6 +11400,134 @@ func (ec *executionContext) fieldContext_ClinicianEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("ClinicianEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CloseCasePayload_client(ctx context.Context, field graphql.CollectedField, obj *model.CloseCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloseCasePayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CloseCasePayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloseCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloseCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CloseCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloseCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloseCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloseCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloseCasesPayload_clients(ctx context.Context, field graphql.CollectedField, obj *model.CloseCasesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloseCasesPayload_clients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CloseCasesPayload_clients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloseCasesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CloseCasesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CloseCasesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CloseCasesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CloseCasesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CloseCasesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ClosureReasonCount_reason(ctx context.Context, field graphql.CollectedField, obj *model.ClosureReasonCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11229,93 +11572,6 @@ func (ec *executionContext) _ClosureReasonCount_count(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ClosureReasonCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ClosureReasonCount", field, false, false, "Int")
-}
-
-func (ec *executionContext) _ClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *workflow.ClosureWarningPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ClosureWarningPayload_contact(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Contact, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ClosureWarningPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ClosureWarningPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ClosureWarningPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.ClosureWarningPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ClosureWarningPayload_client(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Client, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ClosureWarningPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ClosureWarningPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ClosureWarningPayload_message(ctx context.Context, field graphql.CollectedField, obj *workflow.ClosureWarningPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ClosureWarningPayload_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ClosureWarningPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ClosureWarningPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ConfirmAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmAppointmentPayload) (ret graphql.Marshaler) {
@@ -11950,6 +12206,125 @@ func (ec *executionContext) _CreateClientPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_CreateClientPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRecurringSeriesPayload_seriesID(ctx context.Context, field graphql.CollectedField, obj *model.CreateRecurringSeriesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRecurringSeriesPayload_seriesID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeriesID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRecurringSeriesPayload_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateRecurringSeriesPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateRecurringSeriesPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.CreateRecurringSeriesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRecurringSeriesPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRecurringSeriesPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRecurringSeriesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRecurringSeriesPayload_appointments(ctx context.Context, field graphql.CollectedField, obj *model.CreateRecurringSeriesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRecurringSeriesPayload_appointments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRecurringSeriesPayload_appointments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRecurringSeriesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateRecurringSeriesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateRecurringSeriesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateRecurringSeriesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateRecurringSeriesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateRecurringSeriesPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -13994,11 +14369,11 @@ func (ec *executionContext) _Mutation_sendClosureWarning(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendClosureWarning(ctx, fc.Args["clientId"].(int), fc.Args["channel"].(contact.Channel), fc.Args["closeBy"].(*time.Time))
+			return ec.Resolvers.Mutation().SendClosureWarning(ctx, fc.Args["input"].(workflow.SendClosureWarningInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ClosureWarningPayload) graphql.Marshaler {
-			return ec.marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐClosureWarningPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SendClosureWarningPayload) graphql.Marshaler {
+			return ec.marshalNSendClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSendClosureWarningPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14011,7 +14386,7 @@ func (ec *executionContext) fieldContext_Mutation_sendClosureWarning(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ClosureWarningPayload(ctx, field)
+			return ec.childFields_SendClosureWarningPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14038,11 +14413,11 @@ func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(episode.CloseReason), fc.Args["terminationNote"].(*string))
+			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["input"].(workflow.CloseCaseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CloseCasePayload) graphql.Marshaler {
+			return ec.marshalNCloseCasePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCloseCasePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14055,7 +14430,7 @@ func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
+			return ec.childFields_CloseCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14082,11 +14457,11 @@ func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["clientId"].(int))
+			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["input"].(workflow.ReopenCaseInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReopenCasePayload) graphql.Marshaler {
+			return ec.marshalNReopenCasePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReopenCasePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14099,7 +14474,7 @@ func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
+			return ec.childFields_ReopenCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14126,11 +14501,11 @@ func (ec *executionContext) _Mutation_closeCases(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseCases(ctx, fc.Args["clientIds"].([]int), fc.Args["reason"].(episode.CloseReason))
+			return ec.Resolvers.Mutation().CloseCases(ctx, fc.Args["input"].(workflow.CloseCasesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CloseCasesPayload) graphql.Marshaler {
+			return ec.marshalNCloseCasesPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCloseCasesPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14143,7 +14518,7 @@ func (ec *executionContext) fieldContext_Mutation_closeCases(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
+			return ec.childFields_CloseCasesPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14258,11 +14633,11 @@ func (ec *executionContext) _Mutation_requestNewClients(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestNewClients(ctx, fc.Args["count"].(*int), fc.Args["note"].(*string), fc.Args["clinicianId"].(*int))
+			return ec.Resolvers.Mutation().RequestNewClients(ctx, fc.Args["input"].(workflow.RequestNewClientsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
-			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestNewClientsPayload) graphql.Marshaler {
+			return ec.marshalNRequestNewClientsPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRequestNewClientsPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14275,7 +14650,7 @@ func (ec *executionContext) fieldContext_Mutation_requestNewClients(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NewClientRequest(ctx, field)
+			return ec.childFields_RequestNewClientsPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14302,11 +14677,11 @@ func (ec *executionContext) _Mutation_cancelNewClientRequest(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelNewClientRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelNewClientRequest(ctx, fc.Args["input"].(workflow.CancelNewClientRequestInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
-			return ec.marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelNewClientRequestPayload) graphql.Marshaler {
+			return ec.marshalNCancelNewClientRequestPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCancelNewClientRequestPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14319,7 +14694,7 @@ func (ec *executionContext) fieldContext_Mutation_cancelNewClientRequest(ctx con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NewClientRequest(ctx, field)
+			return ec.childFields_CancelNewClientRequestPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14349,8 +14724,8 @@ func (ec *executionContext) _Mutation_assignClient(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().AssignClient(ctx, fc.Args["input"].(workflow.Assignment))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Assigned) graphql.Marshaler {
-			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAssigned(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
+			return ec.marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15273,8 +15648,8 @@ func (ec *executionContext) _Mutation_createRecurringSeries(ctx context.Context,
 			return ec.Resolvers.Mutation().CreateRecurringSeries(ctx, fc.Args["input"].(workflow.CreateRecurringSeriesInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.RecurringSeries) graphql.Marshaler {
-			return ec.marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringSeries(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateRecurringSeriesPayload) graphql.Marshaler {
+			return ec.marshalNCreateRecurringSeriesPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateRecurringSeriesPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15287,7 +15662,7 @@ func (ec *executionContext) fieldContext_Mutation_createRecurringSeries(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RecurringSeries(ctx, field)
+			return ec.childFields_CreateRecurringSeriesPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15314,11 +15689,11 @@ func (ec *executionContext) _Mutation_revokeRecurring(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeRecurring(ctx, fc.Args["clientId"].(int), fc.Args["reason"].(*string))
+			return ec.Resolvers.Mutation().RevokeRecurring(ctx, fc.Args["input"].(workflow.RevokeRecurringInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.RevokeRecurringPayload) graphql.Marshaler {
-			return ec.marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeRecurringPayload) graphql.Marshaler {
+			return ec.marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRevokeRecurringPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18070,93 +18445,6 @@ func (ec *executionContext) fieldContext_RecurringEligibility_reason(_ context.C
 	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "String")
 }
 
-func (ec *executionContext) _RecurringSeries_seriesID(ctx context.Context, field graphql.CollectedField, obj *workflow.RecurringSeries) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecurringSeries_seriesID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SeriesID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RecurringSeries_seriesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RecurringSeries", field, false, false, "String")
-}
-
-func (ec *executionContext) _RecurringSeries_client(ctx context.Context, field graphql.CollectedField, obj *workflow.RecurringSeries) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecurringSeries_client(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Client, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RecurringSeries_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RecurringSeries",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _RecurringSeries_appointments(ctx context.Context, field graphql.CollectedField, obj *workflow.RecurringSeries) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecurringSeries_appointments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Appointments, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RecurringSeries_appointments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RecurringSeries",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18272,6 +18560,134 @@ func (ec *executionContext) fieldContext_ReminderRecipient_email(_ context.Conte
 	return graphql.NewScalarFieldContext("ReminderRecipient", field, false, false, "String")
 }
 
+func (ec *executionContext) _ReopenCasePayload_client(ctx context.Context, field graphql.CollectedField, obj *model.ReopenCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReopenCasePayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReopenCasePayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReopenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReopenCasePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReopenCasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReopenCasePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReopenCasePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReopenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestNewClientsPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.RequestNewClientsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestNewClientsPayload_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
+			return ec.marshalONewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestNewClientsPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestNewClientsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewClientRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestNewClientsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RequestNewClientsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestNewClientsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestNewClientsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestNewClientsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RescheduleAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.RescheduleAppointmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18336,7 +18752,7 @@ func (ec *executionContext) fieldContext_RescheduleAppointmentPayload_userErrors
 	return fc, nil
 }
 
-func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *workflow.RevokeRecurringPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18349,10 +18765,10 @@ func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RevokeRecurringPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18368,7 +18784,7 @@ func (ec *executionContext) fieldContext_RevokeRecurringPayload_client(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _RevokeRecurringPayload_canceled(ctx context.Context, field graphql.CollectedField, obj *workflow.RevokeRecurringPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RevokeRecurringPayload_canceled(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18381,10 +18797,10 @@ func (ec *executionContext) _RevokeRecurringPayload_canceled(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx, selections, v)
+			return ec.marshalOAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RevokeRecurringPayload_canceled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18395,6 +18811,38 @@ func (ec *executionContext) fieldContext_RevokeRecurringPayload_canceled(_ conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeRecurringPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeRecurringPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeRecurringPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeRecurringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18454,6 +18902,125 @@ func (ec *executionContext) _ScheduleAppointmentPayload_userErrors(ctx context.C
 func (ec *executionContext) fieldContext_ScheduleAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ScheduleAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SendClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.SendClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendClosureWarningPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendClosureWarningPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SendClosureWarningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SendClosureWarningPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.SendClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendClosureWarningPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendClosureWarningPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SendClosureWarningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SendClosureWarningPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.SendClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendClosureWarningPayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SendClosureWarningPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SendClosureWarningPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _SendClosureWarningPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SendClosureWarningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SendClosureWarningPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SendClosureWarningPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SendClosureWarningPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -23003,6 +23570,48 @@ func UnmarshalCancelAppointmentInput(ctx context.Context, raw any) (workflow.Can
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelNewClientRequestInput(ctx context.Context, obj any) (workflow.CancelNewClientRequestInput, error) {
+	var it workflow.CancelNewClientRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelNewClientRequestInput unmarshals raw into the CancelNewClientRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelNewClientRequestInput(ctx context.Context, raw any) (workflow.CancelNewClientRequestInput, error) {
+	var out workflow.CancelNewClientRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelNewClientRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaregiverOrder(ctx context.Context, obj any) (ent.CaregiverOrder, error) {
 	var it ent.CaregiverOrder
 	if obj == nil {
@@ -25473,6 +26082,111 @@ func (ec *executionContext) unmarshalInputClinicianWhereInput(ctx context.Contex
 func UnmarshalClinicianWhereInput(ctx context.Context, raw any) (ent.ClinicianWhereInput, error) {
 	var out ent.ClinicianWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClinicianWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseCaseInput(ctx context.Context, obj any) (workflow.CloseCaseInput, error) {
+	var it workflow.CloseCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID", "reason", "terminationNote"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "terminationNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terminationNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TerminationNote = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseCaseInput unmarshals raw into the CloseCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseCaseInput(ctx context.Context, raw any) (workflow.CloseCaseInput, error) {
+	var out workflow.CloseCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseCasesInput(ctx context.Context, obj any) (workflow.CloseCasesInput, error) {
+	var it workflow.CloseCasesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientIDs", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientIDs"))
+			data, err := ec.unmarshalNID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientIDs = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNEpisodeCloseReason2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋepisodeᚐCloseReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseCasesInput unmarshals raw into the CloseCasesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseCasesInput(ctx context.Context, raw any) (workflow.CloseCasesInput, error) {
+	var out workflow.CloseCasesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseCasesInput", raw, &out)
 	return out, err
 }
 
@@ -29854,6 +30568,104 @@ func UnmarshalRecordReminderInput(ctx context.Context, raw any) (workflow.Record
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, obj any) (workflow.ReopenCaseInput, error) {
+	var it workflow.ReopenCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReopenCaseInput unmarshals raw into the ReopenCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReopenCaseInput(ctx context.Context, raw any) (workflow.ReopenCaseInput, error) {
+	var out workflow.ReopenCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReopenCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestNewClientsInput(ctx context.Context, obj any) (workflow.RequestNewClientsInput, error) {
+	var it workflow.RequestNewClientsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"count", "note", "clinicianID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "clinicianID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clinicianID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClinicianID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestNewClientsInput unmarshals raw into the RequestNewClientsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestNewClientsInput(ctx context.Context, raw any) (workflow.RequestNewClientsInput, error) {
+	var out workflow.RequestNewClientsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestNewClientsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRescheduleAppointmentInput(ctx context.Context, obj any) (workflow.RescheduleAppointmentInput, error) {
 	var it workflow.RescheduleAppointmentInput
 	if obj == nil {
@@ -29907,6 +30719,55 @@ func (ec *executionContext) unmarshalInputRescheduleAppointmentInput(ctx context
 func UnmarshalRescheduleAppointmentInput(ctx context.Context, raw any) (workflow.RescheduleAppointmentInput, error) {
 	var out workflow.RescheduleAppointmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RescheduleAppointmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeRecurringInput(ctx context.Context, obj any) (workflow.RevokeRecurringInput, error) {
+	var it workflow.RevokeRecurringInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeRecurringInput unmarshals raw into the RevokeRecurringInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeRecurringInput(ctx context.Context, raw any) (workflow.RevokeRecurringInput, error) {
+	var out workflow.RevokeRecurringInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeRecurringInput", raw, &out)
 	return out, err
 }
 
@@ -29977,6 +30838,62 @@ func (ec *executionContext) unmarshalInputScheduleAppointmentInput(ctx context.C
 func UnmarshalScheduleAppointmentInput(ctx context.Context, raw any) (workflow.ScheduleAppointmentInput, error) {
 	var out workflow.ScheduleAppointmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleAppointmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendClosureWarningInput(ctx context.Context, obj any) (workflow.SendClosureWarningInput, error) {
+	var it workflow.SendClosureWarningInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientID", "channel", "closeBy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNContactChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋcontactᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "closeBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closeBy"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CloseBy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendClosureWarningInput unmarshals raw into the SendClosureWarningInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendClosureWarningInput(ctx context.Context, raw any) (workflow.SendClosureWarningInput, error) {
+	var out workflow.SendClosureWarningInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendClosureWarningInput", raw, &out)
 	return out, err
 }
 
@@ -31574,7 +32491,7 @@ func (ec *executionContext) _AppointmentEdge(ctx context.Context, sel ast.Select
 
 var assignClientPayloadImplementors = []string{"AssignClientPayload"}
 
-func (ec *executionContext) _AssignClientPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.Assigned) graphql.Marshaler {
+func (ec *executionContext) _AssignClientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignClientPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assignClientPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -31585,22 +32502,27 @@ func (ec *executionContext) _AssignClientPayload(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("AssignClientPayload")
 		case "client":
 			out.Values[i] = ec._AssignClientPayload_client(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "episode":
 			out.Values[i] = ec._AssignClientPayload_episode(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "intake":
 			out.Values[i] = ec._AssignClientPayload_intake(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "request":
 			out.Values[i] = ec._AssignClientPayload_request(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AssignClientPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -32014,6 +32936,44 @@ func (ec *executionContext) _CancelAppointmentPayload(ctx context.Context, sel a
 			}
 		case "userErrors":
 			out.Values[i] = ec._CancelAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cancelNewClientRequestPayloadImplementors = []string{"CancelNewClientRequestPayload"}
+
+func (ec *executionContext) _CancelNewClientRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelNewClientRequestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelNewClientRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelNewClientRequestPayload")
+		case "request":
+			out.Values[i] = ec._CancelNewClientRequestPayload_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CancelNewClientRequestPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32713,24 +33673,24 @@ func (ec *executionContext) _ClinicianEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var closureReasonCountImplementors = []string{"ClosureReasonCount"}
+var closeCasePayloadImplementors = []string{"CloseCasePayload"}
 
-func (ec *executionContext) _ClosureReasonCount(ctx context.Context, sel ast.SelectionSet, obj *model.ClosureReasonCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, closureReasonCountImplementors)
+func (ec *executionContext) _CloseCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CloseCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closeCasePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ClosureReasonCount")
-		case "reason":
-			out.Values[i] = ec._ClosureReasonCount_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			out.Values[i] = graphql.MarshalString("CloseCasePayload")
+		case "client":
+			out.Values[i] = ec._CloseCasePayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "count":
-			out.Values[i] = ec._ClosureReasonCount_count(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._CloseCasePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32751,29 +33711,62 @@ func (ec *executionContext) _ClosureReasonCount(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var closureWarningPayloadImplementors = []string{"ClosureWarningPayload"}
+var closeCasesPayloadImplementors = []string{"CloseCasesPayload"}
 
-func (ec *executionContext) _ClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.ClosureWarningPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, closureWarningPayloadImplementors)
+func (ec *executionContext) _CloseCasesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CloseCasesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closeCasesPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ClosureWarningPayload")
-		case "contact":
-			out.Values[i] = ec._ClosureWarningPayload_contact(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("CloseCasesPayload")
+		case "clients":
+			out.Values[i] = ec._CloseCasesPayload_clients(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CloseCasesPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "client":
-			out.Values[i] = ec._ClosureWarningPayload_client(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var closureReasonCountImplementors = []string{"ClosureReasonCount"}
+
+func (ec *executionContext) _ClosureReasonCount(ctx context.Context, sel ast.SelectionSet, obj *model.ClosureReasonCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, closureReasonCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClosureReasonCount")
+		case "reason":
+			out.Values[i] = ec._ClosureReasonCount_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "message":
-			out.Values[i] = ec._ClosureWarningPayload_message(ctx, field, obj)
+		case "count":
+			out.Values[i] = ec._ClosureReasonCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33037,6 +34030,54 @@ func (ec *executionContext) _CreateClientPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateClientPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createRecurringSeriesPayloadImplementors = []string{"CreateRecurringSeriesPayload"}
+
+func (ec *executionContext) _CreateRecurringSeriesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateRecurringSeriesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createRecurringSeriesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateRecurringSeriesPayload")
+		case "seriesID":
+			out.Values[i] = ec._CreateRecurringSeriesPayload_seriesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "client":
+			out.Values[i] = ec._CreateRecurringSeriesPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appointments":
+			out.Values[i] = ec._CreateRecurringSeriesPayload_appointments(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateRecurringSeriesPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34807,49 +35848,6 @@ func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.S
 	return out
 }
 
-var recurringSeriesImplementors = []string{"RecurringSeries"}
-
-func (ec *executionContext) _RecurringSeries(ctx context.Context, sel ast.SelectionSet, obj *workflow.RecurringSeries) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recurringSeriesImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("RecurringSeries")
-		case "seriesID":
-			out.Values[i] = ec._RecurringSeries_seriesID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "client":
-			out.Values[i] = ec._RecurringSeries_client(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "appointments":
-			out.Values[i] = ec._RecurringSeries_appointments(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var reminderRecipientImplementors = []string{"ReminderRecipient"}
 
 func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderRecipient) graphql.Marshaler {
@@ -34884,6 +35882,82 @@ func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.Sele
 		case "email":
 			out.Values[i] = ec._ReminderRecipient_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reopenCasePayloadImplementors = []string{"ReopenCasePayload"}
+
+func (ec *executionContext) _ReopenCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReopenCasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reopenCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReopenCasePayload")
+		case "client":
+			out.Values[i] = ec._ReopenCasePayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReopenCasePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestNewClientsPayloadImplementors = []string{"RequestNewClientsPayload"}
+
+func (ec *executionContext) _RequestNewClientsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestNewClientsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestNewClientsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestNewClientsPayload")
+		case "request":
+			out.Values[i] = ec._RequestNewClientsPayload_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RequestNewClientsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -34943,7 +36017,7 @@ func (ec *executionContext) _RescheduleAppointmentPayload(ctx context.Context, s
 
 var revokeRecurringPayloadImplementors = []string{"RevokeRecurringPayload"}
 
-func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.RevokeRecurringPayload) graphql.Marshaler {
+func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeRecurringPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, revokeRecurringPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34954,11 +36028,16 @@ func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("RevokeRecurringPayload")
 		case "client":
 			out.Values[i] = ec._RevokeRecurringPayload_client(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "canceled":
 			out.Values[i] = ec._RevokeRecurringPayload_canceled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeRecurringPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34997,6 +36076,54 @@ func (ec *executionContext) _ScheduleAppointmentPayload(ctx context.Context, sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._ScheduleAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sendClosureWarningPayloadImplementors = []string{"SendClosureWarningPayload"}
+
+func (ec *executionContext) _SendClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SendClosureWarningPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sendClosureWarningPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SendClosureWarningPayload")
+		case "contact":
+			out.Values[i] = ec._SendClosureWarningPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "client":
+			out.Values[i] = ec._SendClosureWarningPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SendClosureWarningPayload_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SendClosureWarningPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35736,22 +36863,6 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx context.Context, sel ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Appointment!")
@@ -35832,7 +36943,7 @@ func (ec *executionContext) unmarshalNAssignClientInput2githubᚗcomᚋcaseload�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAssigned(ctx context.Context, sel ast.SelectionSet, v *workflow.Assigned) graphql.Marshaler {
+func (ec *executionContext) marshalNAssignClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAssignClientPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssignClientPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AssignClientPayload!")
 		return graphql.Null
@@ -36011,6 +37122,19 @@ func (ec *executionContext) marshalNCancelAppointmentPayload2ᚖgithubᚗcomᚋc
 	return ec._CancelAppointmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCancelNewClientRequestInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCancelNewClientRequestInput(ctx context.Context, v any) (workflow.CancelNewClientRequestInput, error) {
+	res, err := ec.unmarshalInputCancelNewClientRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelNewClientRequestPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCancelNewClientRequestPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelNewClientRequestPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CancelNewClientRequestPayload!")
+		return graphql.Null
+	}
+	return ec._CancelNewClientRequestPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx context.Context, sel ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Caregiver!")
@@ -36184,20 +37308,38 @@ func (ec *executionContext) unmarshalNClinicianWhereInput2ᚖgithubᚗcomᚋcase
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCloseCaseInput(ctx context.Context, v any) (workflow.CloseCaseInput, error) {
+	res, err := ec.unmarshalInputCloseCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCloseCasePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCloseCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CloseCasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CloseCasePayload!")
+		return graphql.Null
+	}
+	return ec._CloseCasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCloseCasesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCloseCasesInput(ctx context.Context, v any) (workflow.CloseCasesInput, error) {
+	res, err := ec.unmarshalInputCloseCasesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCloseCasesPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCloseCasesPayload(ctx context.Context, sel ast.SelectionSet, v *model.CloseCasesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CloseCasesPayload!")
+		return graphql.Null
+	}
+	return ec._CloseCasesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNClosureReasonCount2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐClosureReasonCount(ctx context.Context, sel ast.SelectionSet, v *model.ClosureReasonCount) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ClosureReasonCount!")
 		return graphql.Null
 	}
 	return ec._ClosureReasonCount(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.ClosureWarningPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ClosureWarningPayload!")
-		return graphql.Null
-	}
-	return ec._ClosureWarningPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNConfirmAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐConfirmAppointmentInput(ctx context.Context, v any) (workflow.ConfirmAppointmentInput, error) {
@@ -36319,6 +37461,14 @@ func (ec *executionContext) unmarshalNCreateDocumentInput2githubᚗcomᚋcaseloa
 func (ec *executionContext) unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCreateRecurringSeriesInput(ctx context.Context, v any) (workflow.CreateRecurringSeriesInput, error) {
 	res, err := ec.unmarshalInputCreateRecurringSeriesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateRecurringSeriesPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateRecurringSeriesPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateRecurringSeriesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateRecurringSeriesPayload!")
+		return graphql.Null
+	}
+	return ec._CreateRecurringSeriesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐNewUser(ctx context.Context, v any) (workflow.NewUser, error) {
@@ -36625,14 +37775,6 @@ func (ec *executionContext) marshalNMetricsGroup2ᚖgithubᚗcomᚋcaseloadᚋca
 	return ec._MetricsGroup(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewClientRequest2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequest(ctx context.Context, sel ast.SelectionSet, v *ent.NewClientRequest) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NewClientRequest!")
-		return graphql.Null
-	}
-	return ec._NewClientRequest(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNNewClientRequestConnection2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐNewClientRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ent.NewClientRequestConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewClientRequestConnection!")
@@ -36852,12 +37994,30 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNRecurringSeries2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRecurringSeries(ctx context.Context, sel ast.SelectionSet, v *workflow.RecurringSeries) graphql.Marshaler {
+func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReopenCaseInput(ctx context.Context, v any) (workflow.ReopenCaseInput, error) {
+	res, err := ec.unmarshalInputReopenCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReopenCasePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐReopenCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReopenCasePayload) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RecurringSeries!")
+		graphql.AddInvalidNullError(ctx, "ReopenCasePayload!")
 		return graphql.Null
 	}
-	return ec._RecurringSeries(ctx, sel, v)
+	return ec._ReopenCasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestNewClientsInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRequestNewClientsInput(ctx context.Context, v any) (workflow.RequestNewClientsInput, error) {
+	res, err := ec.unmarshalInputRequestNewClientsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequestNewClientsPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRequestNewClientsPayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestNewClientsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestNewClientsPayload!")
+		return graphql.Null
+	}
+	return ec._RequestNewClientsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRescheduleAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRescheduleAppointmentInput(ctx context.Context, v any) (workflow.RescheduleAppointmentInput, error) {
@@ -36873,7 +38033,12 @@ func (ec *executionContext) marshalNRescheduleAppointmentPayload2ᚖgithubᚗcom
 	return ec._RescheduleAppointmentPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, v *workflow.RevokeRecurringPayload) graphql.Marshaler {
+func (ec *executionContext) unmarshalNRevokeRecurringInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringInput(ctx context.Context, v any) (workflow.RevokeRecurringInput, error) {
+	res, err := ec.unmarshalInputRevokeRecurringInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevokeRecurringPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeRecurringPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RevokeRecurringPayload!")
 		return graphql.Null
@@ -36892,6 +38057,19 @@ func (ec *executionContext) marshalNScheduleAppointmentPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._ScheduleAppointmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSendClosureWarningInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSendClosureWarningInput(ctx context.Context, v any) (workflow.SendClosureWarningInput, error) {
+	res, err := ec.unmarshalInputSendClosureWarningInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSendClosureWarningPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSendClosureWarningPayload(ctx context.Context, sel ast.SelectionSet, v *model.SendClosureWarningPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SendClosureWarningPayload!")
+		return graphql.Null
+	}
+	return ec._SendClosureWarningPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSetBackfillPreferenceInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSetBackfillPreferenceInput(ctx context.Context, v any) (workflow.SetBackfillPreferenceInput, error) {
@@ -37301,6 +38479,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOAppointment2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Appointment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx context.Context, sel ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
@@ -37805,6 +39002,25 @@ func (ec *executionContext) marshalOCaseloadHealth2ᚖgithubᚗcomᚋcaseloadᚋ
 		return graphql.Null
 	}
 	return ec._CaseloadHealth(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOClient2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ClientProfile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx context.Context, sel ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {

@@ -8,21 +8,40 @@ package graph
 import (
 	"context"
 
-	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // RequestNewClients is the resolver for the requestNewClients field.
-func (r *mutationResolver) RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
-	return r.workflow.RequestNewClients(ctx, count, note, clinicianID)
+func (r *mutationResolver) RequestNewClients(ctx context.Context, input workflow.RequestNewClientsInput) (*model.RequestNewClientsPayload, error) {
+	req, err := r.workflow.RequestNewClients(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RequestNewClientsPayload{Request: req, UserErrors: refused}, nil
 }
 
 // CancelNewClientRequest is the resolver for the cancelNewClientRequest field.
-func (r *mutationResolver) CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
-	return r.workflow.CancelNewClientRequest(ctx, id)
+func (r *mutationResolver) CancelNewClientRequest(ctx context.Context, input workflow.CancelNewClientRequestInput) (*model.CancelNewClientRequestPayload, error) {
+	req, err := r.workflow.CancelNewClientRequest(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CancelNewClientRequestPayload{Request: req, UserErrors: refused}, nil
 }
 
 // AssignClient is the resolver for the assignClient field.
-func (r *mutationResolver) AssignClient(ctx context.Context, input workflow.Assignment) (*workflow.Assigned, error) {
-	return r.workflow.AssignClient(ctx, input)
+func (r *mutationResolver) AssignClient(ctx context.Context, input workflow.Assignment) (*model.AssignClientPayload, error) {
+	a, err := r.workflow.AssignClient(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.AssignClientPayload{UserErrors: refused}
+	if a != nil {
+		out.Client, out.Episode, out.Intake, out.Request = a.Client, a.Episode, a.Intake, a.Request
+	}
+	return out, nil
 }

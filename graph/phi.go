@@ -20,12 +20,12 @@ import (
 
 // phiFields are the PHI fields of each GraphQL object type.
 var phiFields = map[string]map[string]bool{
-	"Client":                {"firstName": true, "lastName": true, "dateOfBirth": true, "email": true, "phone": true},
-	"Caregiver":             {"name": true, "email": true, "phone": true},
-	"Document":              {"body": true},
-	"Contact":               {"note": true},
-	"ReminderRecipient":     {"name": true, "email": true, "phone": true},
-	"ClosureWarningPayload": {"message": true},
+	"Client":                    {"firstName": true, "lastName": true, "dateOfBirth": true, "email": true, "phone": true},
+	"Caregiver":                 {"name": true, "email": true, "phone": true},
+	"Document":                  {"body": true},
+	"Contact":                   {"note": true},
+	"ReminderRecipient":         {"name": true, "email": true, "phone": true},
+	"SendClosureWarningPayload": {"message": true},
 }
 
 // phiInputs are the filter fields (and their predicates, which extend the

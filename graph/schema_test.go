@@ -107,7 +107,7 @@ func TestIdentifyingFieldsAreNullable(t *testing.T) {
 			switch {
 			case f == nil:
 				t.Errorf("%s.%s is guarded but not in the schema", typ, name)
-			case f.Type.NonNull && typ != "ClosureWarningPayload":
+			case f.Type.NonNull:
 				t.Errorf("%s.%s is identifying but non-null", typ, name)
 			}
 		}

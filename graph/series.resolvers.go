@@ -8,15 +8,34 @@ package graph
 import (
 	"context"
 
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // CreateRecurringSeries is the resolver for the createRecurringSeries field.
-func (r *mutationResolver) CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*workflow.RecurringSeries, error) {
-	return r.workflow.CreateRecurringSeries(ctx, input)
+func (r *mutationResolver) CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*model.CreateRecurringSeriesPayload, error) {
+	series, err := r.workflow.CreateRecurringSeries(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.CreateRecurringSeriesPayload{UserErrors: refused}
+	if series != nil {
+		out.SeriesID, out.Client, out.Appointments = &series.SeriesID, series.Client, series.Appointments
+	}
+	return out, nil
 }
 
 // RevokeRecurring is the resolver for the revokeRecurring field.
-func (r *mutationResolver) RevokeRecurring(ctx context.Context, clientID int, reason *string) (*workflow.RevokeRecurringPayload, error) {
-	return r.workflow.RevokeRecurring(ctx, clientID, reason)
+func (r *mutationResolver) RevokeRecurring(ctx context.Context, input workflow.RevokeRecurringInput) (*model.RevokeRecurringPayload, error) {
+	revoked, err := r.workflow.RevokeRecurring(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.RevokeRecurringPayload{UserErrors: refused}
+	if revoked != nil {
+		out.Client, out.Canceled = revoked.Client, revoked.Canceled
+	}
+	return out, nil
 }

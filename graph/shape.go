@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -72,10 +73,11 @@ const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 // ComplexityLimit refuses an operation that costs more than Max. A field
 // costs 1 plus what its selections cost, except that a field with `first`
 // or `last` (a connection or a ranked list) costs 1 plus its page size
-// times its selections, and a field taking a list of IDs (`nodes`,
-// `closeCases`) 1 plus their number times its selections. The page size is
-// the larger of first and last; when neither is given, or it is outside
-// 1-MaxPageSize, it is MaxPageSize. Introspection costs 1.
+// times its selections, and a field taking a list of IDs (`nodes`, or
+// `closeCases` in its input's `clientIDs`) 1 plus their number times its
+// selections. The page size is the larger of first and last; when neither
+// is given, or it is outside 1-MaxPageSize, it is MaxPageSize.
+// Introspection costs 1.
 type ComplexityLimit struct{ Max int }
 
 var (
@@ -329,6 +331,14 @@ func (w *walk) multiplier(f *ast.Field) int {
 		case def.Type.Elem != nil && def.Type.Elem.Name() == "ID":
 			if ids, ok := args[def.Name].([]any); ok {
 				m = max(m, len(ids))
+			}
+		case def.Name == "input":
+			// A mutation's input: its lists of IDs (clientIDs).
+			in, _ := args[def.Name].(map[string]any)
+			for name, v := range in {
+				if ids, ok := v.([]any); ok && strings.HasSuffix(name, "IDs") {
+					m = max(m, len(ids))
+				}
 			}
 		}
 	}

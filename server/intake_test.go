@@ -13,12 +13,16 @@ import (
 )
 
 const (
-	requestClients = `mutation($n: Int, $note: String, $who: ID) { requestNewClients(count: $n, note: $note, clinicianId: $who) { id count note status assignedCount clinician { name } } }`
-	assignClient   = `mutation($in: AssignClientInput!) { assignClient(input: $in) {
+	requestClients = `mutation($n: Int, $note: String, $who: ID) { requestNewClients(input: {count: $n, note: $note, clinicianID: $who}) {
+  request { id count note status assignedCount clinician { name } }
+  userErrors { field message code }
+} }`
+	assignClient = `mutation($in: AssignClientInput!) { assignClient(input: $in) {
   client { status clinician { name } strikeCount daysSinceSeen nextAppointment { kind startsAt } }
   episode { openedAt closedAt }
   intake { kind status startsAt episode { id } }
   request { status assignedCount count closedAt }
+  userErrors { field message code }
 } }`
 )
 
@@ -45,19 +49,19 @@ func TestNewClientsFromRequestToIntake(t *testing.T) {
 		if health["status"] != "UNDER" || health["newClientsToRequest"].(float64) < 1 {
 			t.Fatalf("fixture health = %v, want UNDER with clients to request", health)
 		}
-		req := s.mustDo(clin, requestClients, map[string]any{"note": "  adolescents welcome  "})["requestNewClients"].(map[string]any)
+		req := s.mustDo(clin, requestClients, map[string]any{"note": "  adolescents welcome  "})["requestNewClients"].(map[string]any)["request"].(map[string]any)
 		if req["count"] != health["newClientsToRequest"] || req["status"] != "OPEN" || req["note"] != "adolescents welcome" || req["clinician"].(map[string]any)["name"] != "Cli Nician" {
 			t.Errorf("request = %v, want the recommended %v", req, health["newClientsToRequest"])
 		}
-		if r := s.do(clin, requestClients, map[string]any{"n": 2}); r.code() != "POLICY_VIOLATION" || !strings.Contains(r.Errors[0].Message, "open request") {
-			t.Errorf("a second open request: %+v, want POLICY_VIOLATION", r.Errors)
+		r := s.do(clin, requestClients, map[string]any{"n": 2})
+		wantUserErrors(t, r, "requestNewClients", "request", "POLICY_VIOLATION null")
+		if !strings.Contains(r.message(), "open request") {
+			t.Errorf("a second open request: %q, want it named", r.message())
 		}
-		if r := s.do(clin, requestClients, map[string]any{"n": 2, "who": encodeID(f.other.ID)}); r.code() != "FORBIDDEN" {
-			t.Errorf("asking for another clinician: %+v, want FORBIDDEN", r.Errors)
-		}
-		if r := s.do(s.token(f.otherUser), requestClients, map[string]any{"n": 0}); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "count" {
-			t.Errorf("asking for none: %+v, want BAD_USER_INPUT on count", r.Errors)
-		}
+		wantUserErrors(t, s.do(clin, requestClients, map[string]any{"n": 2, "who": encodeID(f.other.ID)}),
+			"requestNewClients", "request", "FORBIDDEN input.clinicianID")
+		wantUserErrors(t, s.do(s.token(f.otherUser), requestClients, map[string]any{"n": 0}),
+			"requestNewClients", "request", "BAD_USER_INPUT input.count")
 		if r := s.do(s.token(f.analyst), requestClients, map[string]any{"n": 1}); r.code() == "" {
 			t.Errorf("an analyst asked for clients: %+v", r.Data)
 		}
@@ -73,24 +77,25 @@ func TestNewClientsFromRequestToIntake(t *testing.T) {
 
 		wait := s.waitlisted(f, "Wren")
 		intakeAt := time.Date(2026, time.March, 12, 18, 0, 0, 0, time.UTC)
-		if r := s.do(clin, assignClient, assignInput(wait.ID, f.clinician.ID, intakeAt)); r.code() != "FORBIDDEN" {
-			t.Errorf("a clinician assigning: %+v, want FORBIDDEN", r.Errors)
-		}
+		wantUserErrors(t, s.do(clin, assignClient, assignInput(wait.ID, f.clinician.ID, intakeAt)), "assignClient", "client", "FORBIDDEN null")
 		// An intake at a time the clinician is busy: CONFLICT, nothing written.
 		busy := time.Date(2026, time.March, 12, 14, 0, 0, 0, time.UTC)
 		s.mustDo(clin, schedule, slotInput(f.ownClients[0].ID, busy))
-		if r := s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, busy.Add(-30*time.Minute))); r.code() != "CONFLICT" {
-			t.Errorf("an intake that collides: %+v, want CONFLICT", r.Errors)
-		}
+		wantUserErrors(t, s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, busy.Add(-30*time.Minute))), "assignClient", "client", "CONFLICT null")
 		if c := must(s.main.DB.Ent.ClientProfile.Get(sys(), wait.ID)); c.Status != clientprofile.StatusWAITLIST || c.ClinicianID != nil {
 			t.Errorf("after a refused assignment the client is %s with clinician %v, want untouched", c.Status, c.ClinicianID)
 		}
 		if n := must(s.main.DB.Ent.ClientProfile.QueryEpisodes(wait).Count(sys())); n != 0 {
 			t.Errorf("a refused assignment left %d episodes", n)
 		}
-		if r := s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, testNow.Add(-time.Hour))); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "intakeStartsAt" {
-			t.Errorf("an intake in the past: %+v, want BAD_USER_INPUT on intakeStartsAt", r.Errors)
-		}
+		wantUserErrors(t, s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, testNow.Add(-time.Hour))), "assignClient", "client", "BAD_USER_INPUT input.intakeStartsAt")
+		// Every refusal at once: a client that exists nowhere, an unknown
+		// request and an intake ending before it starts.
+		bad := assignInput(1<<30, f.clinician.ID, intakeAt)
+		bad["in"].(map[string]any)["requestID"] = encodeID(1 << 30)
+		bad["in"].(map[string]any)["intakeEndsAt"] = intakeAt.Add(-time.Hour).Format(time.RFC3339)
+		wantUserErrors(t, s.do(admin, assignClient, bad), "assignClient", "client",
+			"BAD_USER_INPUT input.intakeEndsAt", "NOT_FOUND input.clientID", "NOT_FOUND input.requestID")
 
 		got := s.mustDo(admin, assignClient, assignInput(wait.ID, f.clinician.ID, intakeAt))["assignClient"].(map[string]any)
 		client, intake, request := got["client"].(map[string]any), got["intake"].(map[string]any), got["request"].(map[string]any)
@@ -113,12 +118,10 @@ func TestNewClientsFromRequestToIntake(t *testing.T) {
 		if r := s.mustDo(clin, `query($id: ID!) { node(id: $id) { ... on Client { firstName } } }`, map[string]any{"id": encodeID(wait.ID)}); r["node"] == nil {
 			t.Errorf("the clinician cannot see the assigned client")
 		}
-		if r := s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, intakeAt.Add(24*time.Hour))); r.code() != "POLICY_VIOLATION" {
-			t.Errorf("assigning an ACTIVE client: %+v, want POLICY_VIOLATION", r.Errors)
-		}
+		wantUserErrors(t, s.do(admin, assignClient, assignInput(wait.ID, f.clinician.ID, intakeAt.Add(24*time.Hour))), "assignClient", "client", "POLICY_VIOLATION input.clientID")
 
 		// A request for one is fulfilled by one assignment.
-		other := s.mustDo(s.token(f.otherUser), requestClients, map[string]any{"n": 1})["requestNewClients"].(map[string]any)
+		other := s.mustDo(s.token(f.otherUser), requestClients, map[string]any{"n": 1})["requestNewClients"].(map[string]any)["request"].(map[string]any)
 		second := s.waitlisted(f, "Yara")
 		in := assignInput(second.ID, f.other.ID, intakeAt)
 		in["in"].(map[string]any)["requestID"] = other["id"]
@@ -127,16 +130,43 @@ func TestNewClientsFromRequestToIntake(t *testing.T) {
 			t.Errorf("request after its one assignment = %v, want FULFILLED", done)
 		}
 
-		const cancel = `mutation($id: ID!) { cancelNewClientRequest(id: $id) { status closedAt } }`
-		if r := s.do(s.token(f.otherUser), cancel, map[string]any{"id": req["id"]}); r.code() != "NOT_FOUND" {
-			t.Errorf("cancelling another clinician's request: %+v, want NOT_FOUND", r.Errors)
-		}
-		if c := s.mustDo(clin, cancel, map[string]any{"id": req["id"]})["cancelNewClientRequest"].(map[string]any); c["status"] != "CANCELED" || c["closedAt"] == nil {
+		const cancel = `mutation($id: ID!) { cancelNewClientRequest(input: {requestID: $id}) { request { status closedAt } userErrors { field message code } } }`
+		wantUserErrors(t, s.do(s.token(f.otherUser), cancel, map[string]any{"id": req["id"]}), "cancelNewClientRequest", "request", "NOT_FOUND input.requestID")
+		if c := s.mustDo(clin, cancel, map[string]any{"id": req["id"]})["cancelNewClientRequest"].(map[string]any)["request"].(map[string]any); c["status"] != "CANCELED" || c["closedAt"] == nil {
 			t.Errorf("cancelled request = %v", c)
 		}
-		if r := s.do(clin, cancel, map[string]any{"id": req["id"]}); r.code() != "POLICY_VIOLATION" {
-			t.Errorf("cancelling twice: %+v, want POLICY_VIOLATION", r.Errors)
+		wantUserErrors(t, s.do(clin, cancel, map[string]any{"id": req["id"]}), "cancelNewClientRequest", "request", "POLICY_VIOLATION input.requestID")
+	})
+}
+
+// Every invalid field of a request in one response, and nothing written.
+func TestRequestNewClientsReportsEveryRefusal(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		g := s.seedPractice("South", "south.example")
+		requests := func() int { return must(s.main.DB.Ent.NewClientRequest.Query().Count(sys())) }
+		before := requests()
+		// Too many clients, a note too long, for a clinician of another
+		// practice (read as one that exists nowhere).
+		r := s.do(s.token(f.admin), requestClients, map[string]any{"n": 51, "note": strings.Repeat("x", 1001), "who": encodeID(g.clinician.ID)})
+		wantUserErrors(t, r, "requestNewClients", "request", "NOT_FOUND input.clinicianID", "BAD_USER_INPUT input.count", "BAD_USER_INPUT input.note")
+		for _, ue := range r.userErrors("requestNewClients") {
+			if ue.Code == "BAD_USER_INPUT" && !strings.HasPrefix(ue.Message, ue.Field[1]+": ") {
+				t.Errorf("message %q, want it to name its field", ue.Message)
+			}
 		}
+		missing := s.do(s.token(f.admin), requestClients, map[string]any{"n": 51, "note": strings.Repeat("x", 1001), "who": encodeID(1 << 30)})
+		if toJSON(missing.Data) != toJSON(r.Data) {
+			t.Errorf("another practice's clinician %v, one that exists nowhere %v: the answers must not differ", r.Data, missing.Data)
+		}
+		// Without a count, a clinician whose caseload needs no one, and an
+		// open request already.
+		s.mustDo(s.token(f.clinicianUser), requestClients, map[string]any{"n": 2})
+		must(s.main.DB.Ent.Clinician.UpdateOneID(f.clinician.ID).SetWeeklySlots(0).Save(sys()))
+		wantUserErrors(t, s.do(s.token(f.clinicianUser), requestClients, nil), "requestNewClients", "request",
+			"POLICY_VIOLATION input.count", "POLICY_VIOLATION null")
+		wantRows(t, "requests after the refusals", requests(), before+1)
 	})
 }
 

@@ -139,6 +139,11 @@ func TestComplexityCountsPages(t *testing.T) {
 		// 1 + 100 × (1 + 1 + 1) = 301, and one more selection is over
 		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName } } }`, map[string]any{"ids": ids}, true},
 		{`query($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Client { firstName lastName } } }`, map[string]any{"ids": ids}, false},
+		// A list of IDs in a mutation's input counts alike: 1 + 100 × (1 + 1 + 1) = 301, and one more selection is over.
+		{`mutation($ids: [ID!]!) { closeCases(input: {clientIDs: $ids, reason: INACTIVE}) { clients { id status } } }`, map[string]any{"ids": ids}, true},
+		{`mutation($ids: [ID!]!) { closeCases(input: {clientIDs: $ids, reason: INACTIVE}) { clients { id status strikeCount } } }`, map[string]any{"ids": ids}, false},
+		{`mutation($in: CloseCasesInput!) { closeCases(input: $in) { clients { id status strikeCount } } }`,
+			map[string]any{"in": map[string]any{"clientIDs": ids, "reason": "INACTIVE"}}, false},
 	} {
 		r := s.do(admin, c.query, c.vars)
 		if c.ok && len(r.Errors) > 0 {

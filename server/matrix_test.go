@@ -283,59 +283,73 @@ func mxEdges() map[string]mxEdge {
 		"User.clinician":             mxOne("clinician"),
 
 		// Reached through the rows named: their answers are checked there.
-		"AppointmentConnection.edges":            mxVia("Query.appointments"),
-		"AppointmentConnection.pageInfo":         mxVia("Query.appointments"),
-		"AppointmentEdge.node":                   mxVia("Query.appointments, Client.appointments"),
-		"PracticeMetrics.groups":                 mxVia("Query.practiceMetrics"),
-		"PracticeMetrics.total":                  mxVia("Query.practiceMetrics"),
-		"MetricsGroup.clinician":                 mxVia("Query.practiceMetrics"),
-		"MetricsGroup.closedByReason":            mxVia("Query.practiceMetrics"),
-		"AuditEventConnection.edges":             mxVia("Query.auditEvents"),
-		"AuditEventConnection.pageInfo":          mxVia("Query.auditEvents"),
-		"AuditEventEdge.node":                    mxVia("Query.auditEvents"),
-		"ClientConnection.edges":                 mxVia("Query.clients"),
-		"ClientConnection.pageInfo":              mxVia("Query.clients"),
-		"ClientEdge.node":                        mxVia("Query.clients, Clinician.clients"),
-		"ClinicianConnection.edges":              mxVia("Query.clinicians"),
-		"ClinicianConnection.pageInfo":           mxVia("Query.clinicians"),
-		"ClinicianEdge.node":                     mxVia("Query.clinicians"),
-		"ContactConnection.edges":                mxVia("Query.contacts"),
-		"ContactConnection.pageInfo":             mxVia("Query.contacts"),
-		"ContactEdge.node":                       mxVia("Query.contacts, Client.contacts"),
-		"DocumentConnection.edges":               mxVia("Query.documents"),
-		"DocumentConnection.pageInfo":            mxVia("Query.documents"),
-		"DocumentEdge.node":                      mxVia("Query.documents, Client.documents"),
-		"NewClientRequestConnection.edges":       mxVia("Query.newClientRequests"),
-		"NewClientRequestConnection.pageInfo":    mxVia("Query.newClientRequests"),
-		"NewClientRequestEdge.node":              mxVia("Query.newClientRequests, Clinician.newClientRequests"),
-		"Practice.policy":                        mxVia("Query.practice"),
-		"AuthPayload.user":                       mxVia("Mutation.login, Mutation.refreshToken"),
-		"BackfillCandidate.client":               mxVia("Query.backfillCandidates, Query.myCalendar"),
-		"CalendarEntry.appointment":              mxVia("Query.myCalendar, Clinician.calendar"),
-		"CalendarEntry.noShowRisk":               mxVia("Query.myCalendar, Clinician.calendar"),
-		"CalendarEntry.caregiver":                mxVia("Query.myCalendar, Clinician.calendar"),
-		"CalendarEntry.backfillCandidates":       mxVia("Query.myCalendar, Clinician.calendar"),
-		"TodoItem.client":                        mxVia("Query.myTodo, Clinician.todo"),
-		"TodoItem.appointment":                   mxVia("Query.myTodo, Clinician.todo"),
-		"TodoItem.document":                      mxVia("Query.myTodo, Clinician.todo"),
-		"TodoItem.contact":                       mxVia("Query.myTodo, Clinician.todo"),
-		"PaperworkItem.document":                 mxVia("Client.paperworkDue"),
-		"PaperworkItem.appointment":              mxVia("Client.paperworkDue"),
-		"PaperworkItem.contact":                  mxVia("Client.paperworkDue"),
-		"AssignClientPayload.client":             mxVia("Mutation.assignClient"),
-		"AssignClientPayload.episode":            mxVia("Mutation.assignClient"),
-		"AssignClientPayload.intake":             mxVia("Mutation.assignClient"),
-		"AssignClientPayload.request":            mxVia("Mutation.assignClient"),
-		"ClosureWarningPayload.contact":          mxVia("Mutation.sendClosureWarning"),
-		"ClosureWarningPayload.client":           mxVia("Mutation.sendClosureWarning"),
-		"RecurringSeries.client":                 mxVia("Mutation.createRecurringSeries"),
-		"RecurringSeries.appointments":           mxVia("Mutation.createRecurringSeries"),
-		"CreateClientPayload.client":             mxVia("Mutation.createClient"),
-		"CreateClientPayload.userErrors":         mxVia("Mutation.createClient"),
-		"ScheduleAppointmentPayload.appointment": mxVia("Mutation.scheduleAppointment"),
-		"ScheduleAppointmentPayload.userErrors":  mxVia("Mutation.scheduleAppointment"),
-		"RevokeRecurringPayload.client":          mxVia("Mutation.revokeRecurring"),
-		"RevokeRecurringPayload.canceled":        mxVia("Mutation.revokeRecurring"),
+		"AppointmentConnection.edges":               mxVia("Query.appointments"),
+		"AppointmentConnection.pageInfo":            mxVia("Query.appointments"),
+		"AppointmentEdge.node":                      mxVia("Query.appointments, Client.appointments"),
+		"PracticeMetrics.groups":                    mxVia("Query.practiceMetrics"),
+		"PracticeMetrics.total":                     mxVia("Query.practiceMetrics"),
+		"MetricsGroup.clinician":                    mxVia("Query.practiceMetrics"),
+		"MetricsGroup.closedByReason":               mxVia("Query.practiceMetrics"),
+		"AuditEventConnection.edges":                mxVia("Query.auditEvents"),
+		"AuditEventConnection.pageInfo":             mxVia("Query.auditEvents"),
+		"AuditEventEdge.node":                       mxVia("Query.auditEvents"),
+		"ClientConnection.edges":                    mxVia("Query.clients"),
+		"ClientConnection.pageInfo":                 mxVia("Query.clients"),
+		"ClientEdge.node":                           mxVia("Query.clients, Clinician.clients"),
+		"ClinicianConnection.edges":                 mxVia("Query.clinicians"),
+		"ClinicianConnection.pageInfo":              mxVia("Query.clinicians"),
+		"ClinicianEdge.node":                        mxVia("Query.clinicians"),
+		"ContactConnection.edges":                   mxVia("Query.contacts"),
+		"ContactConnection.pageInfo":                mxVia("Query.contacts"),
+		"ContactEdge.node":                          mxVia("Query.contacts, Client.contacts"),
+		"DocumentConnection.edges":                  mxVia("Query.documents"),
+		"DocumentConnection.pageInfo":               mxVia("Query.documents"),
+		"DocumentEdge.node":                         mxVia("Query.documents, Client.documents"),
+		"NewClientRequestConnection.edges":          mxVia("Query.newClientRequests"),
+		"NewClientRequestConnection.pageInfo":       mxVia("Query.newClientRequests"),
+		"NewClientRequestEdge.node":                 mxVia("Query.newClientRequests, Clinician.newClientRequests"),
+		"Practice.policy":                           mxVia("Query.practice"),
+		"AuthPayload.user":                          mxVia("Mutation.login, Mutation.refreshToken"),
+		"BackfillCandidate.client":                  mxVia("Query.backfillCandidates, Query.myCalendar"),
+		"CalendarEntry.appointment":                 mxVia("Query.myCalendar, Clinician.calendar"),
+		"CalendarEntry.noShowRisk":                  mxVia("Query.myCalendar, Clinician.calendar"),
+		"CalendarEntry.caregiver":                   mxVia("Query.myCalendar, Clinician.calendar"),
+		"CalendarEntry.backfillCandidates":          mxVia("Query.myCalendar, Clinician.calendar"),
+		"TodoItem.client":                           mxVia("Query.myTodo, Clinician.todo"),
+		"TodoItem.appointment":                      mxVia("Query.myTodo, Clinician.todo"),
+		"TodoItem.document":                         mxVia("Query.myTodo, Clinician.todo"),
+		"TodoItem.contact":                          mxVia("Query.myTodo, Clinician.todo"),
+		"PaperworkItem.document":                    mxVia("Client.paperworkDue"),
+		"PaperworkItem.appointment":                 mxVia("Client.paperworkDue"),
+		"PaperworkItem.contact":                     mxVia("Client.paperworkDue"),
+		"AssignClientPayload.client":                mxVia("Mutation.assignClient"),
+		"AssignClientPayload.episode":               mxVia("Mutation.assignClient"),
+		"AssignClientPayload.intake":                mxVia("Mutation.assignClient"),
+		"AssignClientPayload.request":               mxVia("Mutation.assignClient"),
+		"AssignClientPayload.userErrors":            mxVia("Mutation.assignClient"),
+		"SendClosureWarningPayload.contact":         mxVia("Mutation.sendClosureWarning"),
+		"SendClosureWarningPayload.client":          mxVia("Mutation.sendClosureWarning"),
+		"SendClosureWarningPayload.userErrors":      mxVia("Mutation.sendClosureWarning"),
+		"CloseCasePayload.client":                   mxVia("Mutation.closeCase"),
+		"CloseCasePayload.userErrors":               mxVia("Mutation.closeCase"),
+		"ReopenCasePayload.client":                  mxVia("Mutation.reopenCase"),
+		"ReopenCasePayload.userErrors":              mxVia("Mutation.reopenCase"),
+		"CloseCasesPayload.clients":                 mxVia("Mutation.closeCases"),
+		"CloseCasesPayload.userErrors":              mxVia("Mutation.closeCases"),
+		"CreateRecurringSeriesPayload.client":       mxVia("Mutation.createRecurringSeries"),
+		"CreateRecurringSeriesPayload.appointments": mxVia("Mutation.createRecurringSeries"),
+		"CreateRecurringSeriesPayload.userErrors":   mxVia("Mutation.createRecurringSeries"),
+		"RequestNewClientsPayload.request":          mxVia("Mutation.requestNewClients"),
+		"RequestNewClientsPayload.userErrors":       mxVia("Mutation.requestNewClients"),
+		"CancelNewClientRequestPayload.request":     mxVia("Mutation.cancelNewClientRequest"),
+		"CancelNewClientRequestPayload.userErrors":  mxVia("Mutation.cancelNewClientRequest"),
+		"CreateClientPayload.client":                mxVia("Mutation.createClient"),
+		"CreateClientPayload.userErrors":            mxVia("Mutation.createClient"),
+		"ScheduleAppointmentPayload.appointment":    mxVia("Mutation.scheduleAppointment"),
+		"ScheduleAppointmentPayload.userErrors":     mxVia("Mutation.scheduleAppointment"),
+		"RevokeRecurringPayload.client":             mxVia("Mutation.revokeRecurring"),
+		"RevokeRecurringPayload.canceled":           mxVia("Mutation.revokeRecurring"),
+		"RevokeRecurringPayload.userErrors":         mxVia("Mutation.revokeRecurring"),
 
 		// The payloads of scheduling and the backfill list (issue 15).
 		"RescheduleAppointmentPayload.appointment": mxVia("Mutation.rescheduleAppointment"),
@@ -583,16 +597,16 @@ func mxMutations() map[string]mxMutation {
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.futureAppt()) }},
 
 		"Mutation.sendClosureWarning": {scoped: true,
-			op:   `mutation($id: ID!) { sendClosureWarning(clientId: $id, channel: EMAIL) { contact { id } client { id } } }`,
+			op:   `mutation($id: ID!) { sendClosureWarning(input: {clientID: $id, channel: EMAIL}) { contact { id } client { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.client()) }},
 		"Mutation.closeCase": {scoped: true,
-			op:   `mutation($id: ID!) { closeCase(clientId: $id, reason: GOALS_MET) { id status } }`,
+			op:   `mutation($id: ID!) { closeCase(input: {clientID: $id, reason: GOALS_MET}) { client { id status } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.client()) }},
 		"Mutation.reopenCase": {scoped: true,
-			op:   `mutation($id: ID!) { reopenCase(clientId: $id) { id status } }`,
+			op:   `mutation($id: ID!) { reopenCase(input: {clientID: $id}) { client { id status } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.closed()) }},
 		"Mutation.closeCases": {scoped: true, admin: true, others: "FORBIDDEN",
-			op:   `mutation($id: ID!) { closeCases(clientIds: [$id], reason: GOALS_MET) { id status } }`,
+			op:   `mutation($id: ID!) { closeCases(input: {clientIDs: [$id], reason: GOALS_MET}) { clients { id status } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.client()) }},
 
 		"Mutation.setBackfillPreference": {scoped: true,
@@ -604,25 +618,25 @@ func mxMutations() map[string]mxMutation {
 			cross: func(p, q *mxTarget) map[string]any { return mxVars("a", p.canceledSlot(), "c", q.candidate()) }},
 		"Mutation.createRecurringSeries": {scoped: true,
 			op: `mutation($c: ID!, $from: Date!) { createRecurringSeries(input: {clientID: $c, weekday: TUESDAY, time: "09:00", frequency: WEEKLY, count: 2, startsOn: $from}) {
-				seriesID client { id } appointments { id } } }`,
+				seriesID client { id } appointments { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("c", p.earned(), "from", p.x.seriesStart()) }},
 		"Mutation.revokeRecurring": {scoped: true,
-			op:   `mutation($id: ID!) { revokeRecurring(clientId: $id, reason: "late three times") { client { id } canceled { id } } }`,
+			op:   `mutation($id: ID!) { revokeRecurring(input: {clientID: $id, reason: "late three times"}) { client { id } canceled { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.privileged()) }},
 
 		// A clinician asks for themselves; only an admin asks on another's behalf.
 		"Mutation.requestNewClients": {scoped: true, others: "FORBIDDEN",
-			op: `mutation($k: ID!) { requestNewClients(count: 2, clinicianId: $k) { id } }`,
+			op: `mutation($k: ID!) { requestNewClients(input: {count: 2, clinicianID: $k}) { request { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any {
 				p.noOpenRequest()
 				return mxVars("k", p.clinician())
 			}},
 		"Mutation.cancelNewClientRequest": {scoped: true,
-			op:   `mutation($id: ID!) { cancelNewClientRequest(id: $id) { id status } }`,
+			op:   `mutation($id: ID!) { cancelNewClientRequest(input: {requestID: $id}) { request { id status } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.request()) }},
 		"Mutation.assignClient": {scoped: true, admin: true, others: "FORBIDDEN",
 			op: `mutation($c: ID!, $k: ID!, $s: DateTime!, $e: DateTime!) { assignClient(input: {clientID: $c, clinicianID: $k, intakeStartsAt: $s, intakeEndsAt: $e}) {
-				client { id } episode { id } intake { id } request { id } } }`,
+				client { id } episode { id } intake { id } request { id } userErrors { field message code } } }`,
 			vars:  func(p *mxTarget) map[string]any { return p.x.slot(mxVars("c", p.waitlist(), "k", p.clinician())) },
 			cross: func(p, q *mxTarget) map[string]any { return p.x.slot(mxVars("c", p.waitlist(), "k", q.clinician())) }},
 	}
@@ -1366,7 +1380,8 @@ func mxJSON(v any) string {
 // mxLift answers a mutation of the payload shape as one of the old shape,
 // so that the matrix judges both alike: the payload's userErrors become
 // errors of the response (with the root field and the userError's field
-// as their path), and the payload its object (null when refused).
+// as their path), and the payload its object (null when refused; a map of
+// them when it holds several).
 func mxLift(r *gqlResponse, field string) *gqlResponse {
 	payload, ok := r.Data[field].(map[string]any)
 	if !ok || payload["userErrors"] == nil {
@@ -1383,13 +1398,25 @@ func mxLift(r *gqlResponse, field string) *gqlResponse {
 			Extensions map[string]any `json:"extensions"`
 		}{ue.Message, path, map[string]any{"code": ue.Code}})
 	}
-	var object any
+	// The payload's objects: its one object as it is, several (a
+	// payload with more than one) as a map, none (refused) as null.
+	objects := map[string]any{}
 	for k, v := range payload {
 		if k != "userErrors" && v != nil {
-			object = v
+			objects[k] = v
 		}
 	}
-	r.Data[field] = object
+	var lifted any
+	switch len(objects) {
+	case 0:
+	case 1:
+		for _, v := range objects {
+			lifted = v
+		}
+	default:
+		lifted = objects
+	}
+	r.Data[field] = lifted
 	return r
 }
 

@@ -43,6 +43,7 @@ const createSeries = `mutation($in: CreateRecurringSeriesInput!) {
     seriesID
     appointments { id startsAt endsAt seriesID kind status }
     client { recurringPrivilege recurringEligibility { eligible } nextAppointment { startsAt } }
+    userErrors { field message code }
   }
 }`
 
@@ -63,8 +64,9 @@ func TestRecurringSeries(t *testing.T) {
 		s.history(f, cy, 12, "on time", "on time", "on time")
 
 		r := s.do(tok, createSeries, seriesInput(ann.ID, "TUESDAY", "16:30", "WEEKLY", 4, "2026-03-16"))
-		if r.code() != "POLICY_VIOLATION" || !strings.Contains(r.Errors[0].Message, "not earned") || !strings.Contains(r.Errors[0].Message, "1 of the 3") {
-			t.Errorf("Ann has not earned a series: %+v, want POLICY_VIOLATION with the rule's explanation", r.Errors)
+		wantUserErrors(t, r, "createRecurringSeries", "appointments", "POLICY_VIOLATION input.clientID")
+		if !strings.Contains(r.message(), "not earned") || !strings.Contains(r.message(), "1 of the 3") {
+			t.Errorf("Ann has not earned a series: %q, want the rule's explanation", r.message())
 		}
 
 		for _, c := range []struct {
@@ -76,15 +78,29 @@ func TestRecurringSeries(t *testing.T) {
 			{"more than a year of weeks", "count", seriesInput(ben.ID, "TUESDAY", "16:30", "WEEKLY", 53, "2026-03-16")},
 			{"a first session in the past", "startsOn", seriesInput(ben.ID, "MONDAY", "09:00", "WEEKLY", 2, "2026-03-09")},
 		} {
-			r := s.do(tok, createSeries, c.in)
-			if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != c.field {
-				t.Errorf("%s: %+v, want BAD_USER_INPUT on %s", c.name, r.Errors, c.field)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				wantUserErrors(t, s.do(tok, createSeries, c.in), "createRecurringSeries", "appointments", "BAD_USER_INPUT input."+c.field)
+			})
 		}
+		// Every invalid field and the rule at once, and nothing booked.
+		sessions := func() int { return must(s.main.DB.Ent.Appointment.Query().Count(sys())) }
+		before := sessions()
+		bad := seriesInput(ann.ID, "TUESDAY", "4pm", "WEEKLY", 53, "2026-03-16")
+		bad["in"].(map[string]any)["durationMinutes"] = 5
+		r = s.do(tok, createSeries, bad)
+		wantUserErrors(t, r, "createRecurringSeries", "appointments",
+			"BAD_USER_INPUT input.time", "BAD_USER_INPUT input.count", "BAD_USER_INPUT input.durationMinutes", "POLICY_VIOLATION input.clientID")
+		if p := r.Data["createRecurringSeries"].(map[string]any); p["seriesID"] != nil || p["client"] != nil {
+			t.Errorf("a refused series answered %v, want nulls", p)
+		}
+		wantRows(t, "sessions after a refused series", sessions(), before)
 
 		// Ben's series crosses the end of daylight saving time (1 November
 		// 2026 in New York): 16:30 on the clinic's clock all the same.
 		got := s.mustDo(tok, createSeries, seriesInput(ben.ID, "TUESDAY", "16:30", "WEEKLY", 4, "2026-10-19"))["createRecurringSeries"].(map[string]any)
+		if ue := got["userErrors"].([]any); len(ue) != 0 {
+			t.Errorf("userErrors of a booked series = %v, want []", ue)
+		}
 		want := []string{"2026-10-20T20:30:00Z", "2026-10-27T20:30:00Z", "2026-11-03T21:30:00Z", "2026-11-10T21:30:00Z"}
 		appts := got["appointments"].([]any)
 		if len(appts) != len(want) {
@@ -105,15 +121,16 @@ func TestRecurringSeries(t *testing.T) {
 			t.Errorf("Ben's next appointment in the mutation's answer = %v, want the first of the series", client["nextAppointment"])
 		}
 
-		if r := s.do(tok, createSeries, seriesInput(ben.ID, "THURSDAY", "09:00", "BIWEEKLY", 2, "2026-03-16")); r.code() != "POLICY_VIOLATION" || !strings.Contains(r.Errors[0].Message, "already") {
-			t.Errorf("a second series: %+v, want POLICY_VIOLATION", r.Errors)
+		r = s.do(tok, createSeries, seriesInput(ben.ID, "THURSDAY", "09:00", "BIWEEKLY", 2, "2026-03-16"))
+		wantUserErrors(t, r, "createRecurringSeries", "appointments", "POLICY_VIOLATION input.clientID")
+		if !strings.Contains(r.message(), "already") {
+			t.Errorf("a second series: %q, want it said", r.message())
 		}
 		other := s.token(f.otherUser)
-		if r := s.do(other, createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")); r.code() != "NOT_FOUND" {
-			t.Errorf("another clinician's client: %+v, want NOT_FOUND", r.Errors)
-		}
-		if r := s.do(s.token(f.supervisor), createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")); r.code() != "NOT_FOUND" {
-			t.Errorf("a supervisor writing for a supervisee: %+v, want NOT_FOUND", r.Errors)
+		wantUserErrors(t, s.do(other, createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")),
+			"createRecurringSeries", "appointments", "NOT_FOUND input.clientID")
+		if r := s.do(s.token(f.supervisor), createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")); r.code() != "NOT_FOUND" || len(r.Errors) > 0 {
+			t.Errorf("a supervisor writing for a supervisee: %+v %+v, want a NOT_FOUND userError", r.Errors, r.refusals())
 		}
 
 		// Cy's monthly series would hit a session the clinician already has on
@@ -121,8 +138,9 @@ func TestRecurringSeries(t *testing.T) {
 		clash := time.Date(2026, time.May, 15, 13, 0, 0, 0, time.UTC) // Friday 09:00 New York
 		s.mustDo(tok, schedule, slotInput(ann.ID, clash))
 		r = s.do(tok, createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "MONTHLY", 3, "2026-03-16"))
-		if r.code() != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "15 May 2026") {
-			t.Errorf("a series that collides: %+v, want CONFLICT naming 15 May 2026", r.Errors)
+		wantUserErrors(t, r, "createRecurringSeries", "appointments", "CONFLICT null")
+		if !strings.Contains(r.message(), "15 May 2026") {
+			t.Errorf("a series that collides: %q, want it to name 15 May 2026", r.message())
 		}
 		if n := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(cy.ID), appointment.SeriesIDNotNil()).Count(sys())); n != 0 {
 			t.Errorf("a refused series left %d sessions behind", n)
@@ -136,7 +154,8 @@ func TestRecurringSeries(t *testing.T) {
 			t.Errorf("monthly series = %v, want every fourth Friday at 10:00", starts)
 		}
 
-		const revoke = `mutation($id: ID!) { revokeRecurring(clientId: $id, reason: "cancelled twice in a row") { client { recurringPrivilege strikeCount nextAppointment { id } } canceled { status canceledBy cancelReason isLateCancel } } }`
+		const revoke = `mutation($id: ID!) { revokeRecurring(input: {clientID: $id, reason: "cancelled twice in a row"}) {
+			client { recurringPrivilege strikeCount nextAppointment { id } } canceled { status canceledBy cancelReason isLateCancel } userErrors { field message code } } }`
 		rv := s.mustDo(tok, revoke, map[string]any{"id": encodeID(ben.ID)})["revokeRecurring"].(map[string]any)
 		if n := len(rv["canceled"].([]any)); n != 4 {
 			t.Errorf("revoking cancelled %d sessions, want 4", n)
@@ -151,9 +170,7 @@ func TestRecurringSeries(t *testing.T) {
 		if rc["recurringPrivilege"] != false || rc["strikeCount"] != float64(1) || rc["nextAppointment"] != nil {
 			t.Errorf("Ben after revoking = %v, want no privilege, only his old no-show as a strike, nothing booked", rc)
 		}
-		if r := s.do(tok, revoke, map[string]any{"id": encodeID(ben.ID)}); r.code() != "POLICY_VIOLATION" {
-			t.Errorf("revoking twice: %+v, want POLICY_VIOLATION", r.Errors)
-		}
+		wantUserErrors(t, s.do(tok, revoke, map[string]any{"id": encodeID(ben.ID)}), "revokeRecurring", "client", "POLICY_VIOLATION input.clientID")
 	})
 }
 
@@ -167,8 +184,8 @@ func TestRecurringSeriesRefusedWhenItShouldBeRevoked(t *testing.T) {
 		s.history(f, ann, 10, "on time", "on time", "on time", "client cancel", "client cancel")
 		must(ann.Update().SetRecurringPrivilege(true).Save(sys()))
 		r := s.do(s.token(f.clinicianUser), createSeries, seriesInput(ann.ID, "TUESDAY", "16:30", "WEEKLY", 4, "2026-03-16"))
-		if r.code() != "POLICY_VIOLATION" || !strings.Contains(r.Errors[0].Message, "Cancelled the last 2 sessions") {
-			t.Errorf("renewing after two client cancellations: %+v, want POLICY_VIOLATION with the reason", r.Errors)
+		if r.code() != "POLICY_VIOLATION" || len(r.Errors) > 0 || !strings.Contains(r.message(), "Cancelled the last 2 sessions") {
+			t.Errorf("renewing after two client cancellations: %+v %+v, want a POLICY_VIOLATION userError with the reason", r.Errors, r.refusals())
 		}
 		// Holding the privilege without a fresh streak is enough otherwise.
 		b := f.ownClients[1]

@@ -234,16 +234,18 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		todo("after the paperwork", "CLOSE_CASE:1 SEND_REMINDER:1")
 
 		// 6. Ben is warned, closed for his strikes, and comes back.
-		const warn = `mutation($id: ID!, $by: Date) { sendClosureWarning(clientId: $id, channel: EMAIL, closeBy: $by) {
-			contact { purpose direction closeBy } client { terminationRecommendation { action reason } } } }`
+		const warn = `mutation($id: ID!, $by: Date) { sendClosureWarning(input: {clientID: $id, channel: EMAIL, closeBy: $by}) {
+			contact { purpose direction closeBy } client { terminationRecommendation { action reason } } userErrors { field message code } } }`
 		refused("a close-by date of today", tok, warn, map[string]any{"id": encodeID(ben.ID), "by": "2026-03-10"}, "BAD_USER_INPUT")
 		check("warning", do(warn, map[string]any{"id": encodeID(ben.ID)}, "sendClosureWarning"), map[string]any{
-			"contact": map[string]any{"purpose": "CLOSURE_WARNING", "direction": "OUTBOUND", "closeBy": "2026-03-24"},
-			"client":  map[string]any{"terminationRecommendation": map[string]any{"action": "CLOSE", "reason": "STRIKES"}}})
-		const closeCase = `mutation($id: ID!) { closeCase(clientId: $id, reason: STRIKES, terminationNote: "Three missed sessions; informed.") {
-			status strikeCount nextAppointment { id } paperworkDue { documentKind } terminationRecommendation { action } episodes { closeReason } } }`
+			"contact":    map[string]any{"purpose": "CLOSURE_WARNING", "direction": "OUTBOUND", "closeBy": "2026-03-24"},
+			"client":     map[string]any{"terminationRecommendation": map[string]any{"action": "CLOSE", "reason": "STRIKES"}},
+			"userErrors": []any{}})
+		const closeCase = `mutation($id: ID!) { closeCase(input: {clientID: $id, reason: STRIKES, terminationNote: "Three missed sessions; informed."}) {
+			client { status strikeCount nextAppointment { id } paperworkDue { documentKind } terminationRecommendation { action } episodes { closeReason } }
+			userErrors { field message code } } }`
 		refused("closing another clinician's client", tok, closeCase, map[string]any{"id": encodeID(dee.ID)}, "NOT_FOUND")
-		check("Ben closed", do(closeCase, map[string]any{"id": encodeID(ben.ID)}, "closeCase"), map[string]any{"status": "CLOSED",
+		check("Ben closed", do(closeCase, map[string]any{"id": encodeID(ben.ID)}, "closeCase.client"), map[string]any{"status": "CLOSED",
 			"strikeCount": 3, "nextAppointment": nil, "paperworkDue": []any{}, "terminationRecommendation": map[string]any{"action": "NONE"},
 			"episodes": []any{map[string]any{"closeReason": "STRIKES"}}})
 		check("Ben's Thursday session", session(benThu, `status canceledBy countsAsStrike`), map[string]any{
@@ -255,8 +257,8 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		later := testNow.Add(time.Hour)
 		s.main.Now = func() time.Time { return later }
 		s.handler = s.main.Handler()
-		check("Ben reopened", do(`mutation($id: ID!) { reopenCase(clientId: $id) { status strikeCount daysSinceSeen backfillEligible
-			terminationRecommendation { action } } }`, map[string]any{"id": encodeID(ben.ID)}, "reopenCase"),
+		check("Ben reopened", do(`mutation($id: ID!) { reopenCase(input: {clientID: $id}) { client { status strikeCount daysSinceSeen backfillEligible
+			terminationRecommendation { action } } userErrors { field message code } } }`, map[string]any{"id": encodeID(ben.ID)}, "reopenCase.client"),
 			map[string]any{"status": "ACTIVE", "strikeCount": 0, "daysSinceSeen": 0, "backfillEligible": false, "terminationRecommendation": map[string]any{"action": "NONE"}})
 		var reasons []string
 		for _, e := range client(ben, `episodes { closeReason }`)["episodes"].([]any) {

@@ -16,6 +16,20 @@ import (
 	"github.com/caseload/caseload/internal/workflow"
 )
 
+// The result of `assignClient`: what the assignment changed, or why nothing was.
+type AssignClientPayload struct {
+	// The client, now ACTIVE on the clinician's caseload; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// The episode of care opened; null when the input was refused.
+	Episode *ent.Episode `json:"episode,omitempty"`
+	// The INTAKE session booked; null when the input was refused.
+	Intake *ent.Appointment `json:"intake,omitempty"`
+	// The request counted against (FULFILLED once enough clients are assigned); null when there is none or the input was refused.
+	Request *ent.NewClientRequest `json:"request,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the client was assigned (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A client who could take a freed slot, in the order to call them.
 type BackfillCandidate struct {
 	// The client.
@@ -52,6 +66,14 @@ type CancelAppointmentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `cancelNewClientRequest`: the request withdrawn, or why it was not.
+type CancelNewClientRequestPayload struct {
+	// The request, now CANCELED; null when the input was refused.
+	Request *ent.NewClientRequest `json:"request,omitempty"`
+	// Why the input was refused; empty when the request was withdrawn (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A clinician's caseload measured against their weekly slots and the policy.
 type CaseloadHealth struct {
 	// Clients in care.
@@ -76,6 +98,22 @@ type CaseloadHealth struct {
 	Explanation string `json:"explanation"`
 }
 
+// The result of `closeCase`: the client, or why the case was not closed.
+type CloseCasePayload struct {
+	// The client, now CLOSED; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the case was closed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `closeCases`: every client closed, or why none was.
+type CloseCasesPayload struct {
+	// The clients, now CLOSED, in the order given; null when the input was refused (then none was closed).
+	Clients []*ent.ClientProfile `json:"clients,omitempty"`
+	// Why the input was refused: one per client that cannot be closed, on its index in `clientIDs`; empty when every case was closed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // How many episodes closed for one reason.
 type ClosureReasonCount struct {
 	// The termination reason.
@@ -97,6 +135,18 @@ type CreateClientPayload struct {
 	// The new client; null when the input was refused.
 	Client *ent.ClientProfile `json:"client,omitempty"`
 	// Why the input was refused, every invalid field at once; empty when the client was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `createRecurringSeries`: the series booked, or why nothing was.
+type CreateRecurringSeriesPayload struct {
+	// Identifies the series; each of its sessions carries it as `seriesID`. Null when the input was refused.
+	SeriesID *string `json:"seriesID,omitempty"`
+	// The client, now holding the recurring privilege; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// The sessions booked, earliest first; null when the input was refused.
+	Appointments []*ent.Appointment `json:"appointments,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the series was booked (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -160,6 +210,22 @@ type RecordReminderPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `reopenCase`: the client, or why the case was not reopened.
+type ReopenCasePayload struct {
+	// The client, ACTIVE again in a new episode; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the case was reopened (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `requestNewClients`: the request made, or why it was refused.
+type RequestNewClientsPayload struct {
+	// The OPEN request; null when the input was refused.
+	Request *ent.NewClientRequest `json:"request,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the request was made (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `rescheduleAppointment`: the moved session, or why it was refused.
 type RescheduleAppointmentPayload struct {
 	// The session at its new time, SCHEDULED again; null when the input was refused.
@@ -168,11 +234,33 @@ type RescheduleAppointmentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `revokeRecurring`: what was cancelled, or why nothing was.
+type RevokeRecurringPayload struct {
+	// The client, no longer holding the recurring privilege; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// The future sessions of the series that were cancelled (by PRACTICE, never a strike); null when the input was refused.
+	Canceled []*ent.Appointment `json:"canceled,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the series was revoked (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `scheduleAppointment`: the booked session, or why it was refused.
 type ScheduleAppointmentPayload struct {
 	// The booked session; null when the input was refused.
 	Appointment *ent.Appointment `json:"appointment,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the session was booked (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `sendClosureWarning`: the warning recorded, or why it was refused.
+type SendClosureWarningPayload struct {
+	// The OUTBOUND CLOSURE_WARNING contact recorded, with its close-by date; null when the input was refused.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// The client warned; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// The message to send, in the practice's words; null when the input was refused.
+	Message *string `json:"message,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the warning was recorded (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
 }
 

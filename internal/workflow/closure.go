@@ -34,40 +34,87 @@ type ClosureWarningPayload struct {
 	Message string
 }
 
-// activeClient returns the client, refused unless ACTIVE.
-func (s *Service) activeClient(ctx context.Context, id int) (*ent.ClientProfile, error) {
+// SendClosureWarningInput is a closure warning to record.
+type SendClosureWarningInput struct {
+	// ClientID is the client to warn, ACTIVE.
+	ClientID int
+	// Channel is how the warning is sent.
+	Channel contact.Channel
+	// CloseBy is the date after which the case closes unless a session is
+	// booked; nil for today plus the policy's grace days.
+	CloseBy *time.Time
+}
+
+// CloseCaseInput is a case to close.
+type CloseCaseInput struct {
+	// ClientID is the client whose case closes, ACTIVE.
+	ClientID int
+	// Reason is why.
+	Reason episode.CloseReason
+	// TerminationNote is signed by the caller when given; nil: it is due as
+	// paperwork.
+	TerminationNote *string
+}
+
+// ReopenCaseInput is a closed case to reopen.
+type ReopenCaseInput struct {
+	// ClientID is the client whose case reopens, CLOSED.
+	ClientID int
+}
+
+// CloseCasesInput is the cases an admin closes at once.
+type CloseCasesInput struct {
+	// ClientIDs are the clients, each once, 1 to MaxCloseCases.
+	ClientIDs []int
+	// Reason is why.
+	Reason episode.CloseReason
+}
+
+// activeClient returns the client, or the refusal (not on any field:
+// the caller says which) when there is none in scope or it is not ACTIVE.
+func (s *Service) activeClient(ctx context.Context, id int) (*ent.ClientProfile, *caseload.Error, error) {
 	c, err := s.tx(ctx).ClientProfile.Get(ctx, id)
-	if err != nil {
-		return nil, err
+	switch {
+	case ent.IsNotFound(err):
+		return nil, caseload.NotFound(), nil
+	case err != nil:
+		return nil, nil, err
+	case c.Status != clientprofile.StatusACTIVE:
+		return nil, caseload.PolicyViolation("the client is %s, not ACTIVE", c.Status), nil
 	}
-	if c.Status != clientprofile.StatusACTIVE {
-		return nil, caseload.PolicyViolation("the client is %s, not ACTIVE", c.Status)
-	}
-	return c, nil
+	return c, nil, nil
 }
 
 // SendClosureWarning records an OUTBOUND closure warning for an ACTIVE
 // client and returns the message to send. closeBy defaults to today plus
-// the policy's grace days and must be after today.
-func (s *Service) SendClosureWarning(ctx context.Context, clientID int, channel contact.Channel, closeBy *time.Time) (*ClosureWarningPayload, error) {
+// the policy's grace days and must be after today. Every refusal of the
+// input is returned at once, before anything is written.
+func (s *Service) SendClosureWarning(ctx context.Context, in SendClosureWarningInput) (*ClosureWarningPayload, error) {
 	rules, err := s.facts(ctx).Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.activeClient(ctx, clientID)
+	var refused caseload.Collector
+	c, refusal, err := s.activeClient(ctx, in.ClientID)
 	if err != nil {
 		return nil, err
 	}
+	if refusal != nil {
+		refused.Refuse(refusal.At("clientID"))
+	}
 	by := rules.Today().AddDate(0, 0, rules.Policy.ClosureWarningGraceDays)
-	if closeBy != nil {
-		by = *closeBy
+	if in.CloseBy != nil {
+		by = *in.CloseBy
 	}
 	if !by.After(rules.Today()) {
-		return nil, caseload.Invalid("closeBy", "must be after today (%s)", rules.Today().Format(time.DateOnly))
+		refused.Refuse(caseload.Invalid("closeBy", "must be after today (%s)", rules.Today().Format(time.DateOnly)))
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
 	}
 	create := s.tx(ctx).Contact.Create().
 		SetClientID(c.ID).
-		SetChannel(channel).
+		SetChannel(in.Channel).
 		SetDirection(contact.DirectionOUTBOUND).
 		SetPurpose(contact.PurposeCLOSURE_WARNING).
 		SetOccurredAt(s.now()).
@@ -88,13 +135,47 @@ func (s *Service) SendClosureWarning(ctx context.Context, clientID int, channel 
 // CloseCase closes an ACTIVE client's case: closes the episode with the
 // reason, cancels future sessions (by PRACTICE), takes the client off the
 // backfill list and the recurring privilege, and signs the termination
-// note if one is given (otherwise it is due as paperwork).
-func (s *Service) CloseCase(ctx context.Context, clientID int, reason episode.CloseReason, terminationNote *string) (*ent.ClientProfile, error) {
-	tx := s.tx(ctx)
-	c, err := s.activeClient(ctx, clientID)
+// note if one is given (otherwise it is due as paperwork). Every refusal
+// of the input is returned at once, before anything is written.
+func (s *Service) CloseCase(ctx context.Context, in CloseCaseInput) (*ent.ClientProfile, error) {
+	var refused caseload.Collector
+	c, refusal, err := s.activeClient(ctx, in.ClientID)
 	if err != nil {
 		return nil, err
 	}
+	if refusal != nil {
+		refused.Refuse(refusal.At("clientID"))
+	}
+	note := s.terminationNote(ctx, in.ClientID, in.TerminationNote)
+	if note != nil {
+		// The note is the document's body: its validators, on the input's field.
+		var body caseload.Collector
+		checkFields(&body, note.Mutation())
+		for _, e := range caseload.Refusals(body.Err()) {
+			refused.Refuse(renamed(e, "body", "terminationNote"))
+		}
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	return s.closeCase(ctx, c, in.Reason, note)
+}
+
+// terminationNote is the SIGNED termination note to write for the client,
+// or nil when none is given.
+func (s *Service) terminationNote(ctx context.Context, clientID int, text *string) *ent.DocumentCreate {
+	if text == nil || strings.TrimSpace(*text) == "" {
+		return nil
+	}
+	now := s.now()
+	return s.tx(ctx).Document.Create().SetClientID(clientID).SetAuthorID(viewer.FromContext(ctx).UserID).
+		SetKind(document.KindTERMINATION_NOTE).SetBody(*text).SetStatus(document.StatusSIGNED).SetSignedAt(now).SetCreatedAt(now)
+}
+
+// closeCase writes the closure of c's case, checked already; note is the
+// termination note to write, or nil.
+func (s *Service) closeCase(ctx context.Context, c *ent.ClientProfile, reason episode.CloseReason, note *ent.DocumentCreate) (*ent.ClientProfile, error) {
+	tx := s.tx(ctx)
 	now := s.now()
 	ep, err := OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
@@ -114,10 +195,8 @@ func (s *Service) CloseCase(ctx context.Context, clientID int, reason episode.Cl
 		Exec(ctx); err != nil {
 		return nil, err
 	}
-	if terminationNote != nil && strings.TrimSpace(*terminationNote) != "" {
-		v := viewer.FromContext(ctx)
-		if err := tx.Document.Create().SetClientID(c.ID).SetAuthorID(v.UserID).SetKind(document.KindTERMINATION_NOTE).
-			SetBody(*terminationNote).SetStatus(document.StatusSIGNED).SetSignedAt(now).SetCreatedAt(now).Exec(ctx); err != nil {
+	if note != nil {
+		if err := note.Exec(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -130,17 +209,18 @@ func (s *Service) CloseCase(ctx context.Context, clientID int, reason episode.Cl
 
 // ReopenCase reopens a closed client's case: a new episode, in which
 // strikes start again.
-func (s *Service) ReopenCase(ctx context.Context, clientID int) (*ent.ClientProfile, error) {
+func (s *Service) ReopenCase(ctx context.Context, in ReopenCaseInput) (*ent.ClientProfile, error) {
 	tx := s.tx(ctx)
-	c, err := tx.ClientProfile.Get(ctx, clientID)
-	if err != nil {
+	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, caseload.NotFound().At("clientID")
+	case err != nil:
 		return nil, err
-	}
-	if c.Status != clientprofile.StatusCLOSED {
-		return nil, caseload.PolicyViolation("the client is %s: only a closed case is reopened", c.Status)
-	}
-	if c.ClinicianID == nil {
-		return nil, caseload.PolicyViolation("the client has no clinician: assign one first")
+	case c.Status != clientprofile.StatusCLOSED:
+		return nil, caseload.PolicyViolation("the client is %s: only a closed case is reopened", c.Status).At("clientID")
+	case c.ClinicianID == nil:
+		return nil, caseload.PolicyViolation("the client has no clinician: assign one first").At("clientID")
 	}
 	if err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(*c.ClinicianID).SetOpenedAt(s.now()).Exec(ctx); err != nil {
 		return nil, err
@@ -148,21 +228,43 @@ func (s *Service) ReopenCase(ctx context.Context, clientID int) (*ent.ClientProf
 	return c.Update().SetStatus(clientprofile.StatusACTIVE).Save(ctx)
 }
 
-// CloseCases closes every case or none (admins only): the mutation's
-// transaction rolls back on the first refusal, which names the client by
-// its database id (the log shows it; the caller sees the refusal as it is).
-func (s *Service) CloseCases(ctx context.Context, clientIDs []int, reason episode.CloseReason) ([]*ent.ClientProfile, error) {
+// CloseCases closes every case or none (admins only): every client that
+// cannot be closed (not found in the caller's scope, not ACTIVE, listed
+// twice) is refused on its index in clientIDs, all of them at once, and
+// then none is closed.
+func (s *Service) CloseCases(ctx context.Context, in CloseCasesInput) ([]*ent.ClientProfile, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, caseload.Forbidden("only an admin closes cases in bulk")
 	}
-	if len(clientIDs) == 0 || len(clientIDs) > MaxCloseCases {
-		return nil, caseload.Invalid("clientIds", "name 1 to %d clients", MaxCloseCases)
+	if len(in.ClientIDs) == 0 || len(in.ClientIDs) > MaxCloseCases {
+		return nil, caseload.Invalid("clientIDs", "name 1 to %d clients", MaxCloseCases)
 	}
-	out := make([]*ent.ClientProfile, 0, len(clientIDs))
-	for _, id := range clientIDs {
-		c, err := s.CloseCase(ctx, id, reason, nil)
+	var refused caseload.Collector
+	clients := make([]*ent.ClientProfile, len(in.ClientIDs))
+	first := make(map[int]int, len(in.ClientIDs)) // id: its first index
+	for i, id := range in.ClientIDs {
+		if j, seen := first[id]; seen {
+			refused.Refuse(caseload.Invalid(fmt.Sprintf("clientIDs.%d", i), "names the same client as clientIDs.%d", j))
+			continue
+		}
+		first[id] = i
+		c, refusal, err := s.activeClient(ctx, id)
 		if err != nil {
-			return nil, fmt.Errorf("client %d: %w", id, err)
+			return nil, err
+		}
+		if refusal != nil {
+			refused.Refuse(refusal.In("clientIDs", i))
+		}
+		clients[i] = c
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*ent.ClientProfile, 0, len(clients))
+	for _, c := range clients {
+		c, err := s.closeCase(ctx, c, in.Reason, nil)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, c)
 	}

@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestSendClosureWarning(t *testing.T) {
 		t.Run("closes by today plus the grace days", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			got, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, nil)
+			got, err := c.svc.SendClosureWarning(c.as(c.clinician), workflow.SendClosureWarningInput{ClientID: cp.ID, Channel: contact.ChannelEMAIL})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,16 +43,37 @@ func TestSendClosureWarning(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			today := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-			_, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, &today)
+			_, err := c.svc.SendClosureWarning(c.as(c.clinician), workflow.SendClosureWarningInput{ClientID: cp.ID, Channel: contact.ChannelEMAIL, CloseBy: &today})
 			wantRefusal(t, err, caseload.CodeBadUserInput, "closeBy")
 		})
 		t.Run("a closed client is not warned", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED)
-			_, err := c.svc.SendClosureWarning(c.as(c.clinician), cp.ID, contact.ChannelEMAIL, nil)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.SendClosureWarning(c.as(c.clinician), workflow.SendClosureWarningInput{ClientID: cp.ID, Channel: contact.ChannelEMAIL})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientID")
+		})
+		t.Run("every refusal at once, nothing written", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusWAITLIST)
+			yesterday := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
+			_, err := c.svc.SendClosureWarning(c.as(c.clinician), workflow.SendClosureWarningInput{ClientID: cp.ID, Channel: contact.ChannelEMAIL, CloseBy: &yesterday})
+			if got, want := refusalsOnFields(err), []string{"POLICY_VIOLATION clientID", "BAD_USER_INPUT closeBy"}; !slices.Equal(got, want) {
+				t.Errorf("refusals %v, want %v", got, want)
+			}
+			if n := c.tx.Contact.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d contacts after a refusal, want none", n)
+			}
 		})
 	})
+}
+
+// refusalsOnFields lists the refusals in err as "CODE field".
+func refusalsOnFields(err error) []string {
+	var out []string
+	for _, e := range caseload.Refusals(err) {
+		out = append(out, string(e.Code)+" "+e.Field)
+	}
+	return out
 }
 
 func TestCloseAndReopenCase(t *testing.T) {
@@ -65,7 +87,7 @@ func TestCloseAndReopenCase(t *testing.T) {
 			ep, _ := workflow.OpenEpisode(c.allow, c.tx, cp.ID)
 			ctx := c.as(c.clinician)
 			note := "Goals met; discharged."
-			closed, err := c.svc.CloseCase(ctx, cp.ID, episode.CloseReasonGOALS_MET, &note)
+			closed, err := c.svc.CloseCase(ctx, workflow.CloseCaseInput{ClientID: cp.ID, Reason: episode.CloseReasonGOALS_MET, TerminationNote: &note})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +113,7 @@ func TestCloseAndReopenCase(t *testing.T) {
 				t.Errorf("document %s %s by %d, want the SIGNED TERMINATION_NOTE by %d", doc.Kind, doc.Status, doc.AuthorID, c.clinician.UserID)
 			}
 
-			reopened, err := c.svc.ReopenCase(ctx, cp.ID)
+			reopened, err := c.svc.ReopenCase(ctx, workflow.ReopenCaseInput{ClientID: cp.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,14 +125,29 @@ func TestCloseAndReopenCase(t *testing.T) {
 		t.Run("only an active case is closed", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusWAITLIST)
-			_, err := c.svc.CloseCase(c.as(c.clinician), cp.ID, episode.CloseReasonINACTIVE, nil)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.CloseCase(c.as(c.clinician), workflow.CloseCaseInput{ClientID: cp.ID, Reason: episode.CloseReasonINACTIVE})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientID")
 		})
 		t.Run("only a closed case is reopened", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			_, err := c.svc.ReopenCase(c.as(c.clinician), cp.ID)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.ReopenCase(c.as(c.clinician), workflow.ReopenCaseInput{ClientID: cp.ID})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientID")
+		})
+		t.Run("a termination note too long and a client not active: both, nothing written", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusWAITLIST)
+			long := strings.Repeat("x", 200_001)
+			_, err := c.svc.CloseCase(c.as(c.clinician), workflow.CloseCaseInput{ClientID: cp.ID, Reason: episode.CloseReasonINACTIVE, TerminationNote: &long})
+			if got, want := refusalsOnFields(err), []string{"POLICY_VIOLATION clientID", "BAD_USER_INPUT terminationNote"}; !slices.Equal(got, want) {
+				t.Errorf("refusals %v, want %v", got, want)
+			}
+			if es := caseload.Refusals(err); len(es) == 2 && !strings.HasPrefix(es[1].Message, "terminationNote: ") {
+				t.Errorf("message %q, want it on terminationNote", es[1].Message)
+			}
+			if n := c.tx.Document.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d documents after a refusal, want none", n)
+			}
 		})
 	})
 }
@@ -120,7 +157,7 @@ func TestCloseCases(t *testing.T) {
 		t.Run("an admin closes them all", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			a, b := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), mustCreateClient(t, c, "Bea", clientprofile.StatusACTIVE)
-			got, err := c.svc.CloseCases(c.as(c.admin), []int{a.ID, b.ID}, episode.CloseReasonINACTIVE)
+			got, err := c.svc.CloseCases(c.as(c.admin), workflow.CloseCasesInput{ClientIDs: []int{a.ID, b.ID}, Reason: episode.CloseReasonINACTIVE})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,31 +171,46 @@ func TestCloseCases(t *testing.T) {
 		t.Run("one that cannot be closed refuses them all", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			a, b := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), mustCreateClient(t, c, "Bea", clientprofile.StatusWAITLIST)
-			_, err := c.svc.CloseCases(c.as(c.admin), []int{a.ID, b.ID}, episode.CloseReasonINACTIVE)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.CloseCases(c.as(c.admin), workflow.CloseCasesInput{ClientIDs: []int{a.ID, b.ID}, Reason: episode.CloseReasonINACTIVE})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientIDs.1")
+			if n := c.tx.ClientProfile.Query().Where(clientprofile.StatusEQ(clientprofile.StatusCLOSED)).CountX(c.allow); n != 0 {
+				t.Errorf("%d closed clients, want none", n)
+			}
+		})
+		t.Run("every client that cannot be closed is refused on its index", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			a := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			b := mustCreateClient(t, c, "Bea", clientprofile.StatusCLOSED)
+			d := mustCreateClient(t, c, "Dee", clientprofile.StatusACTIVE)
+			_, err := c.svc.CloseCases(c.as(c.admin), workflow.CloseCasesInput{ClientIDs: []int{a.ID, b.ID, -1, d.ID, a.ID}, Reason: episode.CloseReasonINACTIVE})
+			want := []string{"POLICY_VIOLATION clientIDs.1", "NOT_FOUND clientIDs.2", "BAD_USER_INPUT clientIDs.4"}
+			if got := refusalsOnFields(err); !slices.Equal(got, want) {
+				t.Errorf("refusals %v, want %v", got, want)
+			}
+			if n := c.tx.ClientProfile.Query().Where(clientprofile.StatusEQ(clientprofile.StatusCLOSED)).CountX(c.allow); n != 1 {
+				t.Errorf("%d closed clients, want only the one closed before", n)
+			}
 		})
 		t.Run("a clinician may not", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			a := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			_, err := c.svc.CloseCases(c.as(c.clinician), []int{a.ID}, episode.CloseReasonINACTIVE)
+			_, err := c.svc.CloseCases(c.as(c.clinician), workflow.CloseCasesInput{ClientIDs: []int{a.ID}, Reason: episode.CloseReasonINACTIVE})
 			wantRefusal(t, err, caseload.CodeForbidden, "")
 		})
 		t.Run("name 1 to 100 clients", func(t *testing.T) {
 			c := begin(t, db, dialectName)
-			_, err := c.svc.CloseCases(c.as(c.admin), nil, episode.CloseReasonINACTIVE)
-			wantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
-			_, err = c.svc.CloseCases(c.as(c.admin), make([]int, workflow.MaxCloseCases+1), episode.CloseReasonINACTIVE)
-			wantRefusal(t, err, caseload.CodeBadUserInput, "clientIds")
+			_, err := c.svc.CloseCases(c.as(c.admin), workflow.CloseCasesInput{Reason: episode.CloseReasonINACTIVE})
+			wantRefusal(t, err, caseload.CodeBadUserInput, "clientIDs")
+			_, err = c.svc.CloseCases(c.as(c.admin), workflow.CloseCasesInput{ClientIDs: make([]int, workflow.MaxCloseCases+1), Reason: episode.CloseReasonINACTIVE})
+			wantRefusal(t, err, caseload.CodeBadUserInput, "clientIDs")
 		})
 		t.Run("a client of another practice is not found", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			a := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			stranger := *c.admin
 			stranger.PracticeID = c.tx.Practice.Create().SetName("South Practice").SaveX(c.allow).ID
-			_, err := c.svc.CloseCases(c.as(&stranger), []int{a.ID}, episode.CloseReasonINACTIVE)
-			if !ent.IsNotFound(err) {
-				t.Errorf("error = %v, want not found", err)
-			}
+			_, err := c.svc.CloseCases(c.as(&stranger), workflow.CloseCasesInput{ClientIDs: []int{a.ID}, Reason: episode.CloseReasonINACTIVE})
+			wantRefusal(t, err, caseload.CodeNotFound, "clientIDs.0")
 		})
 	})
 }

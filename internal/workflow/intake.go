@@ -44,62 +44,105 @@ type Assigned struct {
 	Request *ent.NewClientRequest
 }
 
-// RequestNewClients asks intake for count clients for a clinician (nil: the
-// signed-in one; another's only for an admin). Without a count, caseload
-// health's recommendation (rule 9) says how many.
-func (s *Service) RequestNewClients(ctx context.Context, count *int, note *string, clinicianID *int) (*ent.NewClientRequest, error) {
+// RequestNewClientsInput is a request to intake for new clients.
+type RequestNewClientsInput struct {
+	// Count is how many (1-50); nil: caseload health's recommendation.
+	Count *int
+	// Note is anything intake should know.
+	Note *string
+	// ClinicianID is the clinician; nil: the signed-in one (another's only
+	// for an admin).
+	ClinicianID *int
+}
+
+// CancelNewClientRequestInput is a request to withdraw.
+type CancelNewClientRequestInput struct {
+	// RequestID is the request, OPEN.
+	RequestID int
+}
+
+// RequestNewClients asks intake for clients for a clinician (the signed-in
+// one unless an admin names another). Without a count, caseload health's
+// recommendation (rule 9) says how many. Every refusal of the input is
+// returned at once, before anything is written.
+func (s *Service) RequestNewClients(ctx context.Context, in RequestNewClientsInput) (*ent.NewClientRequest, error) {
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
-	var who int
+	var refused caseload.Collector
+	var cl *ent.Clinician
 	switch {
-	case clinicianID != nil && !v.IsAdmin() && *clinicianID != v.ClinicianID:
-		return nil, caseload.Forbidden("only an admin asks on another clinician's behalf")
-	case clinicianID != nil:
-		who = *clinicianID
+	case in.ClinicianID != nil && !v.IsAdmin() && *in.ClinicianID != v.ClinicianID:
+		refused.Refuse(caseload.Forbidden("only an admin asks on another clinician's behalf").At("clinicianID"))
+	case in.ClinicianID != nil:
+		c, err := tx.Clinician.Get(ctx, *in.ClinicianID)
+		switch {
+		case ent.IsNotFound(err):
+			refused.Refuse(caseload.NotFound().At("clinicianID"))
+		case err != nil:
+			return nil, err
+		default:
+			cl = c
+		}
 	default:
 		id, err := facts.OwnClinician(ctx)
+		if caseload.ErrorCode(err) == caseload.CodeForbidden {
+			// A user without a caseload names the clinician.
+			refused.Refuse(caseload.Refusals(err)[0].At("clinicianID"))
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
-		who = id
+		if cl, err = tx.Clinician.Get(ctx, id); err != nil {
+			return nil, err
+		}
 	}
-	cl, err := tx.Clinician.Get(ctx, who)
-	if err != nil {
-		return nil, err
-	}
-	if !cl.AcceptingNewClients {
-		return nil, caseload.PolicyViolation("the clinician is not accepting new clients: change that first")
+	if cl != nil && !cl.AcceptingNewClients {
+		refused.Refuse(caseload.PolicyViolation("the clinician is not accepting new clients: change that first").At("clinicianID"))
 	}
 	n := 0
-	if count != nil {
-		n = *count
+	if in.Count != nil {
+		n = *in.Count
 		if n < 1 || n > 50 {
-			return nil, caseload.Invalid("count", "ask for 1 to 50 clients")
+			refused.Refuse(caseload.Invalid("count", "ask for 1 to 50 clients"))
 		}
-	} else {
+	} else if cl != nil {
 		health, err := s.facts(ctx).Health(ctx, cl)
 		if err != nil {
 			return nil, err
 		}
 		if health.NewClientsToRequest == 0 {
-			return nil, caseload.PolicyViolation("no new clients are recommended: %s (give a count to ask anyway)", health.Explanation)
+			refused.Refuse(caseload.PolicyViolation("no new clients are recommended: %s (give a count to ask anyway)", health.Explanation).At("count"))
 		}
 		n = health.NewClientsToRequest
 	}
-	open, err := tx.NewClientRequest.Query().
-		Where(newclientrequest.ClinicianID(cl.ID), newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).
-		Exist(ctx)
-	if err != nil {
+	create := tx.NewClientRequest.Create().SetCount(n)
+	if in.Note != nil {
+		create.SetNote(strings.TrimSpace(*in.Note))
+	}
+	// The note's validators; the count's range is refused above.
+	var note caseload.Collector
+	checkFields(&note, create.Mutation())
+	for _, e := range caseload.Refusals(note.Err()) {
+		if e.Field != "count" {
+			refused.Refuse(e)
+		}
+	}
+	if cl != nil {
+		open, err := tx.NewClientRequest.Query().
+			Where(newclientrequest.ClinicianID(cl.ID), newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).
+			Exist(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if open {
+			refused.Refuse(caseload.PolicyViolation("there is already an open request: cancel it to ask for a different number"))
+		}
+	}
+	if err := refused.Err(); err != nil {
 		return nil, err
 	}
-	if open {
-		return nil, caseload.PolicyViolation("there is already an open request: cancel it to ask for a different number")
-	}
-	create := tx.NewClientRequest.Create().SetClinicianID(cl.ID).SetCount(n)
-	if note != nil {
-		create.SetNote(strings.TrimSpace(*note))
-	}
-	req, err := create.Save(ctx)
+	req, err := create.SetClinicianID(cl.ID).Save(ctx)
 	if ent.IsConstraintError(err) {
 		// The partial unique index caught a request sent at the same time.
 		return nil, caseload.Conflict("another request was made at the same time: read the open request")
@@ -108,13 +151,15 @@ func (s *Service) RequestNewClients(ctx context.Context, count *int, note *strin
 }
 
 // CancelNewClientRequest withdraws an open request.
-func (s *Service) CancelNewClientRequest(ctx context.Context, id int) (*ent.NewClientRequest, error) {
-	req, err := s.tx(ctx).NewClientRequest.Get(ctx, id)
-	if err != nil {
+func (s *Service) CancelNewClientRequest(ctx context.Context, in CancelNewClientRequestInput) (*ent.NewClientRequest, error) {
+	req, err := s.tx(ctx).NewClientRequest.Get(ctx, in.RequestID)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, caseload.NotFound().At("requestID")
+	case err != nil:
 		return nil, err
-	}
-	if req.Status != newclientrequest.StatusOPEN {
-		return nil, caseload.PolicyViolation("the request is %s: only an open request is cancelled", req.Status)
+	case req.Status != newclientrequest.StatusOPEN:
+		return nil, caseload.PolicyViolation("the request is %s: only an open request is cancelled", req.Status).At("requestID")
 	}
 	return req.Update().SetStatus(newclientrequest.StatusCANCELED).SetClosedAt(s.now()).Save(ctx)
 }
@@ -127,39 +172,46 @@ func (s *Service) AssignClient(ctx context.Context, in Assignment) (*Assigned, e
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, caseload.Forbidden("only an admin (intake) assigns clients")
 	}
-	if err := caseload.CheckSessionTimes(in.IntakeStartsAt, in.IntakeEndsAt); err != nil {
-		return nil, fieldRenamed(err, "endsAt", "intakeEndsAt")
+	var refused caseload.Collector
+	for _, e := range caseload.Refusals(caseload.CheckSessionTimes(in.IntakeStartsAt, in.IntakeEndsAt)) {
+		refused.Refuse(renamed(renamed(e, "endsAt", "intakeEndsAt"), "startsAt", "intakeStartsAt"))
 	}
 	if !in.IntakeStartsAt.After(s.now()) {
-		return nil, caseload.Invalid("intakeStartsAt", "must be in the future")
+		refused.Refuse(caseload.Invalid("intakeStartsAt", "must be in the future"))
 	}
 	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
-	if err != nil {
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("clientID"))
+	case err != nil:
 		return nil, err
-	}
-	switch c.Status {
-	case clientprofile.StatusACTIVE:
-		return nil, caseload.PolicyViolation("the client is already ACTIVE on a caseload")
-	case clientprofile.StatusCLOSED:
-		return nil, caseload.PolicyViolation("the client's case is closed: reopen it instead")
+	case c.Status == clientprofile.StatusACTIVE:
+		refused.Refuse(caseload.PolicyViolation("the client is already ACTIVE on a caseload").At("clientID"))
+	case c.Status == clientprofile.StatusCLOSED:
+		refused.Refuse(caseload.PolicyViolation("the client's case is closed: reopen it instead").At("clientID"))
 	}
 	cl, err := tx.Clinician.Get(ctx, in.ClinicianID)
-	if err != nil {
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("clinicianID"))
+		cl = nil
+	case err != nil:
 		return nil, err
 	}
 	var req *ent.NewClientRequest
 	if in.RequestID != nil {
 		req, err = tx.NewClientRequest.Get(ctx, *in.RequestID)
-		if err != nil {
-			return nil, caseload.Invalid("requestID", "no such request")
-		}
 		switch {
-		case req.ClinicianID != cl.ID:
-			return nil, caseload.Invalid("requestID", "the request is another clinician's")
+		case ent.IsNotFound(err):
+			refused.Refuse(caseload.NotFound().At("requestID"))
+		case err != nil:
+			return nil, err
+		case cl != nil && req.ClinicianID != cl.ID:
+			refused.Refuse(caseload.Invalid("requestID", "the request is another clinician's"))
 		case req.Status != newclientrequest.StatusOPEN:
-			return nil, caseload.PolicyViolation("the request is %s", req.Status)
+			refused.Refuse(caseload.PolicyViolation("the request is %s", req.Status).At("requestID"))
 		}
-	} else {
+	} else if cl != nil {
 		req, err = tx.NewClientRequest.Query().
 			Where(newclientrequest.ClinicianID(cl.ID), newclientrequest.StatusEQ(newclientrequest.StatusOPEN)).
 			Only(ctx)
@@ -167,8 +219,11 @@ func (s *Service) AssignClient(ctx context.Context, in Assignment) (*Assigned, e
 			return nil, err
 		}
 	}
-	if req == nil && !cl.AcceptingNewClients {
-		return nil, caseload.PolicyViolation("the clinician is not accepting new clients and has no open request")
+	if req == nil && cl != nil && !cl.AcceptingNewClients {
+		refused.Refuse(caseload.PolicyViolation("the clinician is not accepting new clients and has no open request").At("clinicianID"))
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
 	}
 	c, err = c.Update().SetClinicianID(cl.ID).SetStatus(clientprofile.StatusACTIVE).Save(ctx)
 	if err != nil {
@@ -204,11 +259,15 @@ func (s *Service) AssignClient(ctx context.Context, in Assignment) (*Assigned, e
 	return &Assigned{Client: c, Episode: ep, Intake: intake, Request: req}, nil
 }
 
-// fieldRenamed reports a validation error under the input's own field name.
-func fieldRenamed(err error, from, to string) error {
-	var e *caseload.Error
-	if errors.As(err, &e) && e.Field == from {
-		return caseload.Invalid(to, "%s", strings.TrimPrefix(e.Message, from+": "))
+// renamed reports a refusal of field from on the input's field to, the
+// message too.
+func renamed(e *caseload.Error, from, to string) *caseload.Error {
+	if e.Field != from {
+		return e
 	}
-	return err
+	c := e.At(to)
+	if rest, ok := strings.CutPrefix(e.Message, from+": "); ok {
+		c.Message = to + ": " + rest
+	}
+	return c
 }

@@ -2,6 +2,8 @@ package workflow_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,22 +42,22 @@ func TestRequestNewClients(t *testing.T) {
 		t.Run("the recommended count for the signed-in clinician", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			note := "  adolescents welcome  "
-			got, err := c.svc.RequestNewClients(c.as(c.clinician), nil, &note, nil)
+			got, err := c.svc.RequestNewClients(c.as(c.clinician), workflow.RequestNewClientsInput{Note: &note})
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := c.tx.NewClientRequest.GetX(c.allow, got.ID)
-			// No clients and 30 weekly slots: 30 × 1.3 = 39 short, plus
-			// the policy's buffer of 2 for no-shows.
-			if r.ClinicianID != c.clinicianID || r.Count != 41 || r.Note != "adolescents welcome" || r.Status != newclientrequest.StatusOPEN ||
+			// No clients and 30 weekly slots: 30 open slots, plus the
+			// policy's buffer of 2 for no-shows (rule 9).
+			if r.ClinicianID != c.clinicianID || r.Count != 32 || r.Note != "adolescents welcome" || r.Status != newclientrequest.StatusOPEN ||
 				r.AssignedCount != 0 || r.ClosedAt != nil || r.PracticeID != c.practice {
-				t.Errorf("request %+v, want an OPEN request of clinician %d for 41 clients noting %q", r, c.clinicianID, "adolescents welcome")
+				t.Errorf("request %+v, want an OPEN request of clinician %d for 32 clients noting %q", r, c.clinicianID, "adolescents welcome")
 			}
 		})
 		t.Run("an admin asks on a clinician's behalf", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			n := 3
-			got, err := c.svc.RequestNewClients(c.as(c.admin), &n, nil, &c.clinicianID)
+			got, err := c.svc.RequestNewClients(c.as(c.admin), workflow.RequestNewClientsInput{Count: &n, ClinicianID: &c.clinicianID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,12 +77,12 @@ func TestRequestNewClients(t *testing.T) {
 			{"a second open request", func(tb testing.TB, c *testCase) { iMustRequest(tb, c, c.clinicianID, 2) }, 2, false,
 				caseload.CodePolicyViolation, "", "there is already an open request"},
 			{"asking for another clinician", nil, 2, true,
-				caseload.CodeForbidden, "", "only an admin asks on another clinician's behalf"},
+				caseload.CodeForbidden, "clinicianID", "only an admin asks on another clinician's behalf"},
 			{"asking for too many", nil, 51, false,
 				caseload.CodeBadUserInput, "count", "ask for 1 to 50 clients"},
 			{"a clinician not accepting new clients", func(tb testing.TB, c *testCase) {
 				c.tx.Clinician.UpdateOneID(c.clinicianID).SetAcceptingNewClients(false).ExecX(c.allow)
-			}, 2, false, caseload.CodePolicyViolation, "", "the clinician is not accepting new clients"},
+			}, 2, false, caseload.CodePolicyViolation, "clinicianID", "the clinician is not accepting new clients"},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
@@ -94,13 +96,25 @@ func TestRequestNewClients(t *testing.T) {
 					id := mustCreateClinician(t, c, "Dr Bo")
 					who = &id
 				}
-				_, err := c.svc.RequestNewClients(c.as(c.clinician), &tc.count, nil, who)
+				_, err := c.svc.RequestNewClients(c.as(c.clinician), workflow.RequestNewClientsInput{Count: &tc.count, ClinicianID: who})
 				wantRefusal(t, err, tc.code, tc.field, tc.message)
 				if after := c.tx.NewClientRequest.Query().CountX(c.allow); after != before {
 					t.Errorf("%d requests after a refusal, want %d", after, before)
 				}
 			})
 		}
+		t.Run("refused: every invalid field at once", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			n, missing, note := 0, -1, strings.Repeat("x", 1001)
+			_, err := c.svc.RequestNewClients(c.as(c.admin), workflow.RequestNewClientsInput{Count: &n, Note: &note, ClinicianID: &missing})
+			want := []string{"NOT_FOUND clinicianID", "BAD_USER_INPUT count", "BAD_USER_INPUT note"}
+			if got := refusalsOnFields(err); !slices.Equal(got, want) {
+				t.Errorf("refusals %v, want %v", got, want)
+			}
+			if n := c.tx.NewClientRequest.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d requests after a refusal, want none", n)
+			}
+		})
 	})
 }
 
@@ -110,20 +124,20 @@ func TestCancelNewClientRequest(t *testing.T) {
 			c := begin(t, db, dialectName)
 			r := iMustRequest(t, c, c.clinicianID, 2)
 			ctx := c.as(c.clinician)
-			if _, err := c.svc.CancelNewClientRequest(ctx, r.ID); err != nil {
+			if _, err := c.svc.CancelNewClientRequest(ctx, workflow.CancelNewClientRequestInput{RequestID: r.ID}); err != nil {
 				t.Fatal(err)
 			}
 			got := c.tx.NewClientRequest.GetX(c.allow, r.ID)
 			if got.Status != newclientrequest.StatusCANCELED || got.ClosedAt == nil || !got.ClosedAt.Equal(testNow) {
 				t.Errorf("request %s closed at %v, want CANCELED at %v", got.Status, got.ClosedAt, testNow)
 			}
-			_, err := c.svc.CancelNewClientRequest(ctx, r.ID)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "", "the request is CANCELED")
+			_, err := c.svc.CancelNewClientRequest(ctx, workflow.CancelNewClientRequestInput{RequestID: r.ID})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "requestID", "the request is CANCELED")
 		})
 		t.Run("refused: another clinician's request", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			r := iMustRequest(t, c, mustCreateClinician(t, c, "Dr Bo"), 2)
-			_, err := c.svc.CancelNewClientRequest(c.as(c.clinician), r.ID)
+			_, err := c.svc.CancelNewClientRequest(c.as(c.clinician), workflow.CancelNewClientRequestInput{RequestID: r.ID})
 			wantNotFound(t, err)
 			if got := c.tx.NewClientRequest.GetX(c.allow, r.ID); got.Status != newclientrequest.StatusOPEN {
 				t.Errorf("request %s after a refusal, want OPEN", got.Status)
@@ -194,16 +208,16 @@ func TestAssignClient(t *testing.T) {
 			}, caseload.CodeBadUserInput, "intakeEndsAt", "intakeEndsAt: must be after startsAt"},
 			{"an ACTIVE client", nil, func(tb testing.TB, c *testCase, in *workflow.Assignment) {
 				in.ClientID = mustCreateClient(tb, c, "Ann", clientprofile.StatusACTIVE).ID
-			}, caseload.CodePolicyViolation, "", "the client is already ACTIVE on a caseload"},
+			}, caseload.CodePolicyViolation, "clientID", "the client is already ACTIVE on a caseload"},
 			{"a CLOSED client", nil, func(tb testing.TB, c *testCase, in *workflow.Assignment) {
 				in.ClientID = mustCreateClient(tb, c, "Ann", clientprofile.StatusCLOSED).ID
-			}, caseload.CodePolicyViolation, "", "the client's case is closed: reopen it instead"},
+			}, caseload.CodePolicyViolation, "clientID", "the client's case is closed: reopen it instead"},
 			{"another clinician's request", nil, func(tb testing.TB, c *testCase, in *workflow.Assignment) {
 				in.RequestID = &iMustRequest(tb, c, mustCreateClinician(tb, c, "Dr Bo"), 1).ID
 			}, caseload.CodeBadUserInput, "requestID", "the request is another clinician's"},
 			{"a clinician not accepting new clients, without a request", nil, func(_ testing.TB, c *testCase, _ *workflow.Assignment) {
 				c.tx.Clinician.UpdateOneID(c.clinicianID).SetAcceptingNewClients(false).ExecX(c.allow)
-			}, caseload.CodePolicyViolation, "", "the clinician is not accepting new clients and has no open request"},
+			}, caseload.CodePolicyViolation, "clinicianID", "the clinician is not accepting new clients and has no open request"},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {

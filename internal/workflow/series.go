@@ -111,68 +111,56 @@ func newSeriesID() (string, error) {
 }
 
 // CreateRecurringSeries books a standing series for a client who has
-// earned it, all of it or nothing: CONFLICT, naming the date, when any of
-// its sessions collides with a booked one.
+// earned it, all of it or nothing. Every refusal of the input is returned
+// at once before anything is written; CONFLICT, naming the date, when any
+// of its sessions collides with a booked one (then nothing is booked).
 func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringSeriesInput) (*RecurringSeries, error) {
 	tx := s.tx(ctx)
-	minute, ok := parseClock(in.Time)
-	if !ok {
-		return nil, caseload.Invalid("time", "give the local start time as HH:MM, e.g. 16:30")
+	var refused caseload.Collector
+	minute, clockOK := parseClock(in.Time)
+	if !clockOK {
+		refused.Refuse(caseload.Invalid("time", "give the local start time as HH:MM, e.g. 16:30"))
 	}
-	if in.Count < 1 || in.Count > 52 {
-		return nil, caseload.Invalid("count", "book 1 to 52 sessions")
+	countOK := in.Count >= 1 && in.Count <= 52
+	if !countOK {
+		refused.Refuse(caseload.Invalid("count", "book 1 to 52 sessions"))
 	}
 	length := 50
 	if in.DurationMinutes != nil {
 		length = *in.DurationMinutes
 	}
 	if length < 15 || time.Duration(length)*time.Minute > caseload.MaxSession {
-		return nil, caseload.Invalid("durationMinutes", "a session lasts 15 to %d minutes", int(caseload.MaxSession.Minutes()))
+		refused.Refuse(caseload.Invalid("durationMinutes", "a session lasts 15 to %d minutes", int(caseload.MaxSession.Minutes())))
 	}
-	step, ok := seriesStepDays[in.Frequency]
-	if !ok {
-		return nil, caseload.Invalid("frequency", "unknown frequency %s", in.Frequency)
+	step, stepOK := seriesStepDays[in.Frequency]
+	if !stepOK {
+		refused.Refuse(caseload.Invalid("frequency", "unknown frequency %s", in.Frequency))
 	}
 	f := s.facts(ctx)
 	rules, err := f.Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
+	c, refusal, err := s.seriesClient(ctx, rules, in.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case c.Status != clientprofile.StatusACTIVE:
-		return nil, caseload.PolicyViolation("the client is %s: only an ACTIVE client has a recurring series", c.Status)
-	case c.ClinicianID == nil:
-		return nil, caseload.PolicyViolation("the client has no clinician")
+	if refusal != nil {
+		refused.Refuse(refusal.At("clientID"))
 	}
-	h, err := f.History(ctx, c.ID)
-	if err != nil {
+	var starts []time.Time
+	if clockOK && countOK && stepOK {
+		from := s.now().In(rules.Location).AddDate(0, 0, 1)
+		if in.StartsOn != nil {
+			from = *in.StartsOn
+		}
+		starts = seriesStarts(rules.Location, from, in.Weekday, minute, step, in.Count)
+		if !starts[0].After(s.now()) {
+			refused.Refuse(caseload.Invalid("startsOn", "the first session would be in the past: start later"))
+		}
+	}
+	if err := refused.Err(); err != nil {
 		return nil, err
-	}
-	if holds, err := futureSeries(tx, c.ID, s.now()).Exist(ctx); err != nil {
-		return nil, err
-	} else if holds {
-		return nil, caseload.PolicyViolation("the client already has a recurring series: revoke it before booking another")
-	}
-	verdict := rules.RecurringEligibility(h)
-	switch {
-	case verdict.ShouldRevoke:
-		return nil, caseload.PolicyViolation("a recurring series is not allowed: %s", verdict.Reason)
-	case !verdict.Eligible && !c.RecurringPrivilege:
-		// A privilege once earned lasts until it is revoked: renewing a
-		// series that ran out needs no new streak.
-		return nil, caseload.PolicyViolation("a recurring series is not earned yet: %s", verdict.Reason)
-	}
-	from := s.now().In(rules.Location).AddDate(0, 0, 1)
-	if in.StartsOn != nil {
-		from = *in.StartsOn
-	}
-	starts := seriesStarts(rules.Location, from, in.Weekday, minute, step, in.Count)
-	if !starts[0].After(s.now()) {
-		return nil, caseload.Invalid("startsOn", "the first session would be in the past: start later")
 	}
 	id, err := newSeriesID()
 	if err != nil {
@@ -214,6 +202,43 @@ func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringS
 	return &RecurringSeries{SeriesID: id, Client: c, Appointments: booked}, nil
 }
 
+// seriesClient returns the client to book a recurring series for, or why
+// the client may not have one (rule 5): not found in scope, not ACTIVE, no
+// clinician, holding one already, or not earned.
+func (s *Service) seriesClient(ctx context.Context, rules caseload.Rules, clientID int) (*ent.ClientProfile, *caseload.Error, error) {
+	tx := s.tx(ctx)
+	c, err := tx.ClientProfile.Get(ctx, clientID)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, caseload.NotFound(), nil
+	case err != nil:
+		return nil, nil, err
+	case c.Status != clientprofile.StatusACTIVE:
+		return nil, caseload.PolicyViolation("the client is %s: only an ACTIVE client has a recurring series", c.Status), nil
+	case c.ClinicianID == nil:
+		return nil, caseload.PolicyViolation("the client has no clinician"), nil
+	}
+	h, err := s.facts(ctx).History(ctx, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if holds, err := futureSeries(tx, c.ID, s.now()).Exist(ctx); err != nil {
+		return nil, nil, err
+	} else if holds {
+		return nil, caseload.PolicyViolation("the client already has a recurring series: revoke it before booking another"), nil
+	}
+	verdict := rules.RecurringEligibility(h)
+	switch {
+	case verdict.ShouldRevoke:
+		return nil, caseload.PolicyViolation("a recurring series is not allowed: %s", verdict.Reason), nil
+	case !verdict.Eligible && !c.RecurringPrivilege:
+		// A privilege once earned lasts until it is revoked: renewing a
+		// series that ran out needs no new streak.
+		return nil, caseload.PolicyViolation("a recurring series is not earned yet: %s", verdict.Reason), nil
+	}
+	return c, nil, nil
+}
+
 // futureSeries queries the client's booked future sessions of a recurring
 // series.
 func futureSeries(tx *ent.Client, clientID int, now time.Time) *ent.AppointmentQuery {
@@ -226,28 +251,46 @@ func futureSeries(tx *ent.Client, clientID int, now time.Time) *ent.AppointmentQ
 		)
 }
 
+// RevokeRecurringInput is a client's recurring series to revoke.
+type RevokeRecurringInput struct {
+	// ClientID is the client holding the privilege or a series.
+	ClientID int
+	// Reason is why, kept on the cancelled sessions; nil for none.
+	Reason *string
+}
+
 // RevokeRecurring takes the recurring privilege away and cancels the future
 // sessions of the client's series (by PRACTICE: never a strike); the reason
-// is kept on the cancelled sessions.
-func (s *Service) RevokeRecurring(ctx context.Context, clientID int, reason *string) (*RevokeRecurringPayload, error) {
+// is kept on the cancelled sessions. Every refusal of the input is
+// returned at once, before anything is written.
+func (s *Service) RevokeRecurring(ctx context.Context, in RevokeRecurringInput) (*RevokeRecurringPayload, error) {
 	tx := s.tx(ctx)
-	c, err := tx.ClientProfile.Get(ctx, clientID)
-	if err != nil {
+	var refused caseload.Collector
+	var future []*ent.Appointment
+	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("clientID"))
+	case err != nil:
 		return nil, err
-	}
-	future, err := futureSeries(tx, c.ID, s.now()).Order(ent.Asc(appointment.FieldStartsAt)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(future) == 0 && !c.RecurringPrivilege {
-		return nil, caseload.PolicyViolation("the client holds no recurring series")
+	default:
+		future, err = futureSeries(tx, c.ID, s.now()).Order(ent.Asc(appointment.FieldStartsAt)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(future) == 0 && !c.RecurringPrivilege {
+			refused.Refuse(caseload.PolicyViolation("the client holds no recurring series").At("clientID"))
+		}
 	}
 	why := "recurring series revoked"
-	if reason != nil && strings.TrimSpace(*reason) != "" {
-		why += ": " + strings.TrimSpace(*reason)
+	if in.Reason != nil && strings.TrimSpace(*in.Reason) != "" {
+		why += ": " + strings.TrimSpace(*in.Reason)
 	}
 	if len(why) > 500 {
-		return nil, caseload.Invalid("reason", "at most %d characters", 500-len("recurring series revoked: "))
+		refused.Refuse(caseload.Invalid("reason", "at most %d characters", 500-len("recurring series revoked: ")))
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
 	}
 	canceled := make([]*ent.Appointment, 0, len(future))
 	for _, a := range future {

@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestCreateRecurringSeries(t *testing.T) {
 			in := biweekly
 			in.ClientID = mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE).ID
 			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "", "not earned yet: No sessions yet")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientID", "not earned yet: No sessions yet")
 		})
 		t.Run("a collision books nothing", func(t *testing.T) {
 			c := begin(t, db, dialectName)
@@ -88,6 +89,31 @@ func TestCreateRecurringSeries(t *testing.T) {
 				wantRefusal(t, err, caseload.CodeBadUserInput, tc.field)
 			})
 		}
+		t.Run("every invalid field and the rule at once, nothing booked", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			in := biweekly
+			in.ClientID = mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE).ID
+			in.Time, in.Count = "25:00", 60
+			ten := 10
+			in.DurationMinutes = &ten
+			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
+			want := []string{"BAD_USER_INPUT time", "BAD_USER_INPUT count", "BAD_USER_INPUT durationMinutes", "POLICY_VIOLATION clientID"}
+			if got := refusalsOnFields(err); !slices.Equal(got, want) {
+				t.Errorf("refusals %v, want %v", got, want)
+			}
+			if n := c.tx.Appointment.Query().CountX(c.allow); n != 0 {
+				t.Errorf("%d sessions after a refusal, want none", n)
+			}
+		})
+		t.Run("a first session in the past", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			in := biweekly
+			in.ClientID = mustCreateEarner(t, c).ID
+			past := testNow.AddDate(0, 0, -14)
+			in.StartsOn = &past
+			_, err := c.svc.CreateRecurringSeries(c.as(c.clinician), in)
+			wantRefusal(t, err, caseload.CodeBadUserInput, "startsOn")
+		})
 	})
 }
 
@@ -104,7 +130,7 @@ func TestRevokeRecurring(t *testing.T) {
 				t.Fatal(err)
 			}
 			reason := " moving away "
-			got, err := c.svc.RevokeRecurring(ctx, cp.ID, &reason)
+			got, err := c.svc.RevokeRecurring(ctx, workflow.RevokeRecurringInput{ClientID: cp.ID, Reason: &reason})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,15 +147,15 @@ func TestRevokeRecurring(t *testing.T) {
 		t.Run("a client without a series has none to revoke", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			_, err := c.svc.RevokeRecurring(c.as(c.clinician), cp.ID, nil)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "")
+			_, err := c.svc.RevokeRecurring(c.as(c.clinician), workflow.RevokeRecurringInput{ClientID: cp.ID})
+			wantRefusal(t, err, caseload.CodePolicyViolation, "clientID")
 		})
 		t.Run("a reason too long for the record", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			cp = c.tx.ClientProfile.UpdateOne(cp).SetRecurringPrivilege(true).SaveX(c.allow)
 			long := strings.Repeat("x", 480)
-			_, err := c.svc.RevokeRecurring(c.as(c.clinician), cp.ID, &long)
+			_, err := c.svc.RevokeRecurring(c.as(c.clinician), workflow.RevokeRecurringInput{ClientID: cp.ID, Reason: &long})
 			wantRefusal(t, err, caseload.CodeBadUserInput, "reason")
 		})
 	})
