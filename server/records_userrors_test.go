@@ -53,7 +53,7 @@ func TestUpdateClientReportsEveryInvalidField(t *testing.T) {
 
 		// Another clinician's client reads as one that exists nowhere, on
 		// the field of its id, beside the invalid fields.
-		dee := f.otherClients[0]
+		dee := must(s.main.DB.Ent.ClientProfile.Get(sys(), f.otherClients[0].ID))
 		in["clientID"] = encodeID(dee.ID)
 		r = s.do(tok, updateClientOp, map[string]any{"in": in})
 		wantUserErrors(t, r, "updateClient", "client",
