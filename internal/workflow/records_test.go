@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -133,6 +134,25 @@ func TestCaregivers(t *testing.T) {
 			if r := c.tx.Caregiver.GetX(c.allow, uma.ID).Relationship; r != "guardian" {
 				t.Errorf("relationship %q, want guardian", r)
 			}
+		})
+		t.Run("refused: a new primary caregiver with invalid fields replaces nobody", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			tim := mustCreateClient(t, c, "Tim", clientprofile.StatusACTIVE)
+			ctx := c.as(c.clinician)
+			uma, err := c.svc.CreateCaregiver(ctx, ent.CreateCaregiverInput{ClientID: tim.ID, Name: "Uma Zed", Relationship: "parent", IsPrimary: ptr(true)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.svc.CreateCaregiver(ctx, ent.CreateCaregiverInput{ClientID: tim.ID, Name: "", Relationship: "parent", Email: ptr("nobody"), IsPrimary: ptr(true)})
+			var refused caseload.Errors
+			if !errors.As(err, &refused) || len(refused) != 2 || refused[0].Field != "name" || refused[1].Field != "email" {
+				t.Fatalf("error = %v, want name and email refused at once", err)
+			}
+			if got := c.tx.Caregiver.Query().Where(caregiver.IsPrimary(true)).IDsX(c.allow); len(got) != 1 || got[0] != uma.ID {
+				t.Errorf("primary caregivers %v after a refusal, want Uma's %d still", got, uma.ID)
+			}
+			_, err = c.svc.UpdateCaregiver(ctx, workflow.UpdateCaregiverInput{CaregiverID: tim.ID, UpdateCaregiverInput: ent.UpdateCaregiverInput{IsPrimary: ptr(true)}})
+			wantRefusal(t, err, caseload.CodeNotFound, "caregiverID")
 		})
 	})
 }
