@@ -180,7 +180,7 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 		}
 		targets := entitiesOf(c.result)
 		if ev.outcome != auditevent.OutcomeSUCCESS || len(targets) == 0 {
-			targets = []target{targetOfArgs(c.args)}
+			targets = []target{targetOfArgs(c.args, c.returns)}
 		}
 		for _, t := range targets {
 			e := ev
@@ -297,8 +297,10 @@ func entitiesOf(v any) []target {
 }
 
 // targetOfArgs names what a refused or failed mutation aimed at, from its
-// arguments: the record id and the client.
-func targetOfArgs(args map[string]any) target {
+// arguments: the record id and the client. A mutation of the payload shape
+// (returns VerbNounPayload) names its record in its input: the field
+// <Noun>ID, for a noun its name ends with (updateDocument's documentID).
+func targetOfArgs(args map[string]any, returns string) target {
 	var t target
 	for _, name := range []string{"id", "appointmentId", "documentId", "canceledAppointmentId"} {
 		if id, ok := args[name].(int); ok {
@@ -310,14 +312,35 @@ func targetOfArgs(args map[string]any) target {
 		t.client = id
 	} else if in, ok := args["input"]; ok {
 		t.client = intField(in, "ClientID")
-		// The session an input of the payload shape names.
-		for _, name := range []string{"AppointmentID", "CanceledAppointmentID"} {
-			if id := intField(in, name); t.id == 0 && id != 0 {
-				t.id, t.typ = id, "Appointment"
-			}
+		if t.id == 0 {
+			t.typ, t.id = recordOfInput(in, strings.TrimSuffix(returns, "Payload"))
 		}
 	}
 	return t
+}
+
+// recordOfInput finds, in the input of the mutation verbNoun, the field
+// declared on the input's own type (not an embedded one's) that names its
+// record, <Noun>ID; it returns the noun and the id, or "" and 0.
+func recordOfInput(in any, verbNoun string) (string, int) {
+	rv := reflect.ValueOf(in)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return "", 0
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return "", 0
+	}
+	for i := 0; i < rv.NumField(); i++ {
+		f := rv.Type().Field(i)
+		noun, isID := strings.CutSuffix(f.Name, "ID")
+		if isID && !f.Anonymous && noun != "" && f.Type.Kind() == reflect.Int && strings.HasSuffix(verbNoun, noun) {
+			return noun, int(rv.Field(i).Int())
+		}
+	}
+	return "", 0
 }
 
 // intField reads an int (or *int) field of a struct (or pointer to one).

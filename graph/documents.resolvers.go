@@ -8,15 +8,26 @@ package graph
 import (
 	"context"
 
-	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // SignDocument is the resolver for the signDocument field.
-func (r *mutationResolver) SignDocument(ctx context.Context, id int, version int) (*ent.Document, error) {
-	return r.workflow.SignDocument(ctx, id, version)
+func (r *mutationResolver) SignDocument(ctx context.Context, input workflow.SignDocumentInput) (*model.SignDocumentPayload, error) {
+	x, err := r.workflow.SignDocument(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SignDocumentPayload{Document: x, UserErrors: refused}, nil
 }
 
 // AddDocumentAddendum is the resolver for the addDocumentAddendum field.
-func (r *mutationResolver) AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error) {
-	return r.workflow.AddDocumentAddendum(ctx, documentID, body)
+func (r *mutationResolver) AddDocumentAddendum(ctx context.Context, input workflow.AddDocumentAddendumInput) (*model.AddDocumentAddendumPayload, error) {
+	x, err := r.workflow.AddDocumentAddendum(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddDocumentAddendumPayload{Document: x, UserErrors: refused}, nil
 }

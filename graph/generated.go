@@ -55,6 +55,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddDocumentAddendumPayload struct {
+		Document   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Appointment struct {
 		CancelReason    func(childComplexity int) int
 		CanceledAt      func(childComplexity int) int
@@ -334,8 +339,33 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CreateAppointmentPayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	CreateCaregiverPayload struct {
+		Caregiver  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CreateClientPayload struct {
 		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateClinicianPayload struct {
+		Clinician  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateContactPayload struct {
+		Contact    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateDocumentPayload struct {
+		Document   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -442,7 +472,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddDocumentAddendum    func(childComplexity int, documentID int, body string) int
+		AddDocumentAddendum    func(childComplexity int, input workflow.AddDocumentAddendumInput) int
 		AssignClient           func(childComplexity int, input workflow.Assignment) int
 		CancelAppointment      func(childComplexity int, input workflow.CancelAppointmentInput) int
 		CancelNewClientRequest func(childComplexity int, input workflow.CancelNewClientRequestInput) int
@@ -472,14 +502,14 @@ type ComplexityRoot struct {
 		SendClosureWarning     func(childComplexity int, input workflow.SendClosureWarningInput) int
 		SetBackfillPreference  func(childComplexity int, input workflow.SetBackfillPreferenceInput) int
 		SetUserActive          func(childComplexity int, id int, active bool) int
-		SignDocument           func(childComplexity int, id int, version int) int
+		SignDocument           func(childComplexity int, input workflow.SignDocumentInput) int
 		UnlockUser             func(childComplexity int, id int) int
-		UpdateAppointment      func(childComplexity int, id int, input ent.UpdateAppointmentInput) int
-		UpdateCaregiver        func(childComplexity int, id int, input ent.UpdateCaregiverInput) int
-		UpdateClient           func(childComplexity int, id int, input ent.UpdateClientProfileInput) int
-		UpdateClinician        func(childComplexity int, id int, input ent.UpdateClinicianInput) int
-		UpdateContact          func(childComplexity int, id int, input ent.UpdateContactInput) int
-		UpdateDocument         func(childComplexity int, id int, version int, input ent.UpdateDocumentInput) int
+		UpdateAppointment      func(childComplexity int, input workflow.UpdateAppointmentInput) int
+		UpdateCaregiver        func(childComplexity int, input workflow.UpdateCaregiverInput) int
+		UpdateClient           func(childComplexity int, input workflow.UpdateClientInput) int
+		UpdateClinician        func(childComplexity int, input workflow.UpdateClinicianInput) int
+		UpdateContact          func(childComplexity int, input workflow.UpdateContactInput) int
+		UpdateDocument         func(childComplexity int, input workflow.UpdateDocumentInput) int
 		UpdatePolicy           func(childComplexity int, input workflow.PolicyChange) int
 	}
 
@@ -658,6 +688,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SignDocumentPayload struct {
+		Document   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	TerminationRecommendation struct {
 		Action      func(childComplexity int) int
 		CloseBy     func(childComplexity int) int
@@ -676,6 +711,36 @@ type ComplexityRoot struct {
 		Explanation  func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Overdue      func(childComplexity int) int
+	}
+
+	UpdateAppointmentPayload struct {
+		Appointment func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	UpdateCaregiverPayload struct {
+		Caregiver  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateClientPayload struct {
+		Client     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateClinicianPayload struct {
+		Clinician  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateContactPayload struct {
+		Contact    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateDocumentPayload struct {
+		Document   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	User struct {
@@ -749,24 +814,24 @@ type MutationResolver interface {
 	CloseCase(ctx context.Context, input workflow.CloseCaseInput) (*model.CloseCasePayload, error)
 	ReopenCase(ctx context.Context, input workflow.ReopenCaseInput) (*model.ReopenCasePayload, error)
 	CloseCases(ctx context.Context, input workflow.CloseCasesInput) (*model.CloseCasesPayload, error)
-	SignDocument(ctx context.Context, id int, version int) (*ent.Document, error)
-	AddDocumentAddendum(ctx context.Context, documentID int, body string) (*ent.Document, error)
+	SignDocument(ctx context.Context, input workflow.SignDocumentInput) (*model.SignDocumentPayload, error)
+	AddDocumentAddendum(ctx context.Context, input workflow.AddDocumentAddendumInput) (*model.AddDocumentAddendumPayload, error)
 	RequestNewClients(ctx context.Context, input workflow.RequestNewClientsInput) (*model.RequestNewClientsPayload, error)
 	CancelNewClientRequest(ctx context.Context, input workflow.CancelNewClientRequestInput) (*model.CancelNewClientRequestPayload, error)
 	AssignClient(ctx context.Context, input workflow.Assignment) (*model.AssignClientPayload, error)
 	UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error)
-	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error)
-	UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error)
+	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*model.CreateClinicianPayload, error)
+	UpdateClinician(ctx context.Context, input workflow.UpdateClinicianInput) (*model.UpdateClinicianPayload, error)
 	CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*model.CreateClientPayload, error)
-	UpdateClient(ctx context.Context, id int, input ent.UpdateClientProfileInput) (*ent.ClientProfile, error)
-	CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error)
-	UpdateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error)
-	CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error)
-	UpdateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error)
-	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
-	UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error)
-	CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error)
-	UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error)
+	UpdateClient(ctx context.Context, input workflow.UpdateClientInput) (*model.UpdateClientPayload, error)
+	CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*model.CreateCaregiverPayload, error)
+	UpdateCaregiver(ctx context.Context, input workflow.UpdateCaregiverInput) (*model.UpdateCaregiverPayload, error)
+	CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*model.CreateAppointmentPayload, error)
+	UpdateAppointment(ctx context.Context, input workflow.UpdateAppointmentInput) (*model.UpdateAppointmentPayload, error)
+	CreateContact(ctx context.Context, input ent.CreateContactInput) (*model.CreateContactPayload, error)
+	UpdateContact(ctx context.Context, input workflow.UpdateContactInput) (*model.UpdateContactPayload, error)
+	CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*model.CreateDocumentPayload, error)
+	UpdateDocument(ctx context.Context, input workflow.UpdateDocumentInput) (*model.UpdateDocumentPayload, error)
 	ScheduleAppointment(ctx context.Context, input workflow.ScheduleAppointmentInput) (*model.ScheduleAppointmentPayload, error)
 	RescheduleAppointment(ctx context.Context, input workflow.RescheduleAppointmentInput) (*model.RescheduleAppointmentPayload, error)
 	CancelAppointment(ctx context.Context, input workflow.CancelAppointmentInput) (*model.CancelAppointmentPayload, error)
@@ -821,6 +886,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddDocumentAddendumPayload.document":
+		if e.ComplexityRoot.AddDocumentAddendumPayload.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDocumentAddendumPayload.Document(childComplexity), true
+	case "AddDocumentAddendumPayload.userErrors":
+		if e.ComplexityRoot.AddDocumentAddendumPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddDocumentAddendumPayload.UserErrors(childComplexity), true
 
 	case "Appointment.cancelReason":
 		if e.ComplexityRoot.Appointment.CancelReason == nil {
@@ -2055,6 +2133,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContactEdge.Node(childComplexity), true
 
+	case "CreateAppointmentPayload.appointment":
+		if e.ComplexityRoot.CreateAppointmentPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAppointmentPayload.Appointment(childComplexity), true
+	case "CreateAppointmentPayload.userErrors":
+		if e.ComplexityRoot.CreateAppointmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAppointmentPayload.UserErrors(childComplexity), true
+
+	case "CreateCaregiverPayload.caregiver":
+		if e.ComplexityRoot.CreateCaregiverPayload.Caregiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCaregiverPayload.Caregiver(childComplexity), true
+	case "CreateCaregiverPayload.userErrors":
+		if e.ComplexityRoot.CreateCaregiverPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCaregiverPayload.UserErrors(childComplexity), true
+
 	case "CreateClientPayload.client":
 		if e.ComplexityRoot.CreateClientPayload.Client == nil {
 			break
@@ -2067,6 +2171,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateClientPayload.UserErrors(childComplexity), true
+
+	case "CreateClinicianPayload.clinician":
+		if e.ComplexityRoot.CreateClinicianPayload.Clinician == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateClinicianPayload.Clinician(childComplexity), true
+	case "CreateClinicianPayload.userErrors":
+		if e.ComplexityRoot.CreateClinicianPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateClinicianPayload.UserErrors(childComplexity), true
+
+	case "CreateContactPayload.contact":
+		if e.ComplexityRoot.CreateContactPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateContactPayload.Contact(childComplexity), true
+	case "CreateContactPayload.userErrors":
+		if e.ComplexityRoot.CreateContactPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateContactPayload.UserErrors(childComplexity), true
+
+	case "CreateDocumentPayload.document":
+		if e.ComplexityRoot.CreateDocumentPayload.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDocumentPayload.Document(childComplexity), true
+	case "CreateDocumentPayload.userErrors":
+		if e.ComplexityRoot.CreateDocumentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDocumentPayload.UserErrors(childComplexity), true
 
 	case "CreateRecurringSeriesPayload.appointments":
 		if e.ComplexityRoot.CreateRecurringSeriesPayload.Appointments == nil {
@@ -2542,7 +2685,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddDocumentAddendum(childComplexity, args["documentId"].(int), args["body"].(string)), true
+		return e.ComplexityRoot.Mutation.AddDocumentAddendum(childComplexity, args["input"].(workflow.AddDocumentAddendumInput)), true
 	case "Mutation.assignClient":
 		if e.ComplexityRoot.Mutation.AssignClient == nil {
 			break
@@ -2867,7 +3010,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SignDocument(childComplexity, args["id"].(int), args["version"].(int)), true
+		return e.ComplexityRoot.Mutation.SignDocument(childComplexity, args["input"].(workflow.SignDocumentInput)), true
 	case "Mutation.unlockUser":
 		if e.ComplexityRoot.Mutation.UnlockUser == nil {
 			break
@@ -2889,7 +3032,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAppointment(childComplexity, args["id"].(int), args["input"].(ent.UpdateAppointmentInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAppointment(childComplexity, args["input"].(workflow.UpdateAppointmentInput)), true
 	case "Mutation.updateCaregiver":
 		if e.ComplexityRoot.Mutation.UpdateCaregiver == nil {
 			break
@@ -2900,7 +3043,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCaregiver(childComplexity, args["id"].(int), args["input"].(ent.UpdateCaregiverInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCaregiver(childComplexity, args["input"].(workflow.UpdateCaregiverInput)), true
 	case "Mutation.updateClient":
 		if e.ComplexityRoot.Mutation.UpdateClient == nil {
 			break
@@ -2911,7 +3054,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateClient(childComplexity, args["id"].(int), args["input"].(ent.UpdateClientProfileInput)), true
+		return e.ComplexityRoot.Mutation.UpdateClient(childComplexity, args["input"].(workflow.UpdateClientInput)), true
 	case "Mutation.updateClinician":
 		if e.ComplexityRoot.Mutation.UpdateClinician == nil {
 			break
@@ -2922,7 +3065,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateClinician(childComplexity, args["id"].(int), args["input"].(ent.UpdateClinicianInput)), true
+		return e.ComplexityRoot.Mutation.UpdateClinician(childComplexity, args["input"].(workflow.UpdateClinicianInput)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -2933,7 +3076,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(int), args["input"].(ent.UpdateContactInput)), true
+		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["input"].(workflow.UpdateContactInput)), true
 	case "Mutation.updateDocument":
 		if e.ComplexityRoot.Mutation.UpdateDocument == nil {
 			break
@@ -2944,7 +3087,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateDocument(childComplexity, args["id"].(int), args["version"].(int), args["input"].(ent.UpdateDocumentInput)), true
+		return e.ComplexityRoot.Mutation.UpdateDocument(childComplexity, args["input"].(workflow.UpdateDocumentInput)), true
 	case "Mutation.updatePolicy":
 		if e.ComplexityRoot.Mutation.UpdatePolicy == nil {
 			break
@@ -3716,6 +3859,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetBackfillPreferencePayload.UserErrors(childComplexity), true
 
+	case "SignDocumentPayload.document":
+		if e.ComplexityRoot.SignDocumentPayload.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignDocumentPayload.Document(childComplexity), true
+	case "SignDocumentPayload.userErrors":
+		if e.ComplexityRoot.SignDocumentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignDocumentPayload.UserErrors(childComplexity), true
+
 	case "TerminationRecommendation.action":
 		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
 			break
@@ -3801,6 +3957,84 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TodoItem.Overdue(childComplexity), true
+
+	case "UpdateAppointmentPayload.appointment":
+		if e.ComplexityRoot.UpdateAppointmentPayload.Appointment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAppointmentPayload.Appointment(childComplexity), true
+	case "UpdateAppointmentPayload.userErrors":
+		if e.ComplexityRoot.UpdateAppointmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAppointmentPayload.UserErrors(childComplexity), true
+
+	case "UpdateCaregiverPayload.caregiver":
+		if e.ComplexityRoot.UpdateCaregiverPayload.Caregiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCaregiverPayload.Caregiver(childComplexity), true
+	case "UpdateCaregiverPayload.userErrors":
+		if e.ComplexityRoot.UpdateCaregiverPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateCaregiverPayload.UserErrors(childComplexity), true
+
+	case "UpdateClientPayload.client":
+		if e.ComplexityRoot.UpdateClientPayload.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClientPayload.Client(childComplexity), true
+	case "UpdateClientPayload.userErrors":
+		if e.ComplexityRoot.UpdateClientPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClientPayload.UserErrors(childComplexity), true
+
+	case "UpdateClinicianPayload.clinician":
+		if e.ComplexityRoot.UpdateClinicianPayload.Clinician == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClinicianPayload.Clinician(childComplexity), true
+	case "UpdateClinicianPayload.userErrors":
+		if e.ComplexityRoot.UpdateClinicianPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClinicianPayload.UserErrors(childComplexity), true
+
+	case "UpdateContactPayload.contact":
+		if e.ComplexityRoot.UpdateContactPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateContactPayload.Contact(childComplexity), true
+	case "UpdateContactPayload.userErrors":
+		if e.ComplexityRoot.UpdateContactPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateContactPayload.UserErrors(childComplexity), true
+
+	case "UpdateDocumentPayload.document":
+		if e.ComplexityRoot.UpdateDocumentPayload.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDocumentPayload.Document(childComplexity), true
+	case "UpdateDocumentPayload.userErrors":
+		if e.ComplexityRoot.UpdateDocumentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDocumentPayload.UserErrors(childComplexity), true
 
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
@@ -3911,6 +4145,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddDocumentAddendumInput", ec.unmarshalInputAddDocumentAddendumInput),
 			graphql.NewInputUnmarshaler("AppointmentOrder", ec.unmarshalInputAppointmentOrder),
 			graphql.NewInputUnmarshaler("AppointmentWhereInput", ec.unmarshalInputAppointmentWhereInput),
 			graphql.NewInputUnmarshaler("AssignClientInput", ec.unmarshalInputAssignClientInput),
@@ -3958,6 +4193,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ScheduleAppointmentInput", ec.unmarshalInputScheduleAppointmentInput),
 			graphql.NewInputUnmarshaler("SendClosureWarningInput", ec.unmarshalInputSendClosureWarningInput),
 			graphql.NewInputUnmarshaler("SetBackfillPreferenceInput", ec.unmarshalInputSetBackfillPreferenceInput),
+			graphql.NewInputUnmarshaler("SignDocumentInput", ec.unmarshalInputSignDocumentInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateCaregiverInput", ec.unmarshalInputUpdateCaregiverInput),
 			graphql.NewInputUnmarshaler("UpdateClientInput", ec.unmarshalInputUpdateClientInput),
@@ -4076,6 +4312,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AddDocumentAddendumPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_AddDocumentAddendumPayload_document(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddDocumentAddendumPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddDocumentAddendumPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Appointment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -4635,6 +4881,26 @@ func (ec *executionContext) childFields_ContactEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ContactEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_CreateAppointmentPayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateAppointmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateAppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateCaregiverPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "caregiver":
+		return ec.fieldContext_CreateCaregiverPayload_caregiver(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateCaregiverPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCaregiverPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateClientPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "client":
@@ -4643,6 +4909,36 @@ func (ec *executionContext) childFields_CreateClientPayload(ctx context.Context,
 		return ec.fieldContext_CreateClientPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateClientPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateClinicianPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clinician":
+		return ec.fieldContext_CreateClinicianPayload_clinician(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateClinicianPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateClinicianPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_CreateContactPayload_contact(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateContactPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateContactPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_CreateDocumentPayload_document(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateDocumentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateDocumentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateRecurringSeriesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5161,6 +5457,16 @@ func (ec *executionContext) childFields_SetBackfillPreferencePayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type SetBackfillPreferencePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SignDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_SignDocumentPayload_document(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SignDocumentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignDocumentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "action":
@@ -5199,6 +5505,66 @@ func (ec *executionContext) childFields_TodoItem(ctx context.Context, field grap
 		return ec.fieldContext_TodoItem_explanation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TodoItem", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appointment":
+		return ec.fieldContext_UpdateAppointmentPayload_appointment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateAppointmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateAppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateCaregiverPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "caregiver":
+		return ec.fieldContext_UpdateCaregiverPayload_caregiver(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateCaregiverPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateCaregiverPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateClientPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_UpdateClientPayload_client(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateClientPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateClientPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateClinicianPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clinician":
+		return ec.fieldContext_UpdateClinicianPayload_clinician(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateClinicianPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateClinicianPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_UpdateContactPayload_contact(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateContactPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateContactPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_UpdateDocumentPayload_document(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateDocumentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateDocumentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5756,22 +6122,14 @@ func (ec *executionContext) field_Episode_appointments_args(ctx context.Context,
 func (ec *executionContext) field_Mutation_addDocumentAddendum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.AddDocumentAddendumInput, error) {
+			return ec.unmarshalNAddDocumentAddendumInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAddDocumentAddendumInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["documentId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["body"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6186,22 +6544,14 @@ func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_signDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.SignDocumentInput, error) {
+			return ec.unmarshalNSignDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSignDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["version"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6222,140 +6572,84 @@ func (ec *executionContext) field_Mutation_unlockUser_args(ctx context.Context, 
 func (ec *executionContext) field_Mutation_updateAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.UpdateAppointmentInput, error) {
+			return ec.unmarshalNUpdateAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateAppointmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateAppointmentInput, error) {
-			return ec.unmarshalNUpdateAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateAppointmentInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateCaregiver_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.UpdateCaregiverInput, error) {
+			return ec.unmarshalNUpdateCaregiverInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateCaregiverInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateCaregiverInput, error) {
-			return ec.unmarshalNUpdateCaregiverInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateCaregiverInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateClient_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.UpdateClientInput, error) {
+			return ec.unmarshalNUpdateClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateClientInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateClientProfileInput, error) {
-			return ec.unmarshalNUpdateClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateClientProfileInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateClinician_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.UpdateClinicianInput, error) {
+			return ec.unmarshalNUpdateClinicianInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateClinicianInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateClinicianInput, error) {
-			return ec.unmarshalNUpdateClinicianInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateClinicianInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.UpdateContactInput, error) {
+			return ec.unmarshalNUpdateContactInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateContactInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateContactInput, error) {
-			return ec.unmarshalNUpdateContactInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateContactInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (workflow.UpdateDocumentInput, error) {
+			return ec.unmarshalNUpdateDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateDocumentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNInt2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["version"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ent.UpdateDocumentInput, error) {
-			return ec.unmarshalNUpdateDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateDocumentInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6970,6 +7264,70 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddDocumentAddendumPayload_document(ctx context.Context, field graphql.CollectedField, obj *model.AddDocumentAddendumPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDocumentAddendumPayload_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddDocumentAddendumPayload_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddDocumentAddendumPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddDocumentAddendumPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddDocumentAddendumPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddDocumentAddendumPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddDocumentAddendumPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddDocumentAddendumPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Appointment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -12152,6 +12510,134 @@ func (ec *executionContext) fieldContext_ContactEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ContactEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CreateAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.CreateAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAppointmentPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAppointmentPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateAppointmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAppointmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateCaregiverPayload_caregiver(ctx context.Context, field graphql.CollectedField, obj *model.CreateCaregiverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCaregiverPayload_caregiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caregiver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
+			return ec.marshalOCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCaregiverPayload_caregiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCaregiverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Caregiver(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateCaregiverPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateCaregiverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCaregiverPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCaregiverPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCaregiverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.CreateClientPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12206,6 +12692,198 @@ func (ec *executionContext) _CreateClientPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_CreateClientPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateClinicianPayload_clinician(ctx context.Context, field graphql.CollectedField, obj *model.CreateClinicianPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateClinicianPayload_clinician(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clinician, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Clinician) graphql.Marshaler {
+			return ec.marshalOClinician2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClinician(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateClinicianPayload_clinician(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateClinicianPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Clinician(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateClinicianPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateClinicianPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateClinicianPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateClinicianPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateClinicianPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateContactPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.CreateContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateContactPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateContactPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateContactPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateContactPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateContactPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateDocumentPayload_document(ctx context.Context, field graphql.CollectedField, obj *model.CreateDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDocumentPayload_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDocumentPayload_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateDocumentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDocumentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDocumentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateDocumentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14545,11 +15223,11 @@ func (ec *executionContext) _Mutation_signDocument(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignDocument(ctx, fc.Args["id"].(int), fc.Args["version"].(int))
+			return ec.Resolvers.Mutation().SignDocument(ctx, fc.Args["input"].(workflow.SignDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignDocumentPayload) graphql.Marshaler {
+			return ec.marshalNSignDocumentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSignDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14562,7 +15240,7 @@ func (ec *executionContext) fieldContext_Mutation_signDocument(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Document(ctx, field)
+			return ec.childFields_SignDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14589,11 +15267,11 @@ func (ec *executionContext) _Mutation_addDocumentAddendum(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddDocumentAddendum(ctx, fc.Args["documentId"].(int), fc.Args["body"].(string))
+			return ec.Resolvers.Mutation().AddDocumentAddendum(ctx, fc.Args["input"].(workflow.AddDocumentAddendumInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddDocumentAddendumPayload) graphql.Marshaler {
+			return ec.marshalNAddDocumentAddendumPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAddDocumentAddendumPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14606,7 +15284,7 @@ func (ec *executionContext) fieldContext_Mutation_addDocumentAddendum(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Document(ctx, field)
+			return ec.childFields_AddDocumentAddendumPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14812,8 +15490,8 @@ func (ec *executionContext) _Mutation_createClinician(ctx context.Context, field
 			return ec.Resolvers.Mutation().CreateClinician(ctx, fc.Args["input"].(ent.CreateClinicianInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Clinician) graphql.Marshaler {
-			return ec.marshalNClinician2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClinician(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateClinicianPayload) graphql.Marshaler {
+			return ec.marshalNCreateClinicianPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateClinicianPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14826,7 +15504,7 @@ func (ec *executionContext) fieldContext_Mutation_createClinician(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Clinician(ctx, field)
+			return ec.childFields_CreateClinicianPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14853,11 +15531,11 @@ func (ec *executionContext) _Mutation_updateClinician(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateClinician(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateClinicianInput))
+			return ec.Resolvers.Mutation().UpdateClinician(ctx, fc.Args["input"].(workflow.UpdateClinicianInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Clinician) graphql.Marshaler {
-			return ec.marshalNClinician2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClinician(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateClinicianPayload) graphql.Marshaler {
+			return ec.marshalNUpdateClinicianPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateClinicianPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14870,7 +15548,7 @@ func (ec *executionContext) fieldContext_Mutation_updateClinician(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Clinician(ctx, field)
+			return ec.childFields_UpdateClinicianPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14941,11 +15619,11 @@ func (ec *executionContext) _Mutation_updateClient(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateClient(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateClientProfileInput))
+			return ec.Resolvers.Mutation().UpdateClient(ctx, fc.Args["input"].(workflow.UpdateClientInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
-			return ec.marshalNClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateClientPayload) graphql.Marshaler {
+			return ec.marshalNUpdateClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateClientPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14958,7 +15636,7 @@ func (ec *executionContext) fieldContext_Mutation_updateClient(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Client(ctx, field)
+			return ec.childFields_UpdateClientPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14988,8 +15666,8 @@ func (ec *executionContext) _Mutation_createCaregiver(ctx context.Context, field
 			return ec.Resolvers.Mutation().CreateCaregiver(ctx, fc.Args["input"].(ent.CreateCaregiverInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
-			return ec.marshalNCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCaregiverPayload) graphql.Marshaler {
+			return ec.marshalNCreateCaregiverPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateCaregiverPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15002,7 +15680,7 @@ func (ec *executionContext) fieldContext_Mutation_createCaregiver(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Caregiver(ctx, field)
+			return ec.childFields_CreateCaregiverPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15029,11 +15707,11 @@ func (ec *executionContext) _Mutation_updateCaregiver(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCaregiver(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateCaregiverInput))
+			return ec.Resolvers.Mutation().UpdateCaregiver(ctx, fc.Args["input"].(workflow.UpdateCaregiverInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
-			return ec.marshalNCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateCaregiverPayload) graphql.Marshaler {
+			return ec.marshalNUpdateCaregiverPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateCaregiverPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15046,7 +15724,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCaregiver(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Caregiver(ctx, field)
+			return ec.childFields_UpdateCaregiverPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15076,8 +15754,8 @@ func (ec *executionContext) _Mutation_createAppointment(ctx context.Context, fie
 			return ec.Resolvers.Mutation().CreateAppointment(ctx, fc.Args["input"].(ent.CreateAppointmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAppointmentPayload) graphql.Marshaler {
+			return ec.marshalNCreateAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateAppointmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15090,7 +15768,7 @@ func (ec *executionContext) fieldContext_Mutation_createAppointment(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_CreateAppointmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15117,11 +15795,11 @@ func (ec *executionContext) _Mutation_updateAppointment(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAppointment(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateAppointmentInput))
+			return ec.Resolvers.Mutation().UpdateAppointment(ctx, fc.Args["input"].(workflow.UpdateAppointmentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
-			return ec.marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateAppointmentPayload) graphql.Marshaler {
+			return ec.marshalNUpdateAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateAppointmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15134,7 +15812,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAppointment(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appointment(ctx, field)
+			return ec.childFields_UpdateAppointmentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15164,8 +15842,8 @@ func (ec *executionContext) _Mutation_createContact(ctx context.Context, field g
 			return ec.Resolvers.Mutation().CreateContact(ctx, fc.Args["input"].(ent.CreateContactInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateContactPayload) graphql.Marshaler {
+			return ec.marshalNCreateContactPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateContactPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15178,7 +15856,7 @@ func (ec *executionContext) fieldContext_Mutation_createContact(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
+			return ec.childFields_CreateContactPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15205,11 +15883,11 @@ func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateContactInput))
+			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["input"].(workflow.UpdateContactInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateContactPayload) graphql.Marshaler {
+			return ec.marshalNUpdateContactPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateContactPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15222,7 +15900,7 @@ func (ec *executionContext) fieldContext_Mutation_updateContact(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
+			return ec.childFields_UpdateContactPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15252,8 +15930,8 @@ func (ec *executionContext) _Mutation_createDocument(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateDocument(ctx, fc.Args["input"].(ent.CreateDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateDocumentPayload) graphql.Marshaler {
+			return ec.marshalNCreateDocumentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15266,7 +15944,7 @@ func (ec *executionContext) fieldContext_Mutation_createDocument(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Document(ctx, field)
+			return ec.childFields_CreateDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15293,11 +15971,11 @@ func (ec *executionContext) _Mutation_updateDocument(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateDocument(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateDocumentInput))
+			return ec.Resolvers.Mutation().UpdateDocument(ctx, fc.Args["input"].(workflow.UpdateDocumentInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
-			return ec.marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateDocumentPayload) graphql.Marshaler {
+			return ec.marshalNUpdateDocumentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateDocumentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15310,7 +15988,7 @@ func (ec *executionContext) fieldContext_Mutation_updateDocument(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Document(ctx, field)
+			return ec.childFields_UpdateDocumentPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -19095,6 +19773,70 @@ func (ec *executionContext) fieldContext_SetBackfillPreferencePayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _SignDocumentPayload_document(ctx context.Context, field graphql.CollectedField, obj *model.SignDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignDocumentPayload_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignDocumentPayload_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignDocumentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignDocumentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignDocumentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TerminationRecommendation_action(ctx context.Context, field graphql.CollectedField, obj *model.TerminationRecommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19451,6 +20193,390 @@ func (ec *executionContext) _TodoItem_explanation(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_TodoItem_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAppointmentPayload_appointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appointment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalOAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAppointmentPayload_appointment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateAppointmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAppointmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAppointmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAppointmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateAppointmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateCaregiverPayload_caregiver(ctx context.Context, field graphql.CollectedField, obj *model.UpdateCaregiverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCaregiverPayload_caregiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caregiver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Caregiver) graphql.Marshaler {
+			return ec.marshalOCaregiver2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCaregiver(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCaregiverPayload_caregiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCaregiverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Caregiver(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateCaregiverPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateCaregiverPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateCaregiverPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateCaregiverPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateCaregiverPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateClientPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.UpdateClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClientPayload_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ClientProfile) graphql.Marshaler {
+			return ec.marshalOClient2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClientProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClientPayload_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateClientPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateClientPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClientPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClientPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateClientPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateClinicianPayload_clinician(ctx context.Context, field graphql.CollectedField, obj *model.UpdateClinicianPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClinicianPayload_clinician(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clinician, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Clinician) graphql.Marshaler {
+			return ec.marshalOClinician2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐClinician(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClinicianPayload_clinician(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateClinicianPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Clinician(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateClinicianPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateClinicianPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClinicianPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClinicianPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateClinicianPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateContactPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.UpdateContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateContactPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateContactPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateContactPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateContactPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateContactPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateContactPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateDocumentPayload_document(ctx context.Context, field graphql.CollectedField, obj *model.UpdateDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDocumentPayload_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDocumentPayload_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateDocumentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateDocumentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDocumentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDocumentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -20929,6 +22055,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAddDocumentAddendumInput(ctx context.Context, obj any) (workflow.AddDocumentAddendumInput, error) {
+	var it workflow.AddDocumentAddendumInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"documentID", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "documentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddDocumentAddendumInput unmarshals raw into the AddDocumentAddendumInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddDocumentAddendumInput(ctx context.Context, raw any) (workflow.AddDocumentAddendumInput, error) {
+	var out workflow.AddDocumentAddendumInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddDocumentAddendumInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAppointmentOrder(ctx context.Context, obj any) (ent.AppointmentOrder, error) {
 	var it ent.AppointmentOrder
@@ -30953,8 +32128,8 @@ func UnmarshalSetBackfillPreferenceInput(ctx context.Context, raw any) (workflow
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Context, obj any) (ent.UpdateAppointmentInput, error) {
-	var it ent.UpdateAppointmentInput
+func (ec *executionContext) unmarshalInputSignDocumentInput(ctx context.Context, obj any) (workflow.SignDocumentInput, error) {
+	var it workflow.SignDocumentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -30964,13 +32139,69 @@ func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"startsAt", "endsAt", "kind", "status", "minutesLate", "clearMinutesLate", "canceledBy", "clearCanceledBy", "canceledAt", "clearCanceledAt", "cancelReason", "clearCancelReason", "confirmedAt", "clearConfirmedAt", "reminderSentAt", "clearReminderSentAt", "reminderChannel", "clearReminderChannel", "excused", "excuseReason", "clearExcuseReason", "clinicianID"}
+	fieldsInOrder := [...]string{"documentID", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "documentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignDocumentInput unmarshals raw into the SignDocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignDocumentInput(ctx context.Context, raw any) (workflow.SignDocumentInput, error) {
+	var out workflow.SignDocumentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignDocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Context, obj any) (workflow.UpdateAppointmentInput, error) {
+	var it workflow.UpdateAppointmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "startsAt", "endsAt", "kind", "status", "minutesLate", "clearMinutesLate", "canceledBy", "clearCanceledBy", "canceledAt", "clearCanceledAt", "cancelReason", "clearCancelReason", "confirmedAt", "clearConfirmedAt", "reminderSentAt", "clearReminderSentAt", "reminderChannel", "clearReminderChannel", "excused", "excuseReason", "clearExcuseReason", "clinicianID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
 		case "startsAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -31136,14 +32367,14 @@ func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateAppointmentInput(ctx context.Context, raw any) (ent.UpdateAppointmentInput, error) {
-	var out ent.UpdateAppointmentInput
+func UnmarshalUpdateAppointmentInput(ctx context.Context, raw any) (workflow.UpdateAppointmentInput, error) {
+	var out workflow.UpdateAppointmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAppointmentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateCaregiverInput(ctx context.Context, obj any) (ent.UpdateCaregiverInput, error) {
-	var it ent.UpdateCaregiverInput
+func (ec *executionContext) unmarshalInputUpdateCaregiverInput(ctx context.Context, obj any) (workflow.UpdateCaregiverInput, error) {
+	var it workflow.UpdateCaregiverInput
 	if obj == nil {
 		return it, nil
 	}
@@ -31153,13 +32384,20 @@ func (ec *executionContext) unmarshalInputUpdateCaregiverInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "relationship", "phone", "clearPhone", "email", "clearEmail", "isPrimary", "consentToContact"}
+	fieldsInOrder := [...]string{"caregiverID", "name", "relationship", "phone", "clearPhone", "email", "clearEmail", "isPrimary", "consentToContact"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "caregiverID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caregiverID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaregiverID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -31227,14 +32465,14 @@ func (ec *executionContext) unmarshalInputUpdateCaregiverInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateCaregiverInput(ctx context.Context, raw any) (ent.UpdateCaregiverInput, error) {
-	var out ent.UpdateCaregiverInput
+func UnmarshalUpdateCaregiverInput(ctx context.Context, raw any) (workflow.UpdateCaregiverInput, error) {
+	var out workflow.UpdateCaregiverInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCaregiverInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateClientInput(ctx context.Context, obj any) (ent.UpdateClientProfileInput, error) {
-	var it ent.UpdateClientProfileInput
+func (ec *executionContext) unmarshalInputUpdateClientInput(ctx context.Context, obj any) (workflow.UpdateClientInput, error) {
+	var it workflow.UpdateClientInput
 	if obj == nil {
 		return it, nil
 	}
@@ -31244,13 +32482,20 @@ func (ec *executionContext) unmarshalInputUpdateClientInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"firstName", "lastName", "dateOfBirth", "clearDateOfBirth", "email", "clearEmail", "phone", "clearPhone", "preferredContactChannel", "sessionFrequency", "modality", "clearModality", "wantsEarlierAppointment", "clinicianID", "clearClinician"}
+	fieldsInOrder := [...]string{"clientID", "firstName", "lastName", "dateOfBirth", "clearDateOfBirth", "email", "clearEmail", "phone", "clearPhone", "preferredContactChannel", "sessionFrequency", "modality", "clearModality", "wantsEarlierAppointment", "clinicianID", "clearClinician"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
 		case "firstName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -31367,14 +32612,14 @@ func (ec *executionContext) unmarshalInputUpdateClientInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateClientInput(ctx context.Context, raw any) (ent.UpdateClientProfileInput, error) {
-	var out ent.UpdateClientProfileInput
+func UnmarshalUpdateClientInput(ctx context.Context, raw any) (workflow.UpdateClientInput, error) {
+	var out workflow.UpdateClientInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateClientInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateClinicianInput(ctx context.Context, obj any) (ent.UpdateClinicianInput, error) {
-	var it ent.UpdateClinicianInput
+func (ec *executionContext) unmarshalInputUpdateClinicianInput(ctx context.Context, obj any) (workflow.UpdateClinicianInput, error) {
+	var it workflow.UpdateClinicianInput
 	if obj == nil {
 		return it, nil
 	}
@@ -31384,13 +32629,20 @@ func (ec *executionContext) unmarshalInputUpdateClinicianInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "credentials", "weeklySlots", "acceptingNewClients", "modalities", "appendModalities", "clearModalities", "supervisorID", "clearSupervisor", "userID", "clearUser"}
+	fieldsInOrder := [...]string{"clinicianID", "name", "credentials", "weeklySlots", "acceptingNewClients", "modalities", "appendModalities", "clearModalities", "supervisorID", "clearSupervisor", "userID", "clearUser"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "clinicianID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clinicianID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClinicianID = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -31479,14 +32731,14 @@ func (ec *executionContext) unmarshalInputUpdateClinicianInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateClinicianInput(ctx context.Context, raw any) (ent.UpdateClinicianInput, error) {
-	var out ent.UpdateClinicianInput
+func UnmarshalUpdateClinicianInput(ctx context.Context, raw any) (workflow.UpdateClinicianInput, error) {
+	var out workflow.UpdateClinicianInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateClinicianInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context, obj any) (ent.UpdateContactInput, error) {
-	var it ent.UpdateContactInput
+func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context, obj any) (workflow.UpdateContactInput, error) {
+	var it workflow.UpdateContactInput
 	if obj == nil {
 		return it, nil
 	}
@@ -31496,13 +32748,20 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"channel", "direction", "purpose", "occurredAt", "billableMinutes", "closeBy", "clearCloseBy", "note", "clearNote", "clinicianID", "clearClinician"}
+	fieldsInOrder := [...]string{"contactID", "channel", "direction", "purpose", "occurredAt", "billableMinutes", "closeBy", "clearCloseBy", "note", "clearNote", "clinicianID", "clearClinician"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "contactID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactID = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
 			data, err := ec.unmarshalOContactChannel2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋcontactᚐChannel(ctx, v)
@@ -31591,14 +32850,14 @@ func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateContactInput(ctx context.Context, raw any) (ent.UpdateContactInput, error) {
-	var out ent.UpdateContactInput
+func UnmarshalUpdateContactInput(ctx context.Context, raw any) (workflow.UpdateContactInput, error) {
+	var out workflow.UpdateContactInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateContactInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Context, obj any) (ent.UpdateDocumentInput, error) {
-	var it ent.UpdateDocumentInput
+func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Context, obj any) (workflow.UpdateDocumentInput, error) {
+	var it workflow.UpdateDocumentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -31608,13 +32867,27 @@ func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"body"}
+	fieldsInOrder := [...]string{"documentID", "version", "body"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "documentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		case "body":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -31633,8 +32906,8 @@ func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateDocumentInput(ctx context.Context, raw any) (ent.UpdateDocumentInput, error) {
-	var out ent.UpdateDocumentInput
+func UnmarshalUpdateDocumentInput(ctx context.Context, raw any) (workflow.UpdateDocumentInput, error) {
+	var out workflow.UpdateDocumentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDocumentInput", raw, &out)
 	return out, err
 }
@@ -32208,6 +33481,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addDocumentAddendumPayloadImplementors = []string{"AddDocumentAddendumPayload"}
+
+func (ec *executionContext) _AddDocumentAddendumPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddDocumentAddendumPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addDocumentAddendumPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddDocumentAddendumPayload")
+		case "document":
+			out.Values[i] = ec._AddDocumentAddendumPayload_document(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddDocumentAddendumPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var appointmentImplementors = []string{"Appointment", "Node"}
 
@@ -34012,6 +35323,82 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var createAppointmentPayloadImplementors = []string{"CreateAppointmentPayload"}
+
+func (ec *executionContext) _CreateAppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAppointmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createAppointmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateAppointmentPayload")
+		case "appointment":
+			out.Values[i] = ec._CreateAppointmentPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createCaregiverPayloadImplementors = []string{"CreateCaregiverPayload"}
+
+func (ec *executionContext) _CreateCaregiverPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCaregiverPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCaregiverPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCaregiverPayload")
+		case "caregiver":
+			out.Values[i] = ec._CreateCaregiverPayload_caregiver(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateCaregiverPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createClientPayloadImplementors = []string{"CreateClientPayload"}
 
 func (ec *executionContext) _CreateClientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateClientPayload) graphql.Marshaler {
@@ -34030,6 +35417,120 @@ func (ec *executionContext) _CreateClientPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateClientPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createClinicianPayloadImplementors = []string{"CreateClinicianPayload"}
+
+func (ec *executionContext) _CreateClinicianPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateClinicianPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createClinicianPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateClinicianPayload")
+		case "clinician":
+			out.Values[i] = ec._CreateClinicianPayload_clinician(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateClinicianPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createContactPayloadImplementors = []string{"CreateContactPayload"}
+
+func (ec *executionContext) _CreateContactPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateContactPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createContactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateContactPayload")
+		case "contact":
+			out.Values[i] = ec._CreateContactPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateContactPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createDocumentPayloadImplementors = []string{"CreateDocumentPayload"}
+
+func (ec *executionContext) _CreateDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateDocumentPayload")
+		case "document":
+			out.Values[i] = ec._CreateDocumentPayload_document(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateDocumentPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36182,6 +37683,44 @@ func (ec *executionContext) _SetBackfillPreferencePayload(ctx context.Context, s
 	return out
 }
 
+var signDocumentPayloadImplementors = []string{"SignDocumentPayload"}
+
+func (ec *executionContext) _SignDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignDocumentPayload")
+		case "document":
+			out.Values[i] = ec._SignDocumentPayload_document(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SignDocumentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var terminationRecommendationImplementors = []string{"TerminationRecommendation"}
 
 func (ec *executionContext) _TerminationRecommendation(ctx context.Context, sel ast.SelectionSet, obj *model.TerminationRecommendation) graphql.Marshaler {
@@ -36288,6 +37827,234 @@ func (ec *executionContext) _TodoItem(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "explanation":
 			out.Values[i] = ec._TodoItem_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateAppointmentPayloadImplementors = []string{"UpdateAppointmentPayload"}
+
+func (ec *executionContext) _UpdateAppointmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateAppointmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateAppointmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateAppointmentPayload")
+		case "appointment":
+			out.Values[i] = ec._UpdateAppointmentPayload_appointment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateCaregiverPayloadImplementors = []string{"UpdateCaregiverPayload"}
+
+func (ec *executionContext) _UpdateCaregiverPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateCaregiverPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateCaregiverPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateCaregiverPayload")
+		case "caregiver":
+			out.Values[i] = ec._UpdateCaregiverPayload_caregiver(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateCaregiverPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateClientPayloadImplementors = []string{"UpdateClientPayload"}
+
+func (ec *executionContext) _UpdateClientPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateClientPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateClientPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateClientPayload")
+		case "client":
+			out.Values[i] = ec._UpdateClientPayload_client(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateClientPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateClinicianPayloadImplementors = []string{"UpdateClinicianPayload"}
+
+func (ec *executionContext) _UpdateClinicianPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateClinicianPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateClinicianPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateClinicianPayload")
+		case "clinician":
+			out.Values[i] = ec._UpdateClinicianPayload_clinician(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateClinicianPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateContactPayloadImplementors = []string{"UpdateContactPayload"}
+
+func (ec *executionContext) _UpdateContactPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateContactPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateContactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateContactPayload")
+		case "contact":
+			out.Values[i] = ec._UpdateContactPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateContactPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateDocumentPayloadImplementors = []string{"UpdateDocumentPayload"}
+
+func (ec *executionContext) _UpdateDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateDocumentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateDocumentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateDocumentPayload")
+		case "document":
+			out.Values[i] = ec._UpdateDocumentPayload_document(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateDocumentPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36863,6 +38630,19 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddDocumentAddendumInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐAddDocumentAddendumInput(ctx context.Context, v any) (workflow.AddDocumentAddendumInput, error) {
+	res, err := ec.unmarshalInputAddDocumentAddendumInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddDocumentAddendumPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐAddDocumentAddendumPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddDocumentAddendumPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddDocumentAddendumPayload!")
+		return graphql.Null
+	}
+	return ec._AddDocumentAddendumPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAppointment2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐAppointment(ctx context.Context, sel ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Appointment!")
@@ -37355,14 +39135,6 @@ func (ec *executionContext) marshalNConfirmAppointmentPayload2ᚖgithubᚗcomᚋ
 	return ec._ConfirmAppointmentPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Contact!")
-		return graphql.Null
-	}
-	return ec._Contact(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋcontactᚐChannel(ctx context.Context, v any) (contact.Channel, error) {
 	var res contact.Channel
 	err := res.UnmarshalGQL(v)
@@ -37425,9 +39197,25 @@ func (ec *executionContext) unmarshalNCreateAppointmentInput2githubᚗcomᚋcase
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAppointmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateAppointmentPayload!")
+		return graphql.Null
+	}
+	return ec._CreateAppointmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateCaregiverInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCreateCaregiverInput(ctx context.Context, v any) (ent.CreateCaregiverInput, error) {
 	res, err := ec.unmarshalInputCreateCaregiverInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateCaregiverPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateCaregiverPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCaregiverPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateCaregiverPayload!")
+		return graphql.Null
+	}
+	return ec._CreateCaregiverPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCreateClientProfileInput(ctx context.Context, v any) (ent.CreateClientProfileInput, error) {
@@ -37448,14 +39236,38 @@ func (ec *executionContext) unmarshalNCreateClinicianInput2githubᚗcomᚋcaselo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateClinicianPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateClinicianPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateClinicianPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateClinicianPayload!")
+		return graphql.Null
+	}
+	return ec._CreateClinicianPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateContactInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCreateContactInput(ctx context.Context, v any) (ent.CreateContactInput, error) {
 	res, err := ec.unmarshalInputCreateContactInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateContactPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateContactPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateContactPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateContactPayload!")
+		return graphql.Null
+	}
+	return ec._CreateContactPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐCreateDocumentInput(ctx context.Context, v any) (ent.CreateDocumentInput, error) {
 	res, err := ec.unmarshalInputCreateDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateDocumentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateDocumentPayload!")
+		return graphql.Null
+	}
+	return ec._CreateDocumentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateRecurringSeriesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐCreateRecurringSeriesInput(ctx context.Context, v any) (workflow.CreateRecurringSeriesInput, error) {
@@ -38085,6 +39897,19 @@ func (ec *executionContext) marshalNSetBackfillPreferencePayload2ᚖgithubᚗcom
 	return ec._SetBackfillPreferencePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSignDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSignDocumentInput(ctx context.Context, v any) (workflow.SignDocumentInput, error) {
+	res, err := ec.unmarshalInputSignDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignDocumentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSignDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignDocumentPayload!")
+		return graphql.Null
+	}
+	return ec._SignDocumentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38180,34 +40005,82 @@ func (ec *executionContext) marshalNTodoKind2githubᚗcomᚋcaseloadᚋcaseload�
 	return v
 }
 
-func (ec *executionContext) unmarshalNUpdateAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateAppointmentInput(ctx context.Context, v any) (ent.UpdateAppointmentInput, error) {
+func (ec *executionContext) unmarshalNUpdateAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateAppointmentInput(ctx context.Context, v any) (workflow.UpdateAppointmentInput, error) {
 	res, err := ec.unmarshalInputUpdateAppointmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateCaregiverInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateCaregiverInput(ctx context.Context, v any) (ent.UpdateCaregiverInput, error) {
+func (ec *executionContext) marshalNUpdateAppointmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateAppointmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateAppointmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateAppointmentPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateAppointmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateCaregiverInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateCaregiverInput(ctx context.Context, v any) (workflow.UpdateCaregiverInput, error) {
 	res, err := ec.unmarshalInputUpdateCaregiverInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateClientProfileInput(ctx context.Context, v any) (ent.UpdateClientProfileInput, error) {
+func (ec *executionContext) marshalNUpdateCaregiverPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateCaregiverPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateCaregiverPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateCaregiverPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateCaregiverPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateClientInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateClientInput(ctx context.Context, v any) (workflow.UpdateClientInput, error) {
 	res, err := ec.unmarshalInputUpdateClientInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateClinicianInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateClinicianInput(ctx context.Context, v any) (ent.UpdateClinicianInput, error) {
+func (ec *executionContext) marshalNUpdateClientPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateClientPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateClientPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateClientPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateClientPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateClinicianInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateClinicianInput(ctx context.Context, v any) (workflow.UpdateClinicianInput, error) {
 	res, err := ec.unmarshalInputUpdateClinicianInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateContactInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateContactInput(ctx context.Context, v any) (ent.UpdateContactInput, error) {
+func (ec *executionContext) marshalNUpdateClinicianPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateClinicianPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateClinicianPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateClinicianPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateClinicianPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateContactInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateContactInput(ctx context.Context, v any) (workflow.UpdateContactInput, error) {
 	res, err := ec.unmarshalInputUpdateContactInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUpdateDocumentInput(ctx context.Context, v any) (ent.UpdateDocumentInput, error) {
+func (ec *executionContext) marshalNUpdateContactPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateContactPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateContactPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateContactPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateContactPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateDocumentInput(ctx context.Context, v any) (workflow.UpdateDocumentInput, error) {
 	res, err := ec.unmarshalInputUpdateDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateDocumentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdateDocumentPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateDocumentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateDocumentPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateDocumentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

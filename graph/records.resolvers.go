@@ -10,16 +10,27 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/graph/model"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // CreateClinician is the resolver for the createClinician field.
-func (r *mutationResolver) CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error) {
-	return r.workflow.CreateClinician(ctx, input)
+func (r *mutationResolver) CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*model.CreateClinicianPayload, error) {
+	x, err := r.workflow.CreateClinician(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateClinicianPayload{Clinician: x, UserErrors: refused}, nil
 }
 
 // UpdateClinician is the resolver for the updateClinician field.
-func (r *mutationResolver) UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error) {
-	return r.workflow.UpdateClinician(ctx, id, input)
+func (r *mutationResolver) UpdateClinician(ctx context.Context, input workflow.UpdateClinicianInput) (*model.UpdateClinicianPayload, error) {
+	x, err := r.workflow.UpdateClinician(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateClinicianPayload{Clinician: x, UserErrors: refused}, nil
 }
 
 // CreateClient is the resolver for the createClient field.
@@ -33,46 +44,91 @@ func (r *mutationResolver) CreateClient(ctx context.Context, input ent.CreateCli
 }
 
 // UpdateClient is the resolver for the updateClient field.
-func (r *mutationResolver) UpdateClient(ctx context.Context, id int, input ent.UpdateClientProfileInput) (*ent.ClientProfile, error) {
-	return r.workflow.UpdateClient(ctx, id, input)
+func (r *mutationResolver) UpdateClient(ctx context.Context, input workflow.UpdateClientInput) (*model.UpdateClientPayload, error) {
+	x, err := r.workflow.UpdateClient(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateClientPayload{Client: x, UserErrors: refused}, nil
 }
 
 // CreateCaregiver is the resolver for the createCaregiver field.
-func (r *mutationResolver) CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
-	return r.workflow.CreateCaregiver(ctx, input)
+func (r *mutationResolver) CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*model.CreateCaregiverPayload, error) {
+	x, err := r.workflow.CreateCaregiver(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateCaregiverPayload{Caregiver: x, UserErrors: refused}, nil
 }
 
 // UpdateCaregiver is the resolver for the updateCaregiver field.
-func (r *mutationResolver) UpdateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error) {
-	return r.workflow.UpdateCaregiver(ctx, id, input)
+func (r *mutationResolver) UpdateCaregiver(ctx context.Context, input workflow.UpdateCaregiverInput) (*model.UpdateCaregiverPayload, error) {
+	x, err := r.workflow.UpdateCaregiver(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateCaregiverPayload{Caregiver: x, UserErrors: refused}, nil
 }
 
 // CreateAppointment is the resolver for the createAppointment field.
-func (r *mutationResolver) CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
-	return r.workflow.CreateAppointment(ctx, input)
+func (r *mutationResolver) CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*model.CreateAppointmentPayload, error) {
+	x, err := r.workflow.CreateAppointment(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateAppointmentPayload{Appointment: x, UserErrors: refused}, nil
 }
 
 // UpdateAppointment is the resolver for the updateAppointment field.
-func (r *mutationResolver) UpdateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
-	return r.workflow.UpdateAppointment(ctx, id, input)
+func (r *mutationResolver) UpdateAppointment(ctx context.Context, input workflow.UpdateAppointmentInput) (*model.UpdateAppointmentPayload, error) {
+	x, err := r.workflow.UpdateAppointment(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateAppointmentPayload{Appointment: x, UserErrors: refused}, nil
 }
 
 // CreateContact is the resolver for the createContact field.
-func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
-	return r.workflow.CreateContact(ctx, input)
+func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateContactInput) (*model.CreateContactPayload, error) {
+	x, err := r.workflow.CreateContact(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateContactPayload{Contact: x, UserErrors: refused}, nil
 }
 
 // UpdateContact is the resolver for the updateContact field.
-func (r *mutationResolver) UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error) {
-	return r.workflow.UpdateContact(ctx, id, input)
+func (r *mutationResolver) UpdateContact(ctx context.Context, input workflow.UpdateContactInput) (*model.UpdateContactPayload, error) {
+	x, err := r.workflow.UpdateContact(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateContactPayload{Contact: x, UserErrors: refused}, nil
 }
 
 // CreateDocument is the resolver for the createDocument field.
-func (r *mutationResolver) CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error) {
-	return r.workflow.CreateDocument(ctx, input)
+func (r *mutationResolver) CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*model.CreateDocumentPayload, error) {
+	x, err := r.workflow.CreateDocument(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateDocumentPayload{Document: x, UserErrors: refused}, nil
 }
 
 // UpdateDocument is the resolver for the updateDocument field.
-func (r *mutationResolver) UpdateDocument(ctx context.Context, id int, version int, input ent.UpdateDocumentInput) (*ent.Document, error) {
-	return r.workflow.UpdateDocument(ctx, id, version, input)
+func (r *mutationResolver) UpdateDocument(ctx context.Context, input workflow.UpdateDocumentInput) (*model.UpdateDocumentPayload, error) {
+	x, err := r.workflow.UpdateDocument(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateDocumentPayload{Document: x, UserErrors: refused}, nil
 }

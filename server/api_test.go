@@ -141,20 +141,23 @@ func TestRecordsOutOfScopeAreNotFound(t *testing.T) {
 		}
 
 		// Writes out of scope change nothing and look like a missing record.
-		const rename = `mutation($id: ID!) { updateClient(id: $id, input: {firstName: "Hacked"}) { id } }`
+		const rename = `mutation($id: ID!) { updateClient(input: {clientID: $id, firstName: "Hacked"}) { client { id } userErrors { field message code } } }`
+		// The client is NOT_FOUND on its field, except to an analyst, who
+		// changes no record at all.
 		for _, c := range []struct {
-			name string
-			tok  string
-			id   int
+			name  string
+			tok   string
+			id    int
+			field string
 		}{
-			{"clinician on another's client", clinician, f.otherClients[0].ID},
-			{"supervisor on a supervisee's client", s.token(f.supervisor), f.ownClients[0].ID},
-			{"analyst", s.token(f.analyst), f.ownClients[0].ID},
-			{"admin of another practice", s.token(g.admin), f.ownClients[0].ID},
+			{"clinician on another's client", clinician, f.otherClients[0].ID, "input.clientID"},
+			{"supervisor on a supervisee's client", s.token(f.supervisor), f.ownClients[0].ID, "input.clientID"},
+			{"analyst", s.token(f.analyst), f.ownClients[0].ID, ""},
+			{"admin of another practice", s.token(g.admin), f.ownClients[0].ID, "input.clientID"},
 		} {
 			r := s.do(c.tok, rename, map[string]any{"id": scalar.EncodeID(c.id)})
-			if r.code() != "NOT_FOUND" {
-				t.Errorf("%s: %+v, want NOT_FOUND", c.name, r.Errors)
+			if r.code() != "NOT_FOUND" || len(r.Errors) > 0 || r.field() != c.field {
+				t.Errorf("%s: %+v %+v, want a NOT_FOUND userError on %q", c.name, r.Errors, r.refusals(), c.field)
 			}
 			got := must(s.main.DB.Ent.ClientProfile.Get(sys(), c.id))
 			if got.FirstName == "Hacked" {
@@ -172,17 +175,20 @@ func TestRecordsOutOfScopeAreNotFound(t *testing.T) {
 			t.Errorf("booking another clinician's client: %+v, want NOT_FOUND", r.Errors)
 		}
 		// The record-correction mutations are an admin's: they step around the policy.
-		r = s.do(clinician, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		r = s.do(clinician, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { appointment { id } userErrors { field message code } } }`, map[string]any{"in": map[string]any{
 			"clientID": scalar.EncodeID(f.ownClients[0].ID), "clinicianID": scalar.EncodeID(f.clinician.ID),
 			"startsAt": testNow.Add(-72 * time.Hour).Format(time.RFC3339), "endsAt": testNow.Add(-71 * time.Hour).Format(time.RFC3339), "status": "ATTENDED",
 		}})
-		if r.code() != "FORBIDDEN" {
-			t.Errorf("a clinician entering a past session directly: %+v, want FORBIDDEN", r.Errors)
+		if r.code() != "FORBIDDEN" || len(r.Errors) > 0 {
+			t.Errorf("a clinician entering a past session directly: %+v %+v, want a FORBIDDEN userError", r.Errors, r.refusals())
 		}
 		own := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(f.ownClients[0].ID)).First(sys()))
-		r = s.do(clinician, `mutation($id: ID!) { updateAppointment(id: $id, input: {status: NO_SHOW, excused: true}) { id } }`, map[string]any{"id": scalar.EncodeID(own.ID)})
-		if r.code() != "FORBIDDEN" {
-			t.Errorf("a clinician editing a session directly: %+v, want FORBIDDEN", r.Errors)
+		r = s.do(clinician, `mutation($id: ID!) { updateAppointment(input: {appointmentID: $id, status: NO_SHOW, excused: true}) { appointment { id } userErrors { field message code } } }`, map[string]any{"id": scalar.EncodeID(own.ID)})
+		if r.code() != "FORBIDDEN" || len(r.Errors) > 0 {
+			t.Errorf("a clinician editing a session directly: %+v %+v, want a FORBIDDEN userError", r.Errors, r.refusals())
+		}
+		if got := must(s.main.DB.Ent.Appointment.Get(sys(), own.ID)); got.Status != own.Status || got.Excused != own.Excused {
+			t.Errorf("a refused correction changed the session: %s excused %v, want %s excused %v", got.Status, got.Excused, own.Status, own.Excused)
 		}
 	})
 }
@@ -243,11 +249,11 @@ func TestBadInputNamesTheField(t *testing.T) {
 			{"active without clinician", `mutation { createClient(input: {firstName: "A", lastName: "B", status: ACTIVE}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.clinicianID"},
 			{"future birth date", `mutation { createClient(input: {firstName: "A", lastName: "B", dateOfBirth: "2030-01-01"}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.dateOfBirth"},
 			{"bad phone", `mutation { createClient(input: {firstName: "A", lastName: "B", phone: "call me"}) { client { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.phone"},
-			{"weekly slots out of range", `mutation { createClinician(input: {name: "A", weeklySlots: 500}) { id } }`, nil, "BAD_USER_INPUT", "weeklySlots"},
-			{"ends before it starts", `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			{"weekly slots out of range", `mutation { createClinician(input: {name: "A", weeklySlots: 500}) { clinician { id } userErrors { field message code } } }`, nil, "BAD_USER_INPUT", "input.weeklySlots"},
+			{"ends before it starts", `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { appointment { id } userErrors { field message code } } }`, map[string]any{"in": map[string]any{
 				"clientID": scalar.EncodeID(f.ownClients[0].ID), "clinicianID": scalar.EncodeID(f.clinician.ID),
 				"startsAt": start.Format(time.RFC3339), "endsAt": start.Add(-time.Minute).Format(time.RFC3339),
-			}}, "BAD_USER_INPUT", "endsAt"},
+			}}, "BAD_USER_INPUT", "input.endsAt"},
 			{"unbounded connection", `{ clients { totalCount } }`, nil, "BAD_USER_INPUT", "first"},
 			{"page too large", `{ clients(first: 101) { totalCount } }`, nil, "BAD_USER_INPUT", "first"},
 			{"unbounded nested connection", `{ clients(first: 5) { edges { node { appointments { totalCount } } } } }`, nil, "BAD_USER_INPUT", "first"},
@@ -276,39 +282,33 @@ func TestDocumentVersionsAndSigning(t *testing.T) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		clinician := s.token(f.clinicianUser)
-		data := s.mustDo(clinician, `mutation($c: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, body: "first draft"}) { id version status author { email } } }`,
+		data := s.mustDo(clinician, `mutation($c: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, body: "first draft"}) { document { id version status author { email } } userErrors { field message code } } }`,
 			map[string]any{"c": scalar.EncodeID(f.ownClients[0].ID)})
-		doc := data["createDocument"].(map[string]any)
+		doc := data["createDocument"].(map[string]any)["document"].(map[string]any)
 		if doc["version"] != float64(1) || doc["status"] != "DRAFT" || doc["author"].(map[string]any)["email"] != f.clinicianUser.Email {
 			t.Fatalf("new document = %v", doc)
 		}
-		const update = `mutation($id: ID!, $v: Int!, $b: String!) { updateDocument(id: $id, version: $v, input: {body: $b}) { version body } }`
+		const update = `mutation($id: ID!, $v: Int!, $b: String!) { updateDocument(input: {documentID: $id, version: $v, body: $b}) { document { version body } userErrors { field message code } } }`
 		data = s.mustDo(clinician, update, map[string]any{"id": doc["id"], "v": 1, "b": "second draft"})
-		if got := data["updateDocument"].(map[string]any); got["version"] != float64(2) || got["body"] != "second draft" {
+		if got := data["updateDocument"].(map[string]any)["document"].(map[string]any); got["version"] != float64(2) || got["body"] != "second draft" {
 			t.Errorf("updated = %v", got)
 		}
 		r := s.do(clinician, update, map[string]any{"id": doc["id"], "v": 1, "b": "stale edit"})
-		if r.code() != "CONFLICT" {
-			t.Errorf("stale version: %+v, want CONFLICT", r.Errors)
-		}
+		wantUserErrors(t, r, "updateDocument", "document", "CONFLICT null")
 		id, _ := scalar.DecodeID(doc["id"].(string))
 		must(s.main.DB.Ent.Document.UpdateOneID(id).SetStatus("SIGNED").SetSignedAt(testNow).Save(sys()))
 		r = s.do(clinician, update, map[string]any{"id": doc["id"], "v": 2, "b": "after signing"})
-		if r.code() != "POLICY_VIOLATION" {
-			t.Errorf("changing a signed document: %+v, want POLICY_VIOLATION", r.Errors)
-		}
+		wantUserErrors(t, r, "updateDocument", "document", "POLICY_VIOLATION null")
 		if got := must(s.main.DB.Ent.Document.Get(sys(), id)); got.Body != "second draft" {
 			t.Errorf("body = %q after refused edits, want the second draft", got.Body)
 		}
 		// Only an addendum amends, and only a signed document.
-		r = s.do(clinician, `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, amendsID: $a}) { id } }`,
+		r = s.do(clinician, `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, amendsID: $a}) { document { id } userErrors { field message code } } }`,
 			map[string]any{"c": scalar.EncodeID(f.ownClients[0].ID), "a": doc["id"]})
-		if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "amendsID" {
-			t.Errorf("progress note amending: %+v, want BAD_USER_INPUT amendsID", r.Errors)
-		}
-		data = s.mustDo(clinician, `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: ADDENDUM, clientID: $c, amendsID: $a, body: "correction"}) { amends { id } } }`,
+		wantUserErrors(t, r, "createDocument", "document", "BAD_USER_INPUT input.amendsID")
+		data = s.mustDo(clinician, `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: ADDENDUM, clientID: $c, amendsID: $a, body: "correction"}) { document { amends { id } } userErrors { field message code } } }`,
 			map[string]any{"c": scalar.EncodeID(f.ownClients[0].ID), "a": doc["id"]})
-		if got := data["createDocument"].(map[string]any)["amends"].(map[string]any)["id"]; got != doc["id"] {
+		if got := data["createDocument"].(map[string]any)["document"].(map[string]any)["amends"].(map[string]any)["id"]; got != doc["id"] {
 			t.Errorf("addendum amends %v, want %v", got, doc["id"])
 		}
 	})
@@ -380,7 +380,7 @@ func TestTimesWithOffsetsCompareAsInstants(t *testing.T) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		admin := s.token(f.admin)
-		s.mustDo(admin, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		s.mustDo(admin, `mutation($in: CreateAppointmentInput!) { createAppointment(input: $in) { appointment { id } userErrors { field message code } } }`, map[string]any{"in": map[string]any{
 			"clientID": scalar.EncodeID(f.ownClients[0].ID), "clinicianID": scalar.EncodeID(f.clinician.ID),
 			"startsAt": "2026-03-12T09:00:00-05:00", "endsAt": "2026-03-12T09:50:00-05:00",
 		}})

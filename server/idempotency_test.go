@@ -156,7 +156,7 @@ func TestOneNotePerSessionInTheDatabase(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				codes[i] = s.do(tok, `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, appointmentID: $a, body: "draft"}) { id } }`,
+				codes[i] = s.do(tok, `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, appointmentID: $a, body: "draft"}) { document { id } userErrors { field message code } } }`,
 					map[string]any{"c": encodeID(b.ClientID), "a": encodeID(b.ID)}).code()
 			}()
 		}

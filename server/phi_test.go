@@ -81,8 +81,9 @@ func TestTheAuditLogRecordsReadsAndChanges(t *testing.T) {
 		s.mustDo(clin, `query($id: ID!) { node(id: $id) { ... on Document { kind body } } }`, map[string]any{"id": encodeID(doc.ID)})
 		s.mustDo(clin, `{ clients(first: 10) { edges { node { firstName lastName strikeCount } } } }`, nil)
 		s.mustDo(clin, `{ clients(first: 10) { edges { node { strikeCount } } } }`, nil) // nothing identifying: no event
-		s.mustDo(clin, `mutation($id: ID!) { updateClient(id: $id, input: {phone: "+1 555 0199"}) { id } }`, map[string]any{"id": encodeID(ann.ID)})
-		s.do(clin, `mutation($id: ID!) { updateClient(id: $id, input: {phone: "+1 555 0199"}) { id } }`, map[string]any{"id": encodeID(dee.ID)})
+		const update = `mutation($id: ID!) { updateClient(input: {clientID: $id, phone: "+1 555 0199"}) { client { id } userErrors { field message code } } }`
+		s.mustDo(clin, update, map[string]any{"id": encodeID(ann.ID)})
+		wantUserErrors(t, s.do(clin, update, map[string]any{"id": encodeID(dee.ID)}), "updateClient", "client", "NOT_FOUND input.clientID")
 		s.do(clin, `query($id: ID!) { node(id: $id) { ... on Client { firstName } } }`, map[string]any{"id": encodeID(dee.ID)})
 
 		events := must(s.main.DB.Ent.AuditEvent.Query().Order(auditevent.ByID()).All(sys()))

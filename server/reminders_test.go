@@ -69,27 +69,19 @@ func TestNotesAreSignedByTheirAuthorAndCorrectedByAddenda(t *testing.T) {
 		session := must(c.Appointment.Query().All(sys()))[0]
 		must(session.Update().SetStatus("ATTENDED").Save(sys()))
 		vars := map[string]any{"c": encodeID(session.ClientID), "a": encodeID(session.ID)}
-		const create = `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, appointmentID: $a, body: "note"}) { id version } }`
-		doc := s.mustDo(tok, create, vars)["createDocument"].(map[string]any)
-		if r := s.do(tok, create, vars); r.code() != "CONFLICT" {
-			t.Errorf("a second progress note for the session: %+v, want CONFLICT", r.Errors)
-		}
-		const sign = `mutation($id: ID!, $v: Int!) { signDocument(id: $id, version: $v) { status signedAt version appointment { noteStatus } } }`
-		if r := s.do(s.token(f.admin), sign, map[string]any{"id": doc["id"], "v": 1}); r.code() != "POLICY_VIOLATION" {
-			t.Errorf("signing someone else's note: %+v, want POLICY_VIOLATION", r.Errors)
-		}
-		if r := s.do(tok, sign, map[string]any{"id": doc["id"], "v": 7}); r.code() != "CONFLICT" {
-			t.Errorf("signing a stale version: %+v, want CONFLICT", r.Errors)
-		}
-		signed := s.mustDo(tok, sign, map[string]any{"id": doc["id"], "v": 1})["signDocument"].(map[string]any)
+		const create = `mutation($c: ID!, $a: ID!) { createDocument(input: {kind: PROGRESS_NOTE, clientID: $c, appointmentID: $a, body: "note"}) { document { id version } userErrors { field message code } } }`
+		doc := s.mustDo(tok, create, vars)["createDocument"].(map[string]any)["document"].(map[string]any)
+		wantUserErrors(t, s.do(tok, create, vars), "createDocument", "document", "CONFLICT null")
+		const sign = `mutation($id: ID!, $v: Int!) { signDocument(input: {documentID: $id, version: $v}) { document { status signedAt version appointment { noteStatus } } userErrors { field message code } } }`
+		wantUserErrors(t, s.do(s.token(f.admin), sign, map[string]any{"id": doc["id"], "v": 1}), "signDocument", "document", "POLICY_VIOLATION null")
+		wantUserErrors(t, s.do(tok, sign, map[string]any{"id": doc["id"], "v": 7}), "signDocument", "document", "CONFLICT null")
+		signed := s.mustDo(tok, sign, map[string]any{"id": doc["id"], "v": 1})["signDocument"].(map[string]any)["document"].(map[string]any)
 		if signed["status"] != "SIGNED" || signed["signedAt"] != testNow.Format(time.RFC3339) || signed["appointment"].(map[string]any)["noteStatus"] != "SIGNED" {
 			t.Errorf("signed = %v", signed)
 		}
-		if r := s.do(tok, sign, map[string]any{"id": doc["id"], "v": 2}); r.code() != "POLICY_VIOLATION" {
-			t.Errorf("signing twice: %+v, want POLICY_VIOLATION", r.Errors)
-		}
-		add := s.mustDo(tok, `mutation($id: ID!) { addDocumentAddendum(documentId: $id, body: "correction") { kind status amends { id } author { email } } }`,
-			map[string]any{"id": doc["id"]})["addDocumentAddendum"].(map[string]any)
+		wantUserErrors(t, s.do(tok, sign, map[string]any{"id": doc["id"], "v": 2}), "signDocument", "document", "POLICY_VIOLATION null")
+		add := s.mustDo(tok, `mutation($id: ID!) { addDocumentAddendum(input: {documentID: $id, body: "correction"}) { document { kind status amends { id } author { email } } userErrors { field message code } } }`,
+			map[string]any{"id": doc["id"]})["addDocumentAddendum"].(map[string]any)["document"].(map[string]any)
 		if add["kind"] != "ADDENDUM" || add["status"] != "DRAFT" || add["amends"].(map[string]any)["id"] != doc["id"] || add["author"].(map[string]any)["email"] != f.clinicianUser.Email {
 			t.Errorf("addendum = %v", add)
 		}

@@ -191,8 +191,8 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 
 		// 5. Every note and plan written and signed: MISSING -> DRAFT -> SIGNED.
 		const create = `mutation($k: DocumentKind!, $c: ID!, $a: ID) { createDocument(input: {kind: $k, clientID: $c, appointmentID: $a, body: "note"}) {
-			id version status appointment { noteStatus } } }`
-		const sign = `mutation($id: ID!, $v: Int!) { signDocument(id: $id, version: $v) { status signedAt appointment { noteStatus noteOverdue } } }`
+			document { id version status appointment { noteStatus } } userErrors { field message code } } }`
+		const sign = `mutation($id: ID!, $v: Int!) { signDocument(input: {documentID: $id, version: $v}) { document { status signedAt appointment { noteStatus noteOverdue } } userErrors { field message code } } }`
 		kinds, overdue, first := map[string]int{}, 0, true
 		for _, it := range items {
 			if at(it, "kind") != "PAPERWORK" {
@@ -208,7 +208,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 				vars["a"] = at(appt, "id")
 				check("note status before writing", at(appt, "noteStatus"), "MISSING")
 			}
-			doc := do(create, vars, "createDocument")
+			doc := do(create, vars, "createDocument.document")
 			check("a new "+kind, doc["status"], "DRAFT")
 			if appt != nil {
 				check("note status of a draft", at(doc, "appointment.noteStatus"), "DRAFT")
@@ -216,7 +216,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 			if first {
 				refused("signing a stale version", tok, sign, map[string]any{"id": doc["id"], "v": 2}, "CONFLICT")
 			}
-			signed := do(sign, map[string]any{"id": doc["id"], "v": doc["version"]}, "signDocument")
+			signed := do(sign, map[string]any{"id": doc["id"], "v": doc["version"]}, "signDocument.document")
 			check("signed "+kind, signed["status"], "SIGNED")
 			if appt != nil {
 				check("note of a signed "+kind, signed["appointment"], map[string]any{"noteStatus": "SIGNED", "noteOverdue": false})

@@ -16,6 +16,14 @@ import (
 	"github.com/caseload/caseload/internal/workflow"
 )
 
+// The result of `addDocumentAddendum`: the new DRAFT ADDENDUM, or why it was refused.
+type AddDocumentAddendumPayload struct {
+	// The new DRAFT ADDENDUM, linked to the document it corrects; null when the input was refused.
+	Document *ent.Document `json:"document,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the addendum was started (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `assignClient`: what the assignment changed, or why nothing was.
 type AssignClientPayload struct {
 	// The client, now ACTIVE on the clinician's caseload; null when the input was refused.
@@ -130,11 +138,51 @@ type ConfirmAppointmentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `createAppointment`: the session entered, or why it was refused.
+type CreateAppointmentPayload struct {
+	// The session entered; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the session was entered (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `createCaregiver`: the new caregiver, or why it was refused.
+type CreateCaregiverPayload struct {
+	// The new caregiver; null when the input was refused.
+	Caregiver *ent.Caregiver `json:"caregiver,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the caregiver was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `createClient`: the new client, or why it was refused.
 type CreateClientPayload struct {
 	// The new client; null when the input was refused.
 	Client *ent.ClientProfile `json:"client,omitempty"`
 	// Why the input was refused, every invalid field at once; empty when the client was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `createClinician`: the new clinician, or why it was refused.
+type CreateClinicianPayload struct {
+	// The new clinician; null when the input was refused.
+	Clinician *ent.Clinician `json:"clinician,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the clinician was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `createContact`: the contact recorded, or why it was refused.
+type CreateContactPayload struct {
+	// The contact recorded; null when the input was refused.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the contact was recorded (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `createDocument`: the new DRAFT, or why it was refused.
+type CreateDocumentPayload struct {
+	// The new DRAFT document; null when the input was refused.
+	Document *ent.Document `json:"document,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the document was started (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -272,6 +320,14 @@ type SetBackfillPreferencePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `signDocument`: the signed document, or why signing was refused.
+type SignDocumentPayload struct {
+	// The document, now SIGNED; null when signing was refused.
+	Document *ent.Document `json:"document,omitempty"`
+	// Why signing was refused; empty when the document was signed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The termination recommendation of a client (first matching rule wins).
 type TerminationRecommendation struct {
 	// What to do.
@@ -306,6 +362,54 @@ type TodoItem struct {
 	Overdue bool `json:"overdue"`
 	// What to do and why.
 	Explanation string `json:"explanation"`
+}
+
+// The result of `updateAppointment`: the corrected session, or why the correction was refused.
+type UpdateAppointmentPayload struct {
+	// The session as corrected; null when the input was refused.
+	Appointment *ent.Appointment `json:"appointment,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the session was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updateCaregiver`: the changed caregiver, or why the change was refused.
+type UpdateCaregiverPayload struct {
+	// The caregiver as changed; null when the input was refused.
+	Caregiver *ent.Caregiver `json:"caregiver,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the caregiver was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updateClient`: the changed client, or why the change was refused.
+type UpdateClientPayload struct {
+	// The client as changed; null when the input was refused.
+	Client *ent.ClientProfile `json:"client,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the client was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updateClinician`: the changed clinician, or why the change was refused.
+type UpdateClinicianPayload struct {
+	// The clinician as changed; null when the input was refused.
+	Clinician *ent.Clinician `json:"clinician,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the clinician was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updateContact`: the changed contact, or why the change was refused.
+type UpdateContactPayload struct {
+	// The contact as changed; null when the input was refused.
+	Contact *ent.Contact `json:"contact,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the contact was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updateDocument`: the changed DRAFT, or why the change was refused.
+type UpdateDocumentPayload struct {
+	// The document as changed, at its new version; null when the input was refused.
+	Document *ent.Document `json:"document,omitempty"`
+	// Why the input was refused, every refusal at once; empty when the document was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A refusal of a mutation's input, reported in the payload's `userErrors` rather than as a top-level error.

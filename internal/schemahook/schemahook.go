@@ -1,6 +1,7 @@
 // Package schemahook adjusts the GraphQL schema that entgql generates before
 // it is written: it gives the ent schema ClientProfile its practice name
-// Client, names the time scalar DateTime, and makes sure every type, field,
+// Client, names the time scalar DateTime, gives the update inputs the id of
+// the record they change (ExtendUpdates), and makes sure every type, field,
 // argument and enum value carries a description for the front-end teams.
 package schemahook
 

@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/workflow"
 )
 
 // dMustWrite writes a document of the client by the case's clinician,
@@ -28,6 +29,12 @@ func dMustWrite(tb testing.TB, c *testCase, cp *ent.ClientProfile, body string, 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// updateBody is the input that changes the body of document id, read at
+// version.
+func updateBody(id, version int, body string) workflow.UpdateDocumentInput {
+	return workflow.UpdateDocumentInput{DocumentID: id, Version: version, UpdateDocumentInput: ent.UpdateDocumentInput{Body: &body}}
+}
 
 func TestCreateDocument(t *testing.T) {
 	testRun(t, func(t *testing.T, db *ent.Client, dialectName string) {
@@ -102,13 +109,13 @@ func TestUpdateDocument(t *testing.T) {
 			c := begin(t, db, dialectName)
 			d := dMustWrite(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), "first draft", false)
 			ctx := c.as(c.clinician)
-			if _, err := c.svc.UpdateDocument(ctx, d.ID, 1, ent.UpdateDocumentInput{Body: ptr("second draft")}); err != nil {
+			if _, err := c.svc.UpdateDocument(ctx, updateBody(d.ID, 1, "second draft")); err != nil {
 				t.Fatal(err)
 			}
 			if got := c.tx.Document.GetX(c.allow, d.ID); got.Body != "second draft" || got.Version != 2 {
 				t.Errorf("document %q at version %d, want %q at 2", got.Body, got.Version, "second draft")
 			}
-			_, err := c.svc.UpdateDocument(ctx, d.ID, 1, ent.UpdateDocumentInput{Body: ptr("stale edit")})
+			_, err := c.svc.UpdateDocument(ctx, updateBody(d.ID, 1, "stale edit"))
 			wantRefusal(t, err, caseload.CodeConflict, "", "the document changed since it was read (now at version 2)")
 			if got := c.tx.Document.GetX(c.allow, d.ID); got.Body != "second draft" || got.Version != 2 {
 				t.Errorf("document %q at version %d after a stale edit, want %q at 2", got.Body, got.Version, "second draft")
@@ -117,7 +124,7 @@ func TestUpdateDocument(t *testing.T) {
 		t.Run("refused: a signed document", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			d := dMustWrite(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), "signed note", true)
-			_, err := c.svc.UpdateDocument(c.as(c.clinician), d.ID, 1, ent.UpdateDocumentInput{Body: ptr("after signing")})
+			_, err := c.svc.UpdateDocument(c.as(c.clinician), updateBody(d.ID, 1, "after signing"))
 			wantRefusal(t, err, caseload.CodePolicyViolation, "", "a signed document never changes: add an addendum instead")
 			if got := c.tx.Document.GetX(c.allow, d.ID); got.Body != "signed note" {
 				t.Errorf("body %q, want the signed one", got.Body)
@@ -128,8 +135,8 @@ func TestUpdateDocument(t *testing.T) {
 			d := dMustWrite(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), "first draft", false)
 			stranger := *c.clinician
 			stranger.ClinicianID = mustCreateClinician(t, c, "Dr Bo")
-			_, err := c.svc.UpdateDocument(c.as(&stranger), d.ID, 1, ent.UpdateDocumentInput{Body: ptr("hijacked")})
-			wantNotFound(t, err)
+			_, err := c.svc.UpdateDocument(c.as(&stranger), updateBody(d.ID, 1, "hijacked"))
+			wantRefusal(t, err, caseload.CodeNotFound, "documentID")
 			if got := c.tx.Document.GetX(c.allow, d.ID); got.Body != "first draft" || got.Version != 1 {
 				t.Errorf("document %q at version %d, want untouched", got.Body, got.Version)
 			}
@@ -143,14 +150,14 @@ func TestSignDocument(t *testing.T) {
 			c := begin(t, db, dialectName)
 			d := dMustWrite(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), "note", false)
 			ctx := c.as(c.clinician)
-			if _, err := c.svc.SignDocument(ctx, d.ID, 1); err != nil {
+			if _, err := c.svc.SignDocument(ctx, workflow.SignDocumentInput{DocumentID: d.ID, Version: 1}); err != nil {
 				t.Fatal(err)
 			}
 			got := c.tx.Document.GetX(c.allow, d.ID)
 			if got.Status != document.StatusSIGNED || got.SignedAt == nil || !got.SignedAt.Equal(testNow) || got.Version != 2 {
 				t.Errorf("document %s at %v, version %d; want SIGNED at %v, version 2", got.Status, got.SignedAt, got.Version, testNow)
 			}
-			_, err := c.svc.SignDocument(ctx, d.ID, 2)
+			_, err := c.svc.SignDocument(ctx, workflow.SignDocumentInput{DocumentID: d.ID, Version: 2})
 			wantRefusal(t, err, caseload.CodePolicyViolation, "", "the document is already signed")
 		})
 		refusals := []struct {
@@ -171,7 +178,7 @@ func TestSignDocument(t *testing.T) {
 				if tc.admin {
 					v = c.admin
 				}
-				_, err := c.svc.SignDocument(c.as(v), d.ID, tc.version)
+				_, err := c.svc.SignDocument(c.as(v), workflow.SignDocumentInput{DocumentID: d.ID, Version: tc.version})
 				wantRefusal(t, err, tc.code, "", tc.message)
 				if got := c.tx.Document.GetX(c.allow, d.ID); got.Status != document.StatusDRAFT || got.SignedAt != nil || got.Version != 1 {
 					t.Errorf("document %s at %v, version %d after a refusal; want an unsigned DRAFT at 1", got.Status, got.SignedAt, got.Version)
@@ -187,7 +194,7 @@ func TestAddDocumentAddendum(t *testing.T) {
 			c := begin(t, db, dialectName)
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
 			d := dMustWrite(t, c, cp, "note", true)
-			got, err := c.svc.AddDocumentAddendum(c.as(c.clinician), d.ID, "correction")
+			got, err := c.svc.AddDocumentAddendum(c.as(c.clinician), workflow.AddDocumentAddendumInput{DocumentID: d.ID, Body: "correction"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,8 +207,8 @@ func TestAddDocumentAddendum(t *testing.T) {
 		t.Run("refused: an addendum to a draft", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			d := dMustWrite(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), "note", false)
-			_, err := c.svc.AddDocumentAddendum(c.as(c.clinician), d.ID, "correction")
-			wantRefusal(t, err, caseload.CodeBadUserInput, "amendsID", "only a SIGNED document is amended")
+			_, err := c.svc.AddDocumentAddendum(c.as(c.clinician), workflow.AddDocumentAddendumInput{DocumentID: d.ID, Body: "correction"})
+			wantRefusal(t, err, caseload.CodeBadUserInput, "documentID", "only a SIGNED document is amended")
 			if n := c.tx.Document.Query().Where(document.KindEQ(document.KindADDENDUM)).CountX(c.allow); n != 0 {
 				t.Errorf("%d addenda after a refusal", n)
 			}

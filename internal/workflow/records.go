@@ -7,22 +7,100 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/clinician"
+	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
 // Plain changes of the record, through the inputs ent generates. The
 // privacy rules say who may write what; the checks here are what they
-// cannot know.
+// cannot know. Each checks its whole input before the first write and
+// returns every refusal at once (caseload.Errors), as the payloads of
+// their mutations report them (graph/contract.go).
+
+// The update inputs: ent's generated input, with the id of the record it
+// changes (internal/schemahook adds the field to the GraphQL input and
+// binds it to these types).
+type (
+	// UpdateClinicianInput changes the clinician ClinicianID.
+	UpdateClinicianInput struct {
+		ClinicianID int
+		ent.UpdateClinicianInput
+	}
+	// UpdateClientInput changes the client ClientID.
+	UpdateClientInput struct {
+		ClientID int
+		ent.UpdateClientProfileInput
+	}
+	// UpdateCaregiverInput changes the caregiver CaregiverID.
+	UpdateCaregiverInput struct {
+		CaregiverID int
+		ent.UpdateCaregiverInput
+	}
+	// UpdateAppointmentInput changes the session AppointmentID.
+	UpdateAppointmentInput struct {
+		AppointmentID int
+		ent.UpdateAppointmentInput
+	}
+	// UpdateContactInput changes the contact ContactID.
+	UpdateContactInput struct {
+		ContactID int
+		ent.UpdateContactInput
+	}
+)
+
+// refuseMissing refuses, as NOT_FOUND on field, a record the caller cannot
+// see (exists false): one that exists nowhere reads the same.
+func refuseMissing(c *caseload.Collector, field string, exists bool) {
+	if !exists {
+		c.Refuse(caseload.NotFound().At(field))
+	}
+}
+
+// notFoundAt answers the save of an update: the data layer's not found (a
+// record the caller may read but not change) is NOT_FOUND on field, as a
+// record the caller cannot see is; other errors are as they are.
+func notFoundAt(field string, err error) error {
+	if ent.IsNotFound(err) {
+		return caseload.NotFound().At(field)
+	}
+	return err
+}
 
 // CreateClinician adds a clinician to the practice.
 func (s *Service) CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*ent.Clinician, error) {
-	return s.tx(ctx).Clinician.Create().SetInput(input).Save(ctx)
+	create := s.tx(ctx).Clinician.Create().SetInput(input)
+	var refused caseload.Collector
+	checkFields(&refused, create.Mutation())
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	return create.Save(ctx)
 }
 
-// UpdateClinician changes a clinician.
-func (s *Service) UpdateClinician(ctx context.Context, id int, input ent.UpdateClinicianInput) (*ent.Clinician, error) {
-	return s.tx(ctx).Clinician.UpdateOneID(id).SetInput(input).Save(ctx)
+// UpdateClinician changes a clinician: an admin any of the practice's, a
+// clinician their own profile (the privacy rule's own words; anyone else's
+// reads as one that exists nowhere).
+func (s *Service) UpdateClinician(ctx context.Context, input UpdateClinicianInput) (*ent.Clinician, error) {
+	tx := s.tx(ctx)
+	v := viewer.FromContext(ctx)
+	update := tx.Clinician.UpdateOneID(input.ClinicianID).SetInput(input.UpdateClinicianInput)
+	var refused caseload.Collector
+	checkFields(&refused, update.Mutation())
+	exists := v != nil && (v.IsAdmin() || v.ClinicianID == input.ClinicianID)
+	if exists {
+		var err error
+		if exists, err = tx.Clinician.Query().Where(clinician.ID(input.ClinicianID)).Exist(ctx); err != nil {
+			return nil, err
+		}
+	}
+	refuseMissing(&refused, "clinicianID", exists)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	x, err := update.Save(ctx)
+	return x, notFoundAt("clinicianID", err)
 }
 
 // CreateClient adds a client. A clinician's new client goes on their own
@@ -75,14 +153,43 @@ func (s *Service) CreateClient(ctx context.Context, input ent.CreateClientProfil
 
 // UpdateClient changes a client's details; the input has no status
 // (closing and reopening are workflows of their own).
-func (s *Service) UpdateClient(ctx context.Context, id int, input ent.UpdateClientProfileInput) (*ent.ClientProfile, error) {
-	return s.tx(ctx).ClientProfile.UpdateOneID(id).SetInput(input).Save(ctx)
+func (s *Service) UpdateClient(ctx context.Context, input UpdateClientInput) (*ent.ClientProfile, error) {
+	tx := s.tx(ctx)
+	update := tx.ClientProfile.UpdateOneID(input.ClientID).SetInput(input.UpdateClientProfileInput)
+	var refused caseload.Collector
+	checkFields(&refused, update.Mutation())
+	exists, err := tx.ClientProfile.Query().Where(clientprofile.ID(input.ClientID)).Exist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	refuseMissing(&refused, "clientID", exists)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	x, err := update.Save(ctx)
+	return x, notFoundAt("clientID", err)
+}
+
+// clientExists reports whether the caller sees the client.
+func clientExists(ctx context.Context, tx *ent.Client, id int) (bool, error) {
+	return tx.ClientProfile.Query().Where(clientprofile.ID(id)).Exist(ctx)
 }
 
 // CreateCaregiver adds a caregiver; a new primary caregiver replaces the
 // previous one, so a minor has at most one.
 func (s *Service) CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
 	tx := s.tx(ctx)
+	create := tx.Caregiver.Create().SetInput(input)
+	var refused caseload.Collector
+	checkFields(&refused, create.Mutation())
+	exists, err := clientExists(ctx, tx, input.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	refuseMissing(&refused, "clientID", exists)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
 	if input.IsPrimary != nil && *input.IsPrimary {
 		if err := tx.Caregiver.Update().
 			Where(caregiver.ClientID(input.ClientID), caregiver.IsPrimary(true)).
@@ -90,25 +197,36 @@ func (s *Service) CreateCaregiver(ctx context.Context, input ent.CreateCaregiver
 			return nil, err
 		}
 	}
-	return tx.Caregiver.Create().SetInput(input).Save(ctx)
+	return create.Save(ctx)
 }
 
 // UpdateCaregiver changes a caregiver; one made primary replaces the
 // client's previous primary caregiver.
-func (s *Service) UpdateCaregiver(ctx context.Context, id int, input ent.UpdateCaregiverInput) (*ent.Caregiver, error) {
+func (s *Service) UpdateCaregiver(ctx context.Context, input UpdateCaregiverInput) (*ent.Caregiver, error) {
 	tx := s.tx(ctx)
+	id := input.CaregiverID
+	update := tx.Caregiver.UpdateOneID(id).SetInput(input.UpdateCaregiverInput)
+	var refused caseload.Collector
+	checkFields(&refused, update.Mutation())
+	current, err := tx.Caregiver.Get(ctx, id)
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("caregiverID"))
+	case err != nil:
+		return nil, err
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
 	if input.IsPrimary != nil && *input.IsPrimary {
-		current, err := tx.Caregiver.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
 		if err := tx.Caregiver.Update().
 			Where(caregiver.ClientID(current.ClientID), caregiver.IsPrimary(true), caregiver.IDNEQ(id)).
 			SetIsPrimary(false).Exec(ctx); err != nil {
 			return nil, err
 		}
 	}
-	return tx.Caregiver.UpdateOneID(id).SetInput(input).Save(ctx)
+	x, err := update.Save(ctx)
+	return x, notFoundAt("caregiverID", err)
 }
 
 // errCorrectionsOnly refuses the record-correction mutations to everyone
@@ -122,32 +240,44 @@ func (s *Service) CreateAppointment(ctx context.Context, input ent.CreateAppoint
 		return nil, errCorrectionsOnly
 	}
 	tx := s.tx(ctx)
-	if err := caseload.CheckSessionTimes(input.StartsAt, input.EndsAt); err != nil {
+	create := tx.Appointment.Create().SetInput(input)
+	var refused caseload.Collector
+	checkFields(&refused, create.Mutation())
+	if err := refused.Check(caseload.CheckSessionTimes(input.StartsAt, input.EndsAt)); err != nil {
 		return nil, err
 	}
 	c, err := tx.ClientProfile.Get(ctx, input.ClientID)
-	if err != nil {
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("clientID"))
+	case err != nil:
+		return nil, err
+	case c.Status == clientprofile.StatusCLOSED:
+		refused.Refuse(caseload.PolicyViolation("the client's case is closed: reopen it before booking").At("clientID"))
+	}
+	if err := refused.Err(); err != nil {
 		return nil, err
 	}
-	if c.Status == clientprofile.StatusCLOSED {
-		return nil, caseload.PolicyViolation("the client's case is closed: reopen it before booking")
-	}
-	create := tx.Appointment.Create().SetInput(input)
 	return bookInOpenEpisode(ctx, tx, create, c.ID)
 }
 
 // UpdateAppointment changes any field of a session, for an admin
 // correcting the record; a cancellation says who cancelled.
-func (s *Service) UpdateAppointment(ctx context.Context, id int, input ent.UpdateAppointmentInput) (*ent.Appointment, error) {
+func (s *Service) UpdateAppointment(ctx context.Context, input UpdateAppointmentInput) (*ent.Appointment, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, errCorrectionsOnly
 	}
 	tx := s.tx(ctx)
-	if input.StartsAt != nil || input.EndsAt != nil {
-		current, err := tx.Appointment.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
+	update := tx.Appointment.UpdateOneID(input.AppointmentID).SetInput(input.UpdateAppointmentInput)
+	var refused caseload.Collector
+	checkFields(&refused, update.Mutation())
+	current, err := tx.Appointment.Get(ctx, input.AppointmentID)
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("appointmentID"))
+	case err != nil:
+		return nil, err
+	case input.StartsAt != nil || input.EndsAt != nil:
 		starts, ends := current.StartsAt, current.EndsAt
 		if input.StartsAt != nil {
 			starts = *input.StartsAt
@@ -155,34 +285,63 @@ func (s *Service) UpdateAppointment(ctx context.Context, id int, input ent.Updat
 		if input.EndsAt != nil {
 			ends = *input.EndsAt
 		}
-		if err := caseload.CheckSessionTimes(starts, ends); err != nil {
+		if err := refused.Check(caseload.CheckSessionTimes(starts, ends)); err != nil {
 			return nil, err
 		}
 	}
 	if input.Status != nil && *input.Status == appointment.StatusCANCELED && input.CanceledBy == nil {
-		return nil, caseload.Invalid("canceledBy", "say who cancelled: CLIENT, CLINICIAN or PRACTICE")
+		refused.Refuse(caseload.Invalid("canceledBy", "say who cancelled: CLIENT, CLINICIAN or PRACTICE"))
 	}
-	return tx.Appointment.UpdateOneID(id).SetInput(input).Save(ctx)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	x, err := update.Save(ctx)
+	return x, notFoundAt("appointmentID", err)
 }
 
 // CreateContact records a contact; a clinician's contact is theirs unless
 // they say otherwise.
 func (s *Service) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
+	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 {
 		input.ClinicianID = &v.ClinicianID
 	}
+	var refused caseload.Collector
 	if input.OccurredAt != nil && input.OccurredAt.After(s.now()) {
-		return nil, caseload.Invalid("occurredAt", "a contact cannot be in the future")
+		refused.Refuse(caseload.Invalid("occurredAt", "a contact cannot be in the future"))
 	}
 	if input.OccurredAt == nil {
 		now := s.now()
 		input.OccurredAt = &now
 	}
-	return s.tx(ctx).Contact.Create().SetInput(input).Save(ctx)
+	create := tx.Contact.Create().SetInput(input)
+	checkFields(&refused, create.Mutation())
+	exists, err := clientExists(ctx, tx, input.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	refuseMissing(&refused, "clientID", exists)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	return create.Save(ctx)
 }
 
 // UpdateContact changes a recorded contact.
-func (s *Service) UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error) {
-	return s.tx(ctx).Contact.UpdateOneID(id).SetInput(input).Save(ctx)
+func (s *Service) UpdateContact(ctx context.Context, input UpdateContactInput) (*ent.Contact, error) {
+	tx := s.tx(ctx)
+	update := tx.Contact.UpdateOneID(input.ContactID).SetInput(input.UpdateContactInput)
+	var refused caseload.Collector
+	checkFields(&refused, update.Mutation())
+	exists, err := tx.Contact.Query().Where(contact.ID(input.ContactID)).Exist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	refuseMissing(&refused, "contactID", exists)
+	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	x, err := update.Save(ctx)
+	return x, notFoundAt("contactID", err)
 }

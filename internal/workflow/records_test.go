@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -124,7 +125,7 @@ func TestCaregivers(t *testing.T) {
 			if got := primaries(); len(got) != 2 || got[0] != other.ID || got[1] != vic.ID {
 				t.Errorf("primary caregivers %v, want %d (Ida's) and %d (Vic, Tim's newest)", got, other.ID, vic.ID)
 			}
-			if _, err := c.svc.UpdateCaregiver(ctx, uma.ID, ent.UpdateCaregiverInput{IsPrimary: ptr(true), Relationship: ptr("guardian")}); err != nil {
+			if _, err := c.svc.UpdateCaregiver(ctx, workflow.UpdateCaregiverInput{CaregiverID: uma.ID, UpdateCaregiverInput: ent.UpdateCaregiverInput{IsPrimary: ptr(true), Relationship: ptr("guardian")}}); err != nil {
 				t.Fatal(err)
 			}
 			if got := primaries(); len(got) != 2 || got[0] != other.ID || got[1] != uma.ID {
@@ -133,6 +134,25 @@ func TestCaregivers(t *testing.T) {
 			if r := c.tx.Caregiver.GetX(c.allow, uma.ID).Relationship; r != "guardian" {
 				t.Errorf("relationship %q, want guardian", r)
 			}
+		})
+		t.Run("refused: a new primary caregiver with invalid fields replaces nobody", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			tim := mustCreateClient(t, c, "Tim", clientprofile.StatusACTIVE)
+			ctx := c.as(c.clinician)
+			uma, err := c.svc.CreateCaregiver(ctx, ent.CreateCaregiverInput{ClientID: tim.ID, Name: "Uma Zed", Relationship: "parent", IsPrimary: ptr(true)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.svc.CreateCaregiver(ctx, ent.CreateCaregiverInput{ClientID: tim.ID, Name: "", Relationship: "parent", Email: ptr("nobody"), IsPrimary: ptr(true)})
+			var refused caseload.Errors
+			if !errors.As(err, &refused) || len(refused) != 2 || refused[0].Field != "name" || refused[1].Field != "email" {
+				t.Fatalf("error = %v, want name and email refused at once", err)
+			}
+			if got := c.tx.Caregiver.Query().Where(caregiver.IsPrimary(true)).IDsX(c.allow); len(got) != 1 || got[0] != uma.ID {
+				t.Errorf("primary caregivers %v after a refusal, want Uma's %d still", got, uma.ID)
+			}
+			_, err = c.svc.UpdateCaregiver(ctx, workflow.UpdateCaregiverInput{CaregiverID: tim.ID, UpdateCaregiverInput: ent.UpdateCaregiverInput{IsPrimary: ptr(true)}})
+			wantRefusal(t, err, caseload.CodeNotFound, "caregiverID")
 		})
 	})
 }
@@ -169,7 +189,7 @@ func TestCreateAppointment(t *testing.T) {
 			{"a clinician entering a session", true, clientprofile.StatusACTIVE, nil,
 				caseload.CodeForbidden, "", "only an admin corrects session records directly"},
 			{"a closed client's session", false, clientprofile.StatusCLOSED, nil,
-				caseload.CodePolicyViolation, "", "the client's case is closed: reopen it before booking"},
+				caseload.CodePolicyViolation, "clientID", "the client's case is closed: reopen it before booking"},
 			{"a session that ends before it starts", false, clientprofile.StatusACTIVE, func(in *ent.CreateAppointmentInput) {
 				in.EndsAt = in.StartsAt.Add(-time.Minute)
 			}, caseload.CodeBadUserInput, "endsAt", "endsAt: must be after startsAt"},
@@ -203,12 +223,12 @@ func TestUpdateAppointment(t *testing.T) {
 			a := mustCreateSession(t, c, mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE), tomorrow, appointment.StatusSCHEDULED)
 			ctx := c.as(c.admin)
 			later := tomorrow.Add(2 * time.Hour)
-			if _, err := c.svc.UpdateAppointment(ctx, a.ID, ent.UpdateAppointmentInput{StartsAt: &later, EndsAt: ptr(later.Add(time.Hour))}); err != nil {
+			if _, err := c.svc.UpdateAppointment(ctx, workflow.UpdateAppointmentInput{AppointmentID: a.ID, UpdateAppointmentInput: ent.UpdateAppointmentInput{StartsAt: &later, EndsAt: ptr(later.Add(time.Hour))}}); err != nil {
 				t.Fatal(err)
 			}
-			_, err := c.svc.UpdateAppointment(ctx, a.ID, ent.UpdateAppointmentInput{
+			_, err := c.svc.UpdateAppointment(ctx, workflow.UpdateAppointmentInput{AppointmentID: a.ID, UpdateAppointmentInput: ent.UpdateAppointmentInput{
 				Status: ptr(appointment.StatusCANCELED), CanceledBy: ptr(appointment.CanceledByPRACTICE), CanceledAt: ptr(testNow), CancelReason: ptr("flood"),
-			})
+			}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,7 +261,7 @@ func TestUpdateAppointment(t *testing.T) {
 				if tc.clinic {
 					v = c.clinician
 				}
-				_, err := c.svc.UpdateAppointment(c.as(v), a.ID, tc.in)
+				_, err := c.svc.UpdateAppointment(c.as(v), workflow.UpdateAppointmentInput{AppointmentID: a.ID, UpdateAppointmentInput: tc.in})
 				wantRefusal(t, err, tc.code, tc.field, tc.message)
 				if got := mustReload(t, c, a.ID); got.Status != appointment.StatusSCHEDULED || !got.EndsAt.Equal(a.EndsAt) {
 					t.Errorf("session %s ending %v after a refusal, want SCHEDULED ending %v", got.Status, got.EndsAt, a.EndsAt)
@@ -294,14 +314,14 @@ func TestPlainRecordChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.svc.UpdateClinician(ctx, cl.ID, ent.UpdateClinicianInput{AcceptingNewClients: ptr(false)}); err != nil {
+			if _, err := c.svc.UpdateClinician(ctx, workflow.UpdateClinicianInput{ClinicianID: cl.ID, UpdateClinicianInput: ent.UpdateClinicianInput{AcceptingNewClients: ptr(false)}}); err != nil {
 				t.Fatal(err)
 			}
 			if got := c.tx.Clinician.GetX(c.allow, cl.ID); got.Name != "Dr Bo" || got.WeeklySlots != 20 || got.AcceptingNewClients || got.PracticeID != c.practice {
 				t.Errorf("clinician %+v, want Dr Bo with 20 slots, not accepting, in practice %d", got, c.practice)
 			}
 			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
-			if _, err := c.svc.UpdateClient(ctx, cp.ID, ent.UpdateClientProfileInput{Phone: ptr("+1 555 0101")}); err != nil {
+			if _, err := c.svc.UpdateClient(ctx, workflow.UpdateClientInput{ClientID: cp.ID, UpdateClientProfileInput: ent.UpdateClientProfileInput{Phone: ptr("+1 555 0101")}}); err != nil {
 				t.Fatal(err)
 			}
 			if got := c.tx.ClientProfile.GetX(c.allow, cp.ID); got.Phone == nil || *got.Phone != "+1 555 0101" {
@@ -309,7 +329,7 @@ func TestPlainRecordChanges(t *testing.T) {
 			}
 			ct := c.tx.Contact.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetChannel(contact.ChannelPHONE).
 				SetDirection(contact.DirectionINBOUND).SetPurpose(contact.PurposeCHECK_IN).SaveX(c.allow)
-			if _, err := c.svc.UpdateContact(ctx, ct.ID, ent.UpdateContactInput{BillableMinutes: ptr(5)}); err != nil {
+			if _, err := c.svc.UpdateContact(ctx, workflow.UpdateContactInput{ContactID: ct.ID, UpdateContactInput: ent.UpdateContactInput{BillableMinutes: ptr(5)}}); err != nil {
 				t.Fatal(err)
 			}
 			if got := c.tx.Contact.GetX(c.allow, ct.ID); got.BillableMinutes != 5 {
