@@ -309,6 +309,9 @@ func targetOfArgs(args map[string]any) target {
 		t.client = id
 	} else if in, ok := args["input"]; ok {
 		t.client = intField(in, "ClientID")
+		if t.id == 0 {
+			t.id = intField(in, "UserID")
+		}
 	}
 	return t
 }

@@ -81,6 +81,59 @@ type CreateClientPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `createUser`: the new login, or why it was refused.
+type CreateUserPayload struct {
+	// The new login; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the login was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The credentials of `login`.
+type LoginInput struct {
+	// The sign-in email address (case does not matter).
+	Email string `json:"email"`
+	// The password.
+	Password string `json:"password"`
+}
+
+// The result of `login`: a sign-in session, that is a short-lived access token, the refresh token that renews it, and
+// the user they are for. Renew with `refreshToken` shortly before `expiresAt`; sign in again once
+// `refreshTokenExpiresAt` has passed. Wrong credentials are not a `userError` but a top-level UNAUTHENTICATED.
+type LoginPayload struct {
+	// Signed JWT access token to send as `Authorization: Bearer <token>` on every request; short-lived (15 minutes by
+	// default). Null when `userErrors` is not empty.
+	Token *string `json:"token,omitempty"`
+	// When the access token stops being accepted; null when `userErrors` is not empty.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Opaque, single-use token that renews the session with the `refreshToken` mutation, which returns the next one.
+	// Keep it where page scripts cannot read it. Using it a second time ends the whole session: it means a copy was taken.
+	// Null when `userErrors` is not empty.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the refresh token stops being accepted, unless it is used (and so replaced) before then; null when
+	// `userErrors` is not empty.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
+	// The signed-in user; null when `userErrors` is not empty.
+	User *ent.User `json:"user,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the session was started.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// What `logout` ends.
+type LogoutInput struct {
+	// Also end every other session of this user (every device, every browser): their refresh tokens and access tokens
+	// stop working at once. False (the default) ends only the session of the access token sent.
+	Everywhere *bool `json:"everywhere,omitempty"`
+}
+
+// The result of `logout`.
+type LogoutPayload struct {
+	// How many sessions were ended: 1 for a plain logout, every open session of the user with `everywhere`; 0 when refused.
+	EndedSessions int `json:"endedSessions"`
+	// Why the request was refused (see `UserError`); empty when the sessions were ended.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A document that has to be written and signed.
 type PaperworkItem struct {
 	// The kind of document to sign.
@@ -101,11 +154,50 @@ type PaperworkItem struct {
 	Explanation string `json:"explanation"`
 }
 
+// The refresh token of `refreshToken`.
+type RefreshTokenInput struct {
+	// The refresh token from `login` or from the last `refreshToken`.
+	RefreshToken string `json:"refreshToken"`
+}
+
+// The result of `refreshToken`: the renewed session, a new access token and the next refresh token (the one sent is
+// used up). A refused refresh token is not a `userError` but a top-level UNAUTHENTICATED.
+type RefreshTokenPayload struct {
+	// The new access token, as `LoginPayload.token`; null when `userErrors` is not empty.
+	Token *string `json:"token,omitempty"`
+	// When the new access token stops being accepted; null when `userErrors` is not empty.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The next refresh token, as `LoginPayload.refreshToken`: keep it in place of the one sent; null when `userErrors` is not empty.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the next refresh token stops being accepted unless it is used before; null when `userErrors` is not empty.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
+	// The signed-in user; null when `userErrors` is not empty.
+	User *ent.User `json:"user,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the session was renewed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `scheduleAppointment`: the booked session, or why it was refused.
 type ScheduleAppointmentPayload struct {
 	// The booked session; null when the input was refused.
 	Appointment *ent.Appointment `json:"appointment,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the session was booked (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Whether a login may sign in.
+type SetUserActiveInput struct {
+	// The user to activate or deactivate.
+	UserID int `json:"userID"`
+	// Whether the user may sign in; false ends all of the user's sessions.
+	Active bool `json:"active"`
+}
+
+// The result of `setUserActive`: the user, or why it was refused.
+type SetUserActivePayload struct {
+	// The user, with the new state; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the input was refused (see `UserError`); empty when the change was made.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -143,6 +235,28 @@ type TodoItem struct {
 	Overdue bool `json:"overdue"`
 	// What to do and why.
 	Explanation string `json:"explanation"`
+}
+
+// The login whose lock to lift.
+type UnlockUserInput struct {
+	// The user whose email is locked after repeated failed sign-ins.
+	UserID int `json:"userID"`
+}
+
+// The result of `unlockUser`: the user, or why it was refused.
+type UnlockUserPayload struct {
+	// The user, whose email may sign in again; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the input was refused (see `UserError`); empty when the lock was lifted.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updatePolicy`: the practice with its new policy, or why the change was refused.
+type UpdatePolicyPayload struct {
+	// The practice, with the policy as changed; null when the input was refused.
+	Practice *ent.Practice `json:"practice,omitempty"`
+	// Why the input was refused, every setting out of range at once; empty when the policy was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A refusal of a mutation's input, reported in the payload's `userErrors` rather than as a top-level error.
