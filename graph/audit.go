@@ -180,7 +180,7 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 		}
 		targets := entitiesOf(c.result)
 		if ev.outcome != auditevent.OutcomeSUCCESS || len(targets) == 0 {
-			targets = []target{targetOfArgs(c.args, c.returns)}
+			targets = []target{targetOfArgs(c.field, c.args)}
 		}
 		for _, t := range targets {
 			e := ev
@@ -297,50 +297,67 @@ func entitiesOf(v any) []target {
 }
 
 // targetOfArgs names what a refused or failed mutation aimed at, from its
-// arguments: the record id and the client. A mutation of the payload shape
-// (returns VerbNounPayload) names its record in its input: the field
-// <Noun>ID, for a noun its name ends with (updateDocument's documentID).
-func targetOfArgs(args map[string]any, returns string) target {
-	var t target
-	for _, name := range []string{"id", "appointmentId", "documentId", "canceledAppointmentId"} {
-		if id, ok := args[name].(int); ok {
-			t.id = id
-			break
-		}
-	}
-	if id, ok := args["clientId"].(int); ok {
-		t.client = id
-	} else if in, ok := args["input"]; ok {
-		t.client = intField(in, "ClientID")
-		if t.id == 0 {
-			t.typ, t.id = recordOfInput(in, strings.TrimSuffix(returns, "Payload"))
-		}
+// input: the kind of record (mutationRecords), its id when the input names
+// it, and the client.
+func targetOfArgs(field string, args map[string]any) target {
+	in := args["input"]
+	rec := mutationRecords[field]
+	t := target{typ: rec.typ, client: intField(in, "ClientID")}
+	if rec.idField != "" {
+		t.id = intField(in, rec.idField)
 	}
 	return t
 }
 
-// recordOfInput finds, in the input of the mutation verbNoun, the field
-// declared on the input's own type (not an embedded one's) that names its
-// record, <Noun>ID; it returns the noun and the id, or "" and 0.
-func recordOfInput(in any, verbNoun string) (string, int) {
-	rv := reflect.ValueOf(in)
-	if rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return "", 0
-		}
-		rv = rv.Elem()
-	}
-	if rv.Kind() != reflect.Struct {
-		return "", 0
-	}
-	for i := 0; i < rv.NumField(); i++ {
-		f := rv.Type().Field(i)
-		noun, isID := strings.CutSuffix(f.Name, "ID")
-		if isID && !f.Anonymous && noun != "" && f.Type.Kind() == reflect.Int && strings.HasSuffix(verbNoun, noun) {
-			return noun, int(rv.Field(i).Int())
-		}
-	}
-	return "", 0
+// mutationRecords says, for each mutation, what kind of record it changes
+// and which field of its input names that record ("" when it creates one,
+// or changes several): the audit event of a refused or failed call is of
+// that kind and id. A new mutation needs its row (TestEveryMutationIsAudited).
+var mutationRecords = map[string]struct{ typ, idField string }{
+	"login":         {"User", ""},
+	"refreshToken":  {"User", ""},
+	"logout":        {"User", ""},
+	"createUser":    {"User", ""},
+	"setUserActive": {"User", "UserID"},
+	"unlockUser":    {"User", "UserID"},
+	"updatePolicy":  {"Practice", ""},
+
+	"createClinician": {"Clinician", ""},
+	"updateClinician": {"Clinician", "ClinicianID"},
+	"createClient":    {"Client", ""},
+	"updateClient":    {"Client", "ClientID"},
+	"createCaregiver": {"Caregiver", ""},
+	"updateCaregiver": {"Caregiver", "CaregiverID"},
+	"createContact":   {"Contact", ""},
+	"updateContact":   {"Contact", "ContactID"},
+
+	"createAppointment":     {"Appointment", ""},
+	"updateAppointment":     {"Appointment", "AppointmentID"},
+	"scheduleAppointment":   {"Appointment", ""},
+	"rescheduleAppointment": {"Appointment", "AppointmentID"},
+	"cancelAppointment":     {"Appointment", "AppointmentID"},
+	"recordAttendance":      {"Appointment", "AppointmentID"},
+	"excuseStrike":          {"Appointment", "AppointmentID"},
+	"recordReminder":        {"Appointment", "AppointmentID"},
+	"confirmAppointment":    {"Appointment", "AppointmentID"},
+	"fillSlot":              {"Appointment", "CanceledAppointmentID"},
+
+	"createDocument":      {"Document", ""},
+	"updateDocument":      {"Document", "DocumentID"},
+	"signDocument":        {"Document", "DocumentID"},
+	"addDocumentAddendum": {"Document", "DocumentID"},
+
+	"setBackfillPreference": {"Client", "ClientID"},
+	"sendClosureWarning":    {"Client", "ClientID"},
+	"closeCase":             {"Client", "ClientID"},
+	"reopenCase":            {"Client", "ClientID"},
+	"closeCases":            {"Client", ""},
+	"createRecurringSeries": {"Client", "ClientID"},
+	"revokeRecurring":       {"Client", "ClientID"},
+	"assignClient":          {"Client", "ClientID"},
+
+	"requestNewClients":      {"NewClientRequest", ""},
+	"cancelNewClientRequest": {"NewClientRequest", "RequestID"},
 }
 
 // intField reads an int (or *int) field of a struct (or pointer to one).

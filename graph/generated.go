@@ -141,14 +141,6 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
-	AuthPayload struct {
-		ExpiresAt             func(childComplexity int) int
-		RefreshToken          func(childComplexity int) int
-		RefreshTokenExpiresAt func(childComplexity int) int
-		Token                 func(childComplexity int) int
-		User                  func(childComplexity int) int
-	}
-
 	AvailabilityWindow struct {
 		EndMinute   func(childComplexity int) int
 		StartMinute func(childComplexity int) int
@@ -376,6 +368,11 @@ type ComplexityRoot struct {
 		UserErrors   func(childComplexity int) int
 	}
 
+	CreateUserPayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Document struct {
 		Addenda       func(childComplexity int) int
 		Amends        func(childComplexity int) int
@@ -440,6 +437,20 @@ type ComplexityRoot struct {
 		UserErrors          func(childComplexity int) int
 	}
 
+	LoginPayload struct {
+		ExpiresAt             func(childComplexity int) int
+		RefreshToken          func(childComplexity int) int
+		RefreshTokenExpiresAt func(childComplexity int) int
+		Token                 func(childComplexity int) int
+		User                  func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
+	}
+
+	LogoutPayload struct {
+		EndedSessions func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	MetricsGroup struct {
 		BackfillRate                   func(childComplexity int) int
 		BackfilledSlots                func(childComplexity int) int
@@ -489,11 +500,11 @@ type ComplexityRoot struct {
 		CreateUser             func(childComplexity int, input workflow.NewUser) int
 		ExcuseStrike           func(childComplexity int, input workflow.ExcuseStrikeInput) int
 		FillSlot               func(childComplexity int, input workflow.FillSlotInput) int
-		Login                  func(childComplexity int, email string, password string) int
-		Logout                 func(childComplexity int) int
+		Login                  func(childComplexity int, input model.LoginInput) int
+		Logout                 func(childComplexity int, input model.LogoutInput) int
 		RecordAttendance       func(childComplexity int, input workflow.RecordAttendanceInput) int
 		RecordReminder         func(childComplexity int, input workflow.RecordReminderInput) int
-		RefreshToken           func(childComplexity int, refreshToken string) int
+		RefreshToken           func(childComplexity int, input model.RefreshTokenInput) int
 		ReopenCase             func(childComplexity int, input workflow.ReopenCaseInput) int
 		RequestNewClients      func(childComplexity int, input workflow.RequestNewClientsInput) int
 		RescheduleAppointment  func(childComplexity int, input workflow.RescheduleAppointmentInput) int
@@ -501,9 +512,9 @@ type ComplexityRoot struct {
 		ScheduleAppointment    func(childComplexity int, input workflow.ScheduleAppointmentInput) int
 		SendClosureWarning     func(childComplexity int, input workflow.SendClosureWarningInput) int
 		SetBackfillPreference  func(childComplexity int, input workflow.SetBackfillPreferenceInput) int
-		SetUserActive          func(childComplexity int, id int, active bool) int
+		SetUserActive          func(childComplexity int, input model.SetUserActiveInput) int
 		SignDocument           func(childComplexity int, input workflow.SignDocumentInput) int
-		UnlockUser             func(childComplexity int, id int) int
+		UnlockUser             func(childComplexity int, input model.UnlockUserInput) int
 		UpdateAppointment      func(childComplexity int, input workflow.UpdateAppointmentInput) int
 		UpdateCaregiver        func(childComplexity int, input workflow.UpdateCaregiverInput) int
 		UpdateClient           func(childComplexity int, input workflow.UpdateClientInput) int
@@ -642,6 +653,15 @@ type ComplexityRoot struct {
 		ShouldRevoke      func(childComplexity int) int
 	}
 
+	RefreshTokenPayload struct {
+		ExpiresAt             func(childComplexity int) int
+		RefreshToken          func(childComplexity int) int
+		RefreshTokenExpiresAt func(childComplexity int) int
+		Token                 func(childComplexity int) int
+		User                  func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
+	}
+
 	ReminderRecipient struct {
 		Channel func(childComplexity int) int
 		Email   func(childComplexity int) int
@@ -688,6 +708,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SetUserActivePayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SignDocumentPayload struct {
 		Document   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -711,6 +736,11 @@ type ComplexityRoot struct {
 		Explanation  func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Overdue      func(childComplexity int) int
+	}
+
+	UnlockUserPayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	UpdateAppointmentPayload struct {
@@ -740,6 +770,11 @@ type ComplexityRoot struct {
 
 	UpdateDocumentPayload struct {
 		Document   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdatePolicyPayload struct {
+		Practice   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -805,9 +840,9 @@ type ClinicianResolver interface {
 	Calendar(ctx context.Context, obj *ent.Clinician, date *time.Time) ([]*model.CalendarEntry, error)
 }
 type MutationResolver interface {
-	Login(ctx context.Context, email string, password string) (*workflow.Session, error)
-	RefreshToken(ctx context.Context, refreshToken string) (*workflow.Session, error)
-	Logout(ctx context.Context) (bool, error)
+	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
+	RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.RefreshTokenPayload, error)
+	Logout(ctx context.Context, input model.LogoutInput) (*model.LogoutPayload, error)
 	SetBackfillPreference(ctx context.Context, input workflow.SetBackfillPreferenceInput) (*model.SetBackfillPreferencePayload, error)
 	FillSlot(ctx context.Context, input workflow.FillSlotInput) (*model.FillSlotPayload, error)
 	SendClosureWarning(ctx context.Context, input workflow.SendClosureWarningInput) (*model.SendClosureWarningPayload, error)
@@ -819,7 +854,7 @@ type MutationResolver interface {
 	RequestNewClients(ctx context.Context, input workflow.RequestNewClientsInput) (*model.RequestNewClientsPayload, error)
 	CancelNewClientRequest(ctx context.Context, input workflow.CancelNewClientRequestInput) (*model.CancelNewClientRequestPayload, error)
 	AssignClient(ctx context.Context, input workflow.Assignment) (*model.AssignClientPayload, error)
-	UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error)
+	UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*model.UpdatePolicyPayload, error)
 	CreateClinician(ctx context.Context, input ent.CreateClinicianInput) (*model.CreateClinicianPayload, error)
 	UpdateClinician(ctx context.Context, input workflow.UpdateClinicianInput) (*model.UpdateClinicianPayload, error)
 	CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*model.CreateClientPayload, error)
@@ -841,9 +876,9 @@ type MutationResolver interface {
 	ConfirmAppointment(ctx context.Context, input workflow.ConfirmAppointmentInput) (*model.ConfirmAppointmentPayload, error)
 	CreateRecurringSeries(ctx context.Context, input workflow.CreateRecurringSeriesInput) (*model.CreateRecurringSeriesPayload, error)
 	RevokeRecurring(ctx context.Context, input workflow.RevokeRecurringInput) (*model.RevokeRecurringPayload, error)
-	CreateUser(ctx context.Context, input workflow.NewUser) (*ent.User, error)
-	SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error)
-	UnlockUser(ctx context.Context, id int) (*ent.User, error)
+	CreateUser(ctx context.Context, input workflow.NewUser) (*model.CreateUserPayload, error)
+	SetUserActive(ctx context.Context, input model.SetUserActiveInput) (*model.SetUserActivePayload, error)
+	UnlockUser(ctx context.Context, input model.UnlockUserInput) (*model.UnlockUserPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1266,37 +1301,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
-
-	case "AuthPayload.expiresAt":
-		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
-	case "AuthPayload.refreshToken":
-		if e.ComplexityRoot.AuthPayload.RefreshToken == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.RefreshToken(childComplexity), true
-	case "AuthPayload.refreshTokenExpiresAt":
-		if e.ComplexityRoot.AuthPayload.RefreshTokenExpiresAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.RefreshTokenExpiresAt(childComplexity), true
-	case "AuthPayload.token":
-		if e.ComplexityRoot.AuthPayload.Token == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.Token(childComplexity), true
-	case "AuthPayload.user":
-		if e.ComplexityRoot.AuthPayload.User == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
 	case "AvailabilityWindow.endMinute":
 		if e.ComplexityRoot.AvailabilityWindow.EndMinute == nil {
@@ -2236,6 +2240,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateRecurringSeriesPayload.UserErrors(childComplexity), true
 
+	case "CreateUserPayload.user":
+		if e.ComplexityRoot.CreateUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUserPayload.User(childComplexity), true
+	case "CreateUserPayload.userErrors":
+		if e.ComplexityRoot.CreateUserPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUserPayload.UserErrors(childComplexity), true
+
 	case "Document.addenda":
 		if e.ComplexityRoot.Document.Addenda == nil {
 			break
@@ -2505,6 +2522,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FillSlotPayload.UserErrors(childComplexity), true
+
+	case "LoginPayload.expiresAt":
+		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.ExpiresAt(childComplexity), true
+	case "LoginPayload.refreshToken":
+		if e.ComplexityRoot.LoginPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.RefreshToken(childComplexity), true
+	case "LoginPayload.refreshTokenExpiresAt":
+		if e.ComplexityRoot.LoginPayload.RefreshTokenExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.RefreshTokenExpiresAt(childComplexity), true
+	case "LoginPayload.token":
+		if e.ComplexityRoot.LoginPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.Token(childComplexity), true
+	case "LoginPayload.user":
+		if e.ComplexityRoot.LoginPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.User(childComplexity), true
+	case "LoginPayload.userErrors":
+		if e.ComplexityRoot.LoginPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.UserErrors(childComplexity), true
+
+	case "LogoutPayload.endedSessions":
+		if e.ComplexityRoot.LogoutPayload.EndedSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogoutPayload.EndedSessions(childComplexity), true
+	case "LogoutPayload.userErrors":
+		if e.ComplexityRoot.LogoutPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogoutPayload.UserErrors(childComplexity), true
 
 	case "MetricsGroup.backfillRate":
 		if e.ComplexityRoot.MetricsGroup.BackfillRate == nil {
@@ -2872,13 +2939,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(model.LoginInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+		args, err := ec.field_Mutation_logout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(model.LogoutInput)), true
 	case "Mutation.recordAttendance":
 		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
 			break
@@ -2911,7 +2983,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RefreshToken(childComplexity, args["refreshToken"].(string)), true
+		return e.ComplexityRoot.Mutation.RefreshToken(childComplexity, args["input"].(model.RefreshTokenInput)), true
 	case "Mutation.reopenCase":
 		if e.ComplexityRoot.Mutation.ReopenCase == nil {
 			break
@@ -2999,7 +3071,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetUserActive(childComplexity, args["id"].(int), args["active"].(bool)), true
+		return e.ComplexityRoot.Mutation.SetUserActive(childComplexity, args["input"].(model.SetUserActiveInput)), true
 	case "Mutation.signDocument":
 		if e.ComplexityRoot.Mutation.SignDocument == nil {
 			break
@@ -3021,7 +3093,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnlockUser(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.UnlockUser(childComplexity, args["input"].(model.UnlockUserInput)), true
 	case "Mutation.updateAppointment":
 		if e.ComplexityRoot.Mutation.UpdateAppointment == nil {
 			break
@@ -3719,6 +3791,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecurringEligibility.ShouldRevoke(childComplexity), true
 
+	case "RefreshTokenPayload.expiresAt":
+		if e.ComplexityRoot.RefreshTokenPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.ExpiresAt(childComplexity), true
+	case "RefreshTokenPayload.refreshToken":
+		if e.ComplexityRoot.RefreshTokenPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.RefreshToken(childComplexity), true
+	case "RefreshTokenPayload.refreshTokenExpiresAt":
+		if e.ComplexityRoot.RefreshTokenPayload.RefreshTokenExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.RefreshTokenExpiresAt(childComplexity), true
+	case "RefreshTokenPayload.token":
+		if e.ComplexityRoot.RefreshTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.Token(childComplexity), true
+	case "RefreshTokenPayload.user":
+		if e.ComplexityRoot.RefreshTokenPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.User(childComplexity), true
+	case "RefreshTokenPayload.userErrors":
+		if e.ComplexityRoot.RefreshTokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshTokenPayload.UserErrors(childComplexity), true
+
 	case "ReminderRecipient.channel":
 		if e.ComplexityRoot.ReminderRecipient.Channel == nil {
 			break
@@ -3859,6 +3968,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetBackfillPreferencePayload.UserErrors(childComplexity), true
 
+	case "SetUserActivePayload.user":
+		if e.ComplexityRoot.SetUserActivePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetUserActivePayload.User(childComplexity), true
+	case "SetUserActivePayload.userErrors":
+		if e.ComplexityRoot.SetUserActivePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetUserActivePayload.UserErrors(childComplexity), true
+
 	case "SignDocumentPayload.document":
 		if e.ComplexityRoot.SignDocumentPayload.Document == nil {
 			break
@@ -3958,6 +4080,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TodoItem.Overdue(childComplexity), true
 
+	case "UnlockUserPayload.user":
+		if e.ComplexityRoot.UnlockUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlockUserPayload.User(childComplexity), true
+	case "UnlockUserPayload.userErrors":
+		if e.ComplexityRoot.UnlockUserPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlockUserPayload.UserErrors(childComplexity), true
+
 	case "UpdateAppointmentPayload.appointment":
 		if e.ComplexityRoot.UpdateAppointmentPayload.Appointment == nil {
 			break
@@ -4035,6 +4170,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateDocumentPayload.UserErrors(childComplexity), true
+
+	case "UpdatePolicyPayload.practice":
+		if e.ComplexityRoot.UpdatePolicyPayload.Practice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePolicyPayload.Practice(childComplexity), true
+	case "UpdatePolicyPayload.userErrors":
+		if e.ComplexityRoot.UpdatePolicyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePolicyPayload.UserErrors(childComplexity), true
 
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
@@ -4179,13 +4327,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EpisodeWhereInput", ec.unmarshalInputEpisodeWhereInput),
 			graphql.NewInputUnmarshaler("ExcuseStrikeInput", ec.unmarshalInputExcuseStrikeInput),
 			graphql.NewInputUnmarshaler("FillSlotInput", ec.unmarshalInputFillSlotInput),
+			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
+			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
 			graphql.NewInputUnmarshaler("NewClientRequestOrder", ec.unmarshalInputNewClientRequestOrder),
 			graphql.NewInputUnmarshaler("NewClientRequestWhereInput", ec.unmarshalInputNewClientRequestWhereInput),
-			graphql.NewInputUnmarshaler("PolicyInput", ec.unmarshalInputPolicyInput),
 			graphql.NewInputUnmarshaler("PracticeOrder", ec.unmarshalInputPracticeOrder),
 			graphql.NewInputUnmarshaler("PracticeWhereInput", ec.unmarshalInputPracticeWhereInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
+			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("ReopenCaseInput", ec.unmarshalInputReopenCaseInput),
 			graphql.NewInputUnmarshaler("RequestNewClientsInput", ec.unmarshalInputRequestNewClientsInput),
 			graphql.NewInputUnmarshaler("RescheduleAppointmentInput", ec.unmarshalInputRescheduleAppointmentInput),
@@ -4193,13 +4343,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ScheduleAppointmentInput", ec.unmarshalInputScheduleAppointmentInput),
 			graphql.NewInputUnmarshaler("SendClosureWarningInput", ec.unmarshalInputSendClosureWarningInput),
 			graphql.NewInputUnmarshaler("SetBackfillPreferenceInput", ec.unmarshalInputSetBackfillPreferenceInput),
+			graphql.NewInputUnmarshaler("SetUserActiveInput", ec.unmarshalInputSetUserActiveInput),
 			graphql.NewInputUnmarshaler("SignDocumentInput", ec.unmarshalInputSignDocumentInput),
+			graphql.NewInputUnmarshaler("UnlockUserInput", ec.unmarshalInputUnlockUserInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateCaregiverInput", ec.unmarshalInputUpdateCaregiverInput),
 			graphql.NewInputUnmarshaler("UpdateClientInput", ec.unmarshalInputUpdateClientInput),
 			graphql.NewInputUnmarshaler("UpdateClinicianInput", ec.unmarshalInputUpdateClinicianInput),
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateDocumentInput", ec.unmarshalInputUpdateDocumentInput),
+			graphql.NewInputUnmarshaler("UpdatePolicyInput", ec.unmarshalInputUpdatePolicyInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 		)
@@ -4483,22 +4636,6 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
-}
-
-func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "token":
-		return ec.fieldContext_AuthPayload_token(ctx, field)
-	case "expiresAt":
-		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
-	case "refreshToken":
-		return ec.fieldContext_AuthPayload_refreshToken(ctx, field)
-	case "refreshTokenExpiresAt":
-		return ec.fieldContext_AuthPayload_refreshTokenExpiresAt(ctx, field)
-	case "user":
-		return ec.fieldContext_AuthPayload_user(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AvailabilityWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4955,6 +5092,16 @@ func (ec *executionContext) childFields_CreateRecurringSeriesPayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type CreateRecurringSeriesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CreateUserPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateUserPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5081,6 +5228,34 @@ func (ec *executionContext) childFields_FillSlotPayload(ctx context.Context, fie
 		return ec.fieldContext_FillSlotPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FillSlotPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_LoginPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_LoginPayload_refreshToken(ctx, field)
+	case "refreshTokenExpiresAt":
+		return ec.fieldContext_LoginPayload_refreshTokenExpiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_LoginPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LoginPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endedSessions":
+		return ec.fieldContext_LogoutPayload_endedSessions(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LogoutPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MetricsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5365,6 +5540,24 @@ func (ec *executionContext) childFields_RecurringEligibility(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RecurringEligibility", field.Name)
 }
 
+func (ec *executionContext) childFields_RefreshTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_RefreshTokenPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RefreshTokenPayload_expiresAt(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_RefreshTokenPayload_refreshToken(ctx, field)
+	case "refreshTokenExpiresAt":
+		return ec.fieldContext_RefreshTokenPayload_refreshTokenExpiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_RefreshTokenPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RefreshTokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefreshTokenPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -5457,6 +5650,16 @@ func (ec *executionContext) childFields_SetBackfillPreferencePayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type SetBackfillPreferencePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetUserActivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_SetUserActivePayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetUserActivePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetUserActivePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SignDocumentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "document":
@@ -5505,6 +5708,16 @@ func (ec *executionContext) childFields_TodoItem(ctx context.Context, field grap
 		return ec.fieldContext_TodoItem_explanation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TodoItem", field.Name)
+}
+
+func (ec *executionContext) childFields_UnlockUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UnlockUserPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UnlockUserPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnlockUserPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateAppointmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5565,6 +5778,16 @@ func (ec *executionContext) childFields_UpdateDocumentPayload(ctx context.Contex
 		return ec.fieldContext_UpdateDocumentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateDocumentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "practice":
+		return ec.fieldContext_UpdatePolicyPayload_practice(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdatePolicyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePolicyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6360,22 +6583,28 @@ func (ec *executionContext) field_Mutation_fillSlot_args(ctx context.Context, ra
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LoginInput, error) {
+			return ec.unmarshalNLoginInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLoginInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["email"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "password",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LogoutInput, error) {
+			return ec.unmarshalNLogoutInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLogoutInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["password"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6410,14 +6639,14 @@ func (ec *executionContext) field_Mutation_recordReminder_args(ctx context.Conte
 func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "refreshToken",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefreshTokenInput, error) {
+			return ec.unmarshalNRefreshTokenInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRefreshTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["refreshToken"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6522,22 +6751,14 @@ func (ec *executionContext) field_Mutation_setBackfillPreference_args(ctx contex
 func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetUserActiveInput, error) {
+			return ec.unmarshalNSetUserActiveInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetUserActiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "active",
-		func(ctx context.Context, v any) (bool, error) {
-			return ec.unmarshalNBoolean2bool(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["active"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6558,14 +6779,14 @@ func (ec *executionContext) field_Mutation_signDocument_args(ctx context.Context
 func (ec *executionContext) field_Mutation_unlockUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnlockUserInput, error) {
+			return ec.unmarshalNUnlockUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUnlockUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6658,7 +6879,7 @@ func (ec *executionContext) field_Mutation_updatePolicy_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (workflow.PolicyChange, error) {
-			return ec.unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx, v)
+			return ec.unmarshalNUpdatePolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8860,130 +9081,6 @@ func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
-}
-
-func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_token(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
-}
-
-func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "DateTime")
-}
-
-func (ec *executionContext) _AuthPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_refreshToken(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RefreshToken, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
-}
-
-func (ec *executionContext) _AuthPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_refreshTokenExpiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RefreshTokenExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_refreshTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "DateTime")
-}
-
-func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *workflow.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_user(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.User, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "AuthPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
 }
 
 func (ec *executionContext) _AvailabilityWindow_weekday(ctx context.Context, field graphql.CollectedField, obj *caseload.AvailabilityWindow) (ret graphql.Marshaler) {
@@ -13013,6 +13110,70 @@ func (ec *executionContext) fieldContext_CreateRecurringSeriesPayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.CreateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUserPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUserPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUserPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14176,6 +14337,217 @@ func (ec *executionContext) fieldContext_FillSlotPayload_userErrors(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _LoginPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoginPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LoginPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_refreshToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoginPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_refreshTokenExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshTokenExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_refreshTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoginPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _LoginPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoginPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoginPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoginPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LogoutPayload_endedSessions(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogoutPayload_endedSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LogoutPayload_endedSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogoutPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LogoutPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogoutPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogoutPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LogoutPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MetricsGroup_month(ctx context.Context, field graphql.CollectedField, obj *MetricsGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14848,11 +15220,11 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
+			return ec.Resolvers.Mutation().Login(ctx, fc.Args["input"].(model.LoginInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Session) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSession(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
+			return ec.marshalNLoginPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLoginPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14865,7 +15237,7 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
+			return ec.childFields_LoginPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14892,11 +15264,11 @@ func (ec *executionContext) _Mutation_refreshToken(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RefreshToken(ctx, fc.Args["refreshToken"].(string))
+			return ec.Resolvers.Mutation().RefreshToken(ctx, fc.Args["input"].(model.RefreshTokenInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Session) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSession(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshTokenPayload) graphql.Marshaler {
+			return ec.marshalNRefreshTokenPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRefreshTokenPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14909,7 +15281,7 @@ func (ec *executionContext) fieldContext_Mutation_refreshToken(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuthPayload(ctx, field)
+			return ec.childFields_RefreshTokenPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -14935,18 +15307,39 @@ func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.
 			return ec.fieldContext_Mutation_logout(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mutation().Logout(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Logout(ctx, fc.Args["input"].(model.LogoutInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+			return ec.marshalNLogoutPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLogoutPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+func (ec *executionContext) fieldContext_Mutation_logout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogoutPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logout_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_setBackfillPreference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15446,8 +15839,8 @@ func (ec *executionContext) _Mutation_updatePolicy(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().UpdatePolicy(ctx, fc.Args["input"].(workflow.PolicyChange))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
-			return ec.marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdatePolicyPayload) graphql.Marshaler {
+			return ec.marshalNUpdatePolicyPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdatePolicyPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15460,7 +15853,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePolicy(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Practice(ctx, field)
+			return ec.childFields_UpdatePolicyPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16414,8 +16807,8 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(workflow.NewUser))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateUserPayload) graphql.Marshaler {
+			return ec.marshalNCreateUserPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16428,7 +16821,7 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_CreateUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16455,11 +16848,11 @@ func (ec *executionContext) _Mutation_setUserActive(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetUserActive(ctx, fc.Args["id"].(int), fc.Args["active"].(bool))
+			return ec.Resolvers.Mutation().SetUserActive(ctx, fc.Args["input"].(model.SetUserActiveInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetUserActivePayload) graphql.Marshaler {
+			return ec.marshalNSetUserActivePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetUserActivePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16472,7 +16865,7 @@ func (ec *executionContext) fieldContext_Mutation_setUserActive(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_SetUserActivePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16499,11 +16892,11 @@ func (ec *executionContext) _Mutation_unlockUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnlockUser(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().UnlockUser(ctx, fc.Args["input"].(model.UnlockUserInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnlockUserPayload) graphql.Marshaler {
+			return ec.marshalNUnlockUserPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUnlockUserPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16516,7 +16909,7 @@ func (ec *executionContext) fieldContext_Mutation_unlockUser(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
+			return ec.childFields_UnlockUserPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -19123,6 +19516,162 @@ func (ec *executionContext) fieldContext_RecurringEligibility_reason(_ context.C
 	return graphql.NewScalarFieldContext("RecurringEligibility", field, false, false, "String")
 }
 
+func (ec *executionContext) _RefreshTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_refreshToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_refreshTokenExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshTokenExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_refreshTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefreshTokenPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RefreshTokenPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefreshTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RefreshTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshTokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefreshTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19773,6 +20322,70 @@ func (ec *executionContext) fieldContext_SetBackfillPreferencePayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _SetUserActivePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.SetUserActivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetUserActivePayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetUserActivePayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetUserActivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetUserActivePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetUserActivePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetUserActivePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetUserActivePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetUserActivePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignDocumentPayload_document(ctx context.Context, field graphql.CollectedField, obj *model.SignDocumentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20195,6 +20808,70 @@ func (ec *executionContext) fieldContext_TodoItem_explanation(_ context.Context,
 	return graphql.NewScalarFieldContext("TodoItem", field, false, false, "String")
 }
 
+func (ec *executionContext) _UnlockUserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UnlockUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlockUserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnlockUserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnlockUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnlockUserPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UnlockUserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlockUserPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnlockUserPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnlockUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateAppointmentPayload_appointment(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAppointmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20569,6 +21246,70 @@ func (ec *executionContext) _UpdateDocumentPayload_userErrors(ctx context.Contex
 func (ec *executionContext) fieldContext_UpdateDocumentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePolicyPayload_practice(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePolicyPayload_practice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Practice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
+			return ec.marshalOPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePolicyPayload_practice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Practice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePolicyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdatePolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePolicyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePolicyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePolicyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -30398,6 +31139,101 @@ func UnmarshalFillSlotInput(ctx context.Context, raw any) (workflow.FillSlotInpu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (model.LoginInput, error) {
+	var it model.LoginInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLoginInput unmarshals raw into the LoginInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLoginInput(ctx context.Context, raw any) (model.LoginInput, error) {
+	var out model.LoginInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoginInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogoutInput(ctx context.Context, obj any) (model.LogoutInput, error) {
+	var it model.LogoutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["everywhere"]; !present {
+		asMap["everywhere"] = false
+	}
+
+	fieldsInOrder := [...]string{"everywhere"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "everywhere":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("everywhere"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Everywhere = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogoutInput unmarshals raw into the LogoutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogoutInput(ctx context.Context, raw any) (model.LogoutInput, error) {
+	var out model.LogoutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogoutInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNewClientRequestOrder(ctx context.Context, obj any) (ent.NewClientRequestOrder, error) {
 	var it ent.NewClientRequestOrder
 	if obj == nil {
@@ -31018,167 +31854,6 @@ func UnmarshalNewClientRequestWhereInput(ctx context.Context, raw any) (ent.NewC
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPolicyInput(ctx context.Context, obj any) (workflow.PolicyChange, error) {
-	var it workflow.PolicyChange
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"inactivityDays", "closureWarningGraceDays", "strikeLimit", "lateCancelWindowHours", "reminderLeadHours", "recurringEarnAfter", "recurringLostAfterClientCancels", "recurringLostAfterLateArrivals", "lateArrivalMinutes", "treatmentPlanReviewMonths", "initialTreatmentPlanDueDays", "noteDueHours", "noteGoalMinutes", "terminationNoteDueDays", "caseloadMinMultiple", "caseloadMaxMultiple", "noShowBuffer", "attendanceWindowDays"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "inactivityDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inactivityDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.InactivityDays = data
-		case "closureWarningGraceDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closureWarningGraceDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClosureWarningGraceDays = data
-		case "strikeLimit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strikeLimit"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StrikeLimit = data
-		case "lateCancelWindowHours":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateCancelWindowHours"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LateCancelWindowHours = data
-		case "reminderLeadHours":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderLeadHours"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ReminderLeadHours = data
-		case "recurringEarnAfter":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringEarnAfter"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RecurringEarnAfter = data
-		case "recurringLostAfterClientCancels":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringLostAfterClientCancels"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RecurringLostAfterClientCancels = data
-		case "recurringLostAfterLateArrivals":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringLostAfterLateArrivals"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RecurringLostAfterLateArrivals = data
-		case "lateArrivalMinutes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateArrivalMinutes"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LateArrivalMinutes = data
-		case "treatmentPlanReviewMonths":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("treatmentPlanReviewMonths"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TreatmentPlanReviewMonths = data
-		case "initialTreatmentPlanDueDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("initialTreatmentPlanDueDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.InitialTreatmentPlanDueDays = data
-		case "noteDueHours":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteDueHours"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NoteDueHours = data
-		case "noteGoalMinutes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGoalMinutes"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NoteGoalMinutes = data
-		case "terminationNoteDueDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terminationNoteDueDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TerminationNoteDueDays = data
-		case "caseloadMinMultiple":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseloadMinMultiple"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CaseloadMinMultiple = data
-		case "caseloadMaxMultiple":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseloadMaxMultiple"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CaseloadMaxMultiple = data
-		case "noShowBuffer":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noShowBuffer"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NoShowBuffer = data
-		case "attendanceWindowDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceWindowDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AttendanceWindowDays = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalPolicyInput unmarshals raw into the PolicyInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalPolicyInput(ctx context.Context, raw any) (workflow.PolicyChange, error) {
-	var out workflow.PolicyChange
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputPracticeOrder(ctx context.Context, obj any) (ent.PracticeOrder, error) {
 	var it ent.PracticeOrder
 	if obj == nil {
@@ -31743,6 +32418,48 @@ func UnmarshalRecordReminderInput(ctx context.Context, raw any) (workflow.Record
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRefreshTokenInput(ctx context.Context, obj any) (model.RefreshTokenInput, error) {
+	var it model.RefreshTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"refreshToken"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "refreshToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshToken"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshToken = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefreshTokenInput unmarshals raw into the RefreshTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefreshTokenInput(ctx context.Context, raw any) (model.RefreshTokenInput, error) {
+	var out model.RefreshTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefreshTokenInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, obj any) (workflow.ReopenCaseInput, error) {
 	var it workflow.ReopenCaseInput
 	if obj == nil {
@@ -32128,6 +32845,55 @@ func UnmarshalSetBackfillPreferenceInput(ctx context.Context, raw any) (workflow
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetUserActiveInput(ctx context.Context, obj any) (model.SetUserActiveInput, error) {
+	var it model.SetUserActiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userID", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetUserActiveInput unmarshals raw into the SetUserActiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetUserActiveInput(ctx context.Context, raw any) (model.SetUserActiveInput, error) {
+	var out model.SetUserActiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetUserActiveInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignDocumentInput(ctx context.Context, obj any) (workflow.SignDocumentInput, error) {
 	var it workflow.SignDocumentInput
 	if obj == nil {
@@ -32174,6 +32940,48 @@ func (ec *executionContext) unmarshalInputSignDocumentInput(ctx context.Context,
 func UnmarshalSignDocumentInput(ctx context.Context, raw any) (workflow.SignDocumentInput, error) {
 	var out workflow.SignDocumentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignDocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnlockUserInput(ctx context.Context, obj any) (model.UnlockUserInput, error) {
+	var it model.UnlockUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnlockUserInput unmarshals raw into the UnlockUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnlockUserInput(ctx context.Context, raw any) (model.UnlockUserInput, error) {
+	var out model.UnlockUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnlockUserInput", raw, &out)
 	return out, err
 }
 
@@ -32909,6 +33717,167 @@ func (ec *executionContext) unmarshalInputUpdateDocumentInput(ctx context.Contex
 func UnmarshalUpdateDocumentInput(ctx context.Context, raw any) (workflow.UpdateDocumentInput, error) {
 	var out workflow.UpdateDocumentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePolicyInput(ctx context.Context, obj any) (workflow.PolicyChange, error) {
+	var it workflow.PolicyChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"inactivityDays", "closureWarningGraceDays", "strikeLimit", "lateCancelWindowHours", "reminderLeadHours", "recurringEarnAfter", "recurringLostAfterClientCancels", "recurringLostAfterLateArrivals", "lateArrivalMinutes", "treatmentPlanReviewMonths", "initialTreatmentPlanDueDays", "noteDueHours", "noteGoalMinutes", "terminationNoteDueDays", "caseloadMinMultiple", "caseloadMaxMultiple", "noShowBuffer", "attendanceWindowDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "inactivityDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inactivityDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InactivityDays = data
+		case "closureWarningGraceDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closureWarningGraceDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosureWarningGraceDays = data
+		case "strikeLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strikeLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StrikeLimit = data
+		case "lateCancelWindowHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateCancelWindowHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateCancelWindowHours = data
+		case "reminderLeadHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderLeadHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderLeadHours = data
+		case "recurringEarnAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringEarnAfter"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecurringEarnAfter = data
+		case "recurringLostAfterClientCancels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringLostAfterClientCancels"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecurringLostAfterClientCancels = data
+		case "recurringLostAfterLateArrivals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurringLostAfterLateArrivals"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecurringLostAfterLateArrivals = data
+		case "lateArrivalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lateArrivalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LateArrivalMinutes = data
+		case "treatmentPlanReviewMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("treatmentPlanReviewMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TreatmentPlanReviewMonths = data
+		case "initialTreatmentPlanDueDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("initialTreatmentPlanDueDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InitialTreatmentPlanDueDays = data
+		case "noteDueHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteDueHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteDueHours = data
+		case "noteGoalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGoalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGoalMinutes = data
+		case "terminationNoteDueDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terminationNoteDueDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TerminationNoteDueDays = data
+		case "caseloadMinMultiple":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseloadMinMultiple"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseloadMinMultiple = data
+		case "caseloadMaxMultiple":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseloadMaxMultiple"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseloadMaxMultiple = data
+		case "noShowBuffer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noShowBuffer"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoShowBuffer = data
+		case "attendanceWindowDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendanceWindowDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendanceWindowDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePolicyInput unmarshals raw into the UpdatePolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePolicyInput(ctx context.Context, raw any) (workflow.PolicyChange, error) {
+	var out workflow.PolicyChange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePolicyInput", raw, &out)
 	return out, err
 }
 
@@ -34007,59 +34976,6 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._AuditEventEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var authPayloadImplementors = []string{"AuthPayload"}
-
-func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *workflow.Session) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AuthPayload")
-		case "token":
-			out.Values[i] = ec._AuthPayload_token(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "expiresAt":
-			out.Values[i] = ec._AuthPayload_expiresAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "refreshToken":
-			out.Values[i] = ec._AuthPayload_refreshToken(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "refreshTokenExpiresAt":
-			out.Values[i] = ec._AuthPayload_refreshTokenExpiresAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "user":
-			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35599,6 +36515,44 @@ func (ec *executionContext) _CreateRecurringSeriesPayload(ctx context.Context, s
 	return out
 }
 
+var createUserPayloadImplementors = []string{"CreateUserPayload"}
+
+func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateUserPayload")
+		case "user":
+			out.Values[i] = ec._CreateUserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateUserPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document", "Node"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *ent.Document) graphql.Marshaler {
@@ -35999,6 +36953,102 @@ func (ec *executionContext) _FillSlotPayload(ctx context.Context, sel ast.Select
 			}
 		case "userErrors":
 			out.Values[i] = ec._FillSlotPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var loginPayloadImplementors = []string{"LoginPayload"}
+
+func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LoginPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loginPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoginPayload")
+		case "token":
+			out.Values[i] = ec._LoginPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._LoginPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshToken":
+			out.Values[i] = ec._LoginPayload_refreshToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshTokenExpiresAt":
+			out.Values[i] = ec._LoginPayload_refreshTokenExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._LoginPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LoginPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var logoutPayloadImplementors = []string{"LogoutPayload"}
+
+func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogoutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logoutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogoutPayload")
+		case "endedSessions":
+			out.Values[i] = ec._LogoutPayload_endedSessions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LogoutPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37349,6 +38399,64 @@ func (ec *executionContext) _RecurringEligibility(ctx context.Context, sel ast.S
 	return out
 }
 
+var refreshTokenPayloadImplementors = []string{"RefreshTokenPayload"}
+
+func (ec *executionContext) _RefreshTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefreshTokenPayload")
+		case "token":
+			out.Values[i] = ec._RefreshTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._RefreshTokenPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshToken":
+			out.Values[i] = ec._RefreshTokenPayload_refreshToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshTokenExpiresAt":
+			out.Values[i] = ec._RefreshTokenPayload_refreshTokenExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._RefreshTokenPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RefreshTokenPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reminderRecipientImplementors = []string{"ReminderRecipient"}
 
 func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderRecipient) graphql.Marshaler {
@@ -37683,6 +38791,44 @@ func (ec *executionContext) _SetBackfillPreferencePayload(ctx context.Context, s
 	return out
 }
 
+var setUserActivePayloadImplementors = []string{"SetUserActivePayload"}
+
+func (ec *executionContext) _SetUserActivePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserActivePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setUserActivePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetUserActivePayload")
+		case "user":
+			out.Values[i] = ec._SetUserActivePayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetUserActivePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var signDocumentPayloadImplementors = []string{"SignDocumentPayload"}
 
 func (ec *executionContext) _SignDocumentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignDocumentPayload) graphql.Marshaler {
@@ -37827,6 +38973,44 @@ func (ec *executionContext) _TodoItem(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "explanation":
 			out.Values[i] = ec._TodoItem_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unlockUserPayloadImplementors = []string{"UnlockUserPayload"}
+
+func (ec *executionContext) _UnlockUserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnlockUserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unlockUserPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnlockUserPayload")
+		case "user":
+			out.Values[i] = ec._UnlockUserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UnlockUserPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38055,6 +39239,44 @@ func (ec *executionContext) _UpdateDocumentPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateDocumentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updatePolicyPayloadImplementors = []string{"UpdatePolicyPayload"}
+
+func (ec *executionContext) _UpdatePolicyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdatePolicyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePolicyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePolicyPayload")
+		case "practice":
+			out.Values[i] = ec._UpdatePolicyPayload_practice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdatePolicyPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38794,14 +40016,6 @@ func (ec *executionContext) unmarshalNAuditEventWhereInput2ᚖgithubᚗcomᚋcas
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSession(ctx context.Context, sel ast.SelectionSet, v *workflow.Session) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuthPayload!")
-		return graphql.Null
-	}
-	return ec._AuthPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAvailabilityWindow2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋcaseloadᚐAvailabilityWindow(ctx context.Context, sel ast.SelectionSet, v caseload.AvailabilityWindow) graphql.Marshaler {
 	return ec._AvailabilityWindow(ctx, sel, &v)
 }
@@ -39288,6 +40502,14 @@ func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋcaseloadᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreateUserPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐCreateUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateUserPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateUserPayload!")
+		return graphql.Null
+	}
+	return ec._CreateUserPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	var res entgql.Cursor[int]
 	err := res.UnmarshalGQL(v)
@@ -39523,6 +40745,32 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
+	res, err := ec.unmarshalInputLoginInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoginPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLoginPayload(ctx context.Context, sel ast.SelectionSet, v *model.LoginPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LoginPayload!")
+		return graphql.Null
+	}
+	return ec._LoginPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLogoutInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (model.LogoutInput, error) {
+	res, err := ec.unmarshalInputLogoutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐLogoutPayload(ctx context.Context, sel ast.SelectionSet, v *model.LogoutPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LogoutPayload!")
+		return graphql.Null
+	}
+	return ec._LogoutPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMetricsDimension2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐMetricsDimension(ctx context.Context, v any) (model.MetricsDimension, error) {
 	var res model.MetricsDimension
 	err := res.UnmarshalGQL(v)
@@ -39704,11 +40952,6 @@ func (ec *executionContext) marshalNPolicy2githubᚗcomᚋcaseloadᚋcaseloadᚋ
 	return ec._Policy(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNPolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx context.Context, v any) (workflow.PolicyChange, error) {
-	res, err := ec.unmarshalInputPolicyInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx context.Context, sel ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Practice!")
@@ -39806,6 +41049,19 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRefreshTokenInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
+	res, err := ec.unmarshalInputRefreshTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefreshTokenPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRefreshTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RefreshTokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefreshTokenPayload!")
+		return graphql.Null
+	}
+	return ec._RefreshTokenPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReopenCaseInput(ctx context.Context, v any) (workflow.ReopenCaseInput, error) {
 	res, err := ec.unmarshalInputReopenCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39895,6 +41151,19 @@ func (ec *executionContext) marshalNSetBackfillPreferencePayload2ᚖgithubᚗcom
 		return graphql.Null
 	}
 	return ec._SetBackfillPreferencePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetUserActiveInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetUserActiveInput(ctx context.Context, v any) (model.SetUserActiveInput, error) {
+	res, err := ec.unmarshalInputSetUserActiveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetUserActivePayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetUserActivePayload(ctx context.Context, sel ast.SelectionSet, v *model.SetUserActivePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetUserActivePayload!")
+		return graphql.Null
+	}
+	return ec._SetUserActivePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSignDocumentInput(ctx context.Context, v any) (workflow.SignDocumentInput, error) {
@@ -40005,6 +41274,19 @@ func (ec *executionContext) marshalNTodoKind2githubᚗcomᚋcaseloadᚋcaseload�
 	return v
 }
 
+func (ec *executionContext) unmarshalNUnlockUserInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUnlockUserInput(ctx context.Context, v any) (model.UnlockUserInput, error) {
+	res, err := ec.unmarshalInputUnlockUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnlockUserPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUnlockUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.UnlockUserPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnlockUserPayload!")
+		return graphql.Null
+	}
+	return ec._UnlockUserPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateAppointmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐUpdateAppointmentInput(ctx context.Context, v any) (workflow.UpdateAppointmentInput, error) {
 	res, err := ec.unmarshalInputUpdateAppointmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40081,6 +41363,19 @@ func (ec *executionContext) marshalNUpdateDocumentPayload2ᚖgithubᚗcomᚋcase
 		return graphql.Null
 	}
 	return ec._UpdateDocumentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdatePolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx context.Context, v any) (workflow.PolicyChange, error) {
+	res, err := ec.unmarshalInputUpdatePolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdatePolicyPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUpdatePolicyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdatePolicyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdatePolicyPayload!")
+		return graphql.Null
+	}
+	return ec._UpdatePolicyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -42178,6 +43473,13 @@ func (ec *executionContext) marshalOOrderDirection2ᚖentgoᚗioᚋcontribᚋent
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx context.Context, sel ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Practice(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPracticeWhereInput2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPracticeWhereInputᚄ(ctx context.Context, v any) ([]*ent.PracticeWhereInput, error) {

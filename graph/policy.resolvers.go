@@ -8,11 +8,16 @@ package graph
 import (
 	"context"
 
-	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // UpdatePolicy is the resolver for the updatePolicy field.
-func (r *mutationResolver) UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*ent.Practice, error) {
-	return r.workflow.UpdatePolicy(ctx, input)
+func (r *mutationResolver) UpdatePolicy(ctx context.Context, input workflow.PolicyChange) (*model.UpdatePolicyPayload, error) {
+	p, err := r.workflow.UpdatePolicy(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdatePolicyPayload{Practice: p, UserErrors: refused}, nil
 }

@@ -41,6 +41,15 @@ func oneSignInPerOperation(ctx context.Context) error {
 	return nil
 }
 
+// signInOnce runs a sign-in (login, or refresh) if it is the operation's
+// only one.
+func signInOnce(ctx context.Context, run func() (*workflow.Session, error)) (*workflow.Session, error) {
+	if err := oneSignInPerOperation(ctx); err != nil {
+		return nil, err
+	}
+	return run()
+}
+
 // CheckPasswordsEarly has the password of a mutation's login field compared
 // before the mutation's transaction begins (workflow's CheckPasswordEarly
 // says why); login then uses that verdict.
@@ -50,20 +59,27 @@ func CheckPasswordsEarly(signIns *workflow.Service) func(context.Context, graphq
 		if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
 			return next(ctx)
 		}
-		for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation"}) {
-			if f.Name != "login" {
-				continue
-			}
-			args := f.ArgumentMap(oc.Variables)
-			email, _ := args["email"].(string)
-			password, _ := args["password"].(string)
-			if email != "" {
-				ctx = signIns.CheckPasswordEarly(ctx, email, password)
-			}
-			break
+		if email, password := loginCredentials(oc); email != "" {
+			ctx = signIns.CheckPasswordEarly(ctx, email, password)
 		}
 		return next(ctx)
 	}
+}
+
+// loginCredentials returns the email and password of the operation's
+// (first) login field, written in the operation or passed in variables;
+// "" when it has none.
+func loginCredentials(oc *graphql.OperationContext) (email, password string) {
+	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation"}) {
+		if f.Name != "login" {
+			continue
+		}
+		input, _ := f.ArgumentMap(oc.Variables)["input"].(map[string]any)
+		email, _ = input["email"].(string)
+		password, _ = input["password"].(string)
+		return email, password
+	}
+	return "", ""
 }
 
 func (r *Resolver) me(ctx context.Context) (*ent.User, error) {

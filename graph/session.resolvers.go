@@ -9,28 +9,53 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*workflow.Session, error) {
-	if err := oneSignInPerOperation(ctx); err != nil {
+func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error) {
+	s, err := signInOnce(ctx, func() (*workflow.Session, error) {
+		return r.workflow.Login(ctx, input.Email, input.Password)
+	})
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
 		return nil, err
 	}
-	return r.workflow.Login(ctx, email, password)
+	p := &model.LoginPayload{UserErrors: refused}
+	if s != nil {
+		p.Token, p.ExpiresAt, p.RefreshToken, p.RefreshTokenExpiresAt, p.User = &s.Token, &s.ExpiresAt, &s.RefreshToken, &s.RefreshTokenExpiresAt, s.User
+	}
+	return p, nil
 }
 
 // RefreshToken is the resolver for the refreshToken field.
-func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*workflow.Session, error) {
-	if err := oneSignInPerOperation(ctx); err != nil {
+func (r *mutationResolver) RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.RefreshTokenPayload, error) {
+	s, err := signInOnce(ctx, func() (*workflow.Session, error) {
+		return r.workflow.RefreshToken(ctx, input.RefreshToken)
+	})
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
 		return nil, err
 	}
-	return r.workflow.RefreshToken(ctx, refreshToken)
+	p := &model.RefreshTokenPayload{UserErrors: refused}
+	if s != nil {
+		p.Token, p.ExpiresAt, p.RefreshToken, p.RefreshTokenExpiresAt, p.User = &s.Token, &s.ExpiresAt, &s.RefreshToken, &s.RefreshTokenExpiresAt, s.User
+	}
+	return p, nil
 }
 
 // Logout is the resolver for the logout field.
-func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	return r.workflow.Logout(ctx)
+func (r *mutationResolver) Logout(ctx context.Context, input model.LogoutInput) (*model.LogoutPayload, error) {
+	n, err := r.workflow.Logout(ctx, input.Everywhere != nil && *input.Everywhere)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	if len(refused) > 0 {
+		return &model.LogoutPayload{UserErrors: refused}, nil
+	}
+	return &model.LogoutPayload{EndedSessions: &n, UserErrors: refused}, nil
 }
 
 // Me is the resolver for the me field.

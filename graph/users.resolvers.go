@@ -8,21 +8,36 @@ package graph
 import (
 	"context"
 
-	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/graph/model"
 	"github.com/caseload/caseload/internal/workflow"
 )
 
 // CreateUser is the resolver for the createUser field.
-func (r *mutationResolver) CreateUser(ctx context.Context, input workflow.NewUser) (*ent.User, error) {
-	return r.workflow.CreateUser(ctx, input)
+func (r *mutationResolver) CreateUser(ctx context.Context, input workflow.NewUser) (*model.CreateUserPayload, error) {
+	u, err := r.workflow.CreateUser(ctx, input)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUserPayload{User: u, UserErrors: refused}, nil
 }
 
 // SetUserActive is the resolver for the setUserActive field.
-func (r *mutationResolver) SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
-	return r.workflow.SetUserActive(ctx, id, active)
+func (r *mutationResolver) SetUserActive(ctx context.Context, input model.SetUserActiveInput) (*model.SetUserActivePayload, error) {
+	u, err := r.workflow.SetUserActive(ctx, input.UserID, input.Active)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetUserActivePayload{User: u, UserErrors: refused}, nil
 }
 
 // UnlockUser is the resolver for the unlockUser field.
-func (r *mutationResolver) UnlockUser(ctx context.Context, id int) (*ent.User, error) {
-	return r.workflow.UnlockUser(ctx, id)
+func (r *mutationResolver) UnlockUser(ctx context.Context, input model.UnlockUserInput) (*model.UnlockUserPayload, error) {
+	u, err := r.workflow.UnlockUser(ctx, input.UserID)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UnlockUserPayload{User: u, UserErrors: refused}, nil
 }

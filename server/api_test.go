@@ -17,7 +17,7 @@ func TestLogin(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
-		const login = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt user { email role } } }`
+		const login = `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token expiresAt user { email role } userErrors { field message code } } }`
 
 		data := s.mustDo("", login, map[string]any{"e": "  Clinician@North.example ", "p": testPassword})
 		payload := data["login"].(map[string]any)

@@ -39,7 +39,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestInternalErrorsShowNoInternals(t *testing.T) {
 	s := newAPIServer(t, "sqlite3")
 	s.main.DB.SQL.Close()
-	rec := s.post("", strings.NewReader(`{"query":"mutation { login(email: \"a@b.example\", password: \"whatever\") { token } }"}`), -1,
+	rec := s.post("", strings.NewReader(`{"query":"mutation { login(input: {email: \"a@b.example\", password: \"whatever\"}) { token } }"}`), -1,
 		map[string]string{"X-Request-ID": "req-internal-1"})
 	r := decode(t, rec)
 	if rec.Code >= 500 || r.code() != "INTERNAL" {

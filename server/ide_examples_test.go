@@ -66,7 +66,7 @@ func TestIDEExamplesRunOnTheDemo(t *testing.T) {
 	tokens := map[string]string{}
 	login := func(email string) string {
 		if tokens[email] == "" {
-			data := s.mustDo("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+			data := s.mustDo("", `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }`,
 				map[string]any{"e": email, "p": fakepractice.Password})
 			tokens[email] = data["login"].(map[string]any)["token"].(string)
 		}

@@ -54,7 +54,7 @@ func TestServerRunsTheDemo(t *testing.T) {
 		return r.Data
 	}
 	count := func(email string) float64 {
-		data := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": fakepractice.Password})
+		data := post("", `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }`, map[string]any{"e": email, "p": fakepractice.Password})
 		token := data["login"].(map[string]any)["token"].(string)
 		data = post(token, `{ clients(first: 100) { totalCount edges { node { clinician { user { email } } } } } }`, nil)
 		clients := data["clients"].(map[string]any)
@@ -83,9 +83,9 @@ func TestServerRunsTheDemo(t *testing.T) {
 		}
 		readme = append(readme, b...)
 	}
-	login := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "clinician@demo.example", "p": fakepractice.Password})
+	login := post("", `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }`, map[string]any{"e": "clinician@demo.example", "p": fakepractice.Password})
 	token := login["login"].(map[string]any)["token"].(string)
-	adminLogin := post("", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "admin@demo.example", "p": fakepractice.Password})
+	adminLogin := post("", `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token } }`, map[string]any{"e": "admin@demo.example", "p": fakepractice.Password})
 	adminToken := adminLogin["login"].(map[string]any)["token"].(string)
 	blocks := strings.Split(string(readme), "```graphql\n")[1:]
 	if len(blocks) < 13 {

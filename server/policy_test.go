@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func TestPolicyIsReadByAllAndChangedByAdmins(t *testing.T) {
 			t.Errorf("policy = %v, want the defaults", pol)
 		}
 
-		const update = `mutation($in: PolicyInput!) { updatePolicy(input: $in) { policy { strikeLimit treatmentPlanReviewMonths inactivityDays } } }`
+		const update = `mutation($in: UpdatePolicyInput!) { updatePolicy(input: $in) { practice { policy { strikeLimit treatmentPlanReviewMonths inactivityDays } } userErrors { field message code } } }`
 		for _, c := range []struct {
 			name  string
 			in    map[string]any
@@ -32,16 +33,16 @@ func TestPolicyIsReadByAllAndChangedByAdmins(t *testing.T) {
 			{"no strikes allowed", map[string]any{"strikeLimit": 0}, "strikeLimit"},
 			{"max below min", map[string]any{"caseloadMinMultiple": 1.5, "caseloadMaxMultiple": 1.4}, "caseloadMaxMultiple"},
 		} {
-			r := s.do(s.token(f.admin), update, map[string]any{"in": c.in})
-			if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != c.field {
-				t.Errorf("%s: %+v, want BAD_USER_INPUT on %s", c.name, r.Errors, c.field)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				wantUserErrors(t, s.do(s.token(f.admin), update, map[string]any{"in": c.in}), "updatePolicy", "practice", "BAD_USER_INPUT input."+c.field)
+			})
 		}
-		if r := s.do(s.token(f.clinicianUser), update, map[string]any{"in": map[string]any{"strikeLimit": 5}}); r.code() != "FORBIDDEN" {
-			t.Errorf("a clinician changing the policy: %+v, want FORBIDDEN", r.Errors)
+		wantUserErrors(t, s.do(s.token(f.clinicianUser), update, map[string]any{"in": map[string]any{"strikeLimit": 5}}), "updatePolicy", "practice", "FORBIDDEN null")
+		if stored := must(s.main.DB.Ent.Practice.Get(sys(), f.practice.ID)).Policy; stored != def {
+			t.Errorf("policy after the refusals = %+v, want the defaults", stored)
 		}
 		data = s.mustDo(s.token(f.admin), update, map[string]any{"in": map[string]any{"strikeLimit": 4, "treatmentPlanReviewMonths": 6}})
-		got := data["updatePolicy"].(map[string]any)["policy"].(map[string]any)
+		got := data["updatePolicy"].(map[string]any)["practice"].(map[string]any)["policy"].(map[string]any)
 		if got["strikeLimit"] != float64(4) || got["treatmentPlanReviewMonths"] != float64(6) || got["inactivityDays"] != float64(def.InactivityDays) {
 			t.Errorf("updated policy = %v, want strikeLimit 4, review 6 months, the rest unchanged", got)
 		}
@@ -83,11 +84,43 @@ func TestRulesFollowThePolicy(t *testing.T) {
 		if node["strikeCount"] != float64(1) || node["terminationRecommendation"].(map[string]any)["action"] != "NONE" {
 			t.Fatalf("with the default limit: %v", node)
 		}
-		s.mustDo(s.token(f.admin), `mutation { updatePolicy(input: {strikeLimit: 1}) { id } }`, nil)
+		s.mustDo(s.token(f.admin), `mutation { updatePolicy(input: {strikeLimit: 1}) { practice { id } userErrors { field message code } } }`, nil)
 		node = s.mustDo(clinician, q, id)["node"].(map[string]any)
 		rec := node["terminationRecommendation"].(map[string]any)
 		if rec["action"] != "CLOSE" || rec["reason"] != "STRIKES" {
 			t.Errorf("with strike limit 1: %v, want CLOSE STRIKES", rec)
+		}
+	})
+}
+
+// updatePolicy reports every setting out of range at once, each on its
+// field, and changes nothing, not even the settings that were valid.
+func TestUpdatePolicyReportsEverySettingOutOfRange(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		r := s.do(s.token(f.admin), `mutation($in: UpdatePolicyInput!) { updatePolicy(input: $in) { practice { id } userErrors { field message code } } }`,
+			map[string]any{"in": map[string]any{
+				"strikeLimit": 4, "closureWarningGraceDays": 0, "treatmentPlanReviewMonths": 7, "attendanceWindowDays": 3, "caseloadMinMultiple": -1.0,
+			}})
+		wantUserErrors(t, r, "updatePolicy", "practice",
+			"BAD_USER_INPUT input.closureWarningGraceDays", "BAD_USER_INPUT input.treatmentPlanReviewMonths",
+			"BAD_USER_INPUT input.attendanceWindowDays", "BAD_USER_INPUT input.caseloadMinMultiple")
+		var messages []string
+		for _, ue := range r.userErrors("updatePolicy") {
+			messages = append(messages, ue.Message)
+		}
+		want := []string{
+			"closureWarningGraceDays: must be between 1 and 90, got 0",
+			"treatmentPlanReviewMonths: must be between 3 and 6, got 7",
+			"attendanceWindowDays: must be between 7 and 365, got 3",
+			"caseloadMinMultiple: must be above 0 and at most 5, got -1",
+		}
+		if !slices.Equal(messages, want) {
+			t.Errorf("messages %q, want %q", messages, want)
+		}
+		if stored := must(s.main.DB.Ent.Practice.Get(sys(), f.practice.ID)).Policy; stored != caseload.DefaultPolicy() {
+			t.Errorf("policy after the refused update = %+v, want the defaults (the valid strikeLimit unchanged too)", stored)
 		}
 	})
 }

@@ -147,7 +147,7 @@ func TestAdminUnlocksALogin(t *testing.T) {
 		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "RATE_LIMITED" {
 			t.Fatalf("not locked: %+v", r.Errors)
 		}
-		const unlock = `mutation($id: ID!) { unlockUser(id: $id) { email } }`
+		const unlock = `mutation($id: ID!) { unlockUser(input: {userID: $id}) { user { email } userErrors { field message code } } }`
 		id := map[string]any{"id": scalar.EncodeID(f.clinicianUser.ID)}
 		for name, tok := range map[string]string{
 			"the clinician's supervisor": s.token(f.supervisor),
@@ -155,27 +155,40 @@ func TestAdminUnlocksALogin(t *testing.T) {
 			"an analyst":                 s.token(f.analyst),
 			"another practice's admin":   s.token(g.admin),
 		} {
-			if r := s.do(tok, unlock, id); r.code() != "NOT_FOUND" {
-				t.Errorf("%s unlocking: %+v, want NOT_FOUND", name, r.Errors)
-			}
+			t.Run(name, func(t *testing.T) {
+				wantUserErrors(t, s.do(tok, unlock, id), "unlockUser", "user", "NOT_FOUND input.userID")
+			})
 		}
-		if r := s.do("", unlock, id); r.code() != "UNAUTHENTICATED" {
-			t.Errorf("unlocking without a token: %+v, want UNAUTHENTICATED", r.Errors)
-		}
+		wantTopLevel(t, "unlocking without a token", "UNAUTHENTICATED", "unlockUser", s.do("", unlock, id))
+		// A user who exists nowhere reads the same as one of another practice.
+		wantUserErrors(t, s.do(s.token(f.admin), unlock, map[string]any{"id": scalar.EncodeID(1 << 30)}), "unlockUser", "user", "NOT_FOUND input.userID")
 		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "RATE_LIMITED" {
 			t.Fatalf("refused unlocks unlocked: %+v", r.Errors)
 		}
 		data := s.mustDo(s.token(f.admin), unlock, id)
-		if data["unlockUser"].(map[string]any)["email"] != "clinician@north.example" {
+		if data["unlockUser"].(map[string]any)["user"].(map[string]any)["email"] != "clinician@north.example" {
 			t.Errorf("unlockUser = %v", data)
 		}
 		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "" || r.Status != http.StatusOK {
 			t.Errorf("after the unlock: %+v", r.Errors)
 		}
 		// Two sign-ins in one operation are refused before either is tried.
-		r := s.do("", `mutation { a: login(email: "x@north.example", password: "1") { token } ...F } fragment F on Mutation { b: login(email: "y@north.example", password: "2") { token } }`, nil)
-		if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "once per operation") {
-			t.Errorf("two logins in one operation: %+v, want BAD_USER_INPUT", r.Errors)
+		// Both are answered with the refusal, and neither counts as a failure.
+		const twice = `mutation { a: login(input: {email: "clinician@north.example", password: "1"}) { token userErrors { field message code } } ...F }
+			fragment F on Mutation { b: login(input: {email: "clinician@north.example", password: "2"}) { token userErrors { field message code } } }`
+		for range 2 {
+			r := s.do("", twice, nil)
+			if len(r.Errors) > 0 || r.code() != "BAD_USER_INPUT" || !strings.Contains(r.message(), "once per operation") {
+				t.Errorf("two logins in one operation: %+v %+v, want a BAD_USER_INPUT userError", r.Errors, r.refusals())
+			}
+			for _, alias := range []string{"a", "b"} {
+				if p, _ := r.Data[alias].(map[string]any); p == nil || p["token"] != nil || len(r.userErrors(alias)) != 1 {
+					t.Errorf("two logins in one operation, %s: %v, want no token and the userError", alias, r.Data[alias])
+				}
+			}
+		}
+		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "" || r.Status != http.StatusOK {
+			t.Errorf("after two refused double sign-ins (limit 1 failure): %+v, want signed in", r.Errors)
 		}
 	})
 }

@@ -28,9 +28,11 @@ import (
 )
 
 const (
-	loginOp   = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt refreshToken refreshTokenExpiresAt user { email } } }`
-	refreshOp = `mutation($t: String!) { refreshToken(refreshToken: $t) { token expiresAt refreshToken refreshTokenExpiresAt user { email } } }`
+	loginOp   = `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token expiresAt refreshToken refreshTokenExpiresAt user { email } userErrors { field message code } } }`
+	refreshOp = `mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { token expiresAt refreshToken refreshTokenExpiresAt user { email } userErrors { field message code } } }`
 	meOp      = `{ me { email } }`
+	// logoutOp ends the token's session, or with $all every session of its user.
+	logoutOp = `mutation($all: Boolean) { logout(input: {everywhere: $all}) { endedSessions userErrors { field message code } } }`
 )
 
 // session is a pair of tokens as a client holds them.
@@ -51,7 +53,7 @@ func (s *apiServer) session(u *ent.User) session {
 func (s *apiServer) refresh(token string) (session, *gqlResponse) {
 	s.t.Helper()
 	r := s.do("", refreshOp, map[string]any{"t": token})
-	if len(r.Errors) > 0 {
+	if len(r.Errors) > 0 || len(r.refusals()) > 0 {
 		return session{}, r
 	}
 	p := r.Data["refreshToken"].(map[string]any)
@@ -152,7 +154,7 @@ func TestAccessTokensAreChecked(t *testing.T) {
 		sid := sessionOf(t, live.access)
 		valid := claimsFor(f.admin, sid, now)
 		ended := s.session(f.admin)
-		s.mustDo(ended.access, `mutation { logout }`, nil)
+		s.mustDo(ended.access, logoutOp, nil)
 		deactivated := s.session(f.analyst)
 		must(f.analyst.Update().SetActive(false).Save(sys()))
 		unsigned, _ := jwt.NewWithClaims(jwt.SigningMethodNone, valid).SignedString(jwt.UnsafeAllowNoneSignatureType)
@@ -389,9 +391,14 @@ func TestRefreshTokensRotate(t *testing.T) {
 		}
 
 		// Two sign-in fields in one operation are refused.
-		r = s.do("", `mutation($t: String!) { a: refreshToken(refreshToken: $t) { token } b: refreshToken(refreshToken: $t) { token } }`, map[string]any{"t": third.refresh})
-		if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "once per operation") {
-			t.Errorf("two refreshes in one operation: %+v, want BAD_USER_INPUT", r.Errors)
+		r = s.do("", `mutation($t: String!) { a: refreshToken(input: {refreshToken: $t}) { token userErrors { field message code } } b: refreshToken(input: {refreshToken: $t}) { token userErrors { field message code } } }`, map[string]any{"t": third.refresh})
+		if len(r.Errors) > 0 || r.code() != "BAD_USER_INPUT" || r.field() != "" || !strings.Contains(r.message(), "once per operation") {
+			t.Errorf("two refreshes in one operation: %+v %+v, want a BAD_USER_INPUT userError on no field", r.Errors, r.refusals())
+		}
+		for _, alias := range []string{"a", "b"} {
+			if p, _ := r.Data[alias].(map[string]any); p == nil || p["token"] != nil || len(r.userErrors(alias)) != 1 {
+				t.Errorf("two refreshes in one operation, %s: %v, want no token and the userError", alias, r.Data[alias])
+			}
 		}
 		for _, secret := range []string{testPassword, first.refresh, second.refresh, third.refresh, first.access} {
 			if strings.Contains(s.logs.String(), secret) {
@@ -441,11 +448,11 @@ func TestLogoutEndsTheSession(t *testing.T) {
 		f := s.seedPractice("North", "north.example")
 		phone := s.session(f.clinicianUser)
 		web := s.session(f.clinicianUser)
-		if r := s.do("", `mutation { logout }`, nil); r.code() != "UNAUTHENTICATED" {
-			t.Errorf("logout without a token: %+v, want UNAUTHENTICATED", r.Errors)
+		if r := s.do("", logoutOp, nil); r.code() != "UNAUTHENTICATED" || len(r.Errors) == 0 || r.Data["logout"] != nil {
+			t.Errorf("logout without a token: %+v %v, want a top-level UNAUTHENTICATED", r.Errors, r.Data)
 		}
-		if data := s.mustDo(phone.access, `mutation { logout }`, nil); data["logout"] != true {
-			t.Errorf("logout = %v", data)
+		if data := s.mustDo(phone.access, logoutOp, nil); toJSON(data["logout"]) != `{"endedSessions":1,"userErrors":[]}` {
+			t.Errorf("logout = %v, want one session ended", toJSON(data["logout"]))
 		}
 		if s.works(phone.access) {
 			t.Error("the access token works after logout")
@@ -459,13 +466,52 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	})
 }
 
+func TestLogoutEverywhereEndsEverySession(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		phone, web, tablet := s.session(f.clinicianUser), s.session(f.clinicianUser), s.session(f.clinicianUser)
+		colleague := s.session(f.otherUser)
+
+		// A plain logout (everywhere left out, or false) ends the token's
+		// session only: another session's refresh token still works.
+		if data := s.mustDo(phone.access, logoutOp, map[string]any{"all": false}); toJSON(data["logout"]) != `{"endedSessions":1,"userErrors":[]}` {
+			t.Errorf("logout = %v, want one session ended", toJSON(data["logout"]))
+		}
+		web, r := s.refresh(web.refresh)
+		if len(r.Errors) > 0 || len(r.refusals()) > 0 || !s.works(web.access) {
+			t.Fatalf("another session's refresh after a plain logout: %+v %+v, want it renewed", r.Errors, r.refusals())
+		}
+
+		// Everywhere: the caller's session and the tablet's end, refresh
+		// and access tokens alike; another user's session does not.
+		if data := s.mustDo(web.access, logoutOp, map[string]any{"all": true}); toJSON(data["logout"]) != `{"endedSessions":2,"userErrors":[]}` {
+			t.Errorf("logout everywhere = %v, want the two open sessions ended", toJSON(data["logout"]))
+		}
+		if _, r := s.refresh(tablet.refresh); r.code() != "UNAUTHENTICATED" || len(r.Errors) == 0 {
+			t.Errorf("another session's refresh after logout everywhere: %+v %+v, want a top-level UNAUTHENTICATED", r.Errors, r.refusals())
+		}
+		for name, access := range map[string]string{"caller's": web.access, "tablet's": tablet.access} {
+			if s.works(access) {
+				t.Errorf("the %s access token works after logout everywhere", name)
+			}
+		}
+		if !s.works(colleague.access) {
+			t.Error("logout everywhere ended another user's session")
+		}
+		if _, r := s.refresh(colleague.refresh); len(r.Errors) > 0 || len(r.refusals()) > 0 {
+			t.Errorf("another user's refresh after logout everywhere: %+v", r.Errors)
+		}
+	})
+}
+
 func TestDeactivationEndsEverySession(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		admin := s.token(f.admin)
 		one, two := s.session(f.clinicianUser), s.session(f.clinicianUser)
-		const setActive = `mutation($id: ID!, $a: Boolean!) { setUserActive(id: $id, active: $a) { active } }`
+		const setActive = `mutation($id: ID!, $a: Boolean!) { setUserActive(input: {userID: $id, active: $a}) { user { active } userErrors { field message code } } }`
 		s.mustDo(admin, setActive, map[string]any{"id": scalar.EncodeID(f.clinicianUser.ID), "a": false})
 		for _, sess := range []session{one, two} {
 			if s.works(sess.access) {

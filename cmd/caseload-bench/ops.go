@@ -41,7 +41,7 @@ const benchClinician = "clinician02@bench.example"
 
 const scheduleMutation = `mutation Schedule($input: ScheduleAppointmentInput!) { scheduleAppointment(input: $input) { appointment { id startsAt status } userErrors { field message code } } }`
 
-const loginMutation = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt } }`
+const loginMutation = `mutation Login($input: LoginInput!) { login(input: $input) { token expiresAt userErrors { field message code } } }`
 
 // api is a GraphQL client of the server under test.
 type api struct {
@@ -136,12 +136,17 @@ func refused(data json.RawMessage) error {
 	return nil
 }
 
+// loginInput is the variables of loginMutation.
+func loginInput(email, password string) map[string]any {
+	return map[string]any{"input": map[string]any{"email": email, "password": password}}
+}
+
 // login signs in and returns the access token.
 func (a *api) login(ctx context.Context, email, password string) (string, error) {
 	var out struct {
 		Login struct{ Token string } `json:"login"`
 	}
-	if _, err := a.do(ctx, "", loginMutation, map[string]any{"email": email, "password": password}, &out); err != nil {
+	if _, err := a.do(ctx, "", loginMutation, loginInput(email, password), &out); err != nil {
 		return "", fmt.Errorf("login %s: %w", email, err)
 	}
 	if out.Login.Token == "" {
@@ -239,7 +244,7 @@ func operations(a *api, f *fixtures) []operation {
 		{"backfillCandidates", query(f.clinician, backfillQuery, map[string]any{"id": f.freedSlot})},
 		{"practiceMetrics", query(f.analyst, metricsQuery, map[string]any{"from": f.metricsFrom, "to": f.metricsTo})},
 		{"login", func(ctx context.Context, i int) (int, error) {
-			return a.do(ctx, "", loginMutation, map[string]any{"email": f.logins[i%len(f.logins)], "password": f.password}, nil)
+			return a.do(ctx, "", loginMutation, loginInput(f.logins[i%len(f.logins)], f.password), nil)
 		}},
 		{"scheduleAppointment", func(ctx context.Context, i int) (int, error) {
 			// The i-th booking has an hour of its own: nobody is double-booked.

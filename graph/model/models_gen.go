@@ -198,6 +198,14 @@ type CreateRecurringSeriesPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `createUser`: the new login, or why it was refused.
+type CreateUserPayload struct {
+	// The new login; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the input was refused, every invalid field at once; empty when the login was added (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `excuseStrike`: the excused session, or why it was refused.
 type ExcuseStrikePayload struct {
 	// The session, now excused (not a strike); null when the input was refused.
@@ -215,6 +223,51 @@ type FillSlotPayload struct {
 	// The client's later session, now cancelled; null when it was kept, when there was none, or when the input was refused.
 	LaterAppointment *ent.Appointment `json:"laterAppointment,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the slot was filled (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The credentials of `login`.
+type LoginInput struct {
+	// The sign-in email address (case does not matter).
+	Email string `json:"email"`
+	// The password.
+	Password string `json:"password"`
+}
+
+// The result of `login`: a sign-in session, that is a short-lived access token, the refresh token that renews it, and
+// the user they are for. Renew with `refreshToken` shortly before `expiresAt`; sign in again once
+// `refreshTokenExpiresAt` has passed. Wrong credentials are not a `userError` but a top-level UNAUTHENTICATED.
+type LoginPayload struct {
+	// Signed JWT access token to send as `Authorization: Bearer <token>` on every request; short-lived (15 minutes by
+	// default). Null when `userErrors` is not empty.
+	Token *string `json:"token,omitempty"`
+	// When the access token stops being accepted; null when `userErrors` is not empty.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Opaque, single-use token that renews the session with the `refreshToken` mutation, which returns the next one.
+	// Keep it where page scripts cannot read it. Using it a second time ends the whole session: it means a copy was taken.
+	// Null when `userErrors` is not empty.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the refresh token stops being accepted, unless it is used (and so replaced) before then; null when
+	// `userErrors` is not empty.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
+	// The signed-in user; null when `userErrors` is not empty.
+	User *ent.User `json:"user,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the session was started.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// What `logout` ends.
+type LogoutInput struct {
+	// Also end every other session of this user (every device, every browser): their refresh tokens and access tokens
+	// stop working at once. False (the default) ends only the session of the access token sent.
+	Everywhere *bool `json:"everywhere,omitempty"`
+}
+
+// The result of `logout`.
+type LogoutPayload struct {
+	// How many sessions were ended: 1 for a plain logout, every open session of the user with `everywhere`; null when refused.
+	EndedSessions *int `json:"endedSessions,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the sessions were ended.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -255,6 +308,29 @@ type RecordReminderPayload struct {
 	// Whom the reminder goes to: for a minor, the primary caregiver; null when the input was refused.
 	Recipient *workflow.ReminderRecipient `json:"recipient,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the reminder was recorded (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The refresh token of `refreshToken`.
+type RefreshTokenInput struct {
+	// The refresh token from `login` or from the last `refreshToken`.
+	RefreshToken string `json:"refreshToken"`
+}
+
+// The result of `refreshToken`: the renewed session, a new access token and the next refresh token (the one sent is
+// used up). A refused refresh token is not a `userError` but a top-level UNAUTHENTICATED.
+type RefreshTokenPayload struct {
+	// The new access token, as `LoginPayload.token`; null when `userErrors` is not empty.
+	Token *string `json:"token,omitempty"`
+	// When the new access token stops being accepted; null when `userErrors` is not empty.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The next refresh token, as `LoginPayload.refreshToken`: keep it in place of the one sent; null when `userErrors` is not empty.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the next refresh token stops being accepted unless it is used before; null when `userErrors` is not empty.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
+	// The signed-in user; null when `userErrors` is not empty.
+	User *ent.User `json:"user,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the session was renewed.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -320,6 +396,22 @@ type SetBackfillPreferencePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Whether a login may sign in.
+type SetUserActiveInput struct {
+	// The user to activate or deactivate.
+	UserID int `json:"userID"`
+	// Whether the user may sign in; false ends all of the user's sessions.
+	Active bool `json:"active"`
+}
+
+// The result of `setUserActive`: the user, or why it was refused.
+type SetUserActivePayload struct {
+	// The user, with the new state; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the input was refused (see `UserError`); empty when the change was made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `signDocument`: the signed document, or why signing was refused.
 type SignDocumentPayload struct {
 	// The document, now SIGNED; null when signing was refused.
@@ -362,6 +454,20 @@ type TodoItem struct {
 	Overdue bool `json:"overdue"`
 	// What to do and why.
 	Explanation string `json:"explanation"`
+}
+
+// The login whose lock to lift.
+type UnlockUserInput struct {
+	// The user whose email is locked after repeated failed sign-ins.
+	UserID int `json:"userID"`
+}
+
+// The result of `unlockUser`: the user, or why it was refused.
+type UnlockUserPayload struct {
+	// The user, whose email may sign in again; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the input was refused (see `UserError`); empty when the lock was lifted.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The result of `updateAppointment`: the corrected session, or why the correction was refused.
@@ -409,6 +515,14 @@ type UpdateDocumentPayload struct {
 	// The document as changed, at its new version; null when the input was refused.
 	Document *ent.Document `json:"document,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the document was changed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `updatePolicy`: the practice with its new policy, or why the change was refused.
+type UpdatePolicyPayload struct {
+	// The practice, with the policy as changed; null when the input was refused.
+	Practice *ent.Practice `json:"practice,omitempty"`
+	// Why the input was refused, every setting out of range at once; empty when the policy was changed (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
 }
 

@@ -73,7 +73,8 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// Validate reports the first setting outside its allowed range.
+// Validate reports every setting outside its allowed range, each on its
+// field: an Error for one, Errors for several.
 func (p Policy) Validate() error {
 	ints := []struct {
 		field    string
@@ -97,18 +98,19 @@ func (p Policy) Validate() error {
 		{"noShowBuffer", p.NoShowBuffer, 0, 20},
 		{"attendanceWindowDays", p.AttendanceWindowDays, 7, 365},
 	}
+	var refused Collector
 	for _, s := range ints {
 		if s.value < s.min || s.value > s.max {
-			return Invalid(s.field, "must be between %d and %d, got %d", s.min, s.max, s.value)
+			refused.Refuse(Invalid(s.field, "must be between %d and %d, got %d", s.min, s.max, s.value))
 		}
 	}
 	if p.CaseloadMinMultiple <= 0 || p.CaseloadMinMultiple > 5 {
-		return Invalid("caseloadMinMultiple", "must be above 0 and at most 5, got %g", p.CaseloadMinMultiple)
+		refused.Refuse(Invalid("caseloadMinMultiple", "must be above 0 and at most 5, got %g", p.CaseloadMinMultiple))
 	}
 	if p.CaseloadMaxMultiple < p.CaseloadMinMultiple || p.CaseloadMaxMultiple > 5 {
-		return Invalid("caseloadMaxMultiple", "must be between caseloadMinMultiple (%g) and 5, got %g", p.CaseloadMinMultiple, p.CaseloadMaxMultiple)
+		refused.Refuse(Invalid("caseloadMaxMultiple", "must be between caseloadMinMultiple (%g) and 5, got %g", p.CaseloadMinMultiple, p.CaseloadMaxMultiple))
 	}
-	return nil
+	return refused.Err()
 }
 
 // AvailabilityWindow is a weekly window in the practice's time zone in which a

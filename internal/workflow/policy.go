@@ -65,7 +65,8 @@ func (in PolicyChange) applyTo(pol caseload.Policy) caseload.Policy {
 }
 
 // UpdatePolicy changes the settings given and validates the whole policy
-// (ADMIN only).
+// (ADMIN only): every setting out of range is refused at once, each on its
+// field, and nothing is changed.
 func (s *Service) UpdatePolicy(ctx context.Context, in PolicyChange) (*ent.Practice, error) {
 	v := viewer.FromContext(ctx)
 	if !v.IsAdmin() {

@@ -10,6 +10,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/loginthrottle"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/ent/refreshtoken"
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
@@ -158,17 +159,35 @@ func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, err
 	return newSession(pair, u), nil
 }
 
-// Logout ends the caller's session.
-func (s *Service) Logout(ctx context.Context) (bool, error) {
+// Logout ends the caller's session, or with everywhere every session of
+// the caller (as deactivating a user does), and returns how many it ended.
+func (s *Service) Logout(ctx context.Context, everywhere bool) (int, error) {
 	v := viewer.FromContext(ctx)
 	if v == nil || v.Session == "" {
-		return false, caseload.ErrNoViewer
+		return 0, caseload.ErrNoViewer
 	}
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	if err := auth.RevokeSession(sys, s.tx(ctx), v.PracticeID, v.UserID, v.Session, s.now()); err != nil {
-		return false, err
+	tx := s.tx(ctx)
+	if !everywhere {
+		if err := auth.RevokeSession(sys, tx, v.PracticeID, v.UserID, v.Session, s.now()); err != nil {
+			return 0, err
+		}
+		return 1, nil
 	}
-	return true, nil
+	// A session is open while a token of its family is not revoked (the
+	// access tokens check just that).
+	open, err := tx.RefreshToken.Query().
+		Where(refreshtoken.PracticeID(v.PracticeID), refreshtoken.UserID(v.UserID), refreshtoken.RevokedAtIsNil()).
+		Unique(true).
+		Select(refreshtoken.FieldFamily).
+		Strings(sys)
+	if err != nil {
+		return 0, err
+	}
+	if err := auth.RevokeUser(sys, tx, v.PracticeID, v.UserID, s.now()); err != nil {
+		return 0, err
+	}
+	return len(open), nil
 }
 
 // rateLimited is the answer to a sign-in while its email or address is

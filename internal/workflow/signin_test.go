@@ -196,8 +196,8 @@ func TestLogout(t *testing.T) {
 			}
 			v := *c.clinician
 			v.Session = sMustToken(t, c, phone.RefreshToken).Family
-			if ok, err := c.svc.Logout(c.as(&v)); err != nil || !ok {
-				t.Fatalf("logout = %v, %v", ok, err)
+			if n, err := c.svc.Logout(c.as(&v), false); err != nil || n != 1 {
+				t.Fatalf("logout = %v, %v, want 1 session ended", n, err)
 			}
 			if rt := sMustToken(t, c, phone.RefreshToken); rt.RevokedAt == nil || !rt.RevokedAt.Equal(testNow) {
 				t.Errorf("the session revoked at %v, want %v", rt.RevokedAt, testNow)
@@ -206,9 +206,38 @@ func TestLogout(t *testing.T) {
 				t.Error("logout ended the user's other session")
 			}
 		})
+		t.Run("logout everywhere ends every session of the caller only", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			clin := c.tx.User.GetX(c.allow, c.clinician.UserID)
+			var pairs []*auth.Pair
+			for range 3 {
+				p, err := c.sessions.Start(c.allow, c.tx, clin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pairs = append(pairs, p)
+			}
+			admin, err := c.sessions.Start(c.allow, c.tx, c.tx.User.GetX(c.allow, c.admin.UserID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := *c.clinician
+			v.Session = sMustToken(t, c, pairs[0].RefreshToken).Family
+			if n, err := c.svc.Logout(c.as(&v), true); err != nil || n != 3 {
+				t.Fatalf("logout everywhere = %v, %v, want the 3 sessions ended", n, err)
+			}
+			for i, p := range pairs {
+				if rt := sMustToken(t, c, p.RefreshToken); rt.RevokedAt == nil || !rt.RevokedAt.Equal(testNow) {
+					t.Errorf("session %d revoked at %v, want %v", i, rt.RevokedAt, testNow)
+				}
+			}
+			if rt := sMustToken(t, c, admin.RefreshToken); rt.RevokedAt != nil {
+				t.Error("logout everywhere ended another user's session")
+			}
+		})
 		t.Run("refused: without a session", func(t *testing.T) {
 			c := begin(t, db, dialectName)
-			_, err := c.svc.Logout(c.as(nil))
+			_, err := c.svc.Logout(c.as(nil), false)
 			wantRefusal(t, err, caseload.CodeUnauthenticated, "", "sign in first")
 		})
 	})

@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/privacy"
@@ -27,56 +26,89 @@ type NewUser struct {
 
 // CreateUser adds a login. The privacy rules let only admins write users;
 // this checks what only the workflow knows: the password and the profile
-// link.
+// link. Every refusal of the input is reported at once (caseload.Errors),
+// each on its field, before anything is written.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (*ent.User, error) {
 	tx := s.tx(ctx)
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, caseload.NotFound()
 	}
-	hash, err := auth.HashPassword(in.Password)
-	if errors.Is(err, auth.ErrWeakPassword) {
-		return nil, caseload.Invalid("password", "%v", err)
-	}
+	var refused caseload.Collector
+	email := auth.NormalizeEmail(in.Email)
+	create := tx.User.Create().SetEmail(email).SetRole(in.Role)
+	checkFields(&refused, create.Mutation())
+	// Emails are unique across practices: the check looks at them all, as
+	// the unique index does (which still settles a race).
+	taken, err := tx.User.Query().Where(user.Email(email)).Exist(privacy.DecisionContext(ctx, privacy.Allow))
 	if err != nil {
 		return nil, err
+	}
+	if taken {
+		refused.Refuse(errEmailTaken)
+	}
+	hash, err := auth.HashPassword(in.Password)
+	switch {
+	case errors.Is(err, auth.ErrWeakPassword):
+		refused.Refuse(caseload.Invalid("password", "%v", err))
+	case err != nil:
+		return nil, err
+	default:
+		create.SetPasswordHash(hash)
 	}
 	needsProfile := in.Role == user.RoleCLINICIAN || in.Role == user.RoleSUPERVISOR
 	switch {
 	case needsProfile && in.ClinicianID == nil:
-		return nil, caseload.Invalid("clinicianID", "a %s login needs a clinician profile", in.Role)
+		refused.Refuse(caseload.Invalid("clinicianID", "a %s login needs a clinician profile", in.Role))
 	case !needsProfile && in.ClinicianID != nil:
-		return nil, caseload.Invalid("clinicianID", "only CLINICIAN and SUPERVISOR logins have a clinician profile")
-	}
-	create := tx.User.Create().
-		SetEmail(strings.ToLower(strings.TrimSpace(in.Email))).
-		SetPasswordHash(hash).
-		SetRole(in.Role)
-	if in.ClinicianID != nil {
+		refused.Refuse(caseload.Invalid("clinicianID", "only CLINICIAN and SUPERVISOR logins have a clinician profile"))
+	case in.ClinicianID != nil:
 		c, err := tx.Clinician.Get(ctx, *in.ClinicianID)
-		if err != nil {
-			return nil, caseload.Invalid("clinicianID", "no such clinician")
+		switch {
+		case ent.IsNotFound(err):
+			refused.Refuse(caseload.NotFound().At("clinicianID"))
+		case err != nil:
+			return nil, err
+		case c.UserID != nil:
+			refused.Refuse(caseload.Conflict("the clinician already has a login").At("clinicianID"))
+		default:
+			create.SetClinicianID(c.ID)
 		}
-		if c.UserID != nil {
-			return nil, caseload.Conflict("the clinician already has a login")
-		}
-		create.SetClinicianID(c.ID)
+	}
+	if err := refused.Err(); err != nil {
+		return nil, err
 	}
 	u, err := create.Save(ctx)
 	if ent.IsConstraintError(err) {
-		return nil, caseload.Conflict("a login with this email already exists")
+		return nil, errEmailTaken
 	}
 	return u, err
 }
 
-// SetUserActive activates or deactivates a login; deactivating ends all of
-// the user's sessions in the same transaction.
+// errEmailTaken refuses a login whose email another login has, in any
+// practice.
+var errEmailTaken = caseload.Conflict("a login with this email already exists").At("email")
+
+// SetUserActive activates or deactivates a login (ADMIN only);
+// deactivating ends all of the user's sessions in the same transaction.
+// A user who is not there, or a caller who is not an admin, is NOT_FOUND
+// on userID.
 func (s *Service) SetUserActive(ctx context.Context, id int, active bool) (*ent.User, error) {
 	v := viewer.FromContext(ctx)
-	if v != nil && v.UserID == id && !active {
-		return nil, caseload.PolicyViolation("you cannot deactivate your own login")
+	if !v.IsAdmin() {
+		return nil, caseload.NotFound().At("userID")
+	}
+	if v.UserID == id && !active {
+		return nil, caseload.PolicyViolation("you cannot deactivate your own login").At("active")
 	}
 	tx := s.tx(ctx)
-	u, err := tx.User.UpdateOneID(id).SetActive(active).Save(ctx)
+	u, err := tx.User.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, caseload.NotFound().At("userID")
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err = u.Update().SetActive(active).Save(ctx)
 	if err != nil || active {
 		return u, err
 	}
@@ -88,13 +120,18 @@ func (s *Service) SetUserActive(ctx context.Context, id int, active bool) (*ent.
 	return u, nil
 }
 
-// UnlockUser lifts the lock that failed sign-ins put on a login's email.
+// UnlockUser lifts the lock that failed sign-ins put on a login's email
+// (ADMIN only). A user who is not there, or a caller who is not an admin,
+// is NOT_FOUND on userID.
 func (s *Service) UnlockUser(ctx context.Context, id int) (*ent.User, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
-		return nil, caseload.NotFound()
+		return nil, caseload.NotFound().At("userID")
 	}
 	tx := s.tx(ctx)
 	u, err := tx.User.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, caseload.NotFound().At("userID")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/caseload/caseload/ent"
@@ -54,13 +55,15 @@ func TestCreateUser(t *testing.T) {
 			{"a profile that is not there", "a@north.example", testPassword, user.RoleSUPERVISOR, func(testing.TB, *testCase) *int {
 				id := 1 << 30
 				return &id
-			}, caseload.CodeBadUserInput, "clinicianID", "no such clinician"},
+			}, caseload.CodeNotFound, "clinicianID", "not found"},
 			{"a profile that has a login", "a@north.example", testPassword, user.RoleCLINICIAN, func(tb testing.TB, c *testCase) *int {
 				c.tx.User.UpdateOneID(c.clinician.UserID).SetClinicianID(c.clinicianID).ExecX(c.allow)
 				return &c.clinicianID
-			}, caseload.CodeConflict, "", "the clinician already has a login"},
+			}, caseload.CodeConflict, "clinicianID", "the clinician already has a login"},
 			{"an email taken", "Admin@North.example", testPassword, user.RoleANALYST, nil,
-				caseload.CodeConflict, "", "a login with this email already exists"},
+				caseload.CodeConflict, "email", "a login with this email already exists"},
+			{"an email that is not one", "not-an-email", testPassword, user.RoleANALYST, nil,
+				caseload.CodeBadUserInput, "email", "email: "},
 		}
 		for _, tc := range refusals {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
@@ -71,15 +74,29 @@ func TestCreateUser(t *testing.T) {
 				}
 				_, err := c.svc.CreateUser(c.as(c.admin), in)
 				wantRefusal(t, err, tc.code, tc.field, tc.message)
-				// The taken email is the unique index's refusal, which
-				// leaves a PostgreSQL transaction unusable until rollback.
-				if tc.name != "an email taken" {
-					if n := c.tx.User.Query().CountX(c.allow); n != 2 {
-						t.Errorf("%d logins after a refusal, want the 2 of the fixture", n)
-					}
+				if n := c.tx.User.Query().CountX(c.allow); n != 2 {
+					t.Errorf("%d logins after a refusal, want the 2 of the fixture", n)
 				}
 			})
 		}
+		t.Run("refused: every invalid field at once", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			missing := 1 << 30
+			_, err := c.svc.CreateUser(c.as(c.admin), workflow.NewUser{
+				Email: "admin at north.example", Password: "short", Role: user.RoleCLINICIAN, ClinicianID: &missing,
+			})
+			var got []string
+			for _, e := range caseload.Refusals(err) {
+				got = append(got, string(e.Code)+" "+e.Field)
+			}
+			want := []string{"BAD_USER_INPUT email", "BAD_USER_INPUT password", "NOT_FOUND clinicianID"}
+			if strings.Join(got, ", ") != strings.Join(want, ", ") {
+				t.Errorf("refusals %v (%v), want %v", got, err, want)
+			}
+			if n := c.tx.User.Query().CountX(c.allow); n != 2 {
+				t.Errorf("%d logins after a refusal, want the 2 of the fixture", n)
+			}
+		})
 		t.Run("refused: a clinician adding a login", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			_, err := c.svc.CreateUser(c.as(c.clinician), workflow.NewUser{Email: "x@north.example", Password: testPassword, Role: user.RoleADMIN})
@@ -139,15 +156,20 @@ func TestSetUserActive(t *testing.T) {
 		t.Run("refused: an admin deactivating themselves", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			_, err := c.svc.SetUserActive(c.as(c.admin), c.admin.UserID, false)
-			wantRefusal(t, err, caseload.CodePolicyViolation, "", "you cannot deactivate your own login")
+			wantRefusal(t, err, caseload.CodePolicyViolation, "active", "you cannot deactivate your own login")
 			if !c.tx.User.GetX(c.allow, c.admin.UserID).Active {
 				t.Error("the admin was deactivated")
 			}
 		})
+		t.Run("refused: a user who is not there", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			_, err := c.svc.SetUserActive(c.as(c.admin), 1<<30, false)
+			wantRefusal(t, err, caseload.CodeNotFound, "userID", "not found")
+		})
 		t.Run("refused: a clinician deactivating a login", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			_, err := c.svc.SetUserActive(c.as(c.clinician), c.admin.UserID, false)
-			wantNotFound(t, err)
+			wantRefusal(t, err, caseload.CodeNotFound, "userID", "not found")
 			if !c.tx.User.GetX(c.allow, c.admin.UserID).Active {
 				t.Error("the admin was deactivated")
 			}
@@ -188,11 +210,16 @@ func TestUnlockUser(t *testing.T) {
 				t.Errorf("%d throttle rows after the unlock, want none", n)
 			}
 		})
+		t.Run("refused: a user who is not there", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			_, err := c.svc.UnlockUser(c.as(c.admin), 1<<30)
+			wantRefusal(t, err, caseload.CodeNotFound, "userID", "not found")
+		})
 		t.Run("refused: a clinician lifting the lock", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			attempt := lock(t, c)
 			_, err := c.svc.UnlockUser(c.as(c.clinician), c.clinician.UserID)
-			wantRefusal(t, err, caseload.CodeNotFound, "", "not found")
+			wantRefusal(t, err, caseload.CodeNotFound, "userID", "not found")
 			if wait, _ := c.throttle.Wait(c.allow, c.tx, attempt, testNow); wait != auth.DefaultLockout {
 				t.Errorf("after a refused unlock: wait %v, want the lock's %v", wait, auth.DefaultLockout)
 			}

@@ -31,12 +31,11 @@
   // The refresh token lives in sessionStorage only: it is gone when the
   // browser tab closes, and other windows of the IDE never see it.
   var REFRESH_KEY = 'caseload-ide:refresh';
-  var SESSION_FIELDS = 'token expiresAt refreshToken refreshTokenExpiresAt user { email role }';
-  var LOGIN =
-    'mutation($email:String!,$password:String!){ login(email:$email,password:$password){ ' + SESSION_FIELDS + ' } }';
-  var REFRESH =
-    'mutation($refreshToken:String!){ refreshToken(refreshToken:$refreshToken){ ' + SESSION_FIELDS + ' } }';
-  var LOGOUT = 'mutation { logout }';
+  var SESSION_FIELDS =
+    'token expiresAt refreshToken refreshTokenExpiresAt user { email role } userErrors { field message code }';
+  var LOGIN = 'mutation($input:LoginInput!){ login(input:$input){ ' + SESSION_FIELDS + ' } }';
+  var REFRESH = 'mutation($input:RefreshTokenInput!){ refreshToken(input:$input){ ' + SESSION_FIELDS + ' } }';
+  var LOGOUT = 'mutation { logout(input:{}) { endedSessions userErrors { field message code } } }';
   var SESSION_ENDED = 'Session ended: sign in again.';
 
   // GraphiQL's fetcher sends the headers of the active tab's Headers editor.
@@ -158,9 +157,10 @@
 
   // --- Sign-in and renewal --------------------------------------------------
 
-  // call posts a mutation and returns data[field]. token is sent as the
-  // bearer when given. A GraphQL error rejects with gqlError set and code
-  // (its extensions.code), so that callers can tell a refusal from an
+  // call posts a mutation and returns data[field], its payload. token is
+  // sent as the bearer when given. A GraphQL error, or a userError of the
+  // payload, rejects with gqlError set and code (extensions.code, or the
+  // userError's code), so that callers can tell a refusal from an
   // unreachable server.
   function call(query, variables, field, token) {
     var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -191,6 +191,12 @@
           if (value === undefined || value === null) {
             throw new Error(field + ' failed: HTTP ' + res.status + ' without an answer.');
           }
+          if (Array.isArray(value.userErrors) && value.userErrors.length > 0) {
+            var refused = new Error(value.userErrors[0].message || 'The server refused ' + field + '.');
+            refused.gqlError = true;
+            refused.code = value.userErrors[0].code || '';
+            throw refused;
+          }
           return value;
         });
       },
@@ -201,13 +207,13 @@
   }
 
   function login(email, password) {
-    return call(LOGIN, { email: email, password: password }, 'login');
+    return call(LOGIN, { input: { email: email, password: password } }, 'login');
   }
 
   // renew exchanges the refresh token for a new pair; it sends no access
   // token, as the server refuses an expired one before renewing.
   function renew(refreshToken) {
-    return call(REFRESH, { refreshToken: refreshToken }, 'refreshToken');
+    return call(REFRESH, { input: { refreshToken: refreshToken } }, 'refreshToken');
   }
 
   function logout(token) {
