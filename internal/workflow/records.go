@@ -158,6 +158,9 @@ func (s *Service) UpdateClient(ctx context.Context, input UpdateClientInput) (*e
 	update := tx.ClientProfile.UpdateOneID(input.ClientID).SetInput(input.UpdateClientProfileInput)
 	var refused caseload.Collector
 	checkFields(&refused, update.Mutation())
+	if input.DateOfBirth != nil && input.DateOfBirth.After(s.now()) {
+		refused.Refuse(caseload.Invalid("dateOfBirth", "must not be in the future"))
+	}
 	exists, err := tx.ClientProfile.Query().Where(clientprofile.ID(input.ClientID)).Exist(ctx)
 	if err != nil {
 		return nil, err
@@ -334,6 +337,9 @@ func (s *Service) UpdateContact(ctx context.Context, input UpdateContactInput) (
 	update := tx.Contact.UpdateOneID(input.ContactID).SetInput(input.UpdateContactInput)
 	var refused caseload.Collector
 	checkFields(&refused, update.Mutation())
+	if input.OccurredAt != nil && input.OccurredAt.After(s.now()) {
+		refused.Refuse(caseload.Invalid("occurredAt", "a contact cannot be in the future"))
+	}
 	exists, err := tx.Contact.Query().Where(contact.ID(input.ContactID)).Exist(ctx)
 	if err != nil {
 		return nil, err

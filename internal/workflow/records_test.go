@@ -336,6 +336,25 @@ func TestPlainRecordChanges(t *testing.T) {
 				t.Errorf("billable minutes %d, want 5", got.BillableMinutes)
 			}
 		})
+		t.Run("refused: a change into the future, as a creation would be", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			ctx := c.as(c.admin)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusACTIVE)
+			future := testNow.Add(48 * time.Hour)
+			_, err := c.svc.UpdateClient(ctx, workflow.UpdateClientInput{ClientID: cp.ID, UpdateClientProfileInput: ent.UpdateClientProfileInput{
+				DateOfBirth: &future, Email: ptr("not-an-email")}})
+			wantRefusals(t, err, "BAD_USER_INPUT email", "BAD_USER_INPUT dateOfBirth")
+			if got := c.tx.ClientProfile.GetX(c.allow, cp.ID); got.DateOfBirth != nil && got.DateOfBirth.Equal(future) {
+				t.Errorf("date of birth %v written by a refused change", got.DateOfBirth)
+			}
+			ct := c.tx.Contact.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetChannel(contact.ChannelPHONE).
+				SetDirection(contact.DirectionINBOUND).SetPurpose(contact.PurposeCHECK_IN).SetOccurredAt(testNow.Add(-time.Hour)).SaveX(c.allow)
+			_, err = c.svc.UpdateContact(ctx, workflow.UpdateContactInput{ContactID: ct.ID, UpdateContactInput: ent.UpdateContactInput{OccurredAt: &future}})
+			wantRefusals(t, err, "BAD_USER_INPUT occurredAt")
+			if got := c.tx.Contact.GetX(c.allow, ct.ID); !got.OccurredAt.Equal(testNow.Add(-time.Hour)) {
+				t.Errorf("occurredAt %v, want it unchanged", got.OccurredAt)
+			}
+		})
 		t.Run("refused: a clinician adding a clinician", func(t *testing.T) {
 			c := begin(t, db, dialectName)
 			_, err := c.svc.CreateClinician(c.as(c.clinician), ent.CreateClinicianInput{Name: "Dr Bo"})
