@@ -206,7 +206,7 @@ func TestInputBounds(t *testing.T) {
 				}
 				continue
 			}
-			if r.code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Data != nil && len(r.Data) > 0 {
+			if r.code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || len(r.Data) > 0 {
 				t.Errorf("%s: %+v %v, want one top-level BAD_USER_INPUT and no data", c.name, r.Errors, r.Data)
 				continue
 			}
