@@ -79,6 +79,9 @@ type Config struct {
 	// TrustedDocumentsOnly runs only the documents of operations/ (their
 	// text, or the SHA-256 of it): for a server the shipped apps alone call.
 	TrustedDocumentsOnly bool
+	// AuditRetention is how long audit events are kept (retention.Forever:
+	// always); the server prunes older ones daily (retention.go).
+	AuditRetention time.Duration
 }
 
 // Environment variables read by the server.
@@ -141,6 +144,9 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	}
 	fs.BoolVar(&cfg.ExposeStatementCount, "expose-statement-count", expose, "return each request's SQL statement count in the X-SQL-Statements header (env "+envExposeStatementCount+")")
 	if err := cfg.operationFlags(fs, getenv); err != nil {
+		return nil, err
+	}
+	if err := retentionFlag(fs, getenv, &cfg.AuditRetention); err != nil {
 		return nil, err
 	}
 	if err := fs.Parse(args); err != nil {

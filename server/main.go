@@ -224,6 +224,9 @@ func (m *Main) ListenAndServe(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	pruneCtx, stopPruning := context.WithCancel(ctx)
+	defer stopPruning()
+	m.startPruner(pruneCtx)
 	m.Logger.Info("listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:

@@ -53,6 +53,7 @@ type Metrics struct {
 	statements     *prometheus.HistogramVec
 	signInFailures *prometheus.CounterVec
 	lockouts       *prometheus.CounterVec
+	auditPruned    prometheus.Counter
 
 	names operationNames
 }
@@ -102,6 +103,10 @@ func New(db *sql.DB, dbName string) *Metrics {
 			Name: "caseload_signin_lockouts_total",
 			Help: "Locks the sign-in throttle set, by scope: an email (account) or a client address.",
 		}, []string{"scope"}),
+		auditPruned: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "caseload_audit_events_pruned_total",
+			Help: "Audit events deleted by the pruning for being older than the retention period.",
+		}),
 		names: operationNames{seen: map[string]bool{}},
 	}
 	// Every reason and scope is shown from the start, at 0, so that a rate
@@ -117,7 +122,7 @@ func New(db *sql.DB, dbName string) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db, dbName),
 		m.httpRequests, m.httpDuration, m.operations, m.opDuration,
-		m.errors, m.userErrors, m.statements, m.signInFailures, m.lockouts,
+		m.errors, m.userErrors, m.statements, m.signInFailures, m.lockouts, m.auditPruned,
 	)
 	return m
 }
@@ -177,6 +182,11 @@ func (m *Metrics) SignInFailed(reason observe.SignInFailure) {
 // LockedOut counts a lock set by the sign-in throttle (observe.SignIns).
 func (m *Metrics) LockedOut(scope observe.LockoutScope) {
 	m.lockouts.WithLabelValues(string(scope)).Inc()
+}
+
+// AuditPruned counts audit events the retention pruning deleted.
+func (m *Metrics) AuditPruned(n int) {
+	m.auditPruned.Add(float64(n))
 }
 
 // routeLabel is a ServeMux pattern without its method: "GET /healthz" is
