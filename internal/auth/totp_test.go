@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -101,7 +102,7 @@ func TestTOTPDriftReplayAndSealing(t *testing.T) {
 	if _, _, err := other.Check(7, en.Sealed, code(now), now, 0); err == nil || !strings.Contains(err.Error(), "key") {
 		t.Errorf("another key opened the secret: %v", err)
 	}
-	if _, err := NewTOTP("Caseload", []byte("short")); err != ErrTOTPKey {
+	if _, err := NewTOTP("Caseload", []byte("short")); !errors.Is(err, ErrTOTPKey) {
 		t.Errorf("a short key: %v", err)
 	}
 	if k := TOTPKeyFromSecret([]byte("s")); len(k) != 32 || bytes.Equal(k, TOTPKeyFromSecret([]byte("t"))) {
