@@ -46,17 +46,20 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 				t.Errorf("%s = %v, want %v", what, got, want)
 			}
 		}
-		refused := func(what, token, query string, vars map[string]any, code string) {
+		// refused checks that a mutation was refused with exactly one
+		// userError: its code, the input field it names ("" for the input
+		// as a whole) and what its message says.
+		refused := func(what, token, query string, vars map[string]any, code, field, says string) {
 			t.Helper()
 			r := s.do(token, query, vars)
-			if r.code() != code {
-				t.Errorf("%s: %+v %+v, want %s", what, r.Errors, r.refusals(), code)
+			refusals := r.refusals()
+			if len(r.Errors) > 0 || len(refusals) != 1 {
+				t.Errorf("%s: errors %+v, userErrors %+v; want one %s userError", what, r.Errors, refusals, code)
+				return
 			}
-			if code == "BAD_USER_INPUT" && len(r.Errors) > 0 && r.Errors[0].Extensions["field"] == nil {
-				t.Errorf("%s: BAD_USER_INPUT names no field: %+v", what, r.Errors)
-			}
-			if refusals := r.refusals(); code == "BAD_USER_INPUT" && len(refusals) > 0 && refusals[0].Field == nil {
-				t.Errorf("%s: BAD_USER_INPUT names no field: %+v", what, refusals)
+			got := refusals[0]
+			if got.Code != code || strings.Join(got.Field, ".") != field || !strings.Contains(got.Message, says) {
+				t.Errorf("%s: %s on %q saying %q; want %s on %q saying %q", what, got.Code, strings.Join(got.Field, "."), got.Message, code, field, says)
 			}
 		}
 		do := func(query string, vars map[string]any, path string) map[string]any {
@@ -107,11 +110,11 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		annMon, cyMon, benTue := book(admin, ann, on(9, 9)), book(admin, cy, on(9, 12)), book(admin, ben, on(10, 9))
 		benWed, annWed := book(tok, ben, on(11, 8)), book(tok, ann, on(11, 9))
 		benThu, cyFri := book(tok, ben, on(12, 10)), book(tok, cy, on(13, 14))
-		refused("double-booking the clinician", tok, schedule, slotInput(cy.ID, on(11, 9).Add(30*time.Minute)), "CONFLICT")
-		refused("a clinician booking the past", tok, schedule, slotInput(cy.ID, on(9, 15)), "POLICY_VIOLATION")
-		refused("another clinician's client", tok, schedule, slotInput(dee.ID, on(13, 9)), "NOT_FOUND")
+		refused("double-booking the clinician", tok, schedule, slotInput(cy.ID, on(11, 9).Add(30*time.Minute)), "CONFLICT", "", "already has a session at that time")
+		refused("a clinician booking the past", tok, schedule, slotInput(cy.ID, on(9, 15)), "POLICY_VIOLATION", "input.startsAt", "only an admin enters past sessions")
+		refused("another clinician's client", tok, schedule, slotInput(dee.ID, on(13, 9)), "NOT_FOUND", "input.clientID", "not found")
 		refused("ending before it starts", tok, schedule, map[string]any{"in": map[string]any{"clientID": encodeID(cy.ID),
-			"startsAt": rfc(on(13, 9)), "endsAt": rfc(on(13, 8))}}, "BAD_USER_INPUT")
+			"startsAt": rfc(on(13, 9)), "endsAt": rfc(on(13, 8))}}, "BAD_USER_INPUT", "input.endsAt", "must be after startsAt")
 		a = client(ann, `nextAppointment { id startsAt reminderDue } terminationRecommendation { action }`)
 		check("Ann's next session", a["nextAppointment"], map[string]any{"id": annWed, "startsAt": rfc(on(11, 9)), "reminderDue": true})
 		check("Ann's recommendation once booked", at(a, "terminationRecommendation.action"), "NONE")
@@ -214,7 +217,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 				check("note status of a draft", at(doc, "appointment.noteStatus"), "DRAFT")
 			}
 			if first {
-				refused("signing a stale version", tok, sign, map[string]any{"id": doc["id"], "v": 2}, "CONFLICT")
+				refused("signing a stale version", tok, sign, map[string]any{"id": doc["id"], "v": 2}, "CONFLICT", "", "changed since it was read (now at version 1)")
 			}
 			signed := do(sign, map[string]any{"id": doc["id"], "v": doc["version"]}, "signDocument.document")
 			check("signed "+kind, signed["status"], "SIGNED")
@@ -223,7 +226,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 			}
 			if first {
 				first = false
-				refused("signing twice", tok, sign, map[string]any{"id": doc["id"], "v": 2}, "POLICY_VIOLATION")
+				refused("signing twice", tok, sign, map[string]any{"id": doc["id"], "v": 2}, "POLICY_VIOLATION", "", "already signed")
 			}
 		}
 		check("paperwork due (3 plans due 9 February; Cy's Monday note not yet)", fmt.Sprint(kinds, " overdue ", overdue),
@@ -236,7 +239,7 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		// 6. Ben is warned, closed for his strikes, and comes back.
 		const warn = `mutation($id: ID!, $by: Date) { sendClosureWarning(input: {clientID: $id, channel: EMAIL, closeBy: $by}) {
 			contact { purpose direction closeBy } client { terminationRecommendation { action reason } } userErrors { field message code } } }`
-		refused("a close-by date of today", tok, warn, map[string]any{"id": encodeID(ben.ID), "by": "2026-03-10"}, "BAD_USER_INPUT")
+		refused("a close-by date of today", tok, warn, map[string]any{"id": encodeID(ben.ID), "by": "2026-03-10"}, "BAD_USER_INPUT", "input.closeBy", "must be after today (2026-03-10)")
 		check("warning", do(warn, map[string]any{"id": encodeID(ben.ID)}, "sendClosureWarning"), map[string]any{
 			"contact":    map[string]any{"purpose": "CLOSURE_WARNING", "direction": "OUTBOUND", "closeBy": "2026-03-24"},
 			"client":     map[string]any{"terminationRecommendation": map[string]any{"action": "CLOSE", "reason": "STRIKES"}},
@@ -244,13 +247,13 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		const closeCase = `mutation($id: ID!) { closeCase(input: {clientID: $id, reason: STRIKES, terminationNote: "Three missed sessions; informed."}) {
 			client { status strikeCount nextAppointment { id } paperworkDue { documentKind } terminationRecommendation { action } episodes { closeReason } }
 			userErrors { field message code } } }`
-		refused("closing another clinician's client", tok, closeCase, map[string]any{"id": encodeID(dee.ID)}, "NOT_FOUND")
+		refused("closing another clinician's client", tok, closeCase, map[string]any{"id": encodeID(dee.ID)}, "NOT_FOUND", "input.clientID", "not found")
 		check("Ben closed", do(closeCase, map[string]any{"id": encodeID(ben.ID)}, "closeCase.client"), map[string]any{"status": "CLOSED",
 			"strikeCount": 3, "nextAppointment": nil, "paperworkDue": []any{}, "terminationRecommendation": map[string]any{"action": "NONE"},
 			"episodes": []any{map[string]any{"closeReason": "STRIKES"}}})
 		check("Ben's Thursday session", session(benThu, `status canceledBy countsAsStrike`), map[string]any{
 			"status": "CANCELED", "canceledBy": "PRACTICE", "countsAsStrike": false})
-		refused("closing a closed case", tok, closeCase, map[string]any{"id": encodeID(ben.ID)}, "POLICY_VIOLATION")
+		refused("closing a closed case", tok, closeCase, map[string]any{"id": encodeID(ben.ID)}, "POLICY_VIOLATION", "input.clientID", "is CLOSED, not ACTIVE")
 		todo("after closing", "SEND_REMINDER:1")
 		// Ben comes back an hour later (the clock moves on: records of the
 		// first episode are placed in it by when they were written).
