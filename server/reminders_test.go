@@ -87,3 +87,77 @@ func TestNotesAreSignedByTheirAuthorAndCorrectedByAddenda(t *testing.T) {
 		}
 	})
 }
+
+// A caregiver who has not consented to contact is never whom to contact
+// (SPEC, Access, "Consent"): not the reminder's recipient, not the
+// calendar's caregiver to include. With nobody consented, the reminder is
+// refused and the To-Do says so instead of asking for it.
+func TestCaregiverWithoutConsentIsNeverContacted(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		c := s.main.DB.Ent
+		tok := s.token(f.clinicianUser)
+		ben := f.ownClients[1]
+		must(ben.Update().SetDateOfBirth(time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC)).Save(sys()))
+		must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(ben.ID).SetName("Mia Parent").SetRelationship("mother").
+			SetPhone("+1 212 555 0199").SetIsPrimary(true).Save(sys()))
+		father := must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(ben.ID).SetName("Leo Parent").SetRelationship("father").
+			SetPhone("+1 212 555 0188").Save(sys()))
+		session := s.mustDo(tok, schedule, slotInput(ben.ID, testNow.Add(22*time.Hour)))["scheduleAppointment"].(map[string]any)["appointment"].(map[string]any)["id"]
+
+		const remind = `mutation($id: ID!) { recordReminder(input: {appointmentID: $id, channel: TEXT}) {
+			contact { id } recipient { role name phone } userErrors { field message code } } }`
+		const calendar = `{ myCalendar { appointment { id } caregiver { name } } }`
+		const todo = `{ myTodo { kind client { id } appointment { id } explanation } }`
+		kinds := func() map[string]string {
+			out := map[string]string{}
+			for _, it := range s.mustDo(tok, todo, nil)["myTodo"].([]any) {
+				it := it.(map[string]any)
+				if it["client"].(map[string]any)["id"] == encodeID(ben.ID) {
+					out[it["kind"].(string)] = it["explanation"].(string)
+				}
+			}
+			return out
+		}
+		calendarCaregiver := func() any {
+			for _, e := range s.mustDo(tok, calendar, nil)["myCalendar"].([]any) {
+				e := e.(map[string]any)
+				if e["appointment"].(map[string]any)["id"] == session {
+					return e["caregiver"]
+				}
+			}
+			t.Fatal("the session is not on tomorrow's calendar")
+			return nil
+		}
+
+		// Nobody consented: refused, nothing recorded; no caregiver to
+		// include; the To-Do says there is no consented contact, and asks
+		// for no reminder.
+		wantUserErrors(t, s.do(tok, remind, map[string]any{"id": session}), "recordReminder", "recipient", "POLICY_VIOLATION input.appointmentID")
+		if n := must(c.Contact.Query().Where(contact.PurposeEQ(contact.PurposeREMINDER)).Count(sys())); n != 0 {
+			t.Errorf("%d reminder contacts recorded for a minor with no consented contact", n)
+		}
+		if cg := calendarCaregiver(); cg != nil {
+			t.Errorf("the calendar names %v, who has not consented", cg)
+		}
+		got := kinds()
+		if _, asked := got["SEND_REMINDER"]; asked || got["NO_CONSENTED_CONTACT"] == "" {
+			t.Errorf("To-Do for the minor: %v; want NO_CONSENTED_CONTACT and no SEND_REMINDER", got)
+		}
+
+		// The father consents: he is the one to contact, not the primary
+		// caregiver who has not.
+		must(father.Update().SetConsentToContact(true).Save(sys()))
+		if cg, ok := calendarCaregiver().(map[string]any); !ok || cg["name"] != "Leo Parent" {
+			t.Errorf("the calendar's caregiver to include = %v, want Leo Parent", cg)
+		}
+		if got := kinds(); got["SEND_REMINDER"] == "" || got["NO_CONSENTED_CONTACT"] != "" {
+			t.Errorf("To-Do once the father consented: %v; want SEND_REMINDER only", got)
+		}
+		r := s.mustDo(tok, remind, map[string]any{"id": session})["recordReminder"].(map[string]any)
+		if rc := r["recipient"].(map[string]any); rc["role"] != "CAREGIVER" || rc["name"] != "Leo Parent" || rc["phone"] != "+1 212 555 0188" {
+			t.Errorf("reminder goes to %v, want Leo Parent", rc)
+		}
+	})
+}

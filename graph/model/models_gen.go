@@ -60,7 +60,7 @@ type CalendarEntry struct {
 	NoShowRisk *caseload.NoShowRisk `json:"noShowRisk"`
 	// The treatment plan review is due by this day: prepare it.
 	TreatmentPlanReviewDue bool `json:"treatmentPlanReviewDue"`
-	// The caregiver to include, for a minor.
+	// The caregiver to include, for a minor: the primary caregiver if they consented to contact, else another who did; null when none did (a caregiver who has not consented is never named here).
 	Caregiver *ent.Caregiver `json:"caregiver,omitempty"`
 	// Whom to call if the session falls through, best first.
 	BackfillCandidates []*BackfillCandidate `json:"backfillCandidates"`
@@ -305,7 +305,7 @@ type RecordReminderPayload struct {
 	Appointment *ent.Appointment `json:"appointment,omitempty"`
 	// The OUTBOUND REMINDER contact recorded; null when the input was refused.
 	Contact *ent.Contact `json:"contact,omitempty"`
-	// Whom the reminder goes to: for a minor, the primary caregiver; null when the input was refused.
+	// Whom the reminder goes to: for a minor, the primary caregiver if they consented to contact, else another caregiver who did; null when the input was refused.
 	Recipient *workflow.ReminderRecipient `json:"recipient,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the reminder was recorded (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
@@ -989,7 +989,7 @@ type TodoKind string
 const (
 	// Write and sign a document.
 	TodoKindPaperwork TodoKind = "PAPERWORK"
-	// Remind the client (or caregiver) of a session.
+	// Remind the client (for a minor, the caregiver who consented to contact) of a session.
 	TodoKindSendReminder TodoKind = "SEND_REMINDER"
 	// Record whether the client came.
 	TodoKindRecordAttendance TodoKind = "RECORD_ATTENDANCE"
@@ -999,6 +999,8 @@ const (
 	TodoKindCloseCase TodoKind = "CLOSE_CASE"
 	// Add a primary caregiver for a minor.
 	TodoKindAddCaregiver TodoKind = "ADD_CAREGIVER"
+	// No consented contact for this minor: no caregiver on file consented to be contacted, so no reminder may be sent (none is listed) until one does.
+	TodoKindNoConsentedContact TodoKind = "NO_CONSENTED_CONTACT"
 	// Revoke a recurring series.
 	TodoKindRevokeRecurring TodoKind = "REVOKE_RECURRING"
 )
@@ -1010,12 +1012,13 @@ var AllTodoKind = []TodoKind{
 	TodoKindSendWarning,
 	TodoKindCloseCase,
 	TodoKindAddCaregiver,
+	TodoKindNoConsentedContact,
 	TodoKindRevokeRecurring,
 }
 
 func (e TodoKind) IsValid() bool {
 	switch e {
-	case TodoKindPaperwork, TodoKindSendReminder, TodoKindRecordAttendance, TodoKindSendWarning, TodoKindCloseCase, TodoKindAddCaregiver, TodoKindRevokeRecurring:
+	case TodoKindPaperwork, TodoKindSendReminder, TodoKindRecordAttendance, TodoKindSendWarning, TodoKindCloseCase, TodoKindAddCaregiver, TodoKindNoConsentedContact, TodoKindRevokeRecurring:
 		return true
 	}
 	return false

@@ -166,3 +166,36 @@ func PrimaryCaregiver(h *History) (Caregiver, bool) {
 	}
 	return Caregiver{}, false
 }
+
+// ContactCaregiver returns whom to contact about a minor's sessions (SPEC,
+// Access, "Consent"): the primary caregiver if they consented to contact,
+// else the first other caregiver who did (by id), else false. A caregiver
+// who has not consented is never the one contacted: in a custody dispute
+// that would tell the wrong adult about a child's therapy.
+func ContactCaregiver(h *History) (Caregiver, bool) {
+	var found Caregiver
+	ok := false
+	for _, c := range h.Caregivers {
+		if !c.ConsentToContact {
+			continue
+		}
+		if c.IsPrimary {
+			return c, true
+		}
+		if !ok || c.ID < found.ID {
+			found, ok = c, true
+		}
+	}
+	return found, ok
+}
+
+// NoConsentedContact reports whether the client is a minor with caregivers
+// on file none of whom consented to contact: nobody may be reminded or
+// told anything about the sessions until one consents.
+func (r Rules) NoConsentedContact(h *History) bool {
+	if !r.IsMinor(h.Client) || len(h.Caregivers) == 0 {
+		return false
+	}
+	_, ok := ContactCaregiver(h)
+	return !ok
+}

@@ -231,6 +231,32 @@ func TestIsMinor(t *testing.T) {
 	}
 }
 
+func TestContactCaregiver(t *testing.T) {
+	r := rulesAt("2026-06-15 12:00")
+	for _, c := range []struct {
+		name      string
+		h         *History
+		wantID    int // 0: nobody may be contacted
+		noContact bool
+	}{
+		{"none on file", history(born("2012-01-01")), 0, false},
+		{"the primary consented", history(born("2012-01-01"), caregivers(Caregiver{ID: 7, ConsentToContact: true}, Caregiver{ID: 8, IsPrimary: true, ConsentToContact: true})), 8, false},
+		{"the primary refused: the first other who consented, by id", history(born("2012-01-01"), caregivers(
+			Caregiver{ID: 9, ConsentToContact: true}, Caregiver{ID: 8, IsPrimary: true}, Caregiver{ID: 5, ConsentToContact: true}, Caregiver{ID: 3})), 5, false},
+		{"nobody consented", history(born("2012-01-01"), caregivers(Caregiver{ID: 8, IsPrimary: true}, Caregiver{ID: 9})), 0, true},
+		{"an adult: caregivers are not asked", history(born("1990-01-01"), caregivers(Caregiver{ID: 8, IsPrimary: true})), 0, false},
+		{"18 tomorrow: still a minor", history(born("2008-06-16"), caregivers(Caregiver{ID: 8, IsPrimary: true})), 0, true},
+	} {
+		got, ok := ContactCaregiver(c.h)
+		if (c.wantID == 0) == ok || got.ID != c.wantID {
+			t.Errorf("%s: ContactCaregiver = #%d (found %v), want #%d", c.name, got.ID, ok, c.wantID)
+		}
+		if r.NoConsentedContact(c.h) != c.noContact {
+			t.Errorf("%s: NoConsentedContact = %v, want %v", c.name, !c.noContact, c.noContact)
+		}
+	}
+}
+
 func TestPrimaryCaregiver(t *testing.T) {
 	for _, c := range []struct {
 		name   string

@@ -68,7 +68,8 @@ type CalendarEntry struct {
 	Risk        NoShowRisk
 	// TreatmentPlanReviewDue: the review is due by the session's day: prepare it.
 	TreatmentPlanReviewDue bool
-	// Caregiver to include, for a minor (nil when not a minor or none on file).
+	// Caregiver to include, for a minor: the one to contact (ContactCaregiver),
+	// nil when not a minor or no caregiver on file consented to contact.
 	Caregiver *Caregiver
 	// Candidates to call if the session falls through, ranked.
 	Candidates []Candidate
@@ -90,7 +91,7 @@ func (r Rules) Calendar(clinicianID int, day time.Time, caseload []*History) []C
 				e.TreatmentPlanReviewDue = true
 			}
 			if r.IsMinor(h.Client) {
-				if c, ok := PrimaryCaregiver(h); ok {
+				if c, ok := ContactCaregiver(h); ok {
 					e.Caregiver = &c
 				}
 			}

@@ -168,11 +168,12 @@ func TestCalendarEntries(t *testing.T) {
 	day := r.Tomorrow()
 	ep := opened(1, "2026-01-05 09:00")
 	caseload := []*History{
-		// 1: a minor with a primary caregiver, review due on the day; on the
-		// backfill list himself, so a candidate for the earlier sessions of
-		// others but never for his own.
+		// 1: a minor whose primary caregiver (12) refused contact and whose
+		// other caregiver (11) consented: 11 is the one to include. Review
+		// due on the day; on the backfill list himself, so a candidate for
+		// the earlier sessions of others but never for his own.
 		history(clientID(1), ep, born("2012-05-05"), wantsEarlier(),
-			caregivers(Caregiver{ID: 11}, Caregiver{ID: 12, IsPrimary: true}),
+			caregivers(Caregiver{ID: 11, ConsentToContact: true}, Caregiver{ID: 12, IsPrimary: true}),
 			documents(signed(101, DocTreatmentPlan, "2026-03-16 10:00")),
 			sessions(session("2026-06-16 12:00", Scheduled, withID(1001)))),
 		// 2: an adult, review due the day after; confirmed session.
@@ -207,7 +208,7 @@ func TestCalendarEntries(t *testing.T) {
 	want := []string{
 		"#2001 review=false caregiver=- candidates=[4 5 1]",
 		"#3001 review=true caregiver=- candidates=[4 5 1]",
-		"#1001 review=true caregiver=12 candidates=[4 5]",
+		"#1001 review=true caregiver=11 candidates=[4 5]",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -8,13 +8,14 @@ import (
 
 // To-Do item kinds (rule 7).
 const (
-	TodoPaperwork        = "PAPERWORK"
-	TodoSendReminder     = "SEND_REMINDER"
-	TodoRecordAttendance = "RECORD_ATTENDANCE"
-	TodoSendWarning      = "SEND_WARNING"
-	TodoCloseCase        = "CLOSE_CASE"
-	TodoAddCaregiver     = "ADD_CAREGIVER"
-	TodoRevokeRecurring  = "REVOKE_RECURRING"
+	TodoPaperwork          = "PAPERWORK"
+	TodoSendReminder       = "SEND_REMINDER"
+	TodoRecordAttendance   = "RECORD_ATTENDANCE"
+	TodoSendWarning        = "SEND_WARNING"
+	TodoCloseCase          = "CLOSE_CASE"
+	TodoAddCaregiver       = "ADD_CAREGIVER"
+	TodoNoConsentedContact = "NO_CONSENTED_CONTACT"
+	TodoRevokeRecurring    = "REVOKE_RECURRING"
 )
 
 // TodoItem is one thing a clinician has to do (rule 7).
@@ -67,8 +68,11 @@ func (r Rules) clientTodo(h *History) []TodoItem {
 	if h.Client.Status == StatusClosed {
 		return items // a closed case owes only its paperwork
 	}
+	noContact := r.NoConsentedContact(h)
 	for _, a := range h.Appointments {
 		switch {
+		case r.ReminderDue(a) && noContact:
+			// Nobody may be reminded: NO_CONSENTED_CONTACT below says so once.
 		case r.ReminderDue(a):
 			items = append(items, TodoItem{Kind: TodoSendReminder, ClientID: id, AppointmentID: a.ID, DueAt: a.Start,
 				Explanation: fmt.Sprintf("Remind the client of the session at %s (within %d hours, no reminder sent yet).", a.Start.In(r.Location).Format("Mon Jan 2 15:04"), r.Policy.ReminderLeadHours)})
@@ -88,6 +92,10 @@ func (r Rules) clientTodo(h *History) []TodoItem {
 		if _, ok := PrimaryCaregiver(h); !ok {
 			items = append(items, TodoItem{Kind: TodoAddCaregiver, ClientID: id, DueAt: r.Now,
 				Explanation: "The client is a minor with no primary caregiver on file: add one."})
+		}
+		if noContact {
+			items = append(items, TodoItem{Kind: TodoNoConsentedContact, ClientID: id, DueAt: r.Now,
+				Explanation: "No consented contact for this minor: no caregiver on file has consented to be contacted, so no reminder or message may go out. Record a caregiver's consent, or add one who gives it."})
 		}
 	}
 	if rec := r.RecurringEligibility(h); rec.ShouldRevoke && h.Client.Status == StatusActive {

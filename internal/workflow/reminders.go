@@ -33,7 +33,7 @@ type Reminder struct {
 
 // ReminderRecipient is whom to contact for a reminder, and how.
 type ReminderRecipient struct {
-	// Role is CLIENT, or CAREGIVER for a minor with a primary caregiver.
+	// Role is CLIENT, or CAREGIVER for a minor with a caregiver who consented to contact.
 	Role string
 	// Name is the name to address.
 	Name *string
@@ -46,9 +46,11 @@ type ReminderRecipient struct {
 }
 
 // RecordReminder marks a booked future session reminded, records the
-// reminder as an OUTBOUND contact, and says whom it goes to: for a minor
-// with a primary caregiver, the caregiver. A session that is not booked
-// and in the future is refused before anything is written.
+// reminder as an OUTBOUND contact, and says whom it goes to: for a minor,
+// the caregiver to contact (caseload.ContactCaregiver: the primary one if
+// they consented, else another who did). A session that is not booked and
+// in the future, or a minor whose caregivers all refused contact, is
+// refused before anything is written.
 func (s *Service) RecordReminder(ctx context.Context, in RecordReminderInput) (*Reminder, error) {
 	tx := s.tx(ctx)
 	channel := in.Channel
@@ -68,6 +70,29 @@ func (s *Service) RecordReminder(ctx context.Context, in RecordReminderInput) (*
 	if err != nil {
 		return nil, err
 	}
+	name := c.FirstName + " " + c.LastName
+	recipient := &ReminderRecipient{Role: "CLIENT", Name: &name, Channel: string(channel), Phone: c.Phone, Email: c.Email}
+	if rules.IsMinor(facts.Client(c)) {
+		cgs, err := tx.Caregiver.Query().Where(caregiver.ClientID(c.ID)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		h := &caseload.History{Client: facts.Client(c)}
+		for _, cg := range cgs {
+			h.Caregivers = append(h.Caregivers, caseload.Caregiver{ID: cg.ID, IsPrimary: cg.IsPrimary, ConsentToContact: cg.ConsentToContact})
+		}
+		if rules.NoConsentedContact(h) {
+			return nil, caseload.PolicyViolation("no consented contact for this minor: no caregiver on file consented to be contacted, so no reminder may be sent").
+				At("appointmentID")
+		}
+		if to, ok := caseload.ContactCaregiver(h); ok {
+			for _, cg := range cgs {
+				if cg.ID == to.ID {
+					recipient = &ReminderRecipient{Role: "CAREGIVER", Name: &cg.Name, Channel: string(channel), Phone: cg.Phone, Email: cg.Email}
+				}
+			}
+		}
+	}
 	now := s.now()
 	a, err = a.Update().SetReminderSentAt(now).SetReminderChannel(channel).Save(ctx)
 	if err != nil {
@@ -85,17 +110,6 @@ func (s *Service) RecordReminder(ctx context.Context, in RecordReminderInput) (*
 	ct, err := create.Save(ctx)
 	if err != nil {
 		return nil, err
-	}
-	name := c.FirstName + " " + c.LastName
-	recipient := &ReminderRecipient{Role: "CLIENT", Name: &name, Channel: string(channel), Phone: c.Phone, Email: c.Email}
-	if rules.IsMinor(facts.Client(c)) {
-		cg, err := tx.Caregiver.Query().Where(caregiver.ClientID(c.ID), caregiver.IsPrimary(true)).First(ctx)
-		switch {
-		case err == nil:
-			recipient = &ReminderRecipient{Role: "CAREGIVER", Name: &cg.Name, Channel: string(channel), Phone: cg.Phone, Email: cg.Email}
-		case !ent.IsNotFound(err):
-			return nil, err
-		}
 	}
 	return &Reminder{Appointment: a, Contact: ct, Recipient: recipient}, nil
 }
