@@ -866,7 +866,7 @@ const (
 	TerminationActionNone TerminationAction = "NONE"
 	// Send a closure warning with the close-by date given.
 	TerminationActionSendWarning TerminationAction = "SEND_WARNING"
-	// A warning was sent: wait for its close-by date.
+	// A warning was sent: wait through its close-by date (that day included; CLOSE from the next).
 	TerminationActionWait TerminationAction = "WAIT"
 	// Close the case.
 	TerminationActionClose TerminationAction = "CLOSE"

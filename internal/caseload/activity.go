@@ -123,15 +123,15 @@ func (r Rules) TerminationRecommendation(h *History) Recommendation {
 			"A closure warning was sent on %s with close-by date %s, which has passed, and no session is booked: close the case.",
 			r.DateOf(warning.At).Format(time.DateOnly), warning.CloseBy.Format(time.DateOnly))}
 	}
+	// A warning promised a close-by date: wait for it, the date itself
+	// included, even if the client has since gone quiet.
+	if warned && !booked {
+		return Recommendation{Action: ActionWait, Reason: ReasonInactive, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
+			"A closure warning was sent on %s: the case closes after %s unless a session is booked.",
+			r.DateOf(warning.At).Format(time.DateOnly), warning.CloseBy.Format(time.DateOnly))}
+	}
 	inactive := func(days *int) bool { return days != nil && *days >= p.InactivityDays }
 	if inactive(act.DaysSinceSeen) && !booked {
-		// A warning already promised a close-by date: wait for it, even if
-		// the client has since gone quiet.
-		if warned && !warning.CloseBy.Before(today) {
-			return Recommendation{Action: ActionWait, Reason: ReasonInactive, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
-				"Not seen for %d days; a closure warning was sent and the case closes after %s unless a session is booked.",
-				*act.DaysSinceSeen, warning.CloseBy.Format(time.DateOnly))}
-		}
 		if in, ok := r.lastInbound(h); ok && r.DaysSince(in) < p.InactivityDays {
 			closeBy := today.AddDate(0, 0, p.ClosureWarningGraceDays)
 			return Recommendation{Action: ActionSendWarning, Reason: ReasonInactive, CloseBy: closeBy, Explanation: fmt.Sprintf(

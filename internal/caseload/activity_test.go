@@ -141,6 +141,28 @@ func TestTermination(t *testing.T) {
 			contacts(warningSent(1, "2026-05-31 10:00", "2026-06-14"))), ActionClose, ReasonWarningExpired, "2026-06-14"},
 		{"warning's close-by date is today: not yet passed", r, history(ep, seen("2026-05-01 10:00"),
 			contacts(warningSent(1, "2026-06-01 10:00", "2026-06-15"))), ActionWait, ReasonInactive, "2026-06-15"},
+		// The day's edges in the practice's zone (SPEC rule 3): the whole
+		// close-by day is inside the warning, up to its last minute in New
+		// York (04:00 the next day in UTC); the case closes from the first
+		// minute of the next day.
+		// A warning sent while the client was not yet inactive (seen 20
+		// days ago) still holds until its date, and closes the case after.
+		{"a warning sent early: WAIT on its close-by day", r, history(ep, seen("2026-05-26 10:00"),
+			contacts(warningSent(1, "2026-06-08 10:00", "2026-06-15"))), ActionWait, ReasonInactive, "2026-06-15"},
+		{"a warning sent early: WAIT before its close-by day", r, history(ep, seen("2026-05-26 10:00"),
+			contacts(warningSent(1, "2026-06-08 10:00", "2026-06-20"))), ActionWait, ReasonInactive, "2026-06-20"},
+		{"a warning sent early: CLOSE the day after", r, history(ep, seen("2026-05-26 10:00"),
+			contacts(warningSent(1, "2026-06-08 10:00", "2026-06-14"))), ActionClose, ReasonWarningExpired, "2026-06-14"},
+		{"close-by day, its first minute", rulesAt("2026-06-15 00:00"), history(ep, seen("2026-05-01 10:00"),
+			contacts(warningSent(1, "2026-06-01 10:00", "2026-06-15"))), ActionWait, ReasonInactive, "2026-06-15"},
+		{"close-by day, its last minute (the next day in UTC)", rulesAt("2026-06-15 23:59"), history(ep, seen("2026-05-01 10:00"),
+			contacts(warningSent(1, "2026-06-01 10:00", "2026-06-15"))), ActionWait, ReasonInactive, "2026-06-15"},
+		{"the day after the close-by day, its first minute", rulesAt("2026-06-16 00:00"), history(ep, seen("2026-05-01 10:00"),
+			contacts(warningSent(1, "2026-06-01 10:00", "2026-06-15"))), ActionClose, ReasonWarningExpired, "2026-06-15"},
+		{"close-by day in Auckland while New York is still the day before", Rules{Policy: DefaultPolicy(), Location: auckland, Now: utc("2026-06-15T13:00:00Z")},
+			history(ep, seen("2026-05-01 10:00"), contacts(warningSent(1, "2026-06-01 10:00", "2026-06-16"))), ActionWait, ReasonInactive, "2026-06-16"},
+		{"the day after the close-by day in Auckland, still the close-by day in New York", Rules{Policy: DefaultPolicy(), Location: auckland, Now: utc("2026-06-16T13:00:00Z")},
+			history(ep, seen("2026-05-01 10:00"), contacts(warningSent(1, "2026-06-01 10:00", "2026-06-16"))), ActionClose, ReasonWarningExpired, "2026-06-16"},
 		{"warning's close-by date is tomorrow", r, history(ep, seen("2026-05-01 10:00"),
 			contacts(warningSent(1, "2026-06-02 10:00", "2026-06-16"))), ActionWait, ReasonInactive, "2026-06-16"},
 		{"warning expired but a session is booked", r, history(ep, seen("2026-05-01 10:00"),
