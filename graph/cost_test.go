@@ -13,7 +13,7 @@ import (
 // cost is what ComplexityLimit counts for the one operation of doc.
 func cost(t *testing.T, doc string, vars map[string]any) int {
 	t.Helper()
-	q, errs := gqlparser.LoadQuery(NewSchema(Options{}).Schema(), doc)
+	q, errs := gqlparser.LoadQueryWithRules(NewSchema(Options{}).Schema(), doc, nil)
 	if len(errs) > 0 {
 		t.Fatalf("%v\n%s", errs, doc)
 	}
