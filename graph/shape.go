@@ -9,6 +9,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/caseload/caseload/internal/facts"
 )
 
 // The codes of the operation shape limits (OWASP's GraphQL cheat sheet):
@@ -21,10 +23,12 @@ const (
 )
 
 // Defaults of the shape limits. The largest screens of the tests and docs
-// cost 7,201 (a clinician's 100 clients with their caregivers, episodes,
-// last 5 appointments with their notes, and last 3 contacts) and 5,157 (the
-// dashboard: 100 clients with every derived field, the To-Do list and the
-// calendar), and nest 8 deep.
+// cost 14,801 (a clinician's 100 clients with their caregivers, episodes,
+// last 5 appointments with their notes, and last 3 contacts) and 17,911 (the
+// dashboard: 100 clients with every derived field and paperwork, the To-Do
+// list and the calendar), unpaged lists counted for their bound
+// (listBound), and nest 8 deep; TestScreensCost keeps every document of
+// operations/ and the dashboard under DefaultMaxComplexity.
 const (
 	DefaultMaxDepth      = 12
 	DefaultMaxComplexity = 20000
@@ -73,10 +77,13 @@ const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 // ComplexityLimit refuses an operation that costs more than Max. A field
 // costs 1 plus what its selections cost, except that a field with `first`
 // or `last` (a connection or a ranked list) costs 1 plus its page size
-// times its selections, and a field taking a list of IDs (`nodes`, or
+// times its selections, a field taking a list of IDs (`nodes`, or
 // `closeCases` in its input's `clientIDs`) 1 plus their number times its
-// selections. The page size is the larger of first and last; when neither
-// is given, or it is outside 1-MaxPageSize, it is MaxPageSize.
+// selections, and any other list of objects (a clinician's `todo`, a
+// client's `caregivers`) 1 plus its bound times its selections
+// (listBound: DefaultListBound unless a smaller one is known). The page
+// size is the larger of first and last; when neither is given, or it is
+// outside 1-MaxPageSize, it is MaxPageSize.
 // Introspection costs 1.
 type ComplexityLimit struct{ Max int }
 
@@ -312,10 +319,13 @@ func (w *walk) cost(set ast.SelectionSet) int {
 }
 
 // multiplier is how many times a field's selections are resolved: its page
-// size, the number of IDs it takes, or 1.
+// size, the number of IDs it takes, an unpaged list's bound (listBound), or 1.
 func (w *walk) multiplier(f *ast.Field) int {
-	if f.Definition == nil || len(f.Definition.Arguments) == 0 {
+	if f.Definition == nil {
 		return 1
+	}
+	if len(f.Definition.Arguments) == 0 {
+		return listBound(f)
 	}
 	args := f.ArgumentMap(w.vars)
 	m, paged := 0, false
@@ -345,7 +355,78 @@ func (w *walk) multiplier(f *ast.Field) int {
 	if paged && m == 0 {
 		m = MaxPageSize
 	}
+	if m == 0 {
+		m = listBound(f)
+	}
 	return max(m, 1)
+}
+
+// DefaultListBound is what an unpaged list field (one without first or
+// last, such as a clinician's todo or a client's caregivers) counts for in
+// the complexity, unless listBounds knows a smaller bound: without it, 29
+// aliases of todo across 20 clinicians cost 14,000 and answered 17 MB
+// (issue 16, finding 11). It is the largest page.
+const DefaultListBound = MaxPageSize
+
+// listBounds are the unpaged lists known to hold fewer items than
+// DefaultListBound, by "Type.field"; each is what the code caps it at or
+// what a practice holds at most in practice.
+var listBounds = map[string]int{
+	// A connection's edges and nodes are its page, counted at the
+	// connection.
+	"*Connection.edges": 1,
+	"*Connection.nodes": 1,
+	// A calendar entry lists its first few candidates (facts.CalendarCandidates).
+	"CalendarEntry.backfillCandidates": facts.CalendarCandidates,
+	// One per closure reason.
+	"MetricsGroup.closedByReason": 6,
+	// closeCases counts its input's clientIDs at the mutation.
+	"CloseCasesPayload.clients": 1,
+	// A recurring series has at most 52 sessions (workflow.CreateRecurringSeries).
+	"CreateRecurringSeriesPayload.appointments": 52,
+	"RevokeRecurringPayload.canceled":           52,
+	// A day's sessions: 24 one-hour slots at most.
+	"Clinician.calendar": 24,
+	"Query.myCalendar":   24,
+	// A client's paperwork: the notes of the open episode not yet signed,
+	// its plan and review, its termination note.
+	"Client.paperworkDue": 10,
+	// A client's people and history, and a record's documents: a handful
+	// each.
+	"Client.caregivers":     10,
+	"Client.episodes":       10,
+	"Client.availability":   14,
+	"Appointment.documents": 5,
+	"Contact.documents":     5,
+	"Document.addenda":      10,
+	// A supervisor's supervisees: a clinical supervisor oversees a few.
+	"Clinician.supervisees": 20,
+	// One per field of an input.
+	"*.userErrors": 20,
+}
+
+// listBound is how many items an unpaged field is counted for: 1 unless
+// it is a list of objects (a list of scalars costs nothing per item), its
+// bound in listBounds, else DefaultListBound.
+func listBound(f *ast.Field) int {
+	if f.Definition == nil || f.Definition.Type.Elem == nil || len(f.SelectionSet) == 0 {
+		return 1
+	}
+	parent := f.ObjectDefinition
+	if parent == nil {
+		return DefaultListBound
+	}
+	for _, key := range []string{parent.Name + "." + f.Name, "*." + f.Name} {
+		if n, ok := listBounds[key]; ok {
+			return n
+		}
+	}
+	if strings.HasSuffix(parent.Name, "Connection") {
+		if n, ok := listBounds["*Connection."+f.Name]; ok {
+			return n
+		}
+	}
+	return DefaultListBound
 }
 
 func asInt(v any) (int64, bool) {

@@ -149,6 +149,7 @@ func TestOneNotePerSessionInTheDatabase(t *testing.T) {
 		// Through the API, ten phones saving the note of another session at
 		// once: one note, and the others are told why.
 		b := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(f.ownClients[1].ID)).First(sys()))
+		b = must(b.Update().SetStatus(appointment.StatusATTENDED).Save(sys())) // only an attended session has notes
 		tok := s.token(f.clinicianUser)
 		codes := make([]string, 10)
 		var wg sync.WaitGroup

@@ -41,12 +41,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	appointmentMixinHooks0 := appointmentMixin[0].Hooks()
 	appointmentMixinHooks1 := appointmentMixin[1].Hooks()
 	appointmentHooks := schema.Appointment{}.Hooks()
 
-	appointment.Hooks[1] = appointmentMixinHooks1[0]
+	appointment.Hooks[1] = appointmentMixinHooks0[0]
 
-	appointment.Hooks[2] = appointmentHooks[0]
+	appointment.Hooks[2] = appointmentMixinHooks1[0]
+
+	appointment.Hooks[3] = appointmentHooks[0]
 	appointmentMixinFields0 := appointmentMixin[0].Fields()
 	_ = appointmentMixinFields0
 	appointmentFields := schema.Appointment{}.Fields()
@@ -145,9 +148,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	caregiverMixinHooks0 := caregiverMixin[0].Hooks()
 	caregiverMixinHooks1 := caregiverMixin[1].Hooks()
 
-	caregiver.Hooks[1] = caregiverMixinHooks1[0]
+	caregiver.Hooks[1] = caregiverMixinHooks0[0]
+
+	caregiver.Hooks[2] = caregiverMixinHooks1[0]
 	caregiverMixinFields0 := caregiverMixin[0].Fields()
 	_ = caregiverMixinFields0
 	caregiverFields := schema.Caregiver{}.Fields()
@@ -170,6 +176,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -188,6 +195,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(relationship string) error {
 			for _, fn := range fns {
@@ -252,9 +260,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	clientprofileMixinHooks0 := clientprofileMixin[0].Hooks()
 	clientprofileMixinHooks1 := clientprofileMixin[1].Hooks()
 
-	clientprofile.Hooks[1] = clientprofileMixinHooks1[0]
+	clientprofile.Hooks[1] = clientprofileMixinHooks0[0]
+
+	clientprofile.Hooks[2] = clientprofileMixinHooks1[0]
 	clientprofileMixinFields0 := clientprofileMixin[0].Fields()
 	_ = clientprofileMixinFields0
 	clientprofileFields := schema.ClientProfile{}.Fields()
@@ -277,6 +288,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(first_name string) error {
 			for _, fn := range fns {
@@ -295,6 +307,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(last_name string) error {
 			for _, fn := range fns {
@@ -359,9 +372,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	clinicianMixinHooks0 := clinicianMixin[0].Hooks()
 	clinicianMixinHooks1 := clinicianMixin[1].Hooks()
 
-	clinician.Hooks[1] = clinicianMixinHooks1[0]
+	clinician.Hooks[1] = clinicianMixinHooks0[0]
+
+	clinician.Hooks[2] = clinicianMixinHooks1[0]
 	clinicianMixinFields0 := clinicianMixin[0].Fields()
 	_ = clinicianMixinFields0
 	clinicianFields := schema.Clinician{}.Fields()
@@ -384,6 +400,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -424,9 +441,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	contactMixinHooks0 := contactMixin[0].Hooks()
 	contactMixinHooks1 := contactMixin[1].Hooks()
 
-	contact.Hooks[1] = contactMixinHooks1[0]
+	contact.Hooks[1] = contactMixinHooks0[0]
+
+	contact.Hooks[2] = contactMixinHooks1[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactFields := schema.Contact{}.Fields()
@@ -465,14 +485,17 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	documentMixinHooks0 := documentMixin[0].Hooks()
 	documentMixinHooks1 := documentMixin[1].Hooks()
 	documentHooks := schema.Document{}.Hooks()
 
-	document.Hooks[1] = documentMixinHooks1[0]
+	document.Hooks[1] = documentMixinHooks0[0]
 
-	document.Hooks[2] = documentHooks[0]
+	document.Hooks[2] = documentMixinHooks1[0]
 
-	document.Hooks[3] = documentHooks[1]
+	document.Hooks[3] = documentHooks[0]
+
+	document.Hooks[4] = documentHooks[1]
 	documentMixinFields0 := documentMixin[0].Fields()
 	_ = documentMixinFields0
 	documentFields := schema.Document{}.Fields()
@@ -507,9 +530,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	episodeMixinHooks0 := episodeMixin[0].Hooks()
 	episodeMixinHooks1 := episodeMixin[1].Hooks()
 
-	episode.Hooks[1] = episodeMixinHooks1[0]
+	episode.Hooks[1] = episodeMixinHooks0[0]
+
+	episode.Hooks[2] = episodeMixinHooks1[0]
 	episodeMixinFields0 := episodeMixin[0].Fields()
 	_ = episodeMixinFields0
 	episodeFields := schema.Episode{}.Fields()
@@ -628,9 +654,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	newclientrequestMixinHooks0 := newclientrequestMixin[0].Hooks()
 	newclientrequestMixinHooks1 := newclientrequestMixin[1].Hooks()
 
-	newclientrequest.Hooks[1] = newclientrequestMixinHooks1[0]
+	newclientrequest.Hooks[1] = newclientrequestMixinHooks0[0]
+
+	newclientrequest.Hooks[2] = newclientrequestMixinHooks1[0]
 	newclientrequestMixinFields0 := newclientrequestMixin[0].Fields()
 	_ = newclientrequestMixinFields0
 	newclientrequestFields := schema.NewClientRequest{}.Fields()
@@ -669,6 +698,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	practiceMixinHooks0 := practiceMixin[0].Hooks()
+
+	practice.Hooks[1] = practiceMixinHooks0[0]
 	practiceMixinFields0 := practiceMixin[0].Fields()
 	_ = practiceMixinFields0
 	practiceFields := schema.Practice{}.Fields()
@@ -691,6 +723,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -776,9 +809,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	userMixinHooks0 := userMixin[0].Hooks()
 	userMixinHooks1 := userMixin[1].Hooks()
 
-	user.Hooks[1] = userMixinHooks1[0]
+	user.Hooks[1] = userMixinHooks0[0]
+
+	user.Hooks[2] = userMixinHooks1[0]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userFields := schema.User{}.Fields()

@@ -38,10 +38,12 @@ func (Caregiver) Fields() []ent.Field {
 			Comment("The minor client this caregiver is for."),
 		field.String("name").
 			NotEmpty().
+			Validate(validName).
 			MaxLen(200).
 			Comment("Full name (identifying)."),
 		field.String("relationship").
 			NotEmpty().
+			Validate(validName).
 			MaxLen(50).
 			Comment("Relationship to the client, e.g. mother, guardian."),
 		field.String("phone").

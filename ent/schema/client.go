@@ -52,11 +52,13 @@ func (ClientProfile) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("first_name").
 			NotEmpty().
+			Validate(validName).
 			MaxLen(100).
 			Comment("Given name (identifying).").
 			Annotations(entgql.OrderField("FIRST_NAME")),
 		field.String("last_name").
 			NotEmpty().
+			Validate(validName).
 			MaxLen(100).
 			Comment("Family name (identifying).").
 			Annotations(entgql.OrderField("LAST_NAME")),

@@ -36,6 +36,7 @@ func (Clinician) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().
+			Validate(validName).
 			MaxLen(200).
 			Comment("Full name as shown to colleagues and clients.").
 			Annotations(entgql.OrderField("NAME")),

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/caseload/caseload/ent/hook"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/rule"
 )
 
@@ -39,6 +42,52 @@ func (TimeMixin) Fields() []ent.Field {
 				entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 			),
 	}
+}
+
+// Hooks of the TimeMixin, on every write of every record that has one,
+// whatever code asks (a workflow, a job, a command): an instant or date
+// outside the range the practice records is refused (the workflows report
+// it first, with the input's other refusals), and names are trimmed of
+// surrounding spaces.
+func (TimeMixin) Hooks() []ent.Hook {
+	return []ent.Hook{checkInputs}
+}
+
+func checkInputs(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		var refused caseload.Collector
+		for _, name := range m.Fields() {
+			v, _ := m.Field(name)
+			if t, ok := v.(time.Time); ok {
+				if e := caseload.CheckInstant(camelCase(name), t); e != nil {
+					refused.Refuse(e)
+				}
+			}
+		}
+		if err := refused.Err(); err != nil {
+			return nil, err
+		}
+		for _, name := range nameFields {
+			v, _ := m.Field(name)
+			if s, ok := v.(string); ok && strings.TrimSpace(s) != s {
+				if err := m.SetField(name, strings.TrimSpace(s)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// camelCase is the API's name of a column: starts_at is startsAt.
+func camelCase(column string) string {
+	parts := strings.Split(column, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 // TenantMixin puts a row in exactly one practice. The practice is taken from

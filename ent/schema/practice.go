@@ -36,6 +36,7 @@ func (Practice) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().
+			Validate(validName).
 			MaxLen(200).
 			Comment("The practice's name."),
 		field.String("time_zone").

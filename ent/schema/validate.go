@@ -53,3 +53,16 @@ func validPhone(s string) error {
 	}
 	return nil
 }
+
+// validName refuses a name of only spaces: NotEmpty lets "  " through, and
+// a blank name reads as a missing one in every list.
+func validName(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("must not be blank")
+	}
+	return nil
+}
+
+// nameFields are the columns holding a person's or a practice's name,
+// trimmed of surrounding spaces on every write (TimeMixin's hook).
+var nameFields = []string{"first_name", "last_name", "name", "relationship", "credentials"}

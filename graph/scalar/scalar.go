@@ -74,6 +74,9 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 
 // UnmarshalDateTime reads an RFC 3339 instant with an offset and returns it
 // in UTC: instants are stored and compared in UTC (SQLite compares them as text).
+// One outside caseload's range (1900 to 2199, UTC) is refused wherever it
+// is written, a mutation's input or a query's filter: SQLite could not
+// read a year after 9999 back, and no answer could write it as RFC 3339.
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
@@ -82,6 +85,9 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, inputErrorf("DateTime must be RFC 3339 with an offset, such as 2026-03-08T09:00:00-05:00")
+	}
+	if !caseload.InstantInRange(t) {
+		return time.Time{}, inputErrorf("DateTime %s", caseload.InstantRangeMessage)
 	}
 	return t.UTC(), nil
 }
@@ -93,7 +99,8 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 	})
 }
 
-// UnmarshalDate reads a YYYY-MM-DD calendar date as midnight UTC.
+// UnmarshalDate reads a YYYY-MM-DD calendar date as midnight UTC, within
+// caseload's range of instants (1900 to 2199).
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
@@ -102,6 +109,9 @@ func UnmarshalDate(v any) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return time.Time{}, inputErrorf("Date must be YYYY-MM-DD, such as 2026-03-08")
+	}
+	if !caseload.InstantInRange(t) {
+		return time.Time{}, inputErrorf("Date %s", caseload.InstantRangeMessage)
 	}
 	return t, nil
 }

@@ -166,8 +166,15 @@ type Collector struct {
 	errs Errors
 }
 
-// Refuse records a refusal.
+// Refuse records a refusal; one the same as a refusal already recorded
+// (two checks of the same value, such as the schema's range of instants
+// and a session's times) is recorded once.
 func (c *Collector) Refuse(e *Error) {
+	for _, seen := range c.errs {
+		if *seen == *e {
+			return
+		}
+	}
 	c.errs = append(c.errs, e)
 }
 
@@ -181,7 +188,9 @@ func (c *Collector) Check(err error) error {
 	if found == nil {
 		return err
 	}
-	c.errs = append(c.errs, found...)
+	for _, e := range found {
+		c.Refuse(e)
+	}
 	return nil
 }
 

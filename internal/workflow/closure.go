@@ -106,7 +106,9 @@ func (s *Service) SendClosureWarning(ctx context.Context, in SendClosureWarningI
 	if in.CloseBy != nil {
 		by = *in.CloseBy
 	}
-	if !by.After(rules.Today()) {
+	if e := caseload.CheckInstant("closeBy", by); e != nil {
+		refused.Refuse(e)
+	} else if !by.After(rules.Today()) {
 		refused.Refuse(caseload.Invalid("closeBy", "must be after today (%s)", rules.Today().Format(time.DateOnly)))
 	}
 	if err := refused.Err(); err != nil {

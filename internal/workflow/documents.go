@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
@@ -30,7 +31,8 @@ type AddDocumentAddendumInput struct {
 }
 
 // CreateDocument starts a DRAFT written by the signed-in user. The session,
-// contact or amended document it points at must be the same client's, and
+// contact or amended document it points at must be the same client's, a
+// session must be ATTENDED (POLICY_VIOLATION otherwise), and
 // only an ADDENDUM amends (a SIGNED document). Every refusal of the input
 // is returned at once, before anything is written.
 func (s *Service) CreateDocument(ctx context.Context, input ent.CreateDocumentInput) (*ent.Document, error) {
@@ -58,6 +60,13 @@ func (s *Service) CreateDocument(ctx context.Context, input ent.CreateDocumentIn
 			return nil, err
 		case a.ClientID != input.ClientID:
 			refused.Refuse(caseload.Invalid("appointmentID", "the session is another client's"))
+		case a.Status != appointment.StatusATTENDED:
+			// A document about a session records what happened in it: only
+			// an attended session has one (SPEC.md rule 6 asks a note of
+			// every attended session and of no other). A cancellation or a
+			// no-show is recorded on the session (its reason, an excuse),
+			// and an outreach about it as a contact with its CONTACT_NOTE.
+			refused.Refuse(caseload.PolicyViolation("the session is %s: only an ATTENDED session has notes (record attendance first; document a missed session's outreach as a contact)", a.Status).At("appointmentID"))
 		case input.Kind == document.KindPROGRESS_NOTE || input.Kind == document.KindINTAKE:
 			taken, err := tx.Document.Query().Where(document.AppointmentID(a.ID), document.KindEQ(input.Kind)).Exist(ctx)
 			if err != nil {

@@ -73,6 +73,20 @@ func TestCreateDocument(t *testing.T) {
 				a := mustCreateSession(tb, c, mustCreateClient(tb, c, "Bea", clientprofile.StatusACTIVE), yesterday, appointment.StatusATTENDED)
 				return ent.CreateDocumentInput{Kind: document.KindPROGRESS_NOTE, ClientID: cp.ID, AppointmentID: &a.ID}
 			}, caseload.CodeBadUserInput, "appointmentID", "the session is another client's"},
+			// Issue 16, finding 10: a progress note was accepted on a
+			// cancelled session.
+			{"a progress note of a cancelled session", func(tb testing.TB, c *testCase, cp *ent.ClientProfile) ent.CreateDocumentInput {
+				a := mustCreateSession(tb, c, cp, yesterday, appointment.StatusCANCELED)
+				return ent.CreateDocumentInput{Kind: document.KindPROGRESS_NOTE, ClientID: cp.ID, AppointmentID: &a.ID}
+			}, caseload.CodePolicyViolation, "appointmentID", "the session is CANCELED: only an ATTENDED session has notes"},
+			{"an intake note of a no-show", func(tb testing.TB, c *testCase, cp *ent.ClientProfile) ent.CreateDocumentInput {
+				a := mustCreateSession(tb, c, cp, yesterday, appointment.StatusNO_SHOW)
+				return ent.CreateDocumentInput{Kind: document.KindINTAKE, ClientID: cp.ID, AppointmentID: &a.ID}
+			}, caseload.CodePolicyViolation, "appointmentID", "the session is NO_SHOW"},
+			{"a treatment plan review of a session without attendance", func(tb testing.TB, c *testCase, cp *ent.ClientProfile) ent.CreateDocumentInput {
+				a := mustCreateSession(tb, c, cp, yesterday, appointment.StatusSCHEDULED)
+				return ent.CreateDocumentInput{Kind: document.KindTREATMENT_PLAN_REVIEW, ClientID: cp.ID, AppointmentID: &a.ID}
+			}, caseload.CodePolicyViolation, "appointmentID", "the session is SCHEDULED"},
 			{"another client's contact", func(tb testing.TB, c *testCase, cp *ent.ClientProfile) ent.CreateDocumentInput {
 				ct := c.tx.Contact.Create().SetPracticeID(c.practice).SetClientID(mustCreateClient(tb, c, "Bea", clientprofile.StatusACTIVE).ID).
 					SetChannel(contact.ChannelPHONE).SetDirection(contact.DirectionINBOUND).SetPurpose(contact.PurposeCHECK_IN).SaveX(c.allow)

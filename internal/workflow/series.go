@@ -155,7 +155,9 @@ func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringS
 			from = *in.StartsOn
 		}
 		starts = seriesStarts(rules.Location, from, in.Weekday, minute, step, in.Count)
-		if !starts[0].After(s.now()) {
+		if !caseload.InstantInRange(starts[0]) || !caseload.InstantInRange(starts[len(starts)-1]) {
+			refused.Refuse(caseload.Invalid("startsOn", "every session of the series %s", caseload.InstantRangeMessage))
+		} else if !starts[0].After(s.now()) {
 			refused.Refuse(caseload.Invalid("startsOn", "the first session would be in the past: start later"))
 		}
 	}

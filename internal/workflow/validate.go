@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	entgo "entgo.io/ent"
 
@@ -59,17 +60,25 @@ func loadFieldRules() {
 }
 
 // checkFields refuses, into c, every field m sets whose value a validator
-// of the schema refuses: one refusal per field, the first its validators
-// find.
+// of the schema refuses, or that is an instant outside the range of
+// caseload.CheckInstant: one refusal per field, the first found.
 func checkFields(c *caseload.Collector, m entgo.Mutation) {
 	rulesOnce.Do(loadFieldRules)
 	rules := fieldRules[m.Type()]
 	for _, name := range m.Fields() {
+		value, _ := m.Field(name)
+		if t, ok := value.(time.Time); ok {
+			// Every instant and date, in the range of the schema's hook
+			// (schema.TimeMixin), reported here with the input's others.
+			if e := caseload.CheckInstant(APIFieldName(name), t); e != nil {
+				c.Refuse(e)
+				continue
+			}
+		}
 		rule, ok := rules[name]
 		if !ok {
 			continue
 		}
-		value, _ := m.Field(name)
 		for _, v := range rule.validators {
 			if err := callValidator(v, value); err != nil {
 				c.Refuse(InvalidField(name, err, value, rule.maxLen))
