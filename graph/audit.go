@@ -73,11 +73,14 @@ func auditFrom(ctx context.Context) *auditLog {
 	return &auditLog{reads: map[readKey]*readEvent{}}
 }
 
-// read notes a PHI field read from the record parent.
+// read notes a PHI field read from the record parent. The parent is what
+// gqlgen resolved the field on: the record itself, or, for an element of a
+// list (Client.caregivers, nodes(ids:), rankedClients), a pointer to the
+// list's element, which may itself be a pointer or an interface (ent.Noder).
 func (a *auditLog) read(object, field string, parent any) {
 	var k readKey
 	var e readEvent
-	switch p := parent.(type) {
+	switch p := record(parent).(type) {
 	case *ent.ClientProfile:
 		k, e = readKey{"readClientIdentity", p.ID}, readEvent{entityType: "Client", entityID: p.ID, clientID: p.ID}
 	case *ent.Caregiver:
@@ -87,6 +90,10 @@ func (a *auditLog) read(object, field string, parent any) {
 		k, e = readKey{"readDocumentBody", p.ID}, readEvent{entityType: "Document", entityID: p.ID, clientID: p.ClientID}
 	case *ent.Contact:
 		k, e = readKey{"readContactNote", p.ID}, readEvent{entityType: "Contact", entityID: p.ID, clientID: p.ClientID}
+	case *ent.Appointment:
+		k, e = readKey{"readAppointmentReason", p.ID}, readEvent{entityType: "Appointment", entityID: p.ID, clientID: p.ClientID}
+	case *ent.NewClientRequest:
+		k, e = readKey{"readNewClientRequestNote", p.ID}, readEvent{entityType: "NewClientRequest", entityID: p.ID}
 	default:
 		return // payloads of mutations, which are audited as such
 	}
@@ -106,6 +113,27 @@ func (a *auditLog) read(object, field string, parent any) {
 		}
 	}
 	ev.fields = append(ev.fields, name)
+}
+
+// record looks through pointers to pointers and interfaces, as gqlgen hands
+// an element of a list, to the record.
+func record(v any) any {
+	for v != nil {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return v
+		}
+		switch rv.Elem().Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if rv.Elem().IsNil() {
+				return nil
+			}
+			v = rv.Elem().Interface()
+		default:
+			return v
+		}
+	}
+	return v
 }
 
 func (a *auditLog) call(c *mutationCall) {
@@ -445,7 +473,7 @@ func auditColumns() ent.Interceptor {
 	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			switch q.(type) {
-			case *ent.DocumentQuery, *ent.ContactQuery, *ent.CaregiverQuery:
+			case *ent.DocumentQuery, *ent.ContactQuery, *ent.CaregiverQuery, *ent.AppointmentQuery:
 				qc := entgo.QueryFromContext(ctx)
 				rows := qc != nil && (qc.Op == entgo.OpQueryAll || qc.Op == entgo.OpQueryOnly || qc.Op == entgo.OpQueryFirst)
 				if rows && len(qc.Fields) > 0 && !slices.Contains(qc.Fields, "client_id") {
