@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/internal/testdb"
@@ -62,6 +63,72 @@ func TestAnalystsSeeNoIdentifyingFields(t *testing.T) {
 		// Staff may filter by name.
 		if r := s.mustDo(s.token(f.admin), `{ clients(first: 5, where: {firstNameHasPrefix: "A"}) { totalCount } }`, nil); r["clients"].(map[string]any)["totalCount"] != float64(1) {
 			t.Errorf("admin filtering by name: %v", r)
+		}
+	})
+}
+
+// Free text about a client is health information too (issue 16): why a
+// session was cancelled or excused, what a clinician asks intake. An analyst
+// gets null with FORBIDDEN on each, the rest of the record resolves, and no
+// filter may probe them; staff reading them leave an audit event.
+func TestAnalystsSeeNoClinicalFreeText(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		analyst := s.token(f.analyst)
+		ann := f.ownClients[0]
+		appt := must(s.main.DB.Ent.Appointment.Query().Where(appointment.ClientID(ann.ID)).First(sys()))
+		must(appt.Update().SetStatus("CANCELED").SetCanceledAt(testNow).SetCancelReason("Hospitalized that week").
+			SetExcused(true).SetExcuseReason("Medical: discharge papers provided").Save(sys()))
+		req := must(s.main.DB.Ent.NewClientRequest.Create().SetPracticeID(f.practice.ID).SetClinicianID(f.clinician.ID).SetCount(1).
+			SetNote("someone just out of hospital").Save(sys()))
+
+		for _, c := range []struct{ id, fragment, field string }{
+			{encodeID(appt.ID), "Appointment", "cancelReason"},
+			{encodeID(appt.ID), "Appointment", "excuseReason"},
+			{encodeID(req.ID), "NewClientRequest", "note"},
+		} {
+			r := s.do(analyst, `query($id: ID!) { node(id: $id) { ... on `+c.fragment+` { status `+c.field+` } } }`, map[string]any{"id": c.id})
+			if r.code() != "FORBIDDEN" {
+				t.Errorf("analyst reading %s.%s: %+v, want FORBIDDEN", c.fragment, c.field, r.Errors)
+			}
+			node, _ := r.Data["node"].(map[string]any)
+			if node == nil || node["status"] == nil || node[c.field] != nil {
+				t.Errorf("analyst reading %s.%s: %s, want the status and a null %s", c.fragment, c.field, toJSON(r.Data), c.field)
+			}
+		}
+		r := s.do(analyst, `{ rankedClients(by: STRIKE_COUNT, first: 5) { appointments(first: 5) { edges { node { excuseReason } } } } }`, nil)
+		if r.code() != "FORBIDDEN" || strings.Contains(toJSON(r.Data), "Medical") {
+			t.Errorf("analyst reading excuseReason through a list: %+v %s", r.Errors, toJSON(r.Data))
+		}
+
+		s.sql.Reset()
+		probes := []string{
+			`{ appointments(first: 5, where: {excuseReasonContains: "Medical"}) { totalCount } }`,
+			`{ appointments(first: 5, where: {cancelReasonContainsFold: "hospital"}) { totalCount } }`,
+			`{ appointments(first: 5, where: {not: {cancelReasonIsNil: true}}) { totalCount } }`,
+			`{ clients(first: 5, where: {hasAppointmentsWith: {excuseReasonHasPrefix: "Medical"}}) { totalCount } }`,
+			`{ newClientRequests(first: 5, where: {noteContains: "hospital"}) { totalCount } }`,
+		}
+		for _, probe := range probes {
+			if r := s.do(analyst, probe, nil); r.code() != "FORBIDDEN" {
+				t.Errorf("analyst probing %s: %+v, want FORBIDDEN", probe, r.Errors)
+			}
+		}
+		if n := s.sql.Count(); n > len(probes)*3 {
+			t.Errorf("refused probes ran %d statements, want only the viewer lookups", n)
+		}
+		// Staff may filter by them; their reads are audited.
+		admin := s.token(f.admin)
+		if r := s.mustDo(admin, `{ appointments(first: 5, where: {excuseReasonContains: "Medical"}) { totalCount edges { node { excuseReason } } } }`, nil); r["appointments"].(map[string]any)["totalCount"] != float64(1) {
+			t.Errorf("admin filtering by excuseReason: %v", r)
+		}
+		s.mustDo(admin, `{ newClientRequests(first: 5) { edges { node { note } } } }`, nil)
+		for action, id := range map[string]int{"readAppointmentReason": appt.ID, "readNewClientRequestNote": req.ID} {
+			n := must(s.main.DB.Ent.AuditEvent.Query().Where(auditevent.Action(action), auditevent.EntityID(id)).Count(sys()))
+			if n != 1 {
+				t.Errorf("%s of %d: %d audit events, want 1", action, id, n)
+			}
 		}
 	})
 }
