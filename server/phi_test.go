@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/clientprofile"
@@ -241,4 +242,76 @@ func TestTheAuditLogFailsClosed(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// A refused read names what it probed (issue 16): node(id:) out of scope,
+// nodes(ids:) with some ids out of scope, a root field's ID argument.
+func TestRefusedReadsNameTheProbedID(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		clin := s.token(f.clinicianUser)
+		ann, dee, eve := f.ownClients[0], f.otherClients[0], f.otherClients[1]
+
+		s.do(clin, `query($id: ID!) { node(id: $id) { ... on Client { firstName } } }`, map[string]any{"id": encodeID(dee.ID)})
+		s.do(clin, `query($ids: [ID!]!) { probe: nodes(ids: $ids) { ... on Client { firstName } } }`,
+			map[string]any{"ids": []any{encodeID(ann.ID), encodeID(eve.ID)}})
+
+		denied := must(s.main.DB.Ent.AuditEvent.Query().Where(auditevent.OutcomeEQ(auditevent.OutcomeDENIED)).Order(auditevent.ByID()).All(sys()))
+		var got []string
+		for _, e := range denied {
+			id := 0
+			if e.EntityID != nil {
+				id = *e.EntityID
+			}
+			who := map[int]string{ann.ID: "Ann", dee.ID: "Dee", eve.ID: "Eve"}[id]
+			got = append(got, e.Action+" "+who+" "+e.Detail)
+		}
+		want := []string{"read node Dee NOT_FOUND", "read probe Eve NOT_FOUND"}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("denied events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// The audit log's request id is the server's own (issue 16): two users
+// sending the same X-Request-ID get distinct ids in the audit log, and the
+// caller's value is only in the log line, as client_request_id.
+func TestAuditRequestIDsAreTheServers(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d)
+		f := s.seedPractice("North", "north.example")
+		const q = `{ clients(first: 5) { edges { node { firstName } } } }`
+		hdr := map[string]string{"X-Request-ID": "same-id-for-everyone"}
+		var headers []string
+		for _, u := range []*ent.User{f.clinicianUser, f.admin} {
+			rec := s.post(s.token(u), strings.NewReader(toJSON(map[string]any{"query": q})), -1, hdr)
+			if r := decode(t, rec); len(r.Errors) > 0 {
+				t.Fatalf("%+v", r.Errors)
+			}
+			headers = append(headers, rec.Header().Get("X-Request-ID"))
+		}
+		ids := map[string]map[int]bool{}
+		for _, e := range must(s.main.DB.Ent.AuditEvent.Query().All(sys())) {
+			if ids[e.RequestID] == nil {
+				ids[e.RequestID] = map[int]bool{}
+			}
+			ids[e.RequestID][*e.ActorID] = true
+		}
+		if len(ids) != 2 || ids[headers[0]] == nil || ids[headers[1]] == nil || headers[0] == headers[1] {
+			t.Errorf("audit request ids %v, response ids %v: want one distinct id per request, the server's", ids, headers)
+		}
+		for id, actors := range ids {
+			if len(actors) != 1 || strings.Contains(id, "same-id") {
+				t.Errorf("request id %q: actors %v", id, actors)
+			}
+		}
+		s.logs.Reset()
+		s.post(s.token(f.admin), strings.NewReader(toJSON(map[string]any{"query": `{ me { id } }`})), -1,
+			map[string]string{"X-Request-ID": "odd\" forged=1 " + strings.Repeat("x", 100)})
+		logs := s.logs.String()
+		if !strings.Contains(logs, "client_request_id=oddforged1"+strings.Repeat("x", 54)+" ") || strings.Contains(logs, "forged=1") {
+			t.Errorf("the log line should keep the caller's id cleaned, as client_request_id:\n%s", logs)
+		}
+	})
 }
