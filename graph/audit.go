@@ -17,6 +17,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
@@ -73,11 +74,14 @@ func auditFrom(ctx context.Context) *auditLog {
 	return &auditLog{reads: map[readKey]*readEvent{}}
 }
 
-// read notes a PHI field read from the record parent.
+// read notes a PHI field read from the record parent. The parent is what
+// gqlgen resolved the field on: the record itself, or, for an element of a
+// list (Client.caregivers, nodes(ids:), rankedClients), a pointer to the
+// list's element, which may itself be a pointer or an interface (ent.Noder).
 func (a *auditLog) read(object, field string, parent any) {
 	var k readKey
 	var e readEvent
-	switch p := parent.(type) {
+	switch p := record(parent).(type) {
 	case *ent.ClientProfile:
 		k, e = readKey{"readClientIdentity", p.ID}, readEvent{entityType: "Client", entityID: p.ID, clientID: p.ID}
 	case *ent.Caregiver:
@@ -87,6 +91,10 @@ func (a *auditLog) read(object, field string, parent any) {
 		k, e = readKey{"readDocumentBody", p.ID}, readEvent{entityType: "Document", entityID: p.ID, clientID: p.ClientID}
 	case *ent.Contact:
 		k, e = readKey{"readContactNote", p.ID}, readEvent{entityType: "Contact", entityID: p.ID, clientID: p.ClientID}
+	case *ent.Appointment:
+		k, e = readKey{"readAppointmentReason", p.ID}, readEvent{entityType: "Appointment", entityID: p.ID, clientID: p.ClientID}
+	case *ent.NewClientRequest:
+		k, e = readKey{"readNewClientRequestNote", p.ID}, readEvent{entityType: "NewClientRequest", entityID: p.ID}
 	default:
 		return // payloads of mutations, which are audited as such
 	}
@@ -106,6 +114,27 @@ func (a *auditLog) read(object, field string, parent any) {
 		}
 	}
 	ev.fields = append(ev.fields, name)
+}
+
+// record looks through pointers to pointers and interfaces, as gqlgen hands
+// an element of a list, to the record.
+func record(v any) any {
+	for v != nil {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return v
+		}
+		switch rv.Elem().Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if rv.Elem().IsNil() {
+				return nil
+			}
+			v = rv.Elem().Interface()
+		default:
+			return v
+		}
+	}
+	return v
 }
 
 func (a *auditLog) call(c *mutationCall) {
@@ -217,21 +246,136 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 	}
 	if len(a.calls) == 0 {
 		// A refused read (e.g. an id out of the caller's scope) is recorded
-		// too: probing for what exists leaves a trace.
-		roots := make([]string, 0, len(codes))
-		for root, code := range codes {
-			if deniedCodes[caseload.Code(code)] {
-				roots = append(roots, root)
-			}
-		}
-		sort.Strings(roots)
-		for _, root := range roots {
+		// too, with the id it asked for: probing for what exists leaves a
+		// trace of what was probed.
+		for _, d := range deniedReads(ctx, rsp) {
 			e := base
-			e.action, e.outcome, e.detail = "read "+root, auditevent.OutcomeDENIED, codes[root]
+			e.action, e.outcome, e.detail = "read "+d.root, auditevent.OutcomeDENIED, d.code
+			e.entityID = d.id
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// deniedRead is a root field of a query refused for access, and the id it
+// asked for (0 when its arguments name none).
+type deniedRead struct {
+	root, code string
+	id         int
+}
+
+// deniedReads lists the refused root fields of a query, one per id probed:
+// node(id:) its id, nodes(ids:) the ids at the refused positions, another
+// field the IDs among its arguments.
+func deniedReads(ctx context.Context, rsp *graphql.Response) []deniedRead {
+	var oc *graphql.OperationContext
+	if graphql.HasOperationContext(ctx) {
+		oc = graphql.GetOperationContext(ctx)
+	}
+	seen := map[deniedRead]bool{}
+	var out []deniedRead
+	add := func(d deniedRead) {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	for _, e := range rsp.Errors {
+		code, _ := e.Extensions["code"].(string)
+		if !deniedCodes[caseload.Code(code)] {
+			continue
+		}
+		root := ""
+		if len(e.Path) > 0 {
+			if k, ok := e.Path[0].(ast.PathName); ok {
+				root = string(k)
+			}
+		}
+		args := rootArgs(oc, root)
+		var ids []int
+		list, _ := args["ids"].([]any)
+		switch {
+		case list != nil && len(e.Path) > 1:
+			if i, ok := e.Path[1].(ast.PathIndex); ok && int(i) < len(list) {
+				ids = idsOf(list[i])
+			}
+		case list != nil:
+			ids = idsOf(list)
+		default:
+			names := make([]string, 0, len(args))
+			for name := range args {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				if name == "id" || strings.HasSuffix(name, "ID") {
+					ids = append(ids, idsOf(args[name])...)
+				}
+			}
+		}
+		if len(ids) == 0 {
+			add(deniedRead{root: root, code: code})
+		}
+		for _, id := range ids {
+			add(deniedRead{root: root, code: code, id: id})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].root != out[j].root {
+			return out[i].root < out[j].root
+		}
+		return out[i].id < out[j].id
+	})
+	return out
+}
+
+// rootArgs returns the arguments of the operation's root field of alias.
+func rootArgs(oc *graphql.OperationContext, alias string) map[string]any {
+	if oc == nil || oc.Operation == nil || alias == "" {
+		return nil
+	}
+	var find func(set ast.SelectionSet) map[string]any
+	find = func(set ast.SelectionSet) map[string]any {
+		for _, sel := range set {
+			var args map[string]any
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if cmp.Or(sel.Alias, sel.Name) == alias {
+					return sel.ArgumentMap(oc.Variables)
+				}
+			case *ast.InlineFragment:
+				args = find(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if sel.Definition != nil {
+					args = find(sel.Definition.SelectionSet)
+				}
+			}
+			if args != nil {
+				return args
+			}
+		}
+		return nil
+	}
+	return find(oc.Operation.SelectionSet)
+}
+
+// idsOf decodes the global IDs in v (an ID or a list of them); a value that
+// is not one is left out.
+func idsOf(v any) []int {
+	switch x := v.(type) {
+	case string:
+		if id, err := scalar.DecodeID(x); err == nil {
+			return []int{id}
+		}
+	case []any:
+		var out []int
+		for _, e := range x {
+			out = append(out, idsOf(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // target is a record a mutation acted on.
@@ -445,7 +589,7 @@ func auditColumns() ent.Interceptor {
 	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			switch q.(type) {
-			case *ent.DocumentQuery, *ent.ContactQuery, *ent.CaregiverQuery:
+			case *ent.DocumentQuery, *ent.ContactQuery, *ent.CaregiverQuery, *ent.AppointmentQuery:
 				qc := entgo.QueryFromContext(ctx)
 				rows := qc != nil && (qc.Op == entgo.OpQueryAll || qc.Op == entgo.OpQueryOnly || qc.Op == entgo.OpQueryFirst)
 				if rows && len(qc.Fields) > 0 && !slices.Contains(qc.Fields, "client_id") {

@@ -17054,10 +17054,10 @@ func (ec *executionContext) _NewClientRequest_note(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_NewClientRequest_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -37584,7 +37584,7 @@ func (ec *executionContext) _NewClientRequest(ctx context.Context, sel ast.Selec
 			}
 		case "note":
 			out.Values[i] = ec._NewClientRequest_note(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":

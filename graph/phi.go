@@ -4,45 +4,49 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/phi"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
-// Identifying fields (SPEC.md "Access": PHI): client and caregiver names,
-// date of birth, email, phone, document bodies, contact notes. An analyst
-// never gets them: the field errors with FORBIDDEN and the rest of the
-// response resolves. Every other read of them is an audit event (audit.go).
+// Identifying fields and clinical free text (SPEC.md "Access": PHI) are
+// declared once, in internal/phi: client and caregiver names, date of birth,
+// email, phone, document bodies, contact notes, why a session was cancelled
+// or excused, what a clinician asks intake. An analyst never gets them: the
+// field errors with FORBIDDEN and the rest of the response resolves, and no
+// filter or order may use them. Every other read of them is an audit event
+// (audit.go).
 
-// phiFields are the PHI fields of each GraphQL object type.
-var phiFields = map[string]map[string]bool{
-	"Client":                    {"firstName": true, "lastName": true, "dateOfBirth": true, "email": true, "phone": true},
-	"Caregiver":                 {"name": true, "email": true, "phone": true},
-	"Document":                  {"body": true},
-	"Contact":                   {"note": true},
-	"ReminderRecipient":         {"name": true, "email": true, "phone": true},
-	"SendClosureWarningPayload": {"message": true},
-}
+func isPHI(object, field string) bool { return phi.Is(object, field) }
 
 // phiInputs are the filter fields (and their predicates, which extend the
-// name: firstNameContainsFold) and order fields that reveal PHI: an analyst
-// may not filter or order by them (no learning a name by filtering on it).
-var phiInputs = map[string][]string{
-	"ClientWhereInput":    {"firstName", "lastName", "dateOfBirth", "email", "phone"},
-	"CaregiverWhereInput": {"name", "email", "phone"},
-	"DocumentWhereInput":  {"body"},
-	"ContactWhereInput":   {"note"},
-}
+// name: firstNameContainsFold) of each where input that reveal PHI: an
+// analyst may not filter by them (no learning a name by filtering on it).
+var phiInputs = func() map[string][]string {
+	out := map[string][]string{}
+	for typ, fields := range phi.Filters() {
+		out[typ+"WhereInput"] = fields
+	}
+	return out
+}()
 
-var phiOrders = map[string]map[string]bool{
-	"ClientOrderField": {"FIRST_NAME": true, "LAST_NAME": true, "DATE_OF_BIRTH": true, "EMAIL": true, "PHONE": true},
+// enumValueOf turns a field name into its enum value: firstName, FIRST_NAME.
+func enumValueOf(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
 }
-
-func isPHI(object, field string) bool { return phiFields[object][field] }
 
 func errPHIForbidden(what string) *caseload.Error {
 	return &caseload.Error{Code: caseload.CodeForbidden, Message: what + " identifies a person: analysts see aggregates and records without identifying fields"}
@@ -67,7 +71,12 @@ func GuardPHI(ctx context.Context, next graphql.Resolver) (any, error) {
 
 // PHIFilters refuses to an analyst, before any SQL, an operation that
 // filters or orders by a PHI field anywhere in its arguments.
-type PHIFilters struct{ schema *ast.Schema }
+type PHIFilters struct {
+	schema *ast.Schema
+	// orders are the order fields of PHI, by order enum: FIRST_NAME of
+	// ClientOrderField, those of internal/phi the schema has.
+	orders map[string]map[string]bool
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -80,6 +89,21 @@ func (*PHIFilters) ExtensionName() string { return "PHIFilters" }
 // Validate keeps the schema to walk input types with.
 func (p *PHIFilters) Validate(s graphql.ExecutableSchema) error {
 	p.schema = s.Schema()
+	p.orders = map[string]map[string]bool{}
+	for typ, fields := range phi.Filters() {
+		enum := p.schema.Types[typ+"OrderField"]
+		if enum == nil {
+			continue
+		}
+		for _, f := range fields {
+			if v := enumValueOf(f); enum.EnumValues.ForName(v) != nil {
+				if p.orders[enum.Name] == nil {
+					p.orders[enum.Name] = map[string]bool{}
+				}
+				p.orders[enum.Name][v] = true
+			}
+		}
+	}
 	return nil
 }
 
@@ -127,7 +151,7 @@ func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
 		return ""
 	}
 	name := t.Name()
-	if s, ok := v.(string); ok && phiOrders[name][s] {
+	if s, ok := v.(string); ok && p.orders[name][s] {
 		return fmt.Sprintf("%s %s", name, s)
 	}
 	obj, ok := v.(map[string]any)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 
-	"github.com/caseload/caseload/internal/schemahook"
+	"github.com/caseload/caseload/internal/phi"
 )
 
 // TestEverythingIsDescribed keeps the contract documented: every type,
@@ -91,32 +91,25 @@ func TestWorkflowExamplesAreValid(t *testing.T) {
 	}
 }
 
-// Every identifying field is nullable, so that an analyst's FORBIDDEN on it
-// leaves the rest of the record in the response, and the guard knows the
-// same fields as the schema hook that made them nullable.
+// Every field of the PHI declaration (internal/phi) is in the schema and
+// nullable, so that an analyst's FORBIDDEN on it leaves the rest of the
+// record in the response.
 func TestIdentifyingFieldsAreNullable(t *testing.T) {
 	s := NewSchema(Options{}).Schema()
-	for typ, fields := range phiFields {
-		def := s.Types[typ]
+	for _, p := range phi.Fields() {
+		def := s.Types[p.Type]
 		if def == nil {
-			t.Errorf("no type %s", typ)
+			t.Errorf("no type %s", p.Type)
 			continue
 		}
-		for name := range fields {
-			f := def.Fields.ForName(name)
-			switch {
-			case f == nil:
-				t.Errorf("%s.%s is guarded but not in the schema", typ, name)
-			case f.Type.NonNull:
-				t.Errorf("%s.%s is identifying but non-null", typ, name)
-			}
-		}
-	}
-	for typ, fields := range schemahook.IdentifyingFields {
-		for _, name := range fields {
-			if !isPHI(typ, name) {
-				t.Errorf("%s.%s is identifying in the schema hook but not guarded", typ, name)
-			}
+		f := def.Fields.ForName(p.Field)
+		switch {
+		case f == nil:
+			t.Errorf("%s.%s is declared PHI but not in the schema", p.Type, p.Field)
+		case f.Type.NonNull:
+			t.Errorf("%s.%s is PHI but non-null", p.Type, p.Field)
+		case !isPHI(p.Type, p.Field):
+			t.Errorf("%s.%s is declared PHI but not guarded", p.Type, p.Field)
 		}
 	}
 }

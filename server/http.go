@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -102,10 +101,10 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-// withRequestID gives every request an id (the caller's X-Request-ID when it
-// is sane), returns it in the response, counts its SQL statements, puts a
+// withRequestID gives every request an id of its own (internal/reqid: the
+// audit log's and the log line's; a caller's X-Request-ID is kept only as
+// the line's client_request_id, cleaned and capped), returns it in the
+// response, counts its SQL statements, puts a
 // record on its context for the inner layers to say what it was
 // (internal/observe), and when it is answered logs one line and counts it in
 // the metrics. The line has the method, path, status, duration in
@@ -116,10 +115,8 @@ var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func (m *Main) withRequestID(next http.Handler) http.Handler {
 	metrics := m.metrics()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-ID")
-		if !validRequestID.MatchString(id) {
-			id = reqid.New()
-		}
+		id := reqid.New()
+		hint := reqid.ClientHint(r.Header.Get("X-Request-ID"))
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
@@ -140,6 +137,7 @@ func (m *Main) withRequestID(next http.Handler) http.Handler {
 		done := record.Summary()
 		m.Logger.LogAttrs(r.Context(), levelFor(rec.status), "request",
 			slog.String("request_id", id),
+			slog.String("client_request_id", hint),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),

@@ -1,5 +1,8 @@
 // Package reqid carries the request id that ties an error shown to a client
-// to the server's log line about it.
+// to the server's log line and audit events about it. The server makes every
+// id itself (New): a caller's X-Request-ID is only a hint for the log line
+// (ClientHint), never the id of the audit log, so that no caller can make two
+// users' events share one.
 package reqid
 
 import (
@@ -15,6 +18,22 @@ func New() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// MaxClientHint is the most of a caller's X-Request-ID the log keeps.
+const MaxClientHint = 64
+
+// ClientHint returns what the log may keep of a caller's X-Request-ID: its
+// letters, digits, '.', '_' and '-', at most MaxClientHint of them.
+func ClientHint(s string) string {
+	b := make([]byte, 0, min(len(s), MaxClientHint))
+	for i := 0; i < len(s) && len(b) < MaxClientHint; i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // NewContext returns ctx carrying id.
