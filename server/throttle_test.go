@@ -32,27 +32,38 @@ func (s *apiServer) attempt(email, password, address string) (*gqlResponse, stri
 	return r, rec.Header().Get("Retry-After")
 }
 
-func TestLoginIsThrottledPerAccount(t *testing.T) {
+// TestAttackerDoesNotLockOutTheOwner reproduces finding 14: five wrong
+// passwords used to lock the email for 15 minutes from every address, the
+// owner's right password included. Now the email is locked only at the
+// attacker's address; elsewhere it waits a growing delay, and not at all at
+// an address it signed in from before.
+func TestAttackerDoesNotLockOutTheOwner(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
-		const limit = 2
+		const limit = 5
 		s := newAPIServer(t, d, func(c *Config) {
 			c.TrustProxy = true
 			c.LoginLimits = auth.LoginLimits{AccountFailures: limit, AddressFailures: 1000}
 		})
 		s.seedPractice("North", "north.example")
-		lockout := int(auth.DefaultLockout / time.Second)
+		limits := auth.NewLoginThrottle(nil, auth.LoginLimits{}).Limits()
+		const owner, attacker, other = "198.51.100.200", "203.0.113.66", "203.0.113.77"
+		// The owner signed in from the usual address yesterday.
+		if r, _ := s.attempt("clinician@north.example", testPassword, owner); r.code() != "" {
+			t.Fatalf("the owner's first sign-in: %+v", r.Errors)
+		}
+		s.clock.Advance(24 * time.Hour)
 
-		// A known email with a wrong password and an unknown email, each
-		// attempt from another address: the same answers at every step.
+		// The attacker at one address fails five times, waiting out each
+		// delay; an unknown email tried alike gets the same answers.
 		for i := 1; i <= limit+1; i++ {
-			known, knownRetry := s.attempt("clinician@north.example", "wrong password", fmt.Sprintf("198.51.100.%d", i))
-			unknown, unknownRetry := s.attempt("nobody@north.example", "wrong password", fmt.Sprintf("198.51.100.%d", 100+i))
+			known, knownRetry := s.attempt("clinician@north.example", "wrong password", attacker)
+			unknown, unknownRetry := s.attempt("nobody@north.example", "wrong password", attacker+"1")
 			if !reflect.DeepEqual(known, unknown) || knownRetry != unknownRetry {
 				t.Errorf("attempt %d: known email %+v (Retry-After %q), unknown %+v (%q): want the same", i, known, knownRetry, unknown, unknownRetry)
 			}
 			wantCode, wantRetry := "UNAUTHENTICATED", ""
 			if i > limit {
-				wantCode, wantRetry = "RATE_LIMITED", fmt.Sprint(lockout)
+				wantCode, wantRetry = "RATE_LIMITED", fmt.Sprint(int((limits.Lockout-limits.Delay(limit))/time.Second))
 			}
 			if known.code() != wantCode || knownRetry != wantRetry {
 				t.Fatalf("attempt %d: %+v, Retry-After %q; want %s, %q", i, known.Errors, knownRetry, wantCode, wantRetry)
@@ -60,26 +71,41 @@ func TestLoginIsThrottledPerAccount(t *testing.T) {
 			if wantCode == "UNAUTHENTICATED" && known.Errors[0].Message != "invalid email or password" {
 				t.Errorf("attempt %d: message %q", i, known.Errors[0].Message)
 			}
-			if wantRetry != "" && known.Errors[0].Extensions["retryAfter"] != float64(lockout) {
-				t.Errorf("attempt %d: extensions %v, want retryAfter %d", i, known.Errors[0].Extensions, lockout)
+			if i <= limit {
+				// Before the delay is over, even the right password waits,
+				// told for how long.
+				r, retry := s.attempt("clinician@north.example", testPassword, other)
+				wantDelay := int(limits.Delay(i) / time.Second)
+				if r.code() != "RATE_LIMITED" || retry != fmt.Sprint(wantDelay) || r.Errors[0].Extensions["retryAfter"] != float64(wantDelay) {
+					t.Errorf("after failure %d, a new address: %+v, Retry-After %q; want RATE_LIMITED after %d s", i, r.Errors, retry, wantDelay)
+				}
+				s.clock.Advance(limits.Delay(i))
 			}
 		}
-		// Locked, the right password from a fresh address waits too.
-		s.clock.Advance(5 * time.Minute)
-		r, retry := s.attempt("clinician@north.example", testPassword, "203.0.113.50")
-		if r.code() != "RATE_LIMITED" || retry != fmt.Sprint(lockout-300) {
-			t.Errorf("right password while locked: %+v, Retry-After %q; want RATE_LIMITED after %d s", r.Errors, retry, lockout-300)
+		// The owner at the usual address signs in at once, the attacker's
+		// address still locked.
+		if r, _ := s.attempt("clinician@north.example", testPassword, owner); r.code() != "" {
+			t.Errorf("the owner at the usual address after the attack: %+v", r.Errors)
 		}
-		// The lock lifts by itself.
-		s.clock.Advance(10 * time.Minute)
-		if r, _ := s.attempt("clinician@north.example", testPassword, "203.0.113.50"); r.code() != "" {
-			t.Errorf("after the lockout: %+v", r.Errors)
+		if r, _ := s.attempt("clinician@north.example", testPassword, attacker); r.code() != "RATE_LIMITED" {
+			t.Errorf("the right password at the attacker's address: %+v, want RATE_LIMITED", r.Errors)
+		}
+		// At a new address, after the attacker fails once more elsewhere,
+		// the owner waits the delay (at most a minute), then signs in.
+		s.attempt("clinician@north.example", "wrong password", "192.0.2.200")
+		r, retry := s.attempt("clinician@north.example", testPassword, other)
+		if r.code() != "RATE_LIMITED" || retry != "1" {
+			t.Errorf("a new address after a failure: %+v, Retry-After %q; want RATE_LIMITED after 1 s", r.Errors, retry)
+		}
+		s.clock.Advance(time.Second)
+		if r, _ := s.attempt("clinician@north.example", testPassword, other); r.code() != "" {
+			t.Errorf("a new address after the delay: %+v", r.Errors)
 		}
 
 		// The throttle stores neither emails nor addresses, and the log
 		// holds no password or email.
 		for _, row := range must(s.main.DB.Ent.LoginThrottle.Query().All(sys())) {
-			if strings.Contains(row.Key, "@") || strings.Contains(row.Key, "north") || strings.Contains(row.Key, "198.51") || len(row.Key) != 64 {
+			if strings.Contains(row.Key, "@") || strings.Contains(row.Key, "north") || strings.Contains(row.Key, "198.51") || strings.Contains(row.Key, "203.0") || len(row.Key) != 64 {
 				t.Errorf("throttle key %q is not a hash", row.Key)
 			}
 		}

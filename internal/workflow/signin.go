@@ -61,12 +61,16 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	tx := s.tx(ctx)
 	attempt := s.throttle.Attempt(email, reqid.OriginFrom(ctx).Address)
-	wait, err := s.throttle.Wait(sys, tx, attempt, s.now())
+	wait, scope, err := s.throttle.Wait(sys, tx, attempt, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if wait > 0 {
-		s.signInFailed(observe.SignInLockedOut)
+		if scope == loginthrottle.ScopeACCOUNT {
+			s.signInFailed(observe.SignInDelayed)
+		} else {
+			s.signInFailed(observe.SignInLockedOut)
+		}
 		return nil, rateLimited(ctx, wait)
 	}
 	u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
@@ -124,6 +128,10 @@ func (s *Service) signIn(sys context.Context, tx *ent.Client, u *ent.User, attem
 	if err := s.throttle.Succeed(sys, tx, attempt); err != nil {
 		return nil, err
 	}
+	now := s.now()
+	s.afterTransaction(sys, func(ctx context.Context) error {
+		return s.throttle.Remember(ctx, s.db, attempt, now)
+	})
 	pair, err := s.sessions.Start(sys, tx, u)
 	if err != nil {
 		return nil, err
@@ -190,8 +198,9 @@ func (s *Service) Logout(ctx context.Context, everywhere bool) (int, error) {
 	return len(open), nil
 }
 
-// rateLimited is the answer to a sign-in while its email or address is
-// locked: the same whether or not the email has a login.
+// rateLimited is the answer to a sign-in while its email is locked at its
+// address, its address is locked, or its email's delay is not over: the
+// same whether or not the email has a login.
 func rateLimited(ctx context.Context, wait time.Duration) error {
 	seconds := int(math.Ceil(wait.Seconds()))
 	auth.SetRetryAfter(ctx, seconds)
@@ -227,7 +236,7 @@ type passwordCheckKey struct{}
 func (s *Service) CheckPasswordEarly(ctx context.Context, email, password string) context.Context {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	attempt := s.throttle.Attempt(email, reqid.OriginFrom(ctx).Address)
-	if wait, err := s.throttle.Wait(sys, s.db, attempt, s.now()); err != nil || wait > 0 {
+	if wait, _, err := s.throttle.Wait(sys, s.db, attempt, s.now()); err != nil || wait > 0 {
 		return ctx // refused (or failed) in Login, as without the early check
 	}
 	pc := &passwordCheck{email: email, password: password}
