@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/testdb"
@@ -215,6 +216,83 @@ func TestAdminUnlocksALogin(t *testing.T) {
 		}
 		if r := s.do("", loginOp, map[string]any{"e": "clinician@north.example", "p": testPassword}); r.code() != "" || r.Status != http.StatusOK {
 			t.Errorf("after two refused double sign-ins (limit 1 failure): %+v, want signed in", r.Errors)
+		}
+	})
+}
+
+// TestFailedSignInsAreAudited reproduces finding 3 (part): failed sign-ins
+// and refresh-token reuse were only in the server log. A refused sign-in
+// of a known login, its lock, and a reused refresh token are now DENIED
+// events of the login's practice, naming the login (no actor: whoever
+// tried is not authenticated), with the address and user agent and never
+// the password; an unknown email has no practice to write to.
+func TestFailedSignInsAreAudited(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, d string) {
+		s := newAPIServer(t, d, func(c *Config) {
+			c.TrustProxy = true
+			c.LoginLimits = auth.LoginLimits{AccountFailures: 2, AddressFailures: 1000}
+		})
+		f := s.seedPractice("North", "north.example")
+		g := s.seedPractice("South", "south.example")
+		try := func(email, password string) string {
+			rec := s.raw(loginOp, map[string]any{"e": email, "p": password},
+				map[string]string{"X-Forwarded-For": "203.0.113.31", "User-Agent": "guesser/1.0"})
+			var r gqlResponse
+			if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+				t.Fatal(err)
+			}
+			return r.code()
+		}
+		for i := range 2 {
+			if code := try("clinician@north.example", "wrong password"); code != "UNAUTHENTICATED" {
+				t.Fatalf("failure %d: %s", i+1, code)
+			}
+			s.clock.Advance(time.Minute)
+		}
+		if code := try("clinician@north.example", testPassword); code != "RATE_LIMITED" {
+			t.Fatalf("while locked: %s", code)
+		}
+		if code := try("nobody@north.example", "wrong password"); code != "UNAUTHENTICATED" {
+			t.Fatalf("unknown email: %s", code)
+		}
+		events := must(s.main.DB.Ent.AuditEvent.Query().
+			Where(auditevent.OutcomeEQ(auditevent.OutcomeDENIED), auditevent.ActionIn("login", "signInLockout", "refreshToken")).
+			Order(auditevent.ByID()).All(sys()))
+		var got []string
+		for _, e := range events {
+			if e.PracticeID != f.practice.ID || e.EntityType != "User" || e.EntityID == nil || *e.EntityID != f.clinicianUser.ID || e.ActorID != nil ||
+				e.Address != "203.0.113.31" || e.UserAgent != "guesser/1.0" {
+				t.Errorf("event %+v: want the North clinician's login as entity, no actor, the address and user agent", e)
+			}
+			if strings.Contains(e.Detail, "wrong password") && !strings.HasPrefix(e.Detail, "UNAUTHENTICATED") || strings.Contains(e.Detail, testPassword) {
+				t.Errorf("event detail %q holds the password", e.Detail)
+			}
+			got = append(got, e.Action+" "+strings.SplitN(e.Detail, ":", 2)[0])
+		}
+		want := []string{"login UNAUTHENTICATED", "login UNAUTHENTICATED", "signInLockout locked the email at this address for 15m0s after failed sign-ins", "login RATE_LIMITED"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("audit events %q, want %q", got, want)
+		}
+		if n := must(s.main.DB.Ent.AuditEvent.Query().Where(auditevent.PracticeID(g.practice.ID), auditevent.OutcomeEQ(auditevent.OutcomeDENIED)).Count(sys())); n != 0 {
+			t.Errorf("%d refusals in the other practice", n)
+		}
+		// The admin reads them in the audit log.
+		data := s.mustDo(s.token(f.admin), `{ auditEvents(first: 10, where: {action: "signInLockout"}) { edges { node { action outcome entityID actorID address } } } }`, nil)
+		if edges := data["auditEvents"].(map[string]any)["edges"].([]any); len(edges) != 1 {
+			t.Errorf("the admin's audit log: %v, want the lockout", data)
+		}
+
+		// A refresh token presented twice: its session is revoked, and that
+		// is in the practice's log.
+		first := s.mustDo("", loginOp, map[string]any{"e": "other@north.example", "p": testPassword})["login"].(map[string]any)["refreshToken"]
+		s.mustDo("", refreshOp, map[string]any{"t": first})
+		if r := s.do("", refreshOp, map[string]any{"t": first}); r.code() != "UNAUTHENTICATED" {
+			t.Fatalf("a reused refresh token: %+v", r.Errors)
+		}
+		reuse := must(s.main.DB.Ent.AuditEvent.Query().Where(auditevent.Action("refreshToken"), auditevent.OutcomeEQ(auditevent.OutcomeDENIED)).All(sys()))
+		if len(reuse) != 1 || reuse[0].PracticeID != f.practice.ID || reuse[0].EntityID == nil || *reuse[0].EntityID != f.otherUser.ID ||
+			!strings.Contains(reuse[0].Detail, "revoked") || strings.Contains(reuse[0].Detail, fmt.Sprint(first)) {
+			t.Errorf("reuse events %+v, want one of the North user's login", reuse)
 		}
 	})
 }

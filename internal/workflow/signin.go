@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/loginthrottle"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/refreshtoken"
@@ -66,42 +67,120 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		return nil, err
 	}
 	if wait > 0 {
-		if scope == loginthrottle.ScopeACCOUNT {
+		detail := "RATE_LIMITED: the email is locked at this address after failed sign-ins"
+		switch scope {
+		case loginthrottle.ScopeACCOUNT:
 			s.signInFailed(observe.SignInDelayed)
-		} else {
+			detail = "RATE_LIMITED: within the delay after the email's last failed sign-in"
+		case loginthrottle.ScopeADDRESS:
+			s.signInFailed(observe.SignInLockedOut)
+			detail = "RATE_LIMITED: the address is locked after failed sign-ins"
+		default:
 			s.signInFailed(observe.SignInLockedOut)
 		}
+		u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		s.auditSignIn(ctx, u, "login", detail)
 		return nil, rateLimited(ctx, wait)
 	}
 	u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
 	early := earlyCheck(ctx, email, password)
 	reason := observe.SignInUnknownEmail
+	detail := ""
 	switch {
 	case ent.IsNotFound(err):
+		u = nil
 		if early == nil {
 			auth.EqualiseTiming(password)
 		}
 	case err != nil:
 		return nil, err
 	case !early.valid(u.PasswordHash, password):
-		reason = observe.SignInBadPassword
+		reason, detail = observe.SignInBadPassword, "UNAUTHENTICATED: wrong password"
 	case !u.Active:
-		reason = observe.SignInInactiveUser
+		reason, detail = observe.SignInInactiveUser, "UNAUTHENTICATED: the login is deactivated"
 	default:
 		return s.signIn(sys, tx, u, attempt)
 	}
 	s.signInFailed(reason)
-	// The failed attempt must be counted although the mutation's
-	// transaction rolls back.
+	// The failed attempt must be counted, and audited, although the
+	// mutation's transaction rolls back.
 	now := s.now()
+	ev := s.signInEvent(ctx, u, "login", detail)
 	s.afterTransaction(ctx, func(ctx context.Context) error {
 		locked, err := s.throttle.Fail(ctx, s.db, attempt, now)
+		if aerr := ev.write(ctx, s.db); aerr != nil {
+			return aerr
+		}
 		for _, scope := range locked {
 			s.lockedOut(scope)
+			what := "the email at this address"
+			if scope == loginthrottle.ScopeADDRESS {
+				what = "this address, for every email,"
+			}
+			lock := s.signInEvent(ctx, u, "signInLockout", "locked "+what+" for "+s.throttle.Limits().Lockout.String()+" after failed sign-ins")
+			if aerr := lock.write(ctx, s.db); aerr != nil {
+				return aerr
+			}
 		}
 		return err
 	})
 	return nil, errInvalidCredentials
+}
+
+// signInAudit is the audit event of a refused sign-in or refresh of a known
+// login, made while the request is at hand and written after the
+// mutation's transaction (which rolls back). The event has no actor: the
+// attempt is not authenticated, and whoever made it may not be the login's
+// owner; the login is the event's entity (User), in its practice, with the
+// request's address and user agent. Never the password or the token.
+type signInAudit struct {
+	u              *ent.User
+	action, detail string
+	requestID      string
+	origin         reqid.Origin
+	at             time.Time
+}
+
+func (s *Service) signInEvent(ctx context.Context, u *ent.User, action, detail string) *signInAudit {
+	if u == nil {
+		return nil // an unknown email: nothing to attribute (the server log has the request)
+	}
+	return &signInAudit{u: u, action: action, detail: detail, requestID: reqid.FromContext(ctx), origin: reqid.OriginFrom(ctx), at: s.now()}
+}
+
+func (e *signInAudit) write(ctx context.Context, db *ent.Client) error {
+	if e == nil {
+		return nil
+	}
+	ua := e.origin.UserAgent
+	if len(ua) > 500 {
+		ua = ua[:500]
+	}
+	return db.AuditEvent.Create().
+		SetPracticeID(e.u.PracticeID).
+		SetAction(e.action).
+		SetEntityType("User").
+		SetEntityID(e.u.ID).
+		SetRequestID(e.requestID).
+		SetAddress(e.origin.Address).
+		SetUserAgent(ua).
+		SetOccurredAt(e.at).
+		SetOutcome(auditevent.OutcomeDENIED).
+		SetDetail(e.detail).
+		Exec(privacy.DecisionContext(ctx, privacy.Allow))
+}
+
+// auditSignIn writes the audit event of a refused sign-in of u (none when
+// u is nil) after the mutation's transaction.
+func (s *Service) auditSignIn(ctx context.Context, u *ent.User, action, detail string) {
+	ev := s.signInEvent(ctx, u, action, detail)
+	if ev == nil {
+		return
+	}
+	s.afterTransaction(ctx, func(ctx context.Context) error { return ev.write(ctx, s.db) })
 }
 
 // signInFailed tells the metrics of a failed sign-in or refresh.
@@ -154,8 +233,16 @@ func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, err
 		s.signInFailed(observe.SignInRefreshReused)
 		s.log.WarnContext(ctx, "refresh token reused: session revoked", "request_id", reqid.FromContext(ctx), "user_id", reused.UserID)
 		now := s.now()
+		ev := &signInAudit{
+			u: &ent.User{ID: reused.UserID, PracticeID: reused.PracticeID}, action: "refreshToken",
+			detail:    "UNAUTHENTICATED: a refresh token presented a second time; its session is revoked",
+			requestID: reqid.FromContext(ctx), origin: reqid.OriginFrom(ctx), at: now,
+		}
 		s.afterTransaction(ctx, func(ctx context.Context) error {
-			return auth.RevokeSession(ctx, s.db, reused.PracticeID, reused.UserID, reused.Session, now)
+			if err := auth.RevokeSession(ctx, s.db, reused.PracticeID, reused.UserID, reused.Session, now); err != nil {
+				return err
+			}
+			return ev.write(ctx, s.db)
 		})
 		return nil, errInvalidRefreshToken
 	case errors.Is(err, auth.ErrInvalidToken):
