@@ -3,12 +3,14 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -48,10 +50,50 @@ func errPHIForbidden(what string) *caseload.Error {
 	return &caseload.Error{Code: caseload.CodeForbidden, Message: what + " identifies a person: analysts see aggregates and records without identifying fields"}
 }
 
+// staffContactFields are the fields of another login that only admins
+// read (schemahook.StaffContactFields makes them nullable): the staff
+// directory gives every role names and roles, not emails or sign-in times.
+var staffContactFields = map[string]map[string]bool{
+	"User": {"email": true, "lastLoginAt": true},
+}
+
+// staffContactInputs and staffContactOrders are the filters and orders
+// that would reveal them: only admins use them.
+var staffContactInputs = map[string][]string{
+	"UserWhereInput": {"email", "lastLoginAt"},
+}
+
+var staffContactOrders = map[string]map[string]bool{
+	"UserOrderField": {"EMAIL": true, "LAST_LOGIN_AT": true},
+}
+
+func errStaffContactForbidden(what string) *caseload.Error {
+	return &caseload.Error{Code: caseload.CodeForbidden, Message: what + " of another login is for admins only"}
+}
+
+// staffContactRefused reports whether the viewer may not read field of the
+// login parent: a signed-in non-admin reading another's. Without a viewer
+// (the payload of login) the login is the one just signed in to.
+func staffContactRefused(ctx context.Context, fc *graphql.FieldContext) bool {
+	if !staffContactFields[fc.Object][fc.Field.Name] {
+		return false
+	}
+	v := viewer.FromContext(ctx)
+	if v == nil || v.IsAdmin() {
+		return false
+	}
+	u, ok := fc.Parent.Result.(*ent.User)
+	return !ok || u.ID != v.UserID
+}
+
 // GuardPHI is the field middleware that keeps PHI from analysts and notes
-// every other read of it for the audit log.
+// every other read of it for the audit log; and keeps the contact fields
+// of other logins from non-admins.
 func GuardPHI(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
+	if fc != nil && fc.Parent != nil && staffContactRefused(ctx, fc) {
+		return nil, errStaffContactForbidden(fc.Object + "." + fc.Field.Name)
+	}
 	if fc == nil || !isPHI(fc.Object, fc.Field.Name) {
 		return next(ctx)
 	}
@@ -67,7 +109,12 @@ func GuardPHI(ctx context.Context, next graphql.Resolver) (any, error) {
 
 // PHIFilters refuses to an analyst, before any SQL, an operation that
 // filters or orders by a PHI field anywhere in its arguments.
-type PHIFilters struct{ schema *ast.Schema }
+type PHIFilters struct {
+	schema *ast.Schema
+	// staffOnly checks only the staff contact filters (a viewer who is
+	// neither analyst nor admin).
+	staffOnly bool
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -86,9 +133,11 @@ func (p *PHIFilters) Validate(s graphql.ExecutableSchema) error {
 // MutateOperationContext checks the arguments of every field.
 func (p *PHIFilters) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	v := viewer.FromContext(ctx)
-	if v == nil || v.Role != viewer.Analyst || oc.Operation == nil {
+	if v == nil || oc.Operation == nil || v.IsAdmin() {
 		return nil
 	}
+	// Analysts may not filter on PHI; nobody but admins on logins' emails.
+	p = &PHIFilters{schema: p.schema, staffOnly: v.Role != viewer.Analyst}
 	var found string
 	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
 		for _, arg := range f.Arguments {
@@ -109,6 +158,9 @@ func (p *PHIFilters) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 		return nil
 	}
 	e := errPHIForbidden("filtering or ordering by " + found)
+	if strings.HasPrefix(found, "User") {
+		e = errStaffContactForbidden("filtering or ordering by " + found)
+	}
 	return &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": e.Code}}
 }
 
@@ -127,7 +179,7 @@ func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
 		return ""
 	}
 	name := t.Name()
-	if s, ok := v.(string); ok && phiOrders[name][s] {
+	if s, ok := v.(string); ok && (!p.staffOnly && phiOrders[name][s] || staffContactOrders[name][s]) {
 		return fmt.Sprintf("%s %s", name, s)
 	}
 	obj, ok := v.(map[string]any)
@@ -136,7 +188,11 @@ func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
 	}
 	def := p.schema.Types[name]
 	for key, val := range obj {
-		for _, prefix := range phiInputs[name] {
+		prefixes := staffContactInputs[name]
+		if !p.staffOnly {
+			prefixes = append(slices.Clip(prefixes), phiInputs[name]...)
+		}
+		for _, prefix := range prefixes {
 			if strings.HasPrefix(key, prefix) {
 				return name + "." + key
 			}

@@ -37,3 +37,32 @@ func NullableIdentifying(_ *gen.Graph, s *ast.Schema) error {
 	}
 	return nil
 }
+
+// StaffContactFields are the fields of a login that only admins read of
+// others (finding 14: the staff directory handed every role the emails and
+// last sign-ins of all logins): anyone else gets null with a FORBIDDEN
+// error on another user's, and reads their own. Names and roles stay
+// readable (a document's author, a clinician's login).
+var StaffContactFields = map[string][]string{
+	"User": {"email", "lastLoginAt"},
+}
+
+// NullableStaffContact makes StaffContactFields nullable and says why in
+// their descriptions. It runs after Rename.
+func NullableStaffContact(_ *gen.Graph, s *ast.Schema) error {
+	for typ, fields := range StaffContactFields {
+		def := s.Types[typ]
+		if def == nil {
+			return fmt.Errorf("schemahook: no type %s for staff contact fields", typ)
+		}
+		for _, name := range fields {
+			f := def.Fields.ForName(name)
+			if f == nil {
+				return fmt.Errorf("schemahook: no field %s.%s", typ, name)
+			}
+			f.Type.NonNull = false
+			f.Description += " Of another user, only admins read it: null with a FORBIDDEN error for everyone else."
+		}
+	}
+	return nil
+}
