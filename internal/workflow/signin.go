@@ -82,7 +82,21 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		if err != nil && !ent.IsNotFound(err) {
 			return nil, err
 		}
-		s.auditSignIn(ctx, u, "login", detail)
+		// Refused unchecked, these cost an attacker nothing: one event per
+		// login and address a minute is enough for the log, and bounds it.
+		if ev := s.signInEvent(ctx, u, "login", detail); ev != nil {
+			s.afterTransaction(ctx, func(ctx context.Context) error {
+				seen, err := s.db.AuditEvent.Query().Where(
+					auditevent.PracticeID(ev.u.PracticeID), auditevent.OccurredAtGT(ev.at.Add(-time.Minute)),
+					auditevent.EntityID(ev.u.ID), auditevent.Action(ev.action), auditevent.Address(ev.origin.Address),
+					auditevent.DetailHasPrefix("RATE_LIMITED"),
+				).Exist(ctx)
+				if err != nil || seen {
+					return err
+				}
+				return ev.write(ctx, s.db)
+			})
+		}
 		return nil, rateLimited(ctx, wait)
 	}
 	u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
@@ -171,16 +185,6 @@ func (e *signInAudit) write(ctx context.Context, db *ent.Client) error {
 		SetOutcome(auditevent.OutcomeDENIED).
 		SetDetail(e.detail).
 		Exec(privacy.DecisionContext(ctx, privacy.Allow))
-}
-
-// auditSignIn writes the audit event of a refused sign-in of u (none when
-// u is nil) after the mutation's transaction.
-func (s *Service) auditSignIn(ctx context.Context, u *ent.User, action, detail string) {
-	ev := s.signInEvent(ctx, u, action, detail)
-	if ev == nil {
-		return
-	}
-	s.afterTransaction(ctx, func(ctx context.Context) error { return ev.write(ctx, s.db) })
 }
 
 // signInFailed tells the metrics of a failed sign-in or refresh.
