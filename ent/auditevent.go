@@ -20,7 +20,7 @@ type AuditEvent struct {
 	ID int `json:"id,omitempty"`
 	// The practice (tenant) the record belongs to.
 	PracticeID int `json:"practice_id,omitempty"`
-	// The user who acted; empty for the system.
+	// The user who acted; empty for the system, and for a refused sign-in or refresh, which is not authenticated: its login is the entity (User).
 	ActorID *int `json:"actor_id,omitempty"`
 	// The actor's role at the time.
 	ActorRole string `json:"actor_role,omitempty"`

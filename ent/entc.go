@@ -21,7 +21,7 @@ func main() {
 		entgql.WithSchemaPath("graph/ent.graphqls"),
 		entgql.WithWhereInputs(true),
 		entgql.WithRelaySpec(true),
-		entgql.WithSchemaHook(schemahook.Rename, schemahook.ExtendUpdates, schemahook.Describe, schemahook.NullableIdentifying),
+		entgql.WithSchemaHook(schemahook.Rename, schemahook.ExtendUpdates, schemahook.Describe, schemahook.NullableIdentifying, schemahook.NullableStaffContact),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)

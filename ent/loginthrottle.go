@@ -17,15 +17,15 @@ type LoginThrottle struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// Whether the key stands for an email (ACCOUNT) or a client address (ADDRESS).
+	// What the key stands for: an email (ACCOUNT: a growing delay), a client address (ADDRESS: a lock), an email from one address (ACCOUNT_ADDRESS: a lock), or an address an email signed in from (KNOWN_ADDRESS: exempt from the email's delay).
 	Scope loginthrottle.Scope `json:"scope,omitempty"`
-	// HMAC-SHA256 (hex) of the scope and the normalized email or address.
+	// HMAC-SHA256 (hex) of the scope and the normalized email or address; for a pair of both, half of the email's HMAC and half of the pair's.
 	Key string `json:"key,omitempty"`
 	// Failed sign-ins since window_started_at.
 	Failures int `json:"failures,omitempty"`
-	// When the first failure of the current window happened.
+	// When the first failure of the current window happened; for ACCOUNT, the last failure; for KNOWN_ADDRESS, the last sign-in.
 	WindowStartedAt time.Time `json:"window_started_at,omitempty"`
-	// Until when sign-ins are refused, once failures reached the limit.
+	// Until when sign-ins are refused: once failures reached the limit, or (ACCOUNT) the growing delay after the last failure.
 	LockedUntil  *time.Time `json:"locked_until,omitempty"`
 	selectValues sql.SelectValues
 }

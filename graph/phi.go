@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/phi"
 	"github.com/caseload/caseload/internal/viewer"
@@ -52,10 +54,50 @@ func errPHIForbidden(what string) *caseload.Error {
 	return &caseload.Error{Code: caseload.CodeForbidden, Message: what + " identifies a person: analysts see aggregates and records without identifying fields"}
 }
 
+// staffContactFields are the fields of another login that only admins
+// read (schemahook.StaffContactFields makes them nullable): the staff
+// directory gives every role names and roles, not emails or sign-in times.
+var staffContactFields = map[string]map[string]bool{
+	"User": {"email": true, "lastLoginAt": true},
+}
+
+// staffContactInputs and staffContactOrders are the filters and orders
+// that would reveal them: only admins use them.
+var staffContactInputs = map[string][]string{
+	"UserWhereInput": {"email", "lastLoginAt"},
+}
+
+var staffContactOrders = map[string]map[string]bool{
+	"UserOrderField": {"EMAIL": true, "LAST_LOGIN_AT": true},
+}
+
+func errStaffContactForbidden(what string) *caseload.Error {
+	return &caseload.Error{Code: caseload.CodeForbidden, Message: what + " of another login is for admins only"}
+}
+
+// staffContactRefused reports whether the viewer may not read field of the
+// login parent: a signed-in non-admin reading another's. Without a viewer
+// (the payload of login) the login is the one just signed in to.
+func staffContactRefused(ctx context.Context, fc *graphql.FieldContext) bool {
+	if !staffContactFields[fc.Object][fc.Field.Name] {
+		return false
+	}
+	v := viewer.FromContext(ctx)
+	if v == nil || v.IsAdmin() {
+		return false
+	}
+	u, ok := fc.Parent.Result.(*ent.User)
+	return !ok || u.ID != v.UserID
+}
+
 // GuardPHI is the field middleware that keeps PHI from analysts and notes
-// every other read of it for the audit log.
+// every other read of it for the audit log; and keeps the contact fields
+// of other logins from non-admins.
 func GuardPHI(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
+	if fc != nil && fc.Parent != nil && staffContactRefused(ctx, fc) {
+		return nil, errStaffContactForbidden(fc.Object + "." + fc.Field.Name)
+	}
 	if fc == nil || !isPHI(fc.Object, fc.Field.Name) {
 		return next(ctx)
 	}
@@ -76,6 +118,9 @@ type PHIFilters struct {
 	// orders are the order fields of PHI, by order enum: FIRST_NAME of
 	// ClientOrderField, those of internal/phi the schema has.
 	orders map[string]map[string]bool
+	// staffOnly checks only the staff contact filters (a viewer who is
+	// neither analyst nor admin).
+	staffOnly bool
 }
 
 var _ interface {
@@ -110,9 +155,11 @@ func (p *PHIFilters) Validate(s graphql.ExecutableSchema) error {
 // MutateOperationContext checks the arguments of every field.
 func (p *PHIFilters) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	v := viewer.FromContext(ctx)
-	if v == nil || v.Role != viewer.Analyst || oc.Operation == nil {
+	if v == nil || oc.Operation == nil || v.IsAdmin() {
 		return nil
 	}
+	// Analysts may not filter on PHI; nobody but admins on logins' emails.
+	p = &PHIFilters{schema: p.schema, orders: p.orders, staffOnly: v.Role != viewer.Analyst}
 	var found string
 	walkFields(oc.Operation.SelectionSet, map[string]bool{}, func(f *ast.Field) bool {
 		for _, arg := range f.Arguments {
@@ -133,6 +180,9 @@ func (p *PHIFilters) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 		return nil
 	}
 	e := errPHIForbidden("filtering or ordering by " + found)
+	if strings.HasPrefix(found, "User") {
+		e = errStaffContactForbidden("filtering or ordering by " + found)
+	}
 	return &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": e.Code}}
 }
 
@@ -151,7 +201,7 @@ func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
 		return ""
 	}
 	name := t.Name()
-	if s, ok := v.(string); ok && p.orders[name][s] {
+	if s, ok := v.(string); ok && (!p.staffOnly && p.orders[name][s] || staffContactOrders[name][s]) {
 		return fmt.Sprintf("%s %s", name, s)
 	}
 	obj, ok := v.(map[string]any)
@@ -160,7 +210,11 @@ func (p *PHIFilters) phiIn(t *ast.Type, v any) string {
 	}
 	def := p.schema.Types[name]
 	for key, val := range obj {
-		for _, prefix := range phiInputs[name] {
+		prefixes := staffContactInputs[name]
+		if !p.staffOnly {
+			prefixes = append(slices.Clip(prefixes), phiInputs[name]...)
+		}
+		for _, prefix := range prefixes {
 			if strings.HasPrefix(key, prefix) {
 				return name + "." + key
 			}

@@ -442,6 +442,15 @@ func mxPHI() map[string]string {
 }
 
 // ---------------------------------------------------------------------------
+// Staff contact fields (finding 14): a login's email and last sign-in.
+// ADMIN reads them of every login of the practice; every role reads its
+// own; of another login, CLINICIAN, SUPERVISOR and ANALYST get FORBIDDEN
+// and null while the name and role still resolve, and may not filter or
+// order by them.
+
+func mxStaffContact() []string { return []string{"User.email", "User.lastLoginAt"} }
+
+// ---------------------------------------------------------------------------
 // Mutation fields.
 
 type mxMutation struct {
@@ -724,6 +733,7 @@ func TestRoleMatrix(t *testing.T) {
 				x.sub(t, key, func(x *matrix, t *testing.T) { x.checkPHI(t, key) })
 			}
 		}
+		x.sub(t, "staff contact fields", (*matrix).checkStaffContact)
 		// Last: the writes change the fixture the reads are checked against.
 		for _, key := range slices.Sorted(maps.Keys(mutations)) {
 			x.sub(t, key, func(x *matrix, t *testing.T) { x.checkMutation(t, key, mutations[key]) })
@@ -1777,6 +1787,51 @@ func (x *matrix) checkEdge(t *testing.T, key string, e mxEdge) {
 	}
 	if !found && !e.mayBeEmpty {
 		t.Errorf("%s: no record of the fixture has anything at the other end: the row checks nothing", key)
+	}
+}
+
+// checkStaffContact checks the rows of mxStaffContact, and that the schema
+// marks no other field so.
+func (x *matrix) checkStaffContact(t *testing.T) {
+	var marked []string
+	for _, def := range x.schema.Types {
+		for _, f := range def.Fields {
+			if strings.Contains(f.Description, "only admins read it") {
+				marked = append(marked, def.Name+"."+f.Name)
+			}
+		}
+	}
+	mxCompare(t, "staff contact field", mxStaffContact(), marked)
+	const read = `query($id: ID!) { node(id: $id) { id ... on User { role email lastLoginAt } } }`
+	for _, r := range mxStaffRoles {
+		other := x.user[mxAdmin]
+		if r == mxAdmin {
+			other = x.user[mxClinician]
+		}
+		resp := x.do(r, read, map[string]any{"id": encodeID(other.ID)})
+		node, _ := resp.Data["node"].(map[string]any)
+		what := "another login's email as " + string(r)
+		switch {
+		case node == nil || node["role"] != string(other.Role):
+			t.Errorf("%s: %s %s, want the login with its role", what, mxDescribe(resp), mxJSON(resp.Data))
+		case r == mxAdmin && (len(resp.Errors) > 0 || node["email"] != other.Email):
+			t.Errorf("%s: %s %s, want %q", what, mxDescribe(resp), mxJSON(resp.Data), other.Email)
+		case r != mxAdmin && (resp.code() != "FORBIDDEN" || len(resp.Errors) != 2 || node["email"] != nil || node["lastLoginAt"] != nil):
+			t.Errorf("%s: %s %s, want FORBIDDEN and null on email and lastLoginAt", what, mxDescribe(resp), mxJSON(resp.Data))
+		}
+		own := x.do(r, `{ me { email lastLoginAt } }`, nil)
+		if me, _ := own.Data["me"].(map[string]any); len(own.Errors) > 0 || me == nil || me["email"] != x.user[r].Email {
+			t.Errorf("%s reading its own email: %s %s", r, mxDescribe(own), mxJSON(own.Data))
+		}
+		for _, op := range []string{
+			`{ clinicians(first: 5, where: {hasUserWith: [{emailHasPrefix: "a"}]}) { totalCount } }`,
+			`{ documents(first: 5, where: {hasAuthorWith: [{lastLoginAtGT: "2020-01-01T00:00:00Z"}]}) { totalCount } }`,
+		} {
+			resp := x.do(r, op, nil)
+			if r == mxAdmin && len(resp.Errors) > 0 || r != mxAdmin && resp.code() != "FORBIDDEN" {
+				t.Errorf("%s filtering logins by email or last sign-in: %s, want %s", r, mxDescribe(resp), map[bool]string{true: "allowed", false: "FORBIDDEN"}[r == mxAdmin])
+			}
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -310,7 +312,7 @@ func TestSignInFailuresAreCounted(t *testing.T) {
 		lockouts := func(scope string) float64 {
 			return counted(s.scrape(), "caseload_signin_lockouts_total", map[string]string{"scope": scope})
 		}
-		for _, reason := range []string{"unknown_email", "bad_password", "inactive_user", "locked_out", "refresh_invalid", "refresh_reused"} {
+		for _, reason := range []string{"unknown_email", "bad_password", "inactive_user", "locked_out", "delayed", "refresh_invalid", "refresh_reused"} {
 			if series(s.scrape(), "caseload_signin_failures_total", map[string]string{"reason": reason}) == nil {
 				t.Errorf("reason %q is not shown before its first failure", reason)
 			}
@@ -324,6 +326,7 @@ func TestSignInFailuresAreCounted(t *testing.T) {
 		}
 
 		for i := range 2 {
+			s.clock.Advance(time.Minute) // past the email's delay
 			if r, _ := s.attempt("clinician@north.example", "wrong password", "198.51.100.2"); r.code() != "UNAUTHENTICATED" {
 				t.Fatalf("wrong password %d: %+v", i+1, r.Errors)
 			}
@@ -336,7 +339,14 @@ func TestSignInFailuresAreCounted(t *testing.T) {
 			t.Errorf("bad_password = %v, want 2", n)
 		}
 		if r, _ := s.attempt("clinician@north.example", testPassword, "198.51.100.3"); r.code() != "RATE_LIMITED" {
-			t.Fatalf("while locked: %+v", r.Errors)
+			t.Fatalf("within the email's delay: %+v", r.Errors)
+		}
+		if n := failures("delayed"); n != 1 {
+			t.Errorf("a sign-in within the delay: delayed = %v, want 1", n)
+		}
+		s.clock.Advance(time.Minute)
+		if r, _ := s.attempt("clinician@north.example", testPassword, "198.51.100.2"); r.code() != "RATE_LIMITED" {
+			t.Fatalf("while locked at the address: %+v", r.Errors)
 		}
 		if n, locks := failures("locked_out"), lockouts("account"); n != 1 || locks != 1 {
 			t.Errorf("a sign-in while locked: locked_out = %v, account lockouts = %v; want 1 and still 1", n, locks)

@@ -71,8 +71,10 @@ type Scope string
 
 // Scope values.
 const (
-	ScopeACCOUNT Scope = "ACCOUNT"
-	ScopeADDRESS Scope = "ADDRESS"
+	ScopeACCOUNT         Scope = "ACCOUNT"
+	ScopeADDRESS         Scope = "ADDRESS"
+	ScopeACCOUNT_ADDRESS Scope = "ACCOUNT_ADDRESS"
+	ScopeKNOWN_ADDRESS   Scope = "KNOWN_ADDRESS"
 )
 
 func (s Scope) String() string {
@@ -82,7 +84,7 @@ func (s Scope) String() string {
 // ScopeValidator is a validator for the "scope" field enum values. It is called by the builders before save.
 func ScopeValidator(s Scope) error {
 	switch s {
-	case ScopeACCOUNT, ScopeADDRESS:
+	case ScopeACCOUNT, ScopeADDRESS, ScopeACCOUNT_ADDRESS, ScopeKNOWN_ADDRESS:
 		return nil
 	default:
 		return fmt.Errorf("loginthrottle: invalid enum value for scope field: %q", s)

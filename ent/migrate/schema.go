@@ -509,7 +509,7 @@ var (
 	// LoginThrottlesColumns holds the columns for the "login_throttles" table.
 	LoginThrottlesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "scope", Type: field.TypeEnum, Enums: []string{"ACCOUNT", "ADDRESS"}},
+		{Name: "scope", Type: field.TypeEnum, Enums: []string{"ACCOUNT", "ADDRESS", "ACCOUNT_ADDRESS", "KNOWN_ADDRESS"}},
 		{Name: "key", Type: field.TypeString, Size: 64},
 		{Name: "failures", Type: field.TypeInt, Default: 0},
 		{Name: "window_started_at", Type: field.TypeTime},

@@ -37,7 +37,7 @@ func (AuditEvent) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Immutable().
-			Comment("The user who acted; empty for the system.").
+			Comment("The user who acted; empty for the system, and for a refused sign-in or refresh, which is not authenticated: its login is the entity (User).").
 			Annotations(entgql.Type("ID")),
 		field.String("actor_role").
 			Default("").

@@ -10,9 +10,11 @@ import (
 	"github.com/caseload/caseload/ent/privacy"
 )
 
-// LoginThrottle counts the failed sign-ins of one email or one client
-// address, and locks it after too many. It lives in the database, not in a
-// replica's memory, so that every replica sees the same count.
+// LoginThrottle counts the failed sign-ins of one email, of one email from
+// one client address, or of one client address (internal/auth/throttle.go
+// says what each does), and remembers the addresses a login signed in from.
+// It lives in the database, not in a replica's memory, so that every
+// replica sees the same count.
 //
 // Unlike every other table it has no practice: an unknown email has none,
 // and a throttle keyed by practice would tell whether an email exists. It
@@ -34,24 +36,24 @@ func (LoginThrottle) Annotations() []schema.Annotation {
 func (LoginThrottle) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("scope").
-			Values("ACCOUNT", "ADDRESS").
+			Values("ACCOUNT", "ADDRESS", "ACCOUNT_ADDRESS", "KNOWN_ADDRESS").
 			Immutable().
-			Comment("Whether the key stands for an email (ACCOUNT) or a client address (ADDRESS)."),
+			Comment("What the key stands for: an email (ACCOUNT: a growing delay), a client address (ADDRESS: a lock), an email from one address (ACCOUNT_ADDRESS: a lock), or an address an email signed in from (KNOWN_ADDRESS: exempt from the email's delay)."),
 		field.String("key").
 			NotEmpty().
 			MaxLen(64).
 			Immutable().
-			Comment("HMAC-SHA256 (hex) of the scope and the normalized email or address."),
+			Comment("HMAC-SHA256 (hex) of the scope and the normalized email or address; for a pair of both, half of the email's HMAC and half of the pair's."),
 		field.Int("failures").
 			NonNegative().
 			Default(0).
 			Comment("Failed sign-ins since window_started_at."),
 		field.Time("window_started_at").
-			Comment("When the first failure of the current window happened."),
+			Comment("When the first failure of the current window happened; for ACCOUNT, the last failure; for KNOWN_ADDRESS, the last sign-in."),
 		field.Time("locked_until").
 			Optional().
 			Nillable().
-			Comment("Until when sign-ins are refused, once failures reached the limit."),
+			Comment("Until when sign-ins are refused: once failures reached the limit, or (ACCOUNT) the growing delay after the last failure."),
 	}
 }
 

@@ -85,13 +85,16 @@ func TestThrottleKeysAreHMACs(t *testing.T) {
 	a := NewLoginThrottle([]byte("k1"), LoginLimits{})
 	b := NewLoginThrottle([]byte("k2"), LoginLimits{})
 	x, y := a.Attempt(" Someone@Example.org", "203.0.113.9"), a.Attempt("someone@example.org", "203.0.113.9")
-	if x.keys[0] != y.keys[0] || x.keys[1] != y.keys[1] {
+	if x != y {
 		t.Error("the same email, differently written, has two keys")
 	}
-	if z := b.Attempt("someone@example.org", ""); z.keys[0].key == x.keys[0].key || len(z.keys) != 1 {
+	if x.pair.key[:32] != x.account.key[:32] || x.pair.key == x.known.key || len(x.pair.key) != 64 {
+		t.Errorf("the pair key %q does not start with the email's %q, or is the known address's", x.pair.key, x.account.key)
+	}
+	if z := b.Attempt("someone@example.org", ""); z.account.key == x.account.key || z.address.key != "" || z.known.key != "" {
 		t.Error("the key does not depend on the secret, or an empty address was counted")
 	}
-	if a.Limits() != (LoginLimits{AccountFailures: 5, AddressFailures: 20, Lockout: 15 * time.Minute}) {
+	if a.Limits() != (LoginLimits{AccountFailures: 5, AddressFailures: 20, Lockout: 15 * time.Minute, FirstDelay: time.Second, MaxDelay: time.Minute}) {
 		t.Errorf("default limits = %+v", a.Limits())
 	}
 }

@@ -158,9 +158,12 @@ const (
 	SignInBadPassword SignInFailure = "bad_password"
 	// SignInInactiveUser: the password is right but the login is deactivated.
 	SignInInactiveUser SignInFailure = "inactive_user"
-	// SignInLockedOut: refused without a check while the email or the
-	// client address is locked by the throttle.
+	// SignInLockedOut: refused without a check while the email at the
+	// client address, or the address, is locked by the throttle.
 	SignInLockedOut SignInFailure = "locked_out"
+	// SignInDelayed: refused without a check before the email's growing
+	// delay after its last failure is over.
+	SignInDelayed SignInFailure = "delayed"
 	// SignInRefreshInvalid: a refresh token that is malformed, expired or of
 	// a closed session.
 	SignInRefreshInvalid SignInFailure = "refresh_invalid"
@@ -172,10 +175,11 @@ const (
 // SignInFailures lists every SignInFailure.
 var SignInFailures = []SignInFailure{
 	SignInUnknownEmail, SignInBadPassword, SignInInactiveUser,
-	SignInLockedOut, SignInRefreshInvalid, SignInRefreshReused,
+	SignInLockedOut, SignInDelayed, SignInRefreshInvalid, SignInRefreshReused,
 }
 
-// LockoutScope is what the throttle locked: an email or a client address.
+// LockoutScope is what the throttle locked: an email at a client address
+// ("account"), or a client address.
 type LockoutScope string
 
 // The scopes of a lockout.

@@ -1,6 +1,8 @@
 package schemahook
 
 import (
+	"fmt"
+
 	"entgo.io/ent/entc/gen"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -31,6 +33,35 @@ func NullableIdentifying(_ *gen.Graph, s *ast.Schema) error {
 			f.Description += " Identifying: null with a FORBIDDEN error for analysts; every read is in the audit log."
 		default:
 			f.Description += " Clinical free text: null with a FORBIDDEN error for analysts; every read is in the audit log."
+		}
+	}
+	return nil
+}
+
+// StaffContactFields are the fields of a login that only admins read of
+// others (finding 14: the staff directory handed every role the emails and
+// last sign-ins of all logins): anyone else gets null with a FORBIDDEN
+// error on another user's, and reads their own. Names and roles stay
+// readable (a document's author, a clinician's login).
+var StaffContactFields = map[string][]string{
+	"User": {"email", "lastLoginAt"},
+}
+
+// NullableStaffContact makes StaffContactFields nullable and says why in
+// their descriptions. It runs after Rename.
+func NullableStaffContact(_ *gen.Graph, s *ast.Schema) error {
+	for typ, fields := range StaffContactFields {
+		def := s.Types[typ]
+		if def == nil {
+			return fmt.Errorf("schemahook: no type %s for staff contact fields", typ)
+		}
+		for _, name := range fields {
+			f := def.Fields.ForName(name)
+			if f == nil {
+				return fmt.Errorf("schemahook: no field %s.%s", typ, name)
+			}
+			f.Type.NonNull = false
+			f.Description += " Of another user, only admins read it: null with a FORBIDDEN error for everyone else."
 		}
 	}
 	return nil

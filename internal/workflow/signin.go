@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/loginthrottle"
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/refreshtoken"
@@ -61,43 +62,129 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	tx := s.tx(ctx)
 	attempt := s.throttle.Attempt(email, reqid.OriginFrom(ctx).Address)
-	wait, err := s.throttle.Wait(sys, tx, attempt, s.now())
+	wait, scope, err := s.throttle.Wait(sys, tx, attempt, s.now())
 	if err != nil {
 		return nil, err
 	}
 	if wait > 0 {
-		s.signInFailed(observe.SignInLockedOut)
+		detail := "RATE_LIMITED: the email is locked at this address after failed sign-ins"
+		switch scope {
+		case loginthrottle.ScopeACCOUNT:
+			s.signInFailed(observe.SignInDelayed)
+			detail = "RATE_LIMITED: within the delay after the email's last failed sign-in"
+		case loginthrottle.ScopeADDRESS:
+			s.signInFailed(observe.SignInLockedOut)
+			detail = "RATE_LIMITED: the address is locked after failed sign-ins"
+		default:
+			s.signInFailed(observe.SignInLockedOut)
+		}
+		u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		// Refused unchecked, these cost an attacker nothing: one event per
+		// login and address a minute is enough for the log, and bounds it.
+		if ev := s.signInEvent(ctx, u, "login", detail); ev != nil {
+			s.afterTransaction(ctx, func(ctx context.Context) error {
+				seen, err := s.db.AuditEvent.Query().Where(
+					auditevent.PracticeID(ev.u.PracticeID), auditevent.OccurredAtGT(ev.at.Add(-time.Minute)),
+					auditevent.EntityID(ev.u.ID), auditevent.Action(ev.action), auditevent.Address(ev.origin.Address),
+					auditevent.DetailHasPrefix("RATE_LIMITED"),
+				).Exist(ctx)
+				if err != nil || seen {
+					return err
+				}
+				return ev.write(ctx, s.db)
+			})
+		}
 		return nil, rateLimited(ctx, wait)
 	}
 	u, err := tx.User.Query().Where(user.Email(auth.NormalizeEmail(email))).Only(sys)
 	early := earlyCheck(ctx, email, password)
 	reason := observe.SignInUnknownEmail
+	detail := ""
 	switch {
 	case ent.IsNotFound(err):
+		u = nil
 		if early == nil {
 			auth.EqualiseTiming(password)
 		}
 	case err != nil:
 		return nil, err
 	case !early.valid(u.PasswordHash, password):
-		reason = observe.SignInBadPassword
+		reason, detail = observe.SignInBadPassword, "UNAUTHENTICATED: wrong password"
 	case !u.Active:
-		reason = observe.SignInInactiveUser
+		reason, detail = observe.SignInInactiveUser, "UNAUTHENTICATED: the login is deactivated"
 	default:
 		return s.signIn(sys, tx, u, attempt)
 	}
 	s.signInFailed(reason)
-	// The failed attempt must be counted although the mutation's
-	// transaction rolls back.
+	// The failed attempt must be counted, and audited, although the
+	// mutation's transaction rolls back.
 	now := s.now()
+	ev := s.signInEvent(ctx, u, "login", detail)
 	s.afterTransaction(ctx, func(ctx context.Context) error {
 		locked, err := s.throttle.Fail(ctx, s.db, attempt, now)
+		if aerr := ev.write(ctx, s.db); aerr != nil {
+			return aerr
+		}
 		for _, scope := range locked {
 			s.lockedOut(scope)
+			what := "the email at this address"
+			if scope == loginthrottle.ScopeADDRESS {
+				what = "this address, for every email,"
+			}
+			lock := s.signInEvent(ctx, u, "signInLockout", "locked "+what+" for "+s.throttle.Limits().Lockout.String()+" after failed sign-ins")
+			if aerr := lock.write(ctx, s.db); aerr != nil {
+				return aerr
+			}
 		}
 		return err
 	})
 	return nil, errInvalidCredentials
+}
+
+// signInAudit is the audit event of a refused sign-in or refresh of a known
+// login, made while the request is at hand and written after the
+// mutation's transaction (which rolls back). The event has no actor: the
+// attempt is not authenticated, and whoever made it may not be the login's
+// owner; the login is the event's entity (User), in its practice, with the
+// request's address and user agent. Never the password or the token.
+type signInAudit struct {
+	u              *ent.User
+	action, detail string
+	requestID      string
+	origin         reqid.Origin
+	at             time.Time
+}
+
+func (s *Service) signInEvent(ctx context.Context, u *ent.User, action, detail string) *signInAudit {
+	if u == nil {
+		return nil // an unknown email: nothing to attribute (the server log has the request)
+	}
+	return &signInAudit{u: u, action: action, detail: detail, requestID: reqid.FromContext(ctx), origin: reqid.OriginFrom(ctx), at: s.now()}
+}
+
+func (e *signInAudit) write(ctx context.Context, db *ent.Client) error {
+	if e == nil {
+		return nil
+	}
+	ua := e.origin.UserAgent
+	if len(ua) > 500 {
+		ua = ua[:500]
+	}
+	return db.AuditEvent.Create().
+		SetPracticeID(e.u.PracticeID).
+		SetAction(e.action).
+		SetEntityType("User").
+		SetEntityID(e.u.ID).
+		SetRequestID(e.requestID).
+		SetAddress(e.origin.Address).
+		SetUserAgent(ua).
+		SetOccurredAt(e.at).
+		SetOutcome(auditevent.OutcomeDENIED).
+		SetDetail(e.detail).
+		Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
 
 // signInFailed tells the metrics of a failed sign-in or refresh.
@@ -124,6 +211,10 @@ func (s *Service) signIn(sys context.Context, tx *ent.Client, u *ent.User, attem
 	if err := s.throttle.Succeed(sys, tx, attempt); err != nil {
 		return nil, err
 	}
+	now := s.now()
+	s.afterTransaction(sys, func(ctx context.Context) error {
+		return s.throttle.Remember(ctx, s.db, attempt, now)
+	})
 	pair, err := s.sessions.Start(sys, tx, u)
 	if err != nil {
 		return nil, err
@@ -146,8 +237,16 @@ func (s *Service) RefreshToken(ctx context.Context, token string) (*Session, err
 		s.signInFailed(observe.SignInRefreshReused)
 		s.log.WarnContext(ctx, "refresh token reused: session revoked", "request_id", reqid.FromContext(ctx), "user_id", reused.UserID)
 		now := s.now()
+		ev := &signInAudit{
+			u: &ent.User{ID: reused.UserID, PracticeID: reused.PracticeID}, action: "refreshToken",
+			detail:    "UNAUTHENTICATED: a refresh token presented a second time; its session is revoked",
+			requestID: reqid.FromContext(ctx), origin: reqid.OriginFrom(ctx), at: now,
+		}
 		s.afterTransaction(ctx, func(ctx context.Context) error {
-			return auth.RevokeSession(ctx, s.db, reused.PracticeID, reused.UserID, reused.Session, now)
+			if err := auth.RevokeSession(ctx, s.db, reused.PracticeID, reused.UserID, reused.Session, now); err != nil {
+				return err
+			}
+			return ev.write(ctx, s.db)
 		})
 		return nil, errInvalidRefreshToken
 	case errors.Is(err, auth.ErrInvalidToken):
@@ -190,8 +289,9 @@ func (s *Service) Logout(ctx context.Context, everywhere bool) (int, error) {
 	return len(open), nil
 }
 
-// rateLimited is the answer to a sign-in while its email or address is
-// locked: the same whether or not the email has a login.
+// rateLimited is the answer to a sign-in while its email is locked at its
+// address, its address is locked, or its email's delay is not over: the
+// same whether or not the email has a login.
 func rateLimited(ctx context.Context, wait time.Duration) error {
 	seconds := int(math.Ceil(wait.Seconds()))
 	auth.SetRetryAfter(ctx, seconds)
@@ -227,7 +327,7 @@ type passwordCheckKey struct{}
 func (s *Service) CheckPasswordEarly(ctx context.Context, email, password string) context.Context {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	attempt := s.throttle.Attempt(email, reqid.OriginFrom(ctx).Address)
-	if wait, err := s.throttle.Wait(sys, s.db, attempt, s.now()); err != nil || wait > 0 {
+	if wait, _, err := s.throttle.Wait(sys, s.db, attempt, s.now()); err != nil || wait > 0 {
 		return ctx // refused (or failed) in Login, as without the early check
 	}
 	pc := &passwordCheck{email: email, password: password}

@@ -83,29 +83,30 @@ func TestLogin(t *testing.T) {
 				t.Errorf("last sign-in %v, want %v", u.LastLoginAt, testNow)
 			}
 		})
-		t.Run("refused: wrong passwords are counted until the email is locked", func(t *testing.T) {
+		t.Run("refused: wrong passwords are counted until the email is locked at the address", func(t *testing.T) {
 			c := sCommittedWithPassword(t, dialectName)
 			for i := 1; i <= testLimits.AccountFailures; i++ {
 				_, err := sLogin(t, c, "ada@north.example", "wrong password")
 				wantRefusal(t, err, caseload.CodeUnauthenticated, "", "invalid email or password")
-				// Counted after the rollback, against the email and the address.
+				// Counted after the rollback, against the email, the email at
+				// the address, and the address.
 				for _, row := range c.tx.LoginThrottle.Query().AllX(c.allow) {
-					if row.Failures != i || (row.Scope != loginthrottle.ScopeACCOUNT && row.Scope != loginthrottle.ScopeADDRESS) {
+					if row.Failures != i {
 						t.Errorf("attempt %d: throttle %s counts %d, want %d", i, row.Scope, row.Failures, i)
 					}
 				}
-				if n := c.tx.LoginThrottle.Query().CountX(c.allow); n != 2 {
-					t.Errorf("attempt %d: %d throttle rows, want the email's and the address's", i, n)
+				if n := c.tx.LoginThrottle.Query().CountX(c.allow); n != 3 {
+					t.Errorf("attempt %d: %d throttle rows, want the email's, the pair's and the address's", i, n)
 				}
 			}
-			account, err := c.tx.LoginThrottle.Query().Where(loginthrottle.ScopeEQ(loginthrottle.ScopeACCOUNT)).Only(c.allow)
+			account, err := c.tx.LoginThrottle.Query().Where(loginthrottle.ScopeEQ(loginthrottle.ScopeACCOUNT_ADDRESS)).Only(c.allow)
 			if err != nil {
 				t.Fatalf("the email's count: %v", err)
 			}
 			if account.LockedUntil == nil || !account.LockedUntil.Equal(testNow.Add(auth.DefaultLockout)) {
-				t.Errorf("the email is locked until %v, want %v", account.LockedUntil, testNow.Add(auth.DefaultLockout))
+				t.Errorf("the email is locked at the address until %v, want %v", account.LockedUntil, testNow.Add(auth.DefaultLockout))
 			}
-			// Locked, even the right password waits.
+			// Locked, even the right password waits at that address.
 			_, err = sLogin(t, c, "ada@north.example", testPassword)
 			wantRefusal(t, err, caseload.CodeRateLimited, "", "too many failed sign-ins")
 			if e := (*caseload.Error)(nil); errors.As(err, &e) && e.RetryAfter != int(auth.DefaultLockout/time.Second) {

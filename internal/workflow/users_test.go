@@ -188,7 +188,7 @@ func TestUnlockUser(t *testing.T) {
 					tb.Fatal(err)
 				}
 			}
-			if wait, err := c.throttle.Wait(c.allow, c.tx, attempt, testNow); err != nil || wait != auth.DefaultLockout {
+			if wait, _, err := c.throttle.Wait(c.allow, c.tx, attempt, testNow); err != nil || wait != auth.DefaultLockout {
 				tb.Fatalf("the fixture's lock: wait %v (%v), want %v", wait, err, auth.DefaultLockout)
 			}
 			return attempt
@@ -203,7 +203,7 @@ func TestUnlockUser(t *testing.T) {
 			if got.Email != "ada@north.example" {
 				t.Errorf("unlocked %s, want ada@north.example", got.Email)
 			}
-			if wait, err := c.throttle.Wait(c.allow, c.tx, attempt, testNow); err != nil || wait != 0 {
+			if wait, _, err := c.throttle.Wait(c.allow, c.tx, attempt, testNow); err != nil || wait != 0 {
 				t.Errorf("after the unlock: wait %v (%v), want none", wait, err)
 			}
 			if n := c.tx.LoginThrottle.Query().CountX(c.allow); n != 0 {
@@ -220,7 +220,7 @@ func TestUnlockUser(t *testing.T) {
 			attempt := lock(t, c)
 			_, err := c.svc.UnlockUser(c.as(c.clinician), c.clinician.UserID)
 			wantRefusal(t, err, caseload.CodeNotFound, "userID", "not found")
-			if wait, _ := c.throttle.Wait(c.allow, c.tx, attempt, testNow); wait != auth.DefaultLockout {
+			if wait, _, _ := c.throttle.Wait(c.allow, c.tx, attempt, testNow); wait != auth.DefaultLockout {
 				t.Errorf("after a refused unlock: wait %v, want the lock's %v", wait, auth.DefaultLockout)
 			}
 		})
