@@ -95,11 +95,12 @@ func TestBrowserIDE(t *testing.T) {
 
 	b := &browser{t: t, ctx: ctx}
 	defer b.watchConsole()()
-	b.run("open the IDE",
+	b.run("plant what an earlier version left in localStorage: tabs with a token",
 		chromedp.Navigate(web.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`.graphiql-container`)),
-		// What an earlier version left in localStorage: tabs with a token.
 		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('graphiql:tabState', JSON.stringify({tabs: [{headers: '{"Authorization": "Bearer stale.token.value"}'}]})); localStorage.setItem('caseload-ide:session', '{"tokenTail": "token.value"}')`),
+	)
+	b.run("open the IDE",
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(`.graphiql-container`)),
 		chromedp.WaitVisible(chromedp.CSS(`.caseload-bar input[name=email]`)),
