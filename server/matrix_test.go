@@ -15,7 +15,8 @@ package main
 //   - ADMIN reads and writes the whole practice; CLINICIAN their own caseload;
 //     SUPERVISOR their own caseload plus, read-only, their supervisees'; ANALYST
 //     reads the practice without identifying fields (FORBIDDEN) and writes
-//     nothing; without a token only login, refreshToken and introspection work.
+//     nothing; without a token only login, refreshToken, completePasswordReset
+//     and introspection work.
 //   - A record the caller may not see (another clinician's caseload, another
 //     practice's) answers exactly like an id that exists nowhere: same code,
 //     same message, same data. A refused write changes nothing.
