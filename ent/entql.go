@@ -344,14 +344,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "User",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			user.FieldCreatedAt:    {Type: field.TypeTime, Column: user.FieldCreatedAt},
-			user.FieldUpdatedAt:    {Type: field.TypeTime, Column: user.FieldUpdatedAt},
-			user.FieldPracticeID:   {Type: field.TypeInt, Column: user.FieldPracticeID},
-			user.FieldEmail:        {Type: field.TypeString, Column: user.FieldEmail},
-			user.FieldPasswordHash: {Type: field.TypeString, Column: user.FieldPasswordHash},
-			user.FieldRole:         {Type: field.TypeEnum, Column: user.FieldRole},
-			user.FieldActive:       {Type: field.TypeBool, Column: user.FieldActive},
-			user.FieldLastLoginAt:  {Type: field.TypeTime, Column: user.FieldLastLoginAt},
+			user.FieldCreatedAt:              {Type: field.TypeTime, Column: user.FieldCreatedAt},
+			user.FieldUpdatedAt:              {Type: field.TypeTime, Column: user.FieldUpdatedAt},
+			user.FieldPracticeID:             {Type: field.TypeInt, Column: user.FieldPracticeID},
+			user.FieldEmail:                  {Type: field.TypeString, Column: user.FieldEmail},
+			user.FieldPasswordHash:           {Type: field.TypeString, Column: user.FieldPasswordHash},
+			user.FieldRole:                   {Type: field.TypeEnum, Column: user.FieldRole},
+			user.FieldActive:                 {Type: field.TypeBool, Column: user.FieldActive},
+			user.FieldPasswordResetHash:      {Type: field.TypeString, Column: user.FieldPasswordResetHash},
+			user.FieldPasswordResetExpiresAt: {Type: field.TypeTime, Column: user.FieldPasswordResetExpiresAt},
+			user.FieldLastLoginAt:            {Type: field.TypeTime, Column: user.FieldLastLoginAt},
 		},
 	}
 	graph.MustAddE(
@@ -2816,6 +2818,16 @@ func (f *UserFilter) WhereRole(p entql.StringP) {
 // WhereActive applies the entql bool predicate on the active field.
 func (f *UserFilter) WhereActive(p entql.BoolP) {
 	f.Where(p.Field(user.FieldActive))
+}
+
+// WherePasswordResetHash applies the entql string predicate on the password_reset_hash field.
+func (f *UserFilter) WherePasswordResetHash(p entql.StringP) {
+	f.Where(p.Field(user.FieldPasswordResetHash))
+}
+
+// WherePasswordResetExpiresAt applies the entql time.Time predicate on the password_reset_expires_at field.
+func (f *UserFilter) WherePasswordResetExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldPasswordResetExpiresAt))
 }
 
 // WhereLastLoginAt applies the entql time.Time predicate on the last_login_at field.

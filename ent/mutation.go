@@ -14788,27 +14788,29 @@ func (m *RefreshTokenMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                    Op
-	typ                   string
-	id                    *int
-	created_at            *time.Time
-	updated_at            *time.Time
-	email                 *string
-	password_hash         *string
-	role                  *user.Role
-	active                *bool
-	last_login_at         *time.Time
-	clearedFields         map[string]struct{}
-	practice              *int
-	clearedpractice       bool
-	clinician             *int
-	clearedclinician      bool
-	refresh_tokens        map[int]struct{}
-	removedrefresh_tokens map[int]struct{}
-	clearedrefresh_tokens bool
-	done                  bool
-	oldValue              func(context.Context) (*User, error)
-	predicates            []predicate.User
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	email                     *string
+	password_hash             *string
+	role                      *user.Role
+	active                    *bool
+	password_reset_hash       *string
+	password_reset_expires_at *time.Time
+	last_login_at             *time.Time
+	clearedFields             map[string]struct{}
+	practice                  *int
+	clearedpractice           bool
+	clinician                 *int
+	clearedclinician          bool
+	refresh_tokens            map[int]struct{}
+	removedrefresh_tokens     map[int]struct{}
+	clearedrefresh_tokens     bool
+	done                      bool
+	oldValue                  func(context.Context) (*User, error)
+	predicates                []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -15161,6 +15163,104 @@ func (m *UserMutation) ResetActive() {
 	m.active = nil
 }
 
+// SetPasswordResetHash sets the "password_reset_hash" field.
+func (m *UserMutation) SetPasswordResetHash(s string) {
+	m.password_reset_hash = &s
+}
+
+// PasswordResetHash returns the value of the "password_reset_hash" field in the mutation.
+func (m *UserMutation) PasswordResetHash() (r string, exists bool) {
+	v := m.password_reset_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPasswordResetHash returns the old "password_reset_hash" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldPasswordResetHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPasswordResetHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPasswordResetHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPasswordResetHash: %w", err)
+	}
+	return oldValue.PasswordResetHash, nil
+}
+
+// ClearPasswordResetHash clears the value of the "password_reset_hash" field.
+func (m *UserMutation) ClearPasswordResetHash() {
+	m.password_reset_hash = nil
+	m.clearedFields[user.FieldPasswordResetHash] = struct{}{}
+}
+
+// PasswordResetHashCleared returns if the "password_reset_hash" field was cleared in this mutation.
+func (m *UserMutation) PasswordResetHashCleared() bool {
+	_, ok := m.clearedFields[user.FieldPasswordResetHash]
+	return ok
+}
+
+// ResetPasswordResetHash resets all changes to the "password_reset_hash" field.
+func (m *UserMutation) ResetPasswordResetHash() {
+	m.password_reset_hash = nil
+	delete(m.clearedFields, user.FieldPasswordResetHash)
+}
+
+// SetPasswordResetExpiresAt sets the "password_reset_expires_at" field.
+func (m *UserMutation) SetPasswordResetExpiresAt(t time.Time) {
+	m.password_reset_expires_at = &t
+}
+
+// PasswordResetExpiresAt returns the value of the "password_reset_expires_at" field in the mutation.
+func (m *UserMutation) PasswordResetExpiresAt() (r time.Time, exists bool) {
+	v := m.password_reset_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPasswordResetExpiresAt returns the old "password_reset_expires_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldPasswordResetExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPasswordResetExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPasswordResetExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPasswordResetExpiresAt: %w", err)
+	}
+	return oldValue.PasswordResetExpiresAt, nil
+}
+
+// ClearPasswordResetExpiresAt clears the value of the "password_reset_expires_at" field.
+func (m *UserMutation) ClearPasswordResetExpiresAt() {
+	m.password_reset_expires_at = nil
+	m.clearedFields[user.FieldPasswordResetExpiresAt] = struct{}{}
+}
+
+// PasswordResetExpiresAtCleared returns if the "password_reset_expires_at" field was cleared in this mutation.
+func (m *UserMutation) PasswordResetExpiresAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldPasswordResetExpiresAt]
+	return ok
+}
+
+// ResetPasswordResetExpiresAt resets all changes to the "password_reset_expires_at" field.
+func (m *UserMutation) ResetPasswordResetExpiresAt() {
+	m.password_reset_expires_at = nil
+	delete(m.clearedFields, user.FieldPasswordResetExpiresAt)
+}
+
 // SetLastLoginAt sets the "last_login_at" field.
 func (m *UserMutation) SetLastLoginAt(t time.Time) {
 	m.last_login_at = &t
@@ -15364,7 +15464,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -15385,6 +15485,12 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.active != nil {
 		fields = append(fields, user.FieldActive)
+	}
+	if m.password_reset_hash != nil {
+		fields = append(fields, user.FieldPasswordResetHash)
+	}
+	if m.password_reset_expires_at != nil {
+		fields = append(fields, user.FieldPasswordResetExpiresAt)
 	}
 	if m.last_login_at != nil {
 		fields = append(fields, user.FieldLastLoginAt)
@@ -15411,6 +15517,10 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Role()
 	case user.FieldActive:
 		return m.Active()
+	case user.FieldPasswordResetHash:
+		return m.PasswordResetHash()
+	case user.FieldPasswordResetExpiresAt:
+		return m.PasswordResetExpiresAt()
 	case user.FieldLastLoginAt:
 		return m.LastLoginAt()
 	}
@@ -15436,6 +15546,10 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldRole(ctx)
 	case user.FieldActive:
 		return m.OldActive(ctx)
+	case user.FieldPasswordResetHash:
+		return m.OldPasswordResetHash(ctx)
+	case user.FieldPasswordResetExpiresAt:
+		return m.OldPasswordResetExpiresAt(ctx)
 	case user.FieldLastLoginAt:
 		return m.OldLastLoginAt(ctx)
 	}
@@ -15496,6 +15610,20 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetActive(v)
 		return nil
+	case user.FieldPasswordResetHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPasswordResetHash(v)
+		return nil
+	case user.FieldPasswordResetExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPasswordResetExpiresAt(v)
+		return nil
 	case user.FieldLastLoginAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -15536,6 +15664,12 @@ func (m *UserMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *UserMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(user.FieldPasswordResetHash) {
+		fields = append(fields, user.FieldPasswordResetHash)
+	}
+	if m.FieldCleared(user.FieldPasswordResetExpiresAt) {
+		fields = append(fields, user.FieldPasswordResetExpiresAt)
+	}
 	if m.FieldCleared(user.FieldLastLoginAt) {
 		fields = append(fields, user.FieldLastLoginAt)
 	}
@@ -15553,6 +15687,12 @@ func (m *UserMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *UserMutation) ClearField(name string) error {
 	switch name {
+	case user.FieldPasswordResetHash:
+		m.ClearPasswordResetHash()
+		return nil
+	case user.FieldPasswordResetExpiresAt:
+		m.ClearPasswordResetExpiresAt()
+		return nil
 	case user.FieldLastLoginAt:
 		m.ClearLastLoginAt()
 		return nil
@@ -15584,6 +15724,12 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldActive:
 		m.ResetActive()
+		return nil
+	case user.FieldPasswordResetHash:
+		m.ResetPasswordResetHash()
+		return nil
+	case user.FieldPasswordResetExpiresAt:
+		m.ResetPasswordResetExpiresAt()
 		return nil
 	case user.FieldLastLoginAt:
 		m.ResetLastLoginAt()

@@ -27,12 +27,16 @@ type User struct {
 	PracticeID int `json:"practice_id,omitempty"`
 	// Sign-in email address, lower case; unique across all practices.
 	Email string `json:"email,omitempty"`
-	// bcrypt hash of the password; never leaves the server.
+	// Hash of the password (auth.HashPassword: bcrypt of its SHA-256); never leaves the server.
 	PasswordHash string `json:"-"`
 	// What the user may see and change (SPEC.md Access).
 	Role user.Role `json:"role,omitempty"`
 	// Inactive users cannot sign in.
 	Active bool `json:"active,omitempty"`
+	// SHA-256 of the one-time password reset code an admin issued (resetPassword); cleared when used or when the password changes; internal.
+	PasswordResetHash *string `json:"-"`
+	// When the password reset code stops being accepted; internal.
+	PasswordResetExpiresAt *time.Time `json:"password_reset_expires_at,omitempty"`
 	// When the user last signed in successfully.
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -98,9 +102,9 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case user.FieldID, user.FieldPracticeID:
 			values[i] = new(sql.NullInt64)
-		case user.FieldEmail, user.FieldPasswordHash, user.FieldRole:
+		case user.FieldEmail, user.FieldPasswordHash, user.FieldRole, user.FieldPasswordResetHash:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldLastLoginAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldPasswordResetExpiresAt, user.FieldLastLoginAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -164,6 +168,20 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field active", values[i])
 			} else if value.Valid {
 				_m.Active = value.Bool
+			}
+		case user.FieldPasswordResetHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field password_reset_hash", values[i])
+			} else if value.Valid {
+				_m.PasswordResetHash = new(string)
+				*_m.PasswordResetHash = value.String
+			}
+		case user.FieldPasswordResetExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field password_reset_expires_at", values[i])
+			} else if value.Valid {
+				_m.PasswordResetExpiresAt = new(time.Time)
+				*_m.PasswordResetExpiresAt = value.Time
 			}
 		case user.FieldLastLoginAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -242,6 +260,13 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("active=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Active))
+	builder.WriteString(", ")
+	builder.WriteString("password_reset_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.PasswordResetExpiresAt; v != nil {
+		builder.WriteString("password_reset_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.LastLoginAt; v != nil {
 		builder.WriteString("last_login_at=")

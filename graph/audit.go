@@ -458,13 +458,16 @@ func targetOfArgs(field string, args map[string]any) target {
 // or changes several): the audit event of a refused or failed call is of
 // that kind and id. A new mutation needs its row (TestEveryMutationIsAudited).
 var mutationRecords = map[string]struct{ typ, idField string }{
-	"login":         {"User", ""},
-	"refreshToken":  {"User", ""},
-	"logout":        {"User", ""},
-	"createUser":    {"User", ""},
-	"setUserActive": {"User", "UserID"},
-	"unlockUser":    {"User", "UserID"},
-	"updatePolicy":  {"Practice", ""},
+	"login":                 {"User", ""},
+	"refreshToken":          {"User", ""},
+	"logout":                {"User", ""},
+	"createUser":            {"User", ""},
+	"setUserActive":         {"User", "UserID"},
+	"unlockUser":            {"User", "UserID"},
+	"changePassword":        {"User", ""},
+	"resetPassword":         {"User", "UserID"},
+	"completePasswordReset": {"User", ""},
+	"updatePolicy":          {"Practice", ""},
 
 	"createClinician": {"Clinician", ""},
 	"updateClinician": {"Clinician", "ClinicianID"},

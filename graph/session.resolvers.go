@@ -58,6 +58,26 @@ func (r *mutationResolver) Logout(ctx context.Context, input model.LogoutInput) 
 	return &model.LogoutPayload{EndedSessions: &n, UserErrors: refused}, nil
 }
 
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error) {
+	u, err := r.workflow.ChangePassword(ctx, input.CurrentPassword, input.NewPassword)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ChangePasswordPayload{User: u, UserErrors: refused}, nil
+}
+
+// CompletePasswordReset is the resolver for the completePasswordReset field.
+func (r *mutationResolver) CompletePasswordReset(ctx context.Context, input model.CompletePasswordResetInput) (*model.CompletePasswordResetPayload, error) {
+	u, err := r.workflow.CompletePasswordReset(ctx, input.Email, input.ResetCode, input.NewPassword)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CompletePasswordResetPayload{User: u, UserErrors: refused}, nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return r.me(ctx)

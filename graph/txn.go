@@ -136,6 +136,23 @@ func keyError(msg string) *gqlerror.Error {
 	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": caseload.CodeBadUserInput, "field": IdempotencyKeyHeader}}
 }
 
+// secretResults are the mutations whose response holds a secret shown
+// once (resetPassword's reset code): their response is not kept for a
+// replay under an idempotency key, so that the secret is stored nowhere
+// but hashed.
+var secretResults = map[string]bool{"resetPassword": true}
+
+// carriesSecret reports whether the operation runs a mutation of
+// secretResults (fragments included).
+func carriesSecret(oc *graphql.OperationContext) bool {
+	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Mutation"}) {
+		if secretResults[f.Name] {
+			return true
+		}
+	}
+	return false
+}
+
 // keyed is a mutation sent with an idempotency key.
 type keyed struct {
 	practice, user int
@@ -172,7 +189,7 @@ func (t Transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 	}
 	key, _ := idempotencyKey(oc)
 	v := viewer.FromContext(ctx)
-	if key == "" || v == nil {
+	if key == "" || v == nil || carriesSecret(oc) {
 		rsp, _ := t.run(ctx, next, nil)
 		return rsp
 	}

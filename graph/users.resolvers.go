@@ -41,3 +41,17 @@ func (r *mutationResolver) UnlockUser(ctx context.Context, input model.UnlockUse
 	}
 	return &model.UnlockUserPayload{User: u, UserErrors: refused}, nil
 }
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.ResetPasswordPayload, error) {
+	reset, err := r.workflow.ResetPassword(ctx, input.UserID)
+	refused, err := r.userErrors(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.ResetPasswordPayload{UserErrors: refused}
+	if reset != nil {
+		p.User, p.ResetCode, p.ResetCodeExpiresAt = reset.User, &reset.Code, &reset.ExpiresAt
+	}
+	return p, nil
+}

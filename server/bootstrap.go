@@ -65,8 +65,8 @@ func (b *Bootstrap) Validate() error {
 	if err := user.EmailValidator(b.AdminEmail); err != nil {
 		return fmt.Errorf("admin email: %w", err)
 	}
-	if len(b.AdminPassword) < auth.MinPasswordLength {
-		return fmt.Errorf("admin password: %w", auth.ErrWeakPassword)
+	if err := auth.ValidatePassword(b.AdminPassword, b.AdminEmail); err != nil {
+		return fmt.Errorf("admin password: %w", err)
 	}
 	return nil
 }
@@ -224,8 +224,8 @@ func askPassword(c *cli) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("reading the password: %w", err)
 		}
-		if len(first) < auth.MinPasswordLength {
-			fmt.Fprintf(c.stdout, "  %v\n", auth.ErrWeakPassword)
+		if err := auth.ValidatePassword(first, ""); err != nil {
+			fmt.Fprintf(c.stdout, "  %v\n", err)
 			continue
 		}
 		fmt.Fprint(c.stdout, "Same password again: ")

@@ -34,7 +34,8 @@ const (
 // practice: an analyst signs in through the sign-in bar, runs the metrics
 // tab, sees figures and no client's name; the access token (short-lived
 // here) is renewed with the refresh token, which never reaches
-// localStorage; a session ended on the server shows "Session ended"; and
+// localStorage (nor does the access token: the tabs are kept in
+// sessionStorage); a session ended on the server shows "Session ended"; and
 // sign-out ends the session on the server.
 func TestBrowserIDE(t *testing.T) {
 	testdb.SkipUnderShort(t, "seeds the demo practice and drives a browser")
@@ -94,8 +95,13 @@ func TestBrowserIDE(t *testing.T) {
 
 	b := &browser{t: t, ctx: ctx}
 	defer b.watchConsole()()
-	b.run("open the IDE",
+	b.run("plant what an earlier version left in localStorage: tabs with a token",
 		chromedp.Navigate(web.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`.graphiql-container`)),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('graphiql:tabState', JSON.stringify({tabs: [{headers: '{"Authorization": "Bearer stale.token.value"}'}]})); localStorage.setItem('caseload-ide:session', '{"tokenTail": "token.value"}')`),
+	)
+	b.run("open the IDE",
+		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(`.graphiql-container`)),
 		chromedp.WaitVisible(chromedp.CSS(`.caseload-bar input[name=email]`)),
 		chromedp.Evaluate[chromedp.Void](ideScript),
@@ -105,6 +111,16 @@ func TestBrowserIDE(t *testing.T) {
 	first := b.session()
 	if first.Refresh == "" || first.TokenTail == "" {
 		t.Fatal("after sign-in, no refresh token in sessionStorage or no session record")
+	}
+	// Issue 16, finding 16: the access token is in the tabs' Authorization
+	// header, kept in sessionStorage, and nothing of it in localStorage,
+	// which outlives the browser tab (so do the stale tabs of an earlier
+	// version, planted before the page loaded: they are removed).
+	if first.Token == "" || first.TabsWithToken == 0 {
+		t.Error("after sign-in, no tab has the Authorization header")
+	}
+	if first.LocalStorage != "" {
+		t.Errorf("after sign-in, localStorage holds %d characters, want nothing", len(first.LocalStorage))
 	}
 
 	b.run("open the schema's docs", chromedp.Click(chromedp.CSS(`button[aria-label="Show Documentation Explorer"]`)))
@@ -136,7 +152,7 @@ func TestBrowserIDE(t *testing.T) {
 
 	// Renewal: shortly before the token expires the IDE exchanges the
 	// refresh token for a new pair and puts the new token in every tab.
-	b.waitFor("the token to be renewed", `(JSON.parse(localStorage.getItem('caseload-ide:session')||'{}').tokenTail||'') !== `+jsString(first.TokenTail))
+	b.waitFor("the token to be renewed", `(JSON.parse(sessionStorage.getItem('caseload-ide:session')||'{}').tokenTail||'') !== `+jsString(first.TokenTail))
 	b.waitFor("the tabs to be saved with the renewed token", `stored()`)
 	renewed := b.session()
 	if renewed.Refresh == "" || renewed.Refresh == first.Refresh {
@@ -206,9 +222,9 @@ const ideScript = `
 window.cm = (sel) => { const el = document.querySelector(sel + ' .CodeMirror'); return el && el.CodeMirror ? el.CodeMirror.getValue() : ''; };
 window.operation = () => { const el = document.querySelector('.graphiql-query-editor .CodeMirror'); return el && el.CodeMirror ? el.CodeMirror.operationName : null; };
 window.stored = () => {
-  const s = JSON.parse(localStorage.getItem('caseload-ide:session') || '{}');
-  const key = Object.keys(localStorage).find(k => k.endsWith('tabState'));
-  const tabs = key ? JSON.parse(localStorage.getItem(key)).tabs : [];
+  const s = JSON.parse(sessionStorage.getItem('caseload-ide:session') || '{}');
+  const key = Object.keys(sessionStorage).find(k => k.endsWith('tabState'));
+  const tabs = key ? JSON.parse(sessionStorage.getItem(key)).tabs : [];
   return Boolean(s.tokenTail) && tabs.length > 0 && tabs.every(t => (t.headers || '').includes(s.tokenTail + '"'));
 };`
 
@@ -355,15 +371,16 @@ type ideSession struct {
 	LocalStorage  string    `json:"localStorage"`
 }
 
-// session reads the session record (localStorage), the refresh token
-// (sessionStorage) and the bearer token of GraphiQL's tabs.
+// session reads the session record and the refresh token (sessionStorage),
+// the bearer token of GraphiQL's tabs (sessionStorage) and everything in
+// localStorage.
 func (b *browser) session() ideSession {
 	b.t.Helper()
 	raw := b.eval(`(() => {
-  const s = JSON.parse(localStorage.getItem('caseload-ide:session') || '{}');
+  const s = JSON.parse(sessionStorage.getItem('caseload-ide:session') || '{}');
   const r = JSON.parse(sessionStorage.getItem('caseload-ide:refresh') || '{}');
-  const key = Object.keys(localStorage).find(k => k.endsWith('tabState'));
-  const tabs = key ? JSON.parse(localStorage.getItem(key)).tabs : [];
+  const key = Object.keys(sessionStorage).find(k => k.endsWith('tabState'));
+  const tabs = key ? JSON.parse(sessionStorage.getItem(key)).tabs : [];
   const bearer = (t) => { try { return (JSON.parse(t.headers || '{}').Authorization || '').replace(/^Bearer /, ''); } catch (e) { return ''; } };
   const active = tabs.map(bearer).find(b => s.tokenTail && b.endsWith(s.tokenTail)) || '';
   const all = Object.keys(localStorage).map(k => localStorage.getItem(k)).join('\n');

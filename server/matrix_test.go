@@ -15,7 +15,8 @@ package main
 //   - ADMIN reads and writes the whole practice; CLINICIAN their own caseload;
 //     SUPERVISOR their own caseload plus, read-only, their supervisees'; ANALYST
 //     reads the practice without identifying fields (FORBIDDEN) and writes
-//     nothing; without a token only login, refreshToken and introspection work.
+//     nothing; without a token only login, refreshToken, completePasswordReset
+//     and introspection work.
 //   - A record the caller may not see (another clinician's caseload, another
 //     practice's) answers exactly like an id that exists nowhere: same code,
 //     same message, same data. A refused write changes nothing.
@@ -401,19 +402,25 @@ func mxEdges() map[string]mxEdge {
 		"AddDocumentAddendumPayload.userErrors": mxVia("Mutation.addDocumentAddendum"),
 
 		// The payloads of signing in, the logins and the policy (issue 15).
-		"LoginPayload.user":               mxVia("Mutation.login"),
-		"LoginPayload.userErrors":         mxVia("Mutation.login"),
-		"RefreshTokenPayload.user":        mxVia("Mutation.refreshToken"),
-		"RefreshTokenPayload.userErrors":  mxVia("Mutation.refreshToken"),
-		"LogoutPayload.userErrors":        mxVia("Mutation.logout"),
-		"CreateUserPayload.user":          mxVia("Mutation.createUser"),
-		"CreateUserPayload.userErrors":    mxVia("Mutation.createUser"),
-		"SetUserActivePayload.user":       mxVia("Mutation.setUserActive"),
-		"SetUserActivePayload.userErrors": mxVia("Mutation.setUserActive"),
-		"UnlockUserPayload.user":          mxVia("Mutation.unlockUser"),
-		"UnlockUserPayload.userErrors":    mxVia("Mutation.unlockUser"),
-		"UpdatePolicyPayload.practice":    mxVia("Mutation.updatePolicy"),
-		"UpdatePolicyPayload.userErrors":  mxVia("Mutation.updatePolicy"),
+		"LoginPayload.user":                       mxVia("Mutation.login"),
+		"LoginPayload.userErrors":                 mxVia("Mutation.login"),
+		"RefreshTokenPayload.user":                mxVia("Mutation.refreshToken"),
+		"RefreshTokenPayload.userErrors":          mxVia("Mutation.refreshToken"),
+		"LogoutPayload.userErrors":                mxVia("Mutation.logout"),
+		"CreateUserPayload.user":                  mxVia("Mutation.createUser"),
+		"CreateUserPayload.userErrors":            mxVia("Mutation.createUser"),
+		"SetUserActivePayload.user":               mxVia("Mutation.setUserActive"),
+		"SetUserActivePayload.userErrors":         mxVia("Mutation.setUserActive"),
+		"UnlockUserPayload.user":                  mxVia("Mutation.unlockUser"),
+		"UnlockUserPayload.userErrors":            mxVia("Mutation.unlockUser"),
+		"ChangePasswordPayload.user":              mxVia("Mutation.changePassword"),
+		"ChangePasswordPayload.userErrors":        mxVia("Mutation.changePassword"),
+		"ResetPasswordPayload.user":               mxVia("Mutation.resetPassword"),
+		"ResetPasswordPayload.userErrors":         mxVia("Mutation.resetPassword"),
+		"CompletePasswordResetPayload.user":       mxVia("Mutation.completePasswordReset"),
+		"CompletePasswordResetPayload.userErrors": mxVia("Mutation.completePasswordReset"),
+		"UpdatePolicyPayload.practice":            mxVia("Mutation.updatePolicy"),
+		"UpdatePolicyPayload.userErrors":          mxVia("Mutation.updatePolicy"),
 	}
 }
 
@@ -533,7 +540,11 @@ func mxMutations() map[string]mxMutation {
 	return map[string]mxMutation{
 		"Mutation.login": {public: true,
 			op:   `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token user { id } userErrors { field message code } } }`,
-			vars: func(p *mxTarget) map[string]any { return mxVars("e", p.x.f.clinicianUser.Email, "p", testPassword) }},
+			vars: func(p *mxTarget) map[string]any {
+				// changePassword's row may have changed it.
+				must(p.x.db.User.UpdateOneID(p.x.f.clinicianUser.ID).SetPasswordHash(passwordHash(p.x.t)).Save(sys()))
+				return mxVars("e", p.x.f.clinicianUser.Email, "p", testPassword)
+			}},
 		"Mutation.refreshToken": {public: true,
 			op:   `mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { token user { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("t", p.x.refreshToken()) }},
@@ -561,6 +572,21 @@ func mxMutations() map[string]mxMutation {
 		"Mutation.unlockUser": {scoped: true, admin: true,
 			op:   `mutation($id: ID!) { unlockUser(input: {userID: $id}) { user { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.user()) }},
+		// Any signed-in user changes their own password (their session stays).
+		"Mutation.changePassword": {anyUser: true,
+			op: `mutation { changePassword(input: {currentPassword: "` + testPassword + `", newPassword: "a brand new passphrase"}) { user { id } userErrors { field message code } } }`},
+		"Mutation.resetPassword": {scoped: true, admin: true,
+			op:   `mutation($id: ID!) { resetPassword(input: {userID: $id}) { user { id } resetCode userErrors { field message code } } }`,
+			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.user()) }},
+		// The reset code is the credential: anyone holding it sets the password.
+		"Mutation.completePasswordReset": {public: true,
+			op: `mutation($e: String!, $c: String!) { completePasswordReset(input: {email: $e, resetCode: $c, newPassword: "a brand new passphrase"}) { user { id } userErrors { field message code } } }`,
+			vars: func(p *mxTarget) map[string]any {
+				const code = "matrix-reset-code"
+				sum := sha256.Sum256([]byte(code))
+				u := must(p.x.db.User.UpdateOneID(p.x.f.otherUser.ID).SetPasswordResetHash(hex.EncodeToString(sum[:])).SetPasswordResetExpiresAt(p.x.s.clock.Now().Add(time.Hour)).Save(sys()))
+				return mxVars("e", u.Email, "c", code)
+			}},
 		"Mutation.updatePolicy": {admin: true, others: "FORBIDDEN",
 			op: `mutation { updatePolicy(input: {noShowBuffer: 2}) { practice { id policy { noShowBuffer } } userErrors { field message code } } }`},
 

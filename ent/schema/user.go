@@ -41,13 +41,24 @@ func (User) Fields() []ent.Field {
 		field.String("password_hash").
 			Sensitive().
 			NotEmpty().
-			Comment("bcrypt hash of the password; never leaves the server."),
+			Comment("Hash of the password (auth.HashPassword: bcrypt of its SHA-256); never leaves the server."),
 		field.Enum("role").
 			Values("ADMIN", "CLINICIAN", "SUPERVISOR", "ANALYST").
 			Comment("What the user may see and change (SPEC.md Access)."),
 		field.Bool("active").
 			Default(true).
 			Comment("Inactive users cannot sign in."),
+		field.String("password_reset_hash").
+			Optional().
+			Nillable().
+			Sensitive().
+			Comment("SHA-256 of the one-time password reset code an admin issued (resetPassword); cleared when used or when the password changes; internal.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("password_reset_expires_at").
+			Optional().
+			Nillable().
+			Comment("When the password reset code stops being accepted; internal.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Time("last_login_at").
 			Optional().
 			Nillable().

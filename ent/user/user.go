@@ -32,6 +32,10 @@ const (
 	FieldRole = "role"
 	// FieldActive holds the string denoting the active field in the database.
 	FieldActive = "active"
+	// FieldPasswordResetHash holds the string denoting the password_reset_hash field in the database.
+	FieldPasswordResetHash = "password_reset_hash"
+	// FieldPasswordResetExpiresAt holds the string denoting the password_reset_expires_at field in the database.
+	FieldPasswordResetExpiresAt = "password_reset_expires_at"
 	// FieldLastLoginAt holds the string denoting the last_login_at field in the database.
 	FieldLastLoginAt = "last_login_at"
 	// EdgePractice holds the string denoting the practice edge name in mutations.
@@ -75,6 +79,8 @@ var Columns = []string{
 	FieldPasswordHash,
 	FieldRole,
 	FieldActive,
+	FieldPasswordResetHash,
+	FieldPasswordResetExpiresAt,
 	FieldLastLoginAt,
 }
 
@@ -176,6 +182,16 @@ func ByRole(opts ...sql.OrderTermOption) OrderOption {
 // ByActive orders the results by the active field.
 func ByActive(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActive, opts...).ToFunc()
+}
+
+// ByPasswordResetHash orders the results by the password_reset_hash field.
+func ByPasswordResetHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPasswordResetHash, opts...).ToFunc()
+}
+
+// ByPasswordResetExpiresAt orders the results by the password_reset_expires_at field.
+func ByPasswordResetExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPasswordResetExpiresAt, opts...).ToFunc()
 }
 
 // ByLastLoginAt orders the results by the last_login_at field.

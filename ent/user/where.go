@@ -85,6 +85,16 @@ func Active(v bool) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldActive, v))
 }
 
+// PasswordResetHash applies equality check predicate on the "password_reset_hash" field. It's identical to PasswordResetHashEQ.
+func PasswordResetHash(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPasswordResetHash, v))
+}
+
+// PasswordResetExpiresAt applies equality check predicate on the "password_reset_expires_at" field. It's identical to PasswordResetExpiresAtEQ.
+func PasswordResetExpiresAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPasswordResetExpiresAt, v))
+}
+
 // LastLoginAt applies equality check predicate on the "last_login_at" field. It's identical to LastLoginAtEQ.
 func LastLoginAt(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldLastLoginAt, v))
@@ -348,6 +358,131 @@ func ActiveEQ(v bool) predicate.User {
 // ActiveNEQ applies the NEQ predicate on the "active" field.
 func ActiveNEQ(v bool) predicate.User {
 	return predicate.User(sql.FieldNEQ(FieldActive, v))
+}
+
+// PasswordResetHashEQ applies the EQ predicate on the "password_reset_hash" field.
+func PasswordResetHashEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashNEQ applies the NEQ predicate on the "password_reset_hash" field.
+func PasswordResetHashNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashIn applies the In predicate on the "password_reset_hash" field.
+func PasswordResetHashIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldPasswordResetHash, vs...))
+}
+
+// PasswordResetHashNotIn applies the NotIn predicate on the "password_reset_hash" field.
+func PasswordResetHashNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldPasswordResetHash, vs...))
+}
+
+// PasswordResetHashGT applies the GT predicate on the "password_reset_hash" field.
+func PasswordResetHashGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashGTE applies the GTE predicate on the "password_reset_hash" field.
+func PasswordResetHashGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashLT applies the LT predicate on the "password_reset_hash" field.
+func PasswordResetHashLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashLTE applies the LTE predicate on the "password_reset_hash" field.
+func PasswordResetHashLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashContains applies the Contains predicate on the "password_reset_hash" field.
+func PasswordResetHashContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashHasPrefix applies the HasPrefix predicate on the "password_reset_hash" field.
+func PasswordResetHashHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashHasSuffix applies the HasSuffix predicate on the "password_reset_hash" field.
+func PasswordResetHashHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashIsNil applies the IsNil predicate on the "password_reset_hash" field.
+func PasswordResetHashIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldPasswordResetHash))
+}
+
+// PasswordResetHashNotNil applies the NotNil predicate on the "password_reset_hash" field.
+func PasswordResetHashNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldPasswordResetHash))
+}
+
+// PasswordResetHashEqualFold applies the EqualFold predicate on the "password_reset_hash" field.
+func PasswordResetHashEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldPasswordResetHash, v))
+}
+
+// PasswordResetHashContainsFold applies the ContainsFold predicate on the "password_reset_hash" field.
+func PasswordResetHashContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldPasswordResetHash, v))
+}
+
+// PasswordResetExpiresAtEQ applies the EQ predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPasswordResetExpiresAt, v))
+}
+
+// PasswordResetExpiresAtNEQ applies the NEQ predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldPasswordResetExpiresAt, v))
+}
+
+// PasswordResetExpiresAtIn applies the In predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldPasswordResetExpiresAt, vs...))
+}
+
+// PasswordResetExpiresAtNotIn applies the NotIn predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldPasswordResetExpiresAt, vs...))
+}
+
+// PasswordResetExpiresAtGT applies the GT predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldPasswordResetExpiresAt, v))
+}
+
+// PasswordResetExpiresAtGTE applies the GTE predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldPasswordResetExpiresAt, v))
+}
+
+// PasswordResetExpiresAtLT applies the LT predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldPasswordResetExpiresAt, v))
+}
+
+// PasswordResetExpiresAtLTE applies the LTE predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldPasswordResetExpiresAt, v))
+}
+
+// PasswordResetExpiresAtIsNil applies the IsNil predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldPasswordResetExpiresAt))
+}
+
+// PasswordResetExpiresAtNotNil applies the NotNil predicate on the "password_reset_expires_at" field.
+func PasswordResetExpiresAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldPasswordResetExpiresAt))
 }
 
 // LastLoginAtEQ applies the EQ predicate on the "last_login_at" field.

@@ -106,6 +106,25 @@ type CaseloadHealth struct {
 	Explanation string `json:"explanation"`
 }
 
+// The passwords of `changePassword`.
+type ChangePasswordInput struct {
+	// The password the user signs in with now.
+	CurrentPassword string `json:"currentPassword"`
+	// The new password: 12 to 256 characters (Unicode, counted after NFC normalization; spaces allowed), not only
+	// whitespace, not one character or a short sequence repeated, not a commonly used password (a blocklist shipped with
+	// the server, case ignored), not the email address or its part before the @. Every character counts: nothing is cut
+	// off.
+	NewPassword string `json:"newPassword"`
+}
+
+// The result of `changePassword`.
+type ChangePasswordPayload struct {
+	// The signed-in user, whose password was changed; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the change was refused (see `UserError`); empty when the password was changed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `closeCase`: the client, or why the case was not closed.
 type CloseCasePayload struct {
 	// The client, now CLOSED; null when the input was refused.
@@ -128,6 +147,24 @@ type ClosureReasonCount struct {
 	Reason episode.CloseReason `json:"reason"`
 	// Episodes closed for it in the group.
 	Count int `json:"count"`
+}
+
+// A one-time reset code from `resetPassword`, and the new password.
+type CompletePasswordResetInput struct {
+	// The sign-in email address of the user the code was issued for (case does not matter).
+	Email string `json:"email"`
+	// The reset code, as `resetPassword` returned it to the admin.
+	ResetCode string `json:"resetCode"`
+	// The new password, under the rules of `ChangePasswordInput.newPassword`.
+	NewPassword string `json:"newPassword"`
+}
+
+// The result of `completePasswordReset`.
+type CompletePasswordResetPayload struct {
+	// The user whose password was set: sign in with `login`; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the reset was refused (see `UserError`); empty when the password was set.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The result of `confirmAppointment`: the confirmed session, or why it was refused.
@@ -355,6 +392,25 @@ type RescheduleAppointmentPayload struct {
 	// The session at its new time, SCHEDULED again; null when the input was refused.
 	Appointment *ent.Appointment `json:"appointment,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the session was moved (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The login whose password to reset.
+type ResetPasswordInput struct {
+	// The user who will set a new password with the reset code.
+	UserID int `json:"userID"`
+}
+
+// The result of `resetPassword`: the one-time reset code to hand to the user, shown this once (only its hash is kept).
+type ResetPasswordPayload struct {
+	// The user the code is for; null when the input was refused.
+	User *ent.User `json:"user,omitempty"`
+	// The one-time code the user sends to `completePasswordReset`, with their email and a new password. Hand it over in
+	// person or by another trusted channel; it is never shown again. Null when the input was refused.
+	ResetCode *string `json:"resetCode,omitempty"`
+	// When the code stops being accepted (24 hours from now); null when the input was refused.
+	ResetCodeExpiresAt *time.Time `json:"resetCodeExpiresAt,omitempty"`
+	// Why the input was refused (see `UserError`); empty when the code was issued.
 	UserErrors []*UserError `json:"userErrors"`
 }
 

@@ -330,8 +330,25 @@ func TestMigrateUpgradesDatabaseOfEarlierRelease(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		ctx := context.Background()
 		legacy := openEmpty(t, dialectName)
-		if err := legacy.Ent.Schema.Create(ctx); err != nil {
+		// The earlier release's schema is the first migration, which is
+		// exactly what that release's automatic migration created (not
+		// the current ent schema, which has what later migrations add).
+		dir, err := database.MigrationDir(dialectName)
+		if err != nil {
 			t.Fatal(err)
+		}
+		files, err := dir.Files()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts, err := files[0].Stmts()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range stmts {
+			if _, err := legacy.SQL.ExecContext(ctx, stmt); err != nil {
+				t.Fatalf("creating the earlier release's schema: %v", err)
+			}
 		}
 		if dialectName == dialect.Postgres {
 			for _, c := range []string{"clinician", "client"} {

@@ -116,7 +116,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	case !u.Active:
 		reason, detail = observe.SignInInactiveUser, "UNAUTHENTICATED: the login is deactivated"
 	default:
-		return s.signIn(sys, tx, u, attempt)
+		rehash, err := early.rehashed(u.PasswordHash, password)
+		if err != nil {
+			return nil, err
+		}
+		return s.signIn(sys, tx, u, attempt, rehash)
 	}
 	s.signInFailed(reason)
 	// The failed attempt must be counted, and audited, although the
@@ -206,8 +210,9 @@ func (s *Service) lockedOut(scope loginthrottle.Scope) {
 	}
 }
 
-// signIn starts a session for a user whose credentials are right.
-func (s *Service) signIn(sys context.Context, tx *ent.Client, u *ent.User, attempt auth.Attempt) (*Session, error) {
+// signIn starts a session for a user whose credentials are right, and
+// replaces the user's password hash with rehash unless it is "".
+func (s *Service) signIn(sys context.Context, tx *ent.Client, u *ent.User, attempt auth.Attempt, rehash string) (*Session, error) {
 	if err := s.throttle.Succeed(sys, tx, attempt); err != nil {
 		return nil, err
 	}
@@ -219,7 +224,11 @@ func (s *Service) signIn(sys context.Context, tx *ent.Client, u *ent.User, attem
 	if err != nil {
 		return nil, err
 	}
-	u, err = u.Update().SetLastLoginAt(s.now()).Save(sys)
+	update := u.Update().SetLastLoginAt(s.now())
+	if rehash != "" {
+		update.SetPasswordHash(rehash)
+	}
+	u, err = update.Save(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +319,10 @@ type passwordCheck struct {
 	// has no login (the comparison then only took the time of one).
 	hash string
 	ok   bool
+	// rehash replaces hash when the password matched a hash of an older
+	// scheme (auth.NeedsRehash); made here, out of the transaction, as
+	// it costs another bcrypt.
+	rehash string
 }
 
 type passwordCheckKey struct{}
@@ -339,6 +352,11 @@ func (s *Service) CheckPasswordEarly(ctx context.Context, email, password string
 		return ctx
 	default:
 		pc.hash, pc.ok = u.PasswordHash, auth.CheckPassword(u.PasswordHash, password)
+		if pc.ok && auth.NeedsRehash(u.PasswordHash) {
+			if h, err := auth.Rehash(password); err == nil {
+				pc.rehash = h
+			}
+		}
 	}
 	return context.WithValue(ctx, passwordCheckKey{}, pc)
 }
@@ -361,6 +379,19 @@ func (pc *passwordCheck) valid(hash, password string) bool {
 		return pc.ok
 	}
 	return auth.CheckPassword(hash, password)
+}
+
+// rehashed returns the new hash for a password that matched hash when hash
+// is of an older scheme (auth.NeedsRehash), else "": the one made by the
+// early check when it was made for this hash, else a new one.
+func (pc *passwordCheck) rehashed(hash, password string) (string, error) {
+	if !auth.NeedsRehash(hash) {
+		return "", nil
+	}
+	if pc != nil && pc.hash == hash && pc.rehash != "" {
+		return pc.rehash, nil
+	}
+	return auth.Rehash(password)
 }
 
 // afterTransaction runs fn with a system decision once the mutation's

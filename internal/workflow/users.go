@@ -46,7 +46,10 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*ent.User, error)
 	if taken {
 		refused.Refuse(errEmailTaken)
 	}
-	hash, err := auth.HashPassword(in.Password)
+	hash, err := "", auth.ValidatePassword(in.Password, email)
+	if err == nil {
+		hash, err = auth.HashPassword(in.Password)
+	}
 	switch {
 	case errors.Is(err, auth.ErrWeakPassword):
 		refused.Refuse(caseload.Invalid("password", "%v", err))

@@ -9,7 +9,9 @@
  * Sign-in keeps the access token in the Authorization header of every tab
  * and the refresh token in sessionStorage (never localStorage, never logged);
  * the token is renewed with the refreshToken mutation shortly before it
- * expires, and sign-out calls logout.
+ * expires, and sign-out calls logout. GraphiQL's own state (tabs with their
+ * headers, history) is kept in sessionStorage too, never in localStorage: a
+ * token lives no longer than the browser tab (issue 16, finding 16).
  */
 (function () {
   'use strict';
@@ -37,6 +39,63 @@
   var REFRESH = 'mutation($input:RefreshTokenInput!){ refreshToken(input:$input){ ' + SESSION_FIELDS + ' } }';
   var LOGOUT = 'mutation { logout(input:{}) { endedSessions userErrors { field message code } } }';
   var SESSION_ENDED = 'Session ended: sign in again.';
+
+  // GraphiQL keeps its state (tabs and their headers, the Authorization
+  // header included, and its history, which holds headers too) in the
+  // storage given: this one is the tab's sessionStorage, so that no token
+  // outlives the browser tab. Only GraphiQL's keys are counted and cleared.
+  // Without sessionStorage (disabled) GraphiQL keeps nothing (null).
+  var PREFIX = 'graphiql:';
+  var graphiqlStorage = (function () {
+    var area;
+    try {
+      area = window.sessionStorage;
+      area.getItem(PREFIX + 'probe');
+    } catch (e) {
+      return null;
+    }
+    var keys = function () {
+      var out = [];
+      for (var i = 0; i < area.length; i++) {
+        var k = area.key(i);
+        if (k && k.indexOf(PREFIX) === 0) {
+          out.push(k);
+        }
+      }
+      return out;
+    };
+    return {
+      getItem: function (k) {
+        return area.getItem(k);
+      },
+      setItem: function (k, v) {
+        area.setItem(k, v);
+      },
+      removeItem: function (k) {
+        area.removeItem(k);
+      },
+      get length() {
+        return keys().length;
+      },
+      clear: function () {
+        keys().forEach(function (k) {
+          area.removeItem(k);
+        });
+      },
+    };
+  })();
+
+  // Earlier versions kept GraphiQL's tabs (with the Authorization header)
+  // and the session record in localStorage: remove them.
+  try {
+    Object.keys(window.localStorage).forEach(function (k) {
+      if (k.indexOf(PREFIX) === 0 || k.indexOf('caseload-ide:') === 0) {
+        window.localStorage.removeItem(k);
+      }
+    });
+  } catch (e) {
+    // Storage disabled: nothing was kept.
+  }
 
   // GraphiQL's fetcher sends the headers of the active tab's Headers editor.
   var fetcher = GraphiQL.createFetcher({ url: endpoint, enableIncrementalDelivery: false });
@@ -220,12 +279,12 @@
     return call(LOGOUT, {}, 'logout', token);
   }
 
-  // The session record shows who signed in; the access token itself lives
-  // only in GraphiQL's headers. tokenTail ties the record to that token;
+  // The session record (sessionStorage) shows who signed in; the access
+  // token itself lives only in GraphiQL's headers. tokenTail ties the record to that token;
   // renewAt is when to renew it (browser clock, ms).
   function loadSession() {
     try {
-      var s = JSON.parse(localStorage.getItem(SESSION_KEY) || 'null');
+      var s = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
       return s && typeof s.tokenTail === 'string' ? s : null;
     } catch (e) {
       return null;
@@ -249,7 +308,7 @@
   }
 
   function saveSession(s) {
-    store('localStorage', SESSION_KEY, s);
+    store('sessionStorage', SESSION_KEY, s);
   }
 
   // loadRefresh returns the refresh token stored for the access token whose
@@ -608,7 +667,11 @@
         fetcher: fetcher,
         defaultTabs: defaultTabs,
         defaultQuery: config.newTabQuery || undefined,
-        shouldPersistHeaders: true,
+        // The headers are kept, with the tabs, in sessionStorage only
+        // (graphiqlStorage): a reload of the browser tab keeps the
+        // session, closing the tab ends what the browser holds of it.
+        storage: graphiqlStorage,
+        shouldPersistHeaders: graphiqlStorage !== null,
         // A new tab starts with the token of the tab it was opened from.
         defaultHeaders: bearer ? JSON.stringify({ Authorization: 'Bearer ' + bearer }, null, 2) : undefined,
         defaultEditorToolsVisibility: true,
