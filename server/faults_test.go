@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +14,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-
 	"github.com/caseload/caseload/internal/testdb"
 )
 
@@ -286,46 +283,98 @@ func TestFrozenDatabaseIsBounded(t *testing.T) {
 	})
 }
 
-// TestConcurrentBookingsOfOneClient books one client 30 times at once, at
-// different times of the day: PostgreSQL may pick a deadlock's loser or
-// fail a serialization, and the mutation is then run again; no booking
-// answers INTERNAL, and each either lands or answers CONFLICT.
+// TestConcurrentBookingsOfOneClient books one client 30 times at once for
+// the same hour, ten times over. PostgreSQL's exclusion constraints see
+// each other's uncommitted rows and may pick a deadlock's loser (40P01):
+// that booking is run again, and then meets the one that committed. Each
+// hour gets exactly one booking; every other answers CONFLICT, never
+// INTERNAL.
 func TestConcurrentBookingsOfOneClient(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, d string) {
 		s := newAPIServer(t, d)
 		f := s.seedPractice("North", "north.example")
 		tok := s.token(f.clinicianUser)
 		ann := f.ownClients[0]
-		const n = 30
-		var wg sync.WaitGroup
-		codes := make([]string, n)
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				start := testNow.AddDate(0, 0, 2+i/8).Add(time.Duration(i%8) * time.Hour)
-				codes[i] = s.do(tok, schedule, slotInput(ann.ID, start)).code()
-			}(i)
-		}
-		wg.Wait()
-		landed := 0
-		for i, c := range codes {
-			switch c {
-			case "":
-				landed++
-			case "CONFLICT":
-			default:
-				t.Errorf("booking %d answered %s", i, c)
+		const rounds, perHour = 10, 30
+		codes := make([]string, rounds*perHour)
+		for r := 0; r < rounds; r++ {
+			start := testNow.AddDate(0, 0, 2).Add(time.Duration(r) * time.Hour)
+			var wg sync.WaitGroup
+			for i := 0; i < perHour; i++ {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					codes[r*perHour+i] = s.do(tok, schedule, slotInput(ann.ID, start)).code()
+				}(i)
 			}
+			wg.Wait()
 		}
-		if landed == 0 {
-			t.Error("no booking landed")
+		count := map[string]int{}
+		for _, c := range codes {
+			count[c]++
 		}
-		if strings.Contains(s.logs.String(), "internal error") {
-			t.Errorf("internal errors logged:\n%s", s.logs.String())
+		t.Logf("answers %v; mutations run again: %d", count, strings.Count(s.logs.String(), "running it again"))
+		if count[""] != rounds || count["CONFLICT"] != rounds*(perHour-1) {
+			t.Errorf("answers %v, want %d bookings and %d CONFLICT", count, rounds, rounds*(perHour-1))
 		}
 	})
 }
 
-var _ = errors.New
-var _ = io.EOF
+// TestDeadlockedBookingRunsAgain makes PostgreSQL pick a booking as a
+// deadlock's loser: another transaction locks the client's row (the
+// booking's foreign key waits for it) and then inserts a session that
+// collides with the booking's own (its exclusion constraint waits for the
+// booking). The booking's backend, with the shorter deadlock_timeout,
+// finds the deadlock and is given up (40P01); the mutation runs again once
+// the other transaction has rolled back, and lands: not INTERNAL.
+func TestDeadlockedBookingRunsAgain(t *testing.T) {
+	s := newAPIServer(t, dialect.Postgres)
+	f := s.seedPractice("North", "north.example")
+	tok := s.token(f.clinicianUser)
+	ann, ben := f.ownClients[0], f.ownClients[1]
+	start := testNow.AddDate(0, 0, 3)
+	ctx := context.Background()
+
+	other, err := s.main.DB.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Rollback() }()
+	var otherPID int
+	if err := other.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&otherPID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ExecContext(ctx, "SET LOCAL deadlock_timeout = '20s'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ExecContext(ctx, "SELECT id FROM clients WHERE id = $1 FOR UPDATE", ann.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	booked := make(chan *gqlResponse, 1)
+	go func() { booked <- s.do(tok, schedule, slotInput(ann.ID, start)) }()
+	eventually(t, "the booking waits for the client's row", func() bool {
+		var n int
+		err := s.main.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", otherPID).Scan(&n)
+		return err == nil && n > 0
+	})
+	if _, err := other.ExecContext(ctx, `INSERT INTO appointments (created_at, updated_at, starts_at, ends_at, practice_id, client_id, clinician_id)
+		VALUES (now(), now(), $1, $2, $3, $4, $5)`, start, start.Add(50*time.Minute), f.practice.ID, ben.ID, f.clinician.ID); err != nil {
+		t.Fatalf("the colliding insert: %v", err)
+	}
+	if err := other.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	var r *gqlResponse
+	select {
+	case r = <-booked:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the booking never answered")
+	}
+	if r.code() != "" || r.Status != http.StatusOK {
+		t.Fatalf("the deadlocked booking answered %d %s: %+v\n%s", r.Status, r.code(), r.Errors, s.logs.String())
+	}
+	if !strings.Contains(s.logs.String(), "running it again") {
+		t.Errorf("the booking was not run again:\n%s", s.logs.String())
+	}
+}
