@@ -13,7 +13,9 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/workflow"
@@ -57,6 +59,9 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	}
 	if appErr := (*caseload.Error)(nil); errors.As(err, &appErr) && appErr.RetryAfter > 0 {
 		out.Extensions["retryAfter"] = appErr.RetryAfter
+	}
+	if code == caseload.CodeUnavailable {
+		out.Extensions["retryAfter"] = caseload.RetryAfterUnavailable
 	}
 	return out
 }
@@ -102,6 +107,17 @@ func (p presenter) classify(ctx context.Context, err error) (code caseload.Code,
 		// Argument coercion errors (e.g. a malformed ID or DateTime).
 		code, _ := gqlErr.Extensions["code"].(string)
 		return caseload.Code(code), gqlErr.Message, ""
+	case database.Unavailable(err):
+		// The database is down, frozen past the request's timeout, or
+		// restarting: 503 with Retry-After (server/http.go), never a code
+		// that tells the client its input or its token is wrong.
+		p.log.WarnContext(ctx, "database unavailable", "request_id", reqid.FromContext(ctx), "error", err.Error())
+		return caseload.CodeUnavailable, auth.UnavailableMessage, ""
+	case database.Retryable(err):
+		// A deadlock or serialization failure that outlasted the
+		// transaction's retries (txn.go).
+		markRetry(ctx)
+		return caseload.CodeConflict, conflictMessage, ""
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return caseload.CodeInternal, "the request was cancelled or took too long", ""
 	case sqlState(err) == sqlStateQueryCanceled:

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/idempotencyrecord"
 	"github.com/caseload/caseload/ent/privacy"
+	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
 	"github.com/caseload/caseload/internal/viewer"
@@ -59,8 +62,71 @@ type Transactions struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
+	graphql.OperationInterceptor
 	graphql.ResponseInterceptor
 } = Transactions{}
+
+// MaxAttempts is how many times a mutation's transaction runs when
+// PostgreSQL gives it up for a deadlock or a serialization failure with
+// another one running at the same time (two bookings of the same client):
+// the loser is run again from the start, after a short random pause, and
+// past the last attempt answers CONFLICT.
+const MaxAttempts = 3
+
+// conflictMessage is the CONFLICT of a transaction given up MaxAttempts times.
+const conflictMessage = "the change ran into another made at the same time: try again"
+
+// attempt is one run of a mutation's transaction, on its context.
+type attempt struct {
+	// retry is set when the attempt failed in a way that running it again
+	// may cure (a deadlock, a serialization failure).
+	retry bool
+	// last: no attempt follows this one.
+	last bool
+}
+
+type attemptKey struct{}
+
+// markRetry notes on the attempt of ctx that it may succeed if run again.
+func markRetry(ctx context.Context) {
+	if a, ok := ctx.Value(attemptKey{}).(*attempt); ok {
+		a.retry = true
+	}
+}
+
+// retrying reports whether the attempt of ctx failed and another follows.
+func retrying(ctx context.Context) bool {
+	a, ok := ctx.Value(attemptKey{}).(*attempt)
+	return ok && a.retry && !a.last
+}
+
+// InterceptOperation runs a mutation again, whole, when its transaction
+// was given up for a deadlock or a serialization failure: the interceptors
+// below this one and the resolvers run afresh (a new store of facts, a new
+// transaction), nothing of the failed attempt having been committed. The
+// failed attempt is not audited; the last one is, as any.
+func (t Transactions) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if !isMutation(graphql.GetOperationContext(ctx)) {
+		return next(ctx)
+	}
+	return func(rctx context.Context) *graphql.Response {
+		for n := 1; ; n++ {
+			a := &attempt{last: n == MaxAttempts}
+			rsp := next(ctx)(context.WithValue(rctx, attemptKey{}, a))
+			if rsp == nil || !a.retry || a.last {
+				return rsp
+			}
+			t.Log.InfoContext(rctx, "mutation ran into another: running it again", "request_id", reqid.FromContext(rctx), "attempt", n)
+			// 10-40 ms, then 20-80 ms: the other transaction commits meanwhile.
+			pause := time.Duration(n) * (10*time.Millisecond + rand.N(30*time.Millisecond)) //nolint:gosec // jitter, not a secret
+			select {
+			case <-time.After(pause):
+			case <-rctx.Done():
+				return rsp
+			}
+		}
+	}
+}
 
 // ExtensionName names the extension.
 func (Transactions) ExtensionName() string { return "Transactions" }
@@ -279,6 +345,9 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 	if len(rsp.Errors) > 0 {
 		_ = tx.Rollback()
 		rsp = &graphql.Response{Errors: rsp.Errors, Extensions: rsp.Extensions}
+		if retrying(ctx) {
+			return rsp, false // InterceptOperation runs it again
+		}
 		// The refused or failed attempt is recorded after the rollback.
 		if err := t.audit(ctx, t.DB, log, rsp, false); err != nil {
 			return t.internal(ctx, "writing the audit log", err), false
@@ -307,6 +376,9 @@ func (t Transactions) run(ctx context.Context, next graphql.ResponseHandler, req
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		if database.Retryable(err) || database.Unavailable(err) {
+			return t.internal(ctx, "committing", err), false
+		}
 		if ent.IsConstraintError(err) {
 			return errorResponse(caseload.CodeConflict, "the change conflicts with a change made at the same time: read again and retry"), false
 		}
@@ -322,9 +394,22 @@ func (t Transactions) audit(ctx context.Context, db *ent.Client, log *auditLog, 
 	})
 }
 
-// internal logs the cause with the request id and answers generically.
+// internal logs the cause with the request id and answers generically;
+// a database that is unavailable answers UNAVAILABLE, and a deadlock or
+// serialization failure CONFLICT, and has the operation run again.
 func (t Transactions) internal(ctx context.Context, doing string, err error) *graphql.Response {
 	id := reqid.FromContext(ctx)
+	switch {
+	case database.Retryable(err):
+		markRetry(ctx)
+		t.Log.InfoContext(ctx, "transaction given up by the database", "request_id", id, "doing", doing, "error", err.Error())
+		return errorResponse(caseload.CodeConflict, conflictMessage)
+	case database.Unavailable(err):
+		t.Log.WarnContext(ctx, "database unavailable", "request_id", id, "doing", doing, "error", err.Error())
+		rsp := errorResponse(caseload.CodeUnavailable, auth.UnavailableMessage)
+		rsp.Errors[0].Extensions["retryAfter"] = caseload.RetryAfterUnavailable
+		return rsp
+	}
 	t.Log.ErrorContext(ctx, "transaction failed", "request_id", id, "doing", doing, "error", err.Error())
 	rsp := errorResponse(caseload.CodeInternal, "internal error; quote the request id when reporting it")
 	rsp.Errors[0].Extensions["requestId"] = id

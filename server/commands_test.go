@@ -94,8 +94,12 @@ func TestMigrateAndDrainConfig(t *testing.T) {
 		drain   time.Duration
 		err     string
 	}{
-		{migrate: true},
-		{args: []string{"-migrate=false"}, migrate: false},
+		{migrate: true, drain: DefaultDrainDelay},
+		{args: []string{"-migrate=false"}, migrate: false, drain: DefaultDrainDelay},
+		{args: []string{"-drain-delay", "0"}, migrate: true},
+		{args: []string{"-shutdown-timeout", "0"}, err: "shutdown timeout must be more than 0"},
+		{env: map[string]string{envShutdownTimeout: "soon"}, err: envShutdownTimeout + " must be a duration"},
+		{args: []string{"-request-timeout", "-1s"}, err: "request timeout must be between 0 (none) and 10m0s"},
 		{env: map[string]string{envMigrate: "false", envDrainDelay: "5s"}, migrate: false, drain: 5 * time.Second},
 		{args: []string{"-migrate=true", "-drain-delay", "1s"}, env: map[string]string{envMigrate: "false"}, migrate: true, drain: time.Second},
 		{env: map[string]string{envMigrate: "maybe"}, err: envMigrate + " must be true or false"},
@@ -120,6 +124,20 @@ func TestMigrateAndDrainConfig(t *testing.T) {
 		if cfg.Migrate != tc.migrate || cfg.DrainDelay != tc.drain {
 			t.Errorf("%v %v: migrate %v, drain delay %v; want %v, %v", tc.args, tc.env, cfg.Migrate, cfg.DrainDelay, tc.migrate, tc.drain)
 		}
+	}
+	// The timeouts: their defaults, the environment, and flags over it.
+	env := map[string]string{envJWTSecret: strings.Repeat("s", 32), envShutdownTimeout: "30s", envRequestTimeout: "3s"}
+	cfg, err := ParseConfig(nil, func(k string) string { return env[k] })
+	if err != nil || cfg.ShutdownTimeout != 30*time.Second || cfg.RequestTimeout != 3*time.Second {
+		t.Errorf("from the environment: %v, shutdown %v, request %v", err, cfg.ShutdownTimeout, cfg.RequestTimeout)
+	}
+	cfg, err = ParseConfig([]string{"-shutdown-timeout", "1m", "-request-timeout", "0"}, func(k string) string { return env[k] })
+	if err != nil || cfg.ShutdownTimeout != time.Minute || cfg.RequestTimeout != 0 {
+		t.Errorf("from flags: %v, shutdown %v, request %v", err, cfg.ShutdownTimeout, cfg.RequestTimeout)
+	}
+	cfg, err = ParseConfig(nil, func(k string) string { return map[string]string{envJWTSecret: strings.Repeat("s", 32)}[k] })
+	if err != nil || cfg.ShutdownTimeout != DefaultShutdownTimeout || cfg.RequestTimeout != DefaultRequestTimeout {
+		t.Errorf("defaults: %v, shutdown %v, request %v", err, cfg.ShutdownTimeout, cfg.RequestTimeout)
 	}
 }
 
@@ -281,6 +299,9 @@ func startServer(t *testing.T, args []string, env map[string]string) (base strin
 	addr := freeAddr(t)
 	if !slices.Contains(args, "-admin-addr") {
 		args = append([]string{"-admin-addr", "off"}, args...) // tests run at once: no fixed port
+	}
+	if !slices.Contains(args, "-drain-delay") {
+		args = append([]string{"-drain-delay", "0"}, args...) // stop at once unless the test drains
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &lockedWriter{w: &bytes.Buffer{}}

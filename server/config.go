@@ -39,8 +39,12 @@ type Config struct {
 	Introspection bool
 	// LogFormat is "text" or "json".
 	LogFormat string
-	// ShutdownTimeout bounds the graceful shutdown.
+	// ShutdownTimeout bounds the graceful shutdown: how long requests in
+	// flight, after the drain delay, may take to finish.
 	ShutdownTimeout time.Duration
+	// RequestTimeout bounds each request's context (0: none): what waits
+	// on the database gives up then and answers UNAVAILABLE.
+	RequestTimeout time.Duration
 	// MaxDepth, MaxAliases, MaxRootFields and MaxComplexity bound the shape
 	// of a GraphQL operation (see graph.DepthLimit and its siblings).
 	MaxDepth, MaxAliases, MaxRootFields, MaxComplexity int
@@ -107,6 +111,21 @@ const (
 	envMigrate              = "CASELOAD_MIGRATE"
 	envTrustedDocumentsOnly = "CASELOAD_TRUSTED_DOCUMENTS_ONLY"
 	envDrainDelay           = "CASELOAD_DRAIN_DELAY"
+	envShutdownTimeout      = "CASELOAD_SHUTDOWN_TIMEOUT"
+	envRequestTimeout       = "CASELOAD_REQUEST_TIMEOUT"
+)
+
+// Defaults of the timeouts of a request and of a shutdown.
+const (
+	// DefaultDrainDelay is the default of CASELOAD_DRAIN_DELAY: a load
+	// balancer polling /readyz every few seconds notices within it.
+	DefaultDrainDelay = 5 * time.Second
+	// DefaultShutdownTimeout is the default of CASELOAD_SHUTDOWN_TIMEOUT.
+	DefaultShutdownTimeout = 15 * time.Second
+	// DefaultRequestTimeout is the default of CASELOAD_REQUEST_TIMEOUT.
+	DefaultRequestTimeout = 10 * time.Second
+	// maxTimeout bounds the timeouts and the drain delay.
+	maxTimeout = 10 * time.Minute
 )
 
 // MaxDrainDelay bounds CASELOAD_DRAIN_DELAY: a longer wait would outlast
@@ -122,7 +141,7 @@ const DefaultDatabasePath = "data/caseload.db"
 // ParseConfig reads flags from args and the environment from getenv.
 func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	fs := flag.NewFlagSet("caseload", flag.ContinueOnError)
-	cfg := &Config{ShutdownTimeout: 15 * time.Second}
+	cfg := &Config{}
 	fs.StringVar(&cfg.Addr, "addr", orDefault(getenv(envAddr), "127.0.0.1:8080"), "listen address (env "+envAddr+")")
 	fs.StringVar(&cfg.AdminAddr, "admin-addr", orDefault(getenv(envAdminAddr), DefaultAdminAddr), "admin listen address serving /metrics; off: none (env "+envAdminAddr+")")
 	databaseFlag(fs, getenv, &cfg.DatabaseURL)
@@ -157,6 +176,12 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	}
 	if cfg.DrainDelay < 0 || cfg.DrainDelay > MaxDrainDelay {
 		return nil, fmt.Errorf("drain delay must be between 0 and %v, got %v", MaxDrainDelay, cfg.DrainDelay)
+	}
+	if cfg.ShutdownTimeout <= 0 || cfg.ShutdownTimeout > maxTimeout {
+		return nil, fmt.Errorf("shutdown timeout must be more than 0 and at most %v, got %v", maxTimeout, cfg.ShutdownTimeout)
+	}
+	if cfg.RequestTimeout < 0 || cfg.RequestTimeout > maxTimeout {
+		return nil, fmt.Errorf("request timeout must be between 0 (none) and %v, got %v", maxTimeout, cfg.RequestTimeout)
 	}
 	if err := cfg.checkLimits(*origins); err != nil {
 		return nil, err
@@ -250,16 +275,26 @@ func (cfg *Config) operationFlags(fs *flag.FlagSet, getenv func(string) string) 
 		return err
 	}
 	fs.BoolVar(&cfg.Migrate, "migrate", migrate, "apply the schema migrations at start; false when `caseload migrate` runs them separately (env "+envMigrate+")")
-	drain, err := envDuration(getenv, envDrainDelay, 0)
+	drain, err := envDuration(getenv, envDrainDelay, DefaultDrainDelay)
 	if err != nil {
 		return err
 	}
+	shutdown, err := envDuration(getenv, envShutdownTimeout, DefaultShutdownTimeout)
+	if err != nil {
+		return err
+	}
+	request, err := envDuration(getenv, envRequestTimeout, DefaultRequestTimeout)
+	if err != nil {
+		return err
+	}
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", shutdown, "after the drain delay, how long requests in flight may take to finish before the server stops anyway (env "+envShutdownTimeout+")")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", request, "a request waiting on the database longer answers 503 UNAVAILABLE; 0: never (env "+envRequestTimeout+")")
 	trusted, err := envBool(getenv, envTrustedDocumentsOnly, false)
 	if err != nil {
 		return err
 	}
 	fs.BoolVar(&cfg.TrustedDocumentsOnly, "trusted-documents-only", trusted, "run only the documents of operations/manifest.json, sent whole or by their sha256Hash (env "+envTrustedDocumentsOnly+")")
-	fs.DurationVar(&cfg.DrainDelay, "drain-delay", drain, "after SIGTERM, answer /readyz with 503 and keep serving this long before closing the listener, so that a load balancer stops sending requests first (env "+envDrainDelay+")")
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", drain, "after SIGTERM, answer /readyz with 503 and keep serving this long before closing the listener, so that a load balancer stops sending requests first; a second SIGINT or SIGTERM stops at once (env "+envDrainDelay+")")
 	return nil
 }
 

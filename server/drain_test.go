@@ -95,3 +95,28 @@ func TestReadinessWhileDraining(t *testing.T) {
 		t.Errorf("no draining line in the log:\n%s", out.String())
 	}
 }
+
+// TestShutdownTimeoutIsConfigurable: a request that is still in flight when
+// the shutdown timeout (-shutdown-timeout) ends no longer holds the server:
+// it stops then, saying so, instead of after a hard-coded 15 s.
+func TestShutdownTimeoutIsConfigurable(t *testing.T) {
+	base, _, stop := startServer(t, []string{"-db", filepath.Join(t.TempDir(), "caseload.db"), "-drain-delay", "0", "-shutdown-timeout", "1s"}, nil)
+	addr := strings.TrimPrefix(base, "http://")
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	// A body that never arrives in full: the request stays in flight.
+	fmt.Fprintf(slow, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", addr)
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	err = stop()
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "shutting down") {
+		t.Errorf("stop with a request in flight past the timeout: %v", err)
+	}
+	if took < 900*time.Millisecond || took > 5*time.Second {
+		t.Errorf("stopped after %v, want about the 1s shutdown timeout", took)
+	}
+}

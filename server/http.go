@@ -9,11 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/caseload/caseload/graph"
 	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/ide"
 	"github.com/caseload/caseload/internal/observe"
 	"github.com/caseload/caseload/internal/observe/prom"
@@ -50,15 +52,75 @@ func (m *Main) Handler() http.Handler {
 	authn := &auth.Authenticator{Issuer: m.Issuer, DB: m.DB.Ent}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(persistedGET(authn.Middleware(gql))))))
-	mux.Handle("/metrics.csv", cors(m.Config.CORSOrigins, noStore(authn.Middleware(http.HandlerFunc(m.metricsCSV)))))
+	mux.Handle("/graphql", cors(m.Config.CORSOrigins, noStore(limitBody(persistedGET(authn.Middleware(unavailableStatus(gql)))))))
+	mux.Handle("/metrics.csv", cors(m.Config.CORSOrigins, noStore(authn.Middleware(unavailableStatus(http.HandlerFunc(m.metricsCSV))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", m.ready)
 	mux.Handle("/", ide.Handler("/graphql", ide.WithNotice(m.setupNotice)))
-	return m.traced(mux, m.withRequestID(m.recoverPanics(securityHeaders(mux))))
+	return m.traced(mux, m.withRequestID(m.recoverPanics(securityHeaders(m.withTimeout(mux)))))
+}
+
+// withTimeout bounds every request's context by Config.RequestTimeout
+// (0: none): whatever waits on the database (a connection from the pool, a
+// statement) gives up then, and the request answers UNAVAILABLE, instead
+// of hanging as long as a frozen database does.
+func (m *Main) withTimeout(next http.Handler) http.Handler {
+	d := m.Config.RequestTimeout
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// unavailableStatus answers 503 with Retry-After, instead of 200, a
+// GraphQL response with an UNAVAILABLE error (the database could not be
+// reached: graph/errors.go), so that clients back off and retry, load
+// balancers and alerts see a server error, and nobody is signed out.
+func unavailableStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&unavailableWriter{ResponseWriter: w, record: observe.FromContext(r.Context())}, r)
+	})
+}
+
+type unavailableWriter struct {
+	http.ResponseWriter
+	record *observe.Request
+	wrote  bool
+}
+
+func (u *unavailableWriter) WriteHeader(status int) {
+	if !u.wrote {
+		u.wrote = true
+		if status == http.StatusOK && slices.Contains(u.record.Summary().Codes, string(caseload.CodeUnavailable)) {
+			u.Header().Set("Retry-After", strconv.Itoa(caseload.RetryAfterUnavailable))
+			status = http.StatusServiceUnavailable
+		}
+	}
+	u.ResponseWriter.WriteHeader(status)
+}
+
+func (u *unavailableWriter) Write(p []byte) (int, error) {
+	if !u.wrote {
+		u.WriteHeader(http.StatusOK)
+	}
+	return u.ResponseWriter.Write(p)
+}
+
+// Flush lets a streaming response (the CSV export) flush through.
+func (u *unavailableWriter) Flush() {
+	if f, ok := u.ResponseWriter.(http.Flusher); ok {
+		if !u.wrote {
+			u.WriteHeader(http.StatusOK)
+		}
+		f.Flush()
+	}
 }
 
 // CodePersistedQueryRequired refuses a GET request that carries a query's
@@ -81,10 +143,17 @@ func persistedGET(next http.Handler) http.Handler {
 	})
 }
 
-// ready answers 200 when the database answers a ping within two seconds,
-// and 503 once shutdown has begun (the process still finishes its requests).
+// ReadyPingTimeout bounds the database ping of /readyz: with the rest of
+// the answer it stays within the two seconds a probe allows.
+const ReadyPingTimeout = 1500 * time.Millisecond
+
+// ready answers 200 when the database answers a ping within
+// ReadyPingTimeout, and 503 once shutdown has begun (the process still
+// finishes its requests). The ping runs apart from the request: a ping
+// blocked on a frozen connection is abandoned at the deadline, and the
+// probe is answered in time anyway.
 func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), ReadyPingTimeout)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if m.draining.Load() {
@@ -92,7 +161,15 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "draining")
 		return
 	}
-	if err := m.DB.SQL.PingContext(ctx); err != nil {
+	pinged := make(chan error, 1)
+	go func() { pinged <- m.DB.SQL.PingContext(ctx) }()
+	var err error
+	select {
+	case err = <-pinged:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
 		m.Logger.WarnContext(ctx, "readiness check failed", "request_id", reqid.FromContext(ctx), "error", err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, "database unavailable")

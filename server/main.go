@@ -31,6 +31,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal starts the drain; the default handling is then
+		// restored, so that a second one (Ctrl-C again) stops at once.
+		<-ctx.Done()
+		stop()
+	}()
 	err := dispatch(ctx, os.Args[1:], osCLI())
 	stop() // not deferred: os.Exit below would skip it
 	switch {
@@ -114,7 +120,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}()
 	db, err := database.Open(ctx, m.Config.DatabaseURL, database.Options{StatementTimeout: m.Config.StatementTimeout, WrapDriver: sqlcount.Wrap,
-		TracerProvider: m.TracerProvider})
+		TracerProvider: m.TracerProvider, IOTimeout: ioTimeout(m.Config.StatementTimeout)})
 	if err != nil {
 		return err
 	}
@@ -124,6 +130,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	return m.openIssuer()
+}
+
+// ioTimeout is how long a read or write of a PostgreSQL connection may
+// wait (database.Options.IOTimeout): a second past the statement timeout,
+// after which the server itself has ended any statement, so that a longer
+// silence is a database that is gone. No statement timeout, no bound.
+func ioTimeout(statement time.Duration) time.Duration {
+	if statement <= 0 {
+		return 0
+	}
+	return statement + time.Second
 }
 
 // migrate applies the pending migrations and says what it did; with

@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/caseload/caseload/ent"
@@ -11,6 +13,8 @@ import (
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/ent/refreshtoken"
 	"github.com/caseload/caseload/ent/user"
+	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/observe"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -46,6 +50,13 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		v, u, err := a.viewerFromToken(r.Context(), strings.TrimSpace(token))
+		if database.Unavailable(err) {
+			// The token may be fine: the database could not say. A 401
+			// would sign the user out; 503 asks the app to try again.
+			record.SetCodes(string(caseload.CodeUnavailable))
+			WriteUnavailable(w)
+			return
+		}
 		if err != nil {
 			record.SetCodes(codeUnauthenticated)
 			writeUnauthenticated(w, ErrInvalidToken.Error())
@@ -103,6 +114,9 @@ func loadViewer(ctx context.Context, db *ent.Client, userID, practiceID int, ses
 		WithClinician().
 		Only(ctx)
 	if err != nil {
+		if database.Unavailable(err) {
+			return nil, nil, fmt.Errorf("loading the signed-in user: %w", err)
+		}
 		return nil, nil, ErrInvalidToken
 	}
 	v := &viewer.Viewer{PracticeID: u.PracticeID, UserID: u.ID, Role: viewer.Role(u.Role), Session: session}
@@ -118,6 +132,23 @@ func loadViewer(ctx context.Context, db *ent.Client, userID, practiceID int, ses
 	}
 	return v, u, nil
 }
+
+// WriteUnavailable answers 503 UNAVAILABLE with Retry-After: the database
+// cannot be reached, and the request may be sent again later.
+func WriteUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", strconv.Itoa(caseload.RetryAfterUnavailable))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{
+			"message":    UnavailableMessage,
+			"extensions": map[string]any{"code": string(caseload.CodeUnavailable), "retryAfter": caseload.RetryAfterUnavailable},
+		}},
+	})
+}
+
+// UnavailableMessage is the message of an UNAVAILABLE error.
+const UnavailableMessage = "the database is unavailable or did not answer in time: try again shortly"
 
 // codeUnauthenticated is the extensions.code of a refused token.
 const codeUnauthenticated = "UNAUTHENTICATED"

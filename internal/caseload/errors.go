@@ -31,7 +31,15 @@ const (
 	CodeRateLimited Code = "RATE_LIMITED"
 	// CodeInternal: the server failed; the detail is in its log only.
 	CodeInternal Code = "INTERNAL"
+	// CodeUnavailable: the database cannot be reached or did not answer in
+	// time: send the request again after the response's Retry-After (HTTP
+	// 503); with an idempotency key, a mutation is safe to send again.
+	CodeUnavailable Code = "UNAVAILABLE"
 )
+
+// RetryAfterUnavailable is the Retry-After, in seconds, of an UNAVAILABLE
+// answer.
+const RetryAfterUnavailable = 5
 
 // Error is the one error of the domain: a failure the caller can act on,
 // with its code, a message shown as is, and for BAD_USER_INPUT the field.

@@ -52,7 +52,16 @@ type Options struct {
 	StatementTimeout time.Duration
 	// TracerProvider, if set, gives every SQL statement a span (tracing.go).
 	TracerProvider trace.TracerProvider
+	// IOTimeout bounds each read and write of a PostgreSQL connection
+	// (faults.go): a database that stops answering fails the statement
+	// after this long instead of holding it for as long as it is frozen.
+	// 0 sets none (the commands, whose migrations may run long).
+	IOTimeout time.Duration
 }
+
+// DefaultConnectTimeout is the connect_timeout of a PostgreSQL URL that
+// sets none: how long opening a connection may take.
+const DefaultConnectTimeout = 5 * time.Second
 
 // IsPostgres reports whether url names a PostgreSQL database.
 func IsPostgres(url string) bool {
@@ -104,7 +113,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		f.Close()
 		source = SQLiteDSN(path)
 	}
-	db, err := openSQL(driverName, dialectName, source, opts.TracerProvider)
+	db, err := openSQL(driverName, dialectName, source, opts.TracerProvider, opts.IOTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 	}
@@ -138,6 +147,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 // it opens each connection, so every connection of the pool (and every
 // reconnection) has them. A setting already in the URL wins.
 //
+//   - connect_timeout (DefaultConnectTimeout), which lib/pq applies to
+//     the dial and the startup of each connection: without it, a database
+//     that accepts no connections holds a request as long as the kernel
+//     retries;
 //   - statement_timeout, when d > 0;
 //   - jit=off: the server's JIT compiler costs hundreds of milliseconds per
 //     statement whose estimated cost passes jit_above_cost (the practice
@@ -160,6 +173,7 @@ func withSessionSettings(dsn string, d time.Duration) (string, error) {
 		set("statement_timeout", strconv.FormatInt(int64(ms), 10))
 	}
 	set("jit", "off")
+	set("connect_timeout", strconv.Itoa(int(DefaultConnectTimeout/time.Second)))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

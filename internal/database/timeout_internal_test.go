@@ -49,3 +49,15 @@ func TestWithStatementTimeout(t *testing.T) {
 		t.Errorf("invalid URL: %v, want an error that does not quote the password", err)
 	}
 }
+
+// TestConnectTimeout: a PostgreSQL URL without connect_timeout gets the
+// default, so that a database accepting no connections cannot hold a
+// request for as long as the kernel retries; the URL's own wins.
+func TestConnectTimeout(t *testing.T) {
+	for dsn, want := range map[string]string{"postgres://u@h/db": "5", "postgres://u@h/db?connect_timeout=2": "2"} {
+		got, _ := withSessionSettings(dsn, 0)
+		if u, _ := url.Parse(got); u.Query().Get("connect_timeout") != want {
+			t.Errorf("%s: %s, want connect_timeout=%s", dsn, got, want)
+		}
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"database/sql/driver"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 
 	"entgo.io/ent/dialect"
 	"github.com/XSAM/otelsql"
+	"github.com/lib/pq"
 	"go.opentelemetry.io/otel/attribute"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
@@ -22,15 +24,27 @@ import (
 // sent, whose values are bound arguments, never recorded). A failed
 // statement's span gets the error status and the error's type; its message,
 // which may quote a value, is removed by the server's exporter.
-func openSQL(driverName, dialectName, source string, tp trace.TracerProvider) (*sql.DB, error) {
+func openSQL(driverName, dialectName, source string, tp trace.TracerProvider, ioTimeout time.Duration) (*sql.DB, error) {
+	var connector driver.Connector
+	if dialectName == dialect.Postgres && ioTimeout > 0 {
+		c, err := pq.NewConnector(source)
+		if err != nil {
+			return nil, errors.New("the PostgreSQL URL is not valid") // the error may quote it
+		}
+		c.Dialer(&ioDialer{timeout: ioTimeout})
+		connector = c
+	}
 	if tp == nil {
+		if connector != nil {
+			return sql.OpenDB(connector), nil
+		}
 		return sql.Open(driverName, source)
 	}
 	system := semconv.DBSystemNameSQLite
 	if dialectName == dialect.Postgres {
 		system = semconv.DBSystemNamePostgreSQL
 	}
-	return otelsql.Open(driverName, source,
+	options := []otelsql.Option{
 		otelsql.WithTracerProvider(tp),
 		// Metrics are the server's own (Prometheus), not otelsql's.
 		otelsql.WithMeterProvider(metricnoop.NewMeterProvider()),
@@ -53,7 +67,11 @@ func openSQL(driverName, dialectName, source string, tp trace.TracerProvider) (*
 			OmitConnResetSession: true,
 			RecordError:          func(err error) bool { return !errors.Is(err, sql.ErrNoRows) },
 		}),
-	)
+	}
+	if connector != nil {
+		return otelsql.OpenDB(connector, options...), nil
+	}
+	return otelsql.Open(driverName, source, options...)
 }
 
 // operation is what a statement does, its first word in capitals (SELECT,
