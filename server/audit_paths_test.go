@@ -188,12 +188,13 @@ func seedPHI(t *testing.T, s *apiServer, f *practiceFixture) *phiFixture {
 	c, ctx := s.main.DB.Ent, sys()
 	ann := f.ownClients[0]
 	// Every client has every identifying field and wants an earlier slot
-	// (a backfill candidate); Ann is a minor with a primary caregiver.
+	// (a backfill candidate); Ann is a minor with a primary caregiver who
+	// consented to contact (the calendar names only such a caregiver).
 	must(0, c.ClientProfile.Update().SetEmail("someone@example.org").SetPhone("+1 555 0101").
 		SetDateOfBirth(time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)).SetWantsEarlierAppointment(true).Exec(ctx))
 	must(ann.Update().SetDateOfBirth(time.Date(2015, 1, 2, 0, 0, 0, 0, time.UTC)).Save(ctx))
 	cg := must(c.Caregiver.Create().SetPracticeID(f.practice.ID).SetClientID(ann.ID).SetName("Pat Parent").SetRelationship("parent").
-		SetPhone("+1 555 0100").SetEmail("pat@example.org").SetIsPrimary(true).Save(ctx))
+		SetPhone("+1 555 0100").SetEmail("pat@example.org").SetIsPrimary(true).SetConsentToContact(true).Save(ctx))
 	ep := must(c.Episode.Query().Where(episode.ClientID(ann.ID)).First(ctx))
 	// Last week's session, attended, its note a draft past due.
 	past := must(must(c.Appointment.Query().Where(appointment.ClientID(ann.ID)).First(ctx)).Update().SetStatus("ATTENDED").Save(ctx))
