@@ -539,7 +539,7 @@ func mxVars(kv ...any) map[string]any {
 func mxMutations() map[string]mxMutation {
 	return map[string]mxMutation{
 		"Mutation.login": {public: true,
-			op:   `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token user { id } userErrors { field message code } } }`,
+			op: `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token user { id } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any {
 				// changePassword's row may have changed it.
 				must(p.x.db.User.UpdateOneID(p.x.f.clinicianUser.ID).SetPasswordHash(passwordHash(p.x.t)).Save(sys()))

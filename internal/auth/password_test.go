@@ -62,7 +62,7 @@ func TestValidatePassword(t *testing.T) {
 		{"\t \n " + strings.Repeat("\u00a0", 10), "", errBlank},
 		{strings.Repeat("x", 256), "", errRepeated},
 		{strings.Repeat("xy", 129), "", errTooLong},
-		{strings.Repeat("é", 11) + "e", "", nil},     // 12 runes, 23 bytes
+		{strings.Repeat("é", 11) + "e", "", nil},        // 12 runes, 23 bytes
 		{strings.Repeat("e\u0301", 6), "", errTooShort}, // 12 code points, 6 after NFC
 		{"abcabcabcabc", "", errRepeated},
 		// Real entries of the blocklist, in any case.
