@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,8 +16,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// PasswordCost is the bcrypt cost for new password hashes.
-const PasswordCost = 12
+// PasswordCost is the bcrypt cost for new password hashes. A hash of
+// another cost is replaced at its next sign-in (NeedsRehash). It is a
+// variable only so that test binaries can lower it: at 12 one check takes a
+// quarter second, seconds under the race detector, and the tests sign in
+// thousands of times. Nothing in the server changes it.
+var PasswordCost = 12
 
 // MinPasswordLength is the fewest characters (Unicode code points, after
 // NFC normalization) a new password may have.
@@ -189,10 +194,15 @@ func NeedsRehash(hash string) bool {
 }
 
 // dummyHash is compared against when an email is unknown, so that an unknown
-// email and a wrong password take about the same time.
-var dummyHash, _ = Rehash("caseload-timing-equaliser")
+// email and a wrong password take about the same time. It is made at first
+// use, at the PasswordCost of that time, so that it costs what a real
+// user's check costs.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := Rehash("caseload-timing-equaliser")
+	return h
+})
 
 // EqualiseTiming spends the time of one password check.
 func EqualiseTiming(password string) {
-	_ = CheckPassword(dummyHash, password)
+	_ = CheckPassword(dummyHash(), password)
 }

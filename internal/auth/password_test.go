@@ -26,6 +26,11 @@ func TestLongPasswordsAreNotTruncated(t *testing.T) {
 	if NeedsRehash(hash) {
 		t.Error("a fresh hash needs rehashing")
 	}
+	// Test binaries elsewhere lower the cost; this one runs at the
+	// production cost, and a new hash carries it.
+	if cost, err := bcrypt.Cost([]byte(strings.TrimPrefix(hash, prehashPrefix))); err != nil || cost != 12 {
+		t.Errorf("a new hash has bcrypt cost %d (%v), want 12", cost, err)
+	}
 }
 
 // Hashes of the release before the pre-hash (plain bcrypt) still verify,
