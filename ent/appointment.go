@@ -31,7 +31,7 @@ type Appointment struct {
 	ClientID int `json:"client_id,omitempty"`
 	// The clinician holding the session.
 	ClinicianID int `json:"clinician_id,omitempty"`
-	// The episode of care the session belongs to; set from the client's open episode.
+	// The episode of care the session belongs to: the one whose span [opened, closed) contains its start, however late it was entered; none in a gap between episodes.
 	EpisodeID *int `json:"episode_id,omitempty"`
 	// Start of the session.
 	StartsAt time.Time `json:"starts_at,omitempty"`
@@ -45,6 +45,8 @@ type Appointment struct {
 	MinutesLate *int `json:"minutes_late,omitempty"`
 	// Who cancelled the session; a client cancellation inside the policy window is a late cancel.
 	CanceledBy *appointment.CanceledBy `json:"canceled_by,omitempty"`
+	// Who asked to move the session: CLIENT once the client asked for any of its moves, else who asked for the latest; empty if never rescheduled. A client's request breaks the on-time streak of recurring eligibility (never a strike).
+	RescheduledBy *appointment.RescheduledBy `json:"rescheduled_by,omitempty"`
 	// When the session was cancelled.
 	CanceledAt *time.Time `json:"canceled_at,omitempty"`
 	// Why the session was cancelled.
@@ -178,7 +180,7 @@ func (*Appointment) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case appointment.FieldID, appointment.FieldPracticeID, appointment.FieldClientID, appointment.FieldClinicianID, appointment.FieldEpisodeID, appointment.FieldMinutesLate, appointment.FieldFilledFromID:
 			values[i] = new(sql.NullInt64)
-		case appointment.FieldKind, appointment.FieldStatus, appointment.FieldCanceledBy, appointment.FieldCancelReason, appointment.FieldReminderChannel, appointment.FieldExcuseReason, appointment.FieldSeriesID:
+		case appointment.FieldKind, appointment.FieldStatus, appointment.FieldCanceledBy, appointment.FieldRescheduledBy, appointment.FieldCancelReason, appointment.FieldReminderChannel, appointment.FieldExcuseReason, appointment.FieldSeriesID:
 			values[i] = new(sql.NullString)
 		case appointment.FieldCreatedAt, appointment.FieldUpdatedAt, appointment.FieldStartsAt, appointment.FieldEndsAt, appointment.FieldCanceledAt, appointment.FieldConfirmedAt, appointment.FieldReminderSentAt:
 			values[i] = new(sql.NullTime)
@@ -277,6 +279,13 @@ func (_m *Appointment) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CanceledBy = new(appointment.CanceledBy)
 				*_m.CanceledBy = appointment.CanceledBy(value.String)
+			}
+		case appointment.FieldRescheduledBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field rescheduled_by", values[i])
+			} else if value.Valid {
+				_m.RescheduledBy = new(appointment.RescheduledBy)
+				*_m.RescheduledBy = appointment.RescheduledBy(value.String)
 			}
 		case appointment.FieldCanceledAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -450,6 +459,11 @@ func (_m *Appointment) String() string {
 	builder.WriteString(", ")
 	if v := _m.CanceledBy; v != nil {
 		builder.WriteString("canceled_by=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RescheduledBy; v != nil {
+		builder.WriteString("rescheduled_by=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -153,6 +153,20 @@ func (_c *AppointmentCreate) SetNillableCanceledBy(v *appointment.CanceledBy) *A
 	return _c
 }
 
+// SetRescheduledBy sets the "rescheduled_by" field.
+func (_c *AppointmentCreate) SetRescheduledBy(v appointment.RescheduledBy) *AppointmentCreate {
+	_c.mutation.SetRescheduledBy(v)
+	return _c
+}
+
+// SetNillableRescheduledBy sets the "rescheduled_by" field if the given value is not nil.
+func (_c *AppointmentCreate) SetNillableRescheduledBy(v *appointment.RescheduledBy) *AppointmentCreate {
+	if v != nil {
+		_c.SetRescheduledBy(*v)
+	}
+	return _c
+}
+
 // SetCanceledAt sets the "canceled_at" field.
 func (_c *AppointmentCreate) SetCanceledAt(v time.Time) *AppointmentCreate {
 	_c.mutation.SetCanceledAt(v)
@@ -453,6 +467,11 @@ func (_c *AppointmentCreate) check() error {
 			return &ValidationError{Name: "canceled_by", err: fmt.Errorf(`ent: validator failed for field "Appointment.canceled_by": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.RescheduledBy(); ok {
+		if err := appointment.RescheduledByValidator(v); err != nil {
+			return &ValidationError{Name: "rescheduled_by", err: fmt.Errorf(`ent: validator failed for field "Appointment.rescheduled_by": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.CancelReason(); ok {
 		if err := appointment.CancelReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cancel_reason", err: fmt.Errorf(`ent: validator failed for field "Appointment.cancel_reason": %w`, err)}
@@ -542,6 +561,10 @@ func (_c *AppointmentCreate) createSpec() (*Appointment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CanceledBy(); ok {
 		_spec.SetField(appointment.FieldCanceledBy, field.TypeEnum, value)
 		_node.CanceledBy = &value
+	}
+	if value, ok := _c.mutation.RescheduledBy(); ok {
+		_spec.SetField(appointment.FieldRescheduledBy, field.TypeEnum, value)
+		_node.RescheduledBy = &value
 	}
 	if value, ok := _c.mutation.CanceledAt(); ok {
 		_spec.SetField(appointment.FieldCanceledAt, field.TypeTime, value)

@@ -174,6 +174,26 @@ func (_u *AppointmentUpdate) ClearCanceledBy() *AppointmentUpdate {
 	return _u
 }
 
+// SetRescheduledBy sets the "rescheduled_by" field.
+func (_u *AppointmentUpdate) SetRescheduledBy(v appointment.RescheduledBy) *AppointmentUpdate {
+	_u.mutation.SetRescheduledBy(v)
+	return _u
+}
+
+// SetNillableRescheduledBy sets the "rescheduled_by" field if the given value is not nil.
+func (_u *AppointmentUpdate) SetNillableRescheduledBy(v *appointment.RescheduledBy) *AppointmentUpdate {
+	if v != nil {
+		_u.SetRescheduledBy(*v)
+	}
+	return _u
+}
+
+// ClearRescheduledBy clears the value of the "rescheduled_by" field.
+func (_u *AppointmentUpdate) ClearRescheduledBy() *AppointmentUpdate {
+	_u.mutation.ClearRescheduledBy()
+	return _u
+}
+
 // SetCanceledAt sets the "canceled_at" field.
 func (_u *AppointmentUpdate) SetCanceledAt(v time.Time) *AppointmentUpdate {
 	_u.mutation.SetCanceledAt(v)
@@ -511,6 +531,11 @@ func (_u *AppointmentUpdate) check() error {
 			return &ValidationError{Name: "canceled_by", err: fmt.Errorf(`ent: validator failed for field "Appointment.canceled_by": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.RescheduledBy(); ok {
+		if err := appointment.RescheduledByValidator(v); err != nil {
+			return &ValidationError{Name: "rescheduled_by", err: fmt.Errorf(`ent: validator failed for field "Appointment.rescheduled_by": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.CancelReason(); ok {
 		if err := appointment.CancelReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cancel_reason", err: fmt.Errorf(`ent: validator failed for field "Appointment.cancel_reason": %w`, err)}
@@ -584,6 +609,12 @@ func (_u *AppointmentUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.CanceledByCleared() {
 		_spec.ClearField(appointment.FieldCanceledBy, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.RescheduledBy(); ok {
+		_spec.SetField(appointment.FieldRescheduledBy, field.TypeEnum, value)
+	}
+	if _u.mutation.RescheduledByCleared() {
+		_spec.ClearField(appointment.FieldRescheduledBy, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.CanceledAt(); ok {
 		_spec.SetField(appointment.FieldCanceledAt, field.TypeTime, value)
@@ -954,6 +985,26 @@ func (_u *AppointmentUpdateOne) ClearCanceledBy() *AppointmentUpdateOne {
 	return _u
 }
 
+// SetRescheduledBy sets the "rescheduled_by" field.
+func (_u *AppointmentUpdateOne) SetRescheduledBy(v appointment.RescheduledBy) *AppointmentUpdateOne {
+	_u.mutation.SetRescheduledBy(v)
+	return _u
+}
+
+// SetNillableRescheduledBy sets the "rescheduled_by" field if the given value is not nil.
+func (_u *AppointmentUpdateOne) SetNillableRescheduledBy(v *appointment.RescheduledBy) *AppointmentUpdateOne {
+	if v != nil {
+		_u.SetRescheduledBy(*v)
+	}
+	return _u
+}
+
+// ClearRescheduledBy clears the value of the "rescheduled_by" field.
+func (_u *AppointmentUpdateOne) ClearRescheduledBy() *AppointmentUpdateOne {
+	_u.mutation.ClearRescheduledBy()
+	return _u
+}
+
 // SetCanceledAt sets the "canceled_at" field.
 func (_u *AppointmentUpdateOne) SetCanceledAt(v time.Time) *AppointmentUpdateOne {
 	_u.mutation.SetCanceledAt(v)
@@ -1304,6 +1355,11 @@ func (_u *AppointmentUpdateOne) check() error {
 			return &ValidationError{Name: "canceled_by", err: fmt.Errorf(`ent: validator failed for field "Appointment.canceled_by": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.RescheduledBy(); ok {
+		if err := appointment.RescheduledByValidator(v); err != nil {
+			return &ValidationError{Name: "rescheduled_by", err: fmt.Errorf(`ent: validator failed for field "Appointment.rescheduled_by": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.CancelReason(); ok {
 		if err := appointment.CancelReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cancel_reason", err: fmt.Errorf(`ent: validator failed for field "Appointment.cancel_reason": %w`, err)}
@@ -1394,6 +1450,12 @@ func (_u *AppointmentUpdateOne) sqlSave(ctx context.Context) (_node *Appointment
 	}
 	if _u.mutation.CanceledByCleared() {
 		_spec.ClearField(appointment.FieldCanceledBy, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.RescheduledBy(); ok {
+		_spec.SetField(appointment.FieldRescheduledBy, field.TypeEnum, value)
+	}
+	if _u.mutation.RescheduledByCleared() {
+		_spec.ClearField(appointment.FieldRescheduledBy, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.CanceledAt(); ok {
 		_spec.SetField(appointment.FieldCanceledAt, field.TypeTime, value)

@@ -51,6 +51,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			appointment.FieldStatus:          {Type: field.TypeEnum, Column: appointment.FieldStatus},
 			appointment.FieldMinutesLate:     {Type: field.TypeInt, Column: appointment.FieldMinutesLate},
 			appointment.FieldCanceledBy:      {Type: field.TypeEnum, Column: appointment.FieldCanceledBy},
+			appointment.FieldRescheduledBy:   {Type: field.TypeEnum, Column: appointment.FieldRescheduledBy},
 			appointment.FieldCanceledAt:      {Type: field.TypeTime, Column: appointment.FieldCanceledAt},
 			appointment.FieldCancelReason:    {Type: field.TypeString, Column: appointment.FieldCancelReason},
 			appointment.FieldConfirmedAt:     {Type: field.TypeTime, Column: appointment.FieldConfirmedAt},
@@ -1027,6 +1028,11 @@ func (f *AppointmentFilter) WhereMinutesLate(p entql.IntP) {
 // WhereCanceledBy applies the entql string predicate on the canceled_by field.
 func (f *AppointmentFilter) WhereCanceledBy(p entql.StringP) {
 	f.Where(p.Field(appointment.FieldCanceledBy))
+}
+
+// WhereRescheduledBy applies the entql string predicate on the rescheduled_by field.
+func (f *AppointmentFilter) WhereRescheduledBy(p entql.StringP) {
+	f.Where(p.Field(appointment.FieldRescheduledBy))
 }
 
 // WhereCanceledAt applies the entql time.Time predicate on the canceled_at field.

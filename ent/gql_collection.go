@@ -183,6 +183,11 @@ func (_q *AppointmentQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, appointment.FieldCanceledBy)
 				fieldSeen[appointment.FieldCanceledBy] = struct{}{}
 			}
+		case "rescheduledBy":
+			if _, ok := fieldSeen[appointment.FieldRescheduledBy]; !ok {
+				selectedFields = append(selectedFields, appointment.FieldRescheduledBy)
+				fieldSeen[appointment.FieldRescheduledBy] = struct{}{}
+			}
 		case "canceledAt":
 			if _, ok := fieldSeen[appointment.FieldCanceledAt]; !ok {
 				selectedFields = append(selectedFields, appointment.FieldCanceledAt)

@@ -87,6 +87,8 @@ type UpdateAppointmentInput struct {
 	MinutesLate          *int
 	ClearCanceledBy      bool
 	CanceledBy           *appointment.CanceledBy
+	ClearRescheduledBy   bool
+	RescheduledBy        *appointment.RescheduledBy
 	ClearCanceledAt      bool
 	CanceledAt           *time.Time
 	ClearCancelReason    bool
@@ -128,6 +130,12 @@ func (i *UpdateAppointmentInput) Mutate(m *AppointmentMutation) {
 	}
 	if v := i.CanceledBy; v != nil {
 		m.SetCanceledBy(*v)
+	}
+	if i.ClearRescheduledBy {
+		m.ClearRescheduledBy()
+	}
+	if v := i.RescheduledBy; v != nil {
+		m.SetRescheduledBy(*v)
 	}
 	if i.ClearCanceledAt {
 		m.ClearCanceledAt()

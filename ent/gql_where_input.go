@@ -130,6 +130,14 @@ type AppointmentWhereInput struct {
 	CanceledByIsNil  bool                     `json:"canceledByIsNil,omitempty"`
 	CanceledByNotNil bool                     `json:"canceledByNotNil,omitempty"`
 
+	// "rescheduled_by" field predicates.
+	RescheduledBy       *appointment.RescheduledBy  `json:"rescheduledBy,omitempty"`
+	RescheduledByNEQ    *appointment.RescheduledBy  `json:"rescheduledByNEQ,omitempty"`
+	RescheduledByIn     []appointment.RescheduledBy `json:"rescheduledByIn,omitempty"`
+	RescheduledByNotIn  []appointment.RescheduledBy `json:"rescheduledByNotIn,omitempty"`
+	RescheduledByIsNil  bool                        `json:"rescheduledByIsNil,omitempty"`
+	RescheduledByNotNil bool                        `json:"rescheduledByNotNil,omitempty"`
+
 	// "canceled_at" field predicates.
 	CanceledAt       *time.Time  `json:"canceledAt,omitempty"`
 	CanceledAtNEQ    *time.Time  `json:"canceledAtNEQ,omitempty"`
@@ -566,6 +574,24 @@ func (i *AppointmentWhereInput) P() (predicate.Appointment, error) {
 	}
 	if i.CanceledByNotNil {
 		predicates = append(predicates, appointment.CanceledByNotNil())
+	}
+	if i.RescheduledBy != nil {
+		predicates = append(predicates, appointment.RescheduledByEQ(*i.RescheduledBy))
+	}
+	if i.RescheduledByNEQ != nil {
+		predicates = append(predicates, appointment.RescheduledByNEQ(*i.RescheduledByNEQ))
+	}
+	if len(i.RescheduledByIn) > 0 {
+		predicates = append(predicates, appointment.RescheduledByIn(i.RescheduledByIn...))
+	}
+	if len(i.RescheduledByNotIn) > 0 {
+		predicates = append(predicates, appointment.RescheduledByNotIn(i.RescheduledByNotIn...))
+	}
+	if i.RescheduledByIsNil {
+		predicates = append(predicates, appointment.RescheduledByIsNil())
+	}
+	if i.RescheduledByNotNil {
+		predicates = append(predicates, appointment.RescheduledByNotNil())
 	}
 	if i.CanceledAt != nil {
 		predicates = append(predicates, appointment.CanceledAtEQ(*i.CanceledAt))

@@ -69,6 +69,7 @@ type AppointmentMutation struct {
 	minutes_late       *int
 	addminutes_late    *int
 	canceled_by        *appointment.CanceledBy
+	rescheduled_by     *appointment.RescheduledBy
 	canceled_at        *time.Time
 	cancel_reason      *string
 	confirmed_at       *time.Time
@@ -686,6 +687,55 @@ func (m *AppointmentMutation) CanceledByCleared() bool {
 func (m *AppointmentMutation) ResetCanceledBy() {
 	m.canceled_by = nil
 	delete(m.clearedFields, appointment.FieldCanceledBy)
+}
+
+// SetRescheduledBy sets the "rescheduled_by" field.
+func (m *AppointmentMutation) SetRescheduledBy(ab appointment.RescheduledBy) {
+	m.rescheduled_by = &ab
+}
+
+// RescheduledBy returns the value of the "rescheduled_by" field in the mutation.
+func (m *AppointmentMutation) RescheduledBy() (r appointment.RescheduledBy, exists bool) {
+	v := m.rescheduled_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRescheduledBy returns the old "rescheduled_by" field's value of the Appointment entity.
+// If the Appointment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AppointmentMutation) OldRescheduledBy(ctx context.Context) (v *appointment.RescheduledBy, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRescheduledBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRescheduledBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRescheduledBy: %w", err)
+	}
+	return oldValue.RescheduledBy, nil
+}
+
+// ClearRescheduledBy clears the value of the "rescheduled_by" field.
+func (m *AppointmentMutation) ClearRescheduledBy() {
+	m.rescheduled_by = nil
+	m.clearedFields[appointment.FieldRescheduledBy] = struct{}{}
+}
+
+// RescheduledByCleared returns if the "rescheduled_by" field was cleared in this mutation.
+func (m *AppointmentMutation) RescheduledByCleared() bool {
+	_, ok := m.clearedFields[appointment.FieldRescheduledBy]
+	return ok
+}
+
+// ResetRescheduledBy resets all changes to the "rescheduled_by" field.
+func (m *AppointmentMutation) ResetRescheduledBy() {
+	m.rescheduled_by = nil
+	delete(m.clearedFields, appointment.FieldRescheduledBy)
 }
 
 // SetCanceledAt sets the "canceled_at" field.
@@ -1378,7 +1428,7 @@ func (m *AppointmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AppointmentMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, appointment.FieldCreatedAt)
 	}
@@ -1414,6 +1464,9 @@ func (m *AppointmentMutation) Fields() []string {
 	}
 	if m.canceled_by != nil {
 		fields = append(fields, appointment.FieldCanceledBy)
+	}
+	if m.rescheduled_by != nil {
+		fields = append(fields, appointment.FieldRescheduledBy)
 	}
 	if m.canceled_at != nil {
 		fields = append(fields, appointment.FieldCanceledAt)
@@ -1474,6 +1527,8 @@ func (m *AppointmentMutation) Field(name string) (ent.Value, bool) {
 		return m.MinutesLate()
 	case appointment.FieldCanceledBy:
 		return m.CanceledBy()
+	case appointment.FieldRescheduledBy:
+		return m.RescheduledBy()
 	case appointment.FieldCanceledAt:
 		return m.CanceledAt()
 	case appointment.FieldCancelReason:
@@ -1525,6 +1580,8 @@ func (m *AppointmentMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldMinutesLate(ctx)
 	case appointment.FieldCanceledBy:
 		return m.OldCanceledBy(ctx)
+	case appointment.FieldRescheduledBy:
+		return m.OldRescheduledBy(ctx)
 	case appointment.FieldCanceledAt:
 		return m.OldCanceledAt(ctx)
 	case appointment.FieldCancelReason:
@@ -1635,6 +1692,13 @@ func (m *AppointmentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCanceledBy(v)
+		return nil
+	case appointment.FieldRescheduledBy:
+		v, ok := value.(appointment.RescheduledBy)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRescheduledBy(v)
 		return nil
 	case appointment.FieldCanceledAt:
 		v, ok := value.(time.Time)
@@ -1753,6 +1817,9 @@ func (m *AppointmentMutation) ClearedFields() []string {
 	if m.FieldCleared(appointment.FieldCanceledBy) {
 		fields = append(fields, appointment.FieldCanceledBy)
 	}
+	if m.FieldCleared(appointment.FieldRescheduledBy) {
+		fields = append(fields, appointment.FieldRescheduledBy)
+	}
 	if m.FieldCleared(appointment.FieldCanceledAt) {
 		fields = append(fields, appointment.FieldCanceledAt)
 	}
@@ -1799,6 +1866,9 @@ func (m *AppointmentMutation) ClearField(name string) error {
 		return nil
 	case appointment.FieldCanceledBy:
 		m.ClearCanceledBy()
+		return nil
+	case appointment.FieldRescheduledBy:
+		m.ClearRescheduledBy()
 		return nil
 	case appointment.FieldCanceledAt:
 		m.ClearCanceledAt()
@@ -1867,6 +1937,9 @@ func (m *AppointmentMutation) ResetField(name string) error {
 		return nil
 	case appointment.FieldCanceledBy:
 		m.ResetCanceledBy()
+		return nil
+	case appointment.FieldRescheduledBy:
+		m.ResetRescheduledBy()
 		return nil
 	case appointment.FieldCanceledAt:
 		m.ResetCanceledAt()

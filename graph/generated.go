@@ -89,6 +89,7 @@ type ComplexityRoot struct {
 		ReminderChannel func(childComplexity int) int
 		ReminderDue     func(childComplexity int) int
 		ReminderSentAt  func(childComplexity int) int
+		RescheduledBy   func(childComplexity int) int
 		SeriesID        func(childComplexity int) int
 		StartsAt        func(childComplexity int) int
 		Status          func(childComplexity int) int
@@ -1126,6 +1127,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appointment.ReminderSentAt(childComplexity), true
+	case "Appointment.rescheduledBy":
+		if e.ComplexityRoot.Appointment.RescheduledBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.RescheduledBy(childComplexity), true
 	case "Appointment.seriesID":
 		if e.ComplexityRoot.Appointment.SeriesID == nil {
 			break
@@ -4612,6 +4619,8 @@ func (ec *executionContext) childFields_Appointment(ctx context.Context, field g
 		return ec.fieldContext_Appointment_minutesLate(ctx, field)
 	case "canceledBy":
 		return ec.fieldContext_Appointment_canceledBy(ctx, field)
+	case "rescheduledBy":
+		return ec.fieldContext_Appointment_rescheduledBy(ctx, field)
 	case "canceledAt":
 		return ec.fieldContext_Appointment_canceledAt(ctx, field)
 	case "cancelReason":
@@ -8010,6 +8019,29 @@ func (ec *executionContext) _Appointment_canceledBy(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Appointment_canceledBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Appointment", field, false, false, "AppointmentCanceledBy")
+}
+
+func (ec *executionContext) _Appointment_rescheduledBy(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_rescheduledBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RescheduledBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *appointment.RescheduledBy) graphql.Marshaler {
+			return ec.marshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_rescheduledBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, false, false, "AppointmentRescheduledBy")
 }
 
 func (ec *executionContext) _Appointment_canceledAt(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
@@ -23466,7 +23498,7 @@ func (ec *executionContext) unmarshalInputAppointmentWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "clientID", "clientIDNEQ", "clientIDIn", "clientIDNotIn", "clinicianID", "clinicianIDNEQ", "clinicianIDIn", "clinicianIDNotIn", "episodeID", "episodeIDNEQ", "episodeIDIn", "episodeIDNotIn", "episodeIDIsNil", "episodeIDNotNil", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "minutesLate", "minutesLateNEQ", "minutesLateIn", "minutesLateNotIn", "minutesLateGT", "minutesLateGTE", "minutesLateLT", "minutesLateLTE", "minutesLateIsNil", "minutesLateNotNil", "canceledBy", "canceledByNEQ", "canceledByIn", "canceledByNotIn", "canceledByIsNil", "canceledByNotNil", "canceledAt", "canceledAtNEQ", "canceledAtIn", "canceledAtNotIn", "canceledAtGT", "canceledAtGTE", "canceledAtLT", "canceledAtLTE", "canceledAtIsNil", "canceledAtNotNil", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "confirmedAt", "confirmedAtNEQ", "confirmedAtIn", "confirmedAtNotIn", "confirmedAtGT", "confirmedAtGTE", "confirmedAtLT", "confirmedAtLTE", "confirmedAtIsNil", "confirmedAtNotNil", "reminderSentAt", "reminderSentAtNEQ", "reminderSentAtIn", "reminderSentAtNotIn", "reminderSentAtGT", "reminderSentAtGTE", "reminderSentAtLT", "reminderSentAtLTE", "reminderSentAtIsNil", "reminderSentAtNotNil", "reminderChannel", "reminderChannelNEQ", "reminderChannelIn", "reminderChannelNotIn", "reminderChannelIsNil", "reminderChannelNotNil", "excused", "excusedNEQ", "excuseReason", "excuseReasonNEQ", "excuseReasonIn", "excuseReasonNotIn", "excuseReasonGT", "excuseReasonGTE", "excuseReasonLT", "excuseReasonLTE", "excuseReasonContains", "excuseReasonHasPrefix", "excuseReasonHasSuffix", "excuseReasonIsNil", "excuseReasonNotNil", "excuseReasonEqualFold", "excuseReasonContainsFold", "seriesID", "seriesIDNEQ", "seriesIDIn", "seriesIDNotIn", "seriesIDGT", "seriesIDGTE", "seriesIDLT", "seriesIDLTE", "seriesIDContains", "seriesIDHasPrefix", "seriesIDHasSuffix", "seriesIDIsNil", "seriesIDNotNil", "seriesIDEqualFold", "seriesIDContainsFold", "filledFromID", "filledFromIDNEQ", "filledFromIDIn", "filledFromIDNotIn", "filledFromIDIsNil", "filledFromIDNotNil", "hasClient", "hasClientWith", "hasClinician", "hasClinicianWith", "hasEpisode", "hasEpisodeWith", "hasFilledFrom", "hasFilledFromWith", "hasFilledBy", "hasFilledByWith", "hasDocuments", "hasDocumentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "clientID", "clientIDNEQ", "clientIDIn", "clientIDNotIn", "clinicianID", "clinicianIDNEQ", "clinicianIDIn", "clinicianIDNotIn", "episodeID", "episodeIDNEQ", "episodeIDIn", "episodeIDNotIn", "episodeIDIsNil", "episodeIDNotNil", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "minutesLate", "minutesLateNEQ", "minutesLateIn", "minutesLateNotIn", "minutesLateGT", "minutesLateGTE", "minutesLateLT", "minutesLateLTE", "minutesLateIsNil", "minutesLateNotNil", "canceledBy", "canceledByNEQ", "canceledByIn", "canceledByNotIn", "canceledByIsNil", "canceledByNotNil", "rescheduledBy", "rescheduledByNEQ", "rescheduledByIn", "rescheduledByNotIn", "rescheduledByIsNil", "rescheduledByNotNil", "canceledAt", "canceledAtNEQ", "canceledAtIn", "canceledAtNotIn", "canceledAtGT", "canceledAtGTE", "canceledAtLT", "canceledAtLTE", "canceledAtIsNil", "canceledAtNotNil", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "confirmedAt", "confirmedAtNEQ", "confirmedAtIn", "confirmedAtNotIn", "confirmedAtGT", "confirmedAtGTE", "confirmedAtLT", "confirmedAtLTE", "confirmedAtIsNil", "confirmedAtNotNil", "reminderSentAt", "reminderSentAtNEQ", "reminderSentAtIn", "reminderSentAtNotIn", "reminderSentAtGT", "reminderSentAtGTE", "reminderSentAtLT", "reminderSentAtLTE", "reminderSentAtIsNil", "reminderSentAtNotNil", "reminderChannel", "reminderChannelNEQ", "reminderChannelIn", "reminderChannelNotIn", "reminderChannelIsNil", "reminderChannelNotNil", "excused", "excusedNEQ", "excuseReason", "excuseReasonNEQ", "excuseReasonIn", "excuseReasonNotIn", "excuseReasonGT", "excuseReasonGTE", "excuseReasonLT", "excuseReasonLTE", "excuseReasonContains", "excuseReasonHasPrefix", "excuseReasonHasSuffix", "excuseReasonIsNil", "excuseReasonNotNil", "excuseReasonEqualFold", "excuseReasonContainsFold", "seriesID", "seriesIDNEQ", "seriesIDIn", "seriesIDNotIn", "seriesIDGT", "seriesIDGTE", "seriesIDLT", "seriesIDLTE", "seriesIDContains", "seriesIDHasPrefix", "seriesIDHasSuffix", "seriesIDIsNil", "seriesIDNotNil", "seriesIDEqualFold", "seriesIDContainsFold", "filledFromID", "filledFromIDNEQ", "filledFromIDIn", "filledFromIDNotIn", "filledFromIDIsNil", "filledFromIDNotNil", "hasClient", "hasClientWith", "hasClinician", "hasClinicianWith", "hasEpisode", "hasEpisodeWith", "hasFilledFrom", "hasFilledFromWith", "hasFilledBy", "hasFilledByWith", "hasDocuments", "hasDocumentsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24040,6 +24072,48 @@ func (ec *executionContext) unmarshalInputAppointmentWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.CanceledByNotNil = data
+		case "rescheduledBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledBy"))
+			data, err := ec.unmarshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledBy = data
+		case "rescheduledByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledByNEQ"))
+			data, err := ec.unmarshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledByNEQ = data
+		case "rescheduledByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledByIn"))
+			data, err := ec.unmarshalOAppointmentRescheduledBy2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledByᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledByIn = data
+		case "rescheduledByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledByNotIn"))
+			data, err := ec.unmarshalOAppointmentRescheduledBy2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledByᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledByNotIn = data
+		case "rescheduledByIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledByIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledByIsNil = data
+		case "rescheduledByNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledByNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledByNotNil = data
 		case "canceledAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canceledAt"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -33230,7 +33304,7 @@ func (ec *executionContext) unmarshalInputRescheduleAppointmentInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"appointmentID", "startsAt", "endsAt"}
+	fieldsInOrder := [...]string{"appointmentID", "startsAt", "endsAt", "requestedBy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33258,6 +33332,13 @@ func (ec *executionContext) unmarshalInputRescheduleAppointmentInput(ctx context
 				return it, err
 			}
 			it.EndsAt = data
+		case "requestedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestedBy"))
+			data, err := ec.unmarshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestedBy = data
 		}
 	}
 	return it, nil
@@ -33699,7 +33780,7 @@ func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"appointmentID", "startsAt", "endsAt", "kind", "status", "minutesLate", "clearMinutesLate", "canceledBy", "clearCanceledBy", "canceledAt", "clearCanceledAt", "cancelReason", "clearCancelReason", "confirmedAt", "clearConfirmedAt", "reminderSentAt", "clearReminderSentAt", "reminderChannel", "clearReminderChannel", "excused", "excuseReason", "clearExcuseReason", "clinicianID"}
+	fieldsInOrder := [...]string{"appointmentID", "startsAt", "endsAt", "kind", "status", "minutesLate", "clearMinutesLate", "canceledBy", "clearCanceledBy", "rescheduledBy", "clearRescheduledBy", "canceledAt", "clearCanceledAt", "cancelReason", "clearCancelReason", "confirmedAt", "clearConfirmedAt", "reminderSentAt", "clearReminderSentAt", "reminderChannel", "clearReminderChannel", "excused", "excuseReason", "clearExcuseReason", "clinicianID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33769,6 +33850,20 @@ func (ec *executionContext) unmarshalInputUpdateAppointmentInput(ctx context.Con
 				return it, err
 			}
 			it.ClearCanceledBy = data
+		case "rescheduledBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rescheduledBy"))
+			data, err := ec.unmarshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RescheduledBy = data
+		case "clearRescheduledBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRescheduledBy"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearRescheduledBy = data
 		case "canceledAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canceledAt"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -35260,6 +35355,11 @@ func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionS
 			}
 		case "canceledBy":
 			out.Values[i] = ec._Appointment_canceledBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rescheduledBy":
+			out.Values[i] = ec._Appointment_rescheduledBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -40773,6 +40873,16 @@ func (ec *executionContext) marshalNAppointmentReminderChannel2githubᚗcomᚋca
 	return v
 }
 
+func (ec *executionContext) unmarshalNAppointmentRescheduledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx context.Context, v any) (appointment.RescheduledBy, error) {
+	var res appointment.RescheduledBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppointmentRescheduledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx context.Context, sel ast.SelectionSet, v appointment.RescheduledBy) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAppointmentStatus2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐStatus(ctx context.Context, v any) (appointment.Status, error) {
 	var res appointment.Status
 	err := res.UnmarshalGQL(v)
@@ -42740,6 +42850,58 @@ func (ec *executionContext) unmarshalOAppointmentReminderChannel2ᚖgithubᚗcom
 }
 
 func (ec *executionContext) marshalOAppointmentReminderChannel2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐReminderChannel(ctx context.Context, sel ast.SelectionSet, v *appointment.ReminderChannel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAppointmentRescheduledBy2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledByᚄ(ctx context.Context, v any) ([]appointment.RescheduledBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]appointment.RescheduledBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAppointmentRescheduledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAppointmentRescheduledBy2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledByᚄ(ctx context.Context, sel ast.SelectionSet, v []appointment.RescheduledBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppointmentRescheduledBy2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx context.Context, v any) (*appointment.RescheduledBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(appointment.RescheduledBy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAppointmentRescheduledBy2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋappointmentᚐRescheduledBy(ctx context.Context, sel ast.SelectionSet, v *appointment.RescheduledBy) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -42,6 +42,8 @@ const (
 	FieldMinutesLate = "minutes_late"
 	// FieldCanceledBy holds the string denoting the canceled_by field in the database.
 	FieldCanceledBy = "canceled_by"
+	// FieldRescheduledBy holds the string denoting the rescheduled_by field in the database.
+	FieldRescheduledBy = "rescheduled_by"
 	// FieldCanceledAt holds the string denoting the canceled_at field in the database.
 	FieldCanceledAt = "canceled_at"
 	// FieldCancelReason holds the string denoting the cancel_reason field in the database.
@@ -136,6 +138,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldMinutesLate,
 	FieldCanceledBy,
+	FieldRescheduledBy,
 	FieldCanceledAt,
 	FieldCancelReason,
 	FieldConfirmedAt,
@@ -264,6 +267,30 @@ func CanceledByValidator(cb CanceledBy) error {
 	}
 }
 
+// RescheduledBy defines the type for the "rescheduled_by" enum field.
+type RescheduledBy string
+
+// RescheduledBy values.
+const (
+	RescheduledByCLIENT    RescheduledBy = "CLIENT"
+	RescheduledByCLINICIAN RescheduledBy = "CLINICIAN"
+	RescheduledByPRACTICE  RescheduledBy = "PRACTICE"
+)
+
+func (rb RescheduledBy) String() string {
+	return string(rb)
+}
+
+// RescheduledByValidator is a validator for the "rescheduled_by" field enum values. It is called by the builders before save.
+func RescheduledByValidator(rb RescheduledBy) error {
+	switch rb {
+	case RescheduledByCLIENT, RescheduledByCLINICIAN, RescheduledByPRACTICE:
+		return nil
+	default:
+		return fmt.Errorf("appointment: invalid enum value for rescheduled_by field: %q", rb)
+	}
+}
+
 // ReminderChannel defines the type for the "reminder_channel" enum field.
 type ReminderChannel string
 
@@ -356,6 +383,11 @@ func ByMinutesLate(opts ...sql.OrderTermOption) OrderOption {
 // ByCanceledBy orders the results by the canceled_by field.
 func ByCanceledBy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCanceledBy, opts...).ToFunc()
+}
+
+// ByRescheduledBy orders the results by the rescheduled_by field.
+func ByRescheduledBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRescheduledBy, opts...).ToFunc()
 }
 
 // ByCanceledAt orders the results by the canceled_at field.
@@ -558,6 +590,24 @@ func (e *CanceledBy) UnmarshalGQL(val interface{}) error {
 	*e = CanceledBy(str)
 	if err := CanceledByValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid CanceledBy", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e RescheduledBy) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *RescheduledBy) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = RescheduledBy(str)
+	if err := RescheduledByValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid RescheduledBy", str)
 	}
 	return nil
 }

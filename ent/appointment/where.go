@@ -510,6 +510,36 @@ func CanceledByNotNil() predicate.Appointment {
 	return predicate.Appointment(sql.FieldNotNull(FieldCanceledBy))
 }
 
+// RescheduledByEQ applies the EQ predicate on the "rescheduled_by" field.
+func RescheduledByEQ(v RescheduledBy) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldRescheduledBy, v))
+}
+
+// RescheduledByNEQ applies the NEQ predicate on the "rescheduled_by" field.
+func RescheduledByNEQ(v RescheduledBy) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNEQ(FieldRescheduledBy, v))
+}
+
+// RescheduledByIn applies the In predicate on the "rescheduled_by" field.
+func RescheduledByIn(vs ...RescheduledBy) predicate.Appointment {
+	return predicate.Appointment(sql.FieldIn(FieldRescheduledBy, vs...))
+}
+
+// RescheduledByNotIn applies the NotIn predicate on the "rescheduled_by" field.
+func RescheduledByNotIn(vs ...RescheduledBy) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotIn(FieldRescheduledBy, vs...))
+}
+
+// RescheduledByIsNil applies the IsNil predicate on the "rescheduled_by" field.
+func RescheduledByIsNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldIsNull(FieldRescheduledBy))
+}
+
+// RescheduledByNotNil applies the NotNil predicate on the "rescheduled_by" field.
+func RescheduledByNotNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotNull(FieldRescheduledBy))
+}
+
 // CanceledAtEQ applies the EQ predicate on the "canceled_at" field.
 func CanceledAtEQ(v time.Time) predicate.Appointment {
 	return predicate.Appointment(sql.FieldEQ(FieldCanceledAt, v))

@@ -20,6 +20,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"SCHEDULED", "CONFIRMED", "ATTENDED", "NO_SHOW", "CANCELED"}, Default: "SCHEDULED"},
 		{Name: "minutes_late", Type: field.TypeInt, Nullable: true},
 		{Name: "canceled_by", Type: field.TypeEnum, Nullable: true, Enums: []string{"CLIENT", "CLINICIAN", "PRACTICE"}},
+		{Name: "rescheduled_by", Type: field.TypeEnum, Nullable: true, Enums: []string{"CLIENT", "CLINICIAN", "PRACTICE"}},
 		{Name: "canceled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cancel_reason", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
@@ -42,31 +43,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "appointments_practices_practice",
-				Columns:    []*schema.Column{AppointmentsColumns[17]},
+				Columns:    []*schema.Column{AppointmentsColumns[18]},
 				RefColumns: []*schema.Column{PracticesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "appointments_appointments_filled_by",
-				Columns:    []*schema.Column{AppointmentsColumns[18]},
+				Columns:    []*schema.Column{AppointmentsColumns[19]},
 				RefColumns: []*schema.Column{AppointmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "appointments_clients_appointments",
-				Columns:    []*schema.Column{AppointmentsColumns[19]},
+				Columns:    []*schema.Column{AppointmentsColumns[20]},
 				RefColumns: []*schema.Column{ClientsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "appointments_clinicians_appointments",
-				Columns:    []*schema.Column{AppointmentsColumns[20]},
+				Columns:    []*schema.Column{AppointmentsColumns[21]},
 				RefColumns: []*schema.Column{CliniciansColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "appointments_episodes_appointments",
-				Columns:    []*schema.Column{AppointmentsColumns[21]},
+				Columns:    []*schema.Column{AppointmentsColumns[22]},
 				RefColumns: []*schema.Column{EpisodesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -75,22 +76,22 @@ var (
 			{
 				Name:    "appointment_client_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[19], AppointmentsColumns[3]},
+				Columns: []*schema.Column{AppointmentsColumns[20], AppointmentsColumns[3]},
 			},
 			{
 				Name:    "appointment_practice_id_clinician_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[17], AppointmentsColumns[20], AppointmentsColumns[3]},
+				Columns: []*schema.Column{AppointmentsColumns[18], AppointmentsColumns[21], AppointmentsColumns[3]},
 			},
 			{
 				Name:    "appointment_practice_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[17], AppointmentsColumns[3]},
+				Columns: []*schema.Column{AppointmentsColumns[18], AppointmentsColumns[3]},
 			},
 			{
 				Name:    "appointment_episode_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[21], AppointmentsColumns[6]},
+				Columns: []*schema.Column{AppointmentsColumns[22], AppointmentsColumns[6]},
 			},
 		},
 	}

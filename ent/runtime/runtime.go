@@ -69,19 +69,19 @@ func init() {
 	// appointment.MinutesLateValidator is a validator for the "minutes_late" field. It is called by the builders before save.
 	appointment.MinutesLateValidator = appointmentDescMinutesLate.Validators[0].(func(int) error)
 	// appointmentDescCancelReason is the schema descriptor for cancel_reason field.
-	appointmentDescCancelReason := appointmentFields[10].Descriptor()
+	appointmentDescCancelReason := appointmentFields[11].Descriptor()
 	// appointment.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
 	appointment.CancelReasonValidator = appointmentDescCancelReason.Validators[0].(func(string) error)
 	// appointmentDescExcused is the schema descriptor for excused field.
-	appointmentDescExcused := appointmentFields[14].Descriptor()
+	appointmentDescExcused := appointmentFields[15].Descriptor()
 	// appointment.DefaultExcused holds the default value on creation for the excused field.
 	appointment.DefaultExcused = appointmentDescExcused.Default.(bool)
 	// appointmentDescExcuseReason is the schema descriptor for excuse_reason field.
-	appointmentDescExcuseReason := appointmentFields[15].Descriptor()
+	appointmentDescExcuseReason := appointmentFields[16].Descriptor()
 	// appointment.ExcuseReasonValidator is a validator for the "excuse_reason" field. It is called by the builders before save.
 	appointment.ExcuseReasonValidator = appointmentDescExcuseReason.Validators[0].(func(string) error)
 	// appointmentDescSeriesID is the schema descriptor for series_id field.
-	appointmentDescSeriesID := appointmentFields[16].Descriptor()
+	appointmentDescSeriesID := appointmentFields[17].Descriptor()
 	// appointment.SeriesIDValidator is a validator for the "series_id" field. It is called by the builders before save.
 	appointment.SeriesIDValidator = appointmentDescSeriesID.Validators[0].(func(string) error)
 	auditeventMixin := schema.AuditEvent{}.Mixin()

@@ -43,7 +43,7 @@ func (Appointment) Fields() []ent.Field {
 		field.Int("episode_id").
 			Optional().
 			Nillable().
-			Comment("The episode of care the session belongs to; set from the client's open episode.").
+			Comment("The episode of care the session belongs to: the one whose span [opened, closed) contains its start, however late it was entered; none in a gap between episodes.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Time("starts_at").
 			Comment("Start of the session.").
@@ -69,6 +69,12 @@ func (Appointment) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Comment("Who cancelled the session; a client cancellation inside the policy window is a late cancel."),
+		field.Enum("rescheduled_by").
+			Values("CLIENT", "CLINICIAN", "PRACTICE").
+			Optional().
+			Nillable().
+			Comment("Who asked to move the session: CLIENT once the client asked for any of its moves, else who asked for the latest; empty if never rescheduled. A client's request breaks the on-time streak of recurring eligibility (never a strike).").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput)),
 		field.Time("canceled_at").
 			Optional().
 			Nillable().
