@@ -93,12 +93,15 @@ func ofKind(kind string) apptOption { return func(a *Appointment) { a.Kind = kin
 func noteSigned() apptOption { return func(a *Appointment) { a.NoteSigned = true } }
 
 // signedContact marks the contact's note signed (see noteSigned).
-func signedContact(c Contact) Contact    { c.NoteSigned = true; return c }
-func inEpisodeID(id int) apptOption      { return func(a *Appointment) { a.EpisodeID = id } }
-func withClinician(id int) apptOption    { return func(a *Appointment) { a.ClinicianID = id } }
-func lateBy(minutes int) apptOption      { return func(a *Appointment) { a.MinutesLate = minutes } }
-func inSeries(series string) apptOption  { return func(a *Appointment) { a.SeriesID = series } }
-func excused() apptOption                { return func(a *Appointment) { a.Excused = true } }
+func signedContact(c Contact) Contact   { c.NoteSigned = true; return c }
+func inEpisodeID(id int) apptOption     { return func(a *Appointment) { a.EpisodeID = id } }
+func withClinician(id int) apptOption   { return func(a *Appointment) { a.ClinicianID = id } }
+func lateBy(minutes int) apptOption     { return func(a *Appointment) { a.MinutesLate = minutes } }
+func inSeries(series string) apptOption { return func(a *Appointment) { a.SeriesID = series } }
+func excused() apptOption               { return func(a *Appointment) { a.Excused = true } }
+func rescheduledBy(who string) apptOption {
+	return func(a *Appointment) { a.RescheduledBy = who }
+}
 func confirmedAt(t time.Time) apptOption { return func(a *Appointment) { a.ConfirmedAt = t } }
 func remindedAt(t time.Time) apptOption  { return func(a *Appointment) { a.ReminderSentAt = t } }
 

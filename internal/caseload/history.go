@@ -77,8 +77,11 @@ type Appointment struct {
 	Kind        string
 	Status      string
 	// MinutesLate on arrival, for an attended session.
-	MinutesLate    int
-	CanceledBy     string // "" unless cancelled
+	MinutesLate int
+	CanceledBy  string // "" unless cancelled
+	// RescheduledBy is who asked to move the session (CLIENT once the
+	// client asked for any move); "" if it was never rescheduled.
+	RescheduledBy  string
 	CanceledAt     time.Time
 	Excused        bool
 	ConfirmedAt    time.Time
@@ -172,11 +175,42 @@ func (h *History) OpenEpisode() (Episode, bool) {
 	return e, true
 }
 
-// inEpisode reports whether a belongs to episode e: by its link when it has
-// one, otherwise by falling within the episode's dates.
-func inEpisode(a Appointment, e Episode) bool {
-	if a.EpisodeID != 0 {
-		return a.EpisodeID == e.ID
+// Contains reports whether the instant t falls in the episode's span,
+// [OpenedAt, ClosedAt): from its opening up to, not including, its closing
+// (an open episode has no end). Spans of one client never overlap, so an
+// instant is in at most one episode; one before the first episode or
+// between a closing and the next opening is in none.
+func (e Episode) Contains(t time.Time) bool {
+	return !t.Before(e.OpenedAt) && (e.Open() || t.Before(e.ClosedAt))
+}
+
+// EpisodeAt returns the episode whose span contains t, or false when t is
+// before the first episode or between two (SPEC rule 1: a record belongs to
+// the episode of its clinical time, however late it was entered).
+func (h *History) EpisodeAt(t time.Time) (Episode, bool) {
+	for _, e := range h.Episodes {
+		if e.Contains(t) {
+			return e, true
+		}
 	}
-	return !a.Start.Before(e.OpenedAt) && (e.Open() || !a.Start.After(e.ClosedAt))
+	return Episode{}, false
+}
+
+// FiledAt is the clinical time by which a session belongs to an episode:
+// its start, or, for a session cancelled before it started, when it was
+// cancelled (the cancellation is what happened; a late cancel made before a
+// closing is a strike of the closed episode, not of the next one).
+func (a Appointment) FiledAt() time.Time {
+	if a.Status == Canceled && !a.CanceledAt.IsZero() && a.CanceledAt.Before(a.Start) {
+		return a.CanceledAt
+	}
+	return a.Start
+}
+
+// inEpisode reports whether a belongs to episode e: the span contains its
+// clinical time (FiledAt). The stored link (EpisodeID) is not read: it is filed from the same
+// span by the workflows (and repaired by a migration where it was not), and
+// the clinical time is what the rules go by, whenever a record was entered.
+func inEpisode(a Appointment, e Episode) bool {
+	return e.Contains(a.FiledAt())
 }

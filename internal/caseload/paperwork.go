@@ -86,13 +86,37 @@ func (r Rules) addMonths(t time.Time, months int) time.Time {
 	return time.Date(y, m+time.Month(months), min(d, lastDay), local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), r.Location)
 }
 
+// filedAt is the clinical time by which a document belongs to an episode
+// (SPEC rule 1, for documents): the start of the session it names, else the
+// time of the contact it names (a note is of the episode of what it
+// documents, however late it was written), else when it was signed (the
+// clinical act of a plan or review), else, for a draft, when it was written.
+func filedAt(h *History, d Document) time.Time {
+	if d.AppointmentID != 0 {
+		if a, ok := h.Appointment(d.AppointmentID); ok {
+			return a.FiledAt()
+		}
+	}
+	if d.ContactID != 0 {
+		for _, c := range h.Contacts {
+			if c.ID == d.ContactID {
+				return c.At
+			}
+		}
+	}
+	if d.Status == Signed && !d.SignedAt.IsZero() {
+		return d.SignedAt
+	}
+	return d.CreatedAt
+}
+
 // lastPlanSigned is when the open episode's treatment plan or its latest
 // review was signed (zero when there is no signed plan).
 func (r Rules) lastPlanSigned(h *History, ep Episode) time.Time {
 	var last time.Time
 	for _, d := range h.Documents {
 		if (d.Kind == DocTreatmentPlan || d.Kind == DocTreatmentPlanReview) && d.Status == Signed &&
-			!d.SignedAt.Before(ep.OpenedAt) && d.SignedAt.After(last) {
+			ep.Contains(filedAt(h, d)) && d.SignedAt.After(last) {
 			last = d.SignedAt
 		}
 	}
@@ -148,19 +172,20 @@ func (r Rules) PaperworkDue(h *History) []PaperworkItem {
 			Explanation: fmt.Sprintf("Sign the contact note of the %d billable minutes on %s.", c.BillableMinutes, r.DateOf(c.At).Format(time.DateOnly))})
 	}
 	if ep, open := h.OpenEpisode(); open {
-		inEp := func(d Document) bool { return !d.CreatedAt.Before(ep.OpenedAt) }
+		inEp := func(d Document) bool { return ep.Contains(filedAt(h, d)) }
 		status, id := documentStatus(h.Documents, DocTreatmentPlan, inEp)
 		if status != NoteSigned {
 			add(PaperworkItem{DocumentKind: DocTreatmentPlan, Status: status, DocumentID: id, EpisodeID: ep.ID,
 				DueAt:       r.addDays(ep.OpenedAt, r.Policy.InitialTreatmentPlanDueDays),
 				Explanation: fmt.Sprintf("Write and sign the initial treatment plan (due %d days after the episode opened on %s).", r.Policy.InitialTreatmentPlanDueDays, r.DateOf(ep.OpenedAt).Format(time.DateOnly))})
 		} else if due, ok := r.TreatmentPlanReviewDue(h); ok && !r.DateOf(due).After(r.Today()) {
-			status, id := documentStatus(h.Documents, DocTreatmentPlanReview, func(d Document) bool { return d.Status != Signed && !d.CreatedAt.Before(ep.OpenedAt) })
+			status, id := documentStatus(h.Documents, DocTreatmentPlanReview, func(d Document) bool { return d.Status != Signed && inEp(d) })
 			add(PaperworkItem{DocumentKind: DocTreatmentPlanReview, Status: status, DocumentID: id, EpisodeID: ep.ID, DueAt: due,
 				Explanation: fmt.Sprintf("Review the treatment plan with the client (every %d months), and revisit the no-show and late-cancel policy with them.", r.Policy.TreatmentPlanReviewMonths)})
 		}
 	}
-	// Each closed episode owes a termination note. A note settles the
+	// Each closed episode owes a termination note. It is written after the
+	// closing, so it is matched to closures rather than filed by span: a note settles the
 	// latest closure at or before it was written that has none yet (so a
 	// note written after the client came back still settles the closure
 	// before); a note drafted before closing settles that episode.

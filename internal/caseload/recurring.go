@@ -8,9 +8,11 @@ import (
 
 // RecurringEligibility is rule 5.
 type RecurringEligibility struct {
-	// Eligible: the last RecurringEarnAfter counted sessions were attended on time.
+	// Eligible: the last RecurringEarnAfter counted sessions were attended
+	// on time, none of them moved at the client's request.
 	Eligible bool
-	// ConsecutiveOnTime counts the most recent on-time attended sessions in a row.
+	// ConsecutiveOnTime counts the most recent on-time attended sessions in
+	// a row that the client did not ask to reschedule.
 	ConsecutiveOnTime int
 	// Needed is the policy's RecurringEarnAfter.
 	Needed int
@@ -53,6 +55,13 @@ func (r Rules) countedPast(h *History) []*Appointment {
 
 func (r Rules) late(a Appointment) bool { return a.MinutesLate >= r.Policy.LateArrivalMinutes }
 
+// onTime reports whether a keeps the on-time streak of rule 5: attended, not
+// late, and not rescheduled at the client's request ("without
+// rescheduling/cancellations"; a reschedule is still no strike).
+func (r Rules) onTime(a Appointment) bool {
+	return a.Status == Attended && !r.late(a) && a.RescheduledBy != ByClient
+}
+
 // HoldsRecurring reports whether the client has the privilege or a booked
 // session of a recurring series.
 func (r Rules) HoldsRecurring(h *History) bool {
@@ -73,7 +82,7 @@ func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
 	past := r.countedPast(h)
 	res := RecurringEligibility{Needed: p.RecurringEarnAfter}
 	for _, a := range past {
-		if a.Status != Attended || r.late(*a) {
+		if !r.onTime(*a) {
 			break
 		}
 		res.ConsecutiveOnTime++
@@ -110,7 +119,7 @@ func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
 	case len(past) == 0:
 		res.Reason = fmt.Sprintf("No sessions yet: a recurring series is earned after %d on-time sessions in a row.", p.RecurringEarnAfter)
 	default:
-		res.Reason = fmt.Sprintf("%d of the %d on-time sessions in a row needed for a recurring series (late arrivals and client cancellations start the count again).", res.ConsecutiveOnTime, p.RecurringEarnAfter)
+		res.Reason = fmt.Sprintf("%d of the %d on-time sessions in a row needed for a recurring series (late arrivals, client cancellations and reschedules the client asked for start the count again).", res.ConsecutiveOnTime, p.RecurringEarnAfter)
 	}
 	return res
 }

@@ -70,6 +70,43 @@ func TestRecurring(t *testing.T) {
 			session("2026-06-01 10:00", Attended),
 			session("2026-06-08 10:00", NoShow),
 		)), false, 0, false},
+		{"a reschedule the client asked for breaks the run (SPEC rule 5)", r, history(sessions(
+			session("2026-05-25 10:00", Attended),
+			session("2026-06-01 10:00", Attended, rescheduledBy(ByClient)),
+			session("2026-06-08 10:00", Attended),
+		)), false, 1, false},
+		{"the newest session rescheduled by the client: the run starts again", r, history(sessions(
+			session("2026-05-18 10:00", Attended),
+			session("2026-05-25 10:00", Attended),
+			session("2026-06-01 10:00", Attended),
+			session("2026-06-08 10:00", Attended, rescheduledBy(ByClient)),
+		)), false, 0, false},
+		{"N (3) on time after the client's reschedule: earned again", r, history(sessions(
+			session("2026-05-18 10:00", Attended, rescheduledBy(ByClient)),
+			session("2026-05-25 10:00", Attended),
+			session("2026-06-01 10:00", Attended),
+			session("2026-06-08 10:00", Attended),
+		)), true, 3, false},
+		{"N-1 (2) on time after the client's reschedule: not yet", r, history(sessions(
+			session("2026-05-25 10:00", Attended, rescheduledBy(ByClient)),
+			session("2026-06-01 10:00", Attended),
+			session("2026-06-08 10:00", Attended),
+		)), false, 2, false},
+		{"reschedules the clinician or the practice asked for keep the run", r, history(sessions(
+			session("2026-05-25 10:00", Attended, rescheduledBy(ByClinician)),
+			session("2026-06-01 10:00", Attended, rescheduledBy(ByPractice)),
+			session("2026-06-08 10:00", Attended),
+		)), true, 3, false},
+		{"a future session the client moved does not count yet", r, history(sessions(
+			session("2026-05-25 10:00", Attended),
+			session("2026-06-01 10:00", Attended),
+			session("2026-06-08 10:00", Attended),
+			session("2026-06-22 10:00", Scheduled, rescheduledBy(ByClient)),
+		)), true, 3, false},
+		{"a client's reschedule is no cancellation: it does not count toward revoking", r, history(recurringPrivilege(), sessions(
+			clientCancel("2026-06-01 10:00"),
+			session("2026-06-08 10:00", Attended, rescheduledBy(ByClient)),
+		)), false, 0, false},
 		{"clinician and practice cancellations count neither way", r, history(sessions(
 			session("2026-05-18 10:00", Attended),
 			session("2026-05-25 10:00", Canceled, cancelledBy(ByClinician, 2*time.Hour)),

@@ -125,21 +125,26 @@ func TestStrikeCount(t *testing.T) {
 				session("2025-09-29 10:00", NoShow, inEpisodeID(1)),
 				session("2026-03-09 10:00", NoShow, inEpisodeID(2)),
 			)), 1},
-		{"reopened, linked: the link wins over the dates", history(
+		{"reopened, misfiled: the dates win over the link (SPEC rule 1)", history(
 			closedEpisode(1, "2025-09-01 09:00", "2025-12-01 12:00"),
 			opened(2, "2026-03-02 09:00"),
 			sessions(
-				// Recorded late against the old episode although dated in the new one.
-				session("2026-03-09 10:00", NoShow, inEpisodeID(1)),
+				// Back-entered after the reopening and filed in the open
+				// episode, although dated in the closed one (issue 17).
+				session("2025-11-03 10:00", NoShow, inEpisodeID(2)),
+				session("2026-03-09 10:00", NoShow, inEpisodeID(2)),
 				session("2026-03-16 10:00", NoShow, inEpisodeID(2)),
-			)), 1},
+				// Filed in the old episode although dated in the new one.
+				session("2026-03-23 10:00", NoShow, inEpisodeID(1)),
+			)), 3},
 		{"reopened, unlinked: attributed by dates", history(
 			closedEpisode(1, "2025-09-01 09:00", "2025-12-01 12:00"),
 			opened(2, "2026-03-02 09:00"),
 			sessions(
 				session("2025-09-15 10:00", NoShow),
 				session("2025-10-15 10:00", NoShow),
-				session("2025-12-01 12:00", NoShow), // exactly at the closing: the old episode
+				session("2025-12-01 11:59", NoShow), // the closing's last minute: the old episode
+				session("2025-12-01 12:00", NoShow), // exactly at the closing: neither (the span ends before it)
 				session("2026-01-15 10:00", NoShow), // between episodes: neither
 				session("2026-03-02 09:00", NoShow), // exactly at the opening: the new episode
 				session("2026-04-06 10:00", Canceled, cancelledBy(ByClient, time.Hour)),
@@ -155,6 +160,75 @@ func TestStrikeCount(t *testing.T) {
 	} {
 		if got := r.StrikeCount(c.h); got != c.want {
 			t.Errorf("%s: StrikeCount = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestStrikeCountAtTheReopening: two real strikes and a third no-show
+// entered after the reopening, dated before it. The span of an episode is
+// [opened, closed): an instant is in at most one. The case of issue 17: the
+// old no-show no longer makes three strikes in the new episode.
+func TestStrikeCountAtTheReopening(t *testing.T) {
+	r := rulesAt("2026-06-15 12:00")
+	const closing, reopening = "2026-03-02 09:00", "2026-04-06 09:00"
+	reopened := func(late ...Appointment) *History {
+		return history(clientStatus(StatusActive),
+			closedEpisode(1, "2025-09-01 09:00", closing), opened(2, reopening),
+			sessions(append([]Appointment{
+				session("2026-05-04 10:00", NoShow, inEpisodeID(2)),
+				session("2026-05-11 10:00", Canceled, cancelledBy(ByClient, time.Hour), inEpisodeID(2)),
+			}, late...)...))
+	}
+	back := func(start time.Time) Appointment { return sessionAt(start, NoShow, inEpisodeID(2)) }
+	for _, c := range []struct {
+		name string
+		h    *History
+		want int
+	}{
+		{"two strikes in the new episode", reopened(), 2},
+		{"a no-show back-entered, dated one second before the reopening: between the episodes", reopened(back(ny(reopening).Add(-time.Second))), 2},
+		{"dated exactly at the reopening: the new episode", reopened(back(ny(reopening))), 3},
+		{"dated one second before the closing: the old episode", reopened(back(ny(closing).Add(-time.Second))), 2},
+		{"dated exactly at the closing: between the episodes", reopened(back(ny(closing))), 2},
+		{"a late cancel made before the closing, of a session after the reopening: the old episode's", reopened(
+			sessionAt(ny(reopening).Add(time.Hour), Canceled, func(a *Appointment) { a.CanceledBy, a.CanceledAt = ByClient, ny(closing).Add(-time.Hour) })), 2},
+		{"a late cancel made at the reopening instant: the new episode's", reopened(
+			sessionAt(ny(reopening).Add(time.Hour), Canceled, func(a *Appointment) { a.CanceledBy, a.CanceledAt = ByClient, ny(reopening) })), 3},
+		{"closed and reopened at the same instant, one second before: the old episode", history(
+			closedEpisode(1, "2025-09-01 09:00", reopening), opened(2, reopening),
+			sessions(back(ny(reopening).Add(-time.Second)), back(ny("2026-05-04 10:00")))), 1},
+		{"closed and reopened at the same instant, at it: the new episode", history(
+			closedEpisode(1, "2025-09-01 09:00", reopening), opened(2, reopening),
+			sessions(back(ny(reopening)), back(ny("2026-05-04 10:00")))), 2},
+	} {
+		if got := r.StrikeCount(c.h); got != c.want {
+			t.Errorf("%s: StrikeCount = %d, want %d", c.name, got, c.want)
+		}
+	}
+	// The recommendation follows: three strikes would say CLOSE.
+	h := reopened(back(ny(reopening).Add(-time.Second)))
+	if rec := r.TerminationRecommendation(h); rec.Action == ActionClose && rec.Reason == ReasonStrikes {
+		t.Errorf("a no-show dated before the reopening closes the new episode: %+v", rec)
+	}
+}
+
+func TestEpisodeAt(t *testing.T) {
+	h := history(closedEpisode(1, "2025-09-01 09:00", "2026-03-02 09:00"), opened(2, "2026-04-06 09:00"))
+	for _, c := range []struct {
+		at   time.Time
+		want int // 0: none
+	}{
+		{ny("2025-09-01 09:00").Add(-time.Second), 0},
+		{ny("2025-09-01 09:00"), 1},
+		{ny("2026-03-02 09:00").Add(-time.Second), 1},
+		{ny("2026-03-02 09:00"), 0},
+		{ny("2026-04-06 09:00").Add(-time.Second), 0},
+		{ny("2026-04-06 09:00"), 2},
+		{ny("2030-01-01 00:00"), 2},
+	} {
+		e, ok := h.EpisodeAt(c.at)
+		if got := map[bool]int{true: e.ID}[ok]; got != c.want {
+			t.Errorf("EpisodeAt(%s) = %d, want %d", showTime(c.at), got, c.want)
 		}
 	}
 }
