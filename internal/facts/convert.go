@@ -47,6 +47,9 @@ func Appointment(a *ent.Appointment) caseload.Appointment {
 	if a.CanceledBy != nil {
 		out.CanceledBy = string(*a.CanceledBy)
 	}
+	if a.RescheduledBy != nil {
+		out.RescheduledBy = string(*a.RescheduledBy)
+	}
 	if a.CanceledAt != nil {
 		out.CanceledAt = *a.CanceledAt
 	}

@@ -36,8 +36,8 @@ import (
 //	t1..t5      episode: opened_at, closed_at; appointment: starts_at, ends_at,
 //	            canceled_at, confirmed_at, reminder_sent_at; contact: occurred_at,
 //	            close_by; document: created_at, signed_at
-//	s1..s4      appointment: kind, status, canceled_by, series_id; contact:
-//	            direction, purpose; document: kind, status
+//	s1..s5      appointment: kind, status, canceled_by, series_id,
+//	            rescheduled_by; contact: direction, purpose; document: kind, status
 //	b1          appointment: excused
 //	b2          appointment, contact: NoteSigned
 //
@@ -55,12 +55,12 @@ const (
 
 const historyBranches = `SELECT 1 AS rec, id, client_id, NULL AS i1, NULL AS i2, NULL AS i3,
 	?T(opened_at) AS t1, ?T(closed_at) AS t2, NULL AS t3, NULL AS t4, NULL AS t5,
-	NULL AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS b1, NULL AS b2
+	NULL AS s1, NULL AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS b1, NULL AS b2
 FROM episodes WHERE practice_id = ?P AND ?CLIENTS
 UNION ALL
 SELECT 2, id, client_id, clinician_id, episode_id, minutes_late,
 	?T(starts_at), ?T(ends_at), ?T(canceled_at), ?T(confirmed_at), ?T(reminder_sent_at),
-	kind, status, canceled_by, series_id, excused,
+	kind, status, canceled_by, series_id, rescheduled_by, excused,
 	status = 'ATTENDED' AND EXISTS (SELECT 1 FROM documents d WHERE d.appointment_id = appointments.id
 		AND d.kind IN ('PROGRESS_NOTE', 'INTAKE') AND d.status = 'SIGNED'
 		AND d.kind = CASE WHEN appointments.kind = 'INTAKE' THEN 'INTAKE' ELSE 'PROGRESS_NOTE' END)
@@ -68,7 +68,7 @@ FROM appointments WHERE practice_id = ?P AND ?CLIENTS
 UNION ALL
 SELECT 3, id, client_id, billable_minutes, NULL, NULL,
 	?T(occurred_at), ?T(close_by), NULL, NULL, NULL,
-	direction, purpose, NULL, NULL, NULL,
+	direction, purpose, NULL, NULL, NULL, NULL,
 	billable_minutes > 0 AND n.contact_id IS NOT NULL
 FROM contacts LEFT JOIN (SELECT DISTINCT contact_id FROM documents
 		WHERE practice_id = ?P AND ?CLIENTS AND kind = 'CONTACT_NOTE' AND status = 'SIGNED') n ON n.contact_id = contacts.id
@@ -77,7 +77,7 @@ WHERE practice_id = ?P AND ?CLIENTS
 UNION ALL
 SELECT 4, id, client_id, appointment_id, contact_id, NULL,
 	?T(created_at), ?T(signed_at), NULL, NULL, NULL,
-	kind, status, NULL, NULL, NULL, NULL
+	kind, status, NULL, NULL, NULL, NULL, NULL
 FROM documents WHERE practice_id = ?P AND ?CLIENTS
 	AND NOT (status = 'SIGNED' AND kind IN ('PROGRESS_NOTE', 'INTAKE', 'CONTACT_NOTE'))`
 
@@ -134,7 +134,7 @@ type historyRow struct {
 	rec, id, clientID  int
 	i1, i2, i3         sql.NullInt64
 	t1, t2, t3, t4, t5 dbTime
-	s1, s2, s3, s4     sql.NullString
+	s1, s2, s3, s4, s5 sql.NullString
 	b1, b2             sql.NullBool
 }
 
@@ -161,7 +161,7 @@ func readHistoryRecords(ctx context.Context, q interface {
 	var r historyRow
 	for rows.Next() {
 		if err := rows.Scan(&r.rec, &r.id, &r.clientID, &r.i1, &r.i2, &r.i3,
-			&r.t1, &r.t2, &r.t3, &r.t4, &r.t5, &r.s1, &r.s2, &r.s3, &r.s4, &r.b1, &r.b2); err != nil {
+			&r.t1, &r.t2, &r.t3, &r.t4, &r.t5, &r.s1, &r.s2, &r.s3, &r.s4, &r.s5, &r.b1, &r.b2); err != nil {
 			return fmt.Errorf("reading histories: %w", err)
 		}
 		h := out[r.clientID]
@@ -176,7 +176,7 @@ func readHistoryRecords(ctx context.Context, q interface {
 				ID: r.id, ClientID: r.clientID, ClinicianID: int(r.i1.Int64), EpisodeID: int(r.i2.Int64),
 				Start: r.t1.Time, End: r.t2.Time, Kind: r.s1.String, Status: r.s2.String,
 				MinutesLate: int(r.i3.Int64), CanceledBy: r.s3.String, CanceledAt: r.t3.Time, Excused: r.b1.Bool,
-				ConfirmedAt: r.t4.Time, ReminderSentAt: r.t5.Time, SeriesID: r.s4.String, NoteSigned: r.b2.Bool,
+				ConfirmedAt: r.t4.Time, ReminderSentAt: r.t5.Time, SeriesID: r.s4.String, RescheduledBy: r.s5.String, NoteSigned: r.b2.Bool,
 			})
 		case recContact:
 			h.Contacts = append(h.Contacts, caseload.Contact{ID: r.id, At: r.t1.Time, Direction: r.s1.String, Purpose: r.s2.String,

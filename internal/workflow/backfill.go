@@ -138,7 +138,7 @@ func (s *Service) FillSlot(ctx context.Context, in FillSlotInput) (*FilledSlot, 
 		SetEndsAt(freed.EndsAt).
 		SetKind(freed.Kind).
 		SetFilledFromID(freed.ID)
-	booked, err := bookInOpenEpisode(ctx, tx, create, in.ClientID)
+	booked, err := bookInEpisode(ctx, tx, create, in.ClientID)
 	if err != nil {
 		return nil, err
 	}

@@ -187,6 +187,9 @@ func (s *Service) closeCase(ctx context.Context, c *ent.ClientProfile, reason ep
 		if err := ep.Update().SetClosedAt(now).SetCloseReason(reason).Exec(ctx); err != nil {
 			return nil, err
 		}
+		if err := unfileAfterClosing(ctx, tx, ep.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Appointment.Update().
 		Where(appointment.ClientID(c.ID), appointment.StartsAtGT(now), appointment.StatusIn(appointment.StatusSCHEDULED, appointment.StatusCONFIRMED)).
@@ -224,7 +227,12 @@ func (s *Service) ReopenCase(ctx context.Context, in ReopenCaseInput) (*ent.Clie
 	case c.ClinicianID == nil:
 		return nil, caseload.PolicyViolation("the client has no clinician: assign one first").At("clientID")
 	}
-	if err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(*c.ClinicianID).SetOpenedAt(s.now()).Exec(ctx); err != nil {
+	now := s.now()
+	ep, err := tx.Episode.Create().SetClientID(c.ID).SetClinicianID(*c.ClinicianID).SetOpenedAt(now).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := fileAfterOpening(ctx, tx, c.ID, ep.ID, now); err != nil {
 		return nil, err
 	}
 	return c.Update().SetStatus(clientprofile.StatusACTIVE).Save(ctx)

@@ -236,8 +236,8 @@ func (s *Service) UpdateCaregiver(ctx context.Context, input UpdateCaregiverInpu
 // but admins: they would step around the policy the workflows enforce.
 var errCorrectionsOnly = caseload.Forbidden("only an admin corrects session records directly: book with scheduleAppointment and change sessions with the workflow mutations")
 
-// CreateAppointment enters a session into the client's open episode, for an
-// admin correcting the record. A closed client must be reopened first.
+// CreateAppointment enters a session, for an admin correcting the record,
+// into the client's episode whose span contains its start (bookInEpisode). A closed client must be reopened first.
 func (s *Service) CreateAppointment(ctx context.Context, input ent.CreateAppointmentInput) (*ent.Appointment, error) {
 	if !viewer.FromContext(ctx).IsAdmin() {
 		return nil, errCorrectionsOnly
@@ -261,7 +261,7 @@ func (s *Service) CreateAppointment(ctx context.Context, input ent.CreateAppoint
 	if err := refused.Err(); err != nil {
 		return nil, err
 	}
-	return bookInOpenEpisode(ctx, tx, create, c.ID)
+	return bookInEpisode(ctx, tx, create, c.ID)
 }
 
 // UpdateAppointment changes any field of a session, for an admin
@@ -296,6 +296,11 @@ func (s *Service) UpdateAppointment(ctx context.Context, input UpdateAppointment
 		refused.Refuse(caseload.Invalid("canceledBy", "say who cancelled: CLIENT, CLINICIAN or PRACTICE"))
 	}
 	if err := refused.Err(); err != nil {
+		return nil, err
+	}
+	// A session moved in time (or cancelled, or not) moves to the episode
+	// of its clinical time.
+	if err := refile(ctx, tx, current, update); err != nil {
 		return nil, err
 	}
 	x, err := update.Save(ctx)

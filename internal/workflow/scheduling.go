@@ -78,7 +78,7 @@ func (s *Service) ScheduleAppointment(ctx context.Context, in ScheduleAppointmen
 	if in.Kind != nil {
 		create.SetKind(*in.Kind)
 	}
-	return bookInOpenEpisode(ctx, tx, create, c.ID)
+	return bookInEpisode(ctx, tx, create, c.ID)
 }
 
 // appointmentAt loads the session an input names by id; one that does not
@@ -122,12 +122,25 @@ type RescheduleAppointmentInput struct {
 	StartsAt time.Time
 	// EndsAt is the new end, after the start.
 	EndsAt time.Time
+	// RequestedBy is who asked to move it; nil for the client (DefaultRescheduledBy).
+	RequestedBy *appointment.RescheduledBy
 }
 
-// RescheduleAppointment moves a booked future session; its confirmation
-// and reminder start over. Every refusal of the input is reported at
-// once, before anything is written; a double booking is refused by the
-// write itself, with CONFLICT.
+// DefaultRescheduledBy is who asked for a reschedule when the caller does
+// not say: the client. The policy earns a recurring series "without
+// rescheduling/cancellations"; SPEC rule 5 exempts a move the clinician or
+// the practice asked for, as it exempts their cancellations, so a caller
+// that says nothing gets the policy's plain reading, and one that moves a
+// session for the clinician's or the practice's reasons says so.
+const DefaultRescheduledBy = appointment.RescheduledByCLIENT
+
+// RescheduleAppointment moves a booked future session in place (same
+// record, new times); its confirmation and reminder start over, and it is
+// filed in the episode of its new start. It records who asked: once the
+// client asked for any move of the session it stays CLIENT, since that
+// breaks the on-time streak of rule 5 whatever moves follow. Every refusal
+// of the input is reported at once, before anything is written; a double
+// booking is refused by the write itself, with CONFLICT.
 func (s *Service) RescheduleAppointment(ctx context.Context, in RescheduleAppointmentInput) (*ent.Appointment, error) {
 	var refused caseload.Collector
 	if err := refused.Check(caseload.CheckSessionTimes(in.StartsAt, in.EndsAt)); err != nil {
@@ -143,14 +156,25 @@ func (s *Service) RescheduleAppointment(ctx context.Context, in RescheduleAppoin
 	if err := refused.Err(); err != nil {
 		return nil, err
 	}
-	return a.Update().
+	by := DefaultRescheduledBy
+	if in.RequestedBy != nil {
+		by = *in.RequestedBy
+	}
+	if a.RescheduledBy != nil && *a.RescheduledBy == appointment.RescheduledByCLIENT {
+		by = appointment.RescheduledByCLIENT
+	}
+	update := a.Update().
 		SetStartsAt(in.StartsAt).
 		SetEndsAt(in.EndsAt).
 		SetStatus(appointment.StatusSCHEDULED).
+		SetRescheduledBy(by).
 		ClearConfirmedAt().
 		ClearReminderSentAt().
-		ClearReminderChannel().
-		Save(ctx)
+		ClearReminderChannel()
+	if err := refile(ctx, s.tx(ctx), a, update); err != nil {
+		return nil, err
+	}
+	return update.Save(ctx)
 }
 
 // CancelAppointmentInput is a booked session to cancel.

@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/clientprofile"
+	"github.com/caseload/caseload/ent/episode"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/workflow"
 )
@@ -47,8 +48,52 @@ func TestScheduleAppointment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Kind != appointment.KindINTAKE || a.EpisodeID != nil {
-				t.Errorf("back-entered %+v, want an INTAKE outside any open episode", a)
+			closed, err := c.tx.Episode.Query().Where(episode.ClientID(cp.ID)).Only(c.allow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Kind != appointment.KindINTAKE || a.EpisodeID == nil || *a.EpisodeID != closed.ID {
+				t.Errorf("back-entered %+v, want an INTAKE in the closed episode %d of its date", a, closed.ID)
+			}
+		})
+		// SPEC rule 1: a session is filed in the episode whose span
+		// [opened, closed) contains its start, whenever it is entered.
+		t.Run("an admin's back-entry is filed by its date", func(t *testing.T) {
+			c := begin(t, db, dialectName)
+			cp := mustCreateClient(t, c, "Ann", clientprofile.StatusCLOSED) // 2025-12-01 09:00 to 2026-01-01 09:00
+			closing := testLocal(2026, 1, 1, 9, 0)
+			reopening := testLocal(2026, 2, 2, 9, 0)
+			newEp, err := c.tx.Episode.Create().SetPracticeID(c.practice).SetClientID(cp.ID).SetClinicianID(c.clinicianID).SetOpenedAt(reopening).Save(c.allow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cp.Update().SetStatus(clientprofile.StatusACTIVE).Save(c.allow); err != nil {
+				t.Fatal(err)
+			}
+			old, err := c.tx.Episode.Query().Where(episode.ClientID(cp.ID), episode.ClosedAtNotNil()).Only(c.allow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range []struct {
+				name  string
+				start time.Time
+				want  *int
+			}{
+				{"one second before the closing", closing.Add(-time.Second), &old.ID},
+				{"at the closing: between the episodes", closing, nil},
+				{"one second before the reopening: between the episodes", reopening.Add(-time.Second), nil},
+				{"at the reopening", reopening, &newEp.ID},
+				{"before the first episode", testLocal(2025, 11, 30, 9, 0), nil},
+			} {
+				a, err := c.svc.ScheduleAppointment(c.as(c.admin), workflow.ScheduleAppointmentInput{
+					ClientID: cp.ID, StartsAt: e.start, EndsAt: e.start.Add(time.Second),
+				})
+				if err != nil {
+					t.Fatalf("%s: %v", e.name, err)
+				}
+				if (a.EpisodeID == nil) != (e.want == nil) || (e.want != nil && *a.EpisodeID != *e.want) {
+					t.Errorf("%s: filed in %v, want %v (closed %d, new %d)", e.name, showID(a.EpisodeID), showID(e.want), old.ID, newEp.ID)
+				}
 			}
 		})
 		refusals := []struct {
@@ -236,4 +281,12 @@ func wantRefusals(tb testing.TB, err error, want ...string) {
 	if !slices.Equal(got, want) {
 		tb.Errorf("refusals %v (%v), want %v", got, err, want)
 	}
+}
+
+// showID shows an optional id.
+func showID(p *int) any {
+	if p == nil {
+		return "none"
+	}
+	return *p
 }

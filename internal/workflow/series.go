@@ -168,6 +168,8 @@ func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringS
 	if err != nil {
 		return nil, err
 	}
+	// Every session of the series starts after now, so all are in the open
+	// episode's span (SPEC rule 1): one look-up files them all.
 	ep, err := OpenEpisode(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
