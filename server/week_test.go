@@ -247,6 +247,14 @@ func TestAClinicianRunsAWeek(t *testing.T) {
 		const closeCase = `mutation($id: ID!) { closeCase(input: {clientID: $id, reason: STRIKES, terminationNote: "Three missed sessions; informed."}) {
 			client { status strikeCount nextAppointment { id } paperworkDue { documentKind } terminationRecommendation { action } episodes { closeReason } }
 			userErrors { field message code } } }`
+		// The case closes a minute after Ben's late cancellation: a session
+		// belongs to the episode whose span [opened, closed) contains its
+		// clinical time (for a cancelled one, when it was cancelled), so on a
+		// clock frozen at one instant the cancellation would fall at the
+		// closing, outside the closed episode.
+		closing := testNow.Add(time.Minute)
+		s.main.Now = func() time.Time { return closing }
+		s.handler = s.main.Handler()
 		refused("closing another clinician's client", tok, closeCase, map[string]any{"id": encodeID(dee.ID)}, "NOT_FOUND", "input.clientID", "not found")
 		check("Ben closed", do(closeCase, map[string]any{"id": encodeID(ben.ID)}, "closeCase.client"), map[string]any{"status": "CLOSED",
 			"strikeCount": 3, "nextAppointment": nil, "paperworkDue": []any{}, "terminationRecommendation": map[string]any{"action": "NONE"},
