@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/changes"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -54,6 +55,9 @@ type mutationCall struct {
 	failed                bool
 	// refused is the code of the payload's first userError, if any.
 	refused caseload.Code
+	// changes is what it changed (audit_changes.go); they are written
+	// only if it committed.
+	changes []changes.Change
 }
 
 type auditKey struct{}
@@ -146,8 +150,15 @@ func (a *auditLog) events(ctx context.Context, rsp *graphql.Response, committed 
 		if ev.outcome != auditevent.OutcomeSUCCESS || len(targets) == 0 {
 			targets = []target{targetOfArgs(c.field, c.args)}
 		}
-		for _, t := range targets {
+		var details []string
+		if ev.outcome == auditevent.OutcomeSUCCESS {
+			details = changeDetails(c.changes, targets)
+		}
+		for i, t := range targets {
 			e := ev
+			if details != nil {
+				e.detail = details[i]
+			}
 			if t.typ != "" {
 				e.entityType = t.typ
 			}

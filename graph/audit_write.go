@@ -41,7 +41,7 @@ func writeAudit(ctx context.Context, db *ent.Client, now time.Time, evs []auditE
 			SetUserAgent(ua).
 			SetOccurredAt(now).
 			SetOutcome(e.outcome).
-			SetDetail(truncate(e.detail, 1000))
+			SetDetail(truncate(e.detail, maxDetail))
 		if e.actor != 0 {
 			c.SetActorID(e.actor)
 		}
@@ -58,6 +58,11 @@ func writeAudit(ctx context.Context, db *ent.Client, now time.Time, evs []auditE
 	}
 	return db.AuditEvent.CreateBulk(creates...).Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }
+
+// maxDetail is the longest detail an event keeps. A detail of changes is
+// made to fit, whole changes left out (changes.Detail); truncate is the
+// guard for the others, which are short.
+const maxDetail = 1000
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
