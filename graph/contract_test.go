@@ -139,7 +139,7 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		}
 		rec, ok := mutationRecords[f.Name]
 		if !ok {
-			t.Errorf("mutation %s has no row in mutationRecords (graph/audit.go)", f.Name)
+			t.Errorf("mutation %s has no row in mutationRecords (graph/audit_mutations.go)", f.Name)
 			continue
 		}
 		if s.Types[rec.typ] == nil {

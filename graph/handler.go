@@ -33,6 +33,9 @@ func NewHandler(opts Options) http.Handler {
 	// What the resolvers read with (step 5 below): the ent interceptors
 	// that fill the store of facts and the audit, once for both servers.
 	opts.DB.Intercept(facts.RegisterReads(), auditColumns())
+	// And what they write with: the hook that records what each update
+	// changed, for the mutation's audit event (audit_changes.go).
+	opts.DB.Use(auditChanges())
 	trusted := NewTrustedDocuments(opts.TrustedDocumentsOnly)
 	staff := newServer(r, opts, trusted, true)
 	public := newServer(r, opts, trusted, false)

@@ -21,6 +21,7 @@ import (
 	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/changes"
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/facts"
 	"github.com/caseload/caseload/internal/reqid"
@@ -157,15 +158,20 @@ func (t Transactions) MutateOperationContext(_ context.Context, oc *graphql.Oper
 	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		res, err := previous(ctx, next)
-		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
-			facts.Forget(ctx)
-			auditFrom(ctx).call(&mutationCall{
-				field: fc.Field.Name, alias: fc.Field.Alias, returns: fc.Field.Definition.Type.Name(),
-				args: fc.Args, result: res, failed: err != nil,
-				refused: refusedFrom(ctx).code(fc.Field.Alias),
-			})
+		fc := graphql.GetFieldContext(ctx)
+		if fc == nil || fc.Object != "Mutation" {
+			return previous(ctx, next)
 		}
+		// What the root field changes is recorded for its audit event.
+		ctx, changed := changes.NewContext(ctx)
+		res, err := previous(ctx, next)
+		facts.Forget(ctx)
+		auditFrom(ctx).call(&mutationCall{
+			field: fc.Field.Name, alias: fc.Field.Alias, returns: fc.Field.Definition.Type.Name(),
+			args: fc.Args, result: res, failed: err != nil,
+			refused: refusedFrom(ctx).code(fc.Field.Alias),
+			changes: changed.List(),
+		})
 		return res, err
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent/appointment"
+	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/testdb"
@@ -140,24 +141,29 @@ func TestRecordsOutOfScopeAreNotFound(t *testing.T) {
 			t.Errorf("another clinician's clients through the nested edge: %v, want 0", n)
 		}
 
-		// Writes out of scope change nothing and look like a missing record.
+		// Writes out of scope change nothing: a client the caller cannot
+		// see looks like a missing record (NOT_FOUND); one they read but may
+		// not change is FORBIDDEN (issue 17.5). Both on the client's field.
 		const rename = `mutation($id: ID!) { updateClient(input: {clientID: $id, firstName: "Hacked"}) { client { id } userErrors { field message code } } }`
-		// The client is NOT_FOUND on its field, except to an analyst, who
-		// changes no record at all.
 		for _, c := range []struct {
-			name  string
-			tok   string
-			id    int
-			field string
+			name string
+			tok  string
+			id   int
+			code string
 		}{
-			{"clinician on another's client", clinician, f.otherClients[0].ID, "input.clientID"},
-			{"supervisor on a supervisee's client", s.token(f.supervisor), f.ownClients[0].ID, "input.clientID"},
-			{"analyst", s.token(f.analyst), f.ownClients[0].ID, ""},
-			{"admin of another practice", s.token(g.admin), f.ownClients[0].ID, "input.clientID"},
+			{"clinician on another's client", clinician, f.otherClients[0].ID, "NOT_FOUND"},
+			{"supervisor on a supervisee's client", s.token(f.supervisor), f.ownClients[0].ID, "FORBIDDEN"},
+			{"supervisor on an unrelated clinician's client", s.token(f.supervisor), f.otherClients[0].ID, "NOT_FOUND"},
+			{"analyst", s.token(f.analyst), f.ownClients[0].ID, "FORBIDDEN"},
+			{"analyst on another practice's client", s.token(g.analyst), f.ownClients[0].ID, "NOT_FOUND"},
+			{"admin of another practice", s.token(g.admin), f.ownClients[0].ID, "NOT_FOUND"},
 		} {
 			r := s.do(c.tok, rename, map[string]any{"id": scalar.EncodeID(c.id)})
-			if r.code() != "NOT_FOUND" || len(r.Errors) > 0 || r.field() != c.field {
-				t.Errorf("%s: %+v %+v, want a NOT_FOUND userError on %q", c.name, r.Errors, r.refusals(), c.field)
+			if r.code() != c.code || len(r.Errors) > 0 || r.field() != "input.clientID" {
+				t.Errorf("%s: %+v %+v, want a %s userError on input.clientID", c.name, r.Errors, r.refusals(), c.code)
+			}
+			if ev := s.lastEvent("updateClient"); ev.Outcome != auditevent.OutcomeDENIED || ev.Detail != c.code {
+				t.Errorf("%s: audited %s %q, want DENIED %s", c.name, ev.Outcome, ev.Detail, c.code)
 			}
 			got := must(s.main.DB.Ent.ClientProfile.Get(sys(), c.id))
 			if got.FirstName == "Hacked" {
@@ -221,10 +227,15 @@ func TestClinicianWritesOwnCaseload(t *testing.T) {
 		if r.code() != "NOT_FOUND" {
 			t.Errorf("client on another caseload: %+v, want NOT_FOUND", r.Errors)
 		}
-		// An analyst changes nothing.
+		// An analyst changes nothing: FORBIDDEN, as is a supervisor adding a
+		// client to a supervisee's caseload, which they read (issue 17.5).
 		r = s.do(s.token(f.analyst), `mutation { createClient(input: {firstName: "X", lastName: "Y"}) { client { id } userErrors { field message code } } }`, nil)
-		if r.code() != "NOT_FOUND" {
-			t.Errorf("analyst creating a client: %+v, want NOT_FOUND", r.Errors)
+		if r.code() != "FORBIDDEN" {
+			t.Errorf("analyst creating a client: %+v %+v, want FORBIDDEN", r.Errors, r.refusals())
+		}
+		r = s.do(s.token(f.supervisor), `mutation($c: ID!) { createClient(input: {firstName: "X", lastName: "Y", clinicianID: $c}) { client { id } userErrors { field message code } } }`, map[string]any{"c": scalar.EncodeID(f.clinician.ID)})
+		if r.code() != "FORBIDDEN" || r.field() != "input.clinicianID" {
+			t.Errorf("supervisor adding a client to a supervisee's caseload: %+v %+v, want FORBIDDEN on input.clinicianID", r.Errors, r.refusals())
 		}
 		n := must(s.main.DB.Ent.ClientProfile.Query().Where(clientprofile.FirstName("X")).Count(sys()))
 		if n != 0 {

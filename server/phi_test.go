@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -189,7 +190,8 @@ func TestTheAuditLogRecordsReadsAndChanges(t *testing.T) {
 			"clinician CLINICIAN readClientIdentity Ann SUCCESS fields: Client.firstName, Client.lastName",
 			"clinician CLINICIAN readClientIdentity other SUCCESS fields: Client.firstName, Client.lastName",
 			"clinician CLINICIAN readClientIdentity other SUCCESS fields: Client.firstName, Client.lastName",
-			"clinician CLINICIAN updateClient Ann SUCCESS ",
+			// What changed, the field without its value (issue 17.6).
+			fmt.Sprintf(`clinician CLINICIAN updateClient Ann SUCCESS {"changes":[{"type":"Client","id":%d,"field":"phone","changed":true}]}`, ann.ID),
 			"clinician CLINICIAN updateClient Dee DENIED NOT_FOUND",
 			"clinician CLINICIAN read node - DENIED NOT_FOUND",
 		}

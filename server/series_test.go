@@ -129,8 +129,9 @@ func TestRecurringSeries(t *testing.T) {
 		other := s.token(f.otherUser)
 		wantUserErrors(t, s.do(other, createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")),
 			"createRecurringSeries", "appointments", "NOT_FOUND input.clientID")
-		if r := s.do(s.token(f.supervisor), createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")); r.code() != "NOT_FOUND" || len(r.Errors) > 0 {
-			t.Errorf("a supervisor writing for a supervisee: %+v %+v, want a NOT_FOUND userError", r.Errors, r.refusals())
+		// The supervisor reads the supervisee's client: FORBIDDEN (issue 17.5).
+		if r := s.do(s.token(f.supervisor), createSeries, seriesInput(cy.ID, "FRIDAY", "09:00", "WEEKLY", 2, "2026-03-16")); r.code() != "FORBIDDEN" || len(r.Errors) > 0 {
+			t.Errorf("a supervisor writing for a supervisee: %+v %+v, want a FORBIDDEN userError", r.Errors, r.refusals())
 		}
 
 		// Cy's monthly series would hit a session the clinician already has on

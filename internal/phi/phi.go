@@ -1,7 +1,7 @@
 // Package phi is the one declaration of protected health information in the
 // API: which fields of which GraphQL types identify a person or hold
 // clinical free text. The analyst guard (graph/phi.go: the field is null with
-// FORBIDDEN, and no filter or order may use it), the audit log (graph/audit.go:
+// FORBIDDEN, and no filter or order may use it), the audit log (graph/audit_reads.go:
 // every read is an event) and the audit-path test (server/audit_paths_test.go:
 // every path to every field listed here is proven audited) all read this
 // list, and docs/security.md names it. A new field that identifies someone

@@ -26,6 +26,9 @@ type SetBackfillPreferenceInput struct {
 // Every refusal is reported at once, each bad window by its index, before
 // anything is written.
 func (s *Service) SetBackfillPreference(ctx context.Context, in SetBackfillPreferenceInput) (*ent.ClientProfile, error) {
+	if err := s.mayChangeClient(ctx, "clientID", in.ClientID); err != nil {
+		return nil, err
+	}
 	var refused caseload.Collector
 	windows := make([]caseload.AvailabilityWindow, 0, len(in.Availability))
 	for i, w := range in.Availability {

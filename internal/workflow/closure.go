@@ -79,7 +79,11 @@ func (s *Service) activeClient(ctx context.Context, id int) (*ent.ClientProfile,
 		return nil, caseload.NotFound(), nil
 	case err != nil:
 		return nil, nil, err
-	case c.Status != clientprofile.StatusACTIVE:
+	}
+	if refusal, err := s.readOnlyClient(ctx, id); refusal != nil || err != nil {
+		return nil, refusal, err
+	}
+	if c.Status != clientprofile.StatusACTIVE {
 		return nil, caseload.PolicyViolation("the client is %s, not ACTIVE", c.Status), nil
 	}
 	return c, nil, nil
@@ -216,6 +220,9 @@ func (s *Service) closeCase(ctx context.Context, c *ent.ClientProfile, reason ep
 // strikes start again.
 func (s *Service) ReopenCase(ctx context.Context, in ReopenCaseInput) (*ent.ClientProfile, error) {
 	tx := s.tx(ctx)
+	if err := s.mayChangeClient(ctx, "clientID", in.ClientID); err != nil {
+		return nil, err
+	}
 	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
 	switch {
 	case ent.IsNotFound(err):

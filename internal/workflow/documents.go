@@ -43,6 +43,9 @@ func (s *Service) CreateDocument(ctx context.Context, input ent.CreateDocumentIn
 	}
 	// Rules place a document in an episode by when it was written: on the
 	// server's clock, like every other instant the rules compare.
+	if err := s.mayChangeClient(ctx, "clientID", input.ClientID); err != nil {
+		return nil, err
+	}
 	create := tx.Document.Create().SetInput(input).SetAuthorID(v.UserID).SetCreatedAt(s.now())
 	var refused caseload.Collector
 	checkFields(&refused, create.Mutation())
@@ -132,6 +135,9 @@ func (s *Service) UpdateDocument(ctx context.Context, input UpdateDocumentInput)
 	case err != nil:
 		return nil, err
 	default:
+		if err := s.mayChangeClient(ctx, "documentID", current.ClientID); err != nil {
+			return nil, err
+		}
 		if e := documentUnchangeable(current, version); e != nil {
 			refused.Refuse(e)
 		}
@@ -178,6 +184,11 @@ func (s *Service) SignDocument(ctx context.Context, input SignDocumentInput) (*e
 	if v == nil {
 		return nil, caseload.ErrNoViewer
 	}
+	if d, err := tx.Document.Get(ctx, id); err == nil {
+		if err := s.mayChangeClient(ctx, "documentID", d.ClientID); err != nil {
+			return nil, err
+		}
+	}
 	n, err := tx.Document.Update().
 		Where(document.ID(id), document.Version(version), document.StatusEQ(document.StatusDRAFT), document.AuthorID(v.UserID)).
 		SetStatus(document.StatusSIGNED).
@@ -213,6 +224,11 @@ func (s *Service) AddDocumentAddendum(ctx context.Context, input AddDocumentAdde
 	}
 	var refused caseload.Collector
 	d, err := tx.Document.Get(ctx, input.DocumentID)
+	if err == nil {
+		if err := s.mayChangeClient(ctx, "documentID", d.ClientID); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case ent.IsNotFound(err):
 		refused.Refuse(caseload.NotFound().At("documentID"))

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,6 +159,8 @@ func (s *Service) CancelNewClientRequest(ctx context.Context, in CancelNewClient
 		return nil, caseload.NotFound().At("requestID")
 	case err != nil:
 		return nil, err
+	case !viewer.FromContext(ctx).IsAdmin() && !slices.Contains(viewer.FromContext(ctx).WritableClinicianIDs(), req.ClinicianID):
+		return nil, readOnly("requestID")
 	case req.Status != newclientrequest.StatusOPEN:
 		return nil, caseload.PolicyViolation("the request is %s: only an open request is cancelled", req.Status).At("requestID")
 	}

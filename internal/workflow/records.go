@@ -8,7 +8,6 @@ import (
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
-	"github.com/caseload/caseload/ent/contact"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -80,20 +79,20 @@ func (s *Service) CreateClinician(ctx context.Context, input ent.CreateClinician
 }
 
 // UpdateClinician changes a clinician: an admin any of the practice's, a
-// clinician their own profile (the privacy rule's own words; anyone else's
-// reads as one that exists nowhere).
+// clinician their own profile (the privacy rule's own words). Another
+// clinician's profile, which the practice's staff read, is FORBIDDEN.
 func (s *Service) UpdateClinician(ctx context.Context, input UpdateClinicianInput) (*ent.Clinician, error) {
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
 	update := tx.Clinician.UpdateOneID(input.ClinicianID).SetInput(input.UpdateClinicianInput)
 	var refused caseload.Collector
 	checkFields(&refused, update.Mutation())
-	exists := v != nil && (v.IsAdmin() || v.ClinicianID == input.ClinicianID)
-	if exists {
-		var err error
-		if exists, err = tx.Clinician.Query().Where(clinician.ID(input.ClinicianID)).Exist(ctx); err != nil {
-			return nil, err
-		}
+	exists, err := tx.Clinician.Query().Where(clinician.ID(input.ClinicianID)).Exist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if exists && !v.IsAdmin() && (v == nil || v.ClinicianID != input.ClinicianID) {
+		return nil, readOnly("clinicianID")
 	}
 	refuseMissing(&refused, "clinicianID", exists)
 	if err := refused.Err(); err != nil {
@@ -110,6 +109,23 @@ func (s *Service) UpdateClinician(ctx context.Context, input UpdateClinicianInpu
 func (s *Service) CreateClient(ctx context.Context, input ent.CreateClientProfileInput) (*ent.ClientProfile, error) {
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
+	if input.ClinicianID != nil {
+		// A caseload the caller does not see is the write's NOT_FOUND.
+		if err := mayChangeCaseload(ctx, "clinicianID", *input.ClinicianID); err != nil {
+			return nil, err
+		}
+		seen, err := tx.Clinician.Query().Where(clinician.ID(*input.ClinicianID)).Exist(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if seen {
+			if err := mayWrite(ctx, ""); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := mayWrite(ctx, ""); err != nil {
+		return nil, err
+	}
 	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 && !v.IsAdmin() {
 		input.ClinicianID = &v.ClinicianID
 	}
@@ -155,6 +171,9 @@ func (s *Service) CreateClient(ctx context.Context, input ent.CreateClientProfil
 // (closing and reopening are workflows of their own).
 func (s *Service) UpdateClient(ctx context.Context, input UpdateClientInput) (*ent.ClientProfile, error) {
 	tx := s.tx(ctx)
+	if err := s.mayChangeClient(ctx, "clientID", input.ClientID); err != nil {
+		return nil, err
+	}
 	update := tx.ClientProfile.UpdateOneID(input.ClientID).SetInput(input.UpdateClientProfileInput)
 	var refused caseload.Collector
 	checkFields(&refused, update.Mutation())
@@ -182,6 +201,9 @@ func clientExists(ctx context.Context, tx *ent.Client, id int) (bool, error) {
 // previous one, so a minor has at most one.
 func (s *Service) CreateCaregiver(ctx context.Context, input ent.CreateCaregiverInput) (*ent.Caregiver, error) {
 	tx := s.tx(ctx)
+	if err := s.mayChangeClient(ctx, "clientID", input.ClientID); err != nil {
+		return nil, err
+	}
 	create := tx.Caregiver.Create().SetInput(input)
 	var refused caseload.Collector
 	checkFields(&refused, create.Mutation())
@@ -217,6 +239,10 @@ func (s *Service) UpdateCaregiver(ctx context.Context, input UpdateCaregiverInpu
 		refused.Refuse(caseload.NotFound().At("caregiverID"))
 	case err != nil:
 		return nil, err
+	default:
+		if err := s.mayChangeClient(ctx, "caregiverID", current.ClientID); err != nil {
+			return nil, err
+		}
 	}
 	if err := refused.Err(); err != nil {
 		return nil, err
@@ -311,6 +337,9 @@ func (s *Service) UpdateAppointment(ctx context.Context, input UpdateAppointment
 // they say otherwise.
 func (s *Service) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
 	tx := s.tx(ctx)
+	if err := s.mayChangeClient(ctx, "clientID", input.ClientID); err != nil {
+		return nil, err
+	}
 	v := viewer.FromContext(ctx)
 	if input.ClinicianID == nil && v != nil && v.ClinicianID != 0 {
 		input.ClinicianID = &v.ClinicianID
@@ -345,11 +374,17 @@ func (s *Service) UpdateContact(ctx context.Context, input UpdateContactInput) (
 	if input.OccurredAt != nil && input.OccurredAt.After(s.now()) {
 		refused.Refuse(caseload.Invalid("occurredAt", "a contact cannot be in the future"))
 	}
-	exists, err := tx.Contact.Query().Where(contact.ID(input.ContactID)).Exist(ctx)
-	if err != nil {
+	current, err := tx.Contact.Get(ctx, input.ContactID)
+	switch {
+	case ent.IsNotFound(err):
+		refused.Refuse(caseload.NotFound().At("contactID"))
+	case err != nil:
 		return nil, err
+	default:
+		if err := s.mayChangeClient(ctx, "contactID", current.ClientID); err != nil {
+			return nil, err
+		}
 	}
-	refuseMissing(&refused, "contactID", exists)
 	if err := refused.Err(); err != nil {
 		return nil, err
 	}

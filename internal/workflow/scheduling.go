@@ -41,6 +41,9 @@ type ScheduleAppointmentInput struct {
 func (s *Service) ScheduleAppointment(ctx context.Context, in ScheduleAppointmentInput) (*ent.Appointment, error) {
 	tx := s.tx(ctx)
 	v := viewer.FromContext(ctx)
+	if err := s.mayChangeClient(ctx, "clientID", in.ClientID); err != nil {
+		return nil, err
+	}
 	var refused caseload.Collector
 	if err := refused.Check(caseload.CheckSessionTimes(in.StartsAt, in.EndsAt)); err != nil {
 		return nil, err
@@ -91,6 +94,9 @@ func (s *Service) appointmentAt(ctx context.Context, refused *caseload.Collector
 		refused.Refuse(caseload.NotFound().At(field))
 		return nil, nil
 	case err != nil:
+		return nil, err
+	}
+	if err := s.mayChangeClient(ctx, field, a.ClientID); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -211,6 +211,9 @@ func (s *Service) CreateRecurringSeries(ctx context.Context, in CreateRecurringS
 // clinician, holding one already, or not earned.
 func (s *Service) seriesClient(ctx context.Context, rules caseload.Rules, clientID int) (*ent.ClientProfile, *caseload.Error, error) {
 	tx := s.tx(ctx)
+	if refusal, err := s.readOnlyClient(ctx, clientID); refusal != nil || err != nil {
+		return nil, refusal, err
+	}
 	c, err := tx.ClientProfile.Get(ctx, clientID)
 	switch {
 	case ent.IsNotFound(err):
@@ -269,6 +272,9 @@ type RevokeRecurringInput struct {
 // returned at once, before anything is written.
 func (s *Service) RevokeRecurring(ctx context.Context, in RevokeRecurringInput) (*RevokeRecurringPayload, error) {
 	tx := s.tx(ctx)
+	if err := s.mayChangeClient(ctx, "clientID", in.ClientID); err != nil {
+		return nil, err
+	}
 	var refused caseload.Collector
 	var future []*ent.Appointment
 	c, err := tx.ClientProfile.Get(ctx, in.ClientID)
