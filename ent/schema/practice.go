@@ -47,6 +47,11 @@ func (Practice) Fields() []ent.Field {
 			Default(caseload.DefaultPolicy()).
 			Comment("The caseload policy the rules are computed from.").
 			Annotations(entgql.Skip()),
+		field.JSON("two_factor_roles", []string{}).
+			Optional().
+			Default([]string{}).
+			Comment("The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null (practices before the setting) is none.").
+			Annotations(entgql.Skip()),
 	}
 }
 
