@@ -332,13 +332,13 @@ type LoginPayload struct {
 	// When the refresh token stops being accepted, unless it is used (and so replaced) before then; null when
 	// `userErrors` is not empty.
 	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
-	// The signed-in user; null when `userErrors` is not empty.
+	// The signed-in user; null when `userErrors` is not empty, and while a second factor is asked (`secondFactor`).
 	User *ent.User `json:"user,omitempty"`
+	// Set instead of the tokens and the user when the password was right and a second factor is needed: finish the
+	// sign-in with `verifySecondFactor` (or enrol first when `enrolmentRequired`). Null otherwise.
+	SecondFactor *SecondFactorChallenge `json:"secondFactor,omitempty"`
 	// Why the request was refused (see `UserError`); empty when the session was started.
 	UserErrors []*UserError `json:"userErrors"`
-	// Set instead of the tokens when the password was right and a second factor is needed: finish the sign-in with
-	// `verifySecondFactor` (or enrol first when `enrolmentRequired`). Null otherwise.
-	SecondFactor *SecondFactorChallenge `json:"secondFactor,omitempty"`
 }
 
 // What `logout` ends.
