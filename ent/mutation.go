@@ -15559,10 +15559,24 @@ func (m *UserMutation) AddedTotpLastStep() (r int64, exists bool) {
 	return *v, true
 }
 
+// ClearTotpLastStep clears the value of the "totp_last_step" field.
+func (m *UserMutation) ClearTotpLastStep() {
+	m.totp_last_step = nil
+	m.addtotp_last_step = nil
+	m.clearedFields[user.FieldTotpLastStep] = struct{}{}
+}
+
+// TotpLastStepCleared returns if the "totp_last_step" field was cleared in this mutation.
+func (m *UserMutation) TotpLastStepCleared() bool {
+	_, ok := m.clearedFields[user.FieldTotpLastStep]
+	return ok
+}
+
 // ResetTotpLastStep resets all changes to the "totp_last_step" field.
 func (m *UserMutation) ResetTotpLastStep() {
 	m.totp_last_step = nil
 	m.addtotp_last_step = nil
+	delete(m.clearedFields, user.FieldTotpLastStep)
 }
 
 // SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
@@ -16193,6 +16207,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldTotpEnabledAt) {
 		fields = append(fields, user.FieldTotpEnabledAt)
 	}
+	if m.FieldCleared(user.FieldTotpLastStep) {
+		fields = append(fields, user.FieldTotpLastStep)
+	}
 	if m.FieldCleared(user.FieldRecoveryCodeHashes) {
 		fields = append(fields, user.FieldRecoveryCodeHashes)
 	}
@@ -16230,6 +16247,9 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldTotpEnabledAt:
 		m.ClearTotpEnabledAt()
+		return nil
+	case user.FieldTotpLastStep:
+		m.ClearTotpLastStep()
 		return nil
 	case user.FieldRecoveryCodeHashes:
 		m.ClearRecoveryCodeHashes()

@@ -29,7 +29,7 @@ type Practice struct {
 	TimeZone string `json:"time_zone,omitempty"`
 	// The caseload policy the rules are computed from.
 	Policy caseload.Policy `json:"policy,omitempty"`
-	// The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null (practices before the setting) is none.
+	// The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null is none (no ent default, so that the release before, which knows no such column, still creates practices).
 	TwoFactorRoles []string `json:"two_factor_roles,omitempty"`
 	selectValues   sql.SelectValues
 }

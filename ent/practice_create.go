@@ -148,10 +148,6 @@ func (_c *PracticeCreate) defaults() error {
 		v := practice.DefaultPolicy
 		_c.mutation.SetPolicy(v)
 	}
-	if _, ok := _c.mutation.TwoFactorRoles(); !ok {
-		v := practice.DefaultTwoFactorRoles
-		_c.mutation.SetTwoFactorRoles(v)
-	}
 	return nil
 }
 

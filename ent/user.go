@@ -44,7 +44,7 @@ type User struct {
 	TotpSecret *string `json:"-"`
 	// When the second factor was confirmed; null while none is set up or an enrolment awaits its first code; internal.
 	TotpEnabledAt *time.Time `json:"totp_enabled_at,omitempty"`
-	// The 30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay); internal.
+	// The 30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay); 0 for none; internal.
 	TotpLastStep int64 `json:"totp_last_step,omitempty"`
 	// SHA-256 of each unused recovery code (auth.HashRecoveryCode); a code used is removed; internal.
 	RecoveryCodeHashes []string `json:"-"`

@@ -301,10 +301,6 @@ func (_c *UserCreate) defaults() error {
 		v := user.DefaultActive
 		_c.mutation.SetActive(v)
 	}
-	if _, ok := _c.mutation.TotpLastStep(); !ok {
-		v := user.DefaultTotpLastStep
-		_c.mutation.SetTotpLastStep(v)
-	}
 	return nil
 }
 
@@ -345,9 +341,6 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.Active(); !ok {
 		return &ValidationError{Name: "active", err: errors.New(`ent: missing required field "User.active"`)}
-	}
-	if _, ok := _c.mutation.TotpLastStep(); !ok {
-		return &ValidationError{Name: "totp_last_step", err: errors.New(`ent: missing required field "User.totp_last_step"`)}
 	}
 	if len(_c.mutation.PracticeIDs()) == 0 {
 		return &ValidationError{Name: "practice", err: errors.New(`ent: missing required edge "User.practice"`)}

@@ -214,6 +214,12 @@ func (_u *UserUpdate) AddTotpLastStep(v int64) *UserUpdate {
 	return _u
 }
 
+// ClearTotpLastStep clears the value of the "totp_last_step" field.
+func (_u *UserUpdate) ClearTotpLastStep() *UserUpdate {
+	_u.mutation.ClearTotpLastStep()
+	return _u
+}
+
 // SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
 func (_u *UserUpdate) SetRecoveryCodeHashes(v []string) *UserUpdate {
 	_u.mutation.SetRecoveryCodeHashes(v)
@@ -465,6 +471,9 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTotpLastStep(); ok {
 		_spec.AddField(user.FieldTotpLastStep, field.TypeInt64, value)
+	}
+	if _u.mutation.TotpLastStepCleared() {
+		_spec.ClearField(user.FieldTotpLastStep, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.RecoveryCodeHashes(); ok {
 		_spec.SetField(user.FieldRecoveryCodeHashes, field.TypeJSON, value)
@@ -766,6 +775,12 @@ func (_u *UserUpdateOne) AddTotpLastStep(v int64) *UserUpdateOne {
 	return _u
 }
 
+// ClearTotpLastStep clears the value of the "totp_last_step" field.
+func (_u *UserUpdateOne) ClearTotpLastStep() *UserUpdateOne {
+	_u.mutation.ClearTotpLastStep()
+	return _u
+}
+
 // SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
 func (_u *UserUpdateOne) SetRecoveryCodeHashes(v []string) *UserUpdateOne {
 	_u.mutation.SetRecoveryCodeHashes(v)
@@ -1047,6 +1062,9 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.AddedTotpLastStep(); ok {
 		_spec.AddField(user.FieldTotpLastStep, field.TypeInt64, value)
+	}
+	if _u.mutation.TotpLastStepCleared() {
+		_spec.ClearField(user.FieldTotpLastStep, field.TypeInt64)
 	}
 	if value, ok := _u.mutation.RecoveryCodeHashes(); ok {
 		_spec.SetField(user.FieldRecoveryCodeHashes, field.TypeJSON, value)

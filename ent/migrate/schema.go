@@ -660,7 +660,7 @@ var (
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
 		{Name: "totp_secret", Type: field.TypeString, Nullable: true},
 		{Name: "totp_enabled_at", Type: field.TypeTime, Nullable: true},
-		{Name: "totp_last_step", Type: field.TypeInt64, Default: 0},
+		{Name: "totp_last_step", Type: field.TypeInt64, Nullable: true, Default: "0"},
 		{Name: "recovery_code_hashes", Type: field.TypeJSON, Nullable: true},
 		{Name: "sign_in_challenge_hash", Type: field.TypeString, Nullable: true},
 		{Name: "sign_in_challenge_expires_at", Type: field.TypeTime, Nullable: true},

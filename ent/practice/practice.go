@@ -74,8 +74,6 @@ var (
 	TimeZoneValidator func(string) error
 	// DefaultPolicy holds the default value on creation for the "policy" field.
 	DefaultPolicy caseload.Policy
-	// DefaultTwoFactorRoles holds the default value on creation for the "two_factor_roles" field.
-	DefaultTwoFactorRoles []string
 )
 
 // OrderOption defines the ordering options for the Practice queries.

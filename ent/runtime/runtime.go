@@ -744,10 +744,6 @@ func init() {
 	practiceDescPolicy := practiceFields[2].Descriptor()
 	// practice.DefaultPolicy holds the default value on creation for the policy field.
 	practice.DefaultPolicy = practiceDescPolicy.Default.(caseload.Policy)
-	// practiceDescTwoFactorRoles is the schema descriptor for two_factor_roles field.
-	practiceDescTwoFactorRoles := practiceFields[3].Descriptor()
-	// practice.DefaultTwoFactorRoles holds the default value on creation for the two_factor_roles field.
-	practice.DefaultTwoFactorRoles = practiceDescTwoFactorRoles.Default.([]string)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
 	refreshtoken.Policy = privacy.NewPolicies(refreshtokenMixin[0], schema.RefreshToken{})
 	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -859,10 +855,6 @@ func init() {
 	userDescActive := userFields[3].Descriptor()
 	// user.DefaultActive holds the default value on creation for the active field.
 	user.DefaultActive = userDescActive.Default.(bool)
-	// userDescTotpLastStep is the schema descriptor for totp_last_step field.
-	userDescTotpLastStep := userFields[9].Descriptor()
-	// user.DefaultTotpLastStep holds the default value on creation for the totp_last_step field.
-	user.DefaultTotpLastStep = userDescTotpLastStep.Default.(int64)
 }
 
 const (

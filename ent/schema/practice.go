@@ -49,8 +49,7 @@ func (Practice) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.JSON("two_factor_roles", []string{}).
 			Optional().
-			Default([]string{}).
-			Comment("The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null (practices before the setting) is none.").
+			Comment("The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null is none (no ent default, so that the release before, which knows no such column, still creates practices).").
 			Annotations(entgql.Skip()),
 	}
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -75,10 +76,13 @@ func (User) Fields() []ent.Field {
 			Nillable().
 			Comment("When the second factor was confirmed; null while none is set up or an enrolment awaits its first code; internal.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		// A default of the column, not of ent: a writer of the release
+		// before (which knows no such column) must still create logins
+		// once this release's migration ran (a rolling upgrade).
 		field.Int64("totp_last_step").
-			Default(0).
-			Comment("The 30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay); internal.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Optional().
+			Comment("The 30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay); 0 for none; internal.").
+			Annotations(entgql.Skip(entgql.SkipAll), entsql.Default("0")),
 		field.JSON("recovery_code_hashes", []string{}).
 			Optional().
 			Sensitive().

@@ -132,8 +132,6 @@ var (
 	PasswordHashValidator func(string) error
 	// DefaultActive holds the default value on creation for the "active" field.
 	DefaultActive bool
-	// DefaultTotpLastStep holds the default value on creation for the "totp_last_step" field.
-	DefaultTotpLastStep int64
 )
 
 // Role defines the type for the "role" enum field.

@@ -725,6 +725,16 @@ func TotpLastStepLTE(v int64) predicate.User {
 	return predicate.User(sql.FieldLTE(FieldTotpLastStep, v))
 }
 
+// TotpLastStepIsNil applies the IsNil predicate on the "totp_last_step" field.
+func TotpLastStepIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldTotpLastStep))
+}
+
+// TotpLastStepNotNil applies the NotNil predicate on the "totp_last_step" field.
+func TotpLastStepNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldTotpLastStep))
+}
+
 // RecoveryCodeHashesIsNil applies the IsNil predicate on the "recovery_code_hashes" field.
 func RecoveryCodeHashesIsNil() predicate.User {
 	return predicate.User(sql.FieldIsNull(FieldRecoveryCodeHashes))
