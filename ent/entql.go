@@ -306,11 +306,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Practice",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			practice.FieldCreatedAt: {Type: field.TypeTime, Column: practice.FieldCreatedAt},
-			practice.FieldUpdatedAt: {Type: field.TypeTime, Column: practice.FieldUpdatedAt},
-			practice.FieldName:      {Type: field.TypeString, Column: practice.FieldName},
-			practice.FieldTimeZone:  {Type: field.TypeString, Column: practice.FieldTimeZone},
-			practice.FieldPolicy:    {Type: field.TypeJSON, Column: practice.FieldPolicy},
+			practice.FieldCreatedAt:      {Type: field.TypeTime, Column: practice.FieldCreatedAt},
+			practice.FieldUpdatedAt:      {Type: field.TypeTime, Column: practice.FieldUpdatedAt},
+			practice.FieldName:           {Type: field.TypeString, Column: practice.FieldName},
+			practice.FieldTimeZone:       {Type: field.TypeString, Column: practice.FieldTimeZone},
+			practice.FieldPolicy:         {Type: field.TypeJSON, Column: practice.FieldPolicy},
+			practice.FieldTwoFactorRoles: {Type: field.TypeJSON, Column: practice.FieldTwoFactorRoles},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -345,16 +346,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "User",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			user.FieldCreatedAt:              {Type: field.TypeTime, Column: user.FieldCreatedAt},
-			user.FieldUpdatedAt:              {Type: field.TypeTime, Column: user.FieldUpdatedAt},
-			user.FieldPracticeID:             {Type: field.TypeInt, Column: user.FieldPracticeID},
-			user.FieldEmail:                  {Type: field.TypeString, Column: user.FieldEmail},
-			user.FieldPasswordHash:           {Type: field.TypeString, Column: user.FieldPasswordHash},
-			user.FieldRole:                   {Type: field.TypeEnum, Column: user.FieldRole},
-			user.FieldActive:                 {Type: field.TypeBool, Column: user.FieldActive},
-			user.FieldPasswordResetHash:      {Type: field.TypeString, Column: user.FieldPasswordResetHash},
-			user.FieldPasswordResetExpiresAt: {Type: field.TypeTime, Column: user.FieldPasswordResetExpiresAt},
-			user.FieldLastLoginAt:            {Type: field.TypeTime, Column: user.FieldLastLoginAt},
+			user.FieldCreatedAt:                {Type: field.TypeTime, Column: user.FieldCreatedAt},
+			user.FieldUpdatedAt:                {Type: field.TypeTime, Column: user.FieldUpdatedAt},
+			user.FieldPracticeID:               {Type: field.TypeInt, Column: user.FieldPracticeID},
+			user.FieldEmail:                    {Type: field.TypeString, Column: user.FieldEmail},
+			user.FieldPasswordHash:             {Type: field.TypeString, Column: user.FieldPasswordHash},
+			user.FieldRole:                     {Type: field.TypeEnum, Column: user.FieldRole},
+			user.FieldActive:                   {Type: field.TypeBool, Column: user.FieldActive},
+			user.FieldPasswordResetHash:        {Type: field.TypeString, Column: user.FieldPasswordResetHash},
+			user.FieldPasswordResetExpiresAt:   {Type: field.TypeTime, Column: user.FieldPasswordResetExpiresAt},
+			user.FieldLastLoginAt:              {Type: field.TypeTime, Column: user.FieldLastLoginAt},
+			user.FieldTotpSecret:               {Type: field.TypeString, Column: user.FieldTotpSecret},
+			user.FieldTotpEnabledAt:            {Type: field.TypeTime, Column: user.FieldTotpEnabledAt},
+			user.FieldTotpLastStep:             {Type: field.TypeInt64, Column: user.FieldTotpLastStep},
+			user.FieldRecoveryCodeHashes:       {Type: field.TypeJSON, Column: user.FieldRecoveryCodeHashes},
+			user.FieldSignInChallengeHash:      {Type: field.TypeString, Column: user.FieldSignInChallengeHash},
+			user.FieldSignInChallengeExpiresAt: {Type: field.TypeTime, Column: user.FieldSignInChallengeExpiresAt},
 		},
 	}
 	graph.MustAddE(
@@ -2643,6 +2650,11 @@ func (f *PracticeFilter) WherePolicy(p entql.BytesP) {
 	f.Where(p.Field(practice.FieldPolicy))
 }
 
+// WhereTwoFactorRoles applies the entql json.RawMessage predicate on the two_factor_roles field.
+func (f *PracticeFilter) WhereTwoFactorRoles(p entql.BytesP) {
+	f.Where(p.Field(practice.FieldTwoFactorRoles))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *RefreshTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2839,6 +2851,36 @@ func (f *UserFilter) WherePasswordResetExpiresAt(p entql.TimeP) {
 // WhereLastLoginAt applies the entql time.Time predicate on the last_login_at field.
 func (f *UserFilter) WhereLastLoginAt(p entql.TimeP) {
 	f.Where(p.Field(user.FieldLastLoginAt))
+}
+
+// WhereTotpSecret applies the entql string predicate on the totp_secret field.
+func (f *UserFilter) WhereTotpSecret(p entql.StringP) {
+	f.Where(p.Field(user.FieldTotpSecret))
+}
+
+// WhereTotpEnabledAt applies the entql time.Time predicate on the totp_enabled_at field.
+func (f *UserFilter) WhereTotpEnabledAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldTotpEnabledAt))
+}
+
+// WhereTotpLastStep applies the entql int64 predicate on the totp_last_step field.
+func (f *UserFilter) WhereTotpLastStep(p entql.Int64P) {
+	f.Where(p.Field(user.FieldTotpLastStep))
+}
+
+// WhereRecoveryCodeHashes applies the entql json.RawMessage predicate on the recovery_code_hashes field.
+func (f *UserFilter) WhereRecoveryCodeHashes(p entql.BytesP) {
+	f.Where(p.Field(user.FieldRecoveryCodeHashes))
+}
+
+// WhereSignInChallengeHash applies the entql string predicate on the sign_in_challenge_hash field.
+func (f *UserFilter) WhereSignInChallengeHash(p entql.StringP) {
+	f.Where(p.Field(user.FieldSignInChallengeHash))
+}
+
+// WhereSignInChallengeExpiresAt applies the entql time.Time predicate on the sign_in_challenge_expires_at field.
+func (f *UserFilter) WhereSignInChallengeExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldSignInChallengeExpiresAt))
 }
 
 // WhereHasPractice applies a predicate to check if query has an edge practice.

@@ -13471,18 +13471,20 @@ func (m *NewClientRequestMutation) ResetEdge(name string) error {
 // PracticeMutation represents an operation that mutates the Practice nodes in the graph.
 type PracticeMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	updated_at    *time.Time
-	name          *string
-	time_zone     *string
-	policy        *caseload.Policy
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Practice, error)
-	predicates    []predicate.Practice
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	name                   *string
+	time_zone              *string
+	policy                 *caseload.Policy
+	two_factor_roles       *[]string
+	appendtwo_factor_roles []string
+	clearedFields          map[string]struct{}
+	done                   bool
+	oldValue               func(context.Context) (*Practice, error)
+	predicates             []predicate.Practice
 }
 
 var _ ent.Mutation = (*PracticeMutation)(nil)
@@ -13763,6 +13765,71 @@ func (m *PracticeMutation) ResetPolicy() {
 	m.policy = nil
 }
 
+// SetTwoFactorRoles sets the "two_factor_roles" field.
+func (m *PracticeMutation) SetTwoFactorRoles(s []string) {
+	m.two_factor_roles = &s
+	m.appendtwo_factor_roles = nil
+}
+
+// TwoFactorRoles returns the value of the "two_factor_roles" field in the mutation.
+func (m *PracticeMutation) TwoFactorRoles() (r []string, exists bool) {
+	v := m.two_factor_roles
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTwoFactorRoles returns the old "two_factor_roles" field's value of the Practice entity.
+// If the Practice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PracticeMutation) OldTwoFactorRoles(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTwoFactorRoles is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTwoFactorRoles requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTwoFactorRoles: %w", err)
+	}
+	return oldValue.TwoFactorRoles, nil
+}
+
+// AppendTwoFactorRoles adds s to the "two_factor_roles" field.
+func (m *PracticeMutation) AppendTwoFactorRoles(s []string) {
+	m.appendtwo_factor_roles = append(m.appendtwo_factor_roles, s...)
+}
+
+// AppendedTwoFactorRoles returns the list of values that were appended to the "two_factor_roles" field in this mutation.
+func (m *PracticeMutation) AppendedTwoFactorRoles() ([]string, bool) {
+	if len(m.appendtwo_factor_roles) == 0 {
+		return nil, false
+	}
+	return m.appendtwo_factor_roles, true
+}
+
+// ClearTwoFactorRoles clears the value of the "two_factor_roles" field.
+func (m *PracticeMutation) ClearTwoFactorRoles() {
+	m.two_factor_roles = nil
+	m.appendtwo_factor_roles = nil
+	m.clearedFields[practice.FieldTwoFactorRoles] = struct{}{}
+}
+
+// TwoFactorRolesCleared returns if the "two_factor_roles" field was cleared in this mutation.
+func (m *PracticeMutation) TwoFactorRolesCleared() bool {
+	_, ok := m.clearedFields[practice.FieldTwoFactorRoles]
+	return ok
+}
+
+// ResetTwoFactorRoles resets all changes to the "two_factor_roles" field.
+func (m *PracticeMutation) ResetTwoFactorRoles() {
+	m.two_factor_roles = nil
+	m.appendtwo_factor_roles = nil
+	delete(m.clearedFields, practice.FieldTwoFactorRoles)
+}
+
 // Where appends a list predicates to the PracticeMutation builder.
 func (m *PracticeMutation) Where(ps ...predicate.Practice) {
 	m.predicates = append(m.predicates, ps...)
@@ -13797,7 +13864,7 @@ func (m *PracticeMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PracticeMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, practice.FieldCreatedAt)
 	}
@@ -13812,6 +13879,9 @@ func (m *PracticeMutation) Fields() []string {
 	}
 	if m.policy != nil {
 		fields = append(fields, practice.FieldPolicy)
+	}
+	if m.two_factor_roles != nil {
+		fields = append(fields, practice.FieldTwoFactorRoles)
 	}
 	return fields
 }
@@ -13831,6 +13901,8 @@ func (m *PracticeMutation) Field(name string) (ent.Value, bool) {
 		return m.TimeZone()
 	case practice.FieldPolicy:
 		return m.Policy()
+	case practice.FieldTwoFactorRoles:
+		return m.TwoFactorRoles()
 	}
 	return nil, false
 }
@@ -13850,6 +13922,8 @@ func (m *PracticeMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldTimeZone(ctx)
 	case practice.FieldPolicy:
 		return m.OldPolicy(ctx)
+	case practice.FieldTwoFactorRoles:
+		return m.OldTwoFactorRoles(ctx)
 	}
 	return nil, fmt.Errorf("unknown Practice field %s", name)
 }
@@ -13894,6 +13968,13 @@ func (m *PracticeMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPolicy(v)
 		return nil
+	case practice.FieldTwoFactorRoles:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTwoFactorRoles(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Practice field %s", name)
 }
@@ -13923,7 +14004,11 @@ func (m *PracticeMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *PracticeMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(practice.FieldTwoFactorRoles) {
+		fields = append(fields, practice.FieldTwoFactorRoles)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -13936,6 +14021,11 @@ func (m *PracticeMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *PracticeMutation) ClearField(name string) error {
+	switch name {
+	case practice.FieldTwoFactorRoles:
+		m.ClearTwoFactorRoles()
+		return nil
+	}
 	return fmt.Errorf("unknown Practice nullable field %s", name)
 }
 
@@ -13957,6 +14047,9 @@ func (m *PracticeMutation) ResetField(name string) error {
 		return nil
 	case practice.FieldPolicy:
 		m.ResetPolicy()
+		return nil
+	case practice.FieldTwoFactorRoles:
+		m.ResetTwoFactorRoles()
 		return nil
 	}
 	return fmt.Errorf("unknown Practice field %s", name)
@@ -14861,29 +14954,37 @@ func (m *RefreshTokenMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                        Op
-	typ                       string
-	id                        *int
-	created_at                *time.Time
-	updated_at                *time.Time
-	email                     *string
-	password_hash             *string
-	role                      *user.Role
-	active                    *bool
-	password_reset_hash       *string
-	password_reset_expires_at *time.Time
-	last_login_at             *time.Time
-	clearedFields             map[string]struct{}
-	practice                  *int
-	clearedpractice           bool
-	clinician                 *int
-	clearedclinician          bool
-	refresh_tokens            map[int]struct{}
-	removedrefresh_tokens     map[int]struct{}
-	clearedrefresh_tokens     bool
-	done                      bool
-	oldValue                  func(context.Context) (*User, error)
-	predicates                []predicate.User
+	op                           Op
+	typ                          string
+	id                           *int
+	created_at                   *time.Time
+	updated_at                   *time.Time
+	email                        *string
+	password_hash                *string
+	role                         *user.Role
+	active                       *bool
+	password_reset_hash          *string
+	password_reset_expires_at    *time.Time
+	last_login_at                *time.Time
+	totp_secret                  *string
+	totp_enabled_at              *time.Time
+	totp_last_step               *int64
+	addtotp_last_step            *int64
+	recovery_code_hashes         *[]string
+	appendrecovery_code_hashes   []string
+	sign_in_challenge_hash       *string
+	sign_in_challenge_expires_at *time.Time
+	clearedFields                map[string]struct{}
+	practice                     *int
+	clearedpractice              bool
+	clinician                    *int
+	clearedclinician             bool
+	refresh_tokens               map[int]struct{}
+	removedrefresh_tokens        map[int]struct{}
+	clearedrefresh_tokens        bool
+	done                         bool
+	oldValue                     func(context.Context) (*User, error)
+	predicates                   []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -15383,6 +15484,337 @@ func (m *UserMutation) ResetLastLoginAt() {
 	delete(m.clearedFields, user.FieldLastLoginAt)
 }
 
+// SetTotpSecret sets the "totp_secret" field.
+func (m *UserMutation) SetTotpSecret(s string) {
+	m.totp_secret = &s
+}
+
+// TotpSecret returns the value of the "totp_secret" field in the mutation.
+func (m *UserMutation) TotpSecret() (r string, exists bool) {
+	v := m.totp_secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotpSecret returns the old "totp_secret" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldTotpSecret(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotpSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotpSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotpSecret: %w", err)
+	}
+	return oldValue.TotpSecret, nil
+}
+
+// ClearTotpSecret clears the value of the "totp_secret" field.
+func (m *UserMutation) ClearTotpSecret() {
+	m.totp_secret = nil
+	m.clearedFields[user.FieldTotpSecret] = struct{}{}
+}
+
+// TotpSecretCleared returns if the "totp_secret" field was cleared in this mutation.
+func (m *UserMutation) TotpSecretCleared() bool {
+	_, ok := m.clearedFields[user.FieldTotpSecret]
+	return ok
+}
+
+// ResetTotpSecret resets all changes to the "totp_secret" field.
+func (m *UserMutation) ResetTotpSecret() {
+	m.totp_secret = nil
+	delete(m.clearedFields, user.FieldTotpSecret)
+}
+
+// SetTotpEnabledAt sets the "totp_enabled_at" field.
+func (m *UserMutation) SetTotpEnabledAt(t time.Time) {
+	m.totp_enabled_at = &t
+}
+
+// TotpEnabledAt returns the value of the "totp_enabled_at" field in the mutation.
+func (m *UserMutation) TotpEnabledAt() (r time.Time, exists bool) {
+	v := m.totp_enabled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotpEnabledAt returns the old "totp_enabled_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldTotpEnabledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotpEnabledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotpEnabledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotpEnabledAt: %w", err)
+	}
+	return oldValue.TotpEnabledAt, nil
+}
+
+// ClearTotpEnabledAt clears the value of the "totp_enabled_at" field.
+func (m *UserMutation) ClearTotpEnabledAt() {
+	m.totp_enabled_at = nil
+	m.clearedFields[user.FieldTotpEnabledAt] = struct{}{}
+}
+
+// TotpEnabledAtCleared returns if the "totp_enabled_at" field was cleared in this mutation.
+func (m *UserMutation) TotpEnabledAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldTotpEnabledAt]
+	return ok
+}
+
+// ResetTotpEnabledAt resets all changes to the "totp_enabled_at" field.
+func (m *UserMutation) ResetTotpEnabledAt() {
+	m.totp_enabled_at = nil
+	delete(m.clearedFields, user.FieldTotpEnabledAt)
+}
+
+// SetTotpLastStep sets the "totp_last_step" field.
+func (m *UserMutation) SetTotpLastStep(i int64) {
+	m.totp_last_step = &i
+	m.addtotp_last_step = nil
+}
+
+// TotpLastStep returns the value of the "totp_last_step" field in the mutation.
+func (m *UserMutation) TotpLastStep() (r int64, exists bool) {
+	v := m.totp_last_step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotpLastStep returns the old "totp_last_step" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldTotpLastStep(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotpLastStep is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotpLastStep requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotpLastStep: %w", err)
+	}
+	return oldValue.TotpLastStep, nil
+}
+
+// AddTotpLastStep adds i to the "totp_last_step" field.
+func (m *UserMutation) AddTotpLastStep(i int64) {
+	if m.addtotp_last_step != nil {
+		*m.addtotp_last_step += i
+	} else {
+		m.addtotp_last_step = &i
+	}
+}
+
+// AddedTotpLastStep returns the value that was added to the "totp_last_step" field in this mutation.
+func (m *UserMutation) AddedTotpLastStep() (r int64, exists bool) {
+	v := m.addtotp_last_step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTotpLastStep clears the value of the "totp_last_step" field.
+func (m *UserMutation) ClearTotpLastStep() {
+	m.totp_last_step = nil
+	m.addtotp_last_step = nil
+	m.clearedFields[user.FieldTotpLastStep] = struct{}{}
+}
+
+// TotpLastStepCleared returns if the "totp_last_step" field was cleared in this mutation.
+func (m *UserMutation) TotpLastStepCleared() bool {
+	_, ok := m.clearedFields[user.FieldTotpLastStep]
+	return ok
+}
+
+// ResetTotpLastStep resets all changes to the "totp_last_step" field.
+func (m *UserMutation) ResetTotpLastStep() {
+	m.totp_last_step = nil
+	m.addtotp_last_step = nil
+	delete(m.clearedFields, user.FieldTotpLastStep)
+}
+
+// SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
+func (m *UserMutation) SetRecoveryCodeHashes(s []string) {
+	m.recovery_code_hashes = &s
+	m.appendrecovery_code_hashes = nil
+}
+
+// RecoveryCodeHashes returns the value of the "recovery_code_hashes" field in the mutation.
+func (m *UserMutation) RecoveryCodeHashes() (r []string, exists bool) {
+	v := m.recovery_code_hashes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecoveryCodeHashes returns the old "recovery_code_hashes" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldRecoveryCodeHashes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecoveryCodeHashes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecoveryCodeHashes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecoveryCodeHashes: %w", err)
+	}
+	return oldValue.RecoveryCodeHashes, nil
+}
+
+// AppendRecoveryCodeHashes adds s to the "recovery_code_hashes" field.
+func (m *UserMutation) AppendRecoveryCodeHashes(s []string) {
+	m.appendrecovery_code_hashes = append(m.appendrecovery_code_hashes, s...)
+}
+
+// AppendedRecoveryCodeHashes returns the list of values that were appended to the "recovery_code_hashes" field in this mutation.
+func (m *UserMutation) AppendedRecoveryCodeHashes() ([]string, bool) {
+	if len(m.appendrecovery_code_hashes) == 0 {
+		return nil, false
+	}
+	return m.appendrecovery_code_hashes, true
+}
+
+// ClearRecoveryCodeHashes clears the value of the "recovery_code_hashes" field.
+func (m *UserMutation) ClearRecoveryCodeHashes() {
+	m.recovery_code_hashes = nil
+	m.appendrecovery_code_hashes = nil
+	m.clearedFields[user.FieldRecoveryCodeHashes] = struct{}{}
+}
+
+// RecoveryCodeHashesCleared returns if the "recovery_code_hashes" field was cleared in this mutation.
+func (m *UserMutation) RecoveryCodeHashesCleared() bool {
+	_, ok := m.clearedFields[user.FieldRecoveryCodeHashes]
+	return ok
+}
+
+// ResetRecoveryCodeHashes resets all changes to the "recovery_code_hashes" field.
+func (m *UserMutation) ResetRecoveryCodeHashes() {
+	m.recovery_code_hashes = nil
+	m.appendrecovery_code_hashes = nil
+	delete(m.clearedFields, user.FieldRecoveryCodeHashes)
+}
+
+// SetSignInChallengeHash sets the "sign_in_challenge_hash" field.
+func (m *UserMutation) SetSignInChallengeHash(s string) {
+	m.sign_in_challenge_hash = &s
+}
+
+// SignInChallengeHash returns the value of the "sign_in_challenge_hash" field in the mutation.
+func (m *UserMutation) SignInChallengeHash() (r string, exists bool) {
+	v := m.sign_in_challenge_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignInChallengeHash returns the old "sign_in_challenge_hash" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldSignInChallengeHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignInChallengeHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignInChallengeHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignInChallengeHash: %w", err)
+	}
+	return oldValue.SignInChallengeHash, nil
+}
+
+// ClearSignInChallengeHash clears the value of the "sign_in_challenge_hash" field.
+func (m *UserMutation) ClearSignInChallengeHash() {
+	m.sign_in_challenge_hash = nil
+	m.clearedFields[user.FieldSignInChallengeHash] = struct{}{}
+}
+
+// SignInChallengeHashCleared returns if the "sign_in_challenge_hash" field was cleared in this mutation.
+func (m *UserMutation) SignInChallengeHashCleared() bool {
+	_, ok := m.clearedFields[user.FieldSignInChallengeHash]
+	return ok
+}
+
+// ResetSignInChallengeHash resets all changes to the "sign_in_challenge_hash" field.
+func (m *UserMutation) ResetSignInChallengeHash() {
+	m.sign_in_challenge_hash = nil
+	delete(m.clearedFields, user.FieldSignInChallengeHash)
+}
+
+// SetSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field.
+func (m *UserMutation) SetSignInChallengeExpiresAt(t time.Time) {
+	m.sign_in_challenge_expires_at = &t
+}
+
+// SignInChallengeExpiresAt returns the value of the "sign_in_challenge_expires_at" field in the mutation.
+func (m *UserMutation) SignInChallengeExpiresAt() (r time.Time, exists bool) {
+	v := m.sign_in_challenge_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignInChallengeExpiresAt returns the old "sign_in_challenge_expires_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldSignInChallengeExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignInChallengeExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignInChallengeExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignInChallengeExpiresAt: %w", err)
+	}
+	return oldValue.SignInChallengeExpiresAt, nil
+}
+
+// ClearSignInChallengeExpiresAt clears the value of the "sign_in_challenge_expires_at" field.
+func (m *UserMutation) ClearSignInChallengeExpiresAt() {
+	m.sign_in_challenge_expires_at = nil
+	m.clearedFields[user.FieldSignInChallengeExpiresAt] = struct{}{}
+}
+
+// SignInChallengeExpiresAtCleared returns if the "sign_in_challenge_expires_at" field was cleared in this mutation.
+func (m *UserMutation) SignInChallengeExpiresAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldSignInChallengeExpiresAt]
+	return ok
+}
+
+// ResetSignInChallengeExpiresAt resets all changes to the "sign_in_challenge_expires_at" field.
+func (m *UserMutation) ResetSignInChallengeExpiresAt() {
+	m.sign_in_challenge_expires_at = nil
+	delete(m.clearedFields, user.FieldSignInChallengeExpiresAt)
+}
+
 // ClearPractice clears the "practice" edge to the Practice entity.
 func (m *UserMutation) ClearPractice() {
 	m.clearedpractice = true
@@ -15537,7 +15969,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -15568,6 +16000,24 @@ func (m *UserMutation) Fields() []string {
 	if m.last_login_at != nil {
 		fields = append(fields, user.FieldLastLoginAt)
 	}
+	if m.totp_secret != nil {
+		fields = append(fields, user.FieldTotpSecret)
+	}
+	if m.totp_enabled_at != nil {
+		fields = append(fields, user.FieldTotpEnabledAt)
+	}
+	if m.totp_last_step != nil {
+		fields = append(fields, user.FieldTotpLastStep)
+	}
+	if m.recovery_code_hashes != nil {
+		fields = append(fields, user.FieldRecoveryCodeHashes)
+	}
+	if m.sign_in_challenge_hash != nil {
+		fields = append(fields, user.FieldSignInChallengeHash)
+	}
+	if m.sign_in_challenge_expires_at != nil {
+		fields = append(fields, user.FieldSignInChallengeExpiresAt)
+	}
 	return fields
 }
 
@@ -15596,6 +16046,18 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.PasswordResetExpiresAt()
 	case user.FieldLastLoginAt:
 		return m.LastLoginAt()
+	case user.FieldTotpSecret:
+		return m.TotpSecret()
+	case user.FieldTotpEnabledAt:
+		return m.TotpEnabledAt()
+	case user.FieldTotpLastStep:
+		return m.TotpLastStep()
+	case user.FieldRecoveryCodeHashes:
+		return m.RecoveryCodeHashes()
+	case user.FieldSignInChallengeHash:
+		return m.SignInChallengeHash()
+	case user.FieldSignInChallengeExpiresAt:
+		return m.SignInChallengeExpiresAt()
 	}
 	return nil, false
 }
@@ -15625,6 +16087,18 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldPasswordResetExpiresAt(ctx)
 	case user.FieldLastLoginAt:
 		return m.OldLastLoginAt(ctx)
+	case user.FieldTotpSecret:
+		return m.OldTotpSecret(ctx)
+	case user.FieldTotpEnabledAt:
+		return m.OldTotpEnabledAt(ctx)
+	case user.FieldTotpLastStep:
+		return m.OldTotpLastStep(ctx)
+	case user.FieldRecoveryCodeHashes:
+		return m.OldRecoveryCodeHashes(ctx)
+	case user.FieldSignInChallengeHash:
+		return m.OldSignInChallengeHash(ctx)
+	case user.FieldSignInChallengeExpiresAt:
+		return m.OldSignInChallengeExpiresAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -15704,6 +16178,48 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastLoginAt(v)
 		return nil
+	case user.FieldTotpSecret:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotpSecret(v)
+		return nil
+	case user.FieldTotpEnabledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotpEnabledAt(v)
+		return nil
+	case user.FieldTotpLastStep:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotpLastStep(v)
+		return nil
+	case user.FieldRecoveryCodeHashes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecoveryCodeHashes(v)
+		return nil
+	case user.FieldSignInChallengeHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignInChallengeHash(v)
+		return nil
+	case user.FieldSignInChallengeExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignInChallengeExpiresAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -15712,6 +16228,9 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *UserMutation) AddedFields() []string {
 	var fields []string
+	if m.addtotp_last_step != nil {
+		fields = append(fields, user.FieldTotpLastStep)
+	}
 	return fields
 }
 
@@ -15720,6 +16239,8 @@ func (m *UserMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case user.FieldTotpLastStep:
+		return m.AddedTotpLastStep()
 	}
 	return nil, false
 }
@@ -15729,6 +16250,13 @@ func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *UserMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case user.FieldTotpLastStep:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotpLastStep(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User numeric field %s", name)
 }
@@ -15745,6 +16273,24 @@ func (m *UserMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(user.FieldLastLoginAt) {
 		fields = append(fields, user.FieldLastLoginAt)
+	}
+	if m.FieldCleared(user.FieldTotpSecret) {
+		fields = append(fields, user.FieldTotpSecret)
+	}
+	if m.FieldCleared(user.FieldTotpEnabledAt) {
+		fields = append(fields, user.FieldTotpEnabledAt)
+	}
+	if m.FieldCleared(user.FieldTotpLastStep) {
+		fields = append(fields, user.FieldTotpLastStep)
+	}
+	if m.FieldCleared(user.FieldRecoveryCodeHashes) {
+		fields = append(fields, user.FieldRecoveryCodeHashes)
+	}
+	if m.FieldCleared(user.FieldSignInChallengeHash) {
+		fields = append(fields, user.FieldSignInChallengeHash)
+	}
+	if m.FieldCleared(user.FieldSignInChallengeExpiresAt) {
+		fields = append(fields, user.FieldSignInChallengeExpiresAt)
 	}
 	return fields
 }
@@ -15768,6 +16314,24 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldLastLoginAt:
 		m.ClearLastLoginAt()
+		return nil
+	case user.FieldTotpSecret:
+		m.ClearTotpSecret()
+		return nil
+	case user.FieldTotpEnabledAt:
+		m.ClearTotpEnabledAt()
+		return nil
+	case user.FieldTotpLastStep:
+		m.ClearTotpLastStep()
+		return nil
+	case user.FieldRecoveryCodeHashes:
+		m.ClearRecoveryCodeHashes()
+		return nil
+	case user.FieldSignInChallengeHash:
+		m.ClearSignInChallengeHash()
+		return nil
+	case user.FieldSignInChallengeExpiresAt:
+		m.ClearSignInChallengeExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -15806,6 +16370,24 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldLastLoginAt:
 		m.ResetLastLoginAt()
+		return nil
+	case user.FieldTotpSecret:
+		m.ResetTotpSecret()
+		return nil
+	case user.FieldTotpEnabledAt:
+		m.ResetTotpEnabledAt()
+		return nil
+	case user.FieldTotpLastStep:
+		m.ResetTotpLastStep()
+		return nil
+	case user.FieldRecoveryCodeHashes:
+		m.ResetRecoveryCodeHashes()
+		return nil
+	case user.FieldSignInChallengeHash:
+		m.ResetSignInChallengeHash()
+		return nil
+	case user.FieldSignInChallengeExpiresAt:
+		m.ResetSignInChallengeExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -28,8 +28,10 @@ type Practice struct {
 	// IANA time zone in which the practice counts days (e.g. America/New_York).
 	TimeZone string `json:"time_zone,omitempty"`
 	// The caseload policy the rules are computed from.
-	Policy       caseload.Policy `json:"policy,omitempty"`
-	selectValues sql.SelectValues
+	Policy caseload.Policy `json:"policy,omitempty"`
+	// The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null is none (no ent default, so that the release before, which knows no such column, still creates practices).
+	TwoFactorRoles []string `json:"two_factor_roles,omitempty"`
+	selectValues   sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -37,7 +39,7 @@ func (*Practice) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case practice.FieldPolicy:
+		case practice.FieldPolicy, practice.FieldTwoFactorRoles:
 			values[i] = new([]byte)
 		case practice.FieldID:
 			values[i] = new(sql.NullInt64)
@@ -98,6 +100,14 @@ func (_m *Practice) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field policy: %w", err)
 				}
 			}
+		case practice.FieldTwoFactorRoles:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field two_factor_roles", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.TwoFactorRoles); err != nil {
+					return fmt.Errorf("unmarshal field two_factor_roles: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -148,6 +158,9 @@ func (_m *Practice) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("policy=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Policy))
+	builder.WriteString(", ")
+	builder.WriteString("two_factor_roles=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TwoFactorRoles))
 	builder.WriteByte(')')
 	return builder.String()
 }

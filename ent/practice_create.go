@@ -83,6 +83,12 @@ func (_c *PracticeCreate) SetNillablePolicy(v *caseload.Policy) *PracticeCreate 
 	return _c
 }
 
+// SetTwoFactorRoles sets the "two_factor_roles" field.
+func (_c *PracticeCreate) SetTwoFactorRoles(v []string) *PracticeCreate {
+	_c.mutation.SetTwoFactorRoles(v)
+	return _c
+}
+
 // Mutation returns the PracticeMutation object of the builder.
 func (_c *PracticeCreate) Mutation() *PracticeMutation {
 	return _c.mutation
@@ -222,6 +228,10 @@ func (_c *PracticeCreate) createSpec() (*Practice, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Policy(); ok {
 		_spec.SetField(practice.FieldPolicy, field.TypeJSON, value)
 		_node.Policy = value
+	}
+	if value, ok := _c.mutation.TwoFactorRoles(); ok {
+		_spec.SetField(practice.FieldTwoFactorRoles, field.TypeJSON, value)
+		_node.TwoFactorRoles = value
 	}
 	return _node, _spec
 }

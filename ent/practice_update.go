@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/caseload/caseload/ent/practice"
 	"github.com/caseload/caseload/ent/predicate"
@@ -74,6 +75,24 @@ func (_u *PracticeUpdate) SetNillablePolicy(v *caseload.Policy) *PracticeUpdate 
 	if v != nil {
 		_u.SetPolicy(*v)
 	}
+	return _u
+}
+
+// SetTwoFactorRoles sets the "two_factor_roles" field.
+func (_u *PracticeUpdate) SetTwoFactorRoles(v []string) *PracticeUpdate {
+	_u.mutation.SetTwoFactorRoles(v)
+	return _u
+}
+
+// AppendTwoFactorRoles appends value to the "two_factor_roles" field.
+func (_u *PracticeUpdate) AppendTwoFactorRoles(v []string) *PracticeUpdate {
+	_u.mutation.AppendTwoFactorRoles(v)
+	return _u
+}
+
+// ClearTwoFactorRoles clears the value of the "two_factor_roles" field.
+func (_u *PracticeUpdate) ClearTwoFactorRoles() *PracticeUpdate {
+	_u.mutation.ClearTwoFactorRoles()
 	return _u
 }
 
@@ -168,6 +187,17 @@ func (_u *PracticeUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Policy(); ok {
 		_spec.SetField(practice.FieldPolicy, field.TypeJSON, value)
 	}
+	if value, ok := _u.mutation.TwoFactorRoles(); ok {
+		_spec.SetField(practice.FieldTwoFactorRoles, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedTwoFactorRoles(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, practice.FieldTwoFactorRoles, value)
+		})
+	}
+	if _u.mutation.TwoFactorRolesCleared() {
+		_spec.ClearField(practice.FieldTwoFactorRoles, field.TypeJSON)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{practice.Label}
@@ -233,6 +263,24 @@ func (_u *PracticeUpdateOne) SetNillablePolicy(v *caseload.Policy) *PracticeUpda
 	if v != nil {
 		_u.SetPolicy(*v)
 	}
+	return _u
+}
+
+// SetTwoFactorRoles sets the "two_factor_roles" field.
+func (_u *PracticeUpdateOne) SetTwoFactorRoles(v []string) *PracticeUpdateOne {
+	_u.mutation.SetTwoFactorRoles(v)
+	return _u
+}
+
+// AppendTwoFactorRoles appends value to the "two_factor_roles" field.
+func (_u *PracticeUpdateOne) AppendTwoFactorRoles(v []string) *PracticeUpdateOne {
+	_u.mutation.AppendTwoFactorRoles(v)
+	return _u
+}
+
+// ClearTwoFactorRoles clears the value of the "two_factor_roles" field.
+func (_u *PracticeUpdateOne) ClearTwoFactorRoles() *PracticeUpdateOne {
+	_u.mutation.ClearTwoFactorRoles()
 	return _u
 }
 
@@ -356,6 +404,17 @@ func (_u *PracticeUpdateOne) sqlSave(ctx context.Context) (_node *Practice, err 
 	}
 	if value, ok := _u.mutation.Policy(); ok {
 		_spec.SetField(practice.FieldPolicy, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.TwoFactorRoles(); ok {
+		_spec.SetField(practice.FieldTwoFactorRoles, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedTwoFactorRoles(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, practice.FieldTwoFactorRoles, value)
+		})
+	}
+	if _u.mutation.TwoFactorRolesCleared() {
+		_spec.ClearField(practice.FieldTwoFactorRoles, field.TypeJSON)
 	}
 	_node = &Practice{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -39,6 +40,18 @@ type User struct {
 	PasswordResetExpiresAt *time.Time `json:"password_reset_expires_at,omitempty"`
 	// When the user last signed in successfully.
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+	// The second factor's TOTP secret, sealed (auth.TOTP: AES-256-GCM with the user's id as additional data); set while an enrolment is pending and once it is confirmed; internal.
+	TotpSecret *string `json:"-"`
+	// When the second factor was confirmed; null while none is set up or an enrolment awaits its first code; internal.
+	TotpEnabledAt *time.Time `json:"totp_enabled_at,omitempty"`
+	// The 30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay); 0 for none; internal.
+	TotpLastStep int64 `json:"totp_last_step,omitempty"`
+	// SHA-256 of each unused recovery code (auth.HashRecoveryCode); a code used is removed; internal.
+	RecoveryCodeHashes []string `json:"-"`
+	// SHA-256 of the pending second-factor challenge a right password earned (login); single use; internal.
+	SignInChallengeHash *string `json:"-"`
+	// When the pending second-factor challenge stops being accepted; internal.
+	SignInChallengeExpiresAt *time.Time `json:"sign_in_challenge_expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -98,13 +111,15 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case user.FieldRecoveryCodeHashes:
+			values[i] = new([]byte)
 		case user.FieldActive:
 			values[i] = new(sql.NullBool)
-		case user.FieldID, user.FieldPracticeID:
+		case user.FieldID, user.FieldPracticeID, user.FieldTotpLastStep:
 			values[i] = new(sql.NullInt64)
-		case user.FieldEmail, user.FieldPasswordHash, user.FieldRole, user.FieldPasswordResetHash:
+		case user.FieldEmail, user.FieldPasswordHash, user.FieldRole, user.FieldPasswordResetHash, user.FieldTotpSecret, user.FieldSignInChallengeHash:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldPasswordResetExpiresAt, user.FieldLastLoginAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldPasswordResetExpiresAt, user.FieldLastLoginAt, user.FieldTotpEnabledAt, user.FieldSignInChallengeExpiresAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -190,6 +205,48 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				_m.LastLoginAt = new(time.Time)
 				*_m.LastLoginAt = value.Time
 			}
+		case user.FieldTotpSecret:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field totp_secret", values[i])
+			} else if value.Valid {
+				_m.TotpSecret = new(string)
+				*_m.TotpSecret = value.String
+			}
+		case user.FieldTotpEnabledAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field totp_enabled_at", values[i])
+			} else if value.Valid {
+				_m.TotpEnabledAt = new(time.Time)
+				*_m.TotpEnabledAt = value.Time
+			}
+		case user.FieldTotpLastStep:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field totp_last_step", values[i])
+			} else if value.Valid {
+				_m.TotpLastStep = value.Int64
+			}
+		case user.FieldRecoveryCodeHashes:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field recovery_code_hashes", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.RecoveryCodeHashes); err != nil {
+					return fmt.Errorf("unmarshal field recovery_code_hashes: %w", err)
+				}
+			}
+		case user.FieldSignInChallengeHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sign_in_challenge_hash", values[i])
+			} else if value.Valid {
+				_m.SignInChallengeHash = new(string)
+				*_m.SignInChallengeHash = value.String
+			}
+		case user.FieldSignInChallengeExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field sign_in_challenge_expires_at", values[i])
+			} else if value.Valid {
+				_m.SignInChallengeExpiresAt = new(time.Time)
+				*_m.SignInChallengeExpiresAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -270,6 +327,25 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	if v := _m.LastLoginAt; v != nil {
 		builder.WriteString("last_login_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("totp_secret=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.TotpEnabledAt; v != nil {
+		builder.WriteString("totp_enabled_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("totp_last_step=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TotpLastStep))
+	builder.WriteString(", ")
+	builder.WriteString("recovery_code_hashes=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("sign_in_challenge_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.SignInChallengeExpiresAt; v != nil {
+		builder.WriteString("sign_in_challenge_expires_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

@@ -131,6 +131,82 @@ func (_c *UserCreate) SetNillableLastLoginAt(v *time.Time) *UserCreate {
 	return _c
 }
 
+// SetTotpSecret sets the "totp_secret" field.
+func (_c *UserCreate) SetTotpSecret(v string) *UserCreate {
+	_c.mutation.SetTotpSecret(v)
+	return _c
+}
+
+// SetNillableTotpSecret sets the "totp_secret" field if the given value is not nil.
+func (_c *UserCreate) SetNillableTotpSecret(v *string) *UserCreate {
+	if v != nil {
+		_c.SetTotpSecret(*v)
+	}
+	return _c
+}
+
+// SetTotpEnabledAt sets the "totp_enabled_at" field.
+func (_c *UserCreate) SetTotpEnabledAt(v time.Time) *UserCreate {
+	_c.mutation.SetTotpEnabledAt(v)
+	return _c
+}
+
+// SetNillableTotpEnabledAt sets the "totp_enabled_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableTotpEnabledAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetTotpEnabledAt(*v)
+	}
+	return _c
+}
+
+// SetTotpLastStep sets the "totp_last_step" field.
+func (_c *UserCreate) SetTotpLastStep(v int64) *UserCreate {
+	_c.mutation.SetTotpLastStep(v)
+	return _c
+}
+
+// SetNillableTotpLastStep sets the "totp_last_step" field if the given value is not nil.
+func (_c *UserCreate) SetNillableTotpLastStep(v *int64) *UserCreate {
+	if v != nil {
+		_c.SetTotpLastStep(*v)
+	}
+	return _c
+}
+
+// SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
+func (_c *UserCreate) SetRecoveryCodeHashes(v []string) *UserCreate {
+	_c.mutation.SetRecoveryCodeHashes(v)
+	return _c
+}
+
+// SetSignInChallengeHash sets the "sign_in_challenge_hash" field.
+func (_c *UserCreate) SetSignInChallengeHash(v string) *UserCreate {
+	_c.mutation.SetSignInChallengeHash(v)
+	return _c
+}
+
+// SetNillableSignInChallengeHash sets the "sign_in_challenge_hash" field if the given value is not nil.
+func (_c *UserCreate) SetNillableSignInChallengeHash(v *string) *UserCreate {
+	if v != nil {
+		_c.SetSignInChallengeHash(*v)
+	}
+	return _c
+}
+
+// SetSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field.
+func (_c *UserCreate) SetSignInChallengeExpiresAt(v time.Time) *UserCreate {
+	_c.mutation.SetSignInChallengeExpiresAt(v)
+	return _c
+}
+
+// SetNillableSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableSignInChallengeExpiresAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetSignInChallengeExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetPractice sets the "practice" edge to the Practice entity.
 func (_c *UserCreate) SetPractice(v *Practice) *UserCreate {
 	return _c.SetPracticeID(v.ID)
@@ -330,6 +406,30 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastLoginAt(); ok {
 		_spec.SetField(user.FieldLastLoginAt, field.TypeTime, value)
 		_node.LastLoginAt = &value
+	}
+	if value, ok := _c.mutation.TotpSecret(); ok {
+		_spec.SetField(user.FieldTotpSecret, field.TypeString, value)
+		_node.TotpSecret = &value
+	}
+	if value, ok := _c.mutation.TotpEnabledAt(); ok {
+		_spec.SetField(user.FieldTotpEnabledAt, field.TypeTime, value)
+		_node.TotpEnabledAt = &value
+	}
+	if value, ok := _c.mutation.TotpLastStep(); ok {
+		_spec.SetField(user.FieldTotpLastStep, field.TypeInt64, value)
+		_node.TotpLastStep = value
+	}
+	if value, ok := _c.mutation.RecoveryCodeHashes(); ok {
+		_spec.SetField(user.FieldRecoveryCodeHashes, field.TypeJSON, value)
+		_node.RecoveryCodeHashes = value
+	}
+	if value, ok := _c.mutation.SignInChallengeHash(); ok {
+		_spec.SetField(user.FieldSignInChallengeHash, field.TypeString, value)
+		_node.SignInChallengeHash = &value
+	}
+	if value, ok := _c.mutation.SignInChallengeExpiresAt(); ok {
+		_spec.SetField(user.FieldSignInChallengeExpiresAt, field.TypeTime, value)
+		_node.SignInChallengeExpiresAt = &value
 	}
 	if nodes := _c.mutation.PracticeIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

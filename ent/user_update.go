@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/predicate"
@@ -149,6 +150,131 @@ func (_u *UserUpdate) SetNillableLastLoginAt(v *time.Time) *UserUpdate {
 // ClearLastLoginAt clears the value of the "last_login_at" field.
 func (_u *UserUpdate) ClearLastLoginAt() *UserUpdate {
 	_u.mutation.ClearLastLoginAt()
+	return _u
+}
+
+// SetTotpSecret sets the "totp_secret" field.
+func (_u *UserUpdate) SetTotpSecret(v string) *UserUpdate {
+	_u.mutation.SetTotpSecret(v)
+	return _u
+}
+
+// SetNillableTotpSecret sets the "totp_secret" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableTotpSecret(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetTotpSecret(*v)
+	}
+	return _u
+}
+
+// ClearTotpSecret clears the value of the "totp_secret" field.
+func (_u *UserUpdate) ClearTotpSecret() *UserUpdate {
+	_u.mutation.ClearTotpSecret()
+	return _u
+}
+
+// SetTotpEnabledAt sets the "totp_enabled_at" field.
+func (_u *UserUpdate) SetTotpEnabledAt(v time.Time) *UserUpdate {
+	_u.mutation.SetTotpEnabledAt(v)
+	return _u
+}
+
+// SetNillableTotpEnabledAt sets the "totp_enabled_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableTotpEnabledAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetTotpEnabledAt(*v)
+	}
+	return _u
+}
+
+// ClearTotpEnabledAt clears the value of the "totp_enabled_at" field.
+func (_u *UserUpdate) ClearTotpEnabledAt() *UserUpdate {
+	_u.mutation.ClearTotpEnabledAt()
+	return _u
+}
+
+// SetTotpLastStep sets the "totp_last_step" field.
+func (_u *UserUpdate) SetTotpLastStep(v int64) *UserUpdate {
+	_u.mutation.ResetTotpLastStep()
+	_u.mutation.SetTotpLastStep(v)
+	return _u
+}
+
+// SetNillableTotpLastStep sets the "totp_last_step" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableTotpLastStep(v *int64) *UserUpdate {
+	if v != nil {
+		_u.SetTotpLastStep(*v)
+	}
+	return _u
+}
+
+// AddTotpLastStep adds value to the "totp_last_step" field.
+func (_u *UserUpdate) AddTotpLastStep(v int64) *UserUpdate {
+	_u.mutation.AddTotpLastStep(v)
+	return _u
+}
+
+// ClearTotpLastStep clears the value of the "totp_last_step" field.
+func (_u *UserUpdate) ClearTotpLastStep() *UserUpdate {
+	_u.mutation.ClearTotpLastStep()
+	return _u
+}
+
+// SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
+func (_u *UserUpdate) SetRecoveryCodeHashes(v []string) *UserUpdate {
+	_u.mutation.SetRecoveryCodeHashes(v)
+	return _u
+}
+
+// AppendRecoveryCodeHashes appends value to the "recovery_code_hashes" field.
+func (_u *UserUpdate) AppendRecoveryCodeHashes(v []string) *UserUpdate {
+	_u.mutation.AppendRecoveryCodeHashes(v)
+	return _u
+}
+
+// ClearRecoveryCodeHashes clears the value of the "recovery_code_hashes" field.
+func (_u *UserUpdate) ClearRecoveryCodeHashes() *UserUpdate {
+	_u.mutation.ClearRecoveryCodeHashes()
+	return _u
+}
+
+// SetSignInChallengeHash sets the "sign_in_challenge_hash" field.
+func (_u *UserUpdate) SetSignInChallengeHash(v string) *UserUpdate {
+	_u.mutation.SetSignInChallengeHash(v)
+	return _u
+}
+
+// SetNillableSignInChallengeHash sets the "sign_in_challenge_hash" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableSignInChallengeHash(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetSignInChallengeHash(*v)
+	}
+	return _u
+}
+
+// ClearSignInChallengeHash clears the value of the "sign_in_challenge_hash" field.
+func (_u *UserUpdate) ClearSignInChallengeHash() *UserUpdate {
+	_u.mutation.ClearSignInChallengeHash()
+	return _u
+}
+
+// SetSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field.
+func (_u *UserUpdate) SetSignInChallengeExpiresAt(v time.Time) *UserUpdate {
+	_u.mutation.SetSignInChallengeExpiresAt(v)
+	return _u
+}
+
+// SetNillableSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableSignInChallengeExpiresAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetSignInChallengeExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearSignInChallengeExpiresAt clears the value of the "sign_in_challenge_expires_at" field.
+func (_u *UserUpdate) ClearSignInChallengeExpiresAt() *UserUpdate {
+	_u.mutation.ClearSignInChallengeExpiresAt()
 	return _u
 }
 
@@ -327,6 +453,50 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastLoginAtCleared() {
 		_spec.ClearField(user.FieldLastLoginAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TotpSecret(); ok {
+		_spec.SetField(user.FieldTotpSecret, field.TypeString, value)
+	}
+	if _u.mutation.TotpSecretCleared() {
+		_spec.ClearField(user.FieldTotpSecret, field.TypeString)
+	}
+	if value, ok := _u.mutation.TotpEnabledAt(); ok {
+		_spec.SetField(user.FieldTotpEnabledAt, field.TypeTime, value)
+	}
+	if _u.mutation.TotpEnabledAtCleared() {
+		_spec.ClearField(user.FieldTotpEnabledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TotpLastStep(); ok {
+		_spec.SetField(user.FieldTotpLastStep, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedTotpLastStep(); ok {
+		_spec.AddField(user.FieldTotpLastStep, field.TypeInt64, value)
+	}
+	if _u.mutation.TotpLastStepCleared() {
+		_spec.ClearField(user.FieldTotpLastStep, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.RecoveryCodeHashes(); ok {
+		_spec.SetField(user.FieldRecoveryCodeHashes, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedRecoveryCodeHashes(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldRecoveryCodeHashes, value)
+		})
+	}
+	if _u.mutation.RecoveryCodeHashesCleared() {
+		_spec.ClearField(user.FieldRecoveryCodeHashes, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.SignInChallengeHash(); ok {
+		_spec.SetField(user.FieldSignInChallengeHash, field.TypeString, value)
+	}
+	if _u.mutation.SignInChallengeHashCleared() {
+		_spec.ClearField(user.FieldSignInChallengeHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.SignInChallengeExpiresAt(); ok {
+		_spec.SetField(user.FieldSignInChallengeExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.SignInChallengeExpiresAtCleared() {
+		_spec.ClearField(user.FieldSignInChallengeExpiresAt, field.TypeTime)
 	}
 	if _u.mutation.ClinicianCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -544,6 +714,131 @@ func (_u *UserUpdateOne) ClearLastLoginAt() *UserUpdateOne {
 	return _u
 }
 
+// SetTotpSecret sets the "totp_secret" field.
+func (_u *UserUpdateOne) SetTotpSecret(v string) *UserUpdateOne {
+	_u.mutation.SetTotpSecret(v)
+	return _u
+}
+
+// SetNillableTotpSecret sets the "totp_secret" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableTotpSecret(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetTotpSecret(*v)
+	}
+	return _u
+}
+
+// ClearTotpSecret clears the value of the "totp_secret" field.
+func (_u *UserUpdateOne) ClearTotpSecret() *UserUpdateOne {
+	_u.mutation.ClearTotpSecret()
+	return _u
+}
+
+// SetTotpEnabledAt sets the "totp_enabled_at" field.
+func (_u *UserUpdateOne) SetTotpEnabledAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetTotpEnabledAt(v)
+	return _u
+}
+
+// SetNillableTotpEnabledAt sets the "totp_enabled_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableTotpEnabledAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetTotpEnabledAt(*v)
+	}
+	return _u
+}
+
+// ClearTotpEnabledAt clears the value of the "totp_enabled_at" field.
+func (_u *UserUpdateOne) ClearTotpEnabledAt() *UserUpdateOne {
+	_u.mutation.ClearTotpEnabledAt()
+	return _u
+}
+
+// SetTotpLastStep sets the "totp_last_step" field.
+func (_u *UserUpdateOne) SetTotpLastStep(v int64) *UserUpdateOne {
+	_u.mutation.ResetTotpLastStep()
+	_u.mutation.SetTotpLastStep(v)
+	return _u
+}
+
+// SetNillableTotpLastStep sets the "totp_last_step" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableTotpLastStep(v *int64) *UserUpdateOne {
+	if v != nil {
+		_u.SetTotpLastStep(*v)
+	}
+	return _u
+}
+
+// AddTotpLastStep adds value to the "totp_last_step" field.
+func (_u *UserUpdateOne) AddTotpLastStep(v int64) *UserUpdateOne {
+	_u.mutation.AddTotpLastStep(v)
+	return _u
+}
+
+// ClearTotpLastStep clears the value of the "totp_last_step" field.
+func (_u *UserUpdateOne) ClearTotpLastStep() *UserUpdateOne {
+	_u.mutation.ClearTotpLastStep()
+	return _u
+}
+
+// SetRecoveryCodeHashes sets the "recovery_code_hashes" field.
+func (_u *UserUpdateOne) SetRecoveryCodeHashes(v []string) *UserUpdateOne {
+	_u.mutation.SetRecoveryCodeHashes(v)
+	return _u
+}
+
+// AppendRecoveryCodeHashes appends value to the "recovery_code_hashes" field.
+func (_u *UserUpdateOne) AppendRecoveryCodeHashes(v []string) *UserUpdateOne {
+	_u.mutation.AppendRecoveryCodeHashes(v)
+	return _u
+}
+
+// ClearRecoveryCodeHashes clears the value of the "recovery_code_hashes" field.
+func (_u *UserUpdateOne) ClearRecoveryCodeHashes() *UserUpdateOne {
+	_u.mutation.ClearRecoveryCodeHashes()
+	return _u
+}
+
+// SetSignInChallengeHash sets the "sign_in_challenge_hash" field.
+func (_u *UserUpdateOne) SetSignInChallengeHash(v string) *UserUpdateOne {
+	_u.mutation.SetSignInChallengeHash(v)
+	return _u
+}
+
+// SetNillableSignInChallengeHash sets the "sign_in_challenge_hash" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableSignInChallengeHash(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetSignInChallengeHash(*v)
+	}
+	return _u
+}
+
+// ClearSignInChallengeHash clears the value of the "sign_in_challenge_hash" field.
+func (_u *UserUpdateOne) ClearSignInChallengeHash() *UserUpdateOne {
+	_u.mutation.ClearSignInChallengeHash()
+	return _u
+}
+
+// SetSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field.
+func (_u *UserUpdateOne) SetSignInChallengeExpiresAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetSignInChallengeExpiresAt(v)
+	return _u
+}
+
+// SetNillableSignInChallengeExpiresAt sets the "sign_in_challenge_expires_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableSignInChallengeExpiresAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetSignInChallengeExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearSignInChallengeExpiresAt clears the value of the "sign_in_challenge_expires_at" field.
+func (_u *UserUpdateOne) ClearSignInChallengeExpiresAt() *UserUpdateOne {
+	_u.mutation.ClearSignInChallengeExpiresAt()
+	return _u
+}
+
 // SetClinicianID sets the "clinician" edge to the Clinician entity by ID.
 func (_u *UserUpdateOne) SetClinicianID(id int) *UserUpdateOne {
 	_u.mutation.SetClinicianID(id)
@@ -749,6 +1044,50 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.LastLoginAtCleared() {
 		_spec.ClearField(user.FieldLastLoginAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TotpSecret(); ok {
+		_spec.SetField(user.FieldTotpSecret, field.TypeString, value)
+	}
+	if _u.mutation.TotpSecretCleared() {
+		_spec.ClearField(user.FieldTotpSecret, field.TypeString)
+	}
+	if value, ok := _u.mutation.TotpEnabledAt(); ok {
+		_spec.SetField(user.FieldTotpEnabledAt, field.TypeTime, value)
+	}
+	if _u.mutation.TotpEnabledAtCleared() {
+		_spec.ClearField(user.FieldTotpEnabledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TotpLastStep(); ok {
+		_spec.SetField(user.FieldTotpLastStep, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedTotpLastStep(); ok {
+		_spec.AddField(user.FieldTotpLastStep, field.TypeInt64, value)
+	}
+	if _u.mutation.TotpLastStepCleared() {
+		_spec.ClearField(user.FieldTotpLastStep, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.RecoveryCodeHashes(); ok {
+		_spec.SetField(user.FieldRecoveryCodeHashes, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedRecoveryCodeHashes(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, user.FieldRecoveryCodeHashes, value)
+		})
+	}
+	if _u.mutation.RecoveryCodeHashesCleared() {
+		_spec.ClearField(user.FieldRecoveryCodeHashes, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.SignInChallengeHash(); ok {
+		_spec.SetField(user.FieldSignInChallengeHash, field.TypeString, value)
+	}
+	if _u.mutation.SignInChallengeHashCleared() {
+		_spec.ClearField(user.FieldSignInChallengeHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.SignInChallengeExpiresAt(); ok {
+		_spec.SetField(user.FieldSignInChallengeExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.SignInChallengeExpiresAtCleared() {
+		_spec.ClearField(user.FieldSignInChallengeExpiresAt, field.TypeTime)
 	}
 	if _u.mutation.ClinicianCleared() {
 		edge := &sqlgraph.EdgeSpec{

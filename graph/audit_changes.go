@@ -192,7 +192,7 @@ func change(typ string, id int, field string, oldValue any, hasOld bool, newValu
 		c.Redacted = true
 		return []changes.Change{c}
 	}
-	oldValue, newValue = deref(oldValue), deref(newValue)
+	oldValue, newValue = derefValue(oldValue), derefValue(newValue)
 	okOld, okNew := keepable(typ, field, oldValue), keepable(typ, field, newValue)
 	if !okOld || !okNew {
 		c.Redacted = true
@@ -219,8 +219,8 @@ func change(typ string, id int, field string, oldValue any, hasOld bool, newValu
 	return []changes.Change{c}
 }
 
-// deref looks through a pointer (a nillable field's old value).
-func deref(v any) any {
+// derefValue looks through a pointer (a nillable field's old value).
+func derefValue(v any) any {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
@@ -331,7 +331,7 @@ func sortedKeys(a, b map[string]any) []string {
 
 // plus is old + delta for the numbers ent adds to (AddAssignedCount).
 func plus(old, delta any) (any, bool) {
-	o, d := reflect.ValueOf(deref(old)), reflect.ValueOf(delta)
+	o, d := reflect.ValueOf(derefValue(old)), reflect.ValueOf(delta)
 	if !o.IsValid() || !d.IsValid() || !o.CanInt() || !d.CanInt() {
 		return nil, false
 	}

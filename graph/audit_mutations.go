@@ -95,7 +95,16 @@ var mutationRecords = map[string]struct{ typ, idField string }{
 	"changePassword":        {"User", ""},
 	"resetPassword":         {"User", "UserID"},
 	"completePasswordReset": {"User", ""},
-	"updatePolicy":          {"Practice", ""},
+
+	"verifySecondFactor":           {"User", ""},
+	"startSecondFactorEnrolment":   {"User", ""},
+	"confirmSecondFactorEnrolment": {"User", ""},
+	"disableSecondFactor":          {"User", ""},
+	"resetSecondFactor":            {"User", "UserID"},
+	"regenerateRecoveryCodes":      {"User", ""},
+	"setTwoFactorRequirement":      {"Practice", ""},
+
+	"updatePolicy": {"Practice", ""},
 
 	"createClinician": {"Clinician", ""},
 	"updateClinician": {"Clinician", "ClinicianID"},

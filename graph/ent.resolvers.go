@@ -73,8 +73,14 @@ func (r *Resolver) Client() ClientResolver { return &clientResolver{r} }
 // Clinician returns ClinicianResolver implementation.
 func (r *Resolver) Clinician() ClinicianResolver { return &clinicianResolver{r} }
 
+// Practice returns PracticeResolver implementation.
+func (r *Resolver) Practice() PracticeResolver { return &practiceResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 // ClientWhereInput returns ClientWhereInputResolver implementation.
 func (r *Resolver) ClientWhereInput() ClientWhereInputResolver { return &clientWhereInputResolver{r} }
@@ -83,6 +89,8 @@ type (
 	appointmentResolver      struct{ *Resolver }
 	clientResolver           struct{ *Resolver }
 	clinicianResolver        struct{ *Resolver }
+	practiceResolver         struct{ *Resolver }
 	queryResolver            struct{ *Resolver }
+	userResolver             struct{ *Resolver }
 	clientWhereInputResolver struct{ *Resolver }
 )

@@ -47,7 +47,9 @@ type ResolverRoot interface {
 	Client() ClientResolver
 	Clinician() ClinicianResolver
 	Mutation() MutationResolver
+	Practice() PracticeResolver
 	Query() QueryResolver
+	User() UserResolver
 	ClientWhereInput() ClientWhereInputResolver
 }
 
@@ -313,6 +315,16 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	ConfirmSecondFactorEnrolmentPayload struct {
+		ExpiresAt             func(childComplexity int) int
+		RecoveryCodes         func(childComplexity int) int
+		RefreshToken          func(childComplexity int) int
+		RefreshTokenExpiresAt func(childComplexity int) int
+		Token                 func(childComplexity int) int
+		User                  func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
+	}
+
 	Contact struct {
 		BillableMinutes func(childComplexity int) int
 		Channel         func(childComplexity int) int
@@ -380,6 +392,11 @@ type ComplexityRoot struct {
 	}
 
 	CreateUserPayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	DisableSecondFactorPayload struct {
 		User       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
@@ -452,6 +469,7 @@ type ComplexityRoot struct {
 		ExpiresAt             func(childComplexity int) int
 		RefreshToken          func(childComplexity int) int
 		RefreshTokenExpiresAt func(childComplexity int) int
+		SecondFactor          func(childComplexity int) int
 		Token                 func(childComplexity int) int
 		User                  func(childComplexity int) int
 		UserErrors            func(childComplexity int) int
@@ -494,48 +512,55 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddDocumentAddendum    func(childComplexity int, input workflow.AddDocumentAddendumInput) int
-		AssignClient           func(childComplexity int, input workflow.Assignment) int
-		CancelAppointment      func(childComplexity int, input workflow.CancelAppointmentInput) int
-		CancelNewClientRequest func(childComplexity int, input workflow.CancelNewClientRequestInput) int
-		ChangePassword         func(childComplexity int, input model.ChangePasswordInput) int
-		CloseCase              func(childComplexity int, input workflow.CloseCaseInput) int
-		CloseCases             func(childComplexity int, input workflow.CloseCasesInput) int
-		CompletePasswordReset  func(childComplexity int, input model.CompletePasswordResetInput) int
-		ConfirmAppointment     func(childComplexity int, input workflow.ConfirmAppointmentInput) int
-		CreateAppointment      func(childComplexity int, input ent.CreateAppointmentInput) int
-		CreateCaregiver        func(childComplexity int, input ent.CreateCaregiverInput) int
-		CreateClient           func(childComplexity int, input ent.CreateClientProfileInput) int
-		CreateClinician        func(childComplexity int, input ent.CreateClinicianInput) int
-		CreateContact          func(childComplexity int, input ent.CreateContactInput) int
-		CreateDocument         func(childComplexity int, input ent.CreateDocumentInput) int
-		CreateRecurringSeries  func(childComplexity int, input workflow.CreateRecurringSeriesInput) int
-		CreateUser             func(childComplexity int, input workflow.NewUser) int
-		ExcuseStrike           func(childComplexity int, input workflow.ExcuseStrikeInput) int
-		FillSlot               func(childComplexity int, input workflow.FillSlotInput) int
-		Login                  func(childComplexity int, input model.LoginInput) int
-		Logout                 func(childComplexity int, input model.LogoutInput) int
-		RecordAttendance       func(childComplexity int, input workflow.RecordAttendanceInput) int
-		RecordReminder         func(childComplexity int, input workflow.RecordReminderInput) int
-		RefreshToken           func(childComplexity int, input model.RefreshTokenInput) int
-		ReopenCase             func(childComplexity int, input workflow.ReopenCaseInput) int
-		RequestNewClients      func(childComplexity int, input workflow.RequestNewClientsInput) int
-		RescheduleAppointment  func(childComplexity int, input workflow.RescheduleAppointmentInput) int
-		ResetPassword          func(childComplexity int, input model.ResetPasswordInput) int
-		RevokeRecurring        func(childComplexity int, input workflow.RevokeRecurringInput) int
-		ScheduleAppointment    func(childComplexity int, input workflow.ScheduleAppointmentInput) int
-		SendClosureWarning     func(childComplexity int, input workflow.SendClosureWarningInput) int
-		SetBackfillPreference  func(childComplexity int, input workflow.SetBackfillPreferenceInput) int
-		SetUserActive          func(childComplexity int, input model.SetUserActiveInput) int
-		SignDocument           func(childComplexity int, input workflow.SignDocumentInput) int
-		UnlockUser             func(childComplexity int, input model.UnlockUserInput) int
-		UpdateAppointment      func(childComplexity int, input workflow.UpdateAppointmentInput) int
-		UpdateCaregiver        func(childComplexity int, input workflow.UpdateCaregiverInput) int
-		UpdateClient           func(childComplexity int, input workflow.UpdateClientInput) int
-		UpdateClinician        func(childComplexity int, input workflow.UpdateClinicianInput) int
-		UpdateContact          func(childComplexity int, input workflow.UpdateContactInput) int
-		UpdateDocument         func(childComplexity int, input workflow.UpdateDocumentInput) int
-		UpdatePolicy           func(childComplexity int, input workflow.PolicyChange) int
+		AddDocumentAddendum          func(childComplexity int, input workflow.AddDocumentAddendumInput) int
+		AssignClient                 func(childComplexity int, input workflow.Assignment) int
+		CancelAppointment            func(childComplexity int, input workflow.CancelAppointmentInput) int
+		CancelNewClientRequest       func(childComplexity int, input workflow.CancelNewClientRequestInput) int
+		ChangePassword               func(childComplexity int, input model.ChangePasswordInput) int
+		CloseCase                    func(childComplexity int, input workflow.CloseCaseInput) int
+		CloseCases                   func(childComplexity int, input workflow.CloseCasesInput) int
+		CompletePasswordReset        func(childComplexity int, input model.CompletePasswordResetInput) int
+		ConfirmAppointment           func(childComplexity int, input workflow.ConfirmAppointmentInput) int
+		ConfirmSecondFactorEnrolment func(childComplexity int, input model.ConfirmSecondFactorEnrolmentInput) int
+		CreateAppointment            func(childComplexity int, input ent.CreateAppointmentInput) int
+		CreateCaregiver              func(childComplexity int, input ent.CreateCaregiverInput) int
+		CreateClient                 func(childComplexity int, input ent.CreateClientProfileInput) int
+		CreateClinician              func(childComplexity int, input ent.CreateClinicianInput) int
+		CreateContact                func(childComplexity int, input ent.CreateContactInput) int
+		CreateDocument               func(childComplexity int, input ent.CreateDocumentInput) int
+		CreateRecurringSeries        func(childComplexity int, input workflow.CreateRecurringSeriesInput) int
+		CreateUser                   func(childComplexity int, input workflow.NewUser) int
+		DisableSecondFactor          func(childComplexity int, input model.DisableSecondFactorInput) int
+		ExcuseStrike                 func(childComplexity int, input workflow.ExcuseStrikeInput) int
+		FillSlot                     func(childComplexity int, input workflow.FillSlotInput) int
+		Login                        func(childComplexity int, input model.LoginInput) int
+		Logout                       func(childComplexity int, input model.LogoutInput) int
+		RecordAttendance             func(childComplexity int, input workflow.RecordAttendanceInput) int
+		RecordReminder               func(childComplexity int, input workflow.RecordReminderInput) int
+		RefreshToken                 func(childComplexity int, input model.RefreshTokenInput) int
+		RegenerateRecoveryCodes      func(childComplexity int, input model.RegenerateRecoveryCodesInput) int
+		ReopenCase                   func(childComplexity int, input workflow.ReopenCaseInput) int
+		RequestNewClients            func(childComplexity int, input workflow.RequestNewClientsInput) int
+		RescheduleAppointment        func(childComplexity int, input workflow.RescheduleAppointmentInput) int
+		ResetPassword                func(childComplexity int, input model.ResetPasswordInput) int
+		ResetSecondFactor            func(childComplexity int, input model.ResetSecondFactorInput) int
+		RevokeRecurring              func(childComplexity int, input workflow.RevokeRecurringInput) int
+		ScheduleAppointment          func(childComplexity int, input workflow.ScheduleAppointmentInput) int
+		SendClosureWarning           func(childComplexity int, input workflow.SendClosureWarningInput) int
+		SetBackfillPreference        func(childComplexity int, input workflow.SetBackfillPreferenceInput) int
+		SetTwoFactorRequirement      func(childComplexity int, input model.SetTwoFactorRequirementInput) int
+		SetUserActive                func(childComplexity int, input model.SetUserActiveInput) int
+		SignDocument                 func(childComplexity int, input workflow.SignDocumentInput) int
+		StartSecondFactorEnrolment   func(childComplexity int, input model.StartSecondFactorEnrolmentInput) int
+		UnlockUser                   func(childComplexity int, input model.UnlockUserInput) int
+		UpdateAppointment            func(childComplexity int, input workflow.UpdateAppointmentInput) int
+		UpdateCaregiver              func(childComplexity int, input workflow.UpdateCaregiverInput) int
+		UpdateClient                 func(childComplexity int, input workflow.UpdateClientInput) int
+		UpdateClinician              func(childComplexity int, input workflow.UpdateClinicianInput) int
+		UpdateContact                func(childComplexity int, input workflow.UpdateContactInput) int
+		UpdateDocument               func(childComplexity int, input workflow.UpdateDocumentInput) int
+		UpdatePolicy                 func(childComplexity int, input workflow.PolicyChange) int
+		VerifySecondFactor           func(childComplexity int, input model.VerifySecondFactorInput) int
 	}
 
 	NewClientRequest struct {
@@ -611,12 +636,13 @@ type ComplexityRoot struct {
 	}
 
 	Practice struct {
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Policy    func(childComplexity int) int
-		TimeZone  func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Policy                 func(childComplexity int) int
+		TimeZone               func(childComplexity int) int
+		TwoFactorRequiredRoles func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
 	}
 
 	PracticeMetrics struct {
@@ -676,6 +702,12 @@ type ComplexityRoot struct {
 		UserErrors            func(childComplexity int) int
 	}
 
+	RegenerateRecoveryCodesPayload struct {
+		RecoveryCodes func(childComplexity int) int
+		User          func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	ReminderRecipient struct {
 		Channel func(childComplexity int) int
 		Email   func(childComplexity int) int
@@ -706,6 +738,11 @@ type ComplexityRoot struct {
 		UserErrors         func(childComplexity int) int
 	}
 
+	ResetSecondFactorPayload struct {
+		User       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RevokeRecurringPayload struct {
 		Canceled   func(childComplexity int) int
 		Client     func(childComplexity int) int
@@ -715,6 +752,12 @@ type ComplexityRoot struct {
 	ScheduleAppointmentPayload struct {
 		Appointment func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	SecondFactorChallenge struct {
+		Challenge         func(childComplexity int) int
+		EnrolmentRequired func(childComplexity int) int
+		ExpiresAt         func(childComplexity int) int
 	}
 
 	SendClosureWarningPayload struct {
@@ -729,6 +772,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SetTwoFactorRequirementPayload struct {
+		Practice   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetUserActivePayload struct {
 		User       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -736,6 +784,12 @@ type ComplexityRoot struct {
 
 	SignDocumentPayload struct {
 		Document   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	StartSecondFactorEnrolmentPayload struct {
+		OtpauthURL func(childComplexity int) int
+		Secret     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -800,14 +854,15 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		Active      func(childComplexity int) int
-		Clinician   func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Email       func(childComplexity int) int
-		ID          func(childComplexity int) int
-		LastLoginAt func(childComplexity int) int
-		Role        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Active           func(childComplexity int) int
+		Clinician        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Email            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastLoginAt      func(childComplexity int) int
+		Role             func(childComplexity int) int
+		TwoFactorEnabled func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -825,6 +880,16 @@ type ComplexityRoot struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	VerifySecondFactorPayload struct {
+		ExpiresAt             func(childComplexity int) int
+		RecoveryCodesLeft     func(childComplexity int) int
+		RefreshToken          func(childComplexity int) int
+		RefreshTokenExpiresAt func(childComplexity int) int
+		Token                 func(childComplexity int) int
+		User                  func(childComplexity int) int
+		UserErrors            func(childComplexity int) int
 	}
 }
 
@@ -899,10 +964,20 @@ type MutationResolver interface {
 	RevokeRecurring(ctx context.Context, input workflow.RevokeRecurringInput) (*model.RevokeRecurringPayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error)
 	CompletePasswordReset(ctx context.Context, input model.CompletePasswordResetInput) (*model.CompletePasswordResetPayload, error)
+	VerifySecondFactor(ctx context.Context, input model.VerifySecondFactorInput) (*model.VerifySecondFactorPayload, error)
+	StartSecondFactorEnrolment(ctx context.Context, input model.StartSecondFactorEnrolmentInput) (*model.StartSecondFactorEnrolmentPayload, error)
+	ConfirmSecondFactorEnrolment(ctx context.Context, input model.ConfirmSecondFactorEnrolmentInput) (*model.ConfirmSecondFactorEnrolmentPayload, error)
+	DisableSecondFactor(ctx context.Context, input model.DisableSecondFactorInput) (*model.DisableSecondFactorPayload, error)
+	ResetSecondFactor(ctx context.Context, input model.ResetSecondFactorInput) (*model.ResetSecondFactorPayload, error)
+	RegenerateRecoveryCodes(ctx context.Context, input model.RegenerateRecoveryCodesInput) (*model.RegenerateRecoveryCodesPayload, error)
+	SetTwoFactorRequirement(ctx context.Context, input model.SetTwoFactorRequirementInput) (*model.SetTwoFactorRequirementPayload, error)
 	CreateUser(ctx context.Context, input workflow.NewUser) (*model.CreateUserPayload, error)
 	SetUserActive(ctx context.Context, input model.SetUserActiveInput) (*model.SetUserActivePayload, error)
 	UnlockUser(ctx context.Context, input model.UnlockUserInput) (*model.UnlockUserPayload, error)
 	ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.ResetPasswordPayload, error)
+}
+type PracticeResolver interface {
+	TwoFactorRequiredRoles(ctx context.Context, obj *ent.Practice) ([]user.Role, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -921,6 +996,9 @@ type QueryResolver interface {
 	RankedClients(ctx context.Context, by model.ClientRank, direction *entgql.OrderDirection, first int, where *ent.ClientProfileWhereInput) ([]*ent.ClientProfile, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Practice(ctx context.Context) (*ent.Practice, error)
+}
+type UserResolver interface {
+	TwoFactorEnabled(ctx context.Context, obj *ent.User) (*bool, error)
 }
 
 type ClientWhereInputResolver interface {
@@ -2070,6 +2148,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConfirmAppointmentPayload.UserErrors(childComplexity), true
 
+	case "ConfirmSecondFactorEnrolmentPayload.expiresAt":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.ExpiresAt(childComplexity), true
+	case "ConfirmSecondFactorEnrolmentPayload.recoveryCodes":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.RecoveryCodes(childComplexity), true
+	case "ConfirmSecondFactorEnrolmentPayload.refreshToken":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.RefreshToken(childComplexity), true
+	case "ConfirmSecondFactorEnrolmentPayload.refreshTokenExpiresAt":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.RefreshTokenExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.RefreshTokenExpiresAt(childComplexity), true
+	case "ConfirmSecondFactorEnrolmentPayload.token":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.Token(childComplexity), true
+	case "ConfirmSecondFactorEnrolmentPayload.user":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.User(childComplexity), true
+	case "ConfirmSecondFactorEnrolmentPayload.userErrors":
+		if e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmSecondFactorEnrolmentPayload.UserErrors(childComplexity), true
+
 	case "Contact.billableMinutes":
 		if e.ComplexityRoot.Contact.BillableMinutes == nil {
 			break
@@ -2308,6 +2429,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateUserPayload.UserErrors(childComplexity), true
+
+	case "DisableSecondFactorPayload.user":
+		if e.ComplexityRoot.DisableSecondFactorPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableSecondFactorPayload.User(childComplexity), true
+	case "DisableSecondFactorPayload.userErrors":
+		if e.ComplexityRoot.DisableSecondFactorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableSecondFactorPayload.UserErrors(childComplexity), true
 
 	case "Document.addenda":
 		if e.ComplexityRoot.Document.Addenda == nil {
@@ -2597,6 +2731,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LoginPayload.RefreshTokenExpiresAt(childComplexity), true
+	case "LoginPayload.secondFactor":
+		if e.ComplexityRoot.LoginPayload.SecondFactor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.SecondFactor(childComplexity), true
 	case "LoginPayload.token":
 		if e.ComplexityRoot.LoginPayload.Token == nil {
 			break
@@ -2897,6 +3037,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmAppointment(childComplexity, args["input"].(workflow.ConfirmAppointmentInput)), true
+	case "Mutation.confirmSecondFactorEnrolment":
+		if e.ComplexityRoot.Mutation.ConfirmSecondFactorEnrolment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmSecondFactorEnrolment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmSecondFactorEnrolment(childComplexity, args["input"].(model.ConfirmSecondFactorEnrolmentInput)), true
 	case "Mutation.createAppointment":
 		if e.ComplexityRoot.Mutation.CreateAppointment == nil {
 			break
@@ -2985,6 +3136,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(workflow.NewUser)), true
+	case "Mutation.disableSecondFactor":
+		if e.ComplexityRoot.Mutation.DisableSecondFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableSecondFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableSecondFactor(childComplexity, args["input"].(model.DisableSecondFactorInput)), true
 	case "Mutation.excuseStrike":
 		if e.ComplexityRoot.Mutation.ExcuseStrike == nil {
 			break
@@ -3062,6 +3224,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshToken(childComplexity, args["input"].(model.RefreshTokenInput)), true
+	case "Mutation.regenerateRecoveryCodes":
+		if e.ComplexityRoot.Mutation.RegenerateRecoveryCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateRecoveryCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateRecoveryCodes(childComplexity, args["input"].(model.RegenerateRecoveryCodesInput)), true
 	case "Mutation.reopenCase":
 		if e.ComplexityRoot.Mutation.ReopenCase == nil {
 			break
@@ -3106,6 +3279,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(model.ResetPasswordInput)), true
+	case "Mutation.resetSecondFactor":
+		if e.ComplexityRoot.Mutation.ResetSecondFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetSecondFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetSecondFactor(childComplexity, args["input"].(model.ResetSecondFactorInput)), true
 	case "Mutation.revokeRecurring":
 		if e.ComplexityRoot.Mutation.RevokeRecurring == nil {
 			break
@@ -3150,6 +3334,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetBackfillPreference(childComplexity, args["input"].(workflow.SetBackfillPreferenceInput)), true
+	case "Mutation.setTwoFactorRequirement":
+		if e.ComplexityRoot.Mutation.SetTwoFactorRequirement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTwoFactorRequirement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTwoFactorRequirement(childComplexity, args["input"].(model.SetTwoFactorRequirementInput)), true
 	case "Mutation.setUserActive":
 		if e.ComplexityRoot.Mutation.SetUserActive == nil {
 			break
@@ -3172,6 +3367,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignDocument(childComplexity, args["input"].(workflow.SignDocumentInput)), true
+	case "Mutation.startSecondFactorEnrolment":
+		if e.ComplexityRoot.Mutation.StartSecondFactorEnrolment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startSecondFactorEnrolment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartSecondFactorEnrolment(childComplexity, args["input"].(model.StartSecondFactorEnrolmentInput)), true
 	case "Mutation.unlockUser":
 		if e.ComplexityRoot.Mutation.UnlockUser == nil {
 			break
@@ -3260,6 +3466,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePolicy(childComplexity, args["input"].(workflow.PolicyChange)), true
+	case "Mutation.verifySecondFactor":
+		if e.ComplexityRoot.Mutation.VerifySecondFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifySecondFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifySecondFactor(childComplexity, args["input"].(model.VerifySecondFactorInput)), true
 
 	case "NewClientRequest.assignedCount":
 		if e.ComplexityRoot.NewClientRequest.AssignedCount == nil {
@@ -3604,6 +3821,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Practice.TimeZone(childComplexity), true
+	case "Practice.twoFactorRequiredRoles":
+		if e.ComplexityRoot.Practice.TwoFactorRequiredRoles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Practice.TwoFactorRequiredRoles(childComplexity), true
 	case "Practice.updatedAt":
 		if e.ComplexityRoot.Practice.UpdatedAt == nil {
 			break
@@ -3917,6 +4140,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RefreshTokenPayload.UserErrors(childComplexity), true
 
+	case "RegenerateRecoveryCodesPayload.recoveryCodes":
+		if e.ComplexityRoot.RegenerateRecoveryCodesPayload.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.RecoveryCodes(childComplexity), true
+	case "RegenerateRecoveryCodesPayload.user":
+		if e.ComplexityRoot.RegenerateRecoveryCodesPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.User(childComplexity), true
+	case "RegenerateRecoveryCodesPayload.userErrors":
+		if e.ComplexityRoot.RegenerateRecoveryCodesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.UserErrors(childComplexity), true
+
 	case "ReminderRecipient.channel":
 		if e.ComplexityRoot.ReminderRecipient.Channel == nil {
 			break
@@ -4012,6 +4254,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResetPasswordPayload.UserErrors(childComplexity), true
 
+	case "ResetSecondFactorPayload.user":
+		if e.ComplexityRoot.ResetSecondFactorPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResetSecondFactorPayload.User(childComplexity), true
+	case "ResetSecondFactorPayload.userErrors":
+		if e.ComplexityRoot.ResetSecondFactorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResetSecondFactorPayload.UserErrors(childComplexity), true
+
 	case "RevokeRecurringPayload.canceled":
 		if e.ComplexityRoot.RevokeRecurringPayload.Canceled == nil {
 			break
@@ -4043,6 +4298,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScheduleAppointmentPayload.UserErrors(childComplexity), true
+
+	case "SecondFactorChallenge.challenge":
+		if e.ComplexityRoot.SecondFactorChallenge.Challenge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondFactorChallenge.Challenge(childComplexity), true
+	case "SecondFactorChallenge.enrolmentRequired":
+		if e.ComplexityRoot.SecondFactorChallenge.EnrolmentRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondFactorChallenge.EnrolmentRequired(childComplexity), true
+	case "SecondFactorChallenge.expiresAt":
+		if e.ComplexityRoot.SecondFactorChallenge.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecondFactorChallenge.ExpiresAt(childComplexity), true
 
 	case "SendClosureWarningPayload.client":
 		if e.ComplexityRoot.SendClosureWarningPayload.Client == nil {
@@ -4082,6 +4356,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetBackfillPreferencePayload.UserErrors(childComplexity), true
 
+	case "SetTwoFactorRequirementPayload.practice":
+		if e.ComplexityRoot.SetTwoFactorRequirementPayload.Practice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetTwoFactorRequirementPayload.Practice(childComplexity), true
+	case "SetTwoFactorRequirementPayload.userErrors":
+		if e.ComplexityRoot.SetTwoFactorRequirementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetTwoFactorRequirementPayload.UserErrors(childComplexity), true
+
 	case "SetUserActivePayload.user":
 		if e.ComplexityRoot.SetUserActivePayload.User == nil {
 			break
@@ -4107,6 +4394,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignDocumentPayload.UserErrors(childComplexity), true
+
+	case "StartSecondFactorEnrolmentPayload.otpauthURL":
+		if e.ComplexityRoot.StartSecondFactorEnrolmentPayload.OtpauthURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartSecondFactorEnrolmentPayload.OtpauthURL(childComplexity), true
+	case "StartSecondFactorEnrolmentPayload.secret":
+		if e.ComplexityRoot.StartSecondFactorEnrolmentPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartSecondFactorEnrolmentPayload.Secret(childComplexity), true
+	case "StartSecondFactorEnrolmentPayload.userErrors":
+		if e.ComplexityRoot.StartSecondFactorEnrolmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartSecondFactorEnrolmentPayload.UserErrors(childComplexity), true
 
 	case "TerminationRecommendation.action":
 		if e.ComplexityRoot.TerminationRecommendation.Action == nil {
@@ -4340,6 +4646,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Role(childComplexity), true
+	case "User.twoFactorEnabled":
+		if e.ComplexityRoot.User.TwoFactorEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.TwoFactorEnabled(childComplexity), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -4398,6 +4710,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "VerifySecondFactorPayload.expiresAt":
+		if e.ComplexityRoot.VerifySecondFactorPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.ExpiresAt(childComplexity), true
+	case "VerifySecondFactorPayload.recoveryCodesLeft":
+		if e.ComplexityRoot.VerifySecondFactorPayload.RecoveryCodesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.RecoveryCodesLeft(childComplexity), true
+	case "VerifySecondFactorPayload.refreshToken":
+		if e.ComplexityRoot.VerifySecondFactorPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.RefreshToken(childComplexity), true
+	case "VerifySecondFactorPayload.refreshTokenExpiresAt":
+		if e.ComplexityRoot.VerifySecondFactorPayload.RefreshTokenExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.RefreshTokenExpiresAt(childComplexity), true
+	case "VerifySecondFactorPayload.token":
+		if e.ComplexityRoot.VerifySecondFactorPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.Token(childComplexity), true
+	case "VerifySecondFactorPayload.user":
+		if e.ComplexityRoot.VerifySecondFactorPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.User(childComplexity), true
+	case "VerifySecondFactorPayload.userErrors":
+		if e.ComplexityRoot.VerifySecondFactorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifySecondFactorPayload.UserErrors(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -4427,6 +4782,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseCasesInput", ec.unmarshalInputCloseCasesInput),
 			graphql.NewInputUnmarshaler("CompletePasswordResetInput", ec.unmarshalInputCompletePasswordResetInput),
 			graphql.NewInputUnmarshaler("ConfirmAppointmentInput", ec.unmarshalInputConfirmAppointmentInput),
+			graphql.NewInputUnmarshaler("ConfirmSecondFactorEnrolmentInput", ec.unmarshalInputConfirmSecondFactorEnrolmentInput),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
 			graphql.NewInputUnmarshaler("CreateAppointmentInput", ec.unmarshalInputCreateAppointmentInput),
@@ -4437,6 +4793,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateDocumentInput", ec.unmarshalInputCreateDocumentInput),
 			graphql.NewInputUnmarshaler("CreateRecurringSeriesInput", ec.unmarshalInputCreateRecurringSeriesInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("DisableSecondFactorInput", ec.unmarshalInputDisableSecondFactorInput),
 			graphql.NewInputUnmarshaler("DocumentOrder", ec.unmarshalInputDocumentOrder),
 			graphql.NewInputUnmarshaler("DocumentWhereInput", ec.unmarshalInputDocumentWhereInput),
 			graphql.NewInputUnmarshaler("EpisodeOrder", ec.unmarshalInputEpisodeOrder),
@@ -4452,16 +4809,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordReminderInput", ec.unmarshalInputRecordReminderInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
+			graphql.NewInputUnmarshaler("RegenerateRecoveryCodesInput", ec.unmarshalInputRegenerateRecoveryCodesInput),
 			graphql.NewInputUnmarshaler("ReopenCaseInput", ec.unmarshalInputReopenCaseInput),
 			graphql.NewInputUnmarshaler("RequestNewClientsInput", ec.unmarshalInputRequestNewClientsInput),
 			graphql.NewInputUnmarshaler("RescheduleAppointmentInput", ec.unmarshalInputRescheduleAppointmentInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
+			graphql.NewInputUnmarshaler("ResetSecondFactorInput", ec.unmarshalInputResetSecondFactorInput),
 			graphql.NewInputUnmarshaler("RevokeRecurringInput", ec.unmarshalInputRevokeRecurringInput),
 			graphql.NewInputUnmarshaler("ScheduleAppointmentInput", ec.unmarshalInputScheduleAppointmentInput),
 			graphql.NewInputUnmarshaler("SendClosureWarningInput", ec.unmarshalInputSendClosureWarningInput),
 			graphql.NewInputUnmarshaler("SetBackfillPreferenceInput", ec.unmarshalInputSetBackfillPreferenceInput),
+			graphql.NewInputUnmarshaler("SetTwoFactorRequirementInput", ec.unmarshalInputSetTwoFactorRequirementInput),
 			graphql.NewInputUnmarshaler("SetUserActiveInput", ec.unmarshalInputSetUserActiveInput),
 			graphql.NewInputUnmarshaler("SignDocumentInput", ec.unmarshalInputSignDocumentInput),
+			graphql.NewInputUnmarshaler("StartSecondFactorEnrolmentInput", ec.unmarshalInputStartSecondFactorEnrolmentInput),
 			graphql.NewInputUnmarshaler("UnlockUserInput", ec.unmarshalInputUnlockUserInput),
 			graphql.NewInputUnmarshaler("UpdateAppointmentInput", ec.unmarshalInputUpdateAppointmentInput),
 			graphql.NewInputUnmarshaler("UpdateCaregiverInput", ec.unmarshalInputUpdateCaregiverInput),
@@ -4472,6 +4833,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdatePolicyInput", ec.unmarshalInputUpdatePolicyInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
+			graphql.NewInputUnmarshaler("VerifySecondFactorInput", ec.unmarshalInputVerifySecondFactorInput),
 		)
 	}
 	first := true
@@ -4547,7 +4909,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/backfill.graphqls" "schema/caseload.graphqls" "schema/closure.graphqls" "schema/contract.graphqls" "schema/documents.graphqls" "schema/intake.graphqls" "schema/metrics.graphqls" "schema/policy.graphqls" "schema/ranking.graphqls" "schema/records.graphqls" "schema/rules.graphqls" "schema/scalars.graphqls" "schema/scheduling.graphqls" "schema/series.graphqls" "schema/session.graphqls" "schema/users.graphqls" "ent.graphqls"
+//go:embed "schema/backfill.graphqls" "schema/caseload.graphqls" "schema/closure.graphqls" "schema/contract.graphqls" "schema/documents.graphqls" "schema/intake.graphqls" "schema/metrics.graphqls" "schema/policy.graphqls" "schema/ranking.graphqls" "schema/records.graphqls" "schema/rules.graphqls" "schema/scalars.graphqls" "schema/scheduling.graphqls" "schema/series.graphqls" "schema/session.graphqls" "schema/twofactor.graphqls" "schema/users.graphqls" "ent.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4574,6 +4936,7 @@ var sources = []*ast.Source{
 	{Name: "schema/scheduling.graphqls", Input: sourceData("schema/scheduling.graphqls"), BuiltIn: false},
 	{Name: "schema/series.graphqls", Input: sourceData("schema/series.graphqls"), BuiltIn: false},
 	{Name: "schema/session.graphqls", Input: sourceData("schema/session.graphqls"), BuiltIn: false},
+	{Name: "schema/twofactor.graphqls", Input: sourceData("schema/twofactor.graphqls"), BuiltIn: false},
 	{Name: "schema/users.graphqls", Input: sourceData("schema/users.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 }
@@ -5099,6 +5462,26 @@ func (ec *executionContext) childFields_ConfirmAppointmentPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type ConfirmAppointmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ConfirmSecondFactorEnrolmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_expiresAt(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_refreshToken(ctx, field)
+	case "refreshTokenExpiresAt":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_refreshTokenExpiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_user(ctx, field)
+	case "recoveryCodes":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_recoveryCodes(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmSecondFactorEnrolmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5241,6 +5624,16 @@ func (ec *executionContext) childFields_CreateUserPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreateUserPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DisableSecondFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_DisableSecondFactorPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DisableSecondFactorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisableSecondFactorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5381,6 +5774,8 @@ func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field 
 		return ec.fieldContext_LoginPayload_refreshTokenExpiresAt(ctx, field)
 	case "user":
 		return ec.fieldContext_LoginPayload_user(ctx, field)
+	case "secondFactor":
+		return ec.fieldContext_LoginPayload_secondFactor(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_LoginPayload_userErrors(ctx, field)
 	}
@@ -5617,6 +6012,8 @@ func (ec *executionContext) childFields_Practice(ctx context.Context, field grap
 		return ec.fieldContext_Practice_timeZone(ctx, field)
 	case "policy":
 		return ec.fieldContext_Practice_policy(ctx, field)
+	case "twoFactorRequiredRoles":
+		return ec.fieldContext_Practice_twoFactorRequiredRoles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Practice", field.Name)
 }
@@ -5697,6 +6094,18 @@ func (ec *executionContext) childFields_RefreshTokenPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RefreshTokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RegenerateRecoveryCodesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_RegenerateRecoveryCodesPayload_user(ctx, field)
+	case "recoveryCodes":
+		return ec.fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RegenerateRecoveryCodesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegenerateRecoveryCodesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReminderRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -5757,6 +6166,16 @@ func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ResetSecondFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ResetSecondFactorPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ResetSecondFactorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResetSecondFactorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeRecurringPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "client":
@@ -5777,6 +6196,18 @@ func (ec *executionContext) childFields_ScheduleAppointmentPayload(ctx context.C
 		return ec.fieldContext_ScheduleAppointmentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScheduleAppointmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SecondFactorChallenge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "challenge":
+		return ec.fieldContext_SecondFactorChallenge_challenge(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SecondFactorChallenge_expiresAt(ctx, field)
+	case "enrolmentRequired":
+		return ec.fieldContext_SecondFactorChallenge_enrolmentRequired(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SecondFactorChallenge", field.Name)
 }
 
 func (ec *executionContext) childFields_SendClosureWarningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5803,6 +6234,16 @@ func (ec *executionContext) childFields_SetBackfillPreferencePayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type SetBackfillPreferencePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetTwoFactorRequirementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "practice":
+		return ec.fieldContext_SetTwoFactorRequirementPayload_practice(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetTwoFactorRequirementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetTwoFactorRequirementPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetUserActivePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -5821,6 +6262,18 @@ func (ec *executionContext) childFields_SignDocumentPayload(ctx context.Context,
 		return ec.fieldContext_SignDocumentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignDocumentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StartSecondFactorEnrolmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secret":
+		return ec.fieldContext_StartSecondFactorEnrolmentPayload_secret(ctx, field)
+	case "otpauthURL":
+		return ec.fieldContext_StartSecondFactorEnrolmentPayload_otpauthURL(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StartSecondFactorEnrolmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartSecondFactorEnrolmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TerminationRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5961,6 +6414,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_lastLoginAt(ctx, field)
 	case "clinician":
 		return ec.fieldContext_User_clinician(ctx, field)
+	case "twoFactorEnabled":
+		return ec.fieldContext_User_twoFactorEnabled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -5985,6 +6440,26 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifySecondFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_VerifySecondFactorPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_VerifySecondFactorPayload_expiresAt(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_VerifySecondFactorPayload_refreshToken(ctx, field)
+	case "refreshTokenExpiresAt":
+		return ec.fieldContext_VerifySecondFactorPayload_refreshTokenExpiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_VerifySecondFactorPayload_user(ctx, field)
+	case "recoveryCodesLeft":
+		return ec.fieldContext_VerifySecondFactorPayload_recoveryCodesLeft(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VerifySecondFactorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifySecondFactorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6621,6 +7096,20 @@ func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmSecondFactorEnrolment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfirmSecondFactorEnrolmentInput, error) {
+			return ec.unmarshalNConfirmSecondFactorEnrolmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐConfirmSecondFactorEnrolmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6733,6 +7222,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_disableSecondFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DisableSecondFactorInput, error) {
+			return ec.unmarshalNDisableSecondFactorInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐDisableSecondFactorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_excuseStrike_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6831,6 +7334,20 @@ func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_regenerateRecoveryCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegenerateRecoveryCodesInput, error) {
+			return ec.unmarshalNRegenerateRecoveryCodesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRegenerateRecoveryCodesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reopenCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6879,6 +7396,20 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ResetPasswordInput, error) {
 			return ec.unmarshalNResetPasswordInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐResetPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetSecondFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResetSecondFactorInput, error) {
+			return ec.unmarshalNResetSecondFactorInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐResetSecondFactorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6943,6 +7474,20 @@ func (ec *executionContext) field_Mutation_setBackfillPreference_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setTwoFactorRequirement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetTwoFactorRequirementInput, error) {
+			return ec.unmarshalNSetTwoFactorRequirementInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetTwoFactorRequirementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setUserActive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6963,6 +7508,20 @@ func (ec *executionContext) field_Mutation_signDocument_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (workflow.SignDocumentInput, error) {
 			return ec.unmarshalNSignDocumentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐSignDocumentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startSecondFactorEnrolment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartSecondFactorEnrolmentInput, error) {
+			return ec.unmarshalNStartSecondFactorEnrolmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐStartSecondFactorEnrolmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7075,6 +7634,20 @@ func (ec *executionContext) field_Mutation_updatePolicy_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (workflow.PolicyChange, error) {
 			return ec.unmarshalNUpdatePolicyInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐPolicyChange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifySecondFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VerifySecondFactorInput, error) {
+			return ec.unmarshalNVerifySecondFactorInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐVerifySecondFactorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12439,6 +13012,185 @@ func (ec *executionContext) fieldContext_ConfirmAppointmentPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmSecondFactorEnrolmentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmSecondFactorEnrolmentPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_refreshToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmSecondFactorEnrolmentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_refreshTokenExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshTokenExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_refreshTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmSecondFactorEnrolmentPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConfirmSecondFactorEnrolmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_recoveryCodes(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_recoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_recoveryCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmSecondFactorEnrolmentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmSecondFactorEnrolmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmSecondFactorEnrolmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConfirmSecondFactorEnrolmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13510,6 +14262,70 @@ func (ec *executionContext) _CreateUserPayload_userErrors(ctx context.Context, f
 func (ec *executionContext) fieldContext_CreateUserPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateUserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisableSecondFactorPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.DisableSecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisableSecondFactorPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisableSecondFactorPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisableSecondFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisableSecondFactorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DisableSecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisableSecondFactorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisableSecondFactorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisableSecondFactorPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14802,6 +15618,38 @@ func (ec *executionContext) fieldContext_LoginPayload_user(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoginPayload_secondFactor(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoginPayload_secondFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondFactor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SecondFactorChallenge) graphql.Marshaler {
+			return ec.marshalOSecondFactorChallenge2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSecondFactorChallenge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoginPayload_secondFactor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoginPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SecondFactorChallenge(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17228,6 +18076,314 @@ func (ec *executionContext) fieldContext_Mutation_completePasswordReset(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_verifySecondFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifySecondFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifySecondFactor(ctx, fc.Args["input"].(model.VerifySecondFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VerifySecondFactorPayload) graphql.Marshaler {
+			return ec.marshalNVerifySecondFactorPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐVerifySecondFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifySecondFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifySecondFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifySecondFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startSecondFactorEnrolment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startSecondFactorEnrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartSecondFactorEnrolment(ctx, fc.Args["input"].(model.StartSecondFactorEnrolmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartSecondFactorEnrolmentPayload) graphql.Marshaler {
+			return ec.marshalNStartSecondFactorEnrolmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐStartSecondFactorEnrolmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startSecondFactorEnrolment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartSecondFactorEnrolmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startSecondFactorEnrolment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmSecondFactorEnrolment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmSecondFactorEnrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmSecondFactorEnrolment(ctx, fc.Args["input"].(model.ConfirmSecondFactorEnrolmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConfirmSecondFactorEnrolmentPayload) graphql.Marshaler {
+			return ec.marshalNConfirmSecondFactorEnrolmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐConfirmSecondFactorEnrolmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmSecondFactorEnrolment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConfirmSecondFactorEnrolmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmSecondFactorEnrolment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disableSecondFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disableSecondFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisableSecondFactor(ctx, fc.Args["input"].(model.DisableSecondFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisableSecondFactorPayload) graphql.Marshaler {
+			return ec.marshalNDisableSecondFactorPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐDisableSecondFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disableSecondFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisableSecondFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disableSecondFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetSecondFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetSecondFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetSecondFactor(ctx, fc.Args["input"].(model.ResetSecondFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResetSecondFactorPayload) graphql.Marshaler {
+			return ec.marshalNResetSecondFactorPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐResetSecondFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetSecondFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResetSecondFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetSecondFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regenerateRecoveryCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regenerateRecoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegenerateRecoveryCodes(ctx, fc.Args["input"].(model.RegenerateRecoveryCodesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+			return ec.marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRegenerateRecoveryCodesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regenerateRecoveryCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegenerateRecoveryCodesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_regenerateRecoveryCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTwoFactorRequirement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTwoFactorRequirement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTwoFactorRequirement(ctx, fc.Args["input"].(model.SetTwoFactorRequirementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetTwoFactorRequirementPayload) graphql.Marshaler {
+			return ec.marshalNSetTwoFactorRequirementPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetTwoFactorRequirementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTwoFactorRequirement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetTwoFactorRequirementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTwoFactorRequirement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18787,6 +19943,29 @@ func (ec *executionContext) fieldContext_Practice_policy(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Practice_twoFactorRequiredRoles(ctx context.Context, field graphql.CollectedField, obj *ent.Practice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Practice_twoFactorRequiredRoles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Practice().TwoFactorRequiredRoles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []user.Role) graphql.Marshaler {
+			return ec.marshalNUserRole2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋuserᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Practice_twoFactorRequiredRoles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Practice", field, true, true, "UserRole")
+}
+
 func (ec *executionContext) _PracticeMetrics_from(ctx context.Context, field graphql.CollectedField, obj *MetricsReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20150,6 +21329,93 @@ func (ec *executionContext) fieldContext_RefreshTokenPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _RegenerateRecoveryCodesPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.RegenerateRecoveryCodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegenerateRecoveryCodesPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegenerateRecoveryCodesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload_recoveryCodes(ctx context.Context, field graphql.CollectedField, obj *model.RegenerateRecoveryCodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegenerateRecoveryCodesPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RegenerateRecoveryCodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegenerateRecoveryCodesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegenerateRecoveryCodesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReminderRecipient_role(ctx context.Context, field graphql.CollectedField, obj *workflow.ReminderRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20567,6 +21833,70 @@ func (ec *executionContext) fieldContext_ResetPasswordPayload_userErrors(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ResetSecondFactorPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.ResetSecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResetSecondFactorPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResetSecondFactorPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResetSecondFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResetSecondFactorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ResetSecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResetSecondFactorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResetSecondFactorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResetSecondFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeRecurringPayload_client(ctx context.Context, field graphql.CollectedField, obj *model.RevokeRecurringPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20725,6 +22055,75 @@ func (ec *executionContext) fieldContext_ScheduleAppointmentPayload_userErrors(_
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SecondFactorChallenge_challenge(ctx context.Context, field graphql.CollectedField, obj *model.SecondFactorChallenge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondFactorChallenge_challenge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Challenge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondFactorChallenge_challenge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondFactorChallenge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SecondFactorChallenge_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.SecondFactorChallenge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondFactorChallenge_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondFactorChallenge_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondFactorChallenge", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SecondFactorChallenge_enrolmentRequired(ctx context.Context, field graphql.CollectedField, obj *model.SecondFactorChallenge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecondFactorChallenge_enrolmentRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnrolmentRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecondFactorChallenge_enrolmentRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecondFactorChallenge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SendClosureWarningPayload_contact(ctx context.Context, field graphql.CollectedField, obj *model.SendClosureWarningPayload) (ret graphql.Marshaler) {
@@ -20910,6 +22309,70 @@ func (ec *executionContext) fieldContext_SetBackfillPreferencePayload_userErrors
 	return fc, nil
 }
 
+func (ec *executionContext) _SetTwoFactorRequirementPayload_practice(ctx context.Context, field graphql.CollectedField, obj *model.SetTwoFactorRequirementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetTwoFactorRequirementPayload_practice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Practice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Practice) graphql.Marshaler {
+			return ec.marshalOPractice2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐPractice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetTwoFactorRequirementPayload_practice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetTwoFactorRequirementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Practice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetTwoFactorRequirementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetTwoFactorRequirementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetTwoFactorRequirementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetTwoFactorRequirementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetTwoFactorRequirementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetUserActivePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.SetUserActivePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21028,6 +22491,84 @@ func (ec *executionContext) _SignDocumentPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_SignDocumentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SignDocumentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartSecondFactorEnrolmentPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.StartSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartSecondFactorEnrolmentPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartSecondFactorEnrolmentPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartSecondFactorEnrolmentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _StartSecondFactorEnrolmentPayload_otpauthURL(ctx context.Context, field graphql.CollectedField, obj *model.StartSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartSecondFactorEnrolmentPayload_otpauthURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtpauthURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartSecondFactorEnrolmentPayload_otpauthURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartSecondFactorEnrolmentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _StartSecondFactorEnrolmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StartSecondFactorEnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartSecondFactorEnrolmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartSecondFactorEnrolmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartSecondFactorEnrolmentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -22101,6 +23642,29 @@ func (ec *executionContext) fieldContext_User_clinician(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _User_twoFactorEnabled(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_twoFactorEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().TwoFactorEnabled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_twoFactorEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22310,6 +23874,185 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifySecondFactorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifySecondFactorPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_refreshToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifySecondFactorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_refreshTokenExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshTokenExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_refreshTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifySecondFactorPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifySecondFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_recoveryCodesLeft(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_recoveryCodesLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodesLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_recoveryCodesLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerifySecondFactorPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VerifySecondFactorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VerifySecondFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifySecondFactorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifySecondFactorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifySecondFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -28883,6 +30626,55 @@ func UnmarshalConfirmAppointmentInput(ctx context.Context, raw any) (workflow.Co
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConfirmSecondFactorEnrolmentInput(ctx context.Context, obj any) (model.ConfirmSecondFactorEnrolmentInput, error) {
+	var it model.ConfirmSecondFactorEnrolmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"challenge", "code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "challenge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("challenge"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Challenge = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmSecondFactorEnrolmentInput unmarshals raw into the ConfirmSecondFactorEnrolmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmSecondFactorEnrolmentInput(ctx context.Context, raw any) (model.ConfirmSecondFactorEnrolmentInput, error) {
+	var out model.ConfirmSecondFactorEnrolmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmSecondFactorEnrolmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactOrder(ctx context.Context, obj any) (ent.ContactOrder, error) {
 	var it ent.ContactOrder
 	if obj == nil {
@@ -30393,6 +32185,55 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (workflow.NewUser, error) {
 	var out workflow.NewUser
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDisableSecondFactorInput(ctx context.Context, obj any) (model.DisableSecondFactorInput, error) {
+	var it model.DisableSecondFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"password", "code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisableSecondFactorInput unmarshals raw into the DisableSecondFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisableSecondFactorInput(ctx context.Context, raw any) (model.DisableSecondFactorInput, error) {
+	var out model.DisableSecondFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisableSecondFactorInput", raw, &out)
 	return out, err
 }
 
@@ -33195,6 +35036,48 @@ func UnmarshalRefreshTokenInput(ctx context.Context, raw any) (model.RefreshToke
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRegenerateRecoveryCodesInput(ctx context.Context, obj any) (model.RegenerateRecoveryCodesInput, error) {
+	var it model.RegenerateRecoveryCodesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegenerateRecoveryCodesInput unmarshals raw into the RegenerateRecoveryCodesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegenerateRecoveryCodesInput(ctx context.Context, raw any) (model.RegenerateRecoveryCodesInput, error) {
+	var out model.RegenerateRecoveryCodesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegenerateRecoveryCodesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, obj any) (workflow.ReopenCaseInput, error) {
 	var it workflow.ReopenCaseInput
 	if obj == nil {
@@ -33395,6 +35278,48 @@ func (ec *executionContext) unmarshalInputResetPasswordInput(ctx context.Context
 func UnmarshalResetPasswordInput(ctx context.Context, raw any) (model.ResetPasswordInput, error) {
 	var out model.ResetPasswordInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResetPasswordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResetSecondFactorInput(ctx context.Context, obj any) (model.ResetSecondFactorInput, error) {
+	var it model.ResetSecondFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResetSecondFactorInput unmarshals raw into the ResetSecondFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResetSecondFactorInput(ctx context.Context, raw any) (model.ResetSecondFactorInput, error) {
+	var out model.ResetSecondFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResetSecondFactorInput", raw, &out)
 	return out, err
 }
 
@@ -33629,6 +35554,48 @@ func UnmarshalSetBackfillPreferenceInput(ctx context.Context, raw any) (workflow
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetTwoFactorRequirementInput(ctx context.Context, obj any) (model.SetTwoFactorRequirementInput, error) {
+	var it model.SetTwoFactorRequirementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"roles"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "roles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
+			data, err := ec.unmarshalNUserRole2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋuserᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Roles = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetTwoFactorRequirementInput unmarshals raw into the SetTwoFactorRequirementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetTwoFactorRequirementInput(ctx context.Context, raw any) (model.SetTwoFactorRequirementInput, error) {
+	var out model.SetTwoFactorRequirementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetTwoFactorRequirementInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetUserActiveInput(ctx context.Context, obj any) (model.SetUserActiveInput, error) {
 	var it model.SetUserActiveInput
 	if obj == nil {
@@ -33724,6 +35691,48 @@ func (ec *executionContext) unmarshalInputSignDocumentInput(ctx context.Context,
 func UnmarshalSignDocumentInput(ctx context.Context, raw any) (workflow.SignDocumentInput, error) {
 	var out workflow.SignDocumentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignDocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartSecondFactorEnrolmentInput(ctx context.Context, obj any) (model.StartSecondFactorEnrolmentInput, error) {
+	var it model.StartSecondFactorEnrolmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"challenge"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "challenge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("challenge"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Challenge = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartSecondFactorEnrolmentInput unmarshals raw into the StartSecondFactorEnrolmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartSecondFactorEnrolmentInput(ctx context.Context, raw any) (model.StartSecondFactorEnrolmentInput, error) {
+	var out model.StartSecondFactorEnrolmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartSecondFactorEnrolmentInput", raw, &out)
 	return out, err
 }
 
@@ -35170,6 +37179,62 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 func UnmarshalUserWhereInput(ctx context.Context, raw any) (ent.UserWhereInput, error) {
 	var out ent.UserWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVerifySecondFactorInput(ctx context.Context, obj any) (model.VerifySecondFactorInput, error) {
+	var it model.VerifySecondFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"challenge", "code", "recoveryCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "challenge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("challenge"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Challenge = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "recoveryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recoveryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecoveryCode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifySecondFactorInput unmarshals raw into the VerifySecondFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifySecondFactorInput(ctx context.Context, raw any) (model.VerifySecondFactorInput, error) {
+	var out model.VerifySecondFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifySecondFactorInput", raw, &out)
 	return out, err
 }
 
@@ -36931,6 +38996,69 @@ func (ec *executionContext) _ConfirmAppointmentPayload(ctx context.Context, sel 
 	return out
 }
 
+var confirmSecondFactorEnrolmentPayloadImplementors = []string{"ConfirmSecondFactorEnrolmentPayload"}
+
+func (ec *executionContext) _ConfirmSecondFactorEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmSecondFactorEnrolmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, confirmSecondFactorEnrolmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConfirmSecondFactorEnrolmentPayload")
+		case "token":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshToken":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_refreshToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshTokenExpiresAt":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_refreshTokenExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recoveryCodes":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_recoveryCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ConfirmSecondFactorEnrolmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -37432,6 +39560,44 @@ func (ec *executionContext) _CreateUserPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var disableSecondFactorPayloadImplementors = []string{"DisableSecondFactorPayload"}
+
+func (ec *executionContext) _DisableSecondFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisableSecondFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disableSecondFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisableSecondFactorPayload")
+		case "user":
+			out.Values[i] = ec._DisableSecondFactorPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DisableSecondFactorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document", "Node"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *ent.Document) graphql.Marshaler {
@@ -37885,6 +40051,11 @@ func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.Selection
 			}
 		case "user":
 			out.Values[i] = ec._LoginPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secondFactor":
+			out.Values[i] = ec._LoginPayload_secondFactor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -38401,6 +40572,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verifySecondFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifySecondFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startSecondFactorEnrolment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startSecondFactorEnrolment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmSecondFactorEnrolment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmSecondFactorEnrolment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disableSecondFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disableSecondFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetSecondFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetSecondFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regenerateRecoveryCodes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regenerateRecoveryCodes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTwoFactorRequirement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTwoFactorRequirement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUser(ctx, field)
@@ -38912,33 +41132,39 @@ func (ec *executionContext) _Practice(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Practice_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Practice_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Practice_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Practice_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timeZone":
 			out.Values[i] = ec._Practice_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "policy":
 			out.Values[i] = ec._Practice_policy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "twoFactorRequiredRoles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Practice_twoFactorRequiredRoles(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39357,6 +41583,49 @@ func (ec *executionContext) _RefreshTokenPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var regenerateRecoveryCodesPayloadImplementors = []string{"RegenerateRecoveryCodesPayload"}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regenerateRecoveryCodesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegenerateRecoveryCodesPayload")
+		case "user":
+			out.Values[i] = ec._RegenerateRecoveryCodesPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recoveryCodes":
+			out.Values[i] = ec._RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RegenerateRecoveryCodesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reminderRecipientImplementors = []string{"ReminderRecipient"}
 
 func (ec *executionContext) _ReminderRecipient(ctx context.Context, sel ast.SelectionSet, obj *workflow.ReminderRecipient) graphql.Marshaler {
@@ -39572,6 +41841,44 @@ func (ec *executionContext) _ResetPasswordPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var resetSecondFactorPayloadImplementors = []string{"ResetSecondFactorPayload"}
+
+func (ec *executionContext) _ResetSecondFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResetSecondFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resetSecondFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResetSecondFactorPayload")
+		case "user":
+			out.Values[i] = ec._ResetSecondFactorPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ResetSecondFactorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var revokeRecurringPayloadImplementors = []string{"RevokeRecurringPayload"}
 
 func (ec *executionContext) _RevokeRecurringPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeRecurringPayload) graphql.Marshaler {
@@ -39633,6 +41940,49 @@ func (ec *executionContext) _ScheduleAppointmentPayload(ctx context.Context, sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._ScheduleAppointmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var secondFactorChallengeImplementors = []string{"SecondFactorChallenge"}
+
+func (ec *executionContext) _SecondFactorChallenge(ctx context.Context, sel ast.SelectionSet, obj *model.SecondFactorChallenge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, secondFactorChallengeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SecondFactorChallenge")
+		case "challenge":
+			out.Values[i] = ec._SecondFactorChallenge_challenge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SecondFactorChallenge_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enrolmentRequired":
+			out.Values[i] = ec._SecondFactorChallenge_enrolmentRequired(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -39739,6 +42089,44 @@ func (ec *executionContext) _SetBackfillPreferencePayload(ctx context.Context, s
 	return out
 }
 
+var setTwoFactorRequirementPayloadImplementors = []string{"SetTwoFactorRequirementPayload"}
+
+func (ec *executionContext) _SetTwoFactorRequirementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetTwoFactorRequirementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setTwoFactorRequirementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetTwoFactorRequirementPayload")
+		case "practice":
+			out.Values[i] = ec._SetTwoFactorRequirementPayload_practice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetTwoFactorRequirementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var setUserActivePayloadImplementors = []string{"SetUserActivePayload"}
 
 func (ec *executionContext) _SetUserActivePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserActivePayload) graphql.Marshaler {
@@ -39795,6 +42183,49 @@ func (ec *executionContext) _SignDocumentPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._SignDocumentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var startSecondFactorEnrolmentPayloadImplementors = []string{"StartSecondFactorEnrolmentPayload"}
+
+func (ec *executionContext) _StartSecondFactorEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StartSecondFactorEnrolmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startSecondFactorEnrolmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartSecondFactorEnrolmentPayload")
+		case "secret":
+			out.Values[i] = ec._StartSecondFactorEnrolmentPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "otpauthURL":
+			out.Values[i] = ec._StartSecondFactorEnrolmentPayload_otpauthURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StartSecondFactorEnrolmentPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40297,6 +42728,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_clinician(ctx, field, obj)
 				})
+		case "twoFactorEnabled":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_twoFactorEnabled(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40418,6 +42855,69 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "code":
 			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verifySecondFactorPayloadImplementors = []string{"VerifySecondFactorPayload"}
+
+func (ec *executionContext) _VerifySecondFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifySecondFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifySecondFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifySecondFactorPayload")
+		case "token":
+			out.Values[i] = ec._VerifySecondFactorPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._VerifySecondFactorPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshToken":
+			out.Values[i] = ec._VerifySecondFactorPayload_refreshToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "refreshTokenExpiresAt":
+			out.Values[i] = ec._VerifySecondFactorPayload_refreshTokenExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._VerifySecondFactorPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recoveryCodesLeft":
+			out.Values[i] = ec._VerifySecondFactorPayload_recoveryCodesLeft(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VerifySecondFactorPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41333,6 +43833,19 @@ func (ec *executionContext) marshalNConfirmAppointmentPayload2ᚖgithubᚗcomᚋ
 	return ec._ConfirmAppointmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNConfirmSecondFactorEnrolmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐConfirmSecondFactorEnrolmentInput(ctx context.Context, v any) (model.ConfirmSecondFactorEnrolmentInput, error) {
+	res, err := ec.unmarshalInputConfirmSecondFactorEnrolmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConfirmSecondFactorEnrolmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐConfirmSecondFactorEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConfirmSecondFactorEnrolmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConfirmSecondFactorEnrolmentPayload!")
+		return graphql.Null
+	}
+	return ec._ConfirmSecondFactorEnrolmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋcontactᚐChannel(ctx context.Context, v any) (contact.Channel, error) {
 	var res contact.Channel
 	err := res.UnmarshalGQL(v)
@@ -41530,6 +44043,19 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDisableSecondFactorInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐDisableSecondFactorInput(ctx context.Context, v any) (model.DisableSecondFactorInput, error) {
+	res, err := ec.unmarshalInputDisableSecondFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisableSecondFactorPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐDisableSecondFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisableSecondFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisableSecondFactorPayload!")
+		return graphql.Null
+	}
+	return ec._DisableSecondFactorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDocument2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐDocument(ctx context.Context, sel ast.SelectionSet, v *ent.Document) graphql.Marshaler {
@@ -42046,6 +44572,19 @@ func (ec *executionContext) marshalNRefreshTokenPayload2ᚖgithubᚗcomᚋcaselo
 	return ec._RefreshTokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRegenerateRecoveryCodesInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRegenerateRecoveryCodesInput(ctx context.Context, v any) (model.RegenerateRecoveryCodesInput, error) {
+	res, err := ec.unmarshalInputRegenerateRecoveryCodesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐRegenerateRecoveryCodesPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegenerateRecoveryCodesPayload!")
+		return graphql.Null
+	}
+	return ec._RegenerateRecoveryCodesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐReopenCaseInput(ctx context.Context, v any) (workflow.ReopenCaseInput, error) {
 	res, err := ec.unmarshalInputReopenCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -42096,6 +44635,19 @@ func (ec *executionContext) marshalNResetPasswordPayload2ᚖgithubᚗcomᚋcasel
 		return graphql.Null
 	}
 	return ec._ResetPasswordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResetSecondFactorInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐResetSecondFactorInput(ctx context.Context, v any) (model.ResetSecondFactorInput, error) {
+	res, err := ec.unmarshalInputResetSecondFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResetSecondFactorPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐResetSecondFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResetSecondFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResetSecondFactorPayload!")
+		return graphql.Null
+	}
+	return ec._ResetSecondFactorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRevokeRecurringInput2githubᚗcomᚋcaseloadᚋcaseloadᚋinternalᚋworkflowᚐRevokeRecurringInput(ctx context.Context, v any) (workflow.RevokeRecurringInput, error) {
@@ -42150,6 +44702,19 @@ func (ec *executionContext) marshalNSetBackfillPreferencePayload2ᚖgithubᚗcom
 	return ec._SetBackfillPreferencePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetTwoFactorRequirementInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetTwoFactorRequirementInput(ctx context.Context, v any) (model.SetTwoFactorRequirementInput, error) {
+	res, err := ec.unmarshalInputSetTwoFactorRequirementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetTwoFactorRequirementPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetTwoFactorRequirementPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetTwoFactorRequirementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetTwoFactorRequirementPayload!")
+		return graphql.Null
+	}
+	return ec._SetTwoFactorRequirementPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetUserActiveInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSetUserActiveInput(ctx context.Context, v any) (model.SetUserActiveInput, error) {
 	res, err := ec.unmarshalInputSetUserActiveInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -42174,6 +44739,19 @@ func (ec *executionContext) marshalNSignDocumentPayload2ᚖgithubᚗcomᚋcaselo
 		return graphql.Null
 	}
 	return ec._SignDocumentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStartSecondFactorEnrolmentInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐStartSecondFactorEnrolmentInput(ctx context.Context, v any) (model.StartSecondFactorEnrolmentInput, error) {
+	res, err := ec.unmarshalInputStartSecondFactorEnrolmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStartSecondFactorEnrolmentPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐStartSecondFactorEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.StartSecondFactorEnrolmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartSecondFactorEnrolmentPayload!")
+		return graphql.Null
+	}
+	return ec._StartSecondFactorEnrolmentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -42463,9 +45041,52 @@ func (ec *executionContext) marshalNUserRole2githubᚗcomᚋcaseloadᚋcaseload�
 	return v
 }
 
+func (ec *executionContext) unmarshalNUserRole2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋuserᚐRoleᚄ(ctx context.Context, v any) ([]user.Role, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]user.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUserRole2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋuserᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUserRole2ᚕgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚋuserᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []user.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserRole2githubᚗcomᚋcaseloadᚋcaseloadᚋentᚋuserᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVerifySecondFactorInput2githubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐVerifySecondFactorInput(ctx context.Context, v any) (model.VerifySecondFactorInput, error) {
+	res, err := ec.unmarshalInputVerifySecondFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerifySecondFactorPayload2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐVerifySecondFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.VerifySecondFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerifySecondFactorPayload!")
+		return graphql.Null
+	}
+	return ec._VerifySecondFactorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWeekday2timeᚐWeekday(ctx context.Context, v any) (time.Weekday, error) {
@@ -44561,6 +47182,13 @@ func (ec *executionContext) marshalOReminderRecipient2ᚖgithubᚗcomᚋcaseload
 		return graphql.Null
 	}
 	return ec._ReminderRecipient(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSecondFactorChallenge2ᚖgithubᚗcomᚋcaseloadᚋcaseloadᚋgraphᚋmodelᚐSecondFactorChallenge(ctx context.Context, sel ast.SelectionSet, v *model.SecondFactorChallenge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SecondFactorChallenge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -124,10 +124,16 @@ func boundsError(f *ast.Field, arg, message string) *gqlerror.Error {
 	}
 }
 
-// publicFields answer without a signed-in user: login, refreshToken and
-// completePasswordReset (its reset code is the credential), and the schema
+// publicFields answer without a signed-in user: login, refreshToken,
+// completePasswordReset (its reset code is the credential), the second
+// step of a sign-in and enrolment at sign-in (the challenge is the
+// credential; without one they need a signed-in user), and the schema
 // itself so that the IDE can show the documentation.
-var publicFields = map[string]bool{"login": true, "refreshToken": true, "completePasswordReset": true, "__schema": true, "__type": true, "__typename": true}
+var publicFields = map[string]bool{
+	"login": true, "refreshToken": true, "completePasswordReset": true,
+	"verifySecondFactor": true, "startSecondFactorEnrolment": true, "confirmSecondFactorEnrolment": true,
+	"__schema": true, "__type": true, "__typename": true,
+}
 
 // RequireViewer refuses every root field but login and introspection to a
 // request without a signed-in user. The data layer would deny it anyway;

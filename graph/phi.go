@@ -58,7 +58,7 @@ func errPHIForbidden(what string) *caseload.Error {
 // read (schemahook.StaffContactFields makes them nullable): the staff
 // directory gives every role names and roles, not emails or sign-in times.
 var staffContactFields = map[string]map[string]bool{
-	"User": {"email": true, "lastLoginAt": true},
+	"User": {"email": true, "lastLoginAt": true, "twoFactorEnabled": true},
 }
 
 // staffContactInputs and staffContactOrders are the filters and orders

@@ -47,6 +47,9 @@ type Options struct {
 	Sessions *auth.Sessions
 	// Throttle limits failed sign-ins (default limits, unkeyed hashes, when nil).
 	Throttle *auth.LoginThrottle
+	// TOTP seals and checks the second factor's secrets; without it the
+	// second factor's mutations fail (INTERNAL, auth.ErrNoTOTP).
+	TOTP *auth.TOTP
 	// SignIns is told of failed sign-ins and the throttle's locks (the
 	// server's metrics); nil tells nobody.
 	SignIns observe.SignIns
@@ -113,6 +116,7 @@ func newResolver(o Options) *Resolver {
 		Facts:    func(ctx context.Context) workflow.Facts { return r.facts(ctx) },
 		Sessions: o.Sessions,
 		Throttle: o.Throttle,
+		TOTP:     o.TOTP,
 		SignIns:  o.SignIns,
 		Now:      o.Now,
 		Logger:   o.Logger,

@@ -17,8 +17,9 @@ import (
 // left here reads the operation: one sign-in per operation, and the
 // password compared before the operation's transaction begins.
 
-// signInFields take credentials or a refresh token.
-var signInFields = map[string]bool{"login": true, "refreshToken": true}
+// signInFields take credentials, a refresh token or a code of the second
+// factor, whose failures count against the sign-in throttle.
+var signInFields = map[string]bool{"login": true, "refreshToken": true, "verifySecondFactor": true, "confirmSecondFactorEnrolment": true}
 
 // oneSignInPerOperation refuses an operation with more than one sign-in
 // field (aliases make it easy to write): failures are counted after the
@@ -102,4 +103,12 @@ func (r *Resolver) practice(ctx context.Context) (*ent.Practice, error) {
 		return nil, caseload.ErrNoViewer
 	}
 	return r.db.Practice.Get(ctx, v.PracticeID)
+}
+
+// deref is the string an optional input field holds, "" when left out.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -23,7 +23,9 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 		return nil, err
 	}
 	p := &model.LoginPayload{UserErrors: refused}
-	if s != nil {
+	if s != nil && s.SecondFactor != nil {
+		p.SecondFactor = &model.SecondFactorChallenge{Challenge: s.SecondFactor.Token, ExpiresAt: s.SecondFactor.ExpiresAt, EnrolmentRequired: s.SecondFactor.EnrolmentRequired}
+	} else if s != nil {
 		p.Token, p.ExpiresAt, p.RefreshToken, p.RefreshTokenExpiresAt, p.User = &s.Token, &s.ExpiresAt, &s.RefreshToken, &s.RefreshTokenExpiresAt, s.User
 	}
 	return p, nil

@@ -209,10 +209,14 @@ func keyError(msg string) *gqlerror.Error {
 }
 
 // secretResults are the mutations whose response holds a secret shown
-// once (resetPassword's reset code): their response is not kept for a
-// replay under an idempotency key, so that the secret is stored nowhere
-// but hashed.
-var secretResults = map[string]bool{"resetPassword": true}
+// once (resetPassword's reset code, a second factor's secret and recovery
+// codes, the tokens a second factor's sign-in step returns): their response
+// is not kept for a replay under an idempotency key, so that the secret is
+// stored nowhere but hashed or sealed.
+var secretResults = map[string]bool{
+	"resetPassword": true, "startSecondFactorEnrolment": true, "confirmSecondFactorEnrolment": true,
+	"regenerateRecoveryCodes": true, "verifySecondFactor": true,
+}
 
 // carriesSecret reports whether the operation runs a mutation of
 // secretResults (fragments included).

@@ -34,6 +34,7 @@ func (m *Main) Handler() http.Handler {
 		Issuer:        m.Issuer,
 		Sessions:      m.Sessions,
 		Throttle:      m.Throttle,
+		TOTP:          m.TOTP,
 		SignIns:       m.metrics(),
 		Now:           m.Now,
 		Logger:        m.Logger,

@@ -91,6 +91,9 @@ type Main struct {
 	// Sessions issue and rotate refresh tokens; Throttle limits failed sign-ins.
 	Sessions *auth.Sessions
 	Throttle *auth.LoginThrottle
+	// TOTP seals and checks the second factor's secrets, with a key derived
+	// from the JWT secret.
+	TOTP *auth.TOTP
 	// Metrics are served on the admin listener (admin.go); made on first use.
 	Metrics *prom.Metrics
 	// TracerProvider makes the spans of requests, operations and SQL
@@ -175,8 +178,9 @@ func (m *Main) migrate(ctx context.Context) error {
 	return nil
 }
 
-// openIssuer prepares the token issuer, the sessions and the sign-in
-// throttle (whose keys are HMACs with the JWT secret).
+// openIssuer prepares the token issuer, the sessions, the sign-in
+// throttle (whose keys are HMACs with the JWT secret) and the second
+// factor (whose secrets are sealed with a key derived from it).
 func (m *Main) openIssuer() error {
 	keys := auth.Keys{Secret: m.Config.JWTSecret, Signing: m.Config.SigningKey}
 	if m.Config.PreviousPublicKey != nil {
@@ -189,7 +193,8 @@ func (m *Main) openIssuer() error {
 	m.Issuer = issuer
 	m.Sessions = auth.NewSessions(issuer, m.Config.RefreshTokenTTL)
 	m.Throttle = auth.NewLoginThrottle(m.Config.JWTSecret, m.Config.LoginLimits)
-	return nil
+	m.TOTP, err = auth.NewTOTP("Caseload", auth.TOTPKeyFromSecret(m.Config.JWTSecret))
+	return err
 }
 
 // Close flushes the traces and releases the database.

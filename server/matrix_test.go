@@ -15,8 +15,9 @@ package main
 //   - ADMIN reads and writes the whole practice; CLINICIAN their own caseload;
 //     SUPERVISOR their own caseload plus, read-only, their supervisees'; ANALYST
 //     reads the practice without identifying fields (FORBIDDEN) and writes
-//     nothing; without a token only login, refreshToken, completePasswordReset
-//     and introspection work.
+//     nothing; without a token only login, refreshToken, completePasswordReset,
+//     the second factor's sign-in step and enrolment with a challenge, and
+//     introspection work.
 //   - A record the caller may not see (another clinician's caseload, another
 //     practice's) answers exactly like an id that exists nowhere: same code,
 //     same message, same data. A refused write changes nothing.
@@ -421,6 +422,22 @@ func mxEdges() map[string]mxEdge {
 		"CompletePasswordResetPayload.userErrors": mxVia("Mutation.completePasswordReset"),
 		"UpdatePolicyPayload.practice":            mxVia("Mutation.updatePolicy"),
 		"UpdatePolicyPayload.userErrors":          mxVia("Mutation.updatePolicy"),
+
+		// The second factor (issue 16).
+		"LoginPayload.secondFactor":                      mxVia("Mutation.login"),
+		"VerifySecondFactorPayload.user":                 mxVia("Mutation.verifySecondFactor"),
+		"VerifySecondFactorPayload.userErrors":           mxVia("Mutation.verifySecondFactor"),
+		"StartSecondFactorEnrolmentPayload.userErrors":   mxVia("Mutation.startSecondFactorEnrolment"),
+		"ConfirmSecondFactorEnrolmentPayload.user":       mxVia("Mutation.confirmSecondFactorEnrolment"),
+		"ConfirmSecondFactorEnrolmentPayload.userErrors": mxVia("Mutation.confirmSecondFactorEnrolment"),
+		"DisableSecondFactorPayload.user":                mxVia("Mutation.disableSecondFactor"),
+		"DisableSecondFactorPayload.userErrors":          mxVia("Mutation.disableSecondFactor"),
+		"ResetSecondFactorPayload.user":                  mxVia("Mutation.resetSecondFactor"),
+		"ResetSecondFactorPayload.userErrors":            mxVia("Mutation.resetSecondFactor"),
+		"RegenerateRecoveryCodesPayload.user":            mxVia("Mutation.regenerateRecoveryCodes"),
+		"RegenerateRecoveryCodesPayload.userErrors":      mxVia("Mutation.regenerateRecoveryCodes"),
+		"SetTwoFactorRequirementPayload.practice":        mxVia("Mutation.setTwoFactorRequirement"),
+		"SetTwoFactorRequirementPayload.userErrors":      mxVia("Mutation.setTwoFactorRequirement"),
 	}
 }
 
@@ -551,7 +568,7 @@ func mxVars(kv ...any) map[string]any {
 func mxMutations() map[string]mxMutation {
 	return map[string]mxMutation{
 		"Mutation.login": {public: true,
-			op: `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token user { id } userErrors { field message code } } }`,
+			op: `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token user { id } secondFactor { challenge } userErrors { field message code } } }`,
 			vars: func(p *mxTarget) map[string]any {
 				// changePassword's row may have changed it.
 				must(p.x.db.User.UpdateOneID(p.x.f.clinicianUser.ID).SetPasswordHash(passwordHash(p.x.t)).Save(sys()))
@@ -602,6 +619,38 @@ func mxMutations() map[string]mxMutation {
 				u := must(p.x.db.User.UpdateOneID(p.x.f.otherUser.ID).SetPasswordResetHash(hex.EncodeToString(sum[:])).SetPasswordResetExpiresAt(p.x.s.clock.Now().Add(time.Hour)).Save(sys()))
 				return mxVars("e", u.Email, "c", code)
 			}},
+		// The challenge is the credential of a sign-in's second step and of
+		// enrolment at sign-in: whoever holds it (a fresh login's, here).
+		"Mutation.verifySecondFactor": {public: true,
+			op: `mutation($ch: String!, $c: String!) { verifySecondFactor(input: {challenge: $ch, code: $c}) { token user { id } userErrors { field message code } } }`,
+			vars: func(p *mxTarget) map[string]any {
+				challenge, code := p.x.secondFactorLogin(true)
+				return mxVars("ch", challenge, "c", code)
+			}},
+		"Mutation.startSecondFactorEnrolment": {public: true,
+			op: `mutation($ch: String!) { startSecondFactorEnrolment(input: {challenge: $ch}) { secret userErrors { field message code } } }`,
+			vars: func(p *mxTarget) map[string]any {
+				challenge, _ := p.x.secondFactorLogin(false)
+				return mxVars("ch", challenge)
+			}},
+		"Mutation.confirmSecondFactorEnrolment": {public: true,
+			op: `mutation($ch: String!, $c: String!) { confirmSecondFactorEnrolment(input: {challenge: $ch, code: $c}) { token user { id } userErrors { field message code } } }`,
+			vars: func(p *mxTarget) map[string]any {
+				challenge, code := p.x.secondFactorLogin(false)
+				return mxVars("ch", challenge, "c", code)
+			}},
+		// Any signed-in user turns their own factor off or renews their
+		// recovery codes; the fixture's logins have none (CONFLICT), which
+		// shows every role reaches the workflow and nobody else's factor.
+		"Mutation.disableSecondFactor": {anyUser: true, except: mxExcept("CONFLICT", "ADMIN", "CLINICIAN", "SUPERVISOR", "ANALYST"),
+			op: `mutation { disableSecondFactor(input: {password: "` + testPassword + `", code: "000000"}) { user { id } userErrors { field message code } } }`},
+		"Mutation.regenerateRecoveryCodes": {anyUser: true, except: mxExcept("CONFLICT", "ADMIN", "CLINICIAN", "SUPERVISOR", "ANALYST"),
+			op: `mutation { regenerateRecoveryCodes(input: {code: "000000"}) { user { id } userErrors { field message code } } }`},
+		"Mutation.resetSecondFactor": {scoped: true, admin: true,
+			op:   `mutation($id: ID!) { resetSecondFactor(input: {userID: $id}) { user { id } userErrors { field message code } } }`,
+			vars: func(p *mxTarget) map[string]any { return mxVars("id", p.user()) }},
+		"Mutation.setTwoFactorRequirement": {admin: true, others: "FORBIDDEN",
+			op: `mutation { setTwoFactorRequirement(input: {roles: []}) { practice { id twoFactorRequiredRoles } userErrors { field message code } } }`},
 		"Mutation.updatePolicy": {admin: true, others: "FORBIDDEN",
 			op: `mutation { updatePolicy(input: {noShowBuffer: 2}) { practice { id policy { noShowBuffer } } userErrors { field message code } } }`},
 
@@ -1059,6 +1108,25 @@ func (x *matrix) seriesStart() string {
 func (x *matrix) email() string {
 	x.uniq++
 	return fmt.Sprintf("user%d@matrix.example", x.uniq)
+}
+
+// secondFactorLogin makes a fresh login of the practice in the middle of
+// a sign-in, and returns its challenge and a current code of its secret:
+// with enabled, a confirmed factor (the challenge asks for a code), else an
+// enrolment started at a sign-in that requires one.
+func (x *matrix) secondFactorLogin(enabled bool) (challenge, code string) {
+	u := must(x.db.User.Create().SetPracticeID(x.f.practice.ID).SetEmail(x.email()).
+		SetPasswordHash(passwordHash(x.t)).SetRole(user.RoleANALYST).Save(sys()))
+	e := must(x.s.main.TOTP.Enrol(u.ID, u.Email))
+	challenge = fmt.Sprintf("matrix-challenge-%d", u.ID)
+	sum := sha256.Sum256([]byte(challenge))
+	update := u.Update().SetTotpSecret(e.Sealed).SetSignInChallengeHash(hex.EncodeToString(sum[:])).
+		SetSignInChallengeExpiresAt(x.s.clock.Now().Add(time.Minute))
+	if enabled {
+		update.SetTotpEnabledAt(x.s.clock.Now())
+	}
+	must(update.Save(sys()))
+	return challenge, x.s.codeAt(e.Secret)
 }
 
 func (x *matrix) refreshToken() string {

@@ -77,6 +77,7 @@ func TestChangePassword(t *testing.T) {
 
 		wantUserErrors(t, s.do(web.access, changePasswordOp, map[string]any{"c": "not the password", "n": "1qaz2wsx3edc"}),
 			"changePassword", "user", "BAD_USER_INPUT input.currentPassword", "BAD_USER_INPUT input.newPassword")
+		s.clock.Advance(time.Second) // the wrong current password's delay (the sign-in throttle)
 		wantUserErrors(t, s.do(web.access, changePasswordOp, map[string]any{"c": testPassword, "n": testPassword}),
 			"changePassword", "user", "BAD_USER_INPUT input.newPassword")
 		if !s.works(phone.access) || !auth.CheckPassword(must(s.main.DB.Ent.User.Get(sys(), f.clinicianUser.ID)).PasswordHash, testPassword) {
@@ -102,7 +103,7 @@ func TestChangePassword(t *testing.T) {
 		if r := s.do("", loginOp, map[string]any{"e": f.clinicianUser.Email, "p": testPassword}); r.code() != "UNAUTHENTICATED" {
 			t.Errorf("the old password signs in: %+v", r.Errors)
 		}
-		s.clock.Advance(time.Second) // the email's delay after a failure (the sign-in throttle)
+		s.clock.Advance(2 * time.Second) // the email's delay after its second failure in a row (the wrong current password was the first)
 		if r := s.do("", loginOp, map[string]any{"e": f.clinicianUser.Email, "p": newPassword}); len(r.Errors) > 0 {
 			t.Errorf("the new password does not sign in: %+v", r.Errors)
 		}

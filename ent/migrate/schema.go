@@ -590,6 +590,7 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "time_zone", Type: field.TypeString, Default: "America/New_York"},
 		{Name: "policy", Type: field.TypeJSON},
+		{Name: "two_factor_roles", Type: field.TypeJSON, Nullable: true},
 	}
 	// PracticesTable holds the schema information for the "practices" table.
 	PracticesTable = &schema.Table{
@@ -658,6 +659,12 @@ var (
 		{Name: "password_reset_hash", Type: field.TypeString, Nullable: true},
 		{Name: "password_reset_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
+		{Name: "totp_secret", Type: field.TypeString, Nullable: true},
+		{Name: "totp_enabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "totp_last_step", Type: field.TypeInt64, Nullable: true, Default: "0"},
+		{Name: "recovery_code_hashes", Type: field.TypeJSON, Nullable: true},
+		{Name: "sign_in_challenge_hash", Type: field.TypeString, Nullable: true},
+		{Name: "sign_in_challenge_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "practice_id", Type: field.TypeInt},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -668,7 +675,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_practices_practice",
-				Columns:    []*schema.Column{UsersColumns[10]},
+				Columns:    []*schema.Column{UsersColumns[16]},
 				RefColumns: []*schema.Column{PracticesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

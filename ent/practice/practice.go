@@ -25,6 +25,8 @@ const (
 	FieldTimeZone = "time_zone"
 	// FieldPolicy holds the string denoting the policy field in the database.
 	FieldPolicy = "policy"
+	// FieldTwoFactorRoles holds the string denoting the two_factor_roles field in the database.
+	FieldTwoFactorRoles = "two_factor_roles"
 	// Table holds the table name of the practice in the database.
 	Table = "practices"
 )
@@ -37,6 +39,7 @@ var Columns = []string{
 	FieldName,
 	FieldTimeZone,
 	FieldPolicy,
+	FieldTwoFactorRoles,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -284,6 +284,16 @@ func TimeZoneContainsFold(v string) predicate.Practice {
 	return predicate.Practice(sql.FieldContainsFold(FieldTimeZone, v))
 }
 
+// TwoFactorRolesIsNil applies the IsNil predicate on the "two_factor_roles" field.
+func TwoFactorRolesIsNil() predicate.Practice {
+	return predicate.Practice(sql.FieldIsNull(FieldTwoFactorRoles))
+}
+
+// TwoFactorRolesNotNil applies the NotNil predicate on the "two_factor_roles" field.
+func TwoFactorRolesNotNil() predicate.Practice {
+	return predicate.Practice(sql.FieldNotNull(FieldTwoFactorRoles))
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Practice) predicate.Practice {
 	return predicate.Practice(sql.AndPredicates(predicates...))

@@ -47,6 +47,10 @@ func (Practice) Fields() []ent.Field {
 			Default(caseload.DefaultPolicy()).
 			Comment("The caseload policy the rules are computed from.").
 			Annotations(entgql.Skip()),
+		field.JSON("two_factor_roles", []string{}).
+			Optional().
+			Comment("The roles (ADMIN, CLINICIAN, SUPERVISOR, ANALYST) whose users must sign in with a second factor; null is none (no ent default, so that the release before, which knows no such column, still creates practices).").
+			Annotations(entgql.Skip()),
 	}
 }
 

@@ -38,6 +38,18 @@ const (
 	FieldPasswordResetExpiresAt = "password_reset_expires_at"
 	// FieldLastLoginAt holds the string denoting the last_login_at field in the database.
 	FieldLastLoginAt = "last_login_at"
+	// FieldTotpSecret holds the string denoting the totp_secret field in the database.
+	FieldTotpSecret = "totp_secret"
+	// FieldTotpEnabledAt holds the string denoting the totp_enabled_at field in the database.
+	FieldTotpEnabledAt = "totp_enabled_at"
+	// FieldTotpLastStep holds the string denoting the totp_last_step field in the database.
+	FieldTotpLastStep = "totp_last_step"
+	// FieldRecoveryCodeHashes holds the string denoting the recovery_code_hashes field in the database.
+	FieldRecoveryCodeHashes = "recovery_code_hashes"
+	// FieldSignInChallengeHash holds the string denoting the sign_in_challenge_hash field in the database.
+	FieldSignInChallengeHash = "sign_in_challenge_hash"
+	// FieldSignInChallengeExpiresAt holds the string denoting the sign_in_challenge_expires_at field in the database.
+	FieldSignInChallengeExpiresAt = "sign_in_challenge_expires_at"
 	// EdgePractice holds the string denoting the practice edge name in mutations.
 	EdgePractice = "practice"
 	// EdgeClinician holds the string denoting the clinician edge name in mutations.
@@ -82,6 +94,12 @@ var Columns = []string{
 	FieldPasswordResetHash,
 	FieldPasswordResetExpiresAt,
 	FieldLastLoginAt,
+	FieldTotpSecret,
+	FieldTotpEnabledAt,
+	FieldTotpLastStep,
+	FieldRecoveryCodeHashes,
+	FieldSignInChallengeHash,
+	FieldSignInChallengeExpiresAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -197,6 +215,31 @@ func ByPasswordResetExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastLoginAt orders the results by the last_login_at field.
 func ByLastLoginAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastLoginAt, opts...).ToFunc()
+}
+
+// ByTotpSecret orders the results by the totp_secret field.
+func ByTotpSecret(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTotpSecret, opts...).ToFunc()
+}
+
+// ByTotpEnabledAt orders the results by the totp_enabled_at field.
+func ByTotpEnabledAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTotpEnabledAt, opts...).ToFunc()
+}
+
+// ByTotpLastStep orders the results by the totp_last_step field.
+func ByTotpLastStep(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTotpLastStep, opts...).ToFunc()
+}
+
+// BySignInChallengeHash orders the results by the sign_in_challenge_hash field.
+func BySignInChallengeHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSignInChallengeHash, opts...).ToFunc()
+}
+
+// BySignInChallengeExpiresAt orders the results by the sign_in_challenge_expires_at field.
+func BySignInChallengeExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSignInChallengeExpiresAt, opts...).ToFunc()
 }
 
 // ByPracticeField orders the results by practice field.

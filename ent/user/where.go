@@ -100,6 +100,31 @@ func LastLoginAt(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldLastLoginAt, v))
 }
 
+// TotpSecret applies equality check predicate on the "totp_secret" field. It's identical to TotpSecretEQ.
+func TotpSecret(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTotpSecret, v))
+}
+
+// TotpEnabledAt applies equality check predicate on the "totp_enabled_at" field. It's identical to TotpEnabledAtEQ.
+func TotpEnabledAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTotpEnabledAt, v))
+}
+
+// TotpLastStep applies equality check predicate on the "totp_last_step" field. It's identical to TotpLastStepEQ.
+func TotpLastStep(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTotpLastStep, v))
+}
+
+// SignInChallengeHash applies equality check predicate on the "sign_in_challenge_hash" field. It's identical to SignInChallengeHashEQ.
+func SignInChallengeHash(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeExpiresAt applies equality check predicate on the "sign_in_challenge_expires_at" field. It's identical to SignInChallengeExpiresAtEQ.
+func SignInChallengeExpiresAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldSignInChallengeExpiresAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -533,6 +558,316 @@ func LastLoginAtIsNil() predicate.User {
 // LastLoginAtNotNil applies the NotNil predicate on the "last_login_at" field.
 func LastLoginAtNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldLastLoginAt))
+}
+
+// TotpSecretEQ applies the EQ predicate on the "totp_secret" field.
+func TotpSecretEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTotpSecret, v))
+}
+
+// TotpSecretNEQ applies the NEQ predicate on the "totp_secret" field.
+func TotpSecretNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldTotpSecret, v))
+}
+
+// TotpSecretIn applies the In predicate on the "totp_secret" field.
+func TotpSecretIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldTotpSecret, vs...))
+}
+
+// TotpSecretNotIn applies the NotIn predicate on the "totp_secret" field.
+func TotpSecretNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldTotpSecret, vs...))
+}
+
+// TotpSecretGT applies the GT predicate on the "totp_secret" field.
+func TotpSecretGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldTotpSecret, v))
+}
+
+// TotpSecretGTE applies the GTE predicate on the "totp_secret" field.
+func TotpSecretGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldTotpSecret, v))
+}
+
+// TotpSecretLT applies the LT predicate on the "totp_secret" field.
+func TotpSecretLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldTotpSecret, v))
+}
+
+// TotpSecretLTE applies the LTE predicate on the "totp_secret" field.
+func TotpSecretLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldTotpSecret, v))
+}
+
+// TotpSecretContains applies the Contains predicate on the "totp_secret" field.
+func TotpSecretContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldTotpSecret, v))
+}
+
+// TotpSecretHasPrefix applies the HasPrefix predicate on the "totp_secret" field.
+func TotpSecretHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldTotpSecret, v))
+}
+
+// TotpSecretHasSuffix applies the HasSuffix predicate on the "totp_secret" field.
+func TotpSecretHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldTotpSecret, v))
+}
+
+// TotpSecretIsNil applies the IsNil predicate on the "totp_secret" field.
+func TotpSecretIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldTotpSecret))
+}
+
+// TotpSecretNotNil applies the NotNil predicate on the "totp_secret" field.
+func TotpSecretNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldTotpSecret))
+}
+
+// TotpSecretEqualFold applies the EqualFold predicate on the "totp_secret" field.
+func TotpSecretEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldTotpSecret, v))
+}
+
+// TotpSecretContainsFold applies the ContainsFold predicate on the "totp_secret" field.
+func TotpSecretContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldTotpSecret, v))
+}
+
+// TotpEnabledAtEQ applies the EQ predicate on the "totp_enabled_at" field.
+func TotpEnabledAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTotpEnabledAt, v))
+}
+
+// TotpEnabledAtNEQ applies the NEQ predicate on the "totp_enabled_at" field.
+func TotpEnabledAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldTotpEnabledAt, v))
+}
+
+// TotpEnabledAtIn applies the In predicate on the "totp_enabled_at" field.
+func TotpEnabledAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldTotpEnabledAt, vs...))
+}
+
+// TotpEnabledAtNotIn applies the NotIn predicate on the "totp_enabled_at" field.
+func TotpEnabledAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldTotpEnabledAt, vs...))
+}
+
+// TotpEnabledAtGT applies the GT predicate on the "totp_enabled_at" field.
+func TotpEnabledAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldTotpEnabledAt, v))
+}
+
+// TotpEnabledAtGTE applies the GTE predicate on the "totp_enabled_at" field.
+func TotpEnabledAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldTotpEnabledAt, v))
+}
+
+// TotpEnabledAtLT applies the LT predicate on the "totp_enabled_at" field.
+func TotpEnabledAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldTotpEnabledAt, v))
+}
+
+// TotpEnabledAtLTE applies the LTE predicate on the "totp_enabled_at" field.
+func TotpEnabledAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldTotpEnabledAt, v))
+}
+
+// TotpEnabledAtIsNil applies the IsNil predicate on the "totp_enabled_at" field.
+func TotpEnabledAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldTotpEnabledAt))
+}
+
+// TotpEnabledAtNotNil applies the NotNil predicate on the "totp_enabled_at" field.
+func TotpEnabledAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldTotpEnabledAt))
+}
+
+// TotpLastStepEQ applies the EQ predicate on the "totp_last_step" field.
+func TotpLastStepEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTotpLastStep, v))
+}
+
+// TotpLastStepNEQ applies the NEQ predicate on the "totp_last_step" field.
+func TotpLastStepNEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldTotpLastStep, v))
+}
+
+// TotpLastStepIn applies the In predicate on the "totp_last_step" field.
+func TotpLastStepIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldIn(FieldTotpLastStep, vs...))
+}
+
+// TotpLastStepNotIn applies the NotIn predicate on the "totp_last_step" field.
+func TotpLastStepNotIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldTotpLastStep, vs...))
+}
+
+// TotpLastStepGT applies the GT predicate on the "totp_last_step" field.
+func TotpLastStepGT(v int64) predicate.User {
+	return predicate.User(sql.FieldGT(FieldTotpLastStep, v))
+}
+
+// TotpLastStepGTE applies the GTE predicate on the "totp_last_step" field.
+func TotpLastStepGTE(v int64) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldTotpLastStep, v))
+}
+
+// TotpLastStepLT applies the LT predicate on the "totp_last_step" field.
+func TotpLastStepLT(v int64) predicate.User {
+	return predicate.User(sql.FieldLT(FieldTotpLastStep, v))
+}
+
+// TotpLastStepLTE applies the LTE predicate on the "totp_last_step" field.
+func TotpLastStepLTE(v int64) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldTotpLastStep, v))
+}
+
+// TotpLastStepIsNil applies the IsNil predicate on the "totp_last_step" field.
+func TotpLastStepIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldTotpLastStep))
+}
+
+// TotpLastStepNotNil applies the NotNil predicate on the "totp_last_step" field.
+func TotpLastStepNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldTotpLastStep))
+}
+
+// RecoveryCodeHashesIsNil applies the IsNil predicate on the "recovery_code_hashes" field.
+func RecoveryCodeHashesIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldRecoveryCodeHashes))
+}
+
+// RecoveryCodeHashesNotNil applies the NotNil predicate on the "recovery_code_hashes" field.
+func RecoveryCodeHashesNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldRecoveryCodeHashes))
+}
+
+// SignInChallengeHashEQ applies the EQ predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashNEQ applies the NEQ predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashIn applies the In predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldSignInChallengeHash, vs...))
+}
+
+// SignInChallengeHashNotIn applies the NotIn predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldSignInChallengeHash, vs...))
+}
+
+// SignInChallengeHashGT applies the GT predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashGTE applies the GTE predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashLT applies the LT predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashLTE applies the LTE predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashContains applies the Contains predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashHasPrefix applies the HasPrefix predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashHasSuffix applies the HasSuffix predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashIsNil applies the IsNil predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldSignInChallengeHash))
+}
+
+// SignInChallengeHashNotNil applies the NotNil predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldSignInChallengeHash))
+}
+
+// SignInChallengeHashEqualFold applies the EqualFold predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeHashContainsFold applies the ContainsFold predicate on the "sign_in_challenge_hash" field.
+func SignInChallengeHashContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldSignInChallengeHash, v))
+}
+
+// SignInChallengeExpiresAtEQ applies the EQ predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldSignInChallengeExpiresAt, v))
+}
+
+// SignInChallengeExpiresAtNEQ applies the NEQ predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldSignInChallengeExpiresAt, v))
+}
+
+// SignInChallengeExpiresAtIn applies the In predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldSignInChallengeExpiresAt, vs...))
+}
+
+// SignInChallengeExpiresAtNotIn applies the NotIn predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldSignInChallengeExpiresAt, vs...))
+}
+
+// SignInChallengeExpiresAtGT applies the GT predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldSignInChallengeExpiresAt, v))
+}
+
+// SignInChallengeExpiresAtGTE applies the GTE predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldSignInChallengeExpiresAt, v))
+}
+
+// SignInChallengeExpiresAtLT applies the LT predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldSignInChallengeExpiresAt, v))
+}
+
+// SignInChallengeExpiresAtLTE applies the LTE predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldSignInChallengeExpiresAt, v))
+}
+
+// SignInChallengeExpiresAtIsNil applies the IsNil predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldSignInChallengeExpiresAt))
+}
+
+// SignInChallengeExpiresAtNotNil applies the NotNil predicate on the "sign_in_challenge_expires_at" field.
+func SignInChallengeExpiresAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldSignInChallengeExpiresAt))
 }
 
 // HasPractice applies the HasEdge predicate on the "practice" edge.

@@ -12,6 +12,7 @@ import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/document"
 	"github.com/caseload/caseload/ent/episode"
+	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/workflow"
 )
@@ -175,6 +176,34 @@ type ConfirmAppointmentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The first code of a new second factor, which confirms it.
+type ConfirmSecondFactorEnrolmentInput struct {
+	// The challenge from `login` when `enrolmentRequired`; leave it out for the signed-in user (access token).
+	Challenge *string `json:"challenge,omitempty"`
+	// The six-digit code the authenticator app shows for the new secret.
+	Code string `json:"code"`
+}
+
+// The result of `confirmSecondFactorEnrolment`: the recovery codes, and with a challenge the sign-in session (as
+// `LoginPayload`'s).
+type ConfirmSecondFactorEnrolmentPayload struct {
+	// The access token when enrolled with a challenge (the sign-in completes); null for a signed-in user and when refused.
+	Token *string `json:"token,omitempty"`
+	// When the access token stops being accepted; null without a token.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The refresh token when enrolled with a challenge; null for a signed-in user and when refused.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the refresh token stops being accepted unless it is used before; null without a refresh token.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
+	// The user, now with a second factor; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Ten recovery codes, each signs in once instead of a code (a lost phone). Shown this once: only their hashes are
+	// stored. Null when refused.
+	RecoveryCodes []string `json:"recoveryCodes,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the second factor was confirmed.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `createAppointment`: the session entered, or why it was refused.
 type CreateAppointmentPayload struct {
 	// The session entered; null when the input was refused.
@@ -243,6 +272,22 @@ type CreateUserPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The signed-in user's password and a current code, which turn their second factor off.
+type DisableSecondFactorInput struct {
+	// The password the user signs in with.
+	Password string `json:"password"`
+	// The six-digit code the authenticator app shows now.
+	Code string `json:"code"`
+}
+
+// The result of `disableSecondFactor`.
+type DisableSecondFactorPayload struct {
+	// The signed-in user, now without a second factor; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the second factor was turned off.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `excuseStrike`: the excused session, or why it was refused.
 type ExcuseStrikePayload struct {
 	// The session, now excused (not a strike); null when the input was refused.
@@ -287,8 +332,11 @@ type LoginPayload struct {
 	// When the refresh token stops being accepted, unless it is used (and so replaced) before then; null when
 	// `userErrors` is not empty.
 	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
-	// The signed-in user; null when `userErrors` is not empty.
+	// The signed-in user; null when `userErrors` is not empty, and while a second factor is asked (`secondFactor`).
 	User *ent.User `json:"user,omitempty"`
+	// Set instead of the tokens and the user when the password was right and a second factor is needed: finish the
+	// sign-in with `verifySecondFactor` (or enrol first when `enrolmentRequired`). Null otherwise.
+	SecondFactor *SecondFactorChallenge `json:"secondFactor,omitempty"`
 	// Why the request was refused (see `UserError`); empty when the session was started.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -371,6 +419,22 @@ type RefreshTokenPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A current code, which new recovery codes need.
+type RegenerateRecoveryCodesInput struct {
+	// The six-digit code the authenticator app shows now.
+	Code string `json:"code"`
+}
+
+// The result of `regenerateRecoveryCodes`.
+type RegenerateRecoveryCodesPayload struct {
+	// The signed-in user; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Ten new recovery codes, shown this once; the earlier ones no longer work. Null when refused.
+	RecoveryCodes []string `json:"recoveryCodes,omitempty"`
+	// Why the request was refused (see `UserError`); empty when new codes were made.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `reopenCase`: the client, or why the case was not reopened.
 type ReopenCasePayload struct {
 	// The client, ACTIVE again in a new episode; null when the input was refused.
@@ -414,6 +478,20 @@ type ResetPasswordPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The user whose second factor to clear.
+type ResetSecondFactorInput struct {
+	// The user who lost their authenticator (and recovery codes).
+	UserID int `json:"userID"`
+}
+
+// The result of `resetSecondFactor`.
+type ResetSecondFactorPayload struct {
+	// The user, now without a second factor and signed out everywhere; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the second factor was cleared.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The result of `revokeRecurring`: what was cancelled, or why nothing was.
 type RevokeRecurringPayload struct {
 	// The client, no longer holding the recurring privilege; null when the input was refused.
@@ -430,6 +508,22 @@ type ScheduleAppointmentPayload struct {
 	Appointment *ent.Appointment `json:"appointment,omitempty"`
 	// Why the input was refused, every refusal at once; empty when the session was booked (see `UserError`).
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The second step of a sign-in: `login` returns it instead of tokens when the user has a second factor, or their role
+// must have one (`Practice.twoFactorRequiredRoles`). The challenge proves the password was right; it works once and for
+// 5 minutes, and a new `login` replaces it.
+type SecondFactorChallenge struct {
+	// Opaque, single-use token to send to `verifySecondFactor`, or while `enrolmentRequired`, to
+	// `startSecondFactorEnrolment` and `confirmSecondFactorEnrolment`. Keep it as the refresh token: out of page scripts'
+	// reach and out of logs.
+	Challenge string `json:"challenge"`
+	// When the challenge stops being accepted (5 minutes after `login`): sign in again then.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// True when the user has no second factor yet but their role requires one: the challenge then allows only enrolment
+	// (`startSecondFactorEnrolment`, then `confirmSecondFactorEnrolment`, which signs in). False: send a code to
+	// `verifySecondFactor`.
+	EnrolmentRequired bool `json:"enrolmentRequired"`
 }
 
 // The result of `sendClosureWarning`: the warning recorded, or why it was refused.
@@ -449,6 +543,20 @@ type SetBackfillPreferencePayload struct {
 	// The client, with the preference and windows set; null when the input was refused.
 	Client *ent.ClientProfile `json:"client,omitempty"`
 	// Why the input was refused, every refusal at once (each bad window by its index); empty when the preference was set (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The roles that must sign in with a second factor.
+type SetTwoFactorRequirementInput struct {
+	// Every role that must use one (replaces the list); `[]` requires it of none.
+	Roles []user.Role `json:"roles"`
+}
+
+// The result of `setTwoFactorRequirement`.
+type SetTwoFactorRequirementPayload struct {
+	// The practice with its new requirement; null when refused.
+	Practice *ent.Practice `json:"practice,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the requirement was set.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -473,6 +581,22 @@ type SignDocumentPayload struct {
 	// The document, now SIGNED; null when signing was refused.
 	Document *ent.Document `json:"document,omitempty"`
 	// Why signing was refused; empty when the document was signed (see `UserError`).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Whose enrolment to start: the challenge of a sign-in that requires one, or none for the signed-in user.
+type StartSecondFactorEnrolmentInput struct {
+	// The challenge from `login` when `enrolmentRequired`; leave it out to enrol the signed-in user (access token).
+	Challenge *string `json:"challenge,omitempty"`
+}
+
+// The result of `startSecondFactorEnrolment`: the new secret, shown this once.
+type StartSecondFactorEnrolmentPayload struct {
+	// The secret in base32, for typing into the authenticator app; null when refused.
+	Secret *string `json:"secret,omitempty"`
+	// The `otpauth://` URI of the secret, for a QR code the app scans; null when refused.
+	OtpauthURL *string `json:"otpauthURL,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the enrolment was started.
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -604,6 +728,34 @@ type UserError struct {
 	Message string `json:"message"`
 	// The kind of refusal, for the front end to act on.
 	Code caseload.Code `json:"code"`
+}
+
+// The second step of a sign-in: the challenge from `login` and one code.
+type VerifySecondFactorInput struct {
+	// The challenge from `LoginPayload.secondFactor`.
+	Challenge string `json:"challenge"`
+	// The six-digit code the authenticator app shows now; or send `recoveryCode` instead (exactly one of the two).
+	Code *string `json:"code,omitempty"`
+	// One of the user's unused recovery codes, for a lost phone; it is used up. Exactly one of `code` and this.
+	RecoveryCode *string `json:"recoveryCode,omitempty"`
+}
+
+// The result of `verifySecondFactor`: a sign-in session as `LoginPayload`'s.
+type VerifySecondFactorPayload struct {
+	// The access token, as `LoginPayload.token`; null when refused.
+	Token *string `json:"token,omitempty"`
+	// When the access token stops being accepted; null when refused.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The refresh token, as `LoginPayload.refreshToken`; null when refused.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the refresh token stops being accepted unless it is used before; null when refused.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
+	// The signed-in user; null when refused.
+	User *ent.User `json:"user,omitempty"`
+	// How many unused recovery codes the user has left; null when refused. At 2 or fewer, ask for new ones (`regenerateRecoveryCodes`).
+	RecoveryCodesLeft *int `json:"recoveryCodesLeft,omitempty"`
+	// Why the request was refused (see `UserError`); empty when the session was started.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Whether a caseload is the right size for the clinician's slots.

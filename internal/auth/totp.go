@@ -37,6 +37,10 @@ const (
 // 32 bytes.
 var ErrTOTPKey = errors.New("the key of the second factor must be 32 bytes")
 
+// ErrNoTOTP is returned by the methods of a nil *TOTP: a server set up
+// without the second factor's key.
+var ErrNoTOTP = errors.New("the second factor is not set up on this server")
+
 // TOTP seals and checks the second factor's secrets. Secrets are stored
 // sealed (AES-256-GCM, the login's id as additional data, so a sealed
 // secret copied to another login does not open): a copy of the database
@@ -86,6 +90,9 @@ type Enrolment struct {
 // Enrol makes a new secret for the login userID, named account (its email)
 // in the app.
 func (t *TOTP) Enrol(userID int, account string) (Enrolment, error) {
+	if t == nil {
+		return Enrolment{}, ErrNoTOTP
+	}
 	key, err := totp.Generate(totp.GenerateOpts{
 		Issuer: t.Issuer, AccountName: account, Period: TOTPPeriod, SecretSize: 20,
 		Digits: TOTPDigits, Algorithm: otp.AlgorithmSHA1,
@@ -107,6 +114,9 @@ func Step(now time.Time) int64 { return now.Unix() / TOTPPeriod }
 // returns the step the code belongs to, which the caller stores and passes
 // as lastStep next time: a code of that step or an earlier one is refused.
 func (t *TOTP) Check(userID int, sealed, code string, now time.Time, lastStep int64) (step int64, ok bool, err error) {
+	if t == nil {
+		return 0, false, ErrNoTOTP
+	}
 	secret, err := t.open(userID, sealed)
 	if err != nil {
 		return 0, false, err

@@ -170,12 +170,19 @@ const (
 	// SignInRefreshReused: a refresh token presented a second time (its
 	// session is revoked).
 	SignInRefreshReused SignInFailure = "refresh_reused"
+	// SignInBadSecondFactor: a wrong, replayed or used code of the second
+	// factor (a TOTP code or a recovery code).
+	SignInBadSecondFactor SignInFailure = "bad_second_factor"
+	// SignInBadChallenge: an unknown, used or expired challenge of a
+	// sign-in's second step.
+	SignInBadChallenge SignInFailure = "bad_challenge"
 )
 
 // SignInFailures lists every SignInFailure.
 var SignInFailures = []SignInFailure{
 	SignInUnknownEmail, SignInBadPassword, SignInInactiveUser,
 	SignInLockedOut, SignInDelayed, SignInRefreshInvalid, SignInRefreshReused,
+	SignInBadSecondFactor, SignInBadChallenge,
 }
 
 // LockoutScope is what the throttle locked: an email at a client address

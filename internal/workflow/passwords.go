@@ -15,6 +15,7 @@ import (
 	"github.com/caseload/caseload/ent/user"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/observe"
 	"github.com/caseload/caseload/internal/viewer"
 )
 
@@ -26,7 +27,8 @@ const PasswordResetTTL = 24 * time.Hour
 var errInvalidResetCode = caseload.Invalid("resetCode", "invalid or expired reset code: ask an admin for a new one")
 
 // ChangePassword sets the signed-in user's password, after checking the
-// current one, and ends every other session of the user (the caller's
+// current one (a wrong one counts against the sign-in throttle, and while
+// the email waits at the address the change is RATE_LIMITED), and ends every other session of the user (the caller's
 // stays). Every refusal is reported at once: a wrong current password on
 // currentPassword, a new password that breaks a rule (auth.ValidatePassword)
 // or equals the current one on newPassword.
@@ -42,9 +44,17 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) (*en
 	if err != nil {
 		return nil, err
 	}
+	// A wrong current password counts against the sign-in throttle, as at
+	// login: a stolen access token must not test passwords at full speed.
+	attempt, err := s.throttled(ctx, u)
+	if err != nil {
+		return nil, err
+	}
 	var refused caseload.Collector
 	if !auth.CheckPassword(u.PasswordHash, current) {
 		refused.Refuse(caseload.Invalid("currentPassword", "the current password is not right"))
+		s.signInFailed(observe.SignInBadPassword)
+		s.countFailure(ctx, u, attempt, nil)
 	}
 	if err := auth.ValidatePassword(next, u.Email); err != nil {
 		refused.Refuse(caseload.Invalid("newPassword", "%v", err))

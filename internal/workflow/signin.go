@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -34,6 +35,9 @@ type Session struct {
 	RefreshTokenExpiresAt time.Time
 	// User is the signed-in user.
 	User *ent.User
+	// SecondFactor, when set, is the challenge of the sign-in's second
+	// step, and the session has no tokens and no user yet.
+	SecondFactor *Challenge
 }
 
 func newSession(p *auth.Pair, u *ent.User) *Session {
@@ -120,13 +124,23 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		if err != nil {
 			return nil, err
 		}
+		if challenge, err := s.secondStep(ctx, sys, tx, u, rehash); err != nil || challenge != nil {
+			return challenge, err
+		}
 		return s.signIn(sys, tx, u, attempt, rehash)
 	}
 	s.signInFailed(reason)
-	// The failed attempt must be counted, and audited, although the
-	// mutation's transaction rolls back.
+	s.countFailure(ctx, u, attempt, s.signInEvent(ctx, u, "login", detail))
+	return nil, errInvalidCredentials
+}
+
+// countFailure counts a failed attempt against the sign-in throttle (its
+// email at its address, and the email's delay) and writes its audit event
+// ev (if not nil) and those of the locks it sets. Both must be written
+// although the mutation's transaction rolls back: they are, after it. u
+// is the login the attempt was for (nil for an unknown email).
+func (s *Service) countFailure(ctx context.Context, u *ent.User, attempt auth.Attempt, ev *signInAudit) {
 	now := s.now()
-	ev := s.signInEvent(ctx, u, "login", detail)
 	s.afterTransaction(ctx, func(ctx context.Context) error {
 		locked, err := s.throttle.Fail(ctx, s.db, attempt, now)
 		if aerr := ev.write(ctx, s.db); aerr != nil {
@@ -145,7 +159,6 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		}
 		return err
 	})
-	return nil, errInvalidCredentials
 }
 
 // signInAudit is the audit event of a refused sign-in or refresh of a known
@@ -160,6 +173,8 @@ type signInAudit struct {
 	requestID      string
 	origin         reqid.Origin
 	at             time.Time
+	// outcome is DENIED unless set.
+	outcome auditevent.Outcome
 }
 
 func (s *Service) signInEvent(ctx context.Context, u *ent.User, action, detail string) *signInAudit {
@@ -186,7 +201,7 @@ func (e *signInAudit) write(ctx context.Context, db *ent.Client) error {
 		SetAddress(e.origin.Address).
 		SetUserAgent(ua).
 		SetOccurredAt(e.at).
-		SetOutcome(auditevent.OutcomeDENIED).
+		SetOutcome(cmp.Or(e.outcome, auditevent.OutcomeDENIED)).
 		SetDetail(e.detail).
 		Exec(privacy.DecisionContext(ctx, privacy.Allow))
 }

@@ -45,6 +45,7 @@ type Service struct {
 	facts    func(context.Context) Facts
 	sessions *auth.Sessions
 	throttle *auth.LoginThrottle
+	totp     *auth.TOTP
 	signIns  observe.SignIns
 	now      func() time.Time
 	log      *slog.Logger
@@ -61,6 +62,8 @@ type Options struct {
 	Sessions *auth.Sessions
 	// Throttle limits failed sign-ins.
 	Throttle *auth.LoginThrottle
+	// TOTP seals and checks the second factor's secrets.
+	TOTP *auth.TOTP
 	// SignIns is told of failed sign-ins and of the throttle's locks (the
 	// server's metrics); nil tells nobody.
 	SignIns observe.SignIns
@@ -78,7 +81,7 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{db: o.DB, facts: o.Facts, sessions: o.Sessions, throttle: o.Throttle, signIns: o.SignIns, now: o.Now, log: o.Logger}
+	return &Service{db: o.DB, facts: o.Facts, sessions: o.Sessions, throttle: o.Throttle, totp: o.TOTP, signIns: o.SignIns, now: o.Now, log: o.Logger}
 }
 
 // tx is the client of the mutation's transaction; outside one (a read) the
