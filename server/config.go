@@ -27,6 +27,9 @@ type Config struct {
 	// AdminAddr is the admin listener's address (/metrics), apart from Addr
 	// so that it need not be public; "" serves no admin listener.
 	AdminAddr string
+	// Pprof serves the Go runtime's profiles at /debug/pprof/ on the admin
+	// listener (admin.go); off by default, refused without an admin address.
+	Pprof bool
 	// DatabaseURL is a postgres:// URL or the path of the SQLite file.
 	DatabaseURL string
 	// Demo seeds the demo practice into an empty database.
@@ -92,6 +95,7 @@ type Config struct {
 const (
 	envAddr          = "CASELOAD_ADDR"
 	envAdminAddr     = "CASELOAD_ADMIN_ADDR"
+	envPprof         = "CASELOAD_PPROF"
 	envDatabaseURL   = "DATABASE_URL"
 	envDemo          = "CASELOAD_DEMO"
 	envJWTSecret     = "CASELOAD_JWT_SECRET"
@@ -144,6 +148,9 @@ func ParseConfig(args []string, getenv func(string) string) (*Config, error) {
 	cfg := &Config{}
 	fs.StringVar(&cfg.Addr, "addr", orDefault(getenv(envAddr), "127.0.0.1:8080"), "listen address (env "+envAddr+")")
 	fs.StringVar(&cfg.AdminAddr, "admin-addr", orDefault(getenv(envAdminAddr), DefaultAdminAddr), "admin listen address serving /metrics; off: none (env "+envAdminAddr+")")
+	if err := pprofFlag(fs, getenv, &cfg.Pprof); err != nil {
+		return nil, err
+	}
 	databaseFlag(fs, getenv, &cfg.DatabaseURL)
 	demoDefault, _ := strconv.ParseBool(getenv(envDemo))
 	fs.BoolVar(&cfg.Demo, "demo", demoDefault, "seed the demo practice into an empty database (env "+envDemo+")")

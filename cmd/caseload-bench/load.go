@@ -20,6 +20,10 @@ type load struct {
 	Requests    int
 	Duration    time.Duration
 	Warmup      int
+	// CPU, when set, reads the CPU time so far of whatever serves the
+	// operation and of the database; the run records what its measured
+	// requests cost.
+	CPU func() (server, database time.Duration)
 }
 
 // result is what one run of one operation measured, client-side.
@@ -40,6 +44,18 @@ type result struct {
 	StatementsMin, StatementsMax int
 	StatementsMean               float64
 	statementsSeen               int
+	// CPUServer and CPUDatabase are the CPU time of the serving process and
+	// of the database's processes over the measured requests (0: unknown).
+	CPUServer, CPUDatabase time.Duration
+}
+
+// CPUPerRequest is the serving process's and the database's CPU time per
+// measured request.
+func (r *result) CPUPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return (r.CPUServer + r.CPUDatabase) / time.Duration(r.Requests)
 }
 
 // RPS is requests completed per second of the run.
@@ -108,6 +124,10 @@ func (l load) run(ctx context.Context, name string, first int, send request) (*r
 	wwg.Wait()
 	var sent atomic.Int64
 	deadline := time.Now().Add(l.Duration)
+	var cpuServer, cpuDatabase time.Duration
+	if l.CPU != nil {
+		cpuServer, cpuDatabase = l.CPU()
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range l.Concurrency {
@@ -127,6 +147,10 @@ func (l load) run(ctx context.Context, name string, first int, send request) (*r
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
+	if l.CPU != nil {
+		server, database := l.CPU()
+		res.CPUServer, res.CPUDatabase = server-cpuServer, database-cpuDatabase
+	}
 	res.Requests = len(res.Latencies)
 	slices.Sort(res.Latencies)
 	if res.statementsSeen > 0 {

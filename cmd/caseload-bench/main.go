@@ -2,8 +2,10 @@
 // on a large generated practice: it builds the server, generates the
 // large practice of internal/fakepractice into a fresh PostgreSQL database (and,
 // separately, a SQLite file), starts the server on 127.0.0.1, drives each
-// operation at concurrency 1 and 16, times a hand-written SQL baseline of
-// the dashboard in the same run, and writes the report.
+// operation at concurrency 1 and 16 together with the limits of the screens
+// (the best single hand-written SQL statement for the same answer, served
+// as JSON over HTTP by a minimal handler: limit.go), after checking that
+// each limit answers as its screen, and writes the report.
 //
 //	go run ./cmd/caseload-bench            # both databases, writes docs/benchmarks.md
 //	go run ./cmd/caseload-bench -db sqlite -requests 100 -out /tmp/bench.md
@@ -37,6 +39,13 @@ import (
 var benchPassword = fakepractice.Password
 
 func main() {
+	if dsn := os.Getenv(envServeLimit); dsn != "" {
+		if err := serveLimit(dsn, os.Getenv(envLimitClinic)); err != nil {
+			fmt.Fprintln(os.Stderr, "caseload-bench limit server:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "caseload-bench:", err)
 		os.Exit(1)
@@ -57,6 +66,12 @@ type settings struct {
 	memoryLimit string
 	// only, when not empty, names the operations to run.
 	only map[string]bool
+	// size is the generated practice's.
+	size fakepractice.Size
+	// checkOnly compares the limits' answers with the screens' and measures nothing.
+	checkOnly bool
+	// explain writes the limits' plans (EXPLAIN ANALYZE) to this file.
+	explain string
 }
 
 func run() error {
@@ -73,6 +88,9 @@ func run() error {
 	flag.IntVar(&s.requests, "requests", 300, "most measured requests per operation and concurrency")
 	flag.DurationVar(&s.duration, "duration", 15*time.Second, "longest measured run per operation and concurrency")
 	flag.IntVar(&s.warmup, "warmup", 10, "unmeasured requests before each run")
+	practice := flag.String("practice", "large", "the generated practice: large (the benchmark's) or small (4 clinicians: a smoke run, -explain)")
+	flag.BoolVar(&s.checkOnly, "check", false, "only compare each limit's answer with its screen's, field by field, and measure nothing")
+	flag.StringVar(&s.explain, "explain", "", "write the EXPLAIN (ANALYZE, BUFFERS) of each limit statement on PostgreSQL to this file")
 	flag.StringVar(&s.memoryLimit, "gomemlimit", "110MiB", "the server's soft memory limit, GOMEMLIMIT (empty: none)")
 	flag.Parse()
 	switch *dbs {
@@ -89,6 +107,14 @@ func run() error {
 			return fmt.Errorf("-concurrency: %q is not a level between 1 and 256", f)
 		}
 		s.concurrency = append(s.concurrency, n)
+	}
+	switch *practice {
+	case "large":
+		s.size = fakepractice.Large
+	case "small":
+		s.size = smallPractice
+	default:
+		return fmt.Errorf("-practice must be large or small, got %q", *practice)
 	}
 	if *only != "" {
 		s.only = map[string]bool{}
@@ -124,7 +150,7 @@ func run() error {
 		rep.Runs = append(rep.Runs, r)
 		printRun(os.Stdout, r)
 	}
-	if s.out != "" {
+	if s.out != "" && !s.checkOnly {
 		if err := rep.write(s.out); err != nil {
 			return err
 		}
@@ -168,7 +194,7 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if err := conn.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	opts := fakepractice.Options{Size: fakepractice.Large, Seed: 1, Now: now}
+	opts := fakepractice.Options{Size: s.size, Seed: 1, Now: now}
 	began := time.Now()
 	stats, err := fakepractice.Load(ctx, conn, opts)
 	if err != nil {
@@ -189,7 +215,7 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	}
 	defer srv.Stop()
 	a := newAPI(srv.URL)
-	f, err := loadFixtures(ctx, a, time.Now().UTC(), zone)
+	f, err := loadFixtures(ctx, a, time.Now().UTC(), zone, s.size.Clinicians)
 	if err != nil {
 		return nil, err
 	}
@@ -206,15 +232,55 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if err := conn.SQL.QueryRowContext(ctx, "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = '"+benchClinician+"'").Scan(&clinicianID); err != nil {
 		return nil, fmt.Errorf("finding %s: %w", benchClinician, err)
 	}
+	limit, err := startLimit(ctx, dsn, clinicianID)
+	if err != nil {
+		return nil, err
+	}
+	defer limit.Stop()
+	diffs, err := checkCaseloadList(ctx, a, f.clinician, limit.URL, clinicianID, f.dashboardClients)
+	if err != nil {
+		return nil, err
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("the caseload list's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
+	}
+	r.LimitsChecked = []string{"caseload list"}
+	fmt.Printf("%s: the caseload list's limit answers as the screen (%d clients compared field by field)\n", dialectName, f.dashboardClients)
+	if s.explain != "" && dialectName == dialect.Postgres {
+		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients); err != nil {
+			return nil, err
+		}
+		fmt.Println("wrote", s.explain)
+	}
+	if s.checkOnly {
+		return r, nil
+	}
 	ops := operations(a, f)
-	ops = append(ops[:1], append([]operation{{"dashboard SQL baseline", baseline(conn.SQL, dialectName, clinicianID, time.Now().UTC(), f.dashboardClients)}}, ops[1:]...)...)
+	listURL := limitURL(limit.URL, clinicianID, f.dashboardClients)
+	ops = append(ops[:1], append([]operation{
+		{"caseload list", func(ctx context.Context, _ int) (int, error) {
+			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
+		}},
+		{"caseload list limit", func(ctx context.Context, _ int) (int, error) {
+			return 1, getLimit(ctx, a.client, listURL, nil)
+		}},
+	}, ops[1:]...)...)
+	serverPid, limitPid := srv.cmd.Process.Pid, limit.cmd.Process.Pid
 	index := 0 // bookings count on across runs: each books a new hour
 	for _, op := range ops {
 		if s.only != nil && !s.only[op.name] {
 			continue
 		}
 		for _, c := range s.concurrency {
-			l := load{Concurrency: c, Requests: s.requests, Duration: s.duration, Warmup: max(s.warmup, c)}
+			pid := serverPid
+			if strings.HasSuffix(op.name, " limit") {
+				pid = limitPid
+			}
+			l := load{Concurrency: c, Requests: s.requests, Duration: s.duration, Warmup: max(s.warmup, c), CPU: func() (time.Duration, time.Duration) {
+				server, _ := processCPU(pid)
+				database, _ := databaseCPU(ctx, conn)
+				return server, database
+			}}
 			peakBefore, _ := srv.PeakMemory()
 			reset := srv.ResetPeakMemory() == nil
 			res, next := l.run(ctx, op.name, index, op.send)
@@ -226,8 +292,8 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 				r.PeakMemory = peakBefore
 			}
 			r.Results = append(r.Results, res)
-			fmt.Printf("  %-24s c=%-3d %5d req %8.1f req/s  p50 %-9v p99 %-9v errors %d\n", op.name, c, res.Requests, res.RPS(),
-				res.Percentile(50).Round(10*time.Microsecond), res.Percentile(99).Round(10*time.Microsecond), res.Errors)
+			fmt.Printf("  %-24s c=%-3d %5d req %8.1f req/s  p50 %-9v p99 %-9v cpu/req %-9v errors %d\n", op.name, c, res.Requests, res.RPS(),
+				res.Percentile(50).Round(10*time.Microsecond), res.Percentile(99).Round(10*time.Microsecond), res.CPUPerRequest().Round(10*time.Microsecond), res.Errors)
 			if res.Errors > 0 {
 				fmt.Printf("    first error: %s\n", res.FirstError)
 			}
@@ -265,6 +331,11 @@ func createPostgresDatabase(ctx context.Context, adminURL, name string) (func(),
 		}
 	}, nil
 }
+
+// smallPractice is the practice of a smoke run and of -explain: four
+// clinicians (clinician02 is not a supervisor) with the large one's
+// caseloads and years of history.
+var smallPractice = fakepractice.Size{Clinicians: 4, ActiveClientsPerClinician: 55, ClosedClients: 120, WaitlistClients: 4, Years: 2}
 
 // databaseVersion names the database server or library.
 func databaseVersion(ctx context.Context, db *database.DB) (string, error) {

@@ -177,7 +177,7 @@ type fixtures struct {
 }
 
 // loadFixtures signs in and finds the ids of the operations.
-func loadFixtures(ctx context.Context, a *api, now time.Time, zone *time.Location) (*fixtures, error) {
+func loadFixtures(ctx context.Context, a *api, now time.Time, zone *time.Location, clinicians int) (*fixtures, error) {
 	f := &fixtures{dashboardClients: 60, password: benchPassword}
 	var err error
 	if f.clinician, err = a.login(ctx, benchClinician, f.password); err != nil {
@@ -219,7 +219,7 @@ func loadFixtures(ctx context.Context, a *api, now time.Time, zone *time.Locatio
 	today := now.In(zone)
 	f.metricsTo = today.Format(time.DateOnly)
 	f.metricsFrom = today.AddDate(-1, 0, 1).Format(time.DateOnly)
-	for i := 1; i <= 40; i++ {
+	for i := 1; i <= clinicians; i++ {
 		f.logins = append(f.logins, fmt.Sprintf("clinician%02d@bench.example", i))
 	}
 	return f, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type dbRun struct {
 	DashboardStatements []clientsStatements
 	// PeakMemory is the server's peak resident set size (VmHWM), bytes.
 	PeakMemory int64
+	// LimitsChecked are the screens whose limit answered as the screen did.
+	LimitsChecked []string
 }
 
 type clientsStatements struct{ Clients, Statements int }
@@ -99,6 +102,8 @@ func statementsCell(r *result) string {
 func printRun(w io.Writer, r *dbRun) {
 	fmt.Fprintf(w, "\n%s (%s)\n", r.Dialect, r.DatabaseVersion)
 	writeTable(w, r)
+	fmt.Fprintln(w)
+	writeRatios(w, r)
 	fmt.Fprintf(w, "server peak memory (VmHWM): %.1f MB\n\n", float64(r.PeakMemory)/(1<<20))
 	for _, t := range targets(r) {
 		fmt.Fprintf(w, "%-4s %s: %s\n", t.verdict(), t.Name, t.Measured)
@@ -106,19 +111,78 @@ func printRun(w io.Writer, r *dbRun) {
 }
 
 func writeTable(w io.Writer, r *dbRun) {
-	fmt.Fprintln(w, "| operation | concurrency | requests | requests/s | p50 ms | p95 ms | p99 ms | errors | SQL statements/request | server peak MB |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| operation | concurrency | requests | requests/s | p50 ms | p95 ms | p99 ms | CPU ms/request (server + database) | errors | SQL statements/request | server peak MB |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, res := range r.Results {
 		peak := "-"
 		if res.PeakMemory > 0 {
 			peak = fmt.Sprintf("%.0f", float64(res.PeakMemory)/(1<<20))
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %.1f | %s | %s | %s | %d | %s | %s |\n", res.Operation, res.Concurrency, res.Requests, res.RPS(),
-			ms(res.Percentile(50)), ms(res.Percentile(95)), ms(res.Percentile(99)), res.Errors, statementsCell(res), peak)
+		fmt.Fprintf(w, "| %s | %d | %d | %.1f | %s | %s | %s | %s | %d | %s | %s |\n", res.Operation, res.Concurrency, res.Requests, res.RPS(),
+			ms(res.Percentile(50)), ms(res.Percentile(95)), ms(res.Percentile(99)), cpuCell(res), res.Errors, statementsCell(res), peak)
 	}
 }
 
-// target is one goal of issue 7 with what was measured.
+func cpuCell(r *result) string {
+	return fmt.Sprintf("%s (%s + %s)", ms(r.CPUPerRequest()), ms(perRequest(r.CPUServer, r)), ms(perRequest(r.CPUDatabase, r)))
+}
+
+func perRequest(d time.Duration, r *result) time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return d / time.Duration(r.Requests)
+}
+
+// screensWithLimits are the screens measured beside their limit
+// ("<screen> limit").
+var screensWithLimits = []string{"caseload list", "dashboard"}
+
+// limitRatio is a screen against its limit at one concurrency.
+type limitRatio struct {
+	Screen                    string
+	Concurrency               int
+	P50, P99, Throughput, CPU float64
+}
+
+// ratios are the screens' ratios to their limits: latency and CPU per
+// request of the screen over the limit's, and the limit's throughput over
+// the screen's (so that above 1 is always the screen costing more).
+func ratios(r *dbRun) []limitRatio {
+	var out []limitRatio
+	div := func(a, b float64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return a / b
+	}
+	for _, res := range r.Results {
+		limit := r.find(res.Operation+" limit", res.Concurrency)
+		if limit == nil || !slices.Contains(screensWithLimits, res.Operation) {
+			continue
+		}
+		out = append(out, limitRatio{Screen: res.Operation, Concurrency: res.Concurrency,
+			P50:        div(float64(res.Percentile(50)), float64(limit.Percentile(50))),
+			P99:        div(float64(res.Percentile(99)), float64(limit.Percentile(99))),
+			Throughput: div(limit.RPS(), res.RPS()),
+			CPU:        div(float64(res.CPUPerRequest()), float64(limit.CPUPerRequest()))})
+	}
+	return out
+}
+
+func writeRatios(w io.Writer, r *dbRun) {
+	rs := ratios(r)
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "| screen / its limit | concurrency | p50 | p99 | throughput (limit's / screen's) | CPU per request |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, x := range rs {
+		fmt.Fprintf(w, "| %s | %d | %.2fx | %.2fx | %.2fx | %.2fx |\n", x.Screen, x.Concurrency, x.P50, x.P99, x.Throughput, x.CPU)
+	}
+}
+
+// target is one goal of issue 18 with what was measured.
 type target struct {
 	Name, Measured string
 	Met            bool
@@ -131,56 +195,94 @@ func (t target) verdict() string {
 	return "MISS"
 }
 
-// targets checks the goals of issue 7 against a database's run.
+// targetConcurrency is the concurrency issue 18's ratios are judged at.
+const targetConcurrency = 16
+
+// targets checks the goals of issue 18 ("Targets") against a database's
+// run. A goal whose figures the run lacks is a MISS, saying what is missing.
 func targets(r *dbRun) []target {
 	var ts []target
-	maxC := 0
-	for _, res := range r.Results {
-		maxC = max(maxC, res.Concurrency)
+	for _, screen := range screensWithLimits {
+		ts = append(ts, limitTarget(r, screen))
 	}
-	if d := r.find("dashboard", maxC); d != nil {
+	if d := r.find("dashboard", targetConcurrency); d != nil {
 		p99 := d.Percentile(99)
-		ts = append(ts, target{fmt.Sprintf("dashboard p99 at concurrency %d <= 50 ms", maxC), over(p99, 50*time.Millisecond), p99 <= 50*time.Millisecond})
+		ts = append(ts, target{fmt.Sprintf("dashboard p99 at concurrency %d <= 50 ms", targetConcurrency), over(p99, 50*time.Millisecond), p99 <= 50*time.Millisecond})
+	} else {
+		ts = append(ts, target{fmt.Sprintf("dashboard p99 at concurrency %d <= 50 ms", targetConcurrency), "not measured at that concurrency", false})
 	}
-	if len(r.DashboardStatements) == 2 {
-		a, b := r.DashboardStatements[0], r.DashboardStatements[1]
-		worst := 0
-		for _, res := range r.Results {
-			if res.Operation == "dashboard" {
-				worst = max(worst, res.StatementsMax)
-			}
-		}
-		ts = append(ts, target{"SQL statements per dashboard <= 10, the same at 10 and 60 clients",
-			fmt.Sprintf("%d at %d clients, %d at %d clients, at most %d under load", a.Statements, a.Clients, b.Statements, b.Clients, worst),
-			a.Statements == b.Statements && b.Statements <= 10 && worst <= 10})
-	}
-	met, parts := true, []string(nil)
-	for _, res := range r.Results {
-		if res.Operation != "dashboard" {
-			continue
-		}
-		base := r.find("dashboard SQL baseline", res.Concurrency)
-		if base == nil || base.Percentile(50) == 0 {
-			continue
-		}
-		ratio := float64(res.Percentile(50)) / float64(base.Percentile(50))
-		met = met && ratio <= 2
-		parts = append(parts, fmt.Sprintf("p50 %.1fx at concurrency %d (%s vs %s ms)", ratio, res.Concurrency, ms(res.Percentile(50)), ms(base.Percentile(50))))
-	}
-	if len(parts) > 0 {
-		ts = append(ts, target{"GraphQL dashboard within 2x of the SQL baseline's latency", strings.Join(parts, "; "), met})
-	}
-	if m := r.find("practiceMetrics", 1); m != nil {
-		ts = append(ts, target{"practiceMetrics for a year by month < 300 ms (p99, concurrency 1)", over(m.Percentile(99), 300*time.Millisecond), m.Percentile(99) < 300*time.Millisecond})
+	ts = append(ts, statementsTarget(r))
+	if r.Dialect == dialect.Postgres {
+		ts = append(ts, writesTarget(r))
 	}
 	errs := 0
 	for _, res := range r.Results {
 		errs += res.Errors
 	}
-	ts = append(ts, target{"no errors", fmt.Sprintf("%d errors", errs), errs == 0})
 	mb := float64(r.PeakMemory) / (1 << 20)
-	ts = append(ts, target{"server peak memory < 150 MB", fmt.Sprintf("%.1f MB", mb), mb < 150})
+	ts = append(ts, target{"server peak memory < 150 MB; no errors", fmt.Sprintf("%.1f MB, %d errors", mb, errs), mb < 150 && errs == 0})
 	return ts
+}
+
+// limitTarget: p50 and CPU per request within 1.5x of the limit's at
+// concurrency 16, throughput at least 1/1.5 of the limit's.
+func limitTarget(r *dbRun, screen string) target {
+	name := fmt.Sprintf("%s: p50 and CPU/request within 1.5x of its limit at concurrency %d, throughput >= 1/1.5 of the limit's", screen, targetConcurrency)
+	for _, x := range ratios(r) {
+		if x.Screen == screen && x.Concurrency == targetConcurrency {
+			return target{name, fmt.Sprintf("p50 %.2fx, CPU %.2fx, throughput %.2fx below the limit's", x.P50, x.CPU, x.Throughput),
+				x.P50 <= 1.5 && x.CPU <= 1.5 && x.Throughput <= 1.5}
+		}
+	}
+	measured := slices.ContainsFunc(r.Results, func(res *result) bool { return res.Operation == screen+" limit" })
+	if !measured {
+		return target{name, "no limit for this screen yet", false}
+	}
+	return target{name, fmt.Sprintf("not measured at concurrency %d", targetConcurrency), false}
+}
+
+// statementsTarget: at most 4 statements per screen, the dashboard's the
+// same at 10 and 60 clients.
+func statementsTarget(r *dbRun) target {
+	worst, parts := 0, []string(nil)
+	for _, res := range r.Results {
+		if slices.Contains(screensWithLimits, res.Operation) || res.Operation == "todo" || res.Operation == "calendar" || res.Operation == "backfillCandidates" {
+			if res.StatementsMax > worst {
+				worst = res.StatementsMax
+			}
+		}
+	}
+	same := true
+	if len(r.DashboardStatements) == 2 {
+		a, b := r.DashboardStatements[0], r.DashboardStatements[1]
+		same = a.Statements == b.Statements
+		parts = append(parts, fmt.Sprintf("dashboard %d at %d clients, %d at %d", a.Statements, a.Clients, b.Statements, b.Clients))
+	}
+	parts = append(parts, fmt.Sprintf("at most %d per screen under load", worst))
+	return target{"at most 4 SQL statements per screen, independent of caseload size", strings.Join(parts, "; "), same && worst <= 4 && worst > 0}
+}
+
+// writesTarget: writes' p50 at concurrency 1 at most 10 ms on PostgreSQL.
+func writesTarget(r *dbRun) target {
+	name := "writes (scheduleAppointment, recordAttendance, cancelAppointment) p50 at concurrency 1 <= 10 ms on PostgreSQL"
+	met := true
+	for _, w := range []string{"scheduleAppointment", "recordAttendance", "cancelAppointment"} {
+		res := r.find(w, 1)
+		met = met && res != nil && res.Percentile(50) <= 10*time.Millisecond
+	}
+	return target{name, writesMeasured(r), met}
+}
+
+func writesMeasured(r *dbRun) string {
+	var parts []string
+	for _, w := range []string{"scheduleAppointment", "recordAttendance", "cancelAppointment"} {
+		if res := r.find(w, 1); res != nil {
+			parts = append(parts, w+" "+ms(res.Percentile(50))+" ms")
+		} else {
+			parts = append(parts, w+" not measured")
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // over says a latency and, when it misses its limit, by how much.
@@ -226,7 +328,8 @@ func (rep *report) write(path string) error {
 	}
 	fmt.Fprintf(&b, "- The server: built from this checkout, started on 127.0.0.1 with `CASELOAD_EXPOSE_STATEMENT_COUNT=true` (the statement count of each request in `X-SQL-Statements`) and %s, default settings otherwise: connection pool 20 on PostgreSQL, 8 on SQLite; query cache and persisted queries on; gqlgen resolves at most 4 elements of a list at once; JSON request log to a file.\n", memory)
 	fmt.Fprintf(&b, "- The load: a Go client on the same machine, keep-alive connections; per operation and concurrency, %d unmeasured warm-up requests (at least the concurrency), then at most %d requests or %v, whichever ends first. Latency is client-side, from sending the request to reading the whole response. An error is any status but 200 or any GraphQL `errors`.\n", s.warmup, s.requests, s.duration)
-	fmt.Fprintf(&b, "- The operations, as a clinician with 130 clients (55 active) unless said: **dashboard** (`me { clinician { caseloadHealth todo calendar } }` and `clients(first: 60)` with every derived field, next appointment and primary caregiver: the query of `cmd/caseload-bench/ops.go`); **dashboard SQL baseline** (one hand-written SQL statement computing the same facts for the same 60 clients through `database/sql`, no GraphQL, no HTTP: `cmd/caseload-bench/baseline.go`); **todo** (`myTodo`); **calendar** (`myCalendar` of tomorrow, or of the next day with sessions when tomorrow is a weekend, with backfill candidates per session; the dashboard's `calendar` is of the same day); **backfillCandidates** (for a session of that day, first 10); **practiceMetrics** (as the analyst: the last year, by month, every figure); **login** (cycling over the 40 clinicians: bcrypt cost dominates on purpose); **scheduleAppointment** (each request books a new hour a year ahead for an active client, in turn).\n")
+	fmt.Fprintf(&b, "- The operations, as a clinician with 130 clients (55 active) unless said: **dashboard** (`me { clinician { caseloadHealth todo calendar } }` and `clients(first: 60)` with every derived field, next appointment and primary caregiver: the query of `cmd/caseload-bench/ops.go`); **caseload list** (`clients(first: 60)` by last name with strike count, days since seen and since contact, last seen and contact, next appointment, treatment plan review date, minor, primary caregiver and termination recommendation: `caseloadListQuery` of `cmd/caseload-bench/limitsql.go`); **caseload list limit** (the best single SQL statement we could write for the same answer, `limitCaseloadSQL`, served as the same JSON over HTTP by a minimal `net/http` + `database/sql` handler in a process of its own with the server's pool size; no authentication or audit; checked field by field against the screen before the run: `cmd/caseload-bench/limit.go`, docs/explain.md has its plan); **todo** (`myTodo`); **calendar** (`myCalendar` of tomorrow, or of the next day with sessions when tomorrow is a weekend, with backfill candidates per session; the dashboard's `calendar` is of the same day); **backfillCandidates** (for a session of that day, first 10); **practiceMetrics** (as the analyst: the last year, by month, every figure); **login** (cycling over the clinicians: bcrypt cost dominates on purpose); **scheduleAppointment** (each request books a new hour a year ahead for an active client, in turn).\n")
+	fmt.Fprintf(&b, "- CPU per request: the CPU time (user + system, `/proc/<pid>/stat`) over the measured requests of the process serving them (the server, or the limit's process) plus, on PostgreSQL, of the database's backends (their pids from `pg_stat_activity`, their times from `/proc`), divided by the requests; SQLite works inside the serving process. The ratios are the screen's figure over its limit's (throughput: the limit's over the screen's), so above 1 is the screen costing more.\n")
 	fmt.Fprintf(&b, "- Server memory: peak resident set size (`VmHWM` of `/proc/<pid>/status`): per run (the mark is reset before each through `/proc/<pid>/clear_refs`; a dash where the kernel refused), and over the whole run.\n\n")
 	for _, r := range rep.Runs {
 		name := map[string]string{dialect.Postgres: "PostgreSQL", dialect.SQLite: "SQLite"}[r.Dialect]
@@ -243,7 +346,10 @@ func (rep *report) write(path string) error {
 		}
 		fmt.Fprintf(&b, " server peak memory %.1f MB. Data generated up to %s in %v; the calendars are of %s.\n\n", float64(r.PeakMemory)/(1<<20),
 			r.Now.Format(time.RFC3339), r.Generated.Round(time.Second), r.CalendarDay)
-		fmt.Fprintf(&b, "| target (issue 7) | measured | |\n| --- | --- | --- |\n")
+		fmt.Fprintf(&b, "Limits that answered as their screen, field by field, before the run: %s.\n\n", strings.Join(r.LimitsChecked, ", "))
+		writeRatios(&b, r)
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "| target (issue 18) | measured | |\n| --- | --- | --- |\n")
 		for _, t := range targets(r) {
 			fmt.Fprintf(&b, "| %s | %s | **%s** |\n", t.Name, t.Measured, t.verdict())
 		}

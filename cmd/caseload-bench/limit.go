@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseload/caseload/graph/scalar"
+	"github.com/caseload/caseload/internal/caseload"
+)
+
+// The limit of a screen: its best single hand-written SQL statement,
+// served as JSON over HTTP by a minimal handler (net/http, database/sql,
+// encoding/json; no GraphQL, no authentication, no audit), in the shape of
+// the GraphQL screen's data so that the two answers can be compared field
+// by field (limitcheck.go).
+
+// listPage is the data of the caseload list, of the GraphQL screen or of
+// its limit.
+type listPage struct {
+	Clients struct {
+		TotalCount int `json:"totalCount"`
+		Edges      []struct {
+			Node listClient `json:"node"`
+		} `json:"edges"`
+	} `json:"clients"`
+}
+
+type listClient struct {
+	ID                        string       `json:"id"`
+	FirstName                 string       `json:"firstName"`
+	LastName                  string       `json:"lastName"`
+	IsMinor                   bool         `json:"isMinor"`
+	StrikeCount               int          `json:"strikeCount"`
+	DaysSinceSeen             *int         `json:"daysSinceSeen"`
+	DaysSinceContact          *int         `json:"daysSinceContact"`
+	LastSeenAt                *string      `json:"lastSeenAt"`
+	LastContactAt             *string      `json:"lastContactAt"`
+	NextAppointment           *listSession `json:"nextAppointment"`
+	TreatmentPlanReviewDueOn  *string      `json:"treatmentPlanReviewDueOn"`
+	PrimaryCaregiver          *listCarer   `json:"primaryCaregiver"`
+	TerminationRecommendation listAdvice   `json:"terminationRecommendation"`
+}
+
+type listSession struct {
+	ID       string `json:"id"`
+	StartsAt string `json:"startsAt"`
+}
+
+type listCarer struct {
+	Name  string  `json:"name"`
+	Phone *string `json:"phone"`
+}
+
+type listAdvice struct {
+	Action  string  `json:"action"`
+	Reason  *string `json:"reason"`
+	CloseBy *string `json:"closeBy"`
+}
+
+// limitServer serves the limits of the screens over one database pool.
+type limitServer struct {
+	db      *sql.DB
+	dialect string
+	now     func() time.Time
+	// rules are the practice's policy and zone, read once: the statement
+	// takes the late-cancel window as a parameter.
+	rules caseload.Rules
+	list  string
+}
+
+// newLimitServer reads the policy of the practice of clinicianID.
+func newLimitServer(ctx context.Context, db *sql.DB, dialectName string, clinicianID int64, now func() time.Time) (*limitServer, error) {
+	q := "SELECT p.policy, p.time_zone FROM practices p JOIN clinicians c ON c.practice_id = p.id WHERE c.id = $1"
+	if dialectName != "postgres" {
+		q = strings.ReplaceAll(q, "$1", "?1")
+	}
+	var policy []byte
+	var zone string
+	if err := db.QueryRowContext(ctx, q, clinicianID).Scan(&policy, &zone); err != nil {
+		return nil, fmt.Errorf("the practice's policy: %w", err)
+	}
+	var p caseload.Policy
+	if err := json.Unmarshal(policy, &p); err != nil {
+		return nil, fmt.Errorf("the practice's policy: %w", err)
+	}
+	rules, err := caseload.NewRules(p, zone, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules, list: dialectSQL(limitCaseloadSQL, dialectName)}, nil
+}
+
+// Handler routes GET /limit/caseload?clinician=ID&first=N.
+func (s *limitServer) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /limit/caseload", func(w http.ResponseWriter, r *http.Request) {
+		clinician, err1 := strconv.ParseInt(r.URL.Query().Get("clinician"), 10, 64)
+		first, err2 := strconv.Atoi(r.URL.Query().Get("first"))
+		if err1 != nil || err2 != nil || first < 1 || first > 1000 {
+			http.Error(w, "clinician and first (1-1000) are required", http.StatusBadRequest)
+			return
+		}
+		page, err := s.caseloadList(r.Context(), clinician, first)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": page})
+	})
+	return mux
+}
+
+// caseloadList runs limitCaseloadSQL and derives the figures of its rows.
+func (s *limitServer) caseloadList(ctx context.Context, clinicianID int64, first int) (*listPage, error) {
+	rules := s.rules
+	rules.Now = s.now().UTC()
+	rows, err := s.db.QueryContext(ctx, s.list, clinicianID, rules.Now, first, rules.Policy.LateCancelWindowHours)
+	if err != nil {
+		return nil, fmt.Errorf("caseload list limit: %w", err)
+	}
+	defer rows.Close()
+	page := &listPage{}
+	for rows.Next() {
+		var (
+			f                                        clientFacts
+			id                                       int
+			nextID                                   sql.NullInt64
+			first, last, status                      string
+			dob, opened, closed, seen, inEp, inbound sqlTime
+			warnAt, warnBy, nextAt, plan             sqlTime
+			carer                                    sql.NullString
+			phone                                    sql.NullString
+		)
+		if err := rows.Scan(&id, &first, &last, &dob, &status, &page.Clients.TotalCount, &opened, &closed, &seen,
+			&inEp, &inbound, &f.strikes, &warnAt, &warnBy, &nextID, &nextAt, &plan, &carer, &phone); err != nil {
+			return nil, fmt.Errorf("caseload list limit: %w", err)
+		}
+		f.status, f.opened, f.closed, f.seen, f.inboundInEpisode, f.inbound = status, opened.Time, closed.Time, seen.Time, inEp.Time, inbound.Time
+		f.warnedAt, f.closeBy, f.booked, f.plan = warnAt.Time, warnBy.Time, nextID.Valid, plan.Time
+		c := f.derive(rules)
+		c.ID, c.FirstName, c.LastName = scalar.EncodeID(id), first, last
+		c.IsMinor = rules.IsMinor(caseload.Client{DateOfBirth: dob.Time})
+		if nextID.Valid {
+			c.NextAppointment = &listSession{ID: scalar.EncodeID(int(nextID.Int64)), StartsAt: instant(nextAt.Time)}
+		}
+		if carer.Valid {
+			c.PrimaryCaregiver = &listCarer{Name: carer.String}
+			if phone.Valid {
+				c.PrimaryCaregiver.Phone = &phone.String
+			}
+		}
+		page.Clients.Edges = append(page.Clients.Edges, struct {
+			Node listClient `json:"node"`
+		}{c})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("caseload list limit: %w", err)
+	}
+	return page, nil
+}

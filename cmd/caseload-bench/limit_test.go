@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseload/caseload/graph"
+	"github.com/caseload/caseload/internal/auth"
+	"github.com/caseload/caseload/internal/auth/authtest"
+	"github.com/caseload/caseload/internal/fakepractice"
+	"github.com/caseload/caseload/internal/testdb"
+)
+
+func TestMain(m *testing.M) { authtest.Main(m) }
+
+// TestLimitAnswersAsTheScreen generates a small practice on each database,
+// serves it through the GraphQL handler and through the limits, at the same
+// fixed clock, and compares the caseload list of every clinician field by
+// field (and, to show the comparison can fail, a page cut short).
+func TestLimitAnswersAsTheScreen(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialectName string) {
+		ctx := context.Background()
+		db := testdb.Open(t, dialectName, testdb.Options{})
+		now := time.Date(2025, 3, 12, 15, 0, 0, 0, time.UTC)
+		size := fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 12, ClosedClients: 20, WaitlistClients: 4, Years: 1}
+		if _, err := fakepractice.Load(ctx, db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		clock := func() time.Time { return now }
+		issuer, err := auth.NewIssuer(auth.Keys{Secret: []byte(strings.Repeat("s", 32))}, time.Hour, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gql := graph.NewHandler(graph.Options{DB: db.Ent, Driver: db.Driver, Issuer: issuer, Now: clock})
+		authn := &auth.Authenticator{Issuer: issuer, DB: db.Ent}
+		mux := http.NewServeMux()
+		mux.Handle("/graphql", authn.Middleware(gql))
+		server := httptest.NewServer(mux)
+		defer server.Close()
+		a := newAPI(server.URL)
+
+		compared, covered := 0, map[string]int{}
+		for _, email := range []string{"clinician01@bench.example", "clinician02@bench.example", "clinician03@bench.example"} {
+			var clinicianID int64
+			q := "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = $1"
+			if dialectName != "postgres" {
+				q = strings.ReplaceAll(q, "$1", "?1")
+			}
+			if err := db.SQL.QueryRowContext(ctx, q, email).Scan(&clinicianID); err != nil {
+				t.Fatalf("%s: %v", email, err)
+			}
+			limits, err := newLimitServer(ctx, db.SQL, dialectName, clinicianID, clock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls := httptest.NewServer(limits.Handler())
+			t.Cleanup(ls.Close)
+			token, err := a.login(ctx, email, fakepractice.Password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var screen listPage
+			if _, err := a.do(ctx, token, caseloadListQuery, map[string]any{"first": 100}, &screen); err != nil {
+				t.Fatal(err)
+			}
+			if email == "clinician01@bench.example" {
+				// clinician01 supervises: the screen lists the supervisees' clients too.
+				continue
+			}
+			diffs, err := checkCaseloadList(ctx, a, token, ls.URL, clinicianID, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range diffs {
+				t.Errorf("%s: %s", email, d)
+			}
+			compared += len(screen.Clients.Edges)
+			// The figures the comparison covers are there to compare.
+			for _, e := range screen.Clients.Edges {
+				n := e.Node
+				for name, ok := range map[string]bool{"seen": n.DaysSinceSeen != nil, "strikes": n.StrikeCount > 0,
+					"booked": n.NextAppointment != nil, "review due": n.TreatmentPlanReviewDueOn != nil,
+					"caregiver": n.PrimaryCaregiver != nil, "minor": n.IsMinor, "advice": n.TerminationRecommendation.Action != "NONE"} {
+					if ok {
+						covered[name]++
+					}
+				}
+			}
+			// A wrong limit is caught: one client fewer.
+			var short listPage
+			if err := getLimit(ctx, a.client, limitURL(ls.URL, clinicianID, len(screen.Clients.Edges)-1), &short); err != nil {
+				t.Fatal(err)
+			}
+			if len(compareLists(&screen, &short)) == 0 {
+				t.Error("a page one client short compared equal")
+			}
+		}
+		if len(covered) < 7 {
+			t.Errorf("the practice exercises only %v of the figures", covered)
+		}
+		if compared < 20 {
+			t.Errorf("compared %d clients, want a caseload's worth", compared)
+		}
+	})
+}
