@@ -76,13 +76,15 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) (*en
 }
 
 // setPassword stores the hash of a new (validated) password and drops any
-// pending reset code.
+// pending reset code, and the challenge of a sign-in waiting for its second
+// step: it was earned with the old password.
 func (s *Service) setPassword(sys context.Context, tx *ent.Client, u *ent.User, password string) (*ent.User, error) {
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	return u.Update().SetPasswordHash(hash).ClearPasswordResetHash().ClearPasswordResetExpiresAt().Save(sys)
+	return u.Update().SetPasswordHash(hash).ClearPasswordResetHash().ClearPasswordResetExpiresAt().
+		ClearSignInChallengeHash().ClearSignInChallengeExpiresAt().Save(sys)
 }
 
 // PasswordReset is a one-time reset code an admin issued for a user.
