@@ -163,3 +163,42 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		}
 	}
 }
+
+// secretFields are the fields of a payload that hold a secret shown once.
+var secretFields = map[string]bool{
+	"token": true, "refreshToken": true, "challenge": true, "secret": true, "otpauthURL": true,
+	"recoveryCodes": true, "resetCode": true,
+}
+
+// TestSecretResultsAreListed: a mutation whose payload reaches a secret
+// field (at any depth) is in secretResults, so that its response is never
+// kept for an idempotent replay; and every mutation listed reaches one.
+func TestSecretResultsAreListed(t *testing.T) {
+	s := NewSchema(Options{}).Schema()
+	var reaches func(typ string, seen map[string]bool) bool
+	reaches = func(typ string, seen map[string]bool) bool {
+		def := s.Types[typ]
+		if def == nil || def.Kind != ast.Object || seen[typ] {
+			return false
+		}
+		seen[typ] = true
+		for _, f := range def.Fields {
+			if secretFields[f.Name] || reaches(f.Type.Name(), seen) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range s.Mutation.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		secret := reaches(f.Type.Name(), map[string]bool{})
+		if secret != secretResults[f.Name] {
+			t.Errorf("mutation %s: its payload reaches a secret field: %v; listed in secretResults (graph/txn.go): %v", f.Name, secret, secretResults[f.Name])
+		}
+	}
+	if !secretResults["login"] || len(secretResults) < 7 {
+		t.Errorf("secretResults %v: the sign-in and second-factor mutations are missing", secretResults)
+	}
+}

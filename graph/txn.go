@@ -210,10 +210,15 @@ func keyError(msg string) *gqlerror.Error {
 
 // secretResults are the mutations whose response holds a secret shown
 // once (resetPassword's reset code, a second factor's secret and recovery
-// codes, the tokens a second factor's sign-in step returns): their response
-// is not kept for a replay under an idempotency key, so that the secret is
-// stored nowhere but hashed or sealed.
+// codes, the tokens and challenges of the sign-in steps): their response is
+// not kept for a replay under an idempotency key, so that the secret is
+// stored nowhere but hashed or sealed. A retry with the key runs again. A
+// sign-in is keyed only when sent with the token of a session already open
+// (a key belongs to a user), which is why login and refreshToken are here:
+// kept, their tokens and challenge would lie in the database in clear for a
+// day. TestSecretResultsAreListed derives this list from the schema.
 var secretResults = map[string]bool{
+	"login": true, "refreshToken": true,
 	"resetPassword": true, "startSecondFactorEnrolment": true, "confirmSecondFactorEnrolment": true,
 	"regenerateRecoveryCodes": true, "verifySecondFactor": true,
 }
