@@ -100,14 +100,22 @@ var auditSkipped = map[string]bool{
 	"AuditEvent": true, "IdempotencyRecord": true, "LoginThrottle": true, "RefreshToken": true,
 }
 
-// plainStrings are the text fields whose values are kept: staff and
-// practice details and identifiers, not a word about a client.
+// plainStrings are the text fields (or lists of text) whose values are
+// kept: staff and practice details and identifiers, not a word about a
+// client.
 var plainStrings = map[string]bool{
 	"Clinician.name": true, "Clinician.credentials": true,
 	"Practice.name": true, "Practice.timeZone": true,
-	"Caregiver.relationship": true,
-	"User.email":             true,
-	"Appointment.seriesID":   true,
+	"Practice.twoFactorRequiredRoles": true, // role names
+	"Caregiver.relationship":          true,
+	"User.email":                      true,
+	"Appointment.seriesID":            true,
+}
+
+// apiFieldNames are the columns whose API name is not their own in camel
+// case, by type.
+var apiFieldNames = map[string]string{
+	"Practice.two_factor_roles": "twoFactorRequiredRoles",
 }
 
 // apiType is the GraphQL name of an ent type.
@@ -118,9 +126,13 @@ func apiType(t string) string {
 	return t
 }
 
-// apiField is the GraphQL name of an ent column: camel case, an id's
-// suffix upper case (client_id: clientID).
-func apiField(column string) string {
+// apiField is the GraphQL name of a column of the type typ: camel case,
+// an id's suffix upper case (client_id: clientID), unless apiFieldNames
+// says otherwise.
+func apiField(typ, column string) string {
+	if name, ok := apiFieldNames[typ+"."+column]; ok {
+		return name
+	}
 	parts := strings.Split(column, "_")
 	for i := 1; i < len(parts); i++ {
 		switch {
@@ -167,7 +179,7 @@ func fieldChanges(typ string, id int, m ent.Mutation, old map[string]any, withOl
 		}
 		oldValue, hasOld := old[column]
 		hasOld = hasOld && withOld
-		out = append(out, change(typ, id, apiField(column), oldValue, hasOld, newValue, hasNew)...)
+		out = append(out, change(typ, id, apiField(typ, column), oldValue, hasOld, newValue, hasNew)...)
 	}
 	for _, name := range m.Fields() {
 		v, _ := m.Field(name)
@@ -238,7 +250,7 @@ var (
 
 // keepable says whether a value of typ.field may be written to the log.
 func keepable(typ, field string, v any) bool {
-	if v == nil {
+	if v == nil || plainStrings[typ+"."+field] {
 		return true
 	}
 	t := reflect.TypeOf(v)
@@ -247,8 +259,9 @@ func keepable(typ, field string, v any) bool {
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		return true
 	case reflect.String:
-		// An enum is a type of its own; plain text only when listed.
-		return t != stringType || plainStrings[typ+"."+field]
+		// An enum is a type of its own; plain text only when listed
+		// (above).
+		return t != stringType
 	case reflect.Struct, reflect.Slice, reflect.Map:
 		if t == instantType {
 			return true
