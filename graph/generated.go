@@ -35705,7 +35705,7 @@ func (ec *executionContext) unmarshalInputStartSecondFactorEnrolmentInput(ctx co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"challenge"}
+	fieldsInOrder := [...]string{"challenge", "password"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35719,6 +35719,13 @@ func (ec *executionContext) unmarshalInputStartSecondFactorEnrolmentInput(ctx co
 				return it, err
 			}
 			it.Challenge = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
 		}
 	}
 	return it, nil

@@ -39,7 +39,7 @@ func (r *mutationResolver) VerifySecondFactor(ctx context.Context, input model.V
 
 // StartSecondFactorEnrolment is the resolver for the startSecondFactorEnrolment field.
 func (r *mutationResolver) StartSecondFactorEnrolment(ctx context.Context, input model.StartSecondFactorEnrolmentInput) (*model.StartSecondFactorEnrolmentPayload, error) {
-	e, err := r.workflow.StartSecondFactorEnrolment(ctx, deref(input.Challenge))
+	e, err := r.workflow.StartSecondFactorEnrolment(ctx, deref(input.Challenge), deref(input.Password))
 	refused, err := r.userErrors(ctx, err)
 	if err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ func TestSecretResponsesAreNotReplayed(t *testing.T) {
 		}
 
 		// A retried start makes a new secret, which replaces the first.
-		first, retry = twice("enrol-start", startSFOp, nil)
+		first, retry = twice("enrol-start", startSFOp, withPassword)
 		secret := payload(first, "startSecondFactorEnrolment")["secret"].(string)
 		again := payload(retry, "startSecondFactorEnrolment")["secret"].(string)
 		if again == secret {

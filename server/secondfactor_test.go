@@ -16,13 +16,17 @@ import (
 const (
 	loginSFOp   = `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { token refreshToken user { email } secondFactor { challenge expiresAt enrolmentRequired } userErrors { field message code } } }`
 	verifySFOp  = `mutation($ch: String!, $c: String, $r: String) { verifySecondFactor(input: {challenge: $ch, code: $c, recoveryCode: $r}) { token refreshToken user { email twoFactorEnabled } recoveryCodesLeft userErrors { field message code } } }`
-	startSFOp   = `mutation($ch: String) { startSecondFactorEnrolment(input: {challenge: $ch}) { secret otpauthURL userErrors { field message code } } }`
+	startSFOp   = `mutation($ch: String, $p: String) { startSecondFactorEnrolment(input: {challenge: $ch, password: $p}) { secret otpauthURL userErrors { field message code } } }`
 	confirmSFOp = `mutation($ch: String, $c: String!) { confirmSecondFactorEnrolment(input: {challenge: $ch, code: $c}) { token refreshToken user { email twoFactorEnabled } recoveryCodes userErrors { field message code } } }`
 	disableSFOp = `mutation($p: String!, $c: String!) { disableSecondFactor(input: {password: $p, code: $c}) { user { twoFactorEnabled } userErrors { field message code } } }`
 	resetSFOp   = `mutation($id: ID!) { resetSecondFactor(input: {userID: $id}) { user { twoFactorEnabled } userErrors { field message code } } }`
 	regenSFOp   = `mutation($c: String!) { regenerateRecoveryCodes(input: {code: $c}) { recoveryCodes userErrors { field message code } } }`
 	requireSFOp = `mutation($r: [UserRole!]!) { setTwoFactorRequirement(input: {roles: $r}) { practice { twoFactorRequiredRoles } userErrors { field message code } } }`
 )
+
+// withPassword is what a signed-in start of an enrolment sends: the
+// current password, asked again.
+var withPassword = map[string]any{"p": testPassword}
 
 // codeAt is the authenticator app's code of secret at the server's clock.
 func (s *apiServer) codeAt(secret string) string {
@@ -51,7 +55,7 @@ func (s *apiServer) challenge(u *ent.User) (challenge string, enrol bool) {
 // API and returns its secret and recovery codes.
 func (s *apiServer) enrolSignedIn(access string) (secret string, recovery []string) {
 	s.t.Helper()
-	started := s.mustDo(access, startSFOp, nil)["startSecondFactorEnrolment"].(map[string]any)
+	started := s.mustDo(access, startSFOp, withPassword)["startSecondFactorEnrolment"].(map[string]any)
 	secret = started["secret"].(string)
 	if url := started["otpauthURL"].(string); !strings.HasPrefix(url, "otpauth://totp/Caseload:") || !strings.Contains(url, secret) {
 		s.t.Errorf("otpauthURL %q", url)
@@ -76,13 +80,26 @@ func TestSecondFactorEnrolAndSignIn(t *testing.T) {
 		f := s.seedPractice("North", "north.example")
 		web, phone := s.session(f.clinicianUser), s.session(f.clinicianUser)
 
-		started := s.mustDo(web.access, startSFOp, nil)["startSecondFactorEnrolment"].(map[string]any)
+		// Signed in, the password is asked again: an access token alone
+		// cannot put another authenticator on the login. A wrong one
+		// counts against the sign-in throttle.
+		wantUserErrors(t, s.do(web.access, startSFOp, nil), "startSecondFactorEnrolment", "secret", "BAD_USER_INPUT input.password")
+		wantUserErrors(t, s.do(web.access, startSFOp, map[string]any{"p": "not the password"}), "startSecondFactorEnrolment", "secret", "BAD_USER_INPUT input.password")
+		if r := s.do(web.access, startSFOp, withPassword); r.code() != "RATE_LIMITED" {
+			t.Errorf("the right password within the delay after a wrong one: %+v %v", r.Errors, r.Data)
+		}
+		if u := must(s.main.DB.Ent.User.Get(sys(), f.clinicianUser.ID)); u.TotpSecret != nil {
+			t.Fatal("a refused start kept a secret")
+		}
+		s.clock.Advance(time.Second)
+
+		started := s.mustDo(web.access, startSFOp, withPassword)["startSecondFactorEnrolment"].(map[string]any)
 		secret := started["secret"].(string)
 		wantUserErrors(t, s.do(web.access, confirmSFOp, map[string]any{"c": "000000"}), "confirmSecondFactorEnrolment", "user", "BAD_USER_INPUT input.code")
 		if u := must(s.main.DB.Ent.User.Get(sys(), f.clinicianUser.ID)); u.TotpEnabledAt != nil {
 			t.Fatal("a wrong first code confirmed the enrolment")
 		}
-		s.clock.Advance(time.Second) // the email's delay after a failure
+		s.clock.Advance(2 * time.Second) // the email's delay after its second failure (the wrong password above)
 		confirmed := s.mustDo(web.access, confirmSFOp, map[string]any{"c": s.codeAt(secret)})["confirmSecondFactorEnrolment"].(map[string]any)
 		recovery := confirmed["recoveryCodes"].([]any)
 		if len(recovery) != 10 || confirmed["user"].(map[string]any)["twoFactorEnabled"] != true {
@@ -91,7 +108,7 @@ func TestSecondFactorEnrolAndSignIn(t *testing.T) {
 		if !s.works(web.access) || s.works(phone.access) {
 			t.Error("enrolling must keep the caller's session and end the others (opened without the factor)")
 		}
-		wantUserErrors(t, s.do(web.access, startSFOp, nil), "startSecondFactorEnrolment", "secret", "CONFLICT null")
+		wantUserErrors(t, s.do(web.access, startSFOp, withPassword), "startSecondFactorEnrolment", "secret", "CONFLICT null")
 
 		// The code of the confirmation's step is used: not accepted again.
 		challenge, enrol := s.challenge(f.clinicianUser)

@@ -588,6 +588,10 @@ type SignDocumentPayload struct {
 type StartSecondFactorEnrolmentInput struct {
 	// The challenge from `login` when `enrolmentRequired`; leave it out to enrol the signed-in user (access token).
 	Challenge *string `json:"challenge,omitempty"`
+	// The signed-in user's current password: required without a challenge, so that an access token alone cannot put
+	// another authenticator on the login. A wrong one is a `BAD_USER_INPUT` userError on `password` and counts against the
+	// sign-in throttle as at `login`. Leave it out with a challenge.
+	Password *string `json:"password,omitempty"`
 }
 
 // The result of `startSecondFactorEnrolment`: the new secret, shown this once.

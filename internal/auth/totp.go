@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -214,13 +215,16 @@ func MatchRecoveryCode(hashes []string, code string) int {
 	return found
 }
 
-// normalizeRecoveryCode drops separators and spaces and folds case, and
+// normalizeRecoveryCode drops dashes and white space and folds case, and
 // reads the letters people confuse with digits as those digits.
 func normalizeRecoveryCode(code string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(code) {
+		if unicode.IsSpace(r) {
+			continue // a pasted code's line break, a tab, a space
+		}
 		switch r {
-		case '-', ' ', '\t':
+		case '-':
 			continue
 		case 'o':
 			r = '0'

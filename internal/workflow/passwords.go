@@ -22,6 +22,29 @@ import (
 // PasswordResetTTL is how long a reset code from ResetPassword is accepted.
 const PasswordResetTTL = 24 * time.Hour
 
+// checkCurrentPassword asks a signed-in user for their password again
+// before a change that a stolen access token must not make alone (a new
+// password, a new authenticator). A wrong one is refused on field and
+// counts against the sign-in throttle, as at login, so that a stolen token
+// cannot test passwords at full speed; while the email waits at the
+// address the answer is RATE_LIMITED (err). wrong is the refusal of a
+// missing or wrong password, for the caller to report with the rest.
+func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, field, password string) (wrong *caseload.Error, err error) {
+	attempt, err := s.throttled(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if password == "" {
+		return caseload.Invalid(field, "the current password is required"), nil
+	}
+	if !auth.CheckPassword(u.PasswordHash, password) {
+		s.signInFailed(observe.SignInBadPassword)
+		s.countFailure(ctx, u, attempt, nil)
+		return caseload.Invalid(field, "the current password is not right"), nil
+	}
+	return nil, nil
+}
+
 // errInvalidResetCode is the one answer to any refused reset code: an
 // unknown email, a wrong, used or expired code read the same.
 var errInvalidResetCode = caseload.Invalid("resetCode", "invalid or expired reset code: ask an admin for a new one")
@@ -44,17 +67,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) (*en
 	if err != nil {
 		return nil, err
 	}
-	// A wrong current password counts against the sign-in throttle, as at
-	// login: a stolen access token must not test passwords at full speed.
-	attempt, err := s.throttled(ctx, u)
+	var refused caseload.Collector
+	wrong, err := s.checkCurrentPassword(ctx, u, "currentPassword", current)
 	if err != nil {
 		return nil, err
 	}
-	var refused caseload.Collector
-	if !auth.CheckPassword(u.PasswordHash, current) {
-		refused.Refuse(caseload.Invalid("currentPassword", "the current password is not right"))
-		s.signInFailed(observe.SignInBadPassword)
-		s.countFailure(ctx, u, attempt, nil)
+	if wrong != nil {
+		refused.Refuse(wrong)
 	}
 	if err := auth.ValidatePassword(next, u.Email); err != nil {
 		refused.Refuse(caseload.Invalid("newPassword", "%v", err))

@@ -48,8 +48,10 @@ func (s *Service) enrolling(ctx, sys context.Context, tx *ent.Client, challenge 
 // StartSecondFactorEnrolment makes a new secret for the login (see
 // enrolling) and keeps it, sealed, until ConfirmSecondFactorEnrolment; a
 // new start replaces an unconfirmed secret. The secret is returned this
-// once.
-func (s *Service) StartSecondFactorEnrolment(ctx context.Context, challenge string) (*auth.Enrolment, error) {
+// once. A signed-in user gives their password again (checkCurrentPassword):
+// an access token alone, stolen, must not put another authenticator on the
+// login and lock its owner out.
+func (s *Service) StartSecondFactorEnrolment(ctx context.Context, challenge, password string) (*auth.Enrolment, error) {
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	tx := s.tx(ctx)
 	u, err := s.enrolling(ctx, sys, tx, challenge)
@@ -58,6 +60,15 @@ func (s *Service) StartSecondFactorEnrolment(ctx context.Context, challenge stri
 	}
 	if u.TotpEnabledAt != nil {
 		return nil, errAlreadyEnrolled
+	}
+	if challenge == "" {
+		wrong, err := s.checkCurrentPassword(ctx, u, "password", password)
+		if err != nil {
+			return nil, err
+		}
+		if wrong != nil {
+			return nil, wrong
+		}
 	}
 	enrolment, err := s.totp.Enrol(u.ID, u.Email)
 	if err != nil {

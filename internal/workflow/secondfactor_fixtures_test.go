@@ -85,7 +85,7 @@ func (sf *sfCase) nextStep() {
 func (sf *sfCase) enrol(tb testing.TB) (secret string, recovery []string) {
 	tb.Helper()
 	err := sf.mutate(tb, sf.web, "203.0.113.7", func(ctx context.Context) error {
-		e, err := sf.svc.StartSecondFactorEnrolment(ctx, "")
+		e, err := sf.svc.StartSecondFactorEnrolment(ctx, "", testPassword)
 		if err != nil {
 			return err
 		}

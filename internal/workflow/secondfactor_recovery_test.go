@@ -58,7 +58,8 @@ func TestRecoveryCodeUsedTwice(t *testing.T) {
 	})
 }
 
-// A recovery code is read without its dashes, spaces or case, with O for
+// A recovery code is read without its dashes, white space (a pasted line
+// break too) or case, with O for
 // 0 and I or l for 1 (the alphabet has none of these letters); anything
 // else is another code.
 func TestRecoveryCodeSpellings(t *testing.T) {
@@ -76,6 +77,7 @@ func TestRecoveryCodeSpellings(t *testing.T) {
 		{"no separators", "01abcd23ef45gh03", 3, true},
 		{"tabs and spaces around", "\t01ab-cd23-ef45-gh04 ", 4, true},
 		{"O for 0 and I for 1", "OIab-cd23-ef45-gh05", 5, true},
+		{"pasted with a line break", "01ab-cd23-ef45-gh09\r\n", 9, true},
 		{"o for 0 and l for 1", "olab-cd23-ef45-gh06", 6, true},
 		{"one character wrong", "01ab-cd23-ef45-gh0z", 0, false},
 		{"a character missing", "01ab-cd23-ef45-gh0", 0, false},
@@ -126,7 +128,7 @@ func TestConfirmEnrolmentWithAWrongCode(t *testing.T) {
 			}
 			var secret string
 			err := sf.mutate(t, sf.web, "198.51.100.3", func(ctx context.Context) error {
-				e, err := sf.svc.StartSecondFactorEnrolment(ctx, "")
+				e, err := sf.svc.StartSecondFactorEnrolment(ctx, "", testPassword)
 				if err == nil {
 					secret = e.Secret
 				}
@@ -161,7 +163,7 @@ func TestConfirmEnrolmentWithAWrongCode(t *testing.T) {
 			}
 			var secret string
 			err := sf.mutate(t, nil, "198.51.100.1", func(ctx context.Context) error {
-				e, err := sf.svc.StartSecondFactorEnrolment(ctx, ch.Token)
+				e, err := sf.svc.StartSecondFactorEnrolment(ctx, ch.Token, "")
 				if err == nil {
 					secret = e.Secret
 				}

@@ -37,7 +37,7 @@ func TestSecondFactorFailuresAreThrottled(t *testing.T) {
 		}, caseload.CodeUnauthenticated},
 		{"a wrong first code of an enrolment", false, func(t *testing.T, sf *sfCase, _ string) error {
 			return sf.mutate(t, sf.web, address, func(ctx context.Context) error {
-				e, err := sf.svc.StartSecondFactorEnrolment(ctx, "")
+				e, err := sf.svc.StartSecondFactorEnrolment(ctx, "", testPassword)
 				if err != nil {
 					return err
 				}
