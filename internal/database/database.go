@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/internal/facts"
 	_ "github.com/caseload/caseload/ent/runtime" // registers schema hooks and privacy policies
 )
 
@@ -36,6 +37,11 @@ type DB struct {
 	// Driver is the ent driver under Ent (wrapped by Options.WrapDriver),
 	// for the aggregate SQL of the metrics, which ent does not express.
 	Driver dialect.Driver
+	// Facts keeps the facts projection (client_facts, docs/facts.md)
+	// current: its hook is installed on Ent, so every write through it,
+	// whoever makes it (the API, a command, a job), maintains the rows in
+	// its own transaction.
+	Facts *facts.Projection
 }
 
 // Options tune how a database is opened.
@@ -139,7 +145,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
-	return &DB{Ent: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, Driver: drv}, nil
+	client := ent.NewClient(ent.Driver(drv))
+	projection := facts.NewProjection(dialectName)
+	client.Use(projection.Hook())
+	return &DB{Ent: client, SQL: db, Dialect: dialectName, Driver: drv, Facts: projection}, nil
 }
 
 // withSessionSettings adds run-time parameters to a PostgreSQL URL: lib/pq
