@@ -17,7 +17,9 @@ import (
 func randomHistory(rng *rand.Rand, base time.Time) *History {
 	h := &History{Client: Client{ID: 1, Status: []string{StatusActive, StatusActive, StatusWaitlist, StatusClosed}[rng.IntN(4)],
 		SessionFrequency: Weekly, RecurringPrivilege: rng.IntN(4) == 0}}
-	at := func(days int) time.Time { return base.Add(time.Duration(days)*24*time.Hour + time.Duration(rng.IntN(600))*time.Minute) }
+	at := func(days int) time.Time {
+		return base.Add(time.Duration(days)*24*time.Hour + time.Duration(rng.IntN(600))*time.Minute)
+	}
 	start := -200
 	for i := range 1 + rng.IntN(3) {
 		open := at(start)

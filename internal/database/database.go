@@ -22,8 +22,8 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"github.com/caseload/caseload/ent"
-	"github.com/caseload/caseload/internal/facts"
 	_ "github.com/caseload/caseload/ent/runtime" // registers schema hooks and privacy policies
+	"github.com/caseload/caseload/internal/facts"
 )
 
 // DB is an open database with its ent client.
