@@ -23,7 +23,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	_ "github.com/caseload/caseload/ent/runtime" // registers schema hooks and privacy policies
-	"github.com/caseload/caseload/internal/facts"
+	"github.com/caseload/caseload/internal/facts/projection"
 )
 
 // DB is an open database with its ent client.
@@ -41,7 +41,7 @@ type DB struct {
 	// current: its hook is installed on Ent, so every write through it,
 	// whoever makes it (the API, a command, a job), maintains the rows in
 	// its own transaction.
-	Facts *facts.Projection
+	Facts *projection.Projection
 }
 
 // Options tune how a database is opened.
@@ -146,9 +146,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		drv = opts.WrapDriver(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	projection := facts.NewProjection(dialectName)
-	client.Use(projection.Hook())
-	return &DB{Ent: client, SQL: db, Dialect: dialectName, Driver: drv, Facts: projection}, nil
+	proj := projection.New(dialectName)
+	client.Use(proj.Hook())
+	return &DB{Ent: client, SQL: db, Dialect: dialectName, Driver: drv, Facts: proj}, nil
 }
 
 // withSessionSettings adds run-time parameters to a PostgreSQL URL: lib/pq

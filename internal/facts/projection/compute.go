@@ -1,4 +1,4 @@
-package facts
+package projection
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/caseload/caseload/ent/caregiver"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts/history"
 )
 
 // recompute writes the rows of the clients and of every client of the
@@ -84,7 +85,7 @@ func (p *Projection) compute(ctx context.Context, c *ent.Client, ids []int) (map
 		if byPractice[cp.PracticeID] == nil {
 			byPractice[cp.PracticeID] = map[int]*caseload.History{}
 		}
-		byPractice[cp.PracticeID][cp.ID] = &caseload.History{Client: Client(cp)}
+		byPractice[cp.PracticeID][cp.ID] = &caseload.History{Client: history.Client(cp)}
 		practiceOf[cp.ID] = cp.PracticeID
 	}
 	out := make(map[int]caseload.Facts, len(rows))
@@ -102,7 +103,7 @@ func (p *Projection) compute(ctx context.Context, c *ent.Client, ids []int) (map
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		if err := readHistoryRecords(ctx, c, p.dialect, pid, ids, hs); err != nil {
+		if err := history.ReadRecords(ctx, c, p.dialect, pid, ids, hs); err != nil {
 			return nil, nil, err
 		}
 		cgs, err := c.Caregiver.Query().Where(caregiver.ClientIDIn(ids...)).All(ctx)

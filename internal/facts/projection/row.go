@@ -1,4 +1,4 @@
-package facts
+package projection
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts/history"
 )
 
 // The rows of client_facts, read and written by hand-written SQL (the
@@ -122,7 +123,7 @@ func readFacts(ctx context.Context, q execQuerier, dialectName string, practiceI
 	out := map[int]StoredFacts{}
 	for rows.Next() {
 		var s StoredFacts
-		var updated, opened, closed, seen, contact, inbound, warned, closeBy, settled dbTime
+		var updated, opened, closed, seen, contact, inbound, warned, closeBy, settled history.Time
 		var episode, primary, contactCG sql.NullInt64
 		var js [5][]byte
 		if err := rows.Scan(&s.PracticeID, &s.ClientID, &s.Version, &updated, &episode, &opened, &closed, &s.StrikeCount, &js[0],

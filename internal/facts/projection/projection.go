@@ -1,9 +1,15 @@
-package facts
+// Package projection keeps the facts projection (the client_facts table,
+// docs/facts.md) current and checks it. Like internal/facts, it reads the
+// histories with the lean statement of internal/facts/history, with
+// privacy.Allow: it is the data layer's own upkeep, and it stores no
+// identifying data (ids, instants, kinds and statuses only).
+package projection
 
 import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/ent/appointment"
@@ -25,13 +31,21 @@ import (
 // rows current as one run by the API does.
 type Projection struct {
 	dialect string
+	// enabled: the schema has the table (see Enable).
+	enabled atomic.Bool
 	// open are the pending recomputations of the open transactions, by
 	// the transaction's client (see key).
 	open sync.Map
 }
 
-// NewProjection returns the projection of a database of the dialect.
-func NewProjection(dialectName string) *Projection { return &Projection{dialect: dialectName} }
+// New returns the projection of a database of the dialect.
+func New(dialectName string) *Projection { return &Projection{dialect: dialectName} }
+
+// Enable turns the hook on. The database opener does once the schema is
+// this release's (migrated, or found with no migration pending): writes to
+// a database of an earlier schema (the migration tests) maintain nothing,
+// and the server's start rebuilds what they left out (RebuildStale).
+func (p *Projection) Enable() { p.enabled.Store(true) }
 
 // pending is what a transaction will recompute when it commits.
 type pending struct {
@@ -64,7 +78,7 @@ type txOf interface {
 func (p *Projection) Hook() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if !tracked[m.Type()] {
+			if !tracked[m.Type()] || !p.enabled.Load() {
 				return next.Mutate(ctx, m)
 			}
 			allow := privacy.DecisionContext(ctx, privacy.Allow)

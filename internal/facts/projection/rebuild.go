@@ -1,4 +1,4 @@
-package facts
+package projection
 
 import (
 	"context"
