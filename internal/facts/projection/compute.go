@@ -69,7 +69,10 @@ func lockClients(ctx context.Context, c *ent.Client, ids []int) error {
 	if err != nil {
 		return fmt.Errorf("locking clients: %w", err)
 	}
-	return rows.Close()
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 // compute returns the facts of the clients (those that exist) computed

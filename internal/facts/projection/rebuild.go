@@ -180,24 +180,29 @@ func (p *Projection) RebuildStale(ctx context.Context, c *ent.Client, db *sql.DB
 		}()
 	}
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	rows, err := c.QueryContext(ctx, "SELECT c.id FROM clients c LEFT JOIN client_facts f ON f.client_id = c.id WHERE f.client_id IS NULL OR f.version <> "+
-		placeholders(p.dialect, 1, 1)+" ORDER BY c.id", caseload.FactsVersion)
+	ids, err := staleClients(ctx, c, p.dialect)
 	if err != nil {
-		return 0, false, fmt.Errorf("finding clients without facts: %w", err)
-	}
-	var ids []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, false, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, false, err
 	}
 	n, err = p.rebuildClients(ctx, c, ids)
 	return n, false, err
+}
+
+// staleClients are the clients with no row, or one of another version.
+func staleClients(ctx context.Context, c *ent.Client, dialectName string) ([]int, error) {
+	rows, err := c.QueryContext(ctx, "SELECT c.id FROM clients c LEFT JOIN client_facts f ON f.client_id = c.id WHERE f.client_id IS NULL OR f.version <> "+
+		placeholders(dialectName, 1, 1)+" ORDER BY c.id", caseload.FactsVersion)
+	if err != nil {
+		return nil, fmt.Errorf("finding clients without facts: %w", err)
+	}
+	defer rows.Close()
+	var ids []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

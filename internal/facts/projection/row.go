@@ -51,7 +51,6 @@ var upsertStatement = func() map[bool]string {
 }()
 
 type execQuerier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
@@ -61,7 +60,14 @@ func upsertFacts(ctx context.Context, q execQuerier, dialectName string, practic
 	if err != nil {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, upsertStatement[dialectName == dialect.Postgres], vals...); err != nil {
+	// Run as a query: every driver wrapper (the statement counters) passes
+	// QueryContext on, as the histories' statement needs.
+	rows, err := q.QueryContext(ctx, upsertStatement[dialectName == dialect.Postgres], vals...)
+	if err != nil {
+		return fmt.Errorf("writing the facts of client %d: %w", f.ClientID, err)
+	}
+	defer rows.Close()
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("writing the facts of client %d: %w", f.ClientID, err)
 	}
 	return nil
