@@ -18,6 +18,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientfacts"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/contact"
@@ -44,6 +45,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Caregiver is the client for interacting with the Caregiver builders.
 	Caregiver *CaregiverClient
+	// ClientFacts is the client for interacting with the ClientFacts builders.
+	ClientFacts *ClientFactsClient
 	// ClientProfile is the client for interacting with the ClientProfile builders.
 	ClientProfile *ClientProfileClient
 	// Clinician is the client for interacting with the Clinician builders.
@@ -80,6 +83,7 @@ func (c *Client) init() {
 	c.Appointment = NewAppointmentClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Caregiver = NewCaregiverClient(c.config)
+	c.ClientFacts = NewClientFactsClient(c.config)
 	c.ClientProfile = NewClientProfileClient(c.config)
 	c.Clinician = NewClinicianClient(c.config)
 	c.Contact = NewContactClient(c.config)
@@ -186,6 +190,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Appointment:       NewAppointmentClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
 		Caregiver:         NewCaregiverClient(cfg),
+		ClientFacts:       NewClientFactsClient(cfg),
 		ClientProfile:     NewClientProfileClient(cfg),
 		Clinician:         NewClinicianClient(cfg),
 		Contact:           NewContactClient(cfg),
@@ -219,6 +224,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Appointment:       NewAppointmentClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
 		Caregiver:         NewCaregiverClient(cfg),
+		ClientFacts:       NewClientFactsClient(cfg),
 		ClientProfile:     NewClientProfileClient(cfg),
 		Clinician:         NewClinicianClient(cfg),
 		Contact:           NewContactClient(cfg),
@@ -259,9 +265,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Appointment, c.AuditEvent, c.Caregiver, c.ClientProfile, c.Clinician,
-		c.Contact, c.Document, c.Episode, c.IdempotencyRecord, c.LoginThrottle,
-		c.NewClientRequest, c.Practice, c.RefreshToken, c.User,
+		c.Appointment, c.AuditEvent, c.Caregiver, c.ClientFacts, c.ClientProfile,
+		c.Clinician, c.Contact, c.Document, c.Episode, c.IdempotencyRecord,
+		c.LoginThrottle, c.NewClientRequest, c.Practice, c.RefreshToken, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -271,9 +277,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Appointment, c.AuditEvent, c.Caregiver, c.ClientProfile, c.Clinician,
-		c.Contact, c.Document, c.Episode, c.IdempotencyRecord, c.LoginThrottle,
-		c.NewClientRequest, c.Practice, c.RefreshToken, c.User,
+		c.Appointment, c.AuditEvent, c.Caregiver, c.ClientFacts, c.ClientProfile,
+		c.Clinician, c.Contact, c.Document, c.Episode, c.IdempotencyRecord,
+		c.LoginThrottle, c.NewClientRequest, c.Practice, c.RefreshToken, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -288,6 +294,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CaregiverMutation:
 		return c.Caregiver.mutate(ctx, m)
+	case *ClientFactsMutation:
+		return c.ClientFacts.mutate(ctx, m)
 	case *ClientProfileMutation:
 		return c.ClientProfile.mutate(ctx, m)
 	case *ClinicianMutation:
@@ -874,6 +882,140 @@ func (c *CaregiverClient) mutate(ctx context.Context, m *CaregiverMutation) (Val
 		return (&CaregiverDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Caregiver mutation op: %q", m.Op())
+	}
+}
+
+// ClientFactsClient is a client for the ClientFacts schema.
+type ClientFactsClient struct {
+	config
+}
+
+// NewClientFactsClient returns a client for the ClientFacts from the given config.
+func NewClientFactsClient(c config) *ClientFactsClient {
+	return &ClientFactsClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `clientfacts.Hooks(f(g(h())))`.
+func (c *ClientFactsClient) Use(hooks ...Hook) {
+	c.hooks.ClientFacts = append(c.hooks.ClientFacts, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `clientfacts.Intercept(f(g(h())))`.
+func (c *ClientFactsClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ClientFacts = append(c.inters.ClientFacts, interceptors...)
+}
+
+// Create returns a builder for creating a ClientFacts entity.
+func (c *ClientFactsClient) Create() *ClientFactsCreate {
+	mutation := newClientFactsMutation(c.config, OpCreate)
+	return &ClientFactsCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ClientFacts entities.
+func (c *ClientFactsClient) CreateBulk(builders ...*ClientFactsCreate) *ClientFactsCreateBulk {
+	return &ClientFactsCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ClientFactsClient) MapCreateBulk(slice any, setFunc func(*ClientFactsCreate, int)) *ClientFactsCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ClientFactsCreateBulk{err: fmt.Errorf("calling to ClientFactsClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ClientFactsCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ClientFactsCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ClientFacts.
+func (c *ClientFactsClient) Update() *ClientFactsUpdate {
+	mutation := newClientFactsMutation(c.config, OpUpdate)
+	return &ClientFactsUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ClientFactsClient) UpdateOne(_m *ClientFacts) *ClientFactsUpdateOne {
+	mutation := newClientFactsMutation(c.config, OpUpdateOne, withClientFacts(_m))
+	return &ClientFactsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ClientFactsClient) UpdateOneID(id int) *ClientFactsUpdateOne {
+	mutation := newClientFactsMutation(c.config, OpUpdateOne, withClientFactsID(id))
+	return &ClientFactsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ClientFacts.
+func (c *ClientFactsClient) Delete() *ClientFactsDelete {
+	mutation := newClientFactsMutation(c.config, OpDelete)
+	return &ClientFactsDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ClientFactsClient) DeleteOne(_m *ClientFacts) *ClientFactsDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ClientFactsClient) DeleteOneID(id int) *ClientFactsDeleteOne {
+	builder := c.Delete().Where(clientfacts.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ClientFactsDeleteOne{builder}
+}
+
+// Query returns a query builder for ClientFacts.
+func (c *ClientFactsClient) Query() *ClientFactsQuery {
+	return &ClientFactsQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeClientFacts},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ClientFacts entity by its id.
+func (c *ClientFactsClient) Get(ctx context.Context, id int) (*ClientFacts, error) {
+	return c.Query().Where(clientfacts.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ClientFactsClient) GetX(ctx context.Context, id int) *ClientFacts {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ClientFactsClient) Hooks() []Hook {
+	hooks := c.hooks.ClientFacts
+	return append(hooks[:len(hooks):len(hooks)], clientfacts.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ClientFactsClient) Interceptors() []Interceptor {
+	return c.inters.ClientFacts
+}
+
+func (c *ClientFactsClient) mutate(ctx context.Context, m *ClientFactsMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ClientFactsCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ClientFactsUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ClientFactsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ClientFactsDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ClientFacts mutation op: %q", m.Op())
 	}
 }
 
@@ -2946,14 +3088,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Appointment, AuditEvent, Caregiver, ClientProfile, Clinician, Contact, Document,
-		Episode, IdempotencyRecord, LoginThrottle, NewClientRequest, Practice,
-		RefreshToken, User []ent.Hook
+		Appointment, AuditEvent, Caregiver, ClientFacts, ClientProfile, Clinician,
+		Contact, Document, Episode, IdempotencyRecord, LoginThrottle, NewClientRequest,
+		Practice, RefreshToken, User []ent.Hook
 	}
 	inters struct {
-		Appointment, AuditEvent, Caregiver, ClientProfile, Clinician, Contact, Document,
-		Episode, IdempotencyRecord, LoginThrottle, NewClientRequest, Practice,
-		RefreshToken, User []ent.Interceptor
+		Appointment, AuditEvent, Caregiver, ClientFacts, ClientProfile, Clinician,
+		Contact, Document, Episode, IdempotencyRecord, LoginThrottle, NewClientRequest,
+		Practice, RefreshToken, User []ent.Interceptor
 	}
 )
 

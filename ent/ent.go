@@ -15,6 +15,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientfacts"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/contact"
@@ -89,6 +90,7 @@ func checkColumn(t, c string) error {
 			appointment.Table:       appointment.ValidColumn,
 			auditevent.Table:        auditevent.ValidColumn,
 			caregiver.Table:         caregiver.ValidColumn,
+			clientfacts.Table:       clientfacts.ValidColumn,
 			clientprofile.Table:     clientprofile.ValidColumn,
 			clinician.Table:         clinician.ValidColumn,
 			contact.Table:           contact.ValidColumn,

@@ -6,6 +6,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientfacts"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/contact"
@@ -27,7 +28,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -114,6 +115,41 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   clientfacts.Table,
+			Columns: clientfacts.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: clientfacts.FieldID,
+			},
+		},
+		Type: "ClientFacts",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			clientfacts.FieldPracticeID:           {Type: field.TypeInt, Column: clientfacts.FieldPracticeID},
+			clientfacts.FieldClientID:             {Type: field.TypeInt, Column: clientfacts.FieldClientID},
+			clientfacts.FieldVersion:              {Type: field.TypeInt, Column: clientfacts.FieldVersion},
+			clientfacts.FieldUpdatedAt:            {Type: field.TypeTime, Column: clientfacts.FieldUpdatedAt},
+			clientfacts.FieldEpisodeID:            {Type: field.TypeInt, Column: clientfacts.FieldEpisodeID},
+			clientfacts.FieldEpisodeOpenedAt:      {Type: field.TypeTime, Column: clientfacts.FieldEpisodeOpenedAt},
+			clientfacts.FieldEpisodeClosedAt:      {Type: field.TypeTime, Column: clientfacts.FieldEpisodeClosedAt},
+			clientfacts.FieldStrikeCount:          {Type: field.TypeInt, Column: clientfacts.FieldStrikeCount},
+			clientfacts.FieldStrikeAppointmentIds: {Type: field.TypeJSON, Column: clientfacts.FieldStrikeAppointmentIds},
+			clientfacts.FieldLastSeenAt:           {Type: field.TypeTime, Column: clientfacts.FieldLastSeenAt},
+			clientfacts.FieldLastContactAt:        {Type: field.TypeTime, Column: clientfacts.FieldLastContactAt},
+			clientfacts.FieldLastInboundAt:        {Type: field.TypeTime, Column: clientfacts.FieldLastInboundAt},
+			clientfacts.FieldWarningSentAt:        {Type: field.TypeTime, Column: clientfacts.FieldWarningSentAt},
+			clientfacts.FieldWarningCloseBy:       {Type: field.TypeTime, Column: clientfacts.FieldWarningCloseBy},
+			clientfacts.FieldSettledUntil:         {Type: field.TypeTime, Column: clientfacts.FieldSettledUntil},
+			clientfacts.FieldBooked:               {Type: field.TypeJSON, Column: clientfacts.FieldBooked},
+			clientfacts.FieldRecurring:            {Type: field.TypeJSON, Column: clientfacts.FieldRecurring},
+			clientfacts.FieldPaperwork:            {Type: field.TypeJSON, Column: clientfacts.FieldPaperwork},
+			clientfacts.FieldAttendance:           {Type: field.TypeJSON, Column: clientfacts.FieldAttendance},
+			clientfacts.FieldPrimaryCaregiverID:   {Type: field.TypeInt, Column: clientfacts.FieldPrimaryCaregiverID},
+			clientfacts.FieldContactCaregiverID:   {Type: field.TypeInt, Column: clientfacts.FieldContactCaregiverID},
+			clientfacts.FieldCaregivers:           {Type: field.TypeInt, Column: clientfacts.FieldCaregivers},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   clientprofile.Table,
 			Columns: clientprofile.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -141,7 +177,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			clientprofile.FieldRecurringPrivilege:      {Type: field.TypeBool, Column: clientprofile.FieldRecurringPrivilege},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   clinician.Table,
 			Columns: clinician.Columns,
@@ -164,7 +200,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			clinician.FieldUserID:              {Type: field.TypeInt, Column: clinician.FieldUserID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -189,7 +225,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldNote:            {Type: field.TypeString, Column: contact.FieldNote},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   document.Table,
 			Columns: document.Columns,
@@ -215,7 +251,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			document.FieldVersion:       {Type: field.TypeInt, Column: document.FieldVersion},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   episode.Table,
 			Columns: episode.Columns,
@@ -236,7 +272,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			episode.FieldCloseReason: {Type: field.TypeEnum, Column: episode.FieldCloseReason},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencyrecord.Table,
 			Columns: idempotencyrecord.Columns,
@@ -255,7 +291,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencyrecord.FieldCreatedAt:   {Type: field.TypeTime, Column: idempotencyrecord.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loginthrottle.Table,
 			Columns: loginthrottle.Columns,
@@ -273,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loginthrottle.FieldLockedUntil:     {Type: field.TypeTime, Column: loginthrottle.FieldLockedUntil},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   newclientrequest.Table,
 			Columns: newclientrequest.Columns,
@@ -295,7 +331,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			newclientrequest.FieldClosedAt:      {Type: field.TypeTime, Column: newclientrequest.FieldClosedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   practice.Table,
 			Columns: practice.Columns,
@@ -314,7 +350,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			practice.FieldTwoFactorRoles: {Type: field.TypeJSON, Column: practice.FieldTwoFactorRoles},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -335,7 +371,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt:  {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1423,6 +1459,156 @@ func (f *CaregiverFilter) WhereHasClientWith(preds ...predicate.ClientProfile) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ClientFactsQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ClientFactsQuery builder.
+func (_q *ClientFactsQuery) Filter() *ClientFactsFilter {
+	return &ClientFactsFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ClientFactsMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ClientFactsMutation builder.
+func (m *ClientFactsMutation) Filter() *ClientFactsFilter {
+	return &ClientFactsFilter{config: m.config, predicateAdder: m}
+}
+
+// ClientFactsFilter provides a generic filtering capability at runtime for ClientFactsQuery.
+type ClientFactsFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ClientFactsFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ClientFactsFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldID))
+}
+
+// WherePracticeID applies the entql int predicate on the practice_id field.
+func (f *ClientFactsFilter) WherePracticeID(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldPracticeID))
+}
+
+// WhereClientID applies the entql int predicate on the client_id field.
+func (f *ClientFactsFilter) WhereClientID(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldClientID))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ClientFactsFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldVersion))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ClientFactsFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldUpdatedAt))
+}
+
+// WhereEpisodeID applies the entql int predicate on the episode_id field.
+func (f *ClientFactsFilter) WhereEpisodeID(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldEpisodeID))
+}
+
+// WhereEpisodeOpenedAt applies the entql time.Time predicate on the episode_opened_at field.
+func (f *ClientFactsFilter) WhereEpisodeOpenedAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldEpisodeOpenedAt))
+}
+
+// WhereEpisodeClosedAt applies the entql time.Time predicate on the episode_closed_at field.
+func (f *ClientFactsFilter) WhereEpisodeClosedAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldEpisodeClosedAt))
+}
+
+// WhereStrikeCount applies the entql int predicate on the strike_count field.
+func (f *ClientFactsFilter) WhereStrikeCount(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldStrikeCount))
+}
+
+// WhereStrikeAppointmentIds applies the entql json.RawMessage predicate on the strike_appointment_ids field.
+func (f *ClientFactsFilter) WhereStrikeAppointmentIds(p entql.BytesP) {
+	f.Where(p.Field(clientfacts.FieldStrikeAppointmentIds))
+}
+
+// WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.
+func (f *ClientFactsFilter) WhereLastSeenAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldLastSeenAt))
+}
+
+// WhereLastContactAt applies the entql time.Time predicate on the last_contact_at field.
+func (f *ClientFactsFilter) WhereLastContactAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldLastContactAt))
+}
+
+// WhereLastInboundAt applies the entql time.Time predicate on the last_inbound_at field.
+func (f *ClientFactsFilter) WhereLastInboundAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldLastInboundAt))
+}
+
+// WhereWarningSentAt applies the entql time.Time predicate on the warning_sent_at field.
+func (f *ClientFactsFilter) WhereWarningSentAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldWarningSentAt))
+}
+
+// WhereWarningCloseBy applies the entql time.Time predicate on the warning_close_by field.
+func (f *ClientFactsFilter) WhereWarningCloseBy(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldWarningCloseBy))
+}
+
+// WhereSettledUntil applies the entql time.Time predicate on the settled_until field.
+func (f *ClientFactsFilter) WhereSettledUntil(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldSettledUntil))
+}
+
+// WhereBooked applies the entql json.RawMessage predicate on the booked field.
+func (f *ClientFactsFilter) WhereBooked(p entql.BytesP) {
+	f.Where(p.Field(clientfacts.FieldBooked))
+}
+
+// WhereRecurring applies the entql json.RawMessage predicate on the recurring field.
+func (f *ClientFactsFilter) WhereRecurring(p entql.BytesP) {
+	f.Where(p.Field(clientfacts.FieldRecurring))
+}
+
+// WherePaperwork applies the entql json.RawMessage predicate on the paperwork field.
+func (f *ClientFactsFilter) WherePaperwork(p entql.BytesP) {
+	f.Where(p.Field(clientfacts.FieldPaperwork))
+}
+
+// WhereAttendance applies the entql json.RawMessage predicate on the attendance field.
+func (f *ClientFactsFilter) WhereAttendance(p entql.BytesP) {
+	f.Where(p.Field(clientfacts.FieldAttendance))
+}
+
+// WherePrimaryCaregiverID applies the entql int predicate on the primary_caregiver_id field.
+func (f *ClientFactsFilter) WherePrimaryCaregiverID(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldPrimaryCaregiverID))
+}
+
+// WhereContactCaregiverID applies the entql int predicate on the contact_caregiver_id field.
+func (f *ClientFactsFilter) WhereContactCaregiverID(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldContactCaregiverID))
+}
+
+// WhereCaregivers applies the entql int predicate on the caregivers field.
+func (f *ClientFactsFilter) WhereCaregivers(p entql.IntP) {
+	f.Where(p.Field(clientfacts.FieldCaregivers))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ClientProfileQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1451,7 +1637,7 @@ type ClientProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClientProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1669,7 +1855,7 @@ type ClinicianFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClinicianFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1857,7 +2043,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2013,7 +2199,7 @@ type DocumentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DocumentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2216,7 +2402,7 @@ type EpisodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EpisodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2352,7 +2538,7 @@ type IdempotencyRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2436,7 +2622,7 @@ type LoginThrottleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoginThrottleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2501,7 +2687,7 @@ type NewClientRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NewClientRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2614,7 +2800,7 @@ type PracticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PracticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2684,7 +2870,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2792,7 +2978,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

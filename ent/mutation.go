@@ -14,6 +14,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientfacts"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/contact"
@@ -41,6 +42,7 @@ const (
 	TypeAppointment       = "Appointment"
 	TypeAuditEvent        = "AuditEvent"
 	TypeCaregiver         = "Caregiver"
+	TypeClientFacts       = "ClientFacts"
 	TypeClientProfile     = "ClientProfile"
 	TypeClinician         = "Clinician"
 	TypeContact           = "Contact"
@@ -4311,6 +4313,2012 @@ func (m *CaregiverMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Caregiver edge %s", name)
+}
+
+// ClientFactsMutation represents an operation that mutates the ClientFacts nodes in the graph.
+type ClientFactsMutation struct {
+	config
+	op                           Op
+	typ                          string
+	id                           *int
+	practice_id                  *int
+	addpractice_id               *int
+	client_id                    *int
+	addclient_id                 *int
+	version                      *int
+	addversion                   *int
+	updated_at                   *time.Time
+	episode_id                   *int
+	addepisode_id                *int
+	episode_opened_at            *time.Time
+	episode_closed_at            *time.Time
+	strike_count                 *int
+	addstrike_count              *int
+	strike_appointment_ids       *[]int
+	appendstrike_appointment_ids []int
+	last_seen_at                 *time.Time
+	last_contact_at              *time.Time
+	last_inbound_at              *time.Time
+	warning_sent_at              *time.Time
+	warning_close_by             *time.Time
+	settled_until                *time.Time
+	booked                       *[]caseload.BookedSession
+	appendbooked                 []caseload.BookedSession
+	recurring                    *caseload.RecurringInputs
+	paperwork                    *[]caseload.DueItem
+	appendpaperwork              []caseload.DueItem
+	attendance                   *[]caseload.AttendanceEvent
+	appendattendance             []caseload.AttendanceEvent
+	primary_caregiver_id         *int
+	addprimary_caregiver_id      *int
+	contact_caregiver_id         *int
+	addcontact_caregiver_id      *int
+	caregivers                   *int
+	addcaregivers                *int
+	clearedFields                map[string]struct{}
+	done                         bool
+	oldValue                     func(context.Context) (*ClientFacts, error)
+	predicates                   []predicate.ClientFacts
+}
+
+var _ ent.Mutation = (*ClientFactsMutation)(nil)
+
+// clientfactsOption allows management of the mutation configuration using functional options.
+type clientfactsOption func(*ClientFactsMutation)
+
+// newClientFactsMutation creates new mutation for the ClientFacts entity.
+func newClientFactsMutation(c config, op Op, opts ...clientfactsOption) *ClientFactsMutation {
+	m := &ClientFactsMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeClientFacts,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withClientFactsID sets the ID field of the mutation.
+func withClientFactsID(id int) clientfactsOption {
+	return func(m *ClientFactsMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ClientFacts
+		)
+		m.oldValue = func(ctx context.Context) (*ClientFacts, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ClientFacts.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withClientFacts sets the old ClientFacts of the mutation.
+func withClientFacts(node *ClientFacts) clientfactsOption {
+	return func(m *ClientFactsMutation) {
+		m.oldValue = func(context.Context) (*ClientFacts, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ClientFactsMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ClientFactsMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ClientFactsMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ClientFactsMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ClientFacts.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPracticeID sets the "practice_id" field.
+func (m *ClientFactsMutation) SetPracticeID(i int) {
+	m.practice_id = &i
+	m.addpractice_id = nil
+}
+
+// PracticeID returns the value of the "practice_id" field in the mutation.
+func (m *ClientFactsMutation) PracticeID() (r int, exists bool) {
+	v := m.practice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPracticeID returns the old "practice_id" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldPracticeID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPracticeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPracticeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPracticeID: %w", err)
+	}
+	return oldValue.PracticeID, nil
+}
+
+// AddPracticeID adds i to the "practice_id" field.
+func (m *ClientFactsMutation) AddPracticeID(i int) {
+	if m.addpractice_id != nil {
+		*m.addpractice_id += i
+	} else {
+		m.addpractice_id = &i
+	}
+}
+
+// AddedPracticeID returns the value that was added to the "practice_id" field in this mutation.
+func (m *ClientFactsMutation) AddedPracticeID() (r int, exists bool) {
+	v := m.addpractice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPracticeID resets all changes to the "practice_id" field.
+func (m *ClientFactsMutation) ResetPracticeID() {
+	m.practice_id = nil
+	m.addpractice_id = nil
+}
+
+// SetClientID sets the "client_id" field.
+func (m *ClientFactsMutation) SetClientID(i int) {
+	m.client_id = &i
+	m.addclient_id = nil
+}
+
+// ClientID returns the value of the "client_id" field in the mutation.
+func (m *ClientFactsMutation) ClientID() (r int, exists bool) {
+	v := m.client_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientID returns the old "client_id" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldClientID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientID: %w", err)
+	}
+	return oldValue.ClientID, nil
+}
+
+// AddClientID adds i to the "client_id" field.
+func (m *ClientFactsMutation) AddClientID(i int) {
+	if m.addclient_id != nil {
+		*m.addclient_id += i
+	} else {
+		m.addclient_id = &i
+	}
+}
+
+// AddedClientID returns the value that was added to the "client_id" field in this mutation.
+func (m *ClientFactsMutation) AddedClientID() (r int, exists bool) {
+	v := m.addclient_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClientID resets all changes to the "client_id" field.
+func (m *ClientFactsMutation) ResetClientID() {
+	m.client_id = nil
+	m.addclient_id = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ClientFactsMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ClientFactsMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ClientFactsMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ClientFactsMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ClientFactsMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ClientFactsMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ClientFactsMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ClientFactsMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetEpisodeID sets the "episode_id" field.
+func (m *ClientFactsMutation) SetEpisodeID(i int) {
+	m.episode_id = &i
+	m.addepisode_id = nil
+}
+
+// EpisodeID returns the value of the "episode_id" field in the mutation.
+func (m *ClientFactsMutation) EpisodeID() (r int, exists bool) {
+	v := m.episode_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEpisodeID returns the old "episode_id" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldEpisodeID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEpisodeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEpisodeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEpisodeID: %w", err)
+	}
+	return oldValue.EpisodeID, nil
+}
+
+// AddEpisodeID adds i to the "episode_id" field.
+func (m *ClientFactsMutation) AddEpisodeID(i int) {
+	if m.addepisode_id != nil {
+		*m.addepisode_id += i
+	} else {
+		m.addepisode_id = &i
+	}
+}
+
+// AddedEpisodeID returns the value that was added to the "episode_id" field in this mutation.
+func (m *ClientFactsMutation) AddedEpisodeID() (r int, exists bool) {
+	v := m.addepisode_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearEpisodeID clears the value of the "episode_id" field.
+func (m *ClientFactsMutation) ClearEpisodeID() {
+	m.episode_id = nil
+	m.addepisode_id = nil
+	m.clearedFields[clientfacts.FieldEpisodeID] = struct{}{}
+}
+
+// EpisodeIDCleared returns if the "episode_id" field was cleared in this mutation.
+func (m *ClientFactsMutation) EpisodeIDCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldEpisodeID]
+	return ok
+}
+
+// ResetEpisodeID resets all changes to the "episode_id" field.
+func (m *ClientFactsMutation) ResetEpisodeID() {
+	m.episode_id = nil
+	m.addepisode_id = nil
+	delete(m.clearedFields, clientfacts.FieldEpisodeID)
+}
+
+// SetEpisodeOpenedAt sets the "episode_opened_at" field.
+func (m *ClientFactsMutation) SetEpisodeOpenedAt(t time.Time) {
+	m.episode_opened_at = &t
+}
+
+// EpisodeOpenedAt returns the value of the "episode_opened_at" field in the mutation.
+func (m *ClientFactsMutation) EpisodeOpenedAt() (r time.Time, exists bool) {
+	v := m.episode_opened_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEpisodeOpenedAt returns the old "episode_opened_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldEpisodeOpenedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEpisodeOpenedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEpisodeOpenedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEpisodeOpenedAt: %w", err)
+	}
+	return oldValue.EpisodeOpenedAt, nil
+}
+
+// ClearEpisodeOpenedAt clears the value of the "episode_opened_at" field.
+func (m *ClientFactsMutation) ClearEpisodeOpenedAt() {
+	m.episode_opened_at = nil
+	m.clearedFields[clientfacts.FieldEpisodeOpenedAt] = struct{}{}
+}
+
+// EpisodeOpenedAtCleared returns if the "episode_opened_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) EpisodeOpenedAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldEpisodeOpenedAt]
+	return ok
+}
+
+// ResetEpisodeOpenedAt resets all changes to the "episode_opened_at" field.
+func (m *ClientFactsMutation) ResetEpisodeOpenedAt() {
+	m.episode_opened_at = nil
+	delete(m.clearedFields, clientfacts.FieldEpisodeOpenedAt)
+}
+
+// SetEpisodeClosedAt sets the "episode_closed_at" field.
+func (m *ClientFactsMutation) SetEpisodeClosedAt(t time.Time) {
+	m.episode_closed_at = &t
+}
+
+// EpisodeClosedAt returns the value of the "episode_closed_at" field in the mutation.
+func (m *ClientFactsMutation) EpisodeClosedAt() (r time.Time, exists bool) {
+	v := m.episode_closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEpisodeClosedAt returns the old "episode_closed_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldEpisodeClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEpisodeClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEpisodeClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEpisodeClosedAt: %w", err)
+	}
+	return oldValue.EpisodeClosedAt, nil
+}
+
+// ClearEpisodeClosedAt clears the value of the "episode_closed_at" field.
+func (m *ClientFactsMutation) ClearEpisodeClosedAt() {
+	m.episode_closed_at = nil
+	m.clearedFields[clientfacts.FieldEpisodeClosedAt] = struct{}{}
+}
+
+// EpisodeClosedAtCleared returns if the "episode_closed_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) EpisodeClosedAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldEpisodeClosedAt]
+	return ok
+}
+
+// ResetEpisodeClosedAt resets all changes to the "episode_closed_at" field.
+func (m *ClientFactsMutation) ResetEpisodeClosedAt() {
+	m.episode_closed_at = nil
+	delete(m.clearedFields, clientfacts.FieldEpisodeClosedAt)
+}
+
+// SetStrikeCount sets the "strike_count" field.
+func (m *ClientFactsMutation) SetStrikeCount(i int) {
+	m.strike_count = &i
+	m.addstrike_count = nil
+}
+
+// StrikeCount returns the value of the "strike_count" field in the mutation.
+func (m *ClientFactsMutation) StrikeCount() (r int, exists bool) {
+	v := m.strike_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStrikeCount returns the old "strike_count" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldStrikeCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStrikeCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStrikeCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStrikeCount: %w", err)
+	}
+	return oldValue.StrikeCount, nil
+}
+
+// AddStrikeCount adds i to the "strike_count" field.
+func (m *ClientFactsMutation) AddStrikeCount(i int) {
+	if m.addstrike_count != nil {
+		*m.addstrike_count += i
+	} else {
+		m.addstrike_count = &i
+	}
+}
+
+// AddedStrikeCount returns the value that was added to the "strike_count" field in this mutation.
+func (m *ClientFactsMutation) AddedStrikeCount() (r int, exists bool) {
+	v := m.addstrike_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStrikeCount resets all changes to the "strike_count" field.
+func (m *ClientFactsMutation) ResetStrikeCount() {
+	m.strike_count = nil
+	m.addstrike_count = nil
+}
+
+// SetStrikeAppointmentIds sets the "strike_appointment_ids" field.
+func (m *ClientFactsMutation) SetStrikeAppointmentIds(i []int) {
+	m.strike_appointment_ids = &i
+	m.appendstrike_appointment_ids = nil
+}
+
+// StrikeAppointmentIds returns the value of the "strike_appointment_ids" field in the mutation.
+func (m *ClientFactsMutation) StrikeAppointmentIds() (r []int, exists bool) {
+	v := m.strike_appointment_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStrikeAppointmentIds returns the old "strike_appointment_ids" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldStrikeAppointmentIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStrikeAppointmentIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStrikeAppointmentIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStrikeAppointmentIds: %w", err)
+	}
+	return oldValue.StrikeAppointmentIds, nil
+}
+
+// AppendStrikeAppointmentIds adds i to the "strike_appointment_ids" field.
+func (m *ClientFactsMutation) AppendStrikeAppointmentIds(i []int) {
+	m.appendstrike_appointment_ids = append(m.appendstrike_appointment_ids, i...)
+}
+
+// AppendedStrikeAppointmentIds returns the list of values that were appended to the "strike_appointment_ids" field in this mutation.
+func (m *ClientFactsMutation) AppendedStrikeAppointmentIds() ([]int, bool) {
+	if len(m.appendstrike_appointment_ids) == 0 {
+		return nil, false
+	}
+	return m.appendstrike_appointment_ids, true
+}
+
+// ResetStrikeAppointmentIds resets all changes to the "strike_appointment_ids" field.
+func (m *ClientFactsMutation) ResetStrikeAppointmentIds() {
+	m.strike_appointment_ids = nil
+	m.appendstrike_appointment_ids = nil
+}
+
+// SetLastSeenAt sets the "last_seen_at" field.
+func (m *ClientFactsMutation) SetLastSeenAt(t time.Time) {
+	m.last_seen_at = &t
+}
+
+// LastSeenAt returns the value of the "last_seen_at" field in the mutation.
+func (m *ClientFactsMutation) LastSeenAt() (r time.Time, exists bool) {
+	v := m.last_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSeenAt returns the old "last_seen_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldLastSeenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSeenAt: %w", err)
+	}
+	return oldValue.LastSeenAt, nil
+}
+
+// ClearLastSeenAt clears the value of the "last_seen_at" field.
+func (m *ClientFactsMutation) ClearLastSeenAt() {
+	m.last_seen_at = nil
+	m.clearedFields[clientfacts.FieldLastSeenAt] = struct{}{}
+}
+
+// LastSeenAtCleared returns if the "last_seen_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) LastSeenAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldLastSeenAt]
+	return ok
+}
+
+// ResetLastSeenAt resets all changes to the "last_seen_at" field.
+func (m *ClientFactsMutation) ResetLastSeenAt() {
+	m.last_seen_at = nil
+	delete(m.clearedFields, clientfacts.FieldLastSeenAt)
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (m *ClientFactsMutation) SetLastContactAt(t time.Time) {
+	m.last_contact_at = &t
+}
+
+// LastContactAt returns the value of the "last_contact_at" field in the mutation.
+func (m *ClientFactsMutation) LastContactAt() (r time.Time, exists bool) {
+	v := m.last_contact_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastContactAt returns the old "last_contact_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldLastContactAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastContactAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastContactAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastContactAt: %w", err)
+	}
+	return oldValue.LastContactAt, nil
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (m *ClientFactsMutation) ClearLastContactAt() {
+	m.last_contact_at = nil
+	m.clearedFields[clientfacts.FieldLastContactAt] = struct{}{}
+}
+
+// LastContactAtCleared returns if the "last_contact_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) LastContactAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldLastContactAt]
+	return ok
+}
+
+// ResetLastContactAt resets all changes to the "last_contact_at" field.
+func (m *ClientFactsMutation) ResetLastContactAt() {
+	m.last_contact_at = nil
+	delete(m.clearedFields, clientfacts.FieldLastContactAt)
+}
+
+// SetLastInboundAt sets the "last_inbound_at" field.
+func (m *ClientFactsMutation) SetLastInboundAt(t time.Time) {
+	m.last_inbound_at = &t
+}
+
+// LastInboundAt returns the value of the "last_inbound_at" field in the mutation.
+func (m *ClientFactsMutation) LastInboundAt() (r time.Time, exists bool) {
+	v := m.last_inbound_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastInboundAt returns the old "last_inbound_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldLastInboundAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastInboundAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastInboundAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastInboundAt: %w", err)
+	}
+	return oldValue.LastInboundAt, nil
+}
+
+// ClearLastInboundAt clears the value of the "last_inbound_at" field.
+func (m *ClientFactsMutation) ClearLastInboundAt() {
+	m.last_inbound_at = nil
+	m.clearedFields[clientfacts.FieldLastInboundAt] = struct{}{}
+}
+
+// LastInboundAtCleared returns if the "last_inbound_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) LastInboundAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldLastInboundAt]
+	return ok
+}
+
+// ResetLastInboundAt resets all changes to the "last_inbound_at" field.
+func (m *ClientFactsMutation) ResetLastInboundAt() {
+	m.last_inbound_at = nil
+	delete(m.clearedFields, clientfacts.FieldLastInboundAt)
+}
+
+// SetWarningSentAt sets the "warning_sent_at" field.
+func (m *ClientFactsMutation) SetWarningSentAt(t time.Time) {
+	m.warning_sent_at = &t
+}
+
+// WarningSentAt returns the value of the "warning_sent_at" field in the mutation.
+func (m *ClientFactsMutation) WarningSentAt() (r time.Time, exists bool) {
+	v := m.warning_sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWarningSentAt returns the old "warning_sent_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldWarningSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWarningSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWarningSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWarningSentAt: %w", err)
+	}
+	return oldValue.WarningSentAt, nil
+}
+
+// ClearWarningSentAt clears the value of the "warning_sent_at" field.
+func (m *ClientFactsMutation) ClearWarningSentAt() {
+	m.warning_sent_at = nil
+	m.clearedFields[clientfacts.FieldWarningSentAt] = struct{}{}
+}
+
+// WarningSentAtCleared returns if the "warning_sent_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) WarningSentAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldWarningSentAt]
+	return ok
+}
+
+// ResetWarningSentAt resets all changes to the "warning_sent_at" field.
+func (m *ClientFactsMutation) ResetWarningSentAt() {
+	m.warning_sent_at = nil
+	delete(m.clearedFields, clientfacts.FieldWarningSentAt)
+}
+
+// SetWarningCloseBy sets the "warning_close_by" field.
+func (m *ClientFactsMutation) SetWarningCloseBy(t time.Time) {
+	m.warning_close_by = &t
+}
+
+// WarningCloseBy returns the value of the "warning_close_by" field in the mutation.
+func (m *ClientFactsMutation) WarningCloseBy() (r time.Time, exists bool) {
+	v := m.warning_close_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWarningCloseBy returns the old "warning_close_by" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldWarningCloseBy(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWarningCloseBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWarningCloseBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWarningCloseBy: %w", err)
+	}
+	return oldValue.WarningCloseBy, nil
+}
+
+// ClearWarningCloseBy clears the value of the "warning_close_by" field.
+func (m *ClientFactsMutation) ClearWarningCloseBy() {
+	m.warning_close_by = nil
+	m.clearedFields[clientfacts.FieldWarningCloseBy] = struct{}{}
+}
+
+// WarningCloseByCleared returns if the "warning_close_by" field was cleared in this mutation.
+func (m *ClientFactsMutation) WarningCloseByCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldWarningCloseBy]
+	return ok
+}
+
+// ResetWarningCloseBy resets all changes to the "warning_close_by" field.
+func (m *ClientFactsMutation) ResetWarningCloseBy() {
+	m.warning_close_by = nil
+	delete(m.clearedFields, clientfacts.FieldWarningCloseBy)
+}
+
+// SetSettledUntil sets the "settled_until" field.
+func (m *ClientFactsMutation) SetSettledUntil(t time.Time) {
+	m.settled_until = &t
+}
+
+// SettledUntil returns the value of the "settled_until" field in the mutation.
+func (m *ClientFactsMutation) SettledUntil() (r time.Time, exists bool) {
+	v := m.settled_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettledUntil returns the old "settled_until" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldSettledUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettledUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettledUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettledUntil: %w", err)
+	}
+	return oldValue.SettledUntil, nil
+}
+
+// ClearSettledUntil clears the value of the "settled_until" field.
+func (m *ClientFactsMutation) ClearSettledUntil() {
+	m.settled_until = nil
+	m.clearedFields[clientfacts.FieldSettledUntil] = struct{}{}
+}
+
+// SettledUntilCleared returns if the "settled_until" field was cleared in this mutation.
+func (m *ClientFactsMutation) SettledUntilCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldSettledUntil]
+	return ok
+}
+
+// ResetSettledUntil resets all changes to the "settled_until" field.
+func (m *ClientFactsMutation) ResetSettledUntil() {
+	m.settled_until = nil
+	delete(m.clearedFields, clientfacts.FieldSettledUntil)
+}
+
+// SetBooked sets the "booked" field.
+func (m *ClientFactsMutation) SetBooked(cs []caseload.BookedSession) {
+	m.booked = &cs
+	m.appendbooked = nil
+}
+
+// Booked returns the value of the "booked" field in the mutation.
+func (m *ClientFactsMutation) Booked() (r []caseload.BookedSession, exists bool) {
+	v := m.booked
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBooked returns the old "booked" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldBooked(ctx context.Context) (v []caseload.BookedSession, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBooked is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBooked requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBooked: %w", err)
+	}
+	return oldValue.Booked, nil
+}
+
+// AppendBooked adds cs to the "booked" field.
+func (m *ClientFactsMutation) AppendBooked(cs []caseload.BookedSession) {
+	m.appendbooked = append(m.appendbooked, cs...)
+}
+
+// AppendedBooked returns the list of values that were appended to the "booked" field in this mutation.
+func (m *ClientFactsMutation) AppendedBooked() ([]caseload.BookedSession, bool) {
+	if len(m.appendbooked) == 0 {
+		return nil, false
+	}
+	return m.appendbooked, true
+}
+
+// ResetBooked resets all changes to the "booked" field.
+func (m *ClientFactsMutation) ResetBooked() {
+	m.booked = nil
+	m.appendbooked = nil
+}
+
+// SetRecurring sets the "recurring" field.
+func (m *ClientFactsMutation) SetRecurring(ci caseload.RecurringInputs) {
+	m.recurring = &ci
+}
+
+// Recurring returns the value of the "recurring" field in the mutation.
+func (m *ClientFactsMutation) Recurring() (r caseload.RecurringInputs, exists bool) {
+	v := m.recurring
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecurring returns the old "recurring" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldRecurring(ctx context.Context) (v caseload.RecurringInputs, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecurring is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecurring requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecurring: %w", err)
+	}
+	return oldValue.Recurring, nil
+}
+
+// ResetRecurring resets all changes to the "recurring" field.
+func (m *ClientFactsMutation) ResetRecurring() {
+	m.recurring = nil
+}
+
+// SetPaperwork sets the "paperwork" field.
+func (m *ClientFactsMutation) SetPaperwork(ci []caseload.DueItem) {
+	m.paperwork = &ci
+	m.appendpaperwork = nil
+}
+
+// Paperwork returns the value of the "paperwork" field in the mutation.
+func (m *ClientFactsMutation) Paperwork() (r []caseload.DueItem, exists bool) {
+	v := m.paperwork
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPaperwork returns the old "paperwork" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldPaperwork(ctx context.Context) (v []caseload.DueItem, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPaperwork is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPaperwork requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPaperwork: %w", err)
+	}
+	return oldValue.Paperwork, nil
+}
+
+// AppendPaperwork adds ci to the "paperwork" field.
+func (m *ClientFactsMutation) AppendPaperwork(ci []caseload.DueItem) {
+	m.appendpaperwork = append(m.appendpaperwork, ci...)
+}
+
+// AppendedPaperwork returns the list of values that were appended to the "paperwork" field in this mutation.
+func (m *ClientFactsMutation) AppendedPaperwork() ([]caseload.DueItem, bool) {
+	if len(m.appendpaperwork) == 0 {
+		return nil, false
+	}
+	return m.appendpaperwork, true
+}
+
+// ResetPaperwork resets all changes to the "paperwork" field.
+func (m *ClientFactsMutation) ResetPaperwork() {
+	m.paperwork = nil
+	m.appendpaperwork = nil
+}
+
+// SetAttendance sets the "attendance" field.
+func (m *ClientFactsMutation) SetAttendance(ce []caseload.AttendanceEvent) {
+	m.attendance = &ce
+	m.appendattendance = nil
+}
+
+// Attendance returns the value of the "attendance" field in the mutation.
+func (m *ClientFactsMutation) Attendance() (r []caseload.AttendanceEvent, exists bool) {
+	v := m.attendance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttendance returns the old "attendance" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldAttendance(ctx context.Context) (v []caseload.AttendanceEvent, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttendance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttendance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttendance: %w", err)
+	}
+	return oldValue.Attendance, nil
+}
+
+// AppendAttendance adds ce to the "attendance" field.
+func (m *ClientFactsMutation) AppendAttendance(ce []caseload.AttendanceEvent) {
+	m.appendattendance = append(m.appendattendance, ce...)
+}
+
+// AppendedAttendance returns the list of values that were appended to the "attendance" field in this mutation.
+func (m *ClientFactsMutation) AppendedAttendance() ([]caseload.AttendanceEvent, bool) {
+	if len(m.appendattendance) == 0 {
+		return nil, false
+	}
+	return m.appendattendance, true
+}
+
+// ResetAttendance resets all changes to the "attendance" field.
+func (m *ClientFactsMutation) ResetAttendance() {
+	m.attendance = nil
+	m.appendattendance = nil
+}
+
+// SetPrimaryCaregiverID sets the "primary_caregiver_id" field.
+func (m *ClientFactsMutation) SetPrimaryCaregiverID(i int) {
+	m.primary_caregiver_id = &i
+	m.addprimary_caregiver_id = nil
+}
+
+// PrimaryCaregiverID returns the value of the "primary_caregiver_id" field in the mutation.
+func (m *ClientFactsMutation) PrimaryCaregiverID() (r int, exists bool) {
+	v := m.primary_caregiver_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrimaryCaregiverID returns the old "primary_caregiver_id" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldPrimaryCaregiverID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrimaryCaregiverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrimaryCaregiverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrimaryCaregiverID: %w", err)
+	}
+	return oldValue.PrimaryCaregiverID, nil
+}
+
+// AddPrimaryCaregiverID adds i to the "primary_caregiver_id" field.
+func (m *ClientFactsMutation) AddPrimaryCaregiverID(i int) {
+	if m.addprimary_caregiver_id != nil {
+		*m.addprimary_caregiver_id += i
+	} else {
+		m.addprimary_caregiver_id = &i
+	}
+}
+
+// AddedPrimaryCaregiverID returns the value that was added to the "primary_caregiver_id" field in this mutation.
+func (m *ClientFactsMutation) AddedPrimaryCaregiverID() (r int, exists bool) {
+	v := m.addprimary_caregiver_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPrimaryCaregiverID clears the value of the "primary_caregiver_id" field.
+func (m *ClientFactsMutation) ClearPrimaryCaregiverID() {
+	m.primary_caregiver_id = nil
+	m.addprimary_caregiver_id = nil
+	m.clearedFields[clientfacts.FieldPrimaryCaregiverID] = struct{}{}
+}
+
+// PrimaryCaregiverIDCleared returns if the "primary_caregiver_id" field was cleared in this mutation.
+func (m *ClientFactsMutation) PrimaryCaregiverIDCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldPrimaryCaregiverID]
+	return ok
+}
+
+// ResetPrimaryCaregiverID resets all changes to the "primary_caregiver_id" field.
+func (m *ClientFactsMutation) ResetPrimaryCaregiverID() {
+	m.primary_caregiver_id = nil
+	m.addprimary_caregiver_id = nil
+	delete(m.clearedFields, clientfacts.FieldPrimaryCaregiverID)
+}
+
+// SetContactCaregiverID sets the "contact_caregiver_id" field.
+func (m *ClientFactsMutation) SetContactCaregiverID(i int) {
+	m.contact_caregiver_id = &i
+	m.addcontact_caregiver_id = nil
+}
+
+// ContactCaregiverID returns the value of the "contact_caregiver_id" field in the mutation.
+func (m *ClientFactsMutation) ContactCaregiverID() (r int, exists bool) {
+	v := m.contact_caregiver_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactCaregiverID returns the old "contact_caregiver_id" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldContactCaregiverID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactCaregiverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactCaregiverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactCaregiverID: %w", err)
+	}
+	return oldValue.ContactCaregiverID, nil
+}
+
+// AddContactCaregiverID adds i to the "contact_caregiver_id" field.
+func (m *ClientFactsMutation) AddContactCaregiverID(i int) {
+	if m.addcontact_caregiver_id != nil {
+		*m.addcontact_caregiver_id += i
+	} else {
+		m.addcontact_caregiver_id = &i
+	}
+}
+
+// AddedContactCaregiverID returns the value that was added to the "contact_caregiver_id" field in this mutation.
+func (m *ClientFactsMutation) AddedContactCaregiverID() (r int, exists bool) {
+	v := m.addcontact_caregiver_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearContactCaregiverID clears the value of the "contact_caregiver_id" field.
+func (m *ClientFactsMutation) ClearContactCaregiverID() {
+	m.contact_caregiver_id = nil
+	m.addcontact_caregiver_id = nil
+	m.clearedFields[clientfacts.FieldContactCaregiverID] = struct{}{}
+}
+
+// ContactCaregiverIDCleared returns if the "contact_caregiver_id" field was cleared in this mutation.
+func (m *ClientFactsMutation) ContactCaregiverIDCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldContactCaregiverID]
+	return ok
+}
+
+// ResetContactCaregiverID resets all changes to the "contact_caregiver_id" field.
+func (m *ClientFactsMutation) ResetContactCaregiverID() {
+	m.contact_caregiver_id = nil
+	m.addcontact_caregiver_id = nil
+	delete(m.clearedFields, clientfacts.FieldContactCaregiverID)
+}
+
+// SetCaregivers sets the "caregivers" field.
+func (m *ClientFactsMutation) SetCaregivers(i int) {
+	m.caregivers = &i
+	m.addcaregivers = nil
+}
+
+// Caregivers returns the value of the "caregivers" field in the mutation.
+func (m *ClientFactsMutation) Caregivers() (r int, exists bool) {
+	v := m.caregivers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCaregivers returns the old "caregivers" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldCaregivers(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCaregivers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCaregivers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCaregivers: %w", err)
+	}
+	return oldValue.Caregivers, nil
+}
+
+// AddCaregivers adds i to the "caregivers" field.
+func (m *ClientFactsMutation) AddCaregivers(i int) {
+	if m.addcaregivers != nil {
+		*m.addcaregivers += i
+	} else {
+		m.addcaregivers = &i
+	}
+}
+
+// AddedCaregivers returns the value that was added to the "caregivers" field in this mutation.
+func (m *ClientFactsMutation) AddedCaregivers() (r int, exists bool) {
+	v := m.addcaregivers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCaregivers resets all changes to the "caregivers" field.
+func (m *ClientFactsMutation) ResetCaregivers() {
+	m.caregivers = nil
+	m.addcaregivers = nil
+}
+
+// Where appends a list predicates to the ClientFactsMutation builder.
+func (m *ClientFactsMutation) Where(ps ...predicate.ClientFacts) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ClientFactsMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ClientFactsMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ClientFacts, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ClientFactsMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ClientFactsMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ClientFacts).
+func (m *ClientFactsMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ClientFactsMutation) Fields() []string {
+	fields := make([]string, 0, 22)
+	if m.practice_id != nil {
+		fields = append(fields, clientfacts.FieldPracticeID)
+	}
+	if m.client_id != nil {
+		fields = append(fields, clientfacts.FieldClientID)
+	}
+	if m.version != nil {
+		fields = append(fields, clientfacts.FieldVersion)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, clientfacts.FieldUpdatedAt)
+	}
+	if m.episode_id != nil {
+		fields = append(fields, clientfacts.FieldEpisodeID)
+	}
+	if m.episode_opened_at != nil {
+		fields = append(fields, clientfacts.FieldEpisodeOpenedAt)
+	}
+	if m.episode_closed_at != nil {
+		fields = append(fields, clientfacts.FieldEpisodeClosedAt)
+	}
+	if m.strike_count != nil {
+		fields = append(fields, clientfacts.FieldStrikeCount)
+	}
+	if m.strike_appointment_ids != nil {
+		fields = append(fields, clientfacts.FieldStrikeAppointmentIds)
+	}
+	if m.last_seen_at != nil {
+		fields = append(fields, clientfacts.FieldLastSeenAt)
+	}
+	if m.last_contact_at != nil {
+		fields = append(fields, clientfacts.FieldLastContactAt)
+	}
+	if m.last_inbound_at != nil {
+		fields = append(fields, clientfacts.FieldLastInboundAt)
+	}
+	if m.warning_sent_at != nil {
+		fields = append(fields, clientfacts.FieldWarningSentAt)
+	}
+	if m.warning_close_by != nil {
+		fields = append(fields, clientfacts.FieldWarningCloseBy)
+	}
+	if m.settled_until != nil {
+		fields = append(fields, clientfacts.FieldSettledUntil)
+	}
+	if m.booked != nil {
+		fields = append(fields, clientfacts.FieldBooked)
+	}
+	if m.recurring != nil {
+		fields = append(fields, clientfacts.FieldRecurring)
+	}
+	if m.paperwork != nil {
+		fields = append(fields, clientfacts.FieldPaperwork)
+	}
+	if m.attendance != nil {
+		fields = append(fields, clientfacts.FieldAttendance)
+	}
+	if m.primary_caregiver_id != nil {
+		fields = append(fields, clientfacts.FieldPrimaryCaregiverID)
+	}
+	if m.contact_caregiver_id != nil {
+		fields = append(fields, clientfacts.FieldContactCaregiverID)
+	}
+	if m.caregivers != nil {
+		fields = append(fields, clientfacts.FieldCaregivers)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ClientFactsMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case clientfacts.FieldPracticeID:
+		return m.PracticeID()
+	case clientfacts.FieldClientID:
+		return m.ClientID()
+	case clientfacts.FieldVersion:
+		return m.Version()
+	case clientfacts.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case clientfacts.FieldEpisodeID:
+		return m.EpisodeID()
+	case clientfacts.FieldEpisodeOpenedAt:
+		return m.EpisodeOpenedAt()
+	case clientfacts.FieldEpisodeClosedAt:
+		return m.EpisodeClosedAt()
+	case clientfacts.FieldStrikeCount:
+		return m.StrikeCount()
+	case clientfacts.FieldStrikeAppointmentIds:
+		return m.StrikeAppointmentIds()
+	case clientfacts.FieldLastSeenAt:
+		return m.LastSeenAt()
+	case clientfacts.FieldLastContactAt:
+		return m.LastContactAt()
+	case clientfacts.FieldLastInboundAt:
+		return m.LastInboundAt()
+	case clientfacts.FieldWarningSentAt:
+		return m.WarningSentAt()
+	case clientfacts.FieldWarningCloseBy:
+		return m.WarningCloseBy()
+	case clientfacts.FieldSettledUntil:
+		return m.SettledUntil()
+	case clientfacts.FieldBooked:
+		return m.Booked()
+	case clientfacts.FieldRecurring:
+		return m.Recurring()
+	case clientfacts.FieldPaperwork:
+		return m.Paperwork()
+	case clientfacts.FieldAttendance:
+		return m.Attendance()
+	case clientfacts.FieldPrimaryCaregiverID:
+		return m.PrimaryCaregiverID()
+	case clientfacts.FieldContactCaregiverID:
+		return m.ContactCaregiverID()
+	case clientfacts.FieldCaregivers:
+		return m.Caregivers()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ClientFactsMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case clientfacts.FieldPracticeID:
+		return m.OldPracticeID(ctx)
+	case clientfacts.FieldClientID:
+		return m.OldClientID(ctx)
+	case clientfacts.FieldVersion:
+		return m.OldVersion(ctx)
+	case clientfacts.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case clientfacts.FieldEpisodeID:
+		return m.OldEpisodeID(ctx)
+	case clientfacts.FieldEpisodeOpenedAt:
+		return m.OldEpisodeOpenedAt(ctx)
+	case clientfacts.FieldEpisodeClosedAt:
+		return m.OldEpisodeClosedAt(ctx)
+	case clientfacts.FieldStrikeCount:
+		return m.OldStrikeCount(ctx)
+	case clientfacts.FieldStrikeAppointmentIds:
+		return m.OldStrikeAppointmentIds(ctx)
+	case clientfacts.FieldLastSeenAt:
+		return m.OldLastSeenAt(ctx)
+	case clientfacts.FieldLastContactAt:
+		return m.OldLastContactAt(ctx)
+	case clientfacts.FieldLastInboundAt:
+		return m.OldLastInboundAt(ctx)
+	case clientfacts.FieldWarningSentAt:
+		return m.OldWarningSentAt(ctx)
+	case clientfacts.FieldWarningCloseBy:
+		return m.OldWarningCloseBy(ctx)
+	case clientfacts.FieldSettledUntil:
+		return m.OldSettledUntil(ctx)
+	case clientfacts.FieldBooked:
+		return m.OldBooked(ctx)
+	case clientfacts.FieldRecurring:
+		return m.OldRecurring(ctx)
+	case clientfacts.FieldPaperwork:
+		return m.OldPaperwork(ctx)
+	case clientfacts.FieldAttendance:
+		return m.OldAttendance(ctx)
+	case clientfacts.FieldPrimaryCaregiverID:
+		return m.OldPrimaryCaregiverID(ctx)
+	case clientfacts.FieldContactCaregiverID:
+		return m.OldContactCaregiverID(ctx)
+	case clientfacts.FieldCaregivers:
+		return m.OldCaregivers(ctx)
+	}
+	return nil, fmt.Errorf("unknown ClientFacts field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ClientFactsMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case clientfacts.FieldPracticeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPracticeID(v)
+		return nil
+	case clientfacts.FieldClientID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientID(v)
+		return nil
+	case clientfacts.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case clientfacts.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case clientfacts.FieldEpisodeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEpisodeID(v)
+		return nil
+	case clientfacts.FieldEpisodeOpenedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEpisodeOpenedAt(v)
+		return nil
+	case clientfacts.FieldEpisodeClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEpisodeClosedAt(v)
+		return nil
+	case clientfacts.FieldStrikeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStrikeCount(v)
+		return nil
+	case clientfacts.FieldStrikeAppointmentIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStrikeAppointmentIds(v)
+		return nil
+	case clientfacts.FieldLastSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSeenAt(v)
+		return nil
+	case clientfacts.FieldLastContactAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastContactAt(v)
+		return nil
+	case clientfacts.FieldLastInboundAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastInboundAt(v)
+		return nil
+	case clientfacts.FieldWarningSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWarningSentAt(v)
+		return nil
+	case clientfacts.FieldWarningCloseBy:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWarningCloseBy(v)
+		return nil
+	case clientfacts.FieldSettledUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettledUntil(v)
+		return nil
+	case clientfacts.FieldBooked:
+		v, ok := value.([]caseload.BookedSession)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBooked(v)
+		return nil
+	case clientfacts.FieldRecurring:
+		v, ok := value.(caseload.RecurringInputs)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecurring(v)
+		return nil
+	case clientfacts.FieldPaperwork:
+		v, ok := value.([]caseload.DueItem)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPaperwork(v)
+		return nil
+	case clientfacts.FieldAttendance:
+		v, ok := value.([]caseload.AttendanceEvent)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttendance(v)
+		return nil
+	case clientfacts.FieldPrimaryCaregiverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrimaryCaregiverID(v)
+		return nil
+	case clientfacts.FieldContactCaregiverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactCaregiverID(v)
+		return nil
+	case clientfacts.FieldCaregivers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCaregivers(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ClientFacts field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ClientFactsMutation) AddedFields() []string {
+	var fields []string
+	if m.addpractice_id != nil {
+		fields = append(fields, clientfacts.FieldPracticeID)
+	}
+	if m.addclient_id != nil {
+		fields = append(fields, clientfacts.FieldClientID)
+	}
+	if m.addversion != nil {
+		fields = append(fields, clientfacts.FieldVersion)
+	}
+	if m.addepisode_id != nil {
+		fields = append(fields, clientfacts.FieldEpisodeID)
+	}
+	if m.addstrike_count != nil {
+		fields = append(fields, clientfacts.FieldStrikeCount)
+	}
+	if m.addprimary_caregiver_id != nil {
+		fields = append(fields, clientfacts.FieldPrimaryCaregiverID)
+	}
+	if m.addcontact_caregiver_id != nil {
+		fields = append(fields, clientfacts.FieldContactCaregiverID)
+	}
+	if m.addcaregivers != nil {
+		fields = append(fields, clientfacts.FieldCaregivers)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ClientFactsMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case clientfacts.FieldPracticeID:
+		return m.AddedPracticeID()
+	case clientfacts.FieldClientID:
+		return m.AddedClientID()
+	case clientfacts.FieldVersion:
+		return m.AddedVersion()
+	case clientfacts.FieldEpisodeID:
+		return m.AddedEpisodeID()
+	case clientfacts.FieldStrikeCount:
+		return m.AddedStrikeCount()
+	case clientfacts.FieldPrimaryCaregiverID:
+		return m.AddedPrimaryCaregiverID()
+	case clientfacts.FieldContactCaregiverID:
+		return m.AddedContactCaregiverID()
+	case clientfacts.FieldCaregivers:
+		return m.AddedCaregivers()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ClientFactsMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case clientfacts.FieldPracticeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPracticeID(v)
+		return nil
+	case clientfacts.FieldClientID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClientID(v)
+		return nil
+	case clientfacts.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	case clientfacts.FieldEpisodeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEpisodeID(v)
+		return nil
+	case clientfacts.FieldStrikeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStrikeCount(v)
+		return nil
+	case clientfacts.FieldPrimaryCaregiverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPrimaryCaregiverID(v)
+		return nil
+	case clientfacts.FieldContactCaregiverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContactCaregiverID(v)
+		return nil
+	case clientfacts.FieldCaregivers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCaregivers(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ClientFacts numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ClientFactsMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(clientfacts.FieldEpisodeID) {
+		fields = append(fields, clientfacts.FieldEpisodeID)
+	}
+	if m.FieldCleared(clientfacts.FieldEpisodeOpenedAt) {
+		fields = append(fields, clientfacts.FieldEpisodeOpenedAt)
+	}
+	if m.FieldCleared(clientfacts.FieldEpisodeClosedAt) {
+		fields = append(fields, clientfacts.FieldEpisodeClosedAt)
+	}
+	if m.FieldCleared(clientfacts.FieldLastSeenAt) {
+		fields = append(fields, clientfacts.FieldLastSeenAt)
+	}
+	if m.FieldCleared(clientfacts.FieldLastContactAt) {
+		fields = append(fields, clientfacts.FieldLastContactAt)
+	}
+	if m.FieldCleared(clientfacts.FieldLastInboundAt) {
+		fields = append(fields, clientfacts.FieldLastInboundAt)
+	}
+	if m.FieldCleared(clientfacts.FieldWarningSentAt) {
+		fields = append(fields, clientfacts.FieldWarningSentAt)
+	}
+	if m.FieldCleared(clientfacts.FieldWarningCloseBy) {
+		fields = append(fields, clientfacts.FieldWarningCloseBy)
+	}
+	if m.FieldCleared(clientfacts.FieldSettledUntil) {
+		fields = append(fields, clientfacts.FieldSettledUntil)
+	}
+	if m.FieldCleared(clientfacts.FieldPrimaryCaregiverID) {
+		fields = append(fields, clientfacts.FieldPrimaryCaregiverID)
+	}
+	if m.FieldCleared(clientfacts.FieldContactCaregiverID) {
+		fields = append(fields, clientfacts.FieldContactCaregiverID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ClientFactsMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ClientFactsMutation) ClearField(name string) error {
+	switch name {
+	case clientfacts.FieldEpisodeID:
+		m.ClearEpisodeID()
+		return nil
+	case clientfacts.FieldEpisodeOpenedAt:
+		m.ClearEpisodeOpenedAt()
+		return nil
+	case clientfacts.FieldEpisodeClosedAt:
+		m.ClearEpisodeClosedAt()
+		return nil
+	case clientfacts.FieldLastSeenAt:
+		m.ClearLastSeenAt()
+		return nil
+	case clientfacts.FieldLastContactAt:
+		m.ClearLastContactAt()
+		return nil
+	case clientfacts.FieldLastInboundAt:
+		m.ClearLastInboundAt()
+		return nil
+	case clientfacts.FieldWarningSentAt:
+		m.ClearWarningSentAt()
+		return nil
+	case clientfacts.FieldWarningCloseBy:
+		m.ClearWarningCloseBy()
+		return nil
+	case clientfacts.FieldSettledUntil:
+		m.ClearSettledUntil()
+		return nil
+	case clientfacts.FieldPrimaryCaregiverID:
+		m.ClearPrimaryCaregiverID()
+		return nil
+	case clientfacts.FieldContactCaregiverID:
+		m.ClearContactCaregiverID()
+		return nil
+	}
+	return fmt.Errorf("unknown ClientFacts nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ClientFactsMutation) ResetField(name string) error {
+	switch name {
+	case clientfacts.FieldPracticeID:
+		m.ResetPracticeID()
+		return nil
+	case clientfacts.FieldClientID:
+		m.ResetClientID()
+		return nil
+	case clientfacts.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case clientfacts.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case clientfacts.FieldEpisodeID:
+		m.ResetEpisodeID()
+		return nil
+	case clientfacts.FieldEpisodeOpenedAt:
+		m.ResetEpisodeOpenedAt()
+		return nil
+	case clientfacts.FieldEpisodeClosedAt:
+		m.ResetEpisodeClosedAt()
+		return nil
+	case clientfacts.FieldStrikeCount:
+		m.ResetStrikeCount()
+		return nil
+	case clientfacts.FieldStrikeAppointmentIds:
+		m.ResetStrikeAppointmentIds()
+		return nil
+	case clientfacts.FieldLastSeenAt:
+		m.ResetLastSeenAt()
+		return nil
+	case clientfacts.FieldLastContactAt:
+		m.ResetLastContactAt()
+		return nil
+	case clientfacts.FieldLastInboundAt:
+		m.ResetLastInboundAt()
+		return nil
+	case clientfacts.FieldWarningSentAt:
+		m.ResetWarningSentAt()
+		return nil
+	case clientfacts.FieldWarningCloseBy:
+		m.ResetWarningCloseBy()
+		return nil
+	case clientfacts.FieldSettledUntil:
+		m.ResetSettledUntil()
+		return nil
+	case clientfacts.FieldBooked:
+		m.ResetBooked()
+		return nil
+	case clientfacts.FieldRecurring:
+		m.ResetRecurring()
+		return nil
+	case clientfacts.FieldPaperwork:
+		m.ResetPaperwork()
+		return nil
+	case clientfacts.FieldAttendance:
+		m.ResetAttendance()
+		return nil
+	case clientfacts.FieldPrimaryCaregiverID:
+		m.ResetPrimaryCaregiverID()
+		return nil
+	case clientfacts.FieldContactCaregiverID:
+		m.ResetContactCaregiverID()
+		return nil
+	case clientfacts.FieldCaregivers:
+		m.ResetCaregivers()
+		return nil
+	}
+	return fmt.Errorf("unknown ClientFacts field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ClientFactsMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ClientFactsMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ClientFactsMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ClientFactsMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ClientFactsMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ClientFactsMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ClientFactsMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ClientFacts unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ClientFactsMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ClientFacts edge %s", name)
 }
 
 // ClientProfileMutation represents an operation that mutates the ClientProfile nodes in the graph.

@@ -20,6 +20,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// Caregiver is the client for interacting with the Caregiver builders.
 	Caregiver *CaregiverClient
+	// ClientFacts is the client for interacting with the ClientFacts builders.
+	ClientFacts *ClientFactsClient
 	// ClientProfile is the client for interacting with the ClientProfile builders.
 	ClientProfile *ClientProfileClient
 	// Clinician is the client for interacting with the Clinician builders.
@@ -176,6 +178,7 @@ func (tx *Tx) init() {
 	tx.Appointment = NewAppointmentClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Caregiver = NewCaregiverClient(tx.config)
+	tx.ClientFacts = NewClientFactsClient(tx.config)
 	tx.ClientProfile = NewClientProfileClient(tx.config)
 	tx.Clinician = NewClinicianClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)

@@ -59,6 +59,7 @@ func commands() []command {
 		{"migrate", "[-db URL]", "apply the schema migrations and exit", migrateCommand},
 		{"bootstrap", "[-db URL]", "create the first practice and its admin, from CASELOAD_BOOTSTRAP_* or by asking at a terminal", bootstrapCommand},
 		{"prune-audit", "[-db URL] [-audit-retention 6y]", "delete the audit events older than the retention period, as the server does daily", pruneAuditCommand},
+		{"facts", "verify|rebuild [-db URL] [-practice N]", "compare the facts projection with the histories (non-zero on drift), or rebuild it (docs/facts.md)", factsCommand},
 		{"backup", "-o FILE [-db PATH]", "copy the SQLite database while the server runs (on PostgreSQL use pg_dump, see docs/deploy.md)", backupCommand},
 		{"version", "", "print the version and the Go version", func(_ context.Context, args []string, c *cli) error {
 			if len(args) > 0 {

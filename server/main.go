@@ -132,6 +132,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		db.Close()
 		return err
 	}
+	// The facts of clients that have no row yet (the migration that adds
+	// the table, a new version of the computation): one replica at a time.
+	n, skipped, err := db.Facts.RebuildStale(ctx, db.Ent, db.SQL)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("rebuilding the facts projection: %w", err)
+	}
+	if n > 0 || skipped {
+		m.Logger.Info("facts projection", "rebuilt", n, "skipped", skipped)
+	}
 	return m.openIssuer()
 }
 

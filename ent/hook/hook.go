@@ -45,6 +45,18 @@ func (f CaregiverFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CaregiverMutation", m)
 }
 
+// The ClientFactsFunc type is an adapter to allow the use of ordinary
+// function as ClientFacts mutator.
+type ClientFactsFunc func(context.Context, *ent.ClientFactsMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ClientFactsFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ClientFactsMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClientFactsMutation", m)
+}
+
 // The ClientProfileFunc type is an adapter to allow the use of ordinary
 // function as ClientProfile mutator.
 type ClientProfileFunc func(context.Context, *ent.ClientProfileMutation) (ent.Value, error)

@@ -11,6 +11,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientfacts"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/contact"
@@ -160,6 +161,33 @@ func (f TraverseCaregiver) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CaregiverQuery", q)
+}
+
+// The ClientFactsFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ClientFactsFunc func(context.Context, *ent.ClientFactsQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ClientFactsFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ClientFactsQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ClientFactsQuery", q)
+}
+
+// The TraverseClientFacts type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseClientFacts func(context.Context, *ent.ClientFactsQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseClientFacts) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseClientFacts) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ClientFactsQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ClientFactsQuery", q)
 }
 
 // The ClientProfileFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -468,6 +496,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
 	case *ent.CaregiverQuery:
 		return &query[*ent.CaregiverQuery, predicate.Caregiver, caregiver.OrderOption]{typ: ent.TypeCaregiver, tq: q}, nil
+	case *ent.ClientFactsQuery:
+		return &query[*ent.ClientFactsQuery, predicate.ClientFacts, clientfacts.OrderOption]{typ: ent.TypeClientFacts, tq: q}, nil
 	case *ent.ClientProfileQuery:
 		return &query[*ent.ClientProfileQuery, predicate.ClientProfile, clientprofile.OrderOption]{typ: ent.TypeClientProfile, tq: q}, nil
 	case *ent.ClinicianQuery:

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"appointments\":0,\"audit_events\":4294967296,\"caregivers\":8589934592,\"clients\":12884901888,\"clinicians\":17179869184,\"contacts\":21474836480,\"documents\":25769803776,\"episodes\":30064771072,\"idempotency_records\":47244640256,\"login_throttles\":51539607552,\"new_client_requests\":34359738368,\"practices\":38654705664,\"refresh_tokens\":55834574848,\"users\":42949672960}"
+const IncrementStarts = "{\"appointments\":0,\"audit_events\":4294967296,\"caregivers\":8589934592,\"client_facts\":60129542144,\"clients\":12884901888,\"clinicians\":17179869184,\"contacts\":21474836480,\"documents\":25769803776,\"episodes\":30064771072,\"idempotency_records\":47244640256,\"login_throttles\":51539607552,\"new_client_requests\":34359738368,\"practices\":38654705664,\"refresh_tokens\":55834574848,\"users\":42949672960}"

@@ -184,6 +184,50 @@ var (
 			},
 		},
 	}
+	// ClientFactsColumns holds the columns for the "client_facts" table.
+	ClientFactsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "practice_id", Type: field.TypeInt},
+		{Name: "client_id", Type: field.TypeInt},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "episode_id", Type: field.TypeInt, Nullable: true},
+		{Name: "episode_opened_at", Type: field.TypeTime, Nullable: true},
+		{Name: "episode_closed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "strike_count", Type: field.TypeInt},
+		{Name: "strike_appointment_ids", Type: field.TypeJSON},
+		{Name: "last_seen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_contact_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_inbound_at", Type: field.TypeTime, Nullable: true},
+		{Name: "warning_sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "warning_close_by", Type: field.TypeTime, Nullable: true},
+		{Name: "settled_until", Type: field.TypeTime, Nullable: true},
+		{Name: "booked", Type: field.TypeJSON},
+		{Name: "recurring", Type: field.TypeJSON},
+		{Name: "paperwork", Type: field.TypeJSON},
+		{Name: "attendance", Type: field.TypeJSON},
+		{Name: "primary_caregiver_id", Type: field.TypeInt, Nullable: true},
+		{Name: "contact_caregiver_id", Type: field.TypeInt, Nullable: true},
+		{Name: "caregivers", Type: field.TypeInt},
+	}
+	// ClientFactsTable holds the schema information for the "client_facts" table.
+	ClientFactsTable = &schema.Table{
+		Name:       "client_facts",
+		Columns:    ClientFactsColumns,
+		PrimaryKey: []*schema.Column{ClientFactsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "clientfacts_client_id",
+				Unique:  true,
+				Columns: []*schema.Column{ClientFactsColumns[2]},
+			},
+			{
+				Name:    "clientfacts_practice_id",
+				Unique:  false,
+				Columns: []*schema.Column{ClientFactsColumns[1]},
+			},
+		},
+	}
 	// ClientsColumns holds the columns for the "clients" table.
 	ClientsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -693,6 +737,7 @@ var (
 		AppointmentsTable,
 		AuditEventsTable,
 		CaregiversTable,
+		ClientFactsTable,
 		ClientsTable,
 		CliniciansTable,
 		ContactsTable,
@@ -724,6 +769,9 @@ func init() {
 	CaregiversTable.ForeignKeys[1].RefTable = ClientsTable
 	CaregiversTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	ClientFactsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 	ClientsTable.ForeignKeys[0].RefTable = PracticesTable
 	ClientsTable.ForeignKeys[1].RefTable = CliniciansTable

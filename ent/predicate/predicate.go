@@ -15,6 +15,9 @@ type AuditEvent func(*sql.Selector)
 // Caregiver is the predicate function for caregiver builders.
 type Caregiver func(*sql.Selector)
 
+// ClientFacts is the predicate function for clientfacts builders.
+type ClientFacts func(*sql.Selector)
+
 // ClientProfile is the predicate function for clientprofile builders.
 type ClientProfile func(*sql.Selector)
 

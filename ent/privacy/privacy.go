@@ -183,6 +183,30 @@ func (f CaregiverMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CaregiverMutation", m)
 }
 
+// The ClientFactsQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ClientFactsQueryRuleFunc func(context.Context, *ent.ClientFactsQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ClientFactsQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ClientFactsQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ClientFactsQuery", q)
+}
+
+// The ClientFactsMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ClientFactsMutationRuleFunc func(context.Context, *ent.ClientFactsMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ClientFactsMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ClientFactsMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClientFactsMutation", m)
+}
+
 // The ClientProfileQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ClientProfileQueryRuleFunc func(context.Context, *ent.ClientProfileQuery) error
@@ -488,6 +512,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CaregiverQuery:
 		return q.Filter(), nil
+	case *ent.ClientFactsQuery:
+		return q.Filter(), nil
 	case *ent.ClientProfileQuery:
 		return q.Filter(), nil
 	case *ent.ClinicianQuery:
@@ -522,6 +548,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.CaregiverMutation:
+		return m.Filter(), nil
+	case *ent.ClientFactsMutation:
 		return m.Filter(), nil
 	case *ent.ClientProfileMutation:
 		return m.Filter(), nil

@@ -9,6 +9,7 @@ import (
 	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/ent/auditevent"
 	"github.com/caseload/caseload/ent/caregiver"
+	"github.com/caseload/caseload/ent/clientfacts"
 	"github.com/caseload/caseload/ent/clientprofile"
 	"github.com/caseload/caseload/ent/clinician"
 	"github.com/caseload/caseload/ent/contact"
@@ -250,6 +251,25 @@ func init() {
 	caregiverDescConsentToContact := caregiverFields[6].Descriptor()
 	// caregiver.DefaultConsentToContact holds the default value on creation for the consent_to_contact field.
 	caregiver.DefaultConsentToContact = caregiverDescConsentToContact.Default.(bool)
+	clientfacts.Policy = privacy.NewPolicies(schema.ClientFacts{})
+	clientfacts.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := clientfacts.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	clientfactsFields := schema.ClientFacts{}.Fields()
+	_ = clientfactsFields
+	// clientfactsDescStrikeCount is the schema descriptor for strike_count field.
+	clientfactsDescStrikeCount := clientfactsFields[7].Descriptor()
+	// clientfacts.StrikeCountValidator is a validator for the "strike_count" field. It is called by the builders before save.
+	clientfacts.StrikeCountValidator = clientfactsDescStrikeCount.Validators[0].(func(int) error)
+	// clientfactsDescCaregivers is the schema descriptor for caregivers field.
+	clientfactsDescCaregivers := clientfactsFields[21].Descriptor()
+	// clientfacts.CaregiversValidator is a validator for the "caregivers" field. It is called by the builders before save.
+	clientfacts.CaregiversValidator = clientfactsDescCaregivers.Validators[0].(func(int) error)
 	clientprofileMixin := schema.ClientProfile{}.Mixin()
 	clientprofile.Policy = privacy.NewPolicies(clientprofileMixin[1], schema.ClientProfile{})
 	clientprofile.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -39,6 +39,12 @@ func (r Rules) Activity(h *History) Activity {
 			act.LastContactAt = c.At
 		}
 	}
+	return r.activitySince(act, ep, open)
+}
+
+// activitySince fills in the days since of act, counted from the open
+// episode's opening (ep, when open) for what never happened.
+func (r Rules) activitySince(act Activity, ep Episode, open bool) Activity {
 	since := func(t time.Time) *int {
 		switch {
 		case !t.IsZero():
@@ -106,18 +112,41 @@ func (r Rules) activeWarning(h *History, lastSeen time.Time) (Contact, bool) {
 // TerminationRecommendation computes rule 3: the first matching recommendation wins.
 func (r Rules) TerminationRecommendation(h *History) Recommendation {
 	if h.Client.Status != StatusActive {
-		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", h.Client.Status)}
+		return r.recommend(h.Client.Status, terminationInputs{})
+	}
+	_, booked := r.NextAppointment(h)
+	act := r.Activity(h)
+	in := terminationInputs{strikes: r.StrikeCount(h), booked: booked, act: act}
+	in.warning, in.warned = r.activeWarning(h, act.LastSeenAt)
+	in.lastInbound, in.inbound = r.lastInbound(h)
+	return r.recommend(h.Client.Status, in)
+}
+
+// terminationInputs are what rule 3 reads, from a history or from the
+// projection's facts (facts_read.go): the one rule below decides for both.
+type terminationInputs struct {
+	strikes     int
+	booked      bool
+	act         Activity
+	warning     Contact
+	warned      bool
+	lastInbound time.Time
+	inbound     bool
+}
+
+// recommend is rule 3 over its inputs.
+func (r Rules) recommend(status string, in terminationInputs) Recommendation {
+	if status != StatusActive {
+		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", status)}
 	}
 	p := r.Policy
-	strikes := r.StrikeCount(h)
+	strikes, booked, act := in.strikes, in.booked, in.act
 	if strikes >= p.StrikeLimit {
 		return Recommendation{Action: ActionClose, Reason: ReasonStrikes, Explanation: fmt.Sprintf(
 			"%d no-shows or late cancellations in this episode (limit %d): inform the client of the violation and close the case.", strikes, p.StrikeLimit)}
 	}
-	_, booked := r.NextAppointment(h)
-	act := r.Activity(h)
 	today := r.Today()
-	warning, warned := r.activeWarning(h, act.LastSeenAt)
+	warning, warned := in.warning, in.warned
 	if warned && !booked && today.After(warning.CloseBy) {
 		return Recommendation{Action: ActionClose, Reason: ReasonWarningExpired, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
 			"A closure warning was sent on %s with close-by date %s, which has passed, and no session is booked: close the case.",
@@ -132,11 +161,11 @@ func (r Rules) TerminationRecommendation(h *History) Recommendation {
 	}
 	inactive := func(days *int) bool { return days != nil && *days >= p.InactivityDays }
 	if inactive(act.DaysSinceSeen) && !booked {
-		if in, ok := r.lastInbound(h); ok && r.DaysSince(in) < p.InactivityDays {
+		if in.inbound && r.DaysSince(in.lastInbound) < p.InactivityDays {
 			closeBy := today.AddDate(0, 0, p.ClosureWarningGraceDays)
 			return Recommendation{Action: ActionSendWarning, Reason: ReasonInactive, CloseBy: closeBy, Explanation: fmt.Sprintf(
 				"Not seen for %d days (limit %d) but in contact %d days ago and nothing booked: warn that the case closes after %s unless a session is booked.",
-				*act.DaysSinceSeen, p.InactivityDays, r.DaysSince(in), closeBy.Format(time.DateOnly))}
+				*act.DaysSinceSeen, p.InactivityDays, r.DaysSince(in.lastInbound), closeBy.Format(time.DateOnly))}
 		}
 	}
 	if inactive(act.DaysSinceContact) && !booked {

@@ -40,16 +40,40 @@ type Health struct {
 // AttendanceRate is attended / (attended + no-shows + late cancels) over the
 // policy's attendance window up to now, and 1 with no such history.
 func (r Rules) AttendanceRate(h *History) float64 {
-	from := r.Now.Add(-time.Duration(r.Policy.AttendanceWindowDays) * 24 * time.Hour)
-	var attended, missed int
-	for _, a := range h.Appointments {
-		if a.Start.Before(from) || a.Start.After(r.Now) {
-			continue
-		}
+	return r.attendanceRate(r.attendanceEvents(h.Appointments))
+}
+
+// attendanceEvents are the attended and missed (no-show, late cancel)
+// sessions among appts.
+func (r Rules) attendanceEvents(appts []Appointment) []AttendanceEvent {
+	var out []AttendanceEvent
+	for _, a := range appts {
 		switch {
 		case a.Status == Attended:
-			attended++
+			out = append(out, AttendanceEvent{Start: a.Start, Attended: true})
 		case a.Status == NoShow, r.IsLateCancel(a):
+			out = append(out, AttendanceEvent{Start: a.Start})
+		}
+	}
+	return out
+}
+
+// attendanceWindow is how far back the attendance rate looks.
+func (r Rules) attendanceWindow() time.Duration {
+	return time.Duration(r.Policy.AttendanceWindowDays) * 24 * time.Hour
+}
+
+// attendanceRate is rule 9's rate over the events inside the window up to now.
+func (r Rules) attendanceRate(events []AttendanceEvent) float64 {
+	from := r.Now.Add(-r.attendanceWindow())
+	var attended, missed int
+	for _, e := range events {
+		if e.Start.Before(from) || e.Start.After(r.Now) {
+			continue
+		}
+		if e.Attended {
+			attended++
+		} else {
 			missed++
 		}
 	}

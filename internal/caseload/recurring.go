@@ -78,25 +78,25 @@ func (r Rules) HoldsRecurring(h *History) bool {
 
 // RecurringEligibility computes rule 5.
 func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
-	p := r.Policy
 	past := r.countedPast(h)
-	res := RecurringEligibility{Needed: p.RecurringEarnAfter}
+	return r.recurringVerdict(r.recurringRuns(past), r.HoldsRecurring(h))
+}
+
+// recurringRuns counts rule 5's runs over the recorded sessions, newest first.
+func (r Rules) recurringRuns(past []*Appointment) RecurringInputs {
+	in := RecurringInputs{Counted: len(past)}
 	for _, a := range past {
 		if !r.onTime(*a) {
 			break
 		}
-		res.ConsecutiveOnTime++
+		in.OnTimeRun++
 	}
-	res.Eligible = res.ConsecutiveOnTime >= p.RecurringEarnAfter
-
-	cancels := 0
 	for _, a := range past {
 		if a.Status != Canceled {
 			break
 		}
-		cancels++
+		in.CancelRun++
 	}
-	lateRun := 0
 	for _, a := range past {
 		if a.Status != Attended {
 			continue
@@ -104,9 +104,18 @@ func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
 		if !r.late(*a) {
 			break
 		}
-		lateRun++
+		in.LateRun++
 	}
-	holds := r.HoldsRecurring(h)
+	return in
+}
+
+// recurringVerdict is rule 5 over its runs (from a history, or from the
+// projection's facts: facts_read.go) and whether the client holds a series.
+func (r Rules) recurringVerdict(in RecurringInputs, holds bool) RecurringEligibility {
+	p := r.Policy
+	res := RecurringEligibility{Needed: p.RecurringEarnAfter, ConsecutiveOnTime: in.OnTimeRun}
+	res.Eligible = res.ConsecutiveOnTime >= p.RecurringEarnAfter
+	cancels, lateRun := in.CancelRun, in.LateRun
 	switch {
 	case holds && cancels >= p.RecurringLostAfterClientCancels:
 		res.ShouldRevoke = true
@@ -116,7 +125,7 @@ func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
 		res.Reason = fmt.Sprintf("Arrived %d or more minutes late to the last %d sessions (limit %d): the recurring series should be revoked.", p.LateArrivalMinutes, lateRun, p.RecurringLostAfterLateArrivals)
 	case res.Eligible:
 		res.Reason = fmt.Sprintf("Attended the last %d sessions on time (needs %d): a recurring series is earned.", res.ConsecutiveOnTime, p.RecurringEarnAfter)
-	case len(past) == 0:
+	case in.Counted == 0:
 		res.Reason = fmt.Sprintf("No sessions yet: a recurring series is earned after %d on-time sessions in a row.", p.RecurringEarnAfter)
 	default:
 		res.Reason = fmt.Sprintf("%d of the %d on-time sessions in a row needed for a recurring series (late arrivals, client cancellations and reschedules the client asked for start the count again).", res.ConsecutiveOnTime, p.RecurringEarnAfter)

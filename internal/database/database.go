@@ -23,6 +23,7 @@ import (
 
 	"github.com/caseload/caseload/ent"
 	_ "github.com/caseload/caseload/ent/runtime" // registers schema hooks and privacy policies
+	"github.com/caseload/caseload/internal/facts/projection"
 )
 
 // DB is an open database with its ent client.
@@ -36,6 +37,11 @@ type DB struct {
 	// Driver is the ent driver under Ent (wrapped by Options.WrapDriver),
 	// for the aggregate SQL of the metrics, which ent does not express.
 	Driver dialect.Driver
+	// Facts keeps the facts projection (client_facts, docs/facts.md)
+	// current: its hook is installed on Ent, so every write through it,
+	// whoever makes it (the API, a command, a job), maintains the rows in
+	// its own transaction.
+	Facts *projection.Projection
 }
 
 // Options tune how a database is opened.
@@ -139,7 +145,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
-	return &DB{Ent: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, Driver: drv}, nil
+	client := ent.NewClient(ent.Driver(drv))
+	proj := projection.New(dialectName)
+	client.Use(proj.Hook())
+	return &DB{Ent: client, SQL: db, Dialect: dialectName, Driver: drv, Facts: proj}, nil
 }
 
 // withSessionSettings adds run-time parameters to a PostgreSQL URL: lib/pq

@@ -98,7 +98,12 @@ func (db *DB) ApplyMigrations(ctx context.Context) (Migrations, error) {
 	if err != nil {
 		return Migrations{}, err
 	}
-	return db.applyMigrations(ctx, dir)
+	out, err := db.applyMigrations(ctx, dir)
+	if err == nil {
+		// The schema is this release's: the facts projection's table is there.
+		db.Facts.Enable()
+	}
+	return out, err
 }
 
 // applyMigrations applies the files of dir (the tests give it others).
@@ -180,6 +185,9 @@ func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
 	versions := make([]string, len(pending))
 	for i, f := range pending {
 		versions[i] = f.Version()
+	}
+	if len(versions) == 0 {
+		db.Facts.Enable() // the schema is this release's (see Migrate)
 	}
 	return versions, nil
 }

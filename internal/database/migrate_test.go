@@ -395,6 +395,9 @@ func rowCounts(t *testing.T, db *database.DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, table := range entmigrate.Tables {
+		if table.Name == "client_facts" {
+			continue // derived from the others, rebuilt at start (docs/facts.md); no earlier release has it
+		}
 		var n int
 		if err := db.SQL.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM "+table.Name).Scan(&n); err != nil {
 			t.Fatal(err)

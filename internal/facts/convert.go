@@ -3,28 +3,13 @@ package facts
 import (
 	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/caseload"
+	"github.com/caseload/caseload/internal/facts/history"
 )
 
 // The conversions from ent records to the rules' inputs.
 
 // Client is the rules' view of a client record.
-func Client(c *ent.ClientProfile) caseload.Client {
-	out := caseload.Client{
-		ID:                 c.ID,
-		Status:             string(c.Status),
-		SessionFrequency:   string(c.SessionFrequency),
-		WantsEarlier:       c.WantsEarlierAppointment,
-		Availability:       c.Availability,
-		RecurringPrivilege: c.RecurringPrivilege,
-	}
-	if c.ClinicianID != nil {
-		out.ClinicianID = *c.ClinicianID
-	}
-	if c.DateOfBirth != nil {
-		out.DateOfBirth = *c.DateOfBirth
-	}
-	return out
-}
+func Client(c *ent.ClientProfile) caseload.Client { return history.Client(c) }
 
 // Appointment is the rules' view of a session record.
 func Appointment(a *ent.Appointment) caseload.Appointment {

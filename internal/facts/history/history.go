@@ -1,4 +1,9 @@
-package facts
+// Package history reads the records of clients' histories in one lean
+// statement (see ReadRecords), for the per-operation store of facts
+// (internal/facts) and the facts projection (internal/facts/projection).
+// It bypasses ent and its privacy rules: callers give it only the ids of
+// clients they may read, and it filters by the practice itself.
+package history
 
 import (
 	"context"
@@ -12,6 +17,7 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/lib/pq"
 
+	"github.com/caseload/caseload/ent"
 	"github.com/caseload/caseload/internal/caseload"
 )
 
@@ -133,18 +139,18 @@ const historyChunk = 5000
 type historyRow struct {
 	rec, id, clientID  int
 	i1, i2, i3         sql.NullInt64
-	t1, t2, t3, t4, t5 dbTime
+	t1, t2, t3, t4, t5 Time
 	s1, s2, s3, s4, s5 sql.NullString
 	b1, b2             sql.NullBool
 }
 
-// readHistoryRecords runs the statement and adds each record to the history
+// ReadRecords runs the statement and adds each record to the history
 // of its client in out (records of clients not in out are dropped).
-func readHistoryRecords(ctx context.Context, q interface {
+func ReadRecords(ctx context.Context, q interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }, dialectName string, practiceID int, ids []int, out map[int]*caseload.History) error {
 	for len(ids) > historyChunk {
-		if err := readHistoryRecords(ctx, q, dialectName, practiceID, ids[:historyChunk], out); err != nil {
+		if err := ReadRecords(ctx, q, dialectName, practiceID, ids[:historyChunk], out); err != nil {
 			return err
 		}
 		ids = ids[historyChunk:]
@@ -194,11 +200,11 @@ func readHistoryRecords(ctx context.Context, q interface {
 	return nil
 }
 
-// dbTime scans a nullable instant as either database returns it in a UNION:
+// Time scans a nullable instant as either database returns it in a UNION:
 // PostgreSQL as microseconds since the epoch (see historyTimes); SQLite as a time when it knows the column's type,
 // else as the text ent wrote (time.Time's String form, in UTC) or a date.
 // NULL is the zero time.
-type dbTime struct{ time.Time }
+type Time struct{ time.Time }
 
 // sqliteTimeLayouts are the forms SQLite's driver writes and ent's tests use.
 var sqliteTimeLayouts = []string{
@@ -211,7 +217,7 @@ var sqliteTimeLayouts = []string{
 }
 
 // Scan implements sql.Scanner.
-func (t *dbTime) Scan(v any) error {
+func (t *Time) Scan(v any) error {
 	switch v := v.(type) {
 	case nil:
 		t.Time = time.Time{}
@@ -228,10 +234,10 @@ func (t *dbTime) Scan(v any) error {
 	case string:
 		return t.parse(v)
 	}
-	return fmt.Errorf("dbTime: cannot scan %T", v)
+	return fmt.Errorf("Time: cannot scan %T", v)
 }
 
-func (t *dbTime) parse(s string) error {
+func (t *Time) parse(s string) error {
 	// time.Time's String form ends with the monotonic clock reading when it
 	// has one.
 	if i := strings.Index(s, " m="); i >= 0 {
@@ -243,5 +249,24 @@ func (t *dbTime) parse(s string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("dbTime: unknown time format %q", s)
+	return fmt.Errorf("Time: unknown time format %q", s)
+}
+
+// Client is the rules' view of a client record.
+func Client(c *ent.ClientProfile) caseload.Client {
+	out := caseload.Client{
+		ID:                 c.ID,
+		Status:             string(c.Status),
+		SessionFrequency:   string(c.SessionFrequency),
+		WantsEarlier:       c.WantsEarlierAppointment,
+		Availability:       c.Availability,
+		RecurringPrivilege: c.RecurringPrivilege,
+	}
+	if c.ClinicianID != nil {
+		out.ClinicianID = *c.ClinicianID
+	}
+	if c.DateOfBirth != nil {
+		out.DateOfBirth = *c.DateOfBirth
+	}
+	return out
 }
