@@ -116,24 +116,16 @@ var tracked = map[string]bool{
 	ent.TypeClientProfile: true, ent.TypeCaregiver: true, ent.TypePractice: true,
 }
 
-// key identifies a transaction across its mutations: the transaction's
-// client that the workflows write through (ent.FromContext), or, for a
-// write made otherwise, the mutation alone (its clients are then
-// recomputed by a commit hook of its own, which is right if redundant).
-func key(ctx context.Context, tx *ent.Tx) any {
-	if c := ent.FromContext(ctx); c != nil {
-		return c
-	}
-	if t := ent.TxFromContext(ctx); t != nil {
-		return t
-	}
-	return tx
-}
+// key identifies a transaction across its mutations: every mutation's
+// Tx() is a new value, so the key is the transaction's driver, which they
+// share (ent.TxKey). Without it each write of a seeding transaction would
+// register a recomputation of its own at commit.
+func key(tx *ent.Tx) any { return ent.TxKey(tx) }
 
 // note adds clients and practices to the transaction's pending
 // recomputation, registering its commit and rollback hooks the first time.
 func (p *Projection) note(ctx context.Context, tx *ent.Tx, clients, practices []int) {
-	k := key(ctx, tx)
+	k := key(tx)
 	fresh := &pending{clients: map[int]bool{}, practices: map[int]bool{}}
 	got, loaded := p.open.LoadOrStore(k, fresh)
 	pend := got.(*pending)
