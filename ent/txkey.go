@@ -5,4 +5,4 @@ package ent
 // transaction (the facts projection) cannot key on it: every *Tx of one
 // transaction shares this key (its driver). Written by hand: ent generates
 // the rest of this package.
-func TxKey(tx *Tx) any { return tx.config.driver }
+func TxKey(tx *Tx) any { return tx.driver }
