@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -31,7 +32,7 @@ const caseloadListQuery = `query CaseloadList($first: Int!) {
 // the termination recommendation (rule 3) from these facts alone.
 //
 // $1 clinician id, $2 now, $3 how many clients, $4 the late-cancel window
-// in hours (the practice's policy).
+// in hours (the practice's policy). FIRST_ROW lookups are joinFirst's.
 const limitCaseloadSQL = `
 WITH page AS (
   SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.status, COUNT(*) OVER () AS total
@@ -40,8 +41,7 @@ WITH page AS (
 ),
 cur AS (
   SELECT p.*, e.opened_at AS ep_opened, e.closed_at AS ep_closed
-  FROM page p LEFT JOIN episodes e ON e.id = (SELECT e2.id FROM episodes e2 WHERE e2.client_id = p.id
-    ORDER BY e2.opened_at DESC, e2.id LIMIT 1)
+  FROM page p FIRST_ROW(episodes e: x.client_id = p.id ORDER BY x.opened_at DESC, x.id)
 ),
 seen AS (
   SELECT cur.*,
@@ -55,6 +55,7 @@ SELECT s.id, s.first_name, s.last_name, s.date_of_birth, s.status, s.total, s.ep
   (SELECT MAX(ct.occurred_at) FROM contacts ct WHERE ct.client_id = s.id AND ct.direction = 'INBOUND' AND ct.occurred_at <= $2) AS last_inbound,
   (SELECT COUNT(*) FROM appointments a WHERE a.client_id = s.id AND NOT a.excused
     AND (a.status = 'NO_SHOW' OR (a.status = 'CANCELED' AND a.canceled_by = 'CLIENT' AND a.canceled_at IS NOT NULL AND LATE_CANCEL))
+    AND a.starts_at >= s.ep_opened -- implied by the next line (filed <= starts), and an index bound
     AND FILED_AT >= s.ep_opened AND (s.ep_closed IS NULL OR FILED_AT < s.ep_closed)) AS strikes,
   w.occurred_at, w.close_by,
   n.id, n.starts_at,
@@ -68,14 +69,34 @@ SELECT s.id, s.first_name, s.last_name, s.date_of_birth, s.status, s.total, s.ep
         ELSE COALESCE(d.signed_at, d.created_at) END >= s.ep_opened) AS last_plan,
   cg.name, cg.phone
 FROM seen s
-LEFT JOIN contacts w ON w.id = (SELECT ct.id FROM contacts ct WHERE ct.client_id = s.id
-  AND ct.purpose = 'CLOSURE_WARNING' AND ct.direction = 'OUTBOUND' AND ct.close_by IS NOT NULL AND ct.occurred_at <= $2
-  AND s.ep_closed IS NULL AND ct.occurred_at >= s.ep_opened AND (s.last_seen IS NULL OR ct.occurred_at >= s.last_seen)
-  ORDER BY ct.occurred_at DESC, ct.id LIMIT 1)
-LEFT JOIN appointments n ON n.id = (SELECT a.id FROM appointments a WHERE a.client_id = s.id
-  AND a.status IN ('SCHEDULED', 'CONFIRMED') AND a.starts_at > $2 ORDER BY a.starts_at, a.id LIMIT 1)
-LEFT JOIN caregivers cg ON cg.id = (SELECT MIN(c2.id) FROM caregivers c2 WHERE c2.client_id = s.id AND c2.is_primary)
+FIRST_ROW(contacts w: x.client_id = s.id
+  AND x.purpose = 'CLOSURE_WARNING' AND x.direction = 'OUTBOUND' AND x.close_by IS NOT NULL AND x.occurred_at <= $2
+  AND s.ep_closed IS NULL AND x.occurred_at >= s.ep_opened AND (s.last_seen IS NULL OR x.occurred_at >= s.last_seen)
+  ORDER BY x.occurred_at DESC, x.id)
+FIRST_ROW(appointments n: x.client_id = s.id AND x.status IN ('SCHEDULED', 'CONFIRMED') AND x.starts_at > $2 ORDER BY x.starts_at, x.id)
+FIRST_ROW(caregivers cg: x.client_id = s.id AND x.is_primary ORDER BY x.id)
 ORDER BY s.last_name, s.id`
+
+// firstRowPattern is FIRST_ROW(table alias: condition ORDER BY ...): a left
+// join of the first row of table that the condition (over x, the
+// candidate row, and the outer row) and the order pick, per outer row.
+var firstRowPattern = regexp.MustCompile(`FIRST_ROW\((\w+) (\w+): ([^()]*(?:\([^()]*\)[^()]*)*)\)`)
+
+// joinFirst writes a FIRST_ROW lookup for the dialect. PostgreSQL gets a
+// LEFT JOIN LATERAL: an index scan per outer row that stops at the first
+// match (the form "x.id = (SELECT ... LIMIT 1)" makes its planner hash-join
+// the whole table). SQLite has no LATERAL; there the scalar subquery on
+// the primary key is a per-row index search already.
+func joinFirst(query, dialectName string) string {
+	return firstRowPattern.ReplaceAllStringFunc(query, func(m string) string {
+		p := firstRowPattern.FindStringSubmatch(m)
+		table, alias, cond := p[1], p[2], p[3]
+		if dialectName == dialect.Postgres {
+			return "LEFT JOIN LATERAL (SELECT x.* FROM " + table + " x WHERE " + cond + " LIMIT 1) " + alias + " ON true"
+		}
+		return "LEFT JOIN " + table + " " + alias + " ON " + alias + ".id = (SELECT x.id FROM " + table + " x WHERE " + cond + " LIMIT 1)"
+	})
+}
 
 // dialectSQL writes a limit statement for the dialect: the clinical time
 // by which a session is filed (a session cancelled before its start is
@@ -88,7 +109,7 @@ func dialectSQL(query, dialectName string) string {
 	if dialectName == dialect.SQLite {
 		late = "CAST(strftime('%s', substr(a.starts_at, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(a.canceled_at, 1, 19)) AS INTEGER) < $4 * 3600"
 	}
-	q := strings.NewReplacer("FILED_AT", filed, "LATE_CANCEL", late).Replace(query)
+	q := strings.NewReplacer("FILED_AT", filed, "LATE_CANCEL", late).Replace(joinFirst(query, dialectName))
 	if dialectName == dialect.SQLite {
 		for _, n := range []string{"1", "2", "3", "4"} {
 			q = strings.ReplaceAll(q, "$"+n, "?"+n)
