@@ -27,17 +27,29 @@ func (r Rules) Activity(h *History) Activity {
 	if open {
 		floor = ep.OpenedAt
 	}
-	var act Activity
+	var lastSeen time.Time
 	for _, a := range h.Appointments {
-		if a.Status == Attended && !a.Start.After(r.Now) && !a.Start.Before(floor) && a.Start.After(act.LastSeenAt) {
-			act.LastSeenAt = a.Start
+		if a.Status == Attended && !a.Start.After(r.Now) && !a.Start.Before(floor) && a.Start.After(lastSeen) {
+			lastSeen = a.Start
 		}
 	}
-	act.LastContactAt = act.LastSeenAt
+	var lastInbound time.Time
 	for _, c := range h.Contacts {
-		if c.Direction == Inbound && !c.At.After(r.Now) && !c.At.Before(floor) && c.At.After(act.LastContactAt) {
-			act.LastContactAt = c.At
+		if c.Direction == Inbound && !c.At.After(r.Now) && !c.At.Before(floor) && c.At.After(lastInbound) {
+			lastInbound = c.At
 		}
+	}
+	return r.ActivityFrom(lastSeen, lastInbound, ep.OpenedAt, open)
+}
+
+// ActivityFrom is rule 2 from its facts: the last attended session and the
+// last INBOUND contact that count (those of the open episode while one is
+// open; zero: none) and whether an episode is open, opened when. Activity
+// gathers these from a history; a facts projection reads them stored.
+func (r Rules) ActivityFrom(lastSeen, lastInbound, openedAt time.Time, open bool) Activity {
+	act := Activity{LastSeenAt: lastSeen, LastContactAt: lastSeen}
+	if lastInbound.After(act.LastContactAt) {
+		act.LastContactAt = lastInbound
 	}
 	since := func(t time.Time) *int {
 		switch {
@@ -45,7 +57,7 @@ func (r Rules) Activity(h *History) Activity {
 			d := r.DaysSince(t)
 			return &d
 		case open:
-			d := r.DaysSince(ep.OpenedAt)
+			d := r.DaysSince(openedAt)
 			return &d
 		}
 		return nil
@@ -105,19 +117,51 @@ func (r Rules) activeWarning(h *History, lastSeen time.Time) (Contact, bool) {
 
 // TerminationRecommendation computes rule 3: the first matching recommendation wins.
 func (r Rules) TerminationRecommendation(h *History) Recommendation {
-	if h.Client.Status != StatusActive {
-		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", h.Client.Status)}
+	f := TerminationFacts{Status: h.Client.Status}
+	if f.Status == StatusActive {
+		f.Strikes = r.StrikeCount(h)
+		if f.Strikes < r.Policy.StrikeLimit {
+			_, f.Booked = r.NextAppointment(h)
+			f.Activity = r.Activity(h)
+			if w, ok := r.activeWarning(h, f.Activity.LastSeenAt); ok {
+				f.Warned, f.WarnedAt, f.WarningCloseBy = true, w.At, w.CloseBy
+			}
+			f.LastInbound, _ = r.lastInbound(h)
+		}
+	}
+	return r.Recommend(f)
+}
+
+// TerminationFacts are what rule 3 reads of a client's history.
+type TerminationFacts struct {
+	Status  string
+	Strikes int
+	// Booked: a session is booked ahead.
+	Booked   bool
+	Activity Activity
+	// Warned: a closure warning is active (activeWarning), sent at WarnedAt
+	// with close-by date WarningCloseBy.
+	Warned                   bool
+	WarnedAt, WarningCloseBy time.Time
+	// LastInbound is the last INBOUND contact of all time (zero: none).
+	LastInbound time.Time
+}
+
+// Recommend is rule 3 from its facts: the first matching recommendation
+// wins. TerminationRecommendation gathers the facts from a history; a
+// facts projection reads them stored.
+func (r Rules) Recommend(f TerminationFacts) Recommendation {
+	if f.Status != StatusActive {
+		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", f.Status)}
 	}
 	p := r.Policy
-	strikes := r.StrikeCount(h)
+	strikes, booked, act := f.Strikes, f.Booked, f.Activity
 	if strikes >= p.StrikeLimit {
 		return Recommendation{Action: ActionClose, Reason: ReasonStrikes, Explanation: fmt.Sprintf(
 			"%d no-shows or late cancellations in this episode (limit %d): inform the client of the violation and close the case.", strikes, p.StrikeLimit)}
 	}
-	_, booked := r.NextAppointment(h)
-	act := r.Activity(h)
 	today := r.Today()
-	warning, warned := r.activeWarning(h, act.LastSeenAt)
+	warning, warned := Contact{At: f.WarnedAt, CloseBy: f.WarningCloseBy}, f.Warned
 	if warned && !booked && today.After(warning.CloseBy) {
 		return Recommendation{Action: ActionClose, Reason: ReasonWarningExpired, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
 			"A closure warning was sent on %s with close-by date %s, which has passed, and no session is booked: close the case.",
@@ -132,7 +176,7 @@ func (r Rules) TerminationRecommendation(h *History) Recommendation {
 	}
 	inactive := func(days *int) bool { return days != nil && *days >= p.InactivityDays }
 	if inactive(act.DaysSinceSeen) && !booked {
-		if in, ok := r.lastInbound(h); ok && r.DaysSince(in) < p.InactivityDays {
+		if in := f.LastInbound; !in.IsZero() && r.DaysSince(in) < p.InactivityDays {
 			closeBy := today.AddDate(0, 0, p.ClosureWarningGraceDays)
 			return Recommendation{Action: ActionSendWarning, Reason: ReasonInactive, CloseBy: closeBy, Explanation: fmt.Sprintf(
 				"Not seen for %d days (limit %d) but in contact %d days ago and nothing booked: warn that the case closes after %s unless a session is booked.",

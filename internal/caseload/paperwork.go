@@ -135,7 +135,13 @@ func (r Rules) TreatmentPlanReviewDue(h *History) (time.Time, bool) {
 	if last.IsZero() {
 		return time.Time{}, false
 	}
-	return r.addMonths(last, r.Policy.TreatmentPlanReviewMonths), true
+	return r.ReviewDueAfter(last), true
+}
+
+// ReviewDueAfter is when the next treatment plan review is due after a plan
+// or review signed at signed: the practice's review interval later.
+func (r Rules) ReviewDueAfter(signed time.Time) time.Time {
+	return r.addMonths(signed, r.Policy.TreatmentPlanReviewMonths)
 }
 
 // PaperworkDue lists the documents due for a client (rule 6), ordered by due

@@ -133,7 +133,7 @@ const historyChunk = 5000
 type historyRow struct {
 	rec, id, clientID  int
 	i1, i2, i3         sql.NullInt64
-	t1, t2, t3, t4, t5 dbTime
+	t1, t2, t3, t4, t5 DBTime
 	s1, s2, s3, s4, s5 sql.NullString
 	b1, b2             sql.NullBool
 }
@@ -194,11 +194,11 @@ func readHistoryRecords(ctx context.Context, q interface {
 	return nil
 }
 
-// dbTime scans a nullable instant as either database returns it in a UNION:
+// DBTime scans a nullable instant as either database returns it in a UNION:
 // PostgreSQL as microseconds since the epoch (see historyTimes); SQLite as a time when it knows the column's type,
 // else as the text ent wrote (time.Time's String form, in UTC) or a date.
 // NULL is the zero time.
-type dbTime struct{ time.Time }
+type DBTime struct{ time.Time }
 
 // sqliteTimeLayouts are the forms SQLite's driver writes and ent's tests use.
 var sqliteTimeLayouts = []string{
@@ -211,7 +211,7 @@ var sqliteTimeLayouts = []string{
 }
 
 // Scan implements sql.Scanner.
-func (t *dbTime) Scan(v any) error {
+func (t *DBTime) Scan(v any) error {
 	switch v := v.(type) {
 	case nil:
 		t.Time = time.Time{}
@@ -228,10 +228,10 @@ func (t *dbTime) Scan(v any) error {
 	case string:
 		return t.parse(v)
 	}
-	return fmt.Errorf("dbTime: cannot scan %T", v)
+	return fmt.Errorf("DBTime: cannot scan %T", v)
 }
 
-func (t *dbTime) parse(s string) error {
+func (t *DBTime) parse(s string) error {
 	// time.Time's String form ends with the monotonic clock reading when it
 	// has one.
 	if i := strings.Index(s, " m="); i >= 0 {
@@ -243,5 +243,5 @@ func (t *dbTime) parse(s string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("dbTime: unknown time format %q", s)
+	return fmt.Errorf("DBTime: unknown time format %q", s)
 }

@@ -304,12 +304,12 @@ func TestDBTimeScan(t *testing.T) {
 		"2026-11-01T05:30:00.123456789Z",
 		"2026-11-01 05:30:00.123456789",
 	} {
-		var got dbTime
+		var got DBTime
 		if err := got.Scan(in); err != nil || !got.Equal(want) {
 			t.Errorf("Scan(%v) = %v, %v; want %v", in, got.Time, err, want)
 		}
 	}
-	var d dbTime
+	var d DBTime
 	if err := d.Scan("2026-11-01"); err != nil || !d.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("a date: %v, %v", d.Time, err)
 	}
