@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -13,25 +14,46 @@ import (
 )
 
 // writeExplain writes the plan of each limit statement on PostgreSQL, as
-// EXPLAIN (ANALYZE, BUFFERS) reports it for the benchmark's clinician, to
-// path (Markdown, for docs/explain.md). The statement runs once first, so
-// that the plan is of a warm cache, as the benchmark's requests are.
-func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID int64, first int) error {
+// EXPLAIN (ANALYZE, BUFFERS) reports it for the benchmark's clinician (and
+// its freed session, the database id of f.freedSlot), to path (Markdown, for
+// docs/explain.md). Each statement runs once first, so that the plan is of
+// a warm cache, as the benchmark's requests are.
+func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID int64, first, freedSlot int) error {
 	limits, err := newLimitServer(ctx, db.SQL, dialect.Postgres, clinicianID, time.Now)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	args := []any{clinicianID, now, first, limits.rules.Policy.LateCancelWindowHours}
+	p := limits.rules.Policy
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "### Caseload list limit (%d clients)\n\nParameters: the clinician, now (%s), %d, the late-cancel window (%d h).\n\n```\n",
-		first, now.Format(time.RFC3339), first, limits.rules.Policy.LateCancelWindowHours)
-	if _, err := db.SQL.ExecContext(ctx, limits.list, args...); err != nil {
-		return fmt.Errorf("the caseload list limit: %w", err)
+	for _, st := range []struct {
+		title, params, query string
+		args                 []any
+	}{
+		{fmt.Sprintf("Caseload list limit (%d clients)", first),
+			fmt.Sprintf("the clinician, now (%s), %d, the late-cancel window (%d h)", now.Format(time.RFC3339), first, p.LateCancelWindowHours),
+			limits.list, []any{clinicianID, now, first, p.LateCancelWindowHours}},
+		{"Backfill candidates limit",
+			fmt.Sprintf("a session of the calendar's day, now, the strike limit (%d), the late-cancel window (%d h)", p.StrikeLimit, p.LateCancelWindowHours),
+			limits.backfill, []any{freedSlot, now, p.StrikeLimit, p.LateCancelWindowHours}},
+	} {
+		fmt.Fprintf(&b, "### Plan of the %s\n\nParameters: %s.\n\n```\n", strings.ToLower(st.title[:1])+st.title[1:], st.params)
+		if err := explainInto(ctx, db, &b, st.query, st.args); err != nil {
+			return fmt.Errorf("%s: %w", st.title, err)
+		}
+		b.WriteString("```\n\n")
 	}
-	rows, err := db.SQL.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+limits.list, args...)
+	return os.WriteFile(path, bytes.TrimSuffix(b.Bytes(), []byte("\n")), 0o644)
+}
+
+// explainInto runs query once, then writes its EXPLAIN (ANALYZE, BUFFERS).
+func explainInto(ctx context.Context, db *database.DB, b *bytes.Buffer, query string, args []any) error {
+	if _, err := db.SQL.ExecContext(ctx, query, args...); err != nil {
+		return err
+	}
+	rows, err := db.SQL.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
 	if err != nil {
-		return fmt.Errorf("explaining the caseload list limit: %w", err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -41,9 +63,5 @@ func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID
 		}
 		b.WriteString(line + "\n")
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	b.WriteString("```\n")
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	return rows.Err()
 }

@@ -71,7 +71,8 @@ type limitServer struct {
 	// rules are the practice's policy and zone, read once: the statement
 	// takes the late-cancel window as a parameter.
 	rules caseload.Rules
-	list  string
+	// The statements, written for the dialect.
+	list, backfill string
 }
 
 // newLimitServer reads the policy of the practice of clinicianID.
@@ -93,28 +94,51 @@ func newLimitServer(ctx context.Context, db *sql.DB, dialectName string, clinici
 	if err != nil {
 		return nil, err
 	}
-	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules, list: dialectSQL(limitCaseloadSQL, dialectName)}, nil
+	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules,
+		list: dialectSQL(limitCaseloadSQL, dialectName), backfill: dialectSQL(limitBackfillSQL, dialectName)}, nil
 }
 
-// Handler routes GET /limit/caseload?clinician=ID&first=N.
+// Handler routes GET /limit/caseload?clinician=ID&first=N and
+// /limit/backfill?appointment=ID&first=N.
 func (s *limitServer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /limit/caseload", func(w http.ResponseWriter, r *http.Request) {
-		clinician, err1 := strconv.ParseInt(r.URL.Query().Get("clinician"), 10, 64)
-		first, err2 := strconv.Atoi(r.URL.Query().Get("first"))
-		if err1 != nil || err2 != nil || first < 1 || first > 1000 {
-			http.Error(w, "clinician and first (1-1000) are required", http.StatusBadRequest)
-			return
+		clinician, first, ok := idAndFirst(w, r, "clinician")
+		if ok {
+			page, err := s.caseloadList(r.Context(), clinician, first)
+			reply(w, page, err)
 		}
-		page, err := s.caseloadList(r.Context(), clinician, first)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+	})
+	mux.HandleFunc("GET /limit/backfill", func(w http.ResponseWriter, r *http.Request) {
+		appointment, first, ok := idAndFirst(w, r, "appointment")
+		if ok {
+			cs, err := s.backfillCandidates(r.Context(), appointment, first)
+			reply(w, map[string]any{"backfillCandidates": cs}, err)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"data": page})
 	})
 	return mux
+}
+
+// idAndFirst reads the parameters of a limit: an id and first (1-1000),
+// answering 400 without them.
+func idAndFirst(w http.ResponseWriter, r *http.Request, idName string) (int64, int, bool) {
+	id, err1 := strconv.ParseInt(r.URL.Query().Get(idName), 10, 64)
+	first, err2 := strconv.Atoi(r.URL.Query().Get("first"))
+	if err1 != nil || err2 != nil || first < 1 || first > 1000 {
+		http.Error(w, idName+" and first (1-1000) are required", http.StatusBadRequest)
+		return 0, 0, false
+	}
+	return id, first, true
+}
+
+// reply writes data as a GraphQL answer's data, or the error as a 500.
+func reply(w http.ResponseWriter, data any, err error) {
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
 }
 
 // caseloadList runs limitCaseloadSQL and derives the figures of its rows.

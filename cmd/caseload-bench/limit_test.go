@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/graph"
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/auth/authtest"
 	"github.com/caseload/caseload/internal/fakepractice"
@@ -26,7 +28,7 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 		ctx := context.Background()
 		db := testdb.Open(t, dialectName, testdb.Options{})
 		now := time.Date(2025, 3, 12, 15, 0, 0, 0, time.UTC)
-		size := fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 12, ClosedClients: 20, WaitlistClients: 4, Years: 1}
+		size := fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 40, ClosedClients: 20, WaitlistClients: 4, Years: 1}
 		if _, err := fakepractice.Load(ctx, db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +45,7 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 		defer server.Close()
 		a := newAPI(server.URL)
 
-		compared, covered := 0, map[string]int{}
+		compared, candidates, ranked, covered := 0, 0, 0, map[string]int{}
 		for _, email := range []string{"clinician01@bench.example", "clinician02@bench.example", "clinician03@bench.example"} {
 			var clinicianID int64
 			q := "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = $1"
@@ -90,6 +92,17 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 					}
 				}
 			}
+			// Backfill candidates for the clinician's next booked sessions.
+			for _, session := range bookedSessions(t, db.SQL, dialectName, clinicianID, now, 30) {
+				diffs, n, err := checkBackfill(ctx, a, token, ls.URL, session)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range diffs {
+					t.Errorf("%s: %s", email, d)
+				}
+				candidates, ranked = candidates+n, max(ranked, n)
+			}
 			// A wrong limit is caught: one client fewer.
 			var short listPage
 			if err := getLimit(ctx, a.client, limitURL(ls.URL, clinicianID, len(screen.Clients.Edges)-1), &short); err != nil {
@@ -102,8 +115,34 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 		if len(covered) < 7 {
 			t.Errorf("the practice exercises only %v of the figures", covered)
 		}
+		if candidates < 10 || ranked < 2 {
+			t.Errorf("compared %d backfill candidates, at most %d for a session: want some for most sessions, and a ranking", candidates, ranked)
+		}
 		if compared < 20 {
 			t.Errorf("compared %d clients, want a caseload's worth", compared)
 		}
 	})
+}
+
+// bookedSessions are the GraphQL ids of a clinician's next n booked sessions.
+func bookedSessions(t *testing.T, db *sql.DB, dialectName string, clinicianID int64, now time.Time, n int) []string {
+	t.Helper()
+	q := "SELECT id FROM appointments WHERE clinician_id = $1 AND status IN ('SCHEDULED', 'CONFIRMED') AND starts_at > $2 ORDER BY starts_at, id LIMIT $3"
+	rows, err := db.Query(dialectSQL(q, dialectName), clinicianID, now, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, scalar.EncodeID(id))
+	}
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		t.Fatalf("booked sessions: %d, %v", len(ids), err)
+	}
+	return ids
 }

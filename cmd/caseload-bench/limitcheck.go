@@ -7,11 +7,23 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+
+	"github.com/caseload/caseload/graph/scalar"
 )
 
 // limitURL is the caseload list limit's address on a limit server.
 func limitURL(base string, clinicianID int64, first int) string {
 	return fmt.Sprintf("%s/limit/caseload?clinician=%d&first=%d", base, clinicianID, first)
+}
+
+// backfillURL is the backfill candidates limit's address on a limit server.
+// appointmentID is the session's GraphQL ID; the limit takes its database id.
+func backfillURL(base, appointmentID string, first int) (string, error) {
+	id, err := scalar.DecodeID(appointmentID)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s/limit/backfill?appointment=%d&first=%d", base, id, first), nil
 }
 
 // getLimit fetches a limit's answer and decodes its data into out (when
@@ -57,21 +69,45 @@ func compareLists(screen, limit *listPage) []string {
 	if a, b := len(screen.Clients.Edges), len(limit.Clients.Edges); a != b {
 		return append(diffs, fmt.Sprintf("clients: screen %d, limit %d", a, b))
 	}
-	identifying := map[string]bool{"FirstName": true, "LastName": true, "PrimaryCaregiver": true}
 	for i := range screen.Clients.Edges {
-		s, l := reflect.ValueOf(screen.Clients.Edges[i].Node), reflect.ValueOf(limit.Clients.Edges[i].Node)
-		for f := range s.NumField() {
-			a, b := s.Field(f).Interface(), l.Field(f).Interface()
-			if reflect.DeepEqual(a, b) {
-				continue
-			}
-			name := s.Type().Field(f).Name
-			if identifying[name] {
-				diffs = append(diffs, fmt.Sprintf("client %d (%s) %s differs", i, screen.Clients.Edges[i].Node.ID, name))
-				continue
-			}
-			diffs = append(diffs, fmt.Sprintf("client %d (%s) %s: screen %s, limit %s", i, screen.Clients.Edges[i].Node.ID, name, show(a), show(b)))
+		diffs = append(diffs, compareFields(fmt.Sprintf("client %d (%s)", i, screen.Clients.Edges[i].Node.ID),
+			screen.Clients.Edges[i].Node, limit.Clients.Edges[i].Node)...)
+	}
+	return diffs
+}
+
+// identifying are the fields of client data: a difference names them, never
+// their values.
+var identifying = map[string]bool{"FirstName": true, "LastName": true, "PrimaryCaregiver": true, "Client": true, "Caregiver": true}
+
+// compareFields compares two structs of one type field by field and says
+// which fields differ, with the values of the derived ones.
+func compareFields(label string, screen, limit any) []string {
+	var diffs []string
+	s, l := reflect.ValueOf(screen), reflect.ValueOf(limit)
+	for f := range s.NumField() {
+		a, b := s.Field(f).Interface(), l.Field(f).Interface()
+		if reflect.DeepEqual(a, b) {
+			continue
 		}
+		name := s.Type().Field(f).Name
+		if identifying[name] {
+			diffs = append(diffs, fmt.Sprintf("%s %s differs", label, name))
+			continue
+		}
+		diffs = append(diffs, fmt.Sprintf("%s %s: screen %s, limit %s", label, name, show(a), show(b)))
+	}
+	return diffs
+}
+
+// compareCandidates compares backfill candidates, in order.
+func compareCandidates(label string, screen, limit []candidate) []string {
+	if len(screen) != len(limit) {
+		return []string{fmt.Sprintf("%s: screen %d candidates, limit %d", label, len(screen), len(limit))}
+	}
+	var diffs []string
+	for i := range screen {
+		diffs = append(diffs, compareFields(fmt.Sprintf("%s candidate %d (%s)", label, i, screen[i].Client.ID), screen[i], limit[i])...)
 	}
 	return diffs
 }
@@ -99,4 +135,67 @@ func checkCaseloadList(ctx context.Context, a *api, token, limitBase string, cli
 		return nil, fmt.Errorf("caseload list: no client to compare")
 	}
 	return compareLists(&screen, &limit), nil
+}
+
+// checkBackfill compares the backfill candidates of the GraphQL screen for
+// a session, first 10, with its limit's.
+func checkBackfill(ctx context.Context, a *api, token, limitBase, appointmentID string) ([]string, int, error) {
+	var screen, limit struct {
+		BackfillCandidates []candidate `json:"backfillCandidates"`
+	}
+	if _, err := a.do(ctx, token, backfillQuery, map[string]any{"id": appointmentID}, &screen); err != nil {
+		return nil, 0, fmt.Errorf("backfillCandidates: %w", err)
+	}
+	url, err := backfillURL(limitBase, appointmentID, 10)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := getLimit(ctx, a.client, url, &limit); err != nil {
+		return nil, 0, fmt.Errorf("backfillCandidates limit: %w", err)
+	}
+	return compareCandidates("session "+appointmentID, screen.BackfillCandidates, limit.BackfillCandidates), len(screen.BackfillCandidates), nil
+}
+
+// checkLimits compares each limit's answer with its screen's for the
+// benchmark's clinician and returns the screens checked; a difference is
+// an error, since a limit that answers otherwise measures nothing.
+func checkLimits(ctx context.Context, a *api, f *fixtures, limitBase string, clinicianID int64) ([]string, error) {
+	diffs, err := checkCaseloadList(ctx, a, f.clinician, limitBase, clinicianID, f.dashboardClients)
+	if err != nil {
+		return nil, err
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("the caseload list's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
+	}
+	if diffs, _, err = checkBackfill(ctx, a, f.clinician, limitBase, f.freedSlot); err != nil {
+		return nil, err
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("backfillCandidates' limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
+	}
+	return []string{"caseload list", "backfillCandidates"}, nil
+}
+
+// withLimits puts the caseload list and each limit in ops, each limit
+// right after its screen.
+func withLimits(ops []operation, a *api, f *fixtures, limitBase string, clinicianID int64) ([]operation, error) {
+	listURL := limitURL(limitBase, clinicianID, f.dashboardClients)
+	backfill, err := backfillURL(limitBase, f.freedSlot, 10)
+	if err != nil {
+		return nil, err
+	}
+	get := func(url string) request {
+		return func(ctx context.Context, _ int) (int, error) { return 1, getLimit(ctx, a.client, url, nil) }
+	}
+	after := map[string][]operation{
+		"dashboard": {{"caseload list", func(ctx context.Context, _ int) (int, error) {
+			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
+		}}, {"caseload list limit", get(listURL)}},
+		"backfillCandidates": {{"backfillCandidates limit", get(backfill)}},
+	}
+	var out []operation
+	for _, op := range ops {
+		out = append(append(out, op), after[op.name]...)
+	}
+	return out, nil
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
 	"entgo.io/ent/dialect"
+
+	"github.com/caseload/caseload/internal/caseload"
 )
 
 // caseloadListQuery is the caseload list screen: a clinician's first
@@ -39,24 +42,13 @@ WITH page AS (
   FROM clients c WHERE c.clinician_id = $1
   ORDER BY c.last_name, c.id LIMIT $3
 ),
-cur AS (
-  SELECT p.*, e.opened_at AS ep_opened, e.closed_at AS ep_closed
-  FROM page p FIRST_ROW(episodes e: x.client_id = p.id ORDER BY x.opened_at DESC, x.id)
-),
-seen AS (
-  SELECT cur.*,
-    (SELECT MAX(a.starts_at) FROM appointments a WHERE a.client_id = cur.id AND a.status = 'ATTENDED' AND a.starts_at <= $2
-      AND (cur.ep_opened IS NULL OR cur.ep_closed IS NOT NULL OR a.starts_at >= cur.ep_opened)) AS last_seen
-  FROM cur
-)
+cur AS (SELECT p.*, ` + currentEpisodeSQL + `),
+seen AS (SELECT s.*, ` + lastSeenSQL + ` AS last_seen FROM cur s)
 SELECT s.id, s.first_name, s.last_name, s.date_of_birth, s.status, s.total, s.ep_opened, s.ep_closed, s.last_seen,
   (SELECT MAX(ct.occurred_at) FROM contacts ct WHERE ct.client_id = s.id AND ct.direction = 'INBOUND' AND ct.occurred_at <= $2
     AND (s.ep_opened IS NULL OR s.ep_closed IS NOT NULL OR ct.occurred_at >= s.ep_opened)) AS inbound_in_episode,
   (SELECT MAX(ct.occurred_at) FROM contacts ct WHERE ct.client_id = s.id AND ct.direction = 'INBOUND' AND ct.occurred_at <= $2) AS last_inbound,
-  (SELECT COUNT(*) FROM appointments a WHERE a.client_id = s.id AND NOT a.excused
-    AND (a.status = 'NO_SHOW' OR (a.status = 'CANCELED' AND a.canceled_by = 'CLIENT' AND a.canceled_at IS NOT NULL AND LATE_CANCEL))
-    AND a.starts_at >= s.ep_opened -- implied by the next line (filed <= starts), and an index bound
-    AND FILED_AT >= s.ep_opened AND (s.ep_closed IS NULL OR FILED_AT < s.ep_closed)) AS strikes,
+  ` + strikesSQL + ` AS strikes,
   w.occurred_at, w.close_by,
   n.id, n.starts_at,
   (SELECT MAX(d.signed_at) FROM documents d
@@ -73,9 +65,30 @@ FIRST_ROW(contacts w: x.client_id = s.id
   AND x.purpose = 'CLOSURE_WARNING' AND x.direction = 'OUTBOUND' AND x.close_by IS NOT NULL AND x.occurred_at <= $2
   AND s.ep_closed IS NULL AND x.occurred_at >= s.ep_opened AND (s.last_seen IS NULL OR x.occurred_at >= s.last_seen)
   ORDER BY x.occurred_at DESC, x.id)
-FIRST_ROW(appointments n: x.client_id = s.id AND x.status IN ('SCHEDULED', 'CONFIRMED') AND x.starts_at > $2 ORDER BY x.starts_at, x.id)
+` + nextSessionSQL + `
 FIRST_ROW(caregivers cg: x.client_id = s.id AND x.is_primary ORDER BY x.id)
 ORDER BY s.last_name, s.id`
+
+// Fragments of the limit statements, over a client row s (p for
+// currentEpisodeSQL) with its current episode's ep_opened and ep_closed; $2
+// is now and $4 the late-cancel window in every statement.
+const (
+	// currentEpisodeSQL adds the current episode's span (the latest opened)
+	// to the client rows of p: "SELECT p.*, " + it.
+	currentEpisodeSQL = `e.opened_at AS ep_opened, e.closed_at AS ep_closed
+  FROM page p FIRST_ROW(episodes e: x.client_id = p.id ORDER BY x.opened_at DESC, x.id)`
+	// lastSeenSQL is the last attended session up to now: of the open
+	// episode while one is open (rule 2).
+	lastSeenSQL = `(SELECT MAX(a.starts_at) FROM appointments a WHERE a.client_id = s.id AND a.status = 'ATTENDED' AND a.starts_at <= $2
+      AND (s.ep_opened IS NULL OR s.ep_closed IS NOT NULL OR a.starts_at >= s.ep_opened))`
+	// strikesSQL counts the strikes filed in the current episode (rule 1).
+	strikesSQL = `(SELECT COUNT(*) FROM appointments a WHERE a.client_id = s.id AND NOT a.excused
+    AND (a.status = 'NO_SHOW' OR (a.status = 'CANCELED' AND a.canceled_by = 'CLIENT' AND a.canceled_at IS NOT NULL AND LATE_CANCEL))
+    AND a.starts_at >= s.ep_opened -- implied by the next line (filed <= starts), and an index bound
+    AND FILED_AT >= s.ep_opened AND (s.ep_closed IS NULL OR FILED_AT < s.ep_closed))`
+	// nextSessionSQL joins the next booked session after now as n.
+	nextSessionSQL = `FIRST_ROW(appointments n: x.client_id = s.id AND x.status IN ('SCHEDULED', 'CONFIRMED') AND x.starts_at > $2 ORDER BY x.starts_at, x.id)`
+)
 
 // firstRowPattern is FIRST_ROW(table alias: condition ORDER BY ...): a left
 // join of the first row of table that the condition (over x, the
@@ -106,10 +119,15 @@ func joinFirst(query, dialectName string) string {
 func dialectSQL(query, dialectName string) string {
 	filed := "CASE WHEN a.status = 'CANCELED' AND a.canceled_at IS NOT NULL AND a.canceled_at < a.starts_at THEN a.canceled_at ELSE a.starts_at END"
 	late := "a.starts_at - a.canceled_at < make_interval(hours => $4)"
+	// Sessions last at most caseload.MaxSession: a bound on the index of
+	// an overlap check. SQLite's instants are text, which its date
+	// functions would rewrite in another form: there the check goes without.
+	floor := fmt.Sprintf("AND b.starts_at > s.slot_start - make_interval(hours => %d)", int(caseload.MaxSession.Hours()))
 	if dialectName == dialect.SQLite {
 		late = "CAST(strftime('%s', substr(a.starts_at, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(a.canceled_at, 1, 19)) AS INTEGER) < $4 * 3600"
+		floor = ""
 	}
-	q := strings.NewReplacer("FILED_AT", filed, "LATE_CANCEL", late).Replace(joinFirst(query, dialectName))
+	q := strings.NewReplacer("FILED_AT", filed, "LATE_CANCEL", late, "SESSION_FLOOR", floor).Replace(joinFirst(query, dialectName))
 	if dialectName == dialect.SQLite {
 		for _, n := range []string{"1", "2", "3", "4"} {
 			q = strings.ReplaceAll(q, "$"+n, "?"+n)

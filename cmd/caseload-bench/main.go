@@ -30,6 +30,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/screens"
@@ -237,17 +238,16 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 		return nil, err
 	}
 	defer limit.Stop()
-	diffs, err := checkCaseloadList(ctx, a, f.clinician, limit.URL, clinicianID, f.dashboardClients)
-	if err != nil {
+	if r.LimitsChecked, err = checkLimits(ctx, a, f, limit.URL, clinicianID); err != nil {
 		return nil, err
 	}
-	if len(diffs) > 0 {
-		return nil, fmt.Errorf("the caseload list's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
-	}
-	r.LimitsChecked = []string{"caseload list"}
-	fmt.Printf("%s: the caseload list's limit answers as the screen (%d clients compared field by field)\n", dialectName, f.dashboardClients)
+	fmt.Printf("%s: the limits answer as their screens (%s), field by field\n", dialectName, strings.Join(r.LimitsChecked, ", "))
 	if s.explain != "" && dialectName == dialect.Postgres {
-		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients); err != nil {
+		slot, err := scalar.DecodeID(f.freedSlot)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients, slot); err != nil {
 			return nil, err
 		}
 		fmt.Println("wrote", s.explain)
@@ -255,16 +255,10 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if s.checkOnly {
 		return r, nil
 	}
-	ops := operations(a, f)
-	listURL := limitURL(limit.URL, clinicianID, f.dashboardClients)
-	ops = append(ops[:1], append([]operation{
-		{"caseload list", func(ctx context.Context, _ int) (int, error) {
-			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
-		}},
-		{"caseload list limit", func(ctx context.Context, _ int) (int, error) {
-			return 1, getLimit(ctx, a.client, listURL, nil)
-		}},
-	}, ops[1:]...)...)
+	ops, err := withLimits(operations(a, f), a, f, limit.URL, clinicianID)
+	if err != nil {
+		return nil, err
+	}
 	serverPid, limitPid := srv.cmd.Process.Pid, limit.cmd.Process.Pid
 	index := 0 // bookings count on across runs: each books a new hour
 	for _, op := range ops {

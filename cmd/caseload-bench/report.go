@@ -136,7 +136,7 @@ func perRequest(d time.Duration, r *result) time.Duration {
 
 // screensWithLimits are the screens measured beside their limit
 // ("<screen> limit").
-var screensWithLimits = []string{"caseload list", "dashboard"}
+var screensWithLimits = []string{"caseload list", "dashboard", "backfillCandidates"}
 
 // limitRatio is a screen against its limit at one concurrency.
 type limitRatio struct {
@@ -202,7 +202,7 @@ const targetConcurrency = 16
 // run. A goal whose figures the run lacks is a MISS, saying what is missing.
 func targets(r *dbRun) []target {
 	var ts []target
-	for _, screen := range screensWithLimits {
+	for _, screen := range []string{"caseload list", "dashboard"} { // the screens issue 18 sets a ratio for
 		ts = append(ts, limitTarget(r, screen))
 	}
 	if d := r.find("dashboard", targetConcurrency); d != nil {
