@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/database"
 )
 
@@ -18,7 +19,7 @@ import (
 // its freed session, the database id of f.freedSlot), to path (Markdown, for
 // docs/explain.md). Each statement runs once first, so that the plan is of
 // a warm cache, as the benchmark's requests are.
-func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID int64, first, freedSlot int) error {
+func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID int64, first, freedSlot int, day time.Time) error {
 	limits, err := newLimitServer(ctx, db.SQL, dialect.Postgres, clinicianID, time.Now)
 	if err != nil {
 		return err
@@ -36,6 +37,8 @@ func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID
 		{"Backfill candidates limit",
 			fmt.Sprintf("a session of the calendar's day, now, the strike limit (%d), the late-cancel window (%d h)", p.StrikeLimit, p.LateCancelWindowHours),
 			limits.backfill, []any{freedSlot, now, p.StrikeLimit, p.LateCancelWindowHours}},
+		{"Calendar limit", fmt.Sprintf("the clinician, now, the strike limit, the late-cancel window, the bounds of %s", day.Format(time.DateOnly)),
+			limits.calendarSQL, append([]any{clinicianID, now, p.StrikeLimit, p.LateCancelWindowHours}, dayBounds(limits.rules, day)...)},
 	} {
 		fmt.Fprintf(&b, "### Plan of the %s\n\nParameters: %s.\n\n```\n", strings.ToLower(st.title[:1])+st.title[1:], st.params)
 		if err := explainInto(ctx, db, &b, st.query, st.args); err != nil {
@@ -64,4 +67,10 @@ func explainInto(ctx context.Context, db *database.DB, b *bytes.Buffer, query st
 		b.WriteString(line + "\n")
 	}
 	return rows.Err()
+}
+
+// dayBounds are the parameters of a day's bounds in the practice's zone.
+func dayBounds(r caseload.Rules, day time.Time) []any {
+	start, end := r.DayBounds(day)
+	return []any{start.UTC(), end.UTC()}
 }

@@ -72,7 +72,7 @@ type limitServer struct {
 	// takes the late-cancel window as a parameter.
 	rules caseload.Rules
 	// The statements, written for the dialect.
-	list, backfill string
+	list, backfill, calendarSQL string
 }
 
 // newLimitServer reads the policy of the practice of clinicianID.
@@ -95,11 +95,13 @@ func newLimitServer(ctx context.Context, db *sql.DB, dialectName string, clinici
 		return nil, err
 	}
 	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules,
-		list: dialectSQL(limitCaseloadSQL, dialectName), backfill: dialectSQL(limitBackfillSQL, dialectName)}, nil
+		list: dialectSQL(limitCaseloadSQL, dialectName), backfill: dialectSQL(limitBackfillSQL, dialectName),
+		calendarSQL: dialectSQL(limitCalendarSQL, dialectName)}, nil
 }
 
-// Handler routes GET /limit/caseload?clinician=ID&first=N and
-// /limit/backfill?appointment=ID&first=N.
+// Handler routes GET /limit/caseload?clinician=ID&first=N,
+// /limit/backfill?appointment=ID&first=N and
+// /limit/calendar?clinician=ID&day=YYYY-MM-DD.
 func (s *limitServer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /limit/caseload", func(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +117,16 @@ func (s *limitServer) Handler() http.Handler {
 			cs, err := s.backfillCandidates(r.Context(), appointment, first)
 			reply(w, map[string]any{"backfillCandidates": cs}, err)
 		}
+	})
+	mux.HandleFunc("GET /limit/calendar", func(w http.ResponseWriter, r *http.Request) {
+		clinician, err1 := strconv.ParseInt(r.URL.Query().Get("clinician"), 10, 64)
+		day, err2 := time.Parse(time.DateOnly, r.URL.Query().Get("day"))
+		if err1 != nil || err2 != nil {
+			http.Error(w, "clinician and day (YYYY-MM-DD) are required", http.StatusBadRequest)
+			return
+		}
+		entries, err := s.calendar(r.Context(), clinician, day)
+		reply(w, map[string]any{"myCalendar": entries}, err)
 	})
 	return mux
 }

@@ -46,6 +46,7 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 		a := newAPI(server.URL)
 
 		compared, candidates, ranked, covered := 0, 0, 0, map[string]int{}
+		sessions := 0
 		for _, email := range []string{"clinician01@bench.example", "clinician02@bench.example", "clinician03@bench.example"} {
 			var clinicianID int64
 			q := "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = $1"
@@ -103,6 +104,26 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 				}
 				candidates, ranked = candidates+n, max(ranked, n)
 			}
+			// The calendars of a week from today (today's past sessions too).
+			for d := range 7 {
+				diffs, entries, err := checkCalendar(ctx, a, token, ls.URL, clinicianID, now.AddDate(0, 0, d).Format(time.DateOnly))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range diffs {
+					t.Errorf("%s: %s", email, d)
+				}
+				sessions += len(entries)
+				for _, e := range entries {
+					for name, ok := range map[string]bool{"calendar candidates": len(e.BackfillCandidates) > 0, "reminder due": e.Appointment.ReminderDue,
+						"note status": e.Appointment.NoteStatus != "NOT_REQUIRED", "calendar caregiver": e.Caregiver != nil,
+						"calendar review due": e.TreatmentPlanReviewDue, "confirmed": e.NoShowRisk.Confirmed, "no-shows": e.NoShowRisk.NoShows > 0} {
+						if ok {
+							covered[name]++
+						}
+					}
+				}
+			}
 			// A wrong limit is caught: one client fewer.
 			var short listPage
 			if err := getLimit(ctx, a.client, limitURL(ls.URL, clinicianID, len(screen.Clients.Edges)-1), &short); err != nil {
@@ -112,11 +133,14 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 				t.Error("a page one client short compared equal")
 			}
 		}
-		if len(covered) < 7 {
+		if len(covered) < 14 {
 			t.Errorf("the practice exercises only %v of the figures", covered)
 		}
 		if candidates < 10 || ranked < 2 {
 			t.Errorf("compared %d backfill candidates, at most %d for a session: want some for most sessions, and a ranking", candidates, ranked)
+		}
+		if sessions < 20 {
+			t.Errorf("compared %d calendar sessions, want a week's worth", sessions)
 		}
 		if compared < 20 {
 			t.Errorf("compared %d clients, want a caseload's worth", compared)

@@ -21,23 +21,12 @@ import (
 //
 // $1 the freed session, $2 now, $3 the strike limit, $4 the late-cancel
 // window in hours.
-const limitBackfillSQL = `
+var limitBackfillSQL = `
 WITH slot AS (SELECT a.clinician_id, a.client_id, a.starts_at AS slot_start, a.ends_at AS slot_end FROM appointments a WHERE a.id = $1),
-page AS (
-  SELECT c.id, c.first_name, c.availability, slot.slot_start, slot.slot_end
-  FROM slot JOIN clients c ON c.clinician_id = slot.clinician_id
-  WHERE c.id <> slot.client_id AND c.status = 'ACTIVE' AND c.wants_earlier_appointment
-),
-cur AS (SELECT p.*, ` + currentEpisodeSQL + `),
-listed AS (
-  SELECT s.id, s.first_name, s.availability, s.slot_start, s.slot_end, s.ep_opened, s.ep_closed,
-    ` + lastSeenSQL + ` AS last_seen, ` + strikesSQL + ` AS strikes, n.starts_at AS next_at
-  FROM cur s ` + nextSessionSQL + `
-  WHERE NOT EXISTS (SELECT 1 FROM appointments b WHERE b.client_id = s.id AND b.status IN ('SCHEDULED', 'CONFIRMED')
-    AND b.starts_at < s.slot_end AND s.slot_start < b.ends_at SESSION_FLOOR)
-)
-SELECT id, first_name, availability, slot_start, slot_end, ep_opened, ep_closed, last_seen, strikes, next_at FROM listed
-WHERE strikes < $3 AND (next_at IS NULL OR next_at > slot_start)`
+` + backfillList("(SELECT clinician_id FROM slot)") + `
+SELECT l.id, l.first_name, l.availability, slot.slot_start, slot.slot_end, l.ep_opened, l.ep_closed, l.last_seen, l.strikes, l.next_at
+FROM slot JOIN listed l ON l.id <> slot.client_id
+WHERE ` + freeFor("slot.slot_start", "slot.slot_end")
 
 // candidate is a backfill candidate of the GraphQL screen or of its limit.
 type candidate struct {
@@ -76,18 +65,14 @@ func (s *limitServer) backfillCandidates(ctx context.Context, appointmentID int6
 			return nil, fmt.Errorf("backfill limit: %w", err)
 		}
 		slot := caseload.Slot{Start: slotStart.Time, End: slotEnd.Time}
-		var windows []caseload.AvailabilityWindow
-		if len(availability) > 0 {
-			if err := json.Unmarshal(availability, &windows); err != nil {
-				return nil, fmt.Errorf("backfill limit: availability: %w", err)
-			}
+		c, ok, err := listedCandidate(rules, slot, id, strikes, availability, opened.Time, closed.Time, seen.Time, at.Time)
+		if err != nil {
+			return nil, fmt.Errorf("backfill limit: %w", err)
 		}
-		if !rules.FitsAvailability(windows, slot) {
+		if !ok {
 			continue
 		}
-		open := !opened.IsZero() && closed.IsZero()
-		seenDays := rules.ActivityFrom(seen.Time, time.Time{}, opened.Time, open).DaysSinceSeen
-		ranked = append(ranked, rules.Candidate(id, slot, at.Time, strikes, seenDays))
+		ranked = append(ranked, c)
 		names[id] = name
 	}
 	if err := rows.Err(); err != nil {
@@ -107,4 +92,23 @@ func toCandidate(c caseload.Candidate, name string) candidate {
 	out.Client.ID, out.Client.FirstName = scalar.EncodeID(c.ClientID), name
 	out.NextAppointmentAt, out.WaitDays, out.StrikeCount, out.DaysSinceSeen = instantPtr(c.Next), c.WaitDays, c.Strikes, c.DaysSinceSeen
 	return out
+}
+
+// listedCandidate is the candidate a listed client (a row of backfillList's
+// listed: its availability, current episode, last seen, strikes and next
+// session) makes for the slot, or false when their availability does not
+// fit it.
+func listedCandidate(rules caseload.Rules, slot caseload.Slot, id, strikes int, availability []byte, opened, closed, seen, next time.Time) (caseload.Candidate, bool, error) {
+	var windows []caseload.AvailabilityWindow
+	if len(availability) > 0 {
+		if err := json.Unmarshal(availability, &windows); err != nil {
+			return caseload.Candidate{}, false, fmt.Errorf("availability: %w", err)
+		}
+	}
+	if !rules.FitsAvailability(windows, slot) {
+		return caseload.Candidate{}, false, nil
+	}
+	open := !opened.IsZero() && closed.IsZero()
+	seenDays := rules.ActivityFrom(seen, time.Time{}, opened, open).DaysSinceSeen
+	return rules.Candidate(id, slot, next, strikes, seenDays), true, nil
 }

@@ -173,7 +173,13 @@ func checkLimits(ctx context.Context, a *api, f *fixtures, limitBase string, cli
 	if len(diffs) > 0 {
 		return nil, fmt.Errorf("backfillCandidates' limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
 	}
-	return []string{"caseload list", "backfillCandidates"}, nil
+	if diffs, _, err = checkCalendar(ctx, a, f.clinician, limitBase, clinicianID, f.day); err != nil {
+		return nil, err
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("the calendar's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
+	}
+	return []string{"caseload list", "backfillCandidates", "calendar"}, nil
 }
 
 // withLimits puts the caseload list and each limit in ops, each limit
@@ -192,10 +198,43 @@ func withLimits(ops []operation, a *api, f *fixtures, limitBase string, clinicia
 			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
 		}}, {"caseload list limit", get(listURL)}},
 		"backfillCandidates": {{"backfillCandidates limit", get(backfill)}},
+		"calendar":           {{"calendar limit", get(calendarURL(limitBase, clinicianID, f.day))}},
 	}
 	var out []operation
 	for _, op := range ops {
 		out = append(append(out, op), after[op.name]...)
 	}
 	return out, nil
+}
+
+// checkCalendar compares the calendar of the GraphQL screen for a day, as
+// token's clinician, with its limit's for clinicianID; it returns the
+// differences and the screen's sessions.
+func checkCalendar(ctx context.Context, a *api, token, limitBase string, clinicianID int64, day string) ([]string, []calendarEntry, error) {
+	var screen, limit struct {
+		MyCalendar []calendarEntry `json:"myCalendar"`
+	}
+	if _, err := a.do(ctx, token, calendarQuery, map[string]any{"day": day}, &screen); err != nil {
+		return nil, nil, fmt.Errorf("calendar: %w", err)
+	}
+	if err := getLimit(ctx, a.client, calendarURL(limitBase, clinicianID, day), &limit); err != nil {
+		return nil, nil, fmt.Errorf("calendar limit: %w", err)
+	}
+	if len(screen.MyCalendar) != len(limit.MyCalendar) {
+		return []string{fmt.Sprintf("calendar of %s: screen %d sessions, limit %d", day, len(screen.MyCalendar), len(limit.MyCalendar))}, screen.MyCalendar, nil
+	}
+	var diffs []string
+	for i, se := range screen.MyCalendar {
+		le := limit.MyCalendar[i]
+		label := fmt.Sprintf("calendar of %s, session %d (%s)", day, i, se.Appointment.ID)
+		diffs = append(diffs, compareCandidates(label, se.BackfillCandidates, le.BackfillCandidates)...)
+		se.BackfillCandidates, le.BackfillCandidates = nil, nil
+		diffs = append(diffs, compareFields(label, se, le)...)
+	}
+	return diffs, screen.MyCalendar, nil
+}
+
+// calendarURL is the calendar limit's address on a limit server.
+func calendarURL(base string, clinicianID int64, day string) string {
+	return fmt.Sprintf("%s/limit/calendar?clinician=%d&day=%s", base, clinicianID, day)
 }

@@ -36,13 +36,13 @@ const caseloadListQuery = `query CaseloadList($first: Int!) {
 //
 // $1 clinician id, $2 now, $3 how many clients, $4 the late-cancel window
 // in hours (the practice's policy). FIRST_ROW lookups are joinFirst's.
-const limitCaseloadSQL = `
+var limitCaseloadSQL = `
 WITH page AS (
   SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.status, COUNT(*) OVER () AS total
   FROM clients c WHERE c.clinician_id = $1
   ORDER BY c.last_name, c.id LIMIT $3
 ),
-cur AS (SELECT p.*, ` + currentEpisodeSQL + `),
+cur AS (SELECT p.*, ` + currentEpisode("page") + `),
 seen AS (SELECT s.*, ` + lastSeenSQL + ` AS last_seen FROM cur s)
 SELECT s.id, s.first_name, s.last_name, s.date_of_birth, s.status, s.total, s.ep_opened, s.ep_closed, s.last_seen,
   (SELECT MAX(ct.occurred_at) FROM contacts ct WHERE ct.client_id = s.id AND ct.direction = 'INBOUND' AND ct.occurred_at <= $2
@@ -51,14 +51,7 @@ SELECT s.id, s.first_name, s.last_name, s.date_of_birth, s.status, s.total, s.ep
   ` + strikesSQL + ` AS strikes,
   w.occurred_at, w.close_by,
   n.id, n.starts_at,
-  (SELECT MAX(d.signed_at) FROM documents d
-    LEFT JOIN appointments a ON a.id = d.appointment_id AND a.client_id = d.client_id
-    LEFT JOIN contacts dc ON dc.id = d.contact_id AND dc.client_id = d.client_id
-      AND (dc.direction = 'INBOUND' OR dc.purpose = 'CLOSURE_WARNING' OR dc.billable_minutes > 0)
-    WHERE d.client_id = s.id AND d.kind IN ('TREATMENT_PLAN', 'TREATMENT_PLAN_REVIEW') AND d.status = 'SIGNED'
-      AND s.ep_closed IS NULL
-      AND CASE WHEN a.id IS NOT NULL THEN FILED_AT WHEN dc.id IS NOT NULL THEN dc.occurred_at
-        ELSE COALESCE(d.signed_at, d.created_at) END >= s.ep_opened) AS last_plan,
+  ` + lastPlanSQL + ` AS last_plan,
   cg.name, cg.phone
 FROM seen s
 FIRST_ROW(contacts w: x.client_id = s.id
@@ -69,14 +62,10 @@ FIRST_ROW(contacts w: x.client_id = s.id
 FIRST_ROW(caregivers cg: x.client_id = s.id AND x.is_primary ORDER BY x.id)
 ORDER BY s.last_name, s.id`
 
-// Fragments of the limit statements, over a client row s (p for
-// currentEpisodeSQL) with its current episode's ep_opened and ep_closed; $2
-// is now and $4 the late-cancel window in every statement.
+// Fragments of the limit statements, over a client row s (id: the
+// client's) with its current episode's ep_opened and ep_closed; $2 is now,
+// $3 the strike limit and $4 the late-cancel window in every statement.
 const (
-	// currentEpisodeSQL adds the current episode's span (the latest opened)
-	// to the client rows of p: "SELECT p.*, " + it.
-	currentEpisodeSQL = `e.opened_at AS ep_opened, e.closed_at AS ep_closed
-  FROM page p FIRST_ROW(episodes e: x.client_id = p.id ORDER BY x.opened_at DESC, x.id)`
 	// lastSeenSQL is the last attended session up to now: of the open
 	// episode while one is open (rule 2).
 	lastSeenSQL = `(SELECT MAX(a.starts_at) FROM appointments a WHERE a.client_id = s.id AND a.status = 'ATTENDED' AND a.starts_at <= $2
@@ -88,7 +77,51 @@ const (
     AND FILED_AT >= s.ep_opened AND (s.ep_closed IS NULL OR FILED_AT < s.ep_closed))`
 	// nextSessionSQL joins the next booked session after now as n.
 	nextSessionSQL = `FIRST_ROW(appointments n: x.client_id = s.id AND x.status IN ('SCHEDULED', 'CONFIRMED') AND x.starts_at > $2 ORDER BY x.starts_at, x.id)`
+	// lastPlanSQL is when the open episode's plan or last review was
+	// signed (documents filed by what they document, rule 6).
+	lastPlanSQL = `(SELECT MAX(d.signed_at) FROM documents d
+    LEFT JOIN appointments a ON a.id = d.appointment_id AND a.client_id = d.client_id
+    LEFT JOIN contacts dc ON dc.id = d.contact_id AND dc.client_id = d.client_id
+      AND (dc.direction = 'INBOUND' OR dc.purpose = 'CLOSURE_WARNING' OR dc.billable_minutes > 0)
+    WHERE d.client_id = s.id AND d.kind IN ('TREATMENT_PLAN', 'TREATMENT_PLAN_REVIEW') AND d.status = 'SIGNED'
+      AND s.ep_closed IS NULL
+      AND CASE WHEN a.id IS NOT NULL THEN FILED_AT WHEN dc.id IS NOT NULL THEN dc.occurred_at
+        ELSE COALESCE(d.signed_at, d.created_at) END >= s.ep_opened)`
 )
+
+// currentEpisode adds the current episode's span (the latest opened) to
+// the client rows (id) of the CTE from: "SELECT p.*, " + currentEpisode(from).
+func currentEpisode(from string) string {
+	return `e.opened_at AS ep_opened, e.closed_at AS ep_closed
+  FROM ` + from + ` p FIRST_ROW(episodes e: x.client_id = p.id ORDER BY x.opened_at DESC, x.id)`
+}
+
+// backfillList is CTEs ending in listed: the clients of the clinician (an
+// SQL expression) on the backfill list (ACTIVE, asked for an earlier
+// appointment, under the strike limit: rule 4), with the facts that rank
+// them; computed once however many slots they are offered.
+func backfillList(clinician string) string {
+	return `bpage AS (SELECT c.id, c.first_name, c.availability FROM clients c
+  WHERE c.clinician_id = ` + clinician + ` AND c.status = 'ACTIVE' AND c.wants_earlier_appointment),
+bcur AS (SELECT p.*, ` + currentEpisode("bpage") + `),
+bfacts AS (
+  SELECT s.*, ` + lastSeenSQL + ` AS last_seen, ` + strikesSQL + ` AS strikes, n.starts_at AS next_at
+  FROM bcur s ` + nextSessionSQL + `
+),
+listed AS MATERIALIZED (SELECT * FROM bfacts WHERE strikes < $3)`
+}
+
+// freeFor says that the listed client l is free for the slot [start, end)
+// (SQL expressions): nothing booked sooner, nor at that time. Sessions last
+// at most caseload.MaxSession: on PostgreSQL, a bound on the index of the
+// overlap check; SQLite's instants are text, which its date functions would
+// write in another form, so there the check goes without (PG_ONLY).
+func freeFor(start, end string) string {
+	return `(l.next_at IS NULL OR l.next_at > ` + start + `)
+  AND NOT EXISTS (SELECT 1 FROM appointments b WHERE b.client_id = l.id AND b.status IN ('SCHEDULED', 'CONFIRMED')
+    AND b.starts_at < ` + end + ` AND ` + start + ` < b.ends_at
+    PG_ONLY{AND b.starts_at > ` + start + ` - make_interval(hours => ` + fmt.Sprint(int(caseload.MaxSession.Hours())) + `)})`
+}
 
 // firstRowPattern is FIRST_ROW(table alias: condition ORDER BY ...): a left
 // join of the first row of table that the condition (over x, the
@@ -111,6 +144,9 @@ func joinFirst(query, dialectName string) string {
 	})
 }
 
+// pgOnlyPattern is PG_ONLY{...}: SQL for PostgreSQL only.
+var pgOnlyPattern = regexp.MustCompile(`PG_ONLY\{([^{}]*)\}`)
+
 // dialectSQL writes a limit statement for the dialect: the clinical time
 // by which a session is filed (a session cancelled before its start is
 // filed at its cancellation), the late-cancel test, and SQLite's ?N
@@ -119,17 +155,15 @@ func joinFirst(query, dialectName string) string {
 func dialectSQL(query, dialectName string) string {
 	filed := "CASE WHEN a.status = 'CANCELED' AND a.canceled_at IS NOT NULL AND a.canceled_at < a.starts_at THEN a.canceled_at ELSE a.starts_at END"
 	late := "a.starts_at - a.canceled_at < make_interval(hours => $4)"
-	// Sessions last at most caseload.MaxSession: a bound on the index of
-	// an overlap check. SQLite's instants are text, which its date
-	// functions would rewrite in another form: there the check goes without.
-	floor := fmt.Sprintf("AND b.starts_at > s.slot_start - make_interval(hours => %d)", int(caseload.MaxSession.Hours()))
+	pgOnly := "$1"
 	if dialectName == dialect.SQLite {
 		late = "CAST(strftime('%s', substr(a.starts_at, 1, 19)) AS INTEGER) - CAST(strftime('%s', substr(a.canceled_at, 1, 19)) AS INTEGER) < $4 * 3600"
-		floor = ""
+		pgOnly = ""
 	}
-	q := strings.NewReplacer("FILED_AT", filed, "LATE_CANCEL", late, "SESSION_FLOOR", floor).Replace(joinFirst(query, dialectName))
+	q := strings.NewReplacer("FILED_AT", filed, "LATE_CANCEL", late).Replace(joinFirst(query, dialectName))
+	q = pgOnlyPattern.ReplaceAllString(q, pgOnly)
 	if dialectName == dialect.SQLite {
-		for _, n := range []string{"1", "2", "3", "4"} {
+		for _, n := range []string{"1", "2", "3", "4", "5", "6"} {
 			q = strings.ReplaceAll(q, "$"+n, "?"+n)
 		}
 	}

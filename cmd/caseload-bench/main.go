@@ -247,7 +247,11 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 		if err != nil {
 			return nil, err
 		}
-		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients, slot); err != nil {
+		day, err := time.Parse(time.DateOnly, f.day)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients, slot, day); err != nil {
 			return nil, err
 		}
 		fmt.Println("wrote", s.explain)

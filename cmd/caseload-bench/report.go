@@ -136,7 +136,7 @@ func perRequest(d time.Duration, r *result) time.Duration {
 
 // screensWithLimits are the screens measured beside their limit
 // ("<screen> limit").
-var screensWithLimits = []string{"caseload list", "dashboard", "backfillCandidates"}
+var screensWithLimits = []string{"caseload list", "dashboard", "calendar", "backfillCandidates"}
 
 // limitRatio is a screen against its limit at one concurrency.
 type limitRatio struct {
