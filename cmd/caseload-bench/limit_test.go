@@ -13,6 +13,7 @@ import (
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/auth/authtest"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/testdb"
 )
@@ -26,24 +27,9 @@ func TestMain(m *testing.M) { authtest.Main(m) }
 func TestLimitAnswersAsTheScreen(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		ctx := context.Background()
-		db := testdb.Open(t, dialectName, testdb.Options{})
 		now := time.Date(2025, 3, 12, 15, 0, 0, 0, time.UTC)
-		size := fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 40, ClosedClients: 20, WaitlistClients: 4, Years: 1}
-		if _, err := fakepractice.Load(ctx, db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
-			t.Fatal(err)
-		}
 		clock := func() time.Time { return now }
-		issuer, err := auth.NewIssuer(auth.Keys{Secret: []byte(strings.Repeat("s", 32))}, time.Hour, clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gql := graph.NewHandler(graph.Options{DB: db.Ent, Driver: db.Driver, Issuer: issuer, Now: clock})
-		authn := &auth.Authenticator{Issuer: issuer, DB: db.Ent}
-		mux := http.NewServeMux()
-		mux.Handle("/graphql", authn.Middleware(gql))
-		server := httptest.NewServer(mux)
-		defer server.Close()
-		a := newAPI(server.URL)
+		db, a := servePractice(t, dialectName, fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 40, ClosedClients: 20, WaitlistClients: 4, Years: 1}, now)
 
 		compared, candidates, ranked, covered := 0, 0, 0, map[string]int{}
 		sessions := 0
@@ -169,4 +155,26 @@ func bookedSessions(t *testing.T, db *sql.DB, dialectName string, clinicianID in
 		t.Fatalf("booked sessions: %d, %v", len(ids), err)
 	}
 	return ids
+}
+
+// servePractice generates a practice on a new database of the dialect and
+// serves it through the GraphQL handler at the fixed clock now.
+func servePractice(t *testing.T, dialectName string, size fakepractice.Size, now time.Time) (*database.DB, *api) {
+	t.Helper()
+	db := testdb.Open(t, dialectName, testdb.Options{})
+	if _, err := fakepractice.Load(context.Background(), db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	issuer, err := auth.NewIssuer(auth.Keys{Secret: []byte(strings.Repeat("s", 32))}, time.Hour, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gql := graph.NewHandler(graph.Options{DB: db.Ent, Driver: db.Driver, Issuer: issuer, Now: clock})
+	authn := &auth.Authenticator{Issuer: issuer, DB: db.Ent}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", authn.Middleware(gql))
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+	return db, newAPI(server.URL)
 }

@@ -194,11 +194,11 @@ func withLimits(ops []operation, a *api, f *fixtures, limitBase string, clinicia
 		return func(ctx context.Context, _ int) (int, error) { return 1, getLimit(ctx, a.client, url, nil) }
 	}
 	after := map[string][]operation{
-		"dashboard": {{"caseload list", func(ctx context.Context, _ int) (int, error) {
+		"dashboard": {{name: "caseload list", send: func(ctx context.Context, _ int) (int, error) {
 			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
-		}}, {"caseload list limit", get(listURL)}},
-		"backfillCandidates": {{"backfillCandidates limit", get(backfill)}},
-		"calendar":           {{"calendar limit", get(calendarURL(limitBase, clinicianID, f.day))}},
+		}}, {name: "caseload list limit", send: get(listURL)}},
+		"backfillCandidates": {{name: "backfillCandidates limit", send: get(backfill)}},
+		"calendar":           {{name: "calendar limit", send: get(calendarURL(limitBase, clinicianID, f.day))}},
 	}
 	var out []operation
 	for _, op := range ops {

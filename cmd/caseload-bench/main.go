@@ -233,6 +233,9 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if err := conn.SQL.QueryRowContext(ctx, "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = '"+benchClinician+"'").Scan(&clinicianID); err != nil {
 		return nil, fmt.Errorf("finding %s: %w", benchClinician, err)
 	}
+	if f.recorded, err = recordedSessions(ctx, conn, clinicianID, now, 500); err != nil {
+		return nil, err
+	}
 	limit, err := startLimit(ctx, dsn, clinicianID)
 	if err != nil {
 		return nil, err
@@ -273,6 +276,13 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 			pid := serverPid
 			if strings.HasSuffix(op.name, " limit") {
 				pid = limitPid
+			}
+			if op.prepare != nil {
+				n := s.requests + max(s.warmup, c)
+				if err := op.prepare(ctx, index, n); err != nil {
+					return nil, fmt.Errorf("%s: %w", op.name, err)
+				}
+				index += n
 			}
 			l := load{Concurrency: c, Requests: s.requests, Duration: s.duration, Warmup: max(s.warmup, c), CPU: func() (time.Duration, time.Duration) {
 				server, _ := processCPU(pid)
