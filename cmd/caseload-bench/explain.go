@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -31,16 +30,18 @@ func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID
 		title, params, query string
 		args                 []any
 	}{
-		{fmt.Sprintf("Caseload list limit (%d clients)", first),
+		{fmt.Sprintf("caseload list limit (%d clients)", first),
 			fmt.Sprintf("the clinician, now (%s), %d, the late-cancel window (%d h)", now.Format(time.RFC3339), first, p.LateCancelWindowHours),
 			limits.list, []any{clinicianID, now, first, p.LateCancelWindowHours}},
-		{"Backfill candidates limit",
+		{"backfill candidates limit",
 			fmt.Sprintf("a session of the calendar's day, now, the strike limit (%d), the late-cancel window (%d h)", p.StrikeLimit, p.LateCancelWindowHours),
 			limits.backfill, []any{freedSlot, now, p.StrikeLimit, p.LateCancelWindowHours}},
-		{"Calendar limit", fmt.Sprintf("the clinician, now, the strike limit, the late-cancel window, the bounds of %s", day.Format(time.DateOnly)),
+		{"To-Do limit", fmt.Sprintf("the clinician, now, the late-arrival minutes (%d)", p.LateArrivalMinutes),
+			limits.todoSQL, []any{clinicianID, now, p.LateArrivalMinutes}},
+		{"calendar limit", fmt.Sprintf("the clinician, now, the strike limit, the late-cancel window, the bounds of %s", day.Format(time.DateOnly)),
 			limits.calendarSQL, append([]any{clinicianID, now, p.StrikeLimit, p.LateCancelWindowHours}, dayBounds(limits.rules, day)...)},
 	} {
-		fmt.Fprintf(&b, "### Plan of the %s\n\nParameters: %s.\n\n```\n", strings.ToLower(st.title[:1])+st.title[1:], st.params)
+		fmt.Fprintf(&b, "### Plan of the %s\n\nParameters: %s.\n\n```\n", st.title, st.params)
 		if err := explainInto(ctx, db, &b, st.query, st.args); err != nil {
 			return fmt.Errorf("%s: %w", st.title, err)
 		}

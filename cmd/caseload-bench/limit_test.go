@@ -110,6 +110,16 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 					}
 				}
 			}
+			diffs, items, err := checkTodo(ctx, a, token, ls.URL, clinicianID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range diffs {
+				t.Errorf("%s: %s", email, d)
+			}
+			for _, it := range items {
+				covered["todo "+it.Kind]++
+			}
 			// A wrong limit is caught: one client fewer.
 			var short listPage
 			if err := getLimit(ctx, a.client, limitURL(ls.URL, clinicianID, len(screen.Clients.Edges)-1), &short); err != nil {
@@ -119,7 +129,7 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 				t.Error("a page one client short compared equal")
 			}
 		}
-		if len(covered) < 14 {
+		if len(covered) < 20 {
 			t.Errorf("the practice exercises only %v of the figures", covered)
 		}
 		if candidates < 10 || ranked < 2 {

@@ -43,7 +43,7 @@ func getLimit(ctx context.Context, client *http.Client, url string, out any) err
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("limit: HTTP %d", resp.StatusCode)
+		return fmt.Errorf("limit: HTTP %d (its error is on the limit server's stderr)", resp.StatusCode)
 	}
 	if out == nil {
 		return nil
@@ -179,7 +179,13 @@ func checkLimits(ctx context.Context, a *api, f *fixtures, limitBase string, cli
 	if len(diffs) > 0 {
 		return nil, fmt.Errorf("the calendar's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
 	}
-	return []string{"caseload list", "backfillCandidates", "calendar"}, nil
+	if diffs, _, err = checkTodo(ctx, a, f.clinician, limitBase, clinicianID); err != nil {
+		return nil, err
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("the To-Do's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
+	}
+	return []string{"caseload list", "todo", "calendar", "backfillCandidates"}, nil
 }
 
 // withLimits puts the caseload list and each limit in ops, each limit
@@ -198,6 +204,7 @@ func withLimits(ops []operation, a *api, f *fixtures, limitBase string, clinicia
 			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
 		}}, {name: "caseload list limit", send: get(listURL)}},
 		"backfillCandidates": {{name: "backfillCandidates limit", send: get(backfill)}},
+		"todo":               {{name: "todo limit", send: get(todoURL(limitBase, clinicianID))}},
 		"calendar":           {{name: "calendar limit", send: get(calendarURL(limitBase, clinicianID, f.day))}},
 	}
 	var out []operation
@@ -237,4 +244,32 @@ func checkCalendar(ctx context.Context, a *api, token, limitBase string, clinici
 // calendarURL is the calendar limit's address on a limit server.
 func calendarURL(base string, clinicianID int64, day string) string {
 	return fmt.Sprintf("%s/limit/calendar?clinician=%d&day=%s", base, clinicianID, day)
+}
+
+// todoURL is the To-Do limit's address on a limit server.
+func todoURL(base string, clinicianID int64) string {
+	return fmt.Sprintf("%s/limit/todo?clinician=%d", base, clinicianID)
+}
+
+// checkTodo compares the To-Do list of the GraphQL screen, as token's
+// clinician, with its limit's for clinicianID, item by item in order; it
+// returns the differences and the screen's items.
+func checkTodo(ctx context.Context, a *api, token, limitBase string, clinicianID int64) ([]string, []todoItem, error) {
+	var screen, limit struct {
+		MyTodo []todoItem `json:"myTodo"`
+	}
+	if _, err := a.do(ctx, token, todoQuery, nil, &screen); err != nil {
+		return nil, nil, fmt.Errorf("todo: %w", err)
+	}
+	if err := getLimit(ctx, a.client, todoURL(limitBase, clinicianID), &limit); err != nil {
+		return nil, nil, fmt.Errorf("todo limit: %w", err)
+	}
+	if len(screen.MyTodo) != len(limit.MyTodo) {
+		return []string{fmt.Sprintf("todo: screen %d items, limit %d", len(screen.MyTodo), len(limit.MyTodo))}, screen.MyTodo, nil
+	}
+	var diffs []string
+	for i := range screen.MyTodo {
+		diffs = append(diffs, compareFields(fmt.Sprintf("todo item %d (%s of %s)", i, screen.MyTodo[i].Kind, screen.MyTodo[i].Client.ID), screen.MyTodo[i], limit.MyTodo[i])...)
+	}
+	return diffs, screen.MyTodo, nil
 }
