@@ -36,6 +36,8 @@ func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID
 		{"backfill candidates limit",
 			fmt.Sprintf("a session of the calendar's day, now, the strike limit (%d), the late-cancel window (%d h)", p.StrikeLimit, p.LateCancelWindowHours),
 			limits.backfill, []any{freedSlot, now, p.StrikeLimit, p.LateCancelWindowHours}},
+		{fmt.Sprintf("dashboard limit (%d clients)", first), "the clinician (the rules' other inputs are in the handler)",
+			limits.dashboardSQL, []any{clinicianID}},
 		{"To-Do limit", fmt.Sprintf("the clinician, now, the late-arrival minutes (%d)", p.LateArrivalMinutes),
 			limits.todoSQL, []any{clinicianID, now, p.LateArrivalMinutes}},
 		{"calendar limit", fmt.Sprintf("the clinician, now, the strike limit, the late-cancel window, the bounds of %s", day.Format(time.DateOnly)),

@@ -72,7 +72,7 @@ type limitServer struct {
 	// takes the late-cancel window as a parameter.
 	rules caseload.Rules
 	// The statements, written for the dialect.
-	list, backfill, calendarSQL, todoSQL string
+	list, backfill, calendarSQL, todoSQL, dashboardSQL string
 }
 
 // newLimitServer reads the policy of the practice of clinicianID.
@@ -96,12 +96,14 @@ func newLimitServer(ctx context.Context, db *sql.DB, dialectName string, clinici
 	}
 	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules,
 		list: dialectSQL(limitCaseloadSQL, dialectName), backfill: dialectSQL(limitBackfillSQL, dialectName),
-		calendarSQL: dialectSQL(limitCalendarSQL, dialectName), todoSQL: dialectSQL(limitTodoSQL, dialectName)}, nil
+		calendarSQL: dialectSQL(limitCalendarSQL, dialectName), todoSQL: dialectSQL(limitTodoSQL, dialectName),
+		dashboardSQL: dialectSQL(dashboardStatement(dialectName), dialectName)}, nil
 }
 
 // Handler routes GET /limit/caseload?clinician=ID&first=N,
 // /limit/backfill?appointment=ID&first=N,
-// /limit/calendar?clinician=ID&day=YYYY-MM-DD and /limit/todo?clinician=ID.
+// /limit/calendar?clinician=ID&day=YYYY-MM-DD, /limit/todo?clinician=ID and
+// /limit/dashboard?clinician=ID&first=N&day=YYYY-MM-DD.
 func (s *limitServer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /limit/caseload", func(w http.ResponseWriter, r *http.Request) {
@@ -127,6 +129,19 @@ func (s *limitServer) Handler() http.Handler {
 		}
 		entries, err := s.calendar(r.Context(), clinician, day)
 		reply(w, map[string]any{"myCalendar": entries}, err)
+	})
+	mux.HandleFunc("GET /limit/dashboard", func(w http.ResponseWriter, r *http.Request) {
+		clinician, first, ok := idAndFirst(w, r, "clinician")
+		if !ok {
+			return
+		}
+		day, err := time.Parse(time.DateOnly, r.URL.Query().Get("day"))
+		if err != nil {
+			http.Error(w, "day (YYYY-MM-DD) is required", http.StatusBadRequest)
+			return
+		}
+		data, err := s.dashboard(r.Context(), clinician, first, day)
+		reply(w, data, err)
 	})
 	mux.HandleFunc("GET /limit/todo", func(w http.ResponseWriter, r *http.Request) {
 		clinician, err := strconv.ParseInt(r.URL.Query().Get("clinician"), 10, 64)

@@ -120,6 +120,16 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 			for _, it := range items {
 				covered["todo "+it.Kind]++
 			}
+			dashDiffs, dash, err := checkDashboard(ctx, a, token, ls.URL, clinicianID, 100, now.AddDate(0, 0, 1).Format(time.DateOnly))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range dashDiffs {
+				t.Errorf("%s: dashboard: %s", email, d)
+			}
+			if len(dash.Me.Clinician.Todo) == 0 || len(dash.Me.Clinician.Calendar) == 0 || len(dash.Clients.Edges) < 20 {
+				t.Errorf("%s: the dashboard compared %d To-Do items, %d sessions, %d clients", email, len(dash.Me.Clinician.Todo), len(dash.Me.Clinician.Calendar), len(dash.Clients.Edges))
+			}
 			// A wrong limit is caught: one client fewer.
 			var short listPage
 			if err := getLimit(ctx, a.client, limitURL(ls.URL, clinicianID, len(screen.Clients.Edges)-1), &short); err != nil {

@@ -126,7 +126,7 @@ func (s *limitServer) calendar(ctx context.Context, clinicianID int64, day time.
 				a.CanceledBy = *canceledBy
 			}
 			slot = caseload.Slot{ClinicianID: int(clinicianID), Start: a.Start, End: a.End}
-			e := sessionEntry(rules, a, noteDrafted, rules.RiskFrom(recorded, noShows, lateCancels, a))
+			e := sessionEntry(rules, a, draftNote(a, noteDrafted), rules.RiskFrom(recorded, noShows, lateCancels, a))
 			open := !opened.IsZero() && closed.IsZero()
 			e.TreatmentPlanReviewDue = open && !plan.IsZero() && !rules.DateOf(rules.ReviewDueAfter(plan.Time)).After(day)
 			if carer != nil && rules.IsMinor(caseload.Client{DateOfBirth: dob.Time}) {
@@ -161,14 +161,19 @@ func (s *limitServer) calendar(ctx context.Context, clinicianID int64, day time.
 	return out, nil
 }
 
-// sessionEntry is a session's figures by the rules; a draft note, when
-// drafted and not signed, stands for the session's documents.
-func sessionEntry(rules caseload.Rules, a caseload.Appointment, drafted bool, risk caseload.NoShowRisk) calendarEntry {
-	var e calendarEntry
-	var docs []caseload.Document
-	if drafted && !a.NoteSigned {
-		docs = []caseload.Document{{Kind: caseload.NoteKind(a), Status: caseload.Draft, AppointmentID: a.ID}}
+// draftNote stands for a session's documents when the statement says only
+// whether a note of it is drafted: a draft of its kind, or none.
+func draftNote(a caseload.Appointment, drafted bool) []caseload.Document {
+	if !drafted || a.NoteSigned {
+		return nil
 	}
+	return []caseload.Document{{Kind: caseload.NoteKind(a), Status: caseload.Draft, AppointmentID: a.ID}}
+}
+
+// sessionEntry is a session's figures by the rules, docs the client's
+// documents.
+func sessionEntry(rules caseload.Rules, a caseload.Appointment, docs []caseload.Document, risk caseload.NoShowRisk) calendarEntry {
+	var e calendarEntry
 	ap := &e.Appointment
 	ap.ID, ap.StartsAt = scalar.EncodeID(a.ID), instant(a.Start)
 	ap.IsLateCancel, ap.CountsAsStrike, ap.ReminderDue = rules.IsLateCancel(a), rules.CountsAsStrike(a), rules.ReminderDue(a)

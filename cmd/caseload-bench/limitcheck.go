@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"github.com/caseload/caseload/graph/scalar"
+	"github.com/caseload/caseload/internal/screens"
 )
 
 // limitURL is the caseload list limit's address on a limit server.
@@ -185,7 +186,13 @@ func checkLimits(ctx context.Context, a *api, f *fixtures, limitBase string, cli
 	if len(diffs) > 0 {
 		return nil, fmt.Errorf("the To-Do's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
 	}
-	return []string{"caseload list", "todo", "calendar", "backfillCandidates"}, nil
+	if diffs, _, err = checkDashboard(ctx, a, f.clinician, limitBase, clinicianID, f.dashboardClients, f.day); err != nil {
+		return nil, err
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("the dashboard's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
+	}
+	return []string{"dashboard", "caseload list", "todo", "calendar", "backfillCandidates"}, nil
 }
 
 // withLimits puts the caseload list and each limit in ops, each limit
@@ -200,7 +207,7 @@ func withLimits(ops []operation, a *api, f *fixtures, limitBase string, clinicia
 		return func(ctx context.Context, _ int) (int, error) { return 1, getLimit(ctx, a.client, url, nil) }
 	}
 	after := map[string][]operation{
-		"dashboard": {{name: "caseload list", send: func(ctx context.Context, _ int) (int, error) {
+		"dashboard": {{name: "dashboard limit", send: get(dashboardURL(limitBase, clinicianID, f.dashboardClients, f.day))}, {name: "caseload list", send: func(ctx context.Context, _ int) (int, error) {
 			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
 		}}, {name: "caseload list limit", send: get(listURL)}},
 		"backfillCandidates": {{name: "backfillCandidates limit", send: get(backfill)}},
@@ -272,4 +279,61 @@ func checkTodo(ctx context.Context, a *api, token, limitBase string, clinicianID
 		diffs = append(diffs, compareFields(fmt.Sprintf("todo item %d (%s of %s)", i, screen.MyTodo[i].Kind, screen.MyTodo[i].Client.ID), screen.MyTodo[i], limit.MyTodo[i])...)
 	}
 	return diffs, screen.MyTodo, nil
+}
+
+// dashboardURL is the dashboard limit's address on a limit server.
+func dashboardURL(base string, clinicianID int64, first int, day string) string {
+	return fmt.Sprintf("%s/limit/dashboard?clinician=%d&first=%d&day=%s", base, clinicianID, first, day)
+}
+
+// checkDashboard compares the dashboard of the GraphQL screen (first
+// clients, the calendar of day), as token's clinician, with its limit's
+// for clinicianID: the caseload's health, the To-Do, the calendar and the
+// clients, field by field.
+func checkDashboard(ctx context.Context, a *api, token, limitBase string, clinicianID int64, first int, day string) ([]string, *dashboardData, error) {
+	var screen, limit dashboardData
+	if _, err := a.do(ctx, token, screens.Dashboard, map[string]any{"first": first, "day": day}, &screen); err != nil {
+		return nil, nil, fmt.Errorf("dashboard: %w", err)
+	}
+	if err := getLimit(ctx, a.client, dashboardURL(limitBase, clinicianID, first, day), &limit); err != nil {
+		return nil, nil, fmt.Errorf("dashboard limit: %w", err)
+	}
+	sm, lm := screen.Me.Clinician, limit.Me.Clinician
+	diffs := compareFields("caseloadHealth", sm.CaseloadHealth, lm.CaseloadHealth)
+	diffs = append(diffs, compareSlices("todo", sm.Todo, lm.Todo)...)
+	if len(sm.Calendar) != len(lm.Calendar) {
+		diffs = append(diffs, fmt.Sprintf("calendar: screen %d sessions, limit %d", len(sm.Calendar), len(lm.Calendar)))
+	} else {
+		for i := range sm.Calendar {
+			label := fmt.Sprintf("calendar session %d (%s)", i, sm.Calendar[i].Appointment.ID)
+			diffs = append(diffs, compareCandidates(label, sm.Calendar[i].BackfillCandidates, lm.Calendar[i].BackfillCandidates)...)
+			se, le := sm.Calendar[i], lm.Calendar[i]
+			se.BackfillCandidates, le.BackfillCandidates = nil, nil
+			diffs = append(diffs, compareFields(label, se, le)...)
+		}
+	}
+	if a, b := screen.Clients.TotalCount, limit.Clients.TotalCount; a != b {
+		diffs = append(diffs, fmt.Sprintf("totalCount: screen %d, limit %d", a, b))
+	}
+	var sc, lc []dashClient
+	for _, e := range screen.Clients.Edges {
+		sc = append(sc, e.Node)
+	}
+	for _, e := range limit.Clients.Edges {
+		lc = append(lc, e.Node)
+	}
+	return append(diffs, compareSlices("client", sc, lc)...), &screen, nil
+}
+
+// compareSlices compares two lists of one struct type, element by element
+// in order.
+func compareSlices[T any](label string, screen, limit []T) []string {
+	if len(screen) != len(limit) {
+		return []string{fmt.Sprintf("%s: screen %d, limit %d", label, len(screen), len(limit))}
+	}
+	var diffs []string
+	for i := range screen {
+		diffs = append(diffs, compareFields(fmt.Sprintf("%s %d", label, i), screen[i], limit[i])...)
+	}
+	return diffs
 }

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
@@ -137,19 +140,11 @@ func (s *limitServer) todo(ctx context.Context, clinicianID int64) ([]todoItem, 
 	err = facts.ScanHistories(rows, hs, func(r *facts.HistoryRecord) error {
 		switch r.Rec {
 		case recTodoClient:
-			var dob facts.DBTime
-			if r.S3.Valid {
-				if err := dob.Scan(r.S3.String); err != nil {
-					return err
-				}
-			}
-			hs[r.ID] = &caseload.History{Client: caseload.Client{ID: r.ID, ClinicianID: int(clinicianID), Status: r.S1.String,
-				DateOfBirth: dob.Time, RecurringPrivilege: r.B1.Bool}}
-			names[r.ID] = r.S2.String
+			h, err := clientHistory(r.ID, clinicianID, r.S1.String, r.S3, r.B1.Bool)
+			hs[r.ID], names[r.ID] = h, r.S2.String
+			return err
 		case recTodoCaregiver:
-			if h := hs[r.ClientID]; h != nil {
-				h.Caregivers = append(h.Caregivers, caseload.Caregiver{ID: r.ID, IsPrimary: r.B1.Bool, ConsentToContact: r.B2.Bool})
-			}
+			addCaregiver(hs, r)
 		default:
 			return fmt.Errorf("todo limit: unknown record %d", r.Rec)
 		}
@@ -158,11 +153,7 @@ func (s *limitServer) todo(ctx context.Context, clinicianID int64) ([]todoItem, 
 	if err != nil {
 		return nil, fmt.Errorf("todo limit: %w", err)
 	}
-	histories := make([]*caseload.History, 0, len(hs))
-	for _, h := range hs {
-		histories = append(histories, h)
-	}
-	items := rules.Todo(histories)
+	items := rules.Todo(slices.Collect(maps.Values(hs)))
 	out := make([]todoItem, 0, len(items))
 	for _, it := range items {
 		out = append(out, toTodoItem(it, hs[it.ClientID], names[it.ClientID]))
@@ -195,4 +186,26 @@ func toTodoItem(it caseload.TodoItem, h *caseload.History, name string) todoItem
 		out.Contact = &idOnly{scalar.EncodeID(it.ContactID)}
 	}
 	return out
+}
+
+// clientHistory is the history of a client row of a limit statement: its
+// status, date of birth (as text, NULL when unknown) and recurring
+// privilege; its records come after it.
+func clientHistory(id int, clinicianID int64, status string, dob sql.NullString, recurring bool) (*caseload.History, error) {
+	var born facts.DBTime
+	if dob.Valid {
+		if err := born.Scan(dob.String); err != nil {
+			return nil, err
+		}
+	}
+	return &caseload.History{Client: caseload.Client{ID: id, ClinicianID: int(clinicianID), Status: status,
+		DateOfBirth: born.Time, RecurringPrivilege: recurring}}, nil
+}
+
+// addCaregiver adds a caregiver row of a limit statement (b1 primary, b2
+// consented to contact) to its client's history.
+func addCaregiver(hs map[int]*caseload.History, r *facts.HistoryRecord) {
+	if h := hs[r.ClientID]; h != nil {
+		h.Caregivers = append(h.Caregivers, caseload.Caregiver{ID: r.ID, IsPrimary: r.B1.Bool, ConsentToContact: r.B2.Bool})
+	}
 }

@@ -111,8 +111,16 @@ func historyStatement(dialectName string, practiceID int, ids []int) (string, []
 	if dialectName == dialect.Postgres {
 		practice = "$1"
 	}
-	r := strings.NewReplacer("?P", practice, "?CLIENTS", clients)
-	return r.Replace(historyTimes[dialectName == dialect.Postgres]), args
+	return HistoryStatement(dialectName, practice, clients), args
+}
+
+// HistoryStatement is the histories' statement of the clients that
+// clients (an SQL condition on client_id) names in the practice that
+// practice (an SQL expression) names, for the dialect: for a statement of
+// its own that reads the histories as the server does (a benchmark's
+// limit), with ScanHistories.
+func HistoryStatement(dialectName, practice, clients string) string {
+	return strings.NewReplacer("?P", practice, "?CLIENTS", clients).Replace(historyTimes[dialectName == dialect.Postgres])
 }
 
 // historyTimes is the statement with its instants (?T(column)) as
