@@ -9,29 +9,57 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/database"
 )
 
 // writeExplain writes the plan of each limit statement on PostgreSQL, as
-// EXPLAIN (ANALYZE, BUFFERS) reports it for the benchmark's clinician, to
-// path (Markdown, for docs/explain.md). The statement runs once first, so
-// that the plan is of a warm cache, as the benchmark's requests are.
-func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID int64, first int) error {
+// EXPLAIN (ANALYZE, BUFFERS) reports it for the benchmark's clinician (and
+// its freed session, the database id of f.freedSlot), to path (Markdown, for
+// docs/explain.md). Each statement runs once first, so that the plan is of
+// a warm cache, as the benchmark's requests are.
+func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID int64, first, freedSlot int, day time.Time) error {
 	limits, err := newLimitServer(ctx, db.SQL, dialect.Postgres, clinicianID, time.Now)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	args := []any{clinicianID, now, first, limits.rules.Policy.LateCancelWindowHours}
+	p := limits.rules.Policy
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "### Caseload list limit (%d clients)\n\nParameters: the clinician, now (%s), %d, the late-cancel window (%d h).\n\n```\n",
-		first, now.Format(time.RFC3339), first, limits.rules.Policy.LateCancelWindowHours)
-	if _, err := db.SQL.ExecContext(ctx, limits.list, args...); err != nil {
-		return fmt.Errorf("the caseload list limit: %w", err)
+	for _, st := range []struct {
+		title, params, query string
+		args                 []any
+	}{
+		{fmt.Sprintf("caseload list limit (%d clients)", first),
+			fmt.Sprintf("the clinician, now (%s), %d, the late-cancel window (%d h)", now.Format(time.RFC3339), first, p.LateCancelWindowHours),
+			limits.list, []any{clinicianID, now, first, p.LateCancelWindowHours}},
+		{"backfill candidates limit",
+			fmt.Sprintf("a session of the calendar's day, now, the strike limit (%d), the late-cancel window (%d h)", p.StrikeLimit, p.LateCancelWindowHours),
+			limits.backfill, []any{freedSlot, now, p.StrikeLimit, p.LateCancelWindowHours}},
+		{fmt.Sprintf("dashboard limit (%d clients)", first), "the clinician (the rules' other inputs are in the handler)",
+			limits.dashboardSQL, []any{clinicianID}},
+		{"To-Do limit", fmt.Sprintf("the clinician, now, the late-arrival minutes (%d)", p.LateArrivalMinutes),
+			limits.todoSQL, []any{clinicianID, now, p.LateArrivalMinutes}},
+		{"calendar limit", fmt.Sprintf("the clinician, now, the strike limit, the late-cancel window, the bounds of %s", day.Format(time.DateOnly)),
+			limits.calendarSQL, append([]any{clinicianID, now, p.StrikeLimit, p.LateCancelWindowHours}, dayBounds(limits.rules, day)...)},
+	} {
+		fmt.Fprintf(&b, "### Plan of the %s\n\nParameters: %s.\n\n```\n", st.title, st.params)
+		if err := explainInto(ctx, db, &b, st.query, st.args); err != nil {
+			return fmt.Errorf("%s: %w", st.title, err)
+		}
+		b.WriteString("```\n\n")
 	}
-	rows, err := db.SQL.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+limits.list, args...)
+	return os.WriteFile(path, bytes.TrimSuffix(b.Bytes(), []byte("\n")), 0o644)
+}
+
+// explainInto runs query once, then writes its EXPLAIN (ANALYZE, BUFFERS).
+func explainInto(ctx context.Context, db *database.DB, b *bytes.Buffer, query string, args []any) error {
+	if _, err := db.SQL.ExecContext(ctx, query, args...); err != nil {
+		return err
+	}
+	rows, err := db.SQL.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
 	if err != nil {
-		return fmt.Errorf("explaining the caseload list limit: %w", err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -41,9 +69,11 @@ func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID
 		}
 		b.WriteString(line + "\n")
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	b.WriteString("```\n")
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	return rows.Err()
+}
+
+// dayBounds are the parameters of a day's bounds in the practice's zone.
+func dayBounds(r caseload.Rules, day time.Time) []any {
+	start, end := r.DayBounds(day)
+	return []any{start.UTC(), end.UTC()}
 }

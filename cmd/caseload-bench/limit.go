@@ -71,7 +71,8 @@ type limitServer struct {
 	// rules are the practice's policy and zone, read once: the statement
 	// takes the late-cancel window as a parameter.
 	rules caseload.Rules
-	list  string
+	// The statements, written for the dialect.
+	list, backfill, calendarSQL, todoSQL, dashboardSQL string
 }
 
 // newLimitServer reads the policy of the practice of clinicianID.
@@ -93,28 +94,87 @@ func newLimitServer(ctx context.Context, db *sql.DB, dialectName string, clinici
 	if err != nil {
 		return nil, err
 	}
-	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules, list: dialectSQL(limitCaseloadSQL, dialectName)}, nil
+	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules,
+		list: dialectSQL(limitCaseloadSQL, dialectName), backfill: dialectSQL(limitBackfillSQL, dialectName),
+		calendarSQL: dialectSQL(limitCalendarSQL, dialectName), todoSQL: dialectSQL(limitTodoSQL, dialectName),
+		dashboardSQL: dialectSQL(dashboardStatement(dialectName), dialectName)}, nil
 }
 
-// Handler routes GET /limit/caseload?clinician=ID&first=N.
+// Handler routes GET /limit/caseload?clinician=ID&first=N,
+// /limit/backfill?appointment=ID&first=N,
+// /limit/calendar?clinician=ID&day=YYYY-MM-DD, /limit/todo?clinician=ID and
+// /limit/dashboard?clinician=ID&first=N&day=YYYY-MM-DD.
 func (s *limitServer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /limit/caseload", func(w http.ResponseWriter, r *http.Request) {
+		clinician, first, ok := idAndFirst(w, r, "clinician")
+		if ok {
+			page, err := s.caseloadList(r.Context(), clinician, first)
+			reply(w, page, err)
+		}
+	})
+	mux.HandleFunc("GET /limit/backfill", func(w http.ResponseWriter, r *http.Request) {
+		appointment, first, ok := idAndFirst(w, r, "appointment")
+		if ok {
+			cs, err := s.backfillCandidates(r.Context(), appointment, first)
+			reply(w, map[string]any{"backfillCandidates": cs}, err)
+		}
+	})
+	mux.HandleFunc("GET /limit/calendar", func(w http.ResponseWriter, r *http.Request) {
 		clinician, err1 := strconv.ParseInt(r.URL.Query().Get("clinician"), 10, 64)
-		first, err2 := strconv.Atoi(r.URL.Query().Get("first"))
-		if err1 != nil || err2 != nil || first < 1 || first > 1000 {
-			http.Error(w, "clinician and first (1-1000) are required", http.StatusBadRequest)
+		day, err2 := time.Parse(time.DateOnly, r.URL.Query().Get("day"))
+		if err1 != nil || err2 != nil {
+			http.Error(w, "clinician and day (YYYY-MM-DD) are required", http.StatusBadRequest)
 			return
 		}
-		page, err := s.caseloadList(r.Context(), clinician, first)
+		entries, err := s.calendar(r.Context(), clinician, day)
+		reply(w, map[string]any{"myCalendar": entries}, err)
+	})
+	mux.HandleFunc("GET /limit/dashboard", func(w http.ResponseWriter, r *http.Request) {
+		clinician, first, ok := idAndFirst(w, r, "clinician")
+		if !ok {
+			return
+		}
+		day, err := time.Parse(time.DateOnly, r.URL.Query().Get("day"))
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+			http.Error(w, "day (YYYY-MM-DD) is required", http.StatusBadRequest)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"data": page})
+		data, err := s.dashboard(r.Context(), clinician, first, day)
+		reply(w, data, err)
+	})
+	mux.HandleFunc("GET /limit/todo", func(w http.ResponseWriter, r *http.Request) {
+		clinician, err := strconv.ParseInt(r.URL.Query().Get("clinician"), 10, 64)
+		if err != nil {
+			http.Error(w, "clinician is required", http.StatusBadRequest)
+			return
+		}
+		items, err := s.todo(r.Context(), clinician)
+		reply(w, map[string]any{"myTodo": items}, err)
 	})
 	return mux
+}
+
+// idAndFirst reads the parameters of a limit: an id and first (1-1000),
+// answering 400 without them.
+func idAndFirst(w http.ResponseWriter, r *http.Request, idName string) (int64, int, bool) {
+	id, err1 := strconv.ParseInt(r.URL.Query().Get(idName), 10, 64)
+	first, err2 := strconv.Atoi(r.URL.Query().Get("first"))
+	if err1 != nil || err2 != nil || first < 1 || first > 1000 {
+		http.Error(w, idName+" and first (1-1000) are required", http.StatusBadRequest)
+		return 0, 0, false
+	}
+	return id, first, true
+}
+
+// reply writes data as a GraphQL answer's data, or the error as a 500.
+func reply(w http.ResponseWriter, data any, err error) {
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
 }
 
 // caseloadList runs limitCaseloadSQL and derives the figures of its rows.

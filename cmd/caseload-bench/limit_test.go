@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,8 +10,10 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/graph"
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/auth"
 	"github.com/caseload/caseload/internal/auth/authtest"
+	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/testdb"
 )
@@ -24,26 +27,12 @@ func TestMain(m *testing.M) { authtest.Main(m) }
 func TestLimitAnswersAsTheScreen(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialectName string) {
 		ctx := context.Background()
-		db := testdb.Open(t, dialectName, testdb.Options{})
 		now := time.Date(2025, 3, 12, 15, 0, 0, 0, time.UTC)
-		size := fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 12, ClosedClients: 20, WaitlistClients: 4, Years: 1}
-		if _, err := fakepractice.Load(ctx, db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
-			t.Fatal(err)
-		}
 		clock := func() time.Time { return now }
-		issuer, err := auth.NewIssuer(auth.Keys{Secret: []byte(strings.Repeat("s", 32))}, time.Hour, clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gql := graph.NewHandler(graph.Options{DB: db.Ent, Driver: db.Driver, Issuer: issuer, Now: clock})
-		authn := &auth.Authenticator{Issuer: issuer, DB: db.Ent}
-		mux := http.NewServeMux()
-		mux.Handle("/graphql", authn.Middleware(gql))
-		server := httptest.NewServer(mux)
-		defer server.Close()
-		a := newAPI(server.URL)
+		db, a := servePractice(t, dialectName, fakepractice.Size{Clinicians: 3, ActiveClientsPerClinician: 40, ClosedClients: 20, WaitlistClients: 4, Years: 1}, now)
 
-		compared, covered := 0, map[string]int{}
+		compared, candidates, ranked, covered := 0, 0, 0, map[string]int{}
+		sessions := 0
 		for _, email := range []string{"clinician01@bench.example", "clinician02@bench.example", "clinician03@bench.example"} {
 			var clinicianID int64
 			q := "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = $1"
@@ -90,6 +79,57 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 					}
 				}
 			}
+			// Backfill candidates for the clinician's next booked sessions.
+			for _, session := range bookedSessions(t, db.SQL, dialectName, clinicianID, now, 30) {
+				diffs, n, err := checkBackfill(ctx, a, token, ls.URL, session)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range diffs {
+					t.Errorf("%s: %s", email, d)
+				}
+				candidates, ranked = candidates+n, max(ranked, n)
+			}
+			// The calendars of a week from today (today's past sessions too).
+			for d := range 7 {
+				diffs, entries, err := checkCalendar(ctx, a, token, ls.URL, clinicianID, now.AddDate(0, 0, d).Format(time.DateOnly))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range diffs {
+					t.Errorf("%s: %s", email, d)
+				}
+				sessions += len(entries)
+				for _, e := range entries {
+					for name, ok := range map[string]bool{"calendar candidates": len(e.BackfillCandidates) > 0, "reminder due": e.Appointment.ReminderDue,
+						"note status": e.Appointment.NoteStatus != "NOT_REQUIRED", "calendar caregiver": e.Caregiver != nil,
+						"calendar review due": e.TreatmentPlanReviewDue, "confirmed": e.NoShowRisk.Confirmed, "no-shows": e.NoShowRisk.NoShows > 0} {
+						if ok {
+							covered[name]++
+						}
+					}
+				}
+			}
+			diffs, items, err := checkTodo(ctx, a, token, ls.URL, clinicianID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range diffs {
+				t.Errorf("%s: %s", email, d)
+			}
+			for _, it := range items {
+				covered["todo "+it.Kind]++
+			}
+			dashDiffs, dash, err := checkDashboard(ctx, a, token, ls.URL, clinicianID, 100, now.AddDate(0, 0, 1).Format(time.DateOnly))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range dashDiffs {
+				t.Errorf("%s: dashboard: %s", email, d)
+			}
+			if len(dash.Me.Clinician.Todo) == 0 || len(dash.Me.Clinician.Calendar) == 0 || len(dash.Clients.Edges) < 20 {
+				t.Errorf("%s: the dashboard compared %d To-Do items, %d sessions, %d clients", email, len(dash.Me.Clinician.Todo), len(dash.Me.Clinician.Calendar), len(dash.Clients.Edges))
+			}
 			// A wrong limit is caught: one client fewer.
 			var short listPage
 			if err := getLimit(ctx, a.client, limitURL(ls.URL, clinicianID, len(screen.Clients.Edges)-1), &short); err != nil {
@@ -99,11 +139,62 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 				t.Error("a page one client short compared equal")
 			}
 		}
-		if len(covered) < 7 {
+		if len(covered) < 20 {
 			t.Errorf("the practice exercises only %v of the figures", covered)
+		}
+		if candidates < 10 || ranked < 2 {
+			t.Errorf("compared %d backfill candidates, at most %d for a session: want some for most sessions, and a ranking", candidates, ranked)
+		}
+		if sessions < 20 {
+			t.Errorf("compared %d calendar sessions, want a week's worth", sessions)
 		}
 		if compared < 20 {
 			t.Errorf("compared %d clients, want a caseload's worth", compared)
 		}
 	})
+}
+
+// bookedSessions are the GraphQL ids of a clinician's next n booked sessions.
+func bookedSessions(t *testing.T, db *sql.DB, dialectName string, clinicianID int64, now time.Time, n int) []string {
+	t.Helper()
+	q := "SELECT id FROM appointments WHERE clinician_id = $1 AND status IN ('SCHEDULED', 'CONFIRMED') AND starts_at > $2 ORDER BY starts_at, id LIMIT $3"
+	rows, err := db.Query(dialectSQL(q, dialectName), clinicianID, now, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, scalar.EncodeID(id))
+	}
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		t.Fatalf("booked sessions: %d, %v", len(ids), err)
+	}
+	return ids
+}
+
+// servePractice generates a practice on a new database of the dialect and
+// serves it through the GraphQL handler at the fixed clock now.
+func servePractice(t *testing.T, dialectName string, size fakepractice.Size, now time.Time) (*database.DB, *api) {
+	t.Helper()
+	db := testdb.Open(t, dialectName, testdb.Options{})
+	if _, err := fakepractice.Load(context.Background(), db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	issuer, err := auth.NewIssuer(auth.Keys{Secret: []byte(strings.Repeat("s", 32))}, time.Hour, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gql := graph.NewHandler(graph.Options{DB: db.Ent, Driver: db.Driver, Issuer: issuer, Now: clock})
+	authn := &auth.Authenticator{Issuer: issuer, DB: db.Ent}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", authn.Middleware(gql))
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+	return db, newAPI(server.URL)
 }

@@ -30,6 +30,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/database"
 	"github.com/caseload/caseload/internal/fakepractice"
 	"github.com/caseload/caseload/internal/screens"
@@ -232,22 +233,28 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if err := conn.SQL.QueryRowContext(ctx, "SELECT c.id FROM clinicians c JOIN users u ON u.id = c.user_id WHERE u.email = '"+benchClinician+"'").Scan(&clinicianID); err != nil {
 		return nil, fmt.Errorf("finding %s: %w", benchClinician, err)
 	}
+	if f.recorded, err = recordedSessions(ctx, conn, clinicianID, now, 500); err != nil {
+		return nil, err
+	}
 	limit, err := startLimit(ctx, dsn, clinicianID)
 	if err != nil {
 		return nil, err
 	}
 	defer limit.Stop()
-	diffs, err := checkCaseloadList(ctx, a, f.clinician, limit.URL, clinicianID, f.dashboardClients)
-	if err != nil {
+	if r.LimitsChecked, err = checkLimits(ctx, a, f, limit.URL, clinicianID); err != nil {
 		return nil, err
 	}
-	if len(diffs) > 0 {
-		return nil, fmt.Errorf("the caseload list's limit answers otherwise than the screen (%d differences), first: %s", len(diffs), diffs[0])
-	}
-	r.LimitsChecked = []string{"caseload list"}
-	fmt.Printf("%s: the caseload list's limit answers as the screen (%d clients compared field by field)\n", dialectName, f.dashboardClients)
+	fmt.Printf("%s: the limits answer as their screens (%s), field by field\n", dialectName, strings.Join(r.LimitsChecked, ", "))
 	if s.explain != "" && dialectName == dialect.Postgres {
-		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients); err != nil {
+		slot, err := scalar.DecodeID(f.freedSlot)
+		if err != nil {
+			return nil, err
+		}
+		day, err := time.Parse(time.DateOnly, f.day)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeExplain(ctx, conn, s.explain, clinicianID, f.dashboardClients, slot, day); err != nil {
 			return nil, err
 		}
 		fmt.Println("wrote", s.explain)
@@ -255,16 +262,10 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 	if s.checkOnly {
 		return r, nil
 	}
-	ops := operations(a, f)
-	listURL := limitURL(limit.URL, clinicianID, f.dashboardClients)
-	ops = append(ops[:1], append([]operation{
-		{"caseload list", func(ctx context.Context, _ int) (int, error) {
-			return a.do(ctx, f.clinician, caseloadListQuery, map[string]any{"first": f.dashboardClients}, nil)
-		}},
-		{"caseload list limit", func(ctx context.Context, _ int) (int, error) {
-			return 1, getLimit(ctx, a.client, listURL, nil)
-		}},
-	}, ops[1:]...)...)
+	ops, err := withLimits(operations(a, f), a, f, limit.URL, clinicianID)
+	if err != nil {
+		return nil, err
+	}
 	serverPid, limitPid := srv.cmd.Process.Pid, limit.cmd.Process.Pid
 	index := 0 // bookings count on across runs: each books a new hour
 	for _, op := range ops {
@@ -275,6 +276,13 @@ func benchDatabase(ctx context.Context, s settings, dialectName, tmp string) (*d
 			pid := serverPid
 			if strings.HasSuffix(op.name, " limit") {
 				pid = limitPid
+			}
+			if op.prepare != nil {
+				n := s.requests + max(s.warmup, c)
+				if err := op.prepare(ctx, index, n); err != nil {
+					return nil, fmt.Errorf("%s: %w", op.name, err)
+				}
+				index += n
 			}
 			l := load{Concurrency: c, Requests: s.requests, Duration: s.duration, Warmup: max(s.warmup, c), CPU: func() (time.Duration, time.Duration) {
 				server, _ := processCPU(pid)

@@ -39,8 +39,6 @@ const metricsQuery = `query Metrics($from: Date!, $to: Date!) {
 // caseloads, and whose bookings for those clients are refused).
 const benchClinician = "clinician02@bench.example"
 
-const scheduleMutation = `mutation Schedule($input: ScheduleAppointmentInput!) { scheduleAppointment(input: $input) { appointment { id startsAt status } userErrors { field message code } } }`
-
 const loginMutation = `mutation Login($input: LoginInput!) { login(input: $input) { token expiresAt userErrors { field message code } } }`
 
 // api is a GraphQL client of the server under test.
@@ -171,6 +169,11 @@ type fixtures struct {
 	bookFrom time.Time
 	// metricsFrom and metricsTo are a year of the practice's calendar, to today.
 	metricsFrom, metricsTo string
+	// booked are the sessions booked for cancelAppointment, which it
+	// cancels in turn; recorded the clinician's recorded
+	// past sessions, which recordAttendance records again as they were.
+	booked   *bookings
+	recorded []recordedSession
 	// logins are the emails login cycles through.
 	logins   []string
 	password string
@@ -178,7 +181,7 @@ type fixtures struct {
 
 // loadFixtures signs in and finds the ids of the operations.
 func loadFixtures(ctx context.Context, a *api, now time.Time, zone *time.Location, clinicians int) (*fixtures, error) {
-	f := &fixtures{dashboardClients: 60, password: benchPassword}
+	f := &fixtures{dashboardClients: 60, password: benchPassword, booked: &bookings{}}
 	var err error
 	if f.clinician, err = a.login(ctx, benchClinician, f.password); err != nil {
 		return nil, err
@@ -229,31 +232,25 @@ func loadFixtures(ctx context.Context, a *api, now time.Time, zone *time.Locatio
 type operation struct {
 	name string
 	send request
+	// prepare, when set, readies n requests (from the first index on)
+	// before each run, unmeasured.
+	prepare func(ctx context.Context, first, n int) error
 }
 
 // operations are the key operations over the GraphQL API, in the order
-// they run; bookings last, so that the reads see the generated data only.
+// they run; the writes last, so that the reads see the generated data only.
 func operations(a *api, f *fixtures) []operation {
 	query := func(token, q string, vars map[string]any) request {
 		return func(ctx context.Context, _ int) (int, error) { return a.do(ctx, token, q, vars, nil) }
 	}
-	return []operation{
-		{"dashboard", query(f.clinician, screens.Dashboard, map[string]any{"first": f.dashboardClients, "day": f.day})},
-		{"todo", query(f.clinician, todoQuery, nil)},
-		{"calendar", query(f.clinician, calendarQuery, map[string]any{"day": f.day})},
-		{"backfillCandidates", query(f.clinician, backfillQuery, map[string]any{"id": f.freedSlot})},
-		{"practiceMetrics", query(f.analyst, metricsQuery, map[string]any{"from": f.metricsFrom, "to": f.metricsTo})},
-		{"login", func(ctx context.Context, i int) (int, error) {
+	return append([]operation{
+		{name: "dashboard", send: query(f.clinician, screens.Dashboard, map[string]any{"first": f.dashboardClients, "day": f.day})},
+		{name: "todo", send: query(f.clinician, todoQuery, nil)},
+		{name: "calendar", send: query(f.clinician, calendarQuery, map[string]any{"day": f.day})},
+		{name: "backfillCandidates", send: query(f.clinician, backfillQuery, map[string]any{"id": f.freedSlot})},
+		{name: "practiceMetrics", send: query(f.analyst, metricsQuery, map[string]any{"from": f.metricsFrom, "to": f.metricsTo})},
+		{name: "login", send: func(ctx context.Context, i int) (int, error) {
 			return a.do(ctx, "", loginMutation, loginInput(f.logins[i%len(f.logins)], f.password), nil)
 		}},
-		{"scheduleAppointment", func(ctx context.Context, i int) (int, error) {
-			// The i-th booking has an hour of its own: nobody is double-booked.
-			start := f.bookFrom.Add(time.Duration(i) * time.Hour)
-			return a.do(ctx, f.clinician, scheduleMutation, map[string]any{"input": map[string]any{
-				"clientID": f.activeClients[i%len(f.activeClients)],
-				"startsAt": start.Format(time.RFC3339),
-				"endsAt":   start.Add(50 * time.Minute).Format(time.RFC3339),
-			}}, nil)
-		}},
-	}
+	}, writeOperations(a, f)...)
 }

@@ -53,7 +53,8 @@ func startServer(ctx context.Context, bin, dsn, logPath, memoryLimit string) (*s
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-addr", addr, "-db", dsn, "-log-format", "json")
+	// No admin listener: its fixed port would make two runs on one machine collide.
+	cmd := exec.Command(bin, "-addr", addr, "-admin-addr", "off", "-db", dsn, "-log-format", "json")
 	cmd.Env = append(os.Environ(),
 		"CASELOAD_JWT_SECRET="+hex.EncodeToString(secret[:]),
 		"CASELOAD_EXPOSE_STATEMENT_COUNT=true",

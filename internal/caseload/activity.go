@@ -27,31 +27,37 @@ func (r Rules) Activity(h *History) Activity {
 	if open {
 		floor = ep.OpenedAt
 	}
-	var act Activity
+	var lastSeen time.Time
 	for _, a := range h.Appointments {
-		if a.Status == Attended && !a.Start.After(r.Now) && !a.Start.Before(floor) && a.Start.After(act.LastSeenAt) {
-			act.LastSeenAt = a.Start
+		if a.Status == Attended && !a.Start.After(r.Now) && !a.Start.Before(floor) && a.Start.After(lastSeen) {
+			lastSeen = a.Start
 		}
 	}
-	act.LastContactAt = act.LastSeenAt
+	var lastInbound time.Time
 	for _, c := range h.Contacts {
-		if c.Direction == Inbound && !c.At.After(r.Now) && !c.At.Before(floor) && c.At.After(act.LastContactAt) {
-			act.LastContactAt = c.At
+		if c.Direction == Inbound && !c.At.After(r.Now) && !c.At.Before(floor) && c.At.After(lastInbound) {
+			lastInbound = c.At
 		}
 	}
-	return r.activitySince(act, ep, open)
+	return r.ActivityFrom(lastSeen, lastInbound, ep.OpenedAt, open)
 }
 
-// activitySince fills in the days since of act, counted from the open
-// episode's opening (ep, when open) for what never happened.
-func (r Rules) activitySince(act Activity, ep Episode, open bool) Activity {
+// ActivityFrom is rule 2 from its facts: the last attended session and the
+// last INBOUND contact that count (those of the open episode while one is
+// open; zero: none) and whether an episode is open, opened when. Activity
+// gathers these from a history; a facts projection reads them stored.
+func (r Rules) ActivityFrom(lastSeen, lastInbound, openedAt time.Time, open bool) Activity {
+	act := Activity{LastSeenAt: lastSeen, LastContactAt: lastSeen}
+	if lastInbound.After(act.LastContactAt) {
+		act.LastContactAt = lastInbound
+	}
 	since := func(t time.Time) *int {
 		switch {
 		case !t.IsZero():
 			d := r.DaysSince(t)
 			return &d
 		case open:
-			d := r.DaysSince(ep.OpenedAt)
+			d := r.DaysSince(openedAt)
 			return &d
 		}
 		return nil
@@ -111,42 +117,51 @@ func (r Rules) activeWarning(h *History, lastSeen time.Time) (Contact, bool) {
 
 // TerminationRecommendation computes rule 3: the first matching recommendation wins.
 func (r Rules) TerminationRecommendation(h *History) Recommendation {
-	if h.Client.Status != StatusActive {
-		return r.recommend(h.Client.Status, terminationInputs{})
+	f := TerminationFacts{Status: h.Client.Status}
+	if f.Status == StatusActive {
+		f.Strikes = r.StrikeCount(h)
+		if f.Strikes < r.Policy.StrikeLimit {
+			_, f.Booked = r.NextAppointment(h)
+			f.Activity = r.Activity(h)
+			if w, ok := r.activeWarning(h, f.Activity.LastSeenAt); ok {
+				f.Warned, f.WarnedAt, f.WarningCloseBy = true, w.At, w.CloseBy
+			}
+			f.LastInbound, _ = r.lastInbound(h)
+		}
 	}
-	_, booked := r.NextAppointment(h)
-	act := r.Activity(h)
-	in := terminationInputs{strikes: r.StrikeCount(h), booked: booked, act: act}
-	in.warning, in.warned = r.activeWarning(h, act.LastSeenAt)
-	in.lastInbound, in.inbound = r.lastInbound(h)
-	return r.recommend(h.Client.Status, in)
+	return r.Recommend(f)
 }
 
-// terminationInputs are what rule 3 reads, from a history or from the
-// projection's facts (facts_read.go): the one rule below decides for both.
-type terminationInputs struct {
-	strikes     int
-	booked      bool
-	act         Activity
-	warning     Contact
-	warned      bool
-	lastInbound time.Time
-	inbound     bool
+// TerminationFacts are what rule 3 reads of a client's history.
+type TerminationFacts struct {
+	Status  string
+	Strikes int
+	// Booked: a session is booked ahead.
+	Booked   bool
+	Activity Activity
+	// Warned: a closure warning is active (activeWarning), sent at WarnedAt
+	// with close-by date WarningCloseBy.
+	Warned                   bool
+	WarnedAt, WarningCloseBy time.Time
+	// LastInbound is the last INBOUND contact of all time (zero: none).
+	LastInbound time.Time
 }
 
-// recommend is rule 3 over its inputs.
-func (r Rules) recommend(status string, in terminationInputs) Recommendation {
-	if status != StatusActive {
-		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", status)}
+// Recommend is rule 3 from its facts: the first matching recommendation
+// wins. TerminationRecommendation gathers the facts from a history; a
+// facts projection reads them stored.
+func (r Rules) Recommend(f TerminationFacts) Recommendation {
+	if f.Status != StatusActive {
+		return Recommendation{Action: ActionNone, Explanation: fmt.Sprintf("The client is %s: nothing to recommend.", f.Status)}
 	}
 	p := r.Policy
-	strikes, booked, act := in.strikes, in.booked, in.act
+	strikes, booked, act := f.Strikes, f.Booked, f.Activity
 	if strikes >= p.StrikeLimit {
 		return Recommendation{Action: ActionClose, Reason: ReasonStrikes, Explanation: fmt.Sprintf(
 			"%d no-shows or late cancellations in this episode (limit %d): inform the client of the violation and close the case.", strikes, p.StrikeLimit)}
 	}
 	today := r.Today()
-	warning, warned := in.warning, in.warned
+	warning, warned := Contact{At: f.WarnedAt, CloseBy: f.WarningCloseBy}, f.Warned
 	if warned && !booked && today.After(warning.CloseBy) {
 		return Recommendation{Action: ActionClose, Reason: ReasonWarningExpired, CloseBy: warning.CloseBy, Explanation: fmt.Sprintf(
 			"A closure warning was sent on %s with close-by date %s, which has passed, and no session is booked: close the case.",
@@ -161,11 +176,11 @@ func (r Rules) recommend(status string, in terminationInputs) Recommendation {
 	}
 	inactive := func(days *int) bool { return days != nil && *days >= p.InactivityDays }
 	if inactive(act.DaysSinceSeen) && !booked {
-		if in.inbound && r.DaysSince(in.lastInbound) < p.InactivityDays {
+		if in := f.LastInbound; !in.IsZero() && r.DaysSince(in) < p.InactivityDays {
 			closeBy := today.AddDate(0, 0, p.ClosureWarningGraceDays)
 			return Recommendation{Action: ActionSendWarning, Reason: ReasonInactive, CloseBy: closeBy, Explanation: fmt.Sprintf(
 				"Not seen for %d days (limit %d) but in contact %d days ago and nothing booked: warn that the case closes after %s unless a session is booked.",
-				*act.DaysSinceSeen, p.InactivityDays, r.DaysSince(in.lastInbound), closeBy.Format(time.DateOnly))}
+				*act.DaysSinceSeen, p.InactivityDays, r.DaysSince(in), closeBy.Format(time.DateOnly))}
 		}
 	}
 	if inactive(act.DaysSinceContact) && !booked {

@@ -63,15 +63,15 @@ func (r Rules) BackfillForSlot(h *History, s Slot) Eligibility {
 	if next, ok := r.NextAppointment(h); ok && !next.Start.After(s.Start) {
 		reasons = append(reasons, "the client's next session is not later than the slot")
 	}
-	if !r.fitsAvailability(h.Client.Availability, s) {
+	if !r.FitsAvailability(h.Client.Availability, s) {
 		reasons = append(reasons, "the slot is outside the client's availability windows")
 	}
 	return eligibility(reasons)
 }
 
-// fitsAvailability reports whether the slot lies inside one weekly window (or
+// FitsAvailability reports whether the slot lies inside one weekly window (or
 // the client set none).
-func (r Rules) fitsAvailability(windows []AvailabilityWindow, s Slot) bool {
+func (r Rules) FitsAvailability(windows []AvailabilityWindow, s Slot) bool {
 	if len(windows) == 0 {
 		return true
 	}
@@ -109,15 +109,32 @@ func (r Rules) BackfillCandidates(s Slot, histories []*History) []Candidate {
 		if !r.BackfillForSlot(h, s).Eligible {
 			continue
 		}
-		c := Candidate{ClientID: h.Client.ID, Strikes: r.StrikeCount(h), DaysSinceSeen: r.Activity(h).DaysSinceSeen}
-		if next, ok := r.NextAppointment(h); ok {
-			c.Next = next.Start
-			d := DaysBetween(r.DateOf(s.Start), r.DateOf(next.Start))
-			c.WaitDays = &d
-			c.wait = next.Start.Sub(s.Start)
-		}
-		out = append(out, c)
+		next, _ := r.NextAppointment(h)
+		out = append(out, r.Candidate(h.Client.ID, s, next.Start, r.StrikeCount(h), r.Activity(h).DaysSinceSeen))
 	}
+	RankCandidates(out)
+	return out
+}
+
+// Candidate is an eligible client's entry for the slot from its facts: the
+// start of their next booked session (zero: none), strikes and days since
+// seen. BackfillCandidates gathers these from histories; a facts projection
+// reads them stored.
+func (r Rules) Candidate(clientID int, s Slot, next time.Time, strikes int, daysSinceSeen *int) Candidate {
+	c := Candidate{ClientID: clientID, Strikes: strikes, DaysSinceSeen: daysSinceSeen}
+	if !next.IsZero() {
+		c.Next = next
+		d := DaysBetween(r.DateOf(s.Start), r.DateOf(next))
+		c.WaitDays = &d
+		c.wait = next.Sub(s.Start)
+	}
+	return c
+}
+
+// RankCandidates orders candidates best first (rule 4): longest wait until
+// their next session first (nothing booked waits longest), then fewer
+// strikes, then longest since seen, then by client id.
+func RankCandidates(out []Candidate) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if wa, wb := waitKey(a), waitKey(b); wa != wb {
@@ -131,7 +148,6 @@ func (r Rules) BackfillCandidates(s Slot, histories []*History) []Candidate {
 		}
 		return a.ClientID < b.ClientID
 	})
-	return out
 }
 
 // waitKey orders by the wait the slot saves; nothing booked is the longest.

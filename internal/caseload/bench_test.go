@@ -45,7 +45,7 @@ func benchCaseload(now time.Time) []*History {
 			}
 			h.Appointments = append(h.Appointments, a)
 			if a.Status == Attended && (w+c)%23 != 0 {
-				addDoc(Document{Kind: noteKind(a), Status: Signed, AppointmentID: a.ID, CreatedAt: a.End, SignedAt: a.End.Add(time.Hour)})
+				addDoc(Document{Kind: NoteKind(a), Status: Signed, AppointmentID: a.ID, CreatedAt: a.End, SignedAt: a.End.Add(time.Hour)})
 			}
 			if w%13 == 12 {
 				addDoc(Document{Kind: DocTreatmentPlanReview, Status: Signed, CreatedAt: a.End, SignedAt: a.End.Add(time.Hour)})

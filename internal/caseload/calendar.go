@@ -33,19 +33,28 @@ type NoShowRisk struct {
 
 // Risk computes the no-show risk of session a of the client of h.
 func (r Rules) Risk(h *History, a Appointment) NoShowRisk {
-	var risk NoShowRisk
+	var recorded, noShows, lateCancels int
 	for _, p := range h.Appointments {
 		if !r.counted(p) {
 			continue
 		}
-		risk.RecordedSessions++
+		recorded++
 		switch {
 		case p.Status == NoShow:
-			risk.NoShows++
+			noShows++
 		case r.IsLateCancel(p):
-			risk.LateCancels++
+			lateCancels++
 		}
 	}
+	return r.RiskFrom(recorded, noShows, lateCancels, a)
+}
+
+// RiskFrom is the no-show risk of session a from its facts: the client's
+// recorded sessions (past, not booked, not cancelled by the practice), and
+// the no-shows and late cancels among them. Risk counts these from a
+// history; a facts projection reads them stored.
+func (r Rules) RiskFrom(recorded, noShows, lateCancels int, a Appointment) NoShowRisk {
+	risk := NoShowRisk{RecordedSessions: recorded, NoShows: noShows, LateCancels: lateCancels}
 	misses := float64(risk.NoShows + risk.LateCancels)
 	risk.Score = (misses + riskPrior*riskPriorWeight) / (float64(risk.RecordedSessions) + riskPriorWeight)
 	risk.Confirmed = a.Status == Confirmed || !a.ConfirmedAt.IsZero()

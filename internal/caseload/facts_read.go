@@ -18,7 +18,7 @@ func (f Facts) openEpisode() (Episode, bool) {
 // ActivityOf is Activity (rule 2) from the facts.
 func (r Rules) ActivityOf(f Facts) Activity {
 	ep, open := f.openEpisode()
-	return r.activitySince(Activity{LastSeenAt: f.LastSeenAt, LastContactAt: f.LastContactAt}, ep, open)
+	return r.ActivityFrom(f.LastSeenAt, f.LastContactAt, ep.OpenedAt, open)
 }
 
 // NextBooked is NextAppointment from the facts: the first booked session
@@ -36,12 +36,11 @@ func (r Rules) NextBooked(f Facts) (BookedSession, bool) {
 // client in status from the facts.
 func (r Rules) TerminationRecommendationOf(status string, f Facts) Recommendation {
 	_, booked := r.NextBooked(f)
-	in := terminationInputs{strikes: f.StrikeCount, booked: booked, act: r.ActivityOf(f)}
-	if !f.WarningSentAt.IsZero() {
-		in.warning, in.warned = Contact{At: f.WarningSentAt, CloseBy: f.WarningCloseBy, Direction: Outbound, Purpose: ClosureWarning}, true
-	}
-	in.lastInbound, in.inbound = f.LastInboundAt, !f.LastInboundAt.IsZero()
-	return r.recommend(status, in)
+	return r.Recommend(TerminationFacts{
+		Status: status, Strikes: f.StrikeCount, Booked: booked, Activity: r.ActivityOf(f),
+		Warned: !f.WarningSentAt.IsZero(), WarnedAt: f.WarningSentAt, WarningCloseBy: f.WarningCloseBy,
+		LastInbound: f.LastInboundAt,
+	})
 }
 
 // RecurringEligibilityOf is RecurringEligibility (rule 5) from the facts,

@@ -87,7 +87,7 @@ type Appointment struct {
 	ConfirmedAt    time.Time
 	ReminderSentAt time.Time
 	SeriesID       string
-	// NoteSigned: a signed note of the session's kind (see noteKind) is on
+	// NoteSigned: a signed note of the session's kind (see NoteKind) is on
 	// file. A loader may set it and leave the signed note itself out of
 	// History.Documents; the rules then need not look for it.
 	NoteSigned bool

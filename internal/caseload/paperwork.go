@@ -32,8 +32,8 @@ type PaperworkItem struct {
 	Explanation string
 }
 
-// noteKind is the note an attended session needs.
-func noteKind(a Appointment) string {
+// NoteKind is the note an attended session needs.
+func NoteKind(a Appointment) string {
 	if a.Kind == KindIntake {
 		return DocIntake
 	}
@@ -63,7 +63,7 @@ func (r Rules) NoteStatus(a Appointment, docs []Document) (status string, overdu
 	if a.NoteSigned {
 		return NoteSigned, false
 	}
-	status, _ = documentStatus(docs, noteKind(a), func(d Document) bool { return d.AppointmentID == a.ID })
+	status, _ = documentStatus(docs, NoteKind(a), func(d Document) bool { return d.AppointmentID == a.ID })
 	return status, status != NoteSigned && r.Now.After(r.noteDue(a.End))
 }
 
@@ -135,7 +135,13 @@ func (r Rules) TreatmentPlanReviewDue(h *History) (time.Time, bool) {
 	if last.IsZero() {
 		return time.Time{}, false
 	}
-	return r.addMonths(last, r.Policy.TreatmentPlanReviewMonths), true
+	return r.ReviewDueAfter(last), true
+}
+
+// ReviewDueAfter is when the next treatment plan review is due after a plan
+// or review signed at signed: the practice's review interval later.
+func (r Rules) ReviewDueAfter(signed time.Time) time.Time {
+	return r.addMonths(signed, r.Policy.TreatmentPlanReviewMonths)
 }
 
 // PaperworkDue lists the documents due for a client (rule 6), ordered by due
@@ -152,7 +158,7 @@ func (r Rules) PaperworkDue(h *History) []PaperworkItem {
 		if a.Status != Attended || a.Start.After(r.Now) || a.NoteSigned {
 			continue
 		}
-		kind := noteKind(a)
+		kind := NoteKind(a)
 		status, id := documentStatus(h.Documents, kind, func(d Document) bool { return d.AppointmentID == a.ID })
 		if status == NoteSigned {
 			continue

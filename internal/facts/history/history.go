@@ -117,8 +117,16 @@ func historyStatement(dialectName string, practiceID int, ids []int) (string, []
 	if dialectName == dialect.Postgres {
 		practice = "$1"
 	}
-	r := strings.NewReplacer("?P", practice, "?CLIENTS", clients)
-	return r.Replace(historyTimes[dialectName == dialect.Postgres]), args
+	return Statement(dialectName, practice, clients), args
+}
+
+// Statement is the histories' statement of the clients that
+// clients (an SQL condition on client_id) names in the practice that
+// practice (an SQL expression) names, for the dialect: for a statement of
+// its own that reads the histories as the server does (a benchmark's
+// limit), with ScanHistories.
+func Statement(dialectName, practice, clients string) string {
+	return strings.NewReplacer("?P", practice, "?CLIENTS", clients).Replace(historyTimes[dialectName == dialect.Postgres])
 }
 
 // historyTimes is the statement with its instants (?T(column)) as
@@ -135,13 +143,14 @@ var historyTimes = map[bool]string{
 // parameters; a bigger read takes a statement per chunk).
 const historyChunk = 5000
 
-// historyRow is one row of the statement.
-type historyRow struct {
-	rec, id, clientID  int
-	i1, i2, i3         sql.NullInt64
-	t1, t2, t3, t4, t5 Time
-	s1, s2, s3, s4, s5 sql.NullString
-	b1, b2             sql.NullBool
+// Record is one row of a statement of the histories' layout (see
+// historyBranches for what each column holds per record kind, Rec).
+type Record struct {
+	Rec, ID, ClientID  int
+	I1, I2, I3         sql.NullInt64
+	T1, T2, T3, T4, T5 Time
+	S1, S2, S3, S4, S5 sql.NullString
+	B1, B2             sql.NullBool
 }
 
 // ReadRecords runs the statement and adds each record to the history
@@ -164,34 +173,51 @@ func ReadRecords(ctx context.Context, q interface {
 		return fmt.Errorf("reading histories: %w", err)
 	}
 	defer rows.Close()
-	var r historyRow
+	return ScanHistories(rows, out, nil)
+}
+
+// ScanHistories adds the records of rows, a statement of the histories'
+// layout, to the histories of their clients in out (records of clients not
+// in out are dropped). A record of another kind than the four goes to
+// other, which may add a history to out (an error without other): a
+// statement of its own, such as a benchmark's limit, may so carry rows of
+// its own beside the records.
+func ScanHistories(rows *sql.Rows, out map[int]*caseload.History, other func(*Record) error) error {
+	var r Record
 	for rows.Next() {
-		if err := rows.Scan(&r.rec, &r.id, &r.clientID, &r.i1, &r.i2, &r.i3,
-			&r.t1, &r.t2, &r.t3, &r.t4, &r.t5, &r.s1, &r.s2, &r.s3, &r.s4, &r.s5, &r.b1, &r.b2); err != nil {
+		if err := rows.Scan(&r.Rec, &r.ID, &r.ClientID, &r.I1, &r.I2, &r.I3,
+			&r.T1, &r.T2, &r.T3, &r.T4, &r.T5, &r.S1, &r.S2, &r.S3, &r.S4, &r.S5, &r.B1, &r.B2); err != nil {
 			return fmt.Errorf("reading histories: %w", err)
 		}
-		h := out[r.clientID]
+		if r.Rec < recEpisode || r.Rec > recDocument {
+			if other == nil {
+				return fmt.Errorf("reading histories: unknown record %d", r.Rec)
+			}
+			if err := other(&r); err != nil {
+				return err
+			}
+			continue
+		}
+		h := out[r.ClientID]
 		if h == nil {
 			continue
 		}
-		switch r.rec {
+		switch r.Rec {
 		case recEpisode:
-			h.Episodes = append(h.Episodes, caseload.Episode{ID: r.id, OpenedAt: r.t1.Time, ClosedAt: r.t2.Time})
+			h.Episodes = append(h.Episodes, caseload.Episode{ID: r.ID, OpenedAt: r.T1.Time, ClosedAt: r.T2.Time})
 		case recAppointment:
 			h.Appointments = append(h.Appointments, caseload.Appointment{
-				ID: r.id, ClientID: r.clientID, ClinicianID: int(r.i1.Int64), EpisodeID: int(r.i2.Int64),
-				Start: r.t1.Time, End: r.t2.Time, Kind: r.s1.String, Status: r.s2.String,
-				MinutesLate: int(r.i3.Int64), CanceledBy: r.s3.String, CanceledAt: r.t3.Time, Excused: r.b1.Bool,
-				ConfirmedAt: r.t4.Time, ReminderSentAt: r.t5.Time, SeriesID: r.s4.String, RescheduledBy: r.s5.String, NoteSigned: r.b2.Bool,
+				ID: r.ID, ClientID: r.ClientID, ClinicianID: int(r.I1.Int64), EpisodeID: int(r.I2.Int64),
+				Start: r.T1.Time, End: r.T2.Time, Kind: r.S1.String, Status: r.S2.String,
+				MinutesLate: int(r.I3.Int64), CanceledBy: r.S3.String, CanceledAt: r.T3.Time, Excused: r.B1.Bool,
+				ConfirmedAt: r.T4.Time, ReminderSentAt: r.T5.Time, SeriesID: r.S4.String, RescheduledBy: r.S5.String, NoteSigned: r.B2.Bool,
 			})
 		case recContact:
-			h.Contacts = append(h.Contacts, caseload.Contact{ID: r.id, At: r.t1.Time, Direction: r.s1.String, Purpose: r.s2.String,
-				BillableMinutes: int(r.i1.Int64), CloseBy: r.t2.Time, NoteSigned: r.b2.Bool})
+			h.Contacts = append(h.Contacts, caseload.Contact{ID: r.ID, At: r.T1.Time, Direction: r.S1.String, Purpose: r.S2.String,
+				BillableMinutes: int(r.I1.Int64), CloseBy: r.T2.Time, NoteSigned: r.B2.Bool})
 		case recDocument:
-			h.Documents = append(h.Documents, caseload.Document{ID: r.id, Kind: r.s1.String, Status: r.s2.String,
-				AppointmentID: int(r.i1.Int64), ContactID: int(r.i2.Int64), CreatedAt: r.t1.Time, SignedAt: r.t2.Time})
-		default:
-			return fmt.Errorf("reading histories: unknown record %d", r.rec)
+			h.Documents = append(h.Documents, caseload.Document{ID: r.ID, Kind: r.S1.String, Status: r.S2.String,
+				AppointmentID: int(r.I1.Int64), ContactID: int(r.I2.Int64), CreatedAt: r.T1.Time, SignedAt: r.T2.Time})
 		}
 	}
 	if err := rows.Err(); err != nil {
