@@ -224,14 +224,24 @@ func targets(r *dbRun) []target {
 	return ts
 }
 
+// provisionalLimits are the screens whose limit is not yet the best
+// statement for the answer: it reads whole histories as the server does
+// (docs/explain.md, "The limits"), so it costs about what the screen costs
+// and a ratio near 1 says nothing of the target. Their targets are a MISS
+// until stored facts let the limit read what the answer needs.
+var provisionalLimits = map[string]bool{"dashboard": true, "todo": true}
+
 // limitTarget: p50 and CPU per request within 1.5x of the limit's at
 // concurrency 16, throughput at least 1/1.5 of the limit's.
 func limitTarget(r *dbRun, screen string) target {
 	name := fmt.Sprintf("%s: p50 and CPU/request within 1.5x of its limit at concurrency %d, throughput >= 1/1.5 of the limit's", screen, targetConcurrency)
 	for _, x := range ratios(r) {
 		if x.Screen == screen && x.Concurrency == targetConcurrency {
-			return target{name, fmt.Sprintf("p50 %.2fx, CPU %.2fx, throughput %.2fx below the limit's", x.P50, x.CPU, x.Throughput),
-				x.P50 <= 1.5 && x.CPU <= 1.5 && x.Throughput <= 1.5}
+			got := fmt.Sprintf("p50 %.2fx, CPU %.2fx, throughput %.2fx below the limit's", x.P50, x.CPU, x.Throughput)
+			if provisionalLimits[screen] {
+				return target{name, got + "; but the limit is provisional (it reads whole histories as the server does, docs/explain.md), so this cannot pass yet", false}
+			}
+			return target{name, got, x.P50 <= 1.5 && x.CPU <= 1.5 && x.Throughput <= 1.5}
 		}
 	}
 	measured := slices.ContainsFunc(r.Results, func(res *result) bool { return res.Operation == screen+" limit" })
