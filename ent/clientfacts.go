@@ -62,7 +62,9 @@ type ClientFacts struct {
 	// The caregiver to contact, if any consented.
 	ContactCaregiverID *int `json:"contact_caregiver_id,omitempty"`
 	// How many caregivers are on file.
-	Caregivers   int `json:"caregivers,omitempty"`
+	Caregivers int `json:"caregivers,omitempty"`
+	// When the open episode's next treatment plan review is due (rule 6): after the last signed plan or review; null without one.
+	ReviewDueAt  *time.Time `json:"review_due_at,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -75,7 +77,7 @@ func (*ClientFacts) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case clientfacts.FieldID, clientfacts.FieldPracticeID, clientfacts.FieldClientID, clientfacts.FieldVersion, clientfacts.FieldEpisodeID, clientfacts.FieldStrikeCount, clientfacts.FieldPrimaryCaregiverID, clientfacts.FieldContactCaregiverID, clientfacts.FieldCaregivers:
 			values[i] = new(sql.NullInt64)
-		case clientfacts.FieldUpdatedAt, clientfacts.FieldEpisodeOpenedAt, clientfacts.FieldEpisodeClosedAt, clientfacts.FieldLastSeenAt, clientfacts.FieldLastContactAt, clientfacts.FieldLastInboundAt, clientfacts.FieldWarningSentAt, clientfacts.FieldWarningCloseBy, clientfacts.FieldSettledUntil:
+		case clientfacts.FieldUpdatedAt, clientfacts.FieldEpisodeOpenedAt, clientfacts.FieldEpisodeClosedAt, clientfacts.FieldLastSeenAt, clientfacts.FieldLastContactAt, clientfacts.FieldLastInboundAt, clientfacts.FieldWarningSentAt, clientfacts.FieldWarningCloseBy, clientfacts.FieldSettledUntil, clientfacts.FieldReviewDueAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -251,6 +253,13 @@ func (_m *ClientFacts) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Caregivers = int(value.Int64)
 			}
+		case clientfacts.FieldReviewDueAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field review_due_at", values[i])
+			} else if value.Valid {
+				_m.ReviewDueAt = new(time.Time)
+				*_m.ReviewDueAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -374,6 +383,11 @@ func (_m *ClientFacts) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("caregivers=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Caregivers))
+	builder.WriteString(", ")
+	if v := _m.ReviewDueAt; v != nil {
+		builder.WriteString("review_due_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -241,6 +241,20 @@ func (_c *ClientFactsCreate) SetCaregivers(v int) *ClientFactsCreate {
 	return _c
 }
 
+// SetReviewDueAt sets the "review_due_at" field.
+func (_c *ClientFactsCreate) SetReviewDueAt(v time.Time) *ClientFactsCreate {
+	_c.mutation.SetReviewDueAt(v)
+	return _c
+}
+
+// SetNillableReviewDueAt sets the "review_due_at" field if the given value is not nil.
+func (_c *ClientFactsCreate) SetNillableReviewDueAt(v *time.Time) *ClientFactsCreate {
+	if v != nil {
+		_c.SetReviewDueAt(*v)
+	}
+	return _c
+}
+
 // Mutation returns the ClientFactsMutation object of the builder.
 func (_c *ClientFactsCreate) Mutation() *ClientFactsMutation {
 	return _c.mutation
@@ -431,6 +445,10 @@ func (_c *ClientFactsCreate) createSpec() (*ClientFacts, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Caregivers(); ok {
 		_spec.SetField(clientfacts.FieldCaregivers, field.TypeInt, value)
 		_node.Caregivers = value
+	}
+	if value, ok := _c.mutation.ReviewDueAt(); ok {
+		_spec.SetField(clientfacts.FieldReviewDueAt, field.TypeTime, value)
+		_node.ReviewDueAt = &value
 	}
 	return _node, _spec
 }

@@ -410,6 +410,26 @@ func (_u *ClientFactsUpdate) AddCaregivers(v int) *ClientFactsUpdate {
 	return _u
 }
 
+// SetReviewDueAt sets the "review_due_at" field.
+func (_u *ClientFactsUpdate) SetReviewDueAt(v time.Time) *ClientFactsUpdate {
+	_u.mutation.SetReviewDueAt(v)
+	return _u
+}
+
+// SetNillableReviewDueAt sets the "review_due_at" field if the given value is not nil.
+func (_u *ClientFactsUpdate) SetNillableReviewDueAt(v *time.Time) *ClientFactsUpdate {
+	if v != nil {
+		_u.SetReviewDueAt(*v)
+	}
+	return _u
+}
+
+// ClearReviewDueAt clears the value of the "review_due_at" field.
+func (_u *ClientFactsUpdate) ClearReviewDueAt() *ClientFactsUpdate {
+	_u.mutation.ClearReviewDueAt()
+	return _u
+}
+
 // Mutation returns the ClientFactsMutation object of the builder.
 func (_u *ClientFactsUpdate) Mutation() *ClientFactsMutation {
 	return _u.mutation
@@ -599,6 +619,12 @@ func (_u *ClientFactsUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if value, ok := _u.mutation.AddedCaregivers(); ok {
 		_spec.AddField(clientfacts.FieldCaregivers, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReviewDueAt(); ok {
+		_spec.SetField(clientfacts.FieldReviewDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReviewDueAtCleared() {
+		_spec.ClearField(clientfacts.FieldReviewDueAt, field.TypeTime)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1000,6 +1026,26 @@ func (_u *ClientFactsUpdateOne) AddCaregivers(v int) *ClientFactsUpdateOne {
 	return _u
 }
 
+// SetReviewDueAt sets the "review_due_at" field.
+func (_u *ClientFactsUpdateOne) SetReviewDueAt(v time.Time) *ClientFactsUpdateOne {
+	_u.mutation.SetReviewDueAt(v)
+	return _u
+}
+
+// SetNillableReviewDueAt sets the "review_due_at" field if the given value is not nil.
+func (_u *ClientFactsUpdateOne) SetNillableReviewDueAt(v *time.Time) *ClientFactsUpdateOne {
+	if v != nil {
+		_u.SetReviewDueAt(*v)
+	}
+	return _u
+}
+
+// ClearReviewDueAt clears the value of the "review_due_at" field.
+func (_u *ClientFactsUpdateOne) ClearReviewDueAt() *ClientFactsUpdateOne {
+	_u.mutation.ClearReviewDueAt()
+	return _u
+}
+
 // Mutation returns the ClientFactsMutation object of the builder.
 func (_u *ClientFactsUpdateOne) Mutation() *ClientFactsMutation {
 	return _u.mutation
@@ -1219,6 +1265,12 @@ func (_u *ClientFactsUpdateOne) sqlSave(ctx context.Context) (_node *ClientFacts
 	}
 	if value, ok := _u.mutation.AddedCaregivers(); ok {
 		_spec.AddField(clientfacts.FieldCaregivers, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReviewDueAt(); ok {
+		_spec.SetField(clientfacts.FieldReviewDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReviewDueAtCleared() {
+		_spec.ClearField(clientfacts.FieldReviewDueAt, field.TypeTime)
 	}
 	_node = &ClientFacts{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -146,6 +146,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			clientfacts.FieldPrimaryCaregiverID:   {Type: field.TypeInt, Column: clientfacts.FieldPrimaryCaregiverID},
 			clientfacts.FieldContactCaregiverID:   {Type: field.TypeInt, Column: clientfacts.FieldContactCaregiverID},
 			clientfacts.FieldCaregivers:           {Type: field.TypeInt, Column: clientfacts.FieldCaregivers},
+			clientfacts.FieldReviewDueAt:          {Type: field.TypeTime, Column: clientfacts.FieldReviewDueAt},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -1606,6 +1607,11 @@ func (f *ClientFactsFilter) WhereContactCaregiverID(p entql.IntP) {
 // WhereCaregivers applies the entql int predicate on the caregivers field.
 func (f *ClientFactsFilter) WhereCaregivers(p entql.IntP) {
 	f.Where(p.Field(clientfacts.FieldCaregivers))
+}
+
+// WhereReviewDueAt applies the entql time.Time predicate on the review_due_at field.
+func (f *ClientFactsFilter) WhereReviewDueAt(p entql.TimeP) {
+	f.Where(p.Field(clientfacts.FieldReviewDueAt))
 }
 
 // addPredicate implements the predicateAdder interface.

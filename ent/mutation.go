@@ -4355,6 +4355,7 @@ type ClientFactsMutation struct {
 	addcontact_caregiver_id      *int
 	caregivers                   *int
 	addcaregivers                *int
+	review_due_at                *time.Time
 	clearedFields                map[string]struct{}
 	done                         bool
 	oldValue                     func(context.Context) (*ClientFacts, error)
@@ -5617,6 +5618,55 @@ func (m *ClientFactsMutation) ResetCaregivers() {
 	m.addcaregivers = nil
 }
 
+// SetReviewDueAt sets the "review_due_at" field.
+func (m *ClientFactsMutation) SetReviewDueAt(t time.Time) {
+	m.review_due_at = &t
+}
+
+// ReviewDueAt returns the value of the "review_due_at" field in the mutation.
+func (m *ClientFactsMutation) ReviewDueAt() (r time.Time, exists bool) {
+	v := m.review_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewDueAt returns the old "review_due_at" field's value of the ClientFacts entity.
+// If the ClientFacts object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClientFactsMutation) OldReviewDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewDueAt: %w", err)
+	}
+	return oldValue.ReviewDueAt, nil
+}
+
+// ClearReviewDueAt clears the value of the "review_due_at" field.
+func (m *ClientFactsMutation) ClearReviewDueAt() {
+	m.review_due_at = nil
+	m.clearedFields[clientfacts.FieldReviewDueAt] = struct{}{}
+}
+
+// ReviewDueAtCleared returns if the "review_due_at" field was cleared in this mutation.
+func (m *ClientFactsMutation) ReviewDueAtCleared() bool {
+	_, ok := m.clearedFields[clientfacts.FieldReviewDueAt]
+	return ok
+}
+
+// ResetReviewDueAt resets all changes to the "review_due_at" field.
+func (m *ClientFactsMutation) ResetReviewDueAt() {
+	m.review_due_at = nil
+	delete(m.clearedFields, clientfacts.FieldReviewDueAt)
+}
+
 // Where appends a list predicates to the ClientFactsMutation builder.
 func (m *ClientFactsMutation) Where(ps ...predicate.ClientFacts) {
 	m.predicates = append(m.predicates, ps...)
@@ -5651,7 +5701,7 @@ func (m *ClientFactsMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClientFactsMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.practice_id != nil {
 		fields = append(fields, clientfacts.FieldPracticeID)
 	}
@@ -5718,6 +5768,9 @@ func (m *ClientFactsMutation) Fields() []string {
 	if m.caregivers != nil {
 		fields = append(fields, clientfacts.FieldCaregivers)
 	}
+	if m.review_due_at != nil {
+		fields = append(fields, clientfacts.FieldReviewDueAt)
+	}
 	return fields
 }
 
@@ -5770,6 +5823,8 @@ func (m *ClientFactsMutation) Field(name string) (ent.Value, bool) {
 		return m.ContactCaregiverID()
 	case clientfacts.FieldCaregivers:
 		return m.Caregivers()
+	case clientfacts.FieldReviewDueAt:
+		return m.ReviewDueAt()
 	}
 	return nil, false
 }
@@ -5823,6 +5878,8 @@ func (m *ClientFactsMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldContactCaregiverID(ctx)
 	case clientfacts.FieldCaregivers:
 		return m.OldCaregivers(ctx)
+	case clientfacts.FieldReviewDueAt:
+		return m.OldReviewDueAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown ClientFacts field %s", name)
 }
@@ -5986,6 +6043,13 @@ func (m *ClientFactsMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCaregivers(v)
 		return nil
+	case clientfacts.FieldReviewDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewDueAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ClientFacts field %s", name)
 }
@@ -6148,6 +6212,9 @@ func (m *ClientFactsMutation) ClearedFields() []string {
 	if m.FieldCleared(clientfacts.FieldContactCaregiverID) {
 		fields = append(fields, clientfacts.FieldContactCaregiverID)
 	}
+	if m.FieldCleared(clientfacts.FieldReviewDueAt) {
+		fields = append(fields, clientfacts.FieldReviewDueAt)
+	}
 	return fields
 }
 
@@ -6194,6 +6261,9 @@ func (m *ClientFactsMutation) ClearField(name string) error {
 		return nil
 	case clientfacts.FieldContactCaregiverID:
 		m.ClearContactCaregiverID()
+		return nil
+	case clientfacts.FieldReviewDueAt:
+		m.ClearReviewDueAt()
 		return nil
 	}
 	return fmt.Errorf("unknown ClientFacts nullable field %s", name)
@@ -6268,6 +6338,9 @@ func (m *ClientFactsMutation) ResetField(name string) error {
 		return nil
 	case clientfacts.FieldCaregivers:
 		m.ResetCaregivers()
+		return nil
+	case clientfacts.FieldReviewDueAt:
+		m.ResetReviewDueAt()
 		return nil
 	}
 	return fmt.Errorf("unknown ClientFacts field %s", name)

@@ -34,74 +34,76 @@ func ofRecord[R, T any](ctx context.Context, r *Resolver, record R, rule func(ca
 }
 
 // ofClient computes a derived value of a client from the rules and its
-// history.
-func ofClient[T any](ctx context.Context, r *Resolver, c *ent.ClientProfile, rule func(caseload.Rules, *caseload.History) T) (T, error) {
-	rules, h, err := r.clientFacts(ctx, c)
+// facts.
+func ofClient[T any](ctx context.Context, r *Resolver, c *ent.ClientProfile, rule func(caseload.Rules, caseload.ClientFacts) T) (T, error) {
+	rules, cf, err := r.clientFacts(ctx, c.ID)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	return rule(rules, h), nil
+	return rule(rules, cf), nil
 }
 
 // ofSession computes a derived value of a session from the rules, the
-// session as the rules see it and its client's history.
-func ofSession[T any](ctx context.Context, r *Resolver, a *ent.Appointment, rule func(caseload.Rules, caseload.Appointment, *caseload.History) T) (T, error) {
-	rules, out, h, err := r.appointmentFacts(ctx, a)
+// session as the rules see it and its client's facts.
+func ofSession[T any](ctx context.Context, r *Resolver, a *ent.Appointment, rule func(caseload.Rules, caseload.Appointment, caseload.Facts) T) (T, error) {
+	rules, cf, err := r.clientFacts(ctx, a.ClientID)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	return rule(rules, out, h), nil
+	return rule(rules, facts.Appointment(a), cf.Facts), nil
 }
 
 // The rules as the API's fields read them.
 
-func noteStatus(rules caseload.Rules, a caseload.Appointment, h *caseload.History) model.NoteStatus {
-	status, _ := rules.NoteStatus(a, h.Documents)
+func noteStatus(rules caseload.Rules, a caseload.Appointment, f caseload.Facts) model.NoteStatus {
+	status, _ := rules.NoteStatusOf(f, a)
 	return model.NoteStatus(status)
 }
 
-func noteOverdue(rules caseload.Rules, a caseload.Appointment, h *caseload.History) bool {
-	_, overdue := rules.NoteStatus(a, h.Documents)
+func noteOverdue(rules caseload.Rules, a caseload.Appointment, f caseload.Facts) bool {
+	_, overdue := rules.NoteStatusOf(f, a)
 	return overdue
 }
 
-func daysSinceSeen(rules caseload.Rules, h *caseload.History) *int {
-	return rules.Activity(h).DaysSinceSeen
+func strikeCount(_ caseload.Rules, c caseload.ClientFacts) int { return c.Facts.StrikeCount }
+
+func daysSinceSeen(rules caseload.Rules, c caseload.ClientFacts) *int {
+	return rules.ActivityOf(c.Facts).DaysSinceSeen
 }
 
-func daysSinceContact(rules caseload.Rules, h *caseload.History) *int {
-	return rules.Activity(h).DaysSinceContact
+func daysSinceContact(rules caseload.Rules, c caseload.ClientFacts) *int {
+	return rules.ActivityOf(c.Facts).DaysSinceContact
 }
 
-func lastSeenAt(rules caseload.Rules, h *caseload.History) *time.Time {
-	return datePtr(rules.Activity(h).LastSeenAt)
+func lastSeenAt(rules caseload.Rules, c caseload.ClientFacts) *time.Time {
+	return datePtr(rules.ActivityOf(c.Facts).LastSeenAt)
 }
 
-func lastContactAt(rules caseload.Rules, h *caseload.History) *time.Time {
-	return datePtr(rules.Activity(h).LastContactAt)
+func lastContactAt(rules caseload.Rules, c caseload.ClientFacts) *time.Time {
+	return datePtr(rules.ActivityOf(c.Facts).LastContactAt)
 }
 
-func backfillEligible(rules caseload.Rules, h *caseload.History) bool {
-	return rules.BackfillEligibility(h).Eligible
+func backfillEligible(rules caseload.Rules, c caseload.ClientFacts) bool {
+	return rules.BackfillEligibilityOf(c).Eligible
 }
 
-func backfillEligibility(rules caseload.Rules, h *caseload.History) *caseload.Eligibility {
-	e := rules.BackfillEligibility(h)
+func backfillEligibility(rules caseload.Rules, c caseload.ClientFacts) *caseload.Eligibility {
+	e := rules.BackfillEligibilityOf(c)
 	if e.Reasons == nil {
 		e.Reasons = []string{}
 	}
 	return &e
 }
 
-func recurringEligibility(rules caseload.Rules, h *caseload.History) *caseload.RecurringEligibility {
-	e := rules.RecurringEligibility(h)
+func recurringEligibility(rules caseload.Rules, c caseload.ClientFacts) *caseload.RecurringEligibility {
+	e := rules.RecurringEligibilityOf(c.Client.RecurringPrivilege, c.Facts)
 	return &e
 }
 
-func treatmentPlanReviewDueOn(rules caseload.Rules, h *caseload.History) *time.Time {
-	due, ok := rules.TreatmentPlanReviewDue(h)
+func treatmentPlanReviewDueOn(rules caseload.Rules, c caseload.ClientFacts) *time.Time {
+	due, ok := rules.TreatmentPlanReviewDueOf(c.Facts)
 	if !ok {
 		return nil
 	}
@@ -109,38 +111,21 @@ func treatmentPlanReviewDueOn(rules caseload.Rules, h *caseload.History) *time.T
 	return &day
 }
 
-func isMinor(rules caseload.Rules, h *caseload.History) bool { return rules.IsMinor(h.Client) }
+func isMinor(rules caseload.Rules, c caseload.ClientFacts) bool { return rules.IsMinor(c.Client) }
 
-// clientFacts returns the rules and the history of a client.
-func (r *Resolver) clientFacts(ctx context.Context, c *ent.ClientProfile) (caseload.Rules, *caseload.History, error) {
+// clientFacts returns the rules and the facts of a client; NOT_FOUND when
+// the viewer may not read the client.
+func (r *Resolver) clientFacts(ctx context.Context, clientID int) (caseload.Rules, caseload.ClientFacts, error) {
 	f := r.facts(ctx)
 	rules, err := f.Rules(ctx)
 	if err != nil {
-		return caseload.Rules{}, nil, err
+		return caseload.Rules{}, caseload.ClientFacts{}, err
 	}
-	h, err := f.History(ctx, c.ID)
-	return rules, h, err
-}
-
-// appointmentFacts returns the rules, the appointment as the rules see it,
-// and its client's history.
-func (r *Resolver) appointmentFacts(ctx context.Context, a *ent.Appointment) (caseload.Rules, caseload.Appointment, *caseload.History, error) {
-	f := r.facts(ctx)
-	rules, err := f.Rules(ctx)
-	if err != nil {
-		return caseload.Rules{}, caseload.Appointment{}, nil, err
+	cf, ok, err := f.ClientFacts(ctx, clientID)
+	if err == nil && !ok {
+		err = caseload.NotFound()
 	}
-	h, err := f.History(ctx, a.ClientID)
-	if err != nil {
-		return caseload.Rules{}, caseload.Appointment{}, nil, err
-	}
-	// The history knows whether the note is signed (its loader leaves
-	// signed notes out of h.Documents).
-	out := facts.Appointment(a)
-	if ha, ok := h.Appointment(a.ID); ok {
-		out.NoteSigned = ha.NoteSigned
-	}
-	return rules, out, h, nil
+	return rules, cf, err
 }
 
 func datePtr(t time.Time) *time.Time {
@@ -151,11 +136,11 @@ func datePtr(t time.Time) *time.Time {
 }
 
 func (r *Resolver) terminationRecommendation(ctx context.Context, c *ent.ClientProfile) (*model.TerminationRecommendation, error) {
-	rules, h, err := r.clientFacts(ctx, c)
+	rules, cf, err := r.clientFacts(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	rec := rules.TerminationRecommendation(h)
+	rec := rules.TerminationRecommendationOf(cf.Client.Status, cf.Facts)
 	out := &model.TerminationRecommendation{Action: model.TerminationAction(rec.Action), CloseBy: datePtr(rec.CloseBy), Explanation: rec.Explanation}
 	if rec.Reason != "" {
 		reason := model.TerminationReason(rec.Reason)
@@ -165,11 +150,11 @@ func (r *Resolver) terminationRecommendation(ctx context.Context, c *ent.ClientP
 }
 
 func (r *Resolver) nextAppointment(ctx context.Context, c *ent.ClientProfile) (*ent.Appointment, error) {
-	rules, h, err := r.clientFacts(ctx, c)
+	rules, cf, err := r.clientFacts(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	next, ok := rules.NextAppointment(h)
+	next, ok := rules.NextBooked(cf.Facts)
 	if !ok {
 		return nil, nil
 	}
@@ -178,25 +163,24 @@ func (r *Resolver) nextAppointment(ctx context.Context, c *ent.ClientProfile) (*
 }
 
 func (r *Resolver) primaryCaregiver(ctx context.Context, c *ent.ClientProfile) (*ent.Caregiver, error) {
-	_, h, err := r.clientFacts(ctx, c)
+	_, cf, err := r.clientFacts(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	cg, ok := caseload.PrimaryCaregiver(h)
-	if !ok {
+	if cf.Facts.PrimaryCaregiverID == 0 {
 		return nil, nil
 	}
-	out, _, err := r.facts(ctx).Caregiver(ctx, cg.ID)
+	out, _, err := r.facts(ctx).Caregiver(ctx, cf.Facts.PrimaryCaregiverID)
 	return out, err
 }
 
 // paperworkDue is the client's paperwork due, with the records it points at.
 func (r *Resolver) paperworkDue(ctx context.Context, c *ent.ClientProfile) ([]*model.PaperworkItem, error) {
-	rules, h, err := r.clientFacts(ctx, c)
+	rules, cf, err := r.clientFacts(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := r.facts(ctx).Paperwork(ctx, rules.PaperworkDue(h))
+	loaded, err := r.facts(ctx).Paperwork(ctx, rules.PaperworkDueOf(cf.Facts))
 	if err != nil {
 		return nil, err
 	}

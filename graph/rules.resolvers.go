@@ -42,7 +42,7 @@ func (r *appointmentResolver) NoteOverdue(ctx context.Context, obj *ent.Appointm
 
 // StrikeCount is the resolver for the strikeCount field.
 func (r *clientResolver) StrikeCount(ctx context.Context, obj *ent.ClientProfile) (int, error) {
-	return ofClient(ctx, r.Resolver, obj, caseload.Rules.StrikeCount)
+	return ofClient(ctx, r.Resolver, obj, strikeCount)
 }
 
 // DaysSinceSeen is the resolver for the daysSinceSeen field.

@@ -56,6 +56,8 @@ const (
 	FieldContactCaregiverID = "contact_caregiver_id"
 	// FieldCaregivers holds the string denoting the caregivers field in the database.
 	FieldCaregivers = "caregivers"
+	// FieldReviewDueAt holds the string denoting the review_due_at field in the database.
+	FieldReviewDueAt = "review_due_at"
 	// Table holds the table name of the clientfacts in the database.
 	Table = "client_facts"
 )
@@ -85,6 +87,7 @@ var Columns = []string{
 	FieldPrimaryCaregiverID,
 	FieldContactCaregiverID,
 	FieldCaregivers,
+	FieldReviewDueAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -202,4 +205,9 @@ func ByContactCaregiverID(opts ...sql.OrderTermOption) OrderOption {
 // ByCaregivers orders the results by the caregivers field.
 func ByCaregivers(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCaregivers, opts...).ToFunc()
+}
+
+// ByReviewDueAt orders the results by the review_due_at field.
+func ByReviewDueAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewDueAt, opts...).ToFunc()
 }

@@ -139,6 +139,11 @@ func Caregivers(v int) predicate.ClientFacts {
 	return predicate.ClientFacts(sql.FieldEQ(FieldCaregivers, v))
 }
 
+// ReviewDueAt applies equality check predicate on the "review_due_at" field. It's identical to ReviewDueAtEQ.
+func ReviewDueAt(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldEQ(FieldReviewDueAt, v))
+}
+
 // PracticeIDEQ applies the EQ predicate on the "practice_id" field.
 func PracticeIDEQ(v int) predicate.ClientFacts {
 	return predicate.ClientFacts(sql.FieldEQ(FieldPracticeID, v))
@@ -927,6 +932,56 @@ func CaregiversLT(v int) predicate.ClientFacts {
 // CaregiversLTE applies the LTE predicate on the "caregivers" field.
 func CaregiversLTE(v int) predicate.ClientFacts {
 	return predicate.ClientFacts(sql.FieldLTE(FieldCaregivers, v))
+}
+
+// ReviewDueAtEQ applies the EQ predicate on the "review_due_at" field.
+func ReviewDueAtEQ(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldEQ(FieldReviewDueAt, v))
+}
+
+// ReviewDueAtNEQ applies the NEQ predicate on the "review_due_at" field.
+func ReviewDueAtNEQ(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldNEQ(FieldReviewDueAt, v))
+}
+
+// ReviewDueAtIn applies the In predicate on the "review_due_at" field.
+func ReviewDueAtIn(vs ...time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldIn(FieldReviewDueAt, vs...))
+}
+
+// ReviewDueAtNotIn applies the NotIn predicate on the "review_due_at" field.
+func ReviewDueAtNotIn(vs ...time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldNotIn(FieldReviewDueAt, vs...))
+}
+
+// ReviewDueAtGT applies the GT predicate on the "review_due_at" field.
+func ReviewDueAtGT(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldGT(FieldReviewDueAt, v))
+}
+
+// ReviewDueAtGTE applies the GTE predicate on the "review_due_at" field.
+func ReviewDueAtGTE(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldGTE(FieldReviewDueAt, v))
+}
+
+// ReviewDueAtLT applies the LT predicate on the "review_due_at" field.
+func ReviewDueAtLT(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldLT(FieldReviewDueAt, v))
+}
+
+// ReviewDueAtLTE applies the LTE predicate on the "review_due_at" field.
+func ReviewDueAtLTE(v time.Time) predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldLTE(FieldReviewDueAt, v))
+}
+
+// ReviewDueAtIsNil applies the IsNil predicate on the "review_due_at" field.
+func ReviewDueAtIsNil() predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldIsNull(FieldReviewDueAt))
+}
+
+// ReviewDueAtNotNil applies the NotNil predicate on the "review_due_at" field.
+func ReviewDueAtNotNil() predicate.ClientFacts {
+	return predicate.ClientFacts(sql.FieldNotNull(FieldReviewDueAt))
 }
 
 // And groups predicates with the AND operator between them.

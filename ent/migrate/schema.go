@@ -209,6 +209,7 @@ var (
 		{Name: "primary_caregiver_id", Type: field.TypeInt, Nullable: true},
 		{Name: "contact_caregiver_id", Type: field.TypeInt, Nullable: true},
 		{Name: "caregivers", Type: field.TypeInt},
+		{Name: "review_due_at", Type: field.TypeTime, Nullable: true},
 	}
 	// ClientFactsTable holds the schema information for the "client_facts" table.
 	ClientFactsTable = &schema.Table{

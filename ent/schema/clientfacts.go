@@ -59,6 +59,7 @@ func (ClientFacts) Fields() []ent.Field {
 		field.Int("primary_caregiver_id").Optional().Nillable().Comment("The primary caregiver, if any."),
 		field.Int("contact_caregiver_id").Optional().Nillable().Comment("The caregiver to contact, if any consented."),
 		field.Int("caregivers").NonNegative().Comment("How many caregivers are on file."),
+		field.Time("review_due_at").Optional().Nillable().Comment("When the open episode's next treatment plan review is due (rule 6): after the last signed plan or review; null without one."),
 	}
 }
 

@@ -1,7 +1,6 @@
 package caseload
 
 import (
-	"fmt"
 	"sort"
 	"time"
 )
@@ -27,46 +26,16 @@ func eligibility(reasons []string) Eligibility {
 // slot's time: a double booking, which fillSlot refuses as CONFLICT.
 const ReasonBookedThen = "the client already has a session at that time"
 
-// listReasons are the bars to being on the backfill list at all.
-func (r Rules) listReasons(h *History) []string {
-	var reasons []string
-	if h.Client.Status != StatusActive {
-		reasons = append(reasons, fmt.Sprintf("the client is %s, not ACTIVE", h.Client.Status))
-	}
-	if !h.Client.WantsEarlier {
-		reasons = append(reasons, "the client has not asked for an earlier appointment")
-	}
-	if n := r.StrikeCount(h); n >= r.Policy.StrikeLimit {
-		reasons = append(reasons, fmt.Sprintf("%d strikes in this episode (limit %d)", n, r.Policy.StrikeLimit))
-	}
-	return reasons
-}
-
 // BackfillEligibility says whether the client is on the backfill list and not
-// barred from it (rule 4, client level).
+// barred from it (rule 4, client level): BackfillEligibilityOf their facts.
 func (r Rules) BackfillEligibility(h *History) Eligibility {
-	return eligibility(r.listReasons(h))
+	return r.BackfillEligibilityOf(ClientFacts{Client: h.Client, Facts: r.FactsFor(h)})
 }
 
-// BackfillForSlot says whether the client can take the freed slot (rule 4).
+// BackfillForSlot says whether the client can take the freed slot (rule 4):
+// BackfillForSlotOf their facts.
 func (r Rules) BackfillForSlot(h *History, s Slot) Eligibility {
-	reasons := r.listReasons(h)
-	if h.Client.ClinicianID != s.ClinicianID {
-		reasons = append(reasons, "the client sees another clinician")
-	}
-	for _, a := range h.Appointments {
-		if a.Booked() && a.Start.Before(s.End) && s.Start.Before(a.End) {
-			reasons = append(reasons, ReasonBookedThen)
-			break
-		}
-	}
-	if next, ok := r.NextAppointment(h); ok && !next.Start.After(s.Start) {
-		reasons = append(reasons, "the client's next session is not later than the slot")
-	}
-	if !r.FitsAvailability(h.Client.Availability, s) {
-		reasons = append(reasons, "the slot is outside the client's availability windows")
-	}
-	return eligibility(reasons)
+	return r.BackfillForSlotOf(ClientFacts{Client: h.Client, Facts: r.FactsFor(h)}, s)
 }
 
 // FitsAvailability reports whether the slot lies inside one weekly window (or
@@ -100,20 +69,10 @@ type Candidate struct {
 	DaysSinceSeen *int
 }
 
-// BackfillCandidates returns the eligible clients for the slot, ranked:
-// longest wait until their next session first (nothing booked waits
-// longest), then fewer strikes, then longest since seen.
+// BackfillCandidates returns the eligible clients for the slot, ranked
+// (BackfillCandidatesOf their facts).
 func (r Rules) BackfillCandidates(s Slot, histories []*History) []Candidate {
-	var out []Candidate
-	for _, h := range histories {
-		if !r.BackfillForSlot(h, s).Eligible {
-			continue
-		}
-		next, _ := r.NextAppointment(h)
-		out = append(out, r.Candidate(h.Client.ID, s, next.Start, r.StrikeCount(h), r.Activity(h).DaysSinceSeen))
-	}
-	RankCandidates(out)
-	return out
+	return r.BackfillCandidatesOf(s, r.withFacts(histories))
 }
 
 // Candidate is an eligible client's entry for the slot from its facts: the

@@ -3,7 +3,6 @@ package caseload
 import (
 	"fmt"
 	"math"
-	"sort"
 	"time"
 )
 
@@ -84,42 +83,12 @@ type CalendarEntry struct {
 	Candidates []Candidate
 }
 
-// Calendar lists the sessions of a clinician on a local day (rule 8).
-// caseload holds the histories of the clinician's clients; sessions are read
-// from them.
+// Calendar lists the sessions of a clinician on a local day (rule 8):
+// CalendarOf the sessions and facts of the clients of caseload.
 func (r Rules) Calendar(clinicianID int, day time.Time, caseload []*History) []CalendarEntry {
-	start, end := r.DayBounds(day)
-	var entries []CalendarEntry
+	var sessions []Appointment
 	for _, h := range caseload {
-		for _, a := range h.Appointments {
-			if a.ClinicianID != clinicianID || a.Start.Before(start) || !a.Start.Before(end) || a.Status == Canceled {
-				continue
-			}
-			e := CalendarEntry{Appointment: a, Risk: r.Risk(h, a)}
-			if due, ok := r.TreatmentPlanReviewDue(h); ok && !r.DateOf(due).After(day) {
-				e.TreatmentPlanReviewDue = true
-			}
-			if r.IsMinor(h.Client) {
-				if c, ok := ContactCaregiver(h); ok {
-					e.Caregiver = &c
-				}
-			}
-			if a.Booked() {
-				e.Candidates = r.BackfillCandidates(Slot{ClinicianID: clinicianID, Start: a.Start, End: a.End}, others(caseload, h))
-			}
-			entries = append(entries, e)
-		}
+		sessions = append(sessions, h.Appointments...)
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Appointment.Start.Before(entries[j].Appointment.Start) })
-	return entries
-}
-
-func others(all []*History, except *History) []*History {
-	out := make([]*History, 0, len(all))
-	for _, h := range all {
-		if h != except {
-			out = append(out, h)
-		}
-	}
-	return out
+	return r.CalendarOf(clinicianID, day, sessions, r.withFacts(caseload))
 }

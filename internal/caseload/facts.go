@@ -17,6 +17,21 @@ var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // row stays right as days pass, and a policy change recomputes the rows.
 func (r Rules) FactsOf(h *History) Facts {
 	r.Now = endOfTime
+	return r.factsAt(h)
+}
+
+// FactsFor is what a reader at r.Now reads of h: FactsOf, or, when those
+// cannot answer yet (a fact recorded ahead of now, see Answers), the facts
+// as they stand at r.Now, which answer at r.Now only.
+func (r Rules) FactsFor(h *History) Facts {
+	if f := r.FactsOf(h); r.Answers(f) {
+		return f
+	}
+	return r.factsAt(h)
+}
+
+// factsAt computes the facts of h as they stand at r.Now.
+func (r Rules) factsAt(h *History) Facts {
 	f := Facts{ClientID: h.Client.ID, StrikeAppointmentIDs: []int{}, Booked: []BookedSession{}, Paperwork: []DueItem{}, Attendance: []AttendanceEvent{}}
 	if ep, ok := h.CurrentEpisode(); ok {
 		f.EpisodeID, f.EpisodeOpenedAt, f.EpisodeClosedAt = ep.ID, ep.OpenedAt, ep.ClosedAt
@@ -56,12 +71,20 @@ func (r Rules) FactsOf(h *History) Facts {
 	f.Recurring = r.recurringRuns(past[pending:])
 	for _, a := range past[:pending] {
 		f.Recurring.PendingCancels = append(f.Recurring.PendingCancels, a.Start)
+		if r.IsLateCancel(*a) {
+			f.Recurring.PendingLateCancels = append(f.Recurring.PendingLateCancels, a.Start)
+		}
 	}
 	var latestRecorded time.Time
 	if pending < len(past) {
 		latestRecorded = past[pending].Start
 	}
-	for _, it := range r.PaperworkDue(h) {
+	// The paperwork as it stands at the end of time: what is due later is
+	// filtered by the reader (PaperworkDueOf), and the notes of sessions
+	// attended ahead of now are there for NoteStatusOf.
+	late := r
+	late.Now = endOfTime
+	for _, it := range late.PaperworkDue(h) {
 		d := DueItem{DocumentKind: it.DocumentKind, Status: it.Status, DocumentID: it.DocumentID, AppointmentID: it.AppointmentID,
 			ContactID: it.ContactID, EpisodeID: it.EpisodeID, DueAt: it.DueAt, Explanation: it.Explanation}
 		if a, ok := h.Appointment(it.AppointmentID); ok && it.AppointmentID != 0 {
@@ -92,6 +115,7 @@ func (r Rules) FactsOf(h *History) Facts {
 		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.DocumentKind, b.DocumentKind), cmp.Compare(a.AppointmentID, b.AppointmentID),
 			cmp.Compare(a.ContactID, b.ContactID), cmp.Compare(a.EpisodeID, b.EpisodeID))
 	})
+	f.ReviewDueAt, _ = r.TreatmentPlanReviewDue(h)
 	f.Caregivers = len(h.Caregivers)
 	if c, ok := PrimaryCaregiver(h); ok {
 		f.PrimaryCaregiverID = c.ID

@@ -1,5 +1,7 @@
 package caseload
 
+import "time"
+
 // The rules read from the projection's facts (facts.go) with today: each
 // gives what its counterpart gives from the whole history, at any now at or
 // after the row's SettledUntil (Answers), which the projection's property
@@ -90,4 +92,41 @@ func (r Rules) AttendanceRateOf(f Facts) float64 { return r.attendanceRate(f.Att
 // ReminderDueOf is ReminderDue (rule 10) of a booked session.
 func (r Rules) ReminderDueOf(b BookedSession) bool {
 	return r.ReminderDue(Appointment{Status: Scheduled, Start: b.Start, End: b.End, ReminderSentAt: b.ReminderSentAt})
+}
+
+// RiskOf is Risk (rule 8) of session a from its client's facts.
+func (r Rules) RiskOf(f Facts, a Appointment) NoShowRisk {
+	in := f.Recurring
+	recorded, lateCancels := in.Counted, in.LateCancels
+	for _, t := range in.PendingCancels {
+		if !t.After(r.Now) {
+			recorded++
+		}
+	}
+	for _, t := range in.PendingLateCancels {
+		if !t.After(r.Now) {
+			lateCancels++
+		}
+	}
+	return r.RiskFrom(recorded, in.NoShows, lateCancels, a)
+}
+
+// TreatmentPlanReviewDueOf is TreatmentPlanReviewDue from the facts.
+func (r Rules) TreatmentPlanReviewDueOf(f Facts) (time.Time, bool) {
+	return f.ReviewDueAt, !f.ReviewDueAt.IsZero()
+}
+
+// NoteStatusOf is NoteStatus (rule 10) of session a from its client's
+// facts: the paperwork they store holds every attended session whose note
+// is not signed.
+func (r Rules) NoteStatusOf(f Facts, a Appointment) (status string, overdue bool) {
+	if a.Status != Attended {
+		return NoteNotRequired, false
+	}
+	for _, d := range f.Paperwork {
+		if d.AppointmentID == a.ID && d.DocumentKind == NoteKind(a) {
+			return d.Status, r.Now.After(r.noteDue(a.End))
+		}
+	}
+	return NoteSigned, false
 }

@@ -4,7 +4,7 @@ import "time"
 
 // FactsVersion is the version of FactsOf's computation: a row of the
 // projection written by another version is recomputed (docs/facts.md).
-const FactsVersion = 1
+const FactsVersion = 2
 
 // Facts is what the projection stores of one client (docs/facts.md): the
 // inputs the rules read, for the current episode, as instants and counts
@@ -43,6 +43,10 @@ type Facts struct {
 	Attendance []AttendanceEvent
 	// PrimaryCaregiverID, ContactCaregiverID: 0 when none; Caregivers counts them.
 	PrimaryCaregiverID, ContactCaregiverID, Caregivers int
+	// ReviewDueAt is when the open episode's next treatment plan review is
+	// due (TreatmentPlanReviewDue); zero without an open episode or a
+	// signed plan.
+	ReviewDueAt time.Time
 }
 
 // BookedSession is a session still on the calendar (SCHEDULED or CONFIRMED).
@@ -65,8 +69,14 @@ type RecurringInputs struct {
 	CancelRun int `json:"cancelRun"`
 	LateRun   int `json:"lateRun"`
 	// PendingCancels are the starts of the client's cancellations after the
-	// latest recorded session.
-	PendingCancels []time.Time `json:"pendingCancels,omitempty"`
+	// latest recorded session; PendingLateCancels those of them that were
+	// late cancels.
+	PendingCancels     []time.Time `json:"pendingCancels,omitempty"`
+	PendingLateCancels []time.Time `json:"pendingLateCancels,omitempty"`
+	// NoShows and LateCancels are among the Counted sessions: the no-show
+	// risk's inputs (rule 8).
+	NoShows     int `json:"noShows"`
+	LateCancels int `json:"lateCancels"`
 }
 
 // DueItem is a PaperworkItem as stored: At is the instant of what it is

@@ -83,16 +83,19 @@ func (r Rules) attendanceRate(events []AttendanceEvent) float64 {
 	return float64(attended) / float64(attended+missed)
 }
 
-// CaseloadHealth computes rule 9 over the clinician's clients.
+// CaseloadHealth computes rule 9 over the clinician's clients' histories:
+// CaseloadHealthOf over their facts.
 func (r Rules) CaseloadHealth(weeklySlots int, clients []*History) Health {
+	return r.CaseloadHealthOf(weeklySlots, r.withFacts(clients))
+}
+
+// health is rule 9 for weekly slots and the expected weekly sessions of
+// each active client (frequency times attendance rate).
+func (r Rules) health(weeklySlots int, active []float64) Health {
 	p := r.Policy
-	h := Health{WeeklySlots: weeklySlots}
-	for _, c := range clients {
-		if c.Client.Status != StatusActive {
-			continue
-		}
-		h.ActiveClients++
-		h.ExpectedWeeklySessions += frequencyWeights[c.Client.SessionFrequency] * r.AttendanceRate(c)
+	h := Health{WeeklySlots: weeklySlots, ActiveClients: len(active)}
+	for _, x := range active {
+		h.ExpectedWeeklySessions += x
 	}
 	h.ExpectedWeeklySessions = math.Round(h.ExpectedWeeklySessions*100) / 100
 	if weeklySlots > 0 {

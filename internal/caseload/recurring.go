@@ -86,6 +86,14 @@ func (r Rules) RecurringEligibility(h *History) RecurringEligibility {
 func (r Rules) recurringRuns(past []*Appointment) RecurringInputs {
 	in := RecurringInputs{Counted: len(past)}
 	for _, a := range past {
+		switch {
+		case a.Status == NoShow:
+			in.NoShows++
+		case r.IsLateCancel(*a):
+			in.LateCancels++
+		}
+	}
+	for _, a := range past {
 		if !r.onTime(*a) {
 			break
 		}

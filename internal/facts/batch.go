@@ -37,16 +37,19 @@ func (b *batch[V]) register(keys ...int) {
 }
 
 // getAll returns the values of keys (missing ones: not visible or not there),
-// loading every pending key in one fetch first.
+// loading every pending key in one fetch first when one of keys is not
+// loaded yet (the pending keys wait for the first get that needs a fetch).
 func (b *batch[V]) getAll(ctx context.Context, keys ...int) (map[int]V, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	need := false
 	for _, k := range keys {
 		if k != 0 && !b.tried[k] {
 			b.pending[k] = true
+			need = true
 		}
 	}
-	if len(b.pending) > 0 {
+	if need {
 		ks := make([]int, 0, len(b.pending))
 		for k := range b.pending {
 			ks = append(ks, k)

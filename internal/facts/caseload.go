@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caseload/caseload/ent"
+	"github.com/caseload/caseload/ent/appointment"
 	"github.com/caseload/caseload/internal/caseload"
 	"github.com/caseload/caseload/internal/viewer"
 )
@@ -63,10 +64,10 @@ func readsCaseload(ctx context.Context, clinicianID int) bool {
 	return v.SeesWholePractice() || slices.Contains(v.ReadableClinicianIDs(), clinicianID)
 }
 
-// Caseload returns the histories of a clinician's clients (all statuses:
+// Caseload returns the facts of a clinician's clients (all statuses:
 // closed clients still owe termination notes); ErrNotReadable if the viewer
 // may not read the whole caseload.
-func (f *Store) Caseload(ctx context.Context, clinicianID int) (caseload.Rules, []*caseload.History, error) {
+func (f *Store) Caseload(ctx context.Context, clinicianID int) (caseload.Rules, []caseload.ClientFacts, error) {
 	if !readsCaseload(ctx, clinicianID) {
 		return caseload.Rules{}, nil, ErrNotReadable
 	}
@@ -78,17 +79,17 @@ func (f *Store) Caseload(ctx context.Context, clinicianID int) (caseload.Rules, 
 	if err != nil {
 		return caseload.Rules{}, nil, err
 	}
-	hs, err := f.Histories(ctx, ids)
-	return rules, hs, err
+	cs, err := f.ClientsFacts(ctx, ids)
+	return rules, cs, err
 }
 
 // Health is the clinician's caseload measured against their slots.
 func (f *Store) Health(ctx context.Context, c *ent.Clinician) (caseload.Health, error) {
-	rules, hs, err := f.Caseload(ctx, c.ID)
+	rules, cs, err := f.Caseload(ctx, c.ID)
 	if err != nil {
 		return caseload.Health{}, err
 	}
-	return rules.CaseloadHealth(c.WeeklySlots, hs), nil
+	return rules.CaseloadHealthOf(c.WeeklySlots, cs), nil
 }
 
 // PaperworkItem is a rule's paperwork item with the records it points at.
@@ -130,11 +131,11 @@ type TodoItem struct {
 // Todo is the clinician's To-Do list, by due time; items of clients the
 // viewer may not read are left out.
 func (f *Store) Todo(ctx context.Context, clinicianID int) ([]TodoItem, error) {
-	rules, hs, err := f.Caseload(ctx, clinicianID)
+	rules, cs, err := f.Caseload(ctx, clinicianID)
 	if err != nil {
 		return nil, err
 	}
-	items := rules.Todo(hs)
+	items := rules.TodoOf(cs)
 	var docs, appts, contacts, clients []int
 	for _, it := range items {
 		docs, appts, contacts, clients = append(docs, it.DocumentID), append(appts, it.AppointmentID), append(contacts, it.ContactID), append(clients, it.ClientID)
@@ -198,18 +199,18 @@ func (f *Store) BackfillCandidates(ctx context.Context, appointmentID, first int
 	if !ok {
 		return nil, caseload.NotFound()
 	}
-	rules, hs, err := f.Caseload(ctx, a.ClinicianID)
+	rules, cs, err := f.Caseload(ctx, a.ClinicianID)
 	if err != nil {
 		return nil, err
 	}
-	var others []*caseload.History
-	for _, h := range hs {
-		if h.Client.ID != a.ClientID {
-			others = append(others, h)
+	others := make([]caseload.ClientFacts, 0, len(cs))
+	for _, c := range cs {
+		if c.Client.ID != a.ClientID {
+			others = append(others, c)
 		}
 	}
 	slot := caseload.Slot{ClinicianID: a.ClinicianID, Start: a.StartsAt, End: a.EndsAt}
-	return f.candidates(ctx, rules.BackfillCandidates(slot, others), first)
+	return f.candidates(ctx, rules.BackfillCandidatesOf(slot, others), first)
 }
 
 // CalendarCandidates is how many backfill candidates a calendar entry lists.
@@ -227,7 +228,7 @@ type CalendarEntry struct {
 // Calendar is the clinician's sessions on a day (nil: tomorrow) of the
 // practice's calendar.
 func (f *Store) Calendar(ctx context.Context, clinicianID int, date *time.Time) ([]CalendarEntry, error) {
-	rules, hs, err := f.Caseload(ctx, clinicianID)
+	rules, cs, err := f.Caseload(ctx, clinicianID)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +236,11 @@ func (f *Store) Calendar(ctx context.Context, clinicianID int, date *time.Time) 
 	if date != nil {
 		day = *date
 	}
-	entries := rules.Calendar(clinicianID, day, hs)
+	sessions, err := f.daySessions(ctx, clinicianID, day, cs)
+	if err != nil {
+		return nil, err
+	}
+	entries := rules.CalendarOf(clinicianID, day, sessions, cs)
 	var appts, caregivers, clients []int
 	for _, e := range entries {
 		appts = append(appts, e.Appointment.ID)
@@ -272,4 +277,69 @@ func (f *Store) Calendar(ctx context.Context, clinicianID int, date *time.Time) 
 		}
 	}
 	return out, nil
+}
+
+// daySessions are the clinician's sessions that are not cancelled on a day
+// of the practice's calendar, as the rules see them; the entities are kept
+// for the calendar's entries. A day wholly ahead holds booked sessions
+// only, which the caseload's facts list: they are loaded by id with the
+// other sessions the operation reads (registered by loadFacts when the
+// operation's calendar days are known, see Prime). Another day is read by
+// one query.
+func (f *Store) daySessions(ctx context.Context, clinicianID int, day time.Time, cs []caseload.ClientFacts) ([]caseload.Appointment, error) {
+	rules, err := f.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	start, end := rules.DayBounds(day)
+	var rows []*ent.Appointment
+	if ids, ok := bookedOn(rules, start, end, cs); ok {
+		got, err := f.appointments.getAll(ctx, ids...)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if a := got[id]; a != nil && a.ClinicianID == clinicianID {
+				rows = append(rows, a)
+			}
+		}
+	} else {
+		rows, err = f.entClient(ctx).Appointment.Query().
+			Where(appointment.ClinicianID(clinicianID), appointment.StartsAtGTE(start), appointment.StartsAtLT(end), appointment.StatusNEQ(appointment.StatusCANCELED)).
+			All(withoutRegistration(ctx))
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range rows {
+			f.appointments.prime(a.ID, a)
+		}
+	}
+	f.attachClients(rows)
+	out := make([]caseload.Appointment, len(rows))
+	for i, a := range rows {
+		out[i] = Appointment(a)
+	}
+	return out, nil
+}
+
+// bookedOn returns the booked sessions of the clients that start in
+// [start, end), when that span lies wholly ahead of now and every client's
+// facts are settled before it: then they are all the sessions there (none
+// can have been recorded yet); false otherwise.
+func bookedOn(rules caseload.Rules, start, end time.Time, cs []caseload.ClientFacts) ([]int, bool) {
+	if !start.After(rules.Now) {
+		return nil, false
+	}
+	var ids []int
+	for _, c := range cs {
+		if c.Facts.SettledUntil.After(rules.Now) {
+			return nil, false
+		}
+		for _, b := range c.Facts.Booked {
+			if !b.Start.Before(start) && b.Start.Before(end) {
+				ids = append(ids, b.ID)
+			}
+		}
+	}
+	return ids, true
 }

@@ -18,7 +18,7 @@ import (
 
 // keepByRule restricts where to the clients the caller may see for which
 // keep holds.
-func (f *Store) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInput, keep func(caseload.Rules, *caseload.History) bool) error {
+func (f *Store) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInput, keep func(caseload.Rules, caseload.ClientFacts) bool) error {
 	rules, err := f.Rules(ctx)
 	if err != nil {
 		return err
@@ -27,14 +27,14 @@ func (f *Store) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInp
 	if err != nil {
 		return err
 	}
-	hs, err := f.Histories(ctx, ids)
+	cs, err := f.ClientsFacts(ctx, ids)
 	if err != nil {
 		return err
 	}
-	match := make([]int, 0, len(hs))
-	for _, h := range hs {
-		if keep(rules, h) {
-			match = append(match, h.Client.ID)
+	match := make([]int, 0, len(cs))
+	for _, c := range cs {
+		if keep(rules, c) {
+			match = append(match, c.Client.ID)
 		}
 	}
 	where.AddPredicates(clientprofile.IDIn(match...))
@@ -44,8 +44,8 @@ func (f *Store) keepByRule(ctx context.Context, where *ent.ClientProfileWhereInp
 // WhereTerminationAction restricts where to the clients whose termination
 // recommendation is one of actions.
 func (f *Store) WhereTerminationAction(ctx context.Context, where *ent.ClientProfileWhereInput, actions []string) error {
-	return f.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
-		return slices.Contains(actions, rules.TerminationRecommendation(h).Action)
+	return f.keepByRule(ctx, where, func(rules caseload.Rules, c caseload.ClientFacts) bool {
+		return slices.Contains(actions, rules.TerminationRecommendationOf(c.Client.Status, c.Facts).Action)
 	})
 }
 
@@ -55,8 +55,8 @@ func (f *Store) WhereBackfillEligible(ctx context.Context, where *ent.ClientProf
 	if eligible == nil {
 		return nil
 	}
-	return f.keepByRule(ctx, where, func(rules caseload.Rules, h *caseload.History) bool {
-		return rules.BackfillEligibility(h).Eligible == *eligible
+	return f.keepByRule(ctx, where, func(rules caseload.Rules, c caseload.ClientFacts) bool {
+		return rules.BackfillEligibilityOf(c).Eligible == *eligible
 	})
 }
 
@@ -72,7 +72,7 @@ const (
 
 // rankKey is the value a client is ranked by; never seen or heard from
 // counts as the longest.
-func rankKey(by Rank, rules caseload.Rules, h *caseload.History) int {
+func rankKey(by Rank, rules caseload.Rules, f caseload.Facts) int {
 	days := func(d *int) int {
 		if d == nil {
 			return math.MaxInt32
@@ -81,11 +81,11 @@ func rankKey(by Rank, rules caseload.Rules, h *caseload.History) int {
 	}
 	switch by {
 	case RankStrikeCount:
-		return rules.StrikeCount(h)
+		return f.StrikeCount
 	case RankDaysSinceSeen:
-		return days(rules.Activity(h).DaysSinceSeen)
+		return days(rules.ActivityOf(f).DaysSinceSeen)
 	default:
-		return days(rules.Activity(h).DaysSinceContact)
+		return days(rules.ActivityOf(f).DaysSinceContact)
 	}
 }
 
@@ -104,27 +104,27 @@ func (f *Store) Ranked(ctx context.Context, by Rank, desc bool, first int, where
 	if err != nil {
 		return nil, err
 	}
-	hs, err := f.Histories(ctx, ids)
+	cs, err := f.ClientsFacts(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	keys := make(map[int]int, len(hs))
-	for _, h := range hs {
-		keys[h.Client.ID] = rankKey(by, rules, h)
+	keys := make(map[int]int, len(cs))
+	for _, c := range cs {
+		keys[c.Client.ID] = rankKey(by, rules, c.Facts)
 	}
-	sort.SliceStable(hs, func(i, j int) bool {
-		a, b := keys[hs[i].Client.ID], keys[hs[j].Client.ID]
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := keys[cs[i].Client.ID], keys[cs[j].Client.ID]
 		if a != b {
 			return (a > b) == desc
 		}
-		return hs[i].Client.ID < hs[j].Client.ID
+		return cs[i].Client.ID < cs[j].Client.ID
 	})
-	if len(hs) > first {
-		hs = hs[:first]
+	if len(cs) > first {
+		cs = cs[:first]
 	}
-	ranked := make([]int, len(hs))
-	for i, h := range hs {
-		ranked[i] = h.Client.ID
+	ranked := make([]int, len(cs))
+	for i, c := range cs {
+		ranked[i] = c.Client.ID
 	}
 	clients, err := f.clients.getAll(ctx, ranked...)
 	if err != nil {

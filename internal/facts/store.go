@@ -35,6 +35,7 @@ type Store struct {
 	rules *caseload.Rules
 
 	histories    *batch[*caseload.History]
+	facts        *batch[caseload.ClientFacts]
 	appointments *batch[*ent.Appointment]
 	documents    *batch[*ent.Document]
 	contacts     *batch[*ent.Contact]
@@ -58,8 +59,12 @@ func New(db *ent.Client, dialectName string, now func() time.Time) *Store {
 	f.histories = newBatch(func(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
 		return f.loadHistories(ctx, ids)
 	})
+	f.facts = newBatch(func(ctx context.Context, ids []int) (map[int]caseload.ClientFacts, error) {
+		return f.loadFacts(ctx, ids)
+	})
 	f.appointments = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Appointment, error) {
 		rows, err := f.entClient(ctx).Appointment.Query().Where(appointment.IDIn(ids...)).All(withoutRegistration(ctx))
+		f.attachClients(rows)
 		return byID(rows, func(a *ent.Appointment) int { return a.ID }), err
 	})
 	f.documents = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Document, error) {
@@ -94,11 +99,27 @@ func New(db *ent.Client, dialectName string, now func() time.Time) *Store {
 			clients = append(clients, c.ID)
 			f.clients.prime(c.ID, c)
 		}
-		// Every caseload read here will want its histories: load them together.
-		f.histories.register(clients...)
+		// Every caseload read here will want its facts: load them together.
+		f.facts.register(clients...)
 		return out, nil
 	})
 	return f
+}
+
+// attachClients sets the client edge of sessions whose client the
+// operation has read already, so that a screen's sessions do not each read
+// their client again.
+func (f *Store) attachClients(rows []*ent.Appointment) {
+	ids := make([]int, len(rows))
+	for i, a := range rows {
+		ids[i] = a.ClientID
+	}
+	known, _ := f.clients.cached(ids)
+	for _, a := range rows {
+		if c := known[a.ClientID]; c != nil && a.Edges.Client == nil {
+			a.Edges.Client = c
+		}
+	}
 }
 
 func byID[V any](rows []V, id func(V) int) map[int]V {
@@ -249,17 +270,9 @@ func (f *Store) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 	ctx = withoutRegistration(ctx) // the caller holds the batch's lock
 	c := f.entClient(ctx)
 	out := make(map[int]*caseload.History, len(ids))
-	// Clients read already (e.g. by a mutation's resolver) are not read again.
-	known, missing := f.clients.cached(ids)
-	if len(missing) > 0 {
-		rows, err := c.ClientProfile.Query().Where(clientprofile.IDIn(missing...)).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, cp := range rows {
-			known[cp.ID] = cp
-			f.clients.prime(cp.ID, cp)
-		}
+	known, err := f.readClients(ctx, c, ids)
+	if err != nil {
+		return nil, err
 	}
 	for id, cp := range known {
 		out[id] = &caseload.History{Client: Client(cp)}
@@ -316,6 +329,24 @@ func (f *Store) loadHistories(ctx context.Context, ids []int) (map[int]*caseload
 	return out, nil
 }
 
+// readClients returns the clients of ids the viewer may read, through ent
+// (its privacy rules decide); clients read already (e.g. by a mutation's
+// resolver) are not read again.
+func (f *Store) readClients(ctx context.Context, c *ent.Client, ids []int) (map[int]*ent.ClientProfile, error) {
+	known, missing := f.clients.cached(ids)
+	if len(missing) > 0 {
+		rows, err := c.ClientProfile.Query().Where(clientprofile.IDIn(missing...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, cp := range rows {
+			known[cp.ID] = cp
+			f.clients.prime(cp.ID, cp)
+		}
+	}
+	return known, nil
+}
+
 type noRegistrationKey struct{}
 
 // withoutRegistration keeps the histories' own appointment query from
@@ -341,7 +372,7 @@ func RegisterReads() ent.Interceptor {
 				for i, c := range rows {
 					ids[i] = c.ID
 				}
-				f.histories.register(ids...)
+				f.facts.register(ids...)
 			case []*ent.Clinician:
 				ids := make([]int, len(rows))
 				for i, c := range rows {
@@ -353,7 +384,7 @@ func RegisterReads() ent.Interceptor {
 				for i, a := range rows {
 					ids[i] = a.ClientID
 				}
-				f.histories.register(ids...)
+				f.facts.register(ids...)
 			}
 			return v, err
 		})

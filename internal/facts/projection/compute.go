@@ -128,7 +128,7 @@ func (p *Projection) compute(ctx context.Context, c *ent.Client, ids []int) (map
 func normalize(f caseload.Facts) caseload.Facts {
 	u := func(t *time.Time) { *t = t.UTC() }
 	for _, t := range []*time.Time{&f.EpisodeOpenedAt, &f.EpisodeClosedAt, &f.LastSeenAt, &f.LastContactAt, &f.LastInboundAt,
-		&f.WarningSentAt, &f.WarningCloseBy, &f.SettledUntil} {
+		&f.WarningSentAt, &f.WarningCloseBy, &f.SettledUntil, &f.ReviewDueAt} {
 		u(t)
 	}
 	for i := range f.Booked {
@@ -138,6 +138,9 @@ func normalize(f caseload.Facts) caseload.Facts {
 	}
 	for i := range f.Recurring.PendingCancels {
 		u(&f.Recurring.PendingCancels[i])
+	}
+	for i := range f.Recurring.PendingLateCancels {
+		u(&f.Recurring.PendingLateCancels[i])
 	}
 	for i := range f.Paperwork {
 		u(&f.Paperwork[i].At)

@@ -23,7 +23,7 @@ import (
 var factsColumns = []string{"practice_id", "client_id", "version", "updated_at", "episode_id", "episode_opened_at", "episode_closed_at",
 	"strike_count", "strike_appointment_ids", "last_seen_at", "last_contact_at", "last_inbound_at", "warning_sent_at",
 	"warning_close_by", "settled_until", "booked", "recurring", "paperwork", "attendance",
-	"primary_caregiver_id", "contact_caregiver_id", "caregivers"}
+	"primary_caregiver_id", "contact_caregiver_id", "caregivers", "review_due_at"}
 
 // placeholders returns n placeholders from the first, in the dialect.
 func placeholders(dialectName string, first, n int) string {
@@ -97,7 +97,7 @@ func factsValues(practiceID int, f caseload.Facts, now time.Time) ([]any, error)
 	return []any{practiceID, f.ClientID, caseload.FactsVersion, now.UTC(), n(f.EpisodeID), t(f.EpisodeOpenedAt), t(f.EpisodeClosedAt),
 		f.StrikeCount, string(js[0]), t(f.LastSeenAt), t(f.LastContactAt), t(f.LastInboundAt), t(f.WarningSentAt),
 		t(f.WarningCloseBy), t(f.SettledUntil), string(js[1]), string(js[2]), string(js[3]), string(js[4]),
-		n(f.PrimaryCaregiverID), n(f.ContactCaregiverID), f.Caregivers}, nil
+		n(f.PrimaryCaregiverID), n(f.ContactCaregiverID), f.Caregivers, t(f.ReviewDueAt)}, nil
 }
 
 // StoredFacts is a row as read: the facts and the version that wrote them.
@@ -105,6 +105,16 @@ type StoredFacts struct {
 	caseload.Facts
 	PracticeID int
 	Version    int
+}
+
+// Read returns the rows of the clients of the practice, by client, in one
+// statement (the screens' read; see internal/facts). q is a client or a
+// transaction.
+func Read(ctx context.Context, q execQuerier, dialectName string, practiceID int, ids []int) (map[int]StoredFacts, error) {
+	if ids == nil {
+		ids = []int{}
+	}
+	return readFacts(ctx, q, dialectName, practiceID, ids)
 }
 
 // readFacts returns the rows of the clients of the practice (every client
@@ -129,16 +139,17 @@ func readFacts(ctx context.Context, q execQuerier, dialectName string, practiceI
 	out := map[int]StoredFacts{}
 	for rows.Next() {
 		var s StoredFacts
-		var updated, opened, closed, seen, contact, inbound, warned, closeBy, settled history.Time
+		var updated, opened, closed, seen, contact, inbound, warned, closeBy, settled, review history.Time
 		var episode, primary, contactCG sql.NullInt64
 		var js [5][]byte
 		if err := rows.Scan(&s.PracticeID, &s.ClientID, &s.Version, &updated, &episode, &opened, &closed, &s.StrikeCount, &js[0],
-			&seen, &contact, &inbound, &warned, &closeBy, &settled, &js[1], &js[2], &js[3], &js[4], &primary, &contactCG, &s.Caregivers); err != nil {
+			&seen, &contact, &inbound, &warned, &closeBy, &settled, &js[1], &js[2], &js[3], &js[4], &primary, &contactCG, &s.Caregivers, &review); err != nil {
 			return nil, fmt.Errorf("reading the facts: %w", err)
 		}
 		s.EpisodeID, s.PrimaryCaregiverID, s.ContactCaregiverID = int(episode.Int64), int(primary.Int64), int(contactCG.Int64)
 		s.EpisodeOpenedAt, s.EpisodeClosedAt, s.LastSeenAt, s.LastContactAt = opened.UTC(), closed.UTC(), seen.UTC(), contact.UTC()
 		s.LastInboundAt, s.WarningSentAt, s.WarningCloseBy, s.SettledUntil = inbound.UTC(), warned.UTC(), closeBy.UTC(), settled.UTC()
+		s.ReviewDueAt = review.UTC()
 		for i, dst := range []any{&s.StrikeAppointmentIDs, &s.Booked, &s.Recurring, &s.Paperwork, &s.Attendance} {
 			if err := json.Unmarshal(js[i], dst); err != nil {
 				return nil, fmt.Errorf("reading the facts of client %d: %w", s.ClientID, err)
