@@ -41,7 +41,7 @@ func ofClient[T any](ctx context.Context, r *Resolver, c *ent.ClientProfile, rul
 		var zero T
 		return zero, err
 	}
-	return rule(rules, cf), nil
+	return rule(rules, *cf), nil
 }
 
 // ofSession computes a derived value of a session from the rules, the
@@ -115,11 +115,11 @@ func isMinor(rules caseload.Rules, c caseload.ClientFacts) bool { return rules.I
 
 // clientFacts returns the rules and the facts of a client; NOT_FOUND when
 // the viewer may not read the client.
-func (r *Resolver) clientFacts(ctx context.Context, clientID int) (caseload.Rules, caseload.ClientFacts, error) {
+func (r *Resolver) clientFacts(ctx context.Context, clientID int) (caseload.Rules, *caseload.ClientFacts, error) {
 	f := r.facts(ctx)
 	rules, err := f.Rules(ctx)
 	if err != nil {
-		return caseload.Rules{}, caseload.ClientFacts{}, err
+		return caseload.Rules{}, nil, err
 	}
 	cf, ok, err := f.ClientFacts(ctx, clientID)
 	if err == nil && !ok {

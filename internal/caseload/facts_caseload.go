@@ -160,9 +160,16 @@ func (r Rules) BackfillForSlotOf(c ClientFacts, s Slot) Eligibility {
 // longest wait until their next session first (nothing booked waits
 // longest), then fewer strikes, then longest since seen.
 func (r Rules) BackfillCandidatesOf(s Slot, clients []ClientFacts) []Candidate {
+	return r.candidatesExcept(s, clients, -1)
+}
+
+// candidatesExcept is BackfillCandidatesOf over the clients but the one at
+// index skip (the session's own client).
+func (r Rules) candidatesExcept(s Slot, clients []ClientFacts, skip int) []Candidate {
 	var out []Candidate
-	for _, c := range clients {
-		if !r.BackfillForSlotOf(c, s).Eligible {
+	for i := range clients {
+		c := &clients[i]
+		if i == skip || !r.BackfillForSlotOf(*c, s).Eligible {
 			continue
 		}
 		next, _ := r.NextBooked(c.Facts)
@@ -196,10 +203,7 @@ func (r Rules) CalendarOf(clinicianID int, day time.Time, sessions []Appointment
 			e.Caregiver = &Caregiver{ID: c.Facts.ContactCaregiverID, IsPrimary: c.Facts.ContactCaregiverID == c.Facts.PrimaryCaregiverID, ConsentToContact: true}
 		}
 		if a.Booked() {
-			others := make([]ClientFacts, 0, len(clients))
-			others = append(others, clients[:i]...)
-			others = append(others, clients[i+1:]...)
-			e.Candidates = r.BackfillCandidatesOf(Slot{ClinicianID: clinicianID, Start: a.Start, End: a.End}, others)
+			e.Candidates = r.candidatesExcept(Slot{ClinicianID: clinicianID, Start: a.Start, End: a.End}, clients, i)
 		}
 		entries = append(entries, e)
 	}

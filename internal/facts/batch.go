@@ -78,6 +78,15 @@ func (b *batch[V]) getAll(ctx context.Context, keys ...int) (map[int]V, error) {
 
 // get returns one value, or false when it is not visible or not there.
 func (b *batch[V]) get(ctx context.Context, key int) (V, bool, error) {
+	// Most gets of a screen find their key loaded: answer without the map
+	// getAll builds (a dashboard asks some thousands of times).
+	b.mu.Lock()
+	if b.tried[key] {
+		v, ok := b.loaded[key]
+		b.mu.Unlock()
+		return v, ok, nil
+	}
+	b.mu.Unlock()
 	m, err := b.getAll(ctx, key)
 	if err != nil {
 		var zero V

@@ -75,12 +75,27 @@ func (f *Store) Caseload(ctx context.Context, clinicianID int) (caseload.Rules, 
 	if err != nil {
 		return caseload.Rules{}, nil, err
 	}
+	f.mu.Lock()
+	cs, ok := f.caseloadFacts[clinicianID]
+	f.mu.Unlock()
+	if ok {
+		return rules, cs, nil
+	}
 	ids, _, err := f.caseloads.get(ctx, clinicianID)
 	if err != nil {
 		return caseload.Rules{}, nil, err
 	}
-	cs, err := f.ClientsFacts(ctx, ids)
-	return rules, cs, err
+	if cs, err = f.ClientsFacts(ctx, ids); err != nil {
+		return caseload.Rules{}, nil, err
+	}
+	// Health, To-Do and calendar of one dashboard share the list.
+	f.mu.Lock()
+	if f.caseloadFacts == nil {
+		f.caseloadFacts = map[int][]caseload.ClientFacts{}
+	}
+	f.caseloadFacts[clinicianID] = cs
+	f.mu.Unlock()
+	return rules, cs, nil
 }
 
 // Health is the clinician's caseload measured against their slots.

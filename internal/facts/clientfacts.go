@@ -20,9 +20,9 @@ import (
 // ClientFacts returns a client's record as the rules see it and its facts,
 // loaded with every other registered client's; false if the viewer may not
 // read the client.
-func (f *Store) ClientFacts(ctx context.Context, clientID int) (caseload.ClientFacts, bool, error) {
+func (f *Store) ClientFacts(ctx context.Context, clientID int) (*caseload.ClientFacts, bool, error) {
 	if err := f.loadOwnCaseload(ctx); err != nil {
-		return caseload.ClientFacts{}, false, err
+		return nil, false, err
 	}
 	return f.facts.get(ctx, clientID)
 }
@@ -40,7 +40,7 @@ func (f *Store) ClientsFacts(ctx context.Context, ids []int) ([]caseload.ClientF
 	out := make([]caseload.ClientFacts, 0, len(ids))
 	for _, id := range ids {
 		if c, ok := m[id]; ok {
-			out = append(out, c)
+			out = append(out, *c)
 		}
 	}
 	return out, nil
@@ -54,7 +54,7 @@ func inMutation(ctx context.Context) bool { return ent.TxFromContext(ctx) != nil
 // privacy rules decide which the viewer reads), then their rows of the
 // projection in one statement, and the histories of those whose row cannot
 // answer.
-func (f *Store) loadFacts(ctx context.Context, ids []int) (map[int]caseload.ClientFacts, error) {
+func (f *Store) loadFacts(ctx context.Context, ids []int) (map[int]*caseload.ClientFacts, error) {
 	ctx = withoutRegistration(ctx) // the caller holds the batch's lock
 	c := f.entClient(ctx)
 	known, err := f.readClients(ctx, c, ids)
@@ -80,7 +80,7 @@ func (f *Store) loadFacts(ctx context.Context, ids []int) (map[int]caseload.Clie
 			return nil, err
 		}
 	}
-	out := make(map[int]caseload.ClientFacts, len(visible))
+	out := make(map[int]*caseload.ClientFacts, len(visible))
 	var fromHistory []int
 	for _, id := range visible {
 		row, ok := stored[id]
@@ -88,7 +88,7 @@ func (f *Store) loadFacts(ctx context.Context, ids []int) (map[int]caseload.Clie
 			fromHistory = append(fromHistory, id)
 			continue
 		}
-		out[id] = caseload.ClientFacts{Client: Client(known[id]), Facts: row.Facts}
+		out[id] = &caseload.ClientFacts{Client: Client(known[id]), Facts: row.Facts}
 	}
 	if len(fromHistory) > 0 {
 		f.histories.register(fromHistory...)
@@ -97,7 +97,7 @@ func (f *Store) loadFacts(ctx context.Context, ids []int) (map[int]caseload.Clie
 			return nil, err
 		}
 		for id, h := range hs {
-			out[id] = caseload.ClientFacts{Client: h.Client, Facts: rules.FactsFor(h)}
+			out[id] = &caseload.ClientFacts{Client: h.Client, Facts: rules.FactsFor(h)}
 		}
 	}
 	// The records the rules will point at (the drafts, sessions and

@@ -35,7 +35,7 @@ type Store struct {
 	rules *caseload.Rules
 
 	histories    *batch[*caseload.History]
-	facts        *batch[caseload.ClientFacts]
+	facts        *batch[*caseload.ClientFacts]
 	appointments *batch[*ent.Appointment]
 	documents    *batch[*ent.Document]
 	contacts     *batch[*ent.Contact]
@@ -43,6 +43,9 @@ type Store struct {
 	caregivers   *batch[*ent.Caregiver]
 	// caseloads are the client ids of each clinician.
 	caseloads *batch[[]int]
+	// caseloadFacts are the facts of each clinician's clients read so far
+	// (see Caseload), under mu.
+	caseloadFacts map[int][]caseload.ClientFacts
 	// ownCaseload is the viewer's clinician when the operation asks for
 	// figures of the viewer's own caseload (see Prime), else 0.
 	ownCaseload int
@@ -59,7 +62,7 @@ func New(db *ent.Client, dialectName string, now func() time.Time) *Store {
 	f.histories = newBatch(func(ctx context.Context, ids []int) (map[int]*caseload.History, error) {
 		return f.loadHistories(ctx, ids)
 	})
-	f.facts = newBatch(func(ctx context.Context, ids []int) (map[int]caseload.ClientFacts, error) {
+	f.facts = newBatch(func(ctx context.Context, ids []int) (map[int]*caseload.ClientFacts, error) {
 		return f.loadFacts(ctx, ids)
 	})
 	f.appointments = newBatch(func(ctx context.Context, ids []int) (map[int]*ent.Appointment, error) {
