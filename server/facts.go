@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/caseload/caseload/ent/practice"
+	"github.com/caseload/caseload/ent/privacy"
 	"github.com/caseload/caseload/internal/database"
 )
 
@@ -19,24 +21,38 @@ func factsCommand(ctx context.Context, args []string, c *cli) error {
 	sub := args[0]
 	var dsn string
 	fs := commandFlags("facts "+sub, c, &dsn)
-	practice := fs.Int("practice", 0, "only this practice's clients (0: every practice)")
+	practiceID := fs.Int("practice", 0, "only this practice's clients (0: every practice)")
 	if err := parseCommandFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if *practiceID < 0 {
+		return fmt.Errorf("-practice must be a practice's id, or 0 for every practice, not %d", *practiceID)
 	}
 	db, err := openMigrated(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// A practice that does not exist has no clients: without this check a
+	// mistyped id would verify as matching.
+	if *practiceID != 0 {
+		found, err := db.Ent.Practice.Query().Where(practice.ID(*practiceID)).Exist(privacy.DecisionContext(ctx, privacy.Allow))
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no practice %d", *practiceID)
+		}
+	}
 	if sub == "rebuild" {
-		n, err := db.Facts.Rebuild(ctx, db.Ent, *practice)
+		n, err := db.Facts.Rebuild(ctx, db.Ent, *practiceID)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "rebuilt the facts of %d clients\n", n)
 		return nil
 	}
-	drift, err := db.Facts.Verify(ctx, db.Ent, *practice)
+	drift, err := db.Facts.Verify(ctx, db.Ent, *practiceID)
 	if err != nil {
 		return err
 	}

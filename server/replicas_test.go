@@ -22,24 +22,14 @@ import (
 func TestReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
 	dsn := testdb.DSN(t, dialect.Postgres)
 	replicas := make([]*Main, 2)
-	errs := make([]error, len(replicas))
-	var start, done sync.WaitGroup
-	start.Add(1)
 	for i := range replicas {
 		replicas[i] = &Main{
 			Config: &Config{DatabaseURL: dsn, Migrate: true, JWTSecret: []byte(strings.Repeat("r", 32)), TokenTTL: time.Hour},
 			Logger: discardLogger(),
 			Now:    utcNow,
 		}
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			errs[i] = replicas[i].Open(context.Background())
-		}()
 	}
-	start.Done()
-	done.Wait()
+	errs := openTogether(replicas)
 	applied := map[string]int{}
 	for i, m := range replicas {
 		if errs[i] != nil {
@@ -72,4 +62,23 @@ func TestReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
 	if err := replicas[0].DB.SQL.QueryRow(`SELECT COUNT(*) FROM atlas_schema_revisions`).Scan(&rows); err != nil || rows != len(files) {
 		t.Errorf("history: %d rows (%v), want %d", rows, err, len(files))
 	}
+}
+
+// openTogether opens the servers at the same moment, as replicas started
+// together, and returns what each Open returned.
+func openTogether(replicas []*Main) []error {
+	errs := make([]error, len(replicas))
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i, m := range replicas {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			errs[i] = m.Open(context.Background())
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return errs
 }
