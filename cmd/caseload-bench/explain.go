@@ -23,25 +23,19 @@ func writeExplain(ctx context.Context, db *database.DB, path string, clinicianID
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
-	p := limits.rules.Policy
+	bounds := dayBounds(limits.rules, day)
+	on := fmt.Sprintf("the bounds of %s", day.Format(time.DateOnly))
 	var b bytes.Buffer
 	for _, st := range []struct {
 		title, params, query string
 		args                 []any
 	}{
-		{fmt.Sprintf("caseload list limit (%d clients)", first),
-			fmt.Sprintf("the clinician, now (%s), %d, the late-cancel window (%d h)", now.Format(time.RFC3339), first, p.LateCancelWindowHours),
-			limits.list, []any{clinicianID, now, first, p.LateCancelWindowHours}},
-		{"backfill candidates limit",
-			fmt.Sprintf("a session of the calendar's day, now, the strike limit (%d), the late-cancel window (%d h)", p.StrikeLimit, p.LateCancelWindowHours),
-			limits.backfill, []any{freedSlot, now, p.StrikeLimit, p.LateCancelWindowHours}},
-		{fmt.Sprintf("dashboard limit (%d clients)", first), "the clinician (the rules' other inputs are in the handler)",
-			limits.dashboardSQL, []any{clinicianID}},
-		{"To-Do limit", fmt.Sprintf("the clinician, now, the late-arrival minutes (%d)", p.LateArrivalMinutes),
-			limits.todoSQL, []any{clinicianID, now, p.LateArrivalMinutes}},
-		{"calendar limit", fmt.Sprintf("the clinician, now, the strike limit, the late-cancel window, the bounds of %s", day.Format(time.DateOnly)),
-			limits.calendarSQL, append([]any{clinicianID, now, p.StrikeLimit, p.LateCancelWindowHours}, dayBounds(limits.rules, day)...)},
+		{fmt.Sprintf("caseload list limit (%d clients)", first), fmt.Sprintf("the clinician, %d", first), limits.list, []any{clinicianID, first}},
+		{"backfill candidates limit", "a session of the calendar's day", limits.backfill, []any{freedSlot}},
+		{fmt.Sprintf("dashboard limit (%d clients)", first), "the clinician, " + on + " (the first clients are the handler's)",
+			limits.dashboardSQL, append([]any{clinicianID}, bounds...)},
+		{"To-Do limit", "the clinician", limits.todoSQL, []any{clinicianID}},
+		{"calendar limit", "the clinician, " + on, limits.calendarSQL, append([]any{clinicianID}, bounds...)},
 	} {
 		fmt.Fprintf(&b, "### Plan of the %s\n\nParameters: %s.\n\n```\n", st.title, st.params)
 		if err := explainInto(ctx, db, &b, st.query, st.args); err != nil {

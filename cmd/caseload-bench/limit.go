@@ -68,8 +68,8 @@ type limitServer struct {
 	db      *sql.DB
 	dialect string
 	now     func() time.Time
-	// rules are the practice's policy and zone, read once: the statement
-	// takes the late-cancel window as a parameter.
+	// rules are the practice's policy and zone, read once, as the server's
+	// are per operation.
 	rules caseload.Rules
 	// The statements, written for the dialect.
 	list, backfill, calendarSQL, todoSQL, dashboardSQL string
@@ -97,7 +97,7 @@ func newLimitServer(ctx context.Context, db *sql.DB, dialectName string, clinici
 	return &limitServer{db: db, dialect: dialectName, now: now, rules: rules,
 		list: dialectSQL(limitCaseloadSQL, dialectName), backfill: dialectSQL(limitBackfillSQL, dialectName),
 		calendarSQL: dialectSQL(limitCalendarSQL, dialectName), todoSQL: dialectSQL(limitTodoSQL, dialectName),
-		dashboardSQL: dialectSQL(dashboardStatement(dialectName), dialectName)}, nil
+		dashboardSQL: dialectSQL(limitDashboardSQL, dialectName)}, nil
 }
 
 // Handler routes GET /limit/caseload?clinician=ID&first=N,
@@ -177,51 +177,74 @@ func reply(w http.ResponseWriter, data any, err error) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
 }
 
-// caseloadList runs limitCaseloadSQL and derives the figures of its rows.
+// caseloadList runs limitCaseloadSQL and computes the list's figures from
+// the facts with the rules, as the screen's resolvers do (graph/rules.go).
 func (s *limitServer) caseloadList(ctx context.Context, clinicianID int64, first int) (*listPage, error) {
 	rules := s.rules
 	rules.Now = s.now().UTC()
-	rows, err := s.db.QueryContext(ctx, s.list, clinicianID, rules.Now, first, rules.Policy.LateCancelWindowHours)
+	rows, err := s.db.QueryContext(ctx, s.list, clinicianID, first)
 	if err != nil {
 		return nil, fmt.Errorf("caseload list limit: %w", err)
 	}
 	defer rows.Close()
 	page := &listPage{}
-	for rows.Next() {
-		var (
-			f                                        clientFacts
-			id                                       int
-			nextID                                   sql.NullInt64
-			first, last, status                      string
-			dob, opened, closed, seen, inEp, inbound sqlTime
-			warnAt, warnBy, nextAt, plan             sqlTime
-			carer                                    sql.NullString
-			phone                                    sql.NullString
-		)
-		if err := rows.Scan(&id, &first, &last, &dob, &status, &page.Clients.TotalCount, &opened, &closed, &seen,
-			&inEp, &inbound, &f.strikes, &warnAt, &warnBy, &nextID, &nextAt, &plan, &carer, &phone); err != nil {
-			return nil, fmt.Errorf("caseload list limit: %w", err)
-		}
-		f.status, f.opened, f.closed, f.seen, f.inboundInEpisode, f.inbound = status, opened.Time, closed.Time, seen.Time, inEp.Time, inbound.Time
-		f.warnedAt, f.closeBy, f.booked, f.plan = warnAt.Time, warnBy.Time, nextID.Valid, plan.Time
-		c := f.derive(rules)
-		c.ID, c.FirstName, c.LastName = scalar.EncodeID(id), first, last
-		c.IsMinor = rules.IsMinor(caseload.Client{DateOfBirth: dob.Time})
-		if nextID.Valid {
-			c.NextAppointment = &listSession{ID: scalar.EncodeID(int(nextID.Int64)), StartsAt: instant(nextAt.Time)}
-		}
-		if carer.Valid {
-			c.PrimaryCaregiver = &listCarer{Name: carer.String}
-			if phone.Valid {
-				c.PrimaryCaregiver.Phone = &phone.String
-			}
-		}
+	var (
+		row          clientRow
+		carer, phone sql.NullString
+	)
+	dest := append([]any{&page.Clients.TotalCount}, row.dest(&carer, &phone)...)
+	err = eachClient(rows, dest, &row, rules, func(c caseload.ClientFacts) {
 		page.Clients.Edges = append(page.Clients.Edges, struct {
 			Node listClient `json:"node"`
-		}{c})
-	}
-	if err := rows.Err(); err != nil {
+		}{listFiguresOf(rules, c, row.first.String, row.last.String, carerOf(carer, phone)).listClient})
+	})
+	if err != nil {
 		return nil, fmt.Errorf("caseload list limit: %w", err)
 	}
 	return page, nil
+}
+
+// listFigures is a client of the list with its figures by the rules, and
+// its termination recommendation whole (the dashboard shows its
+// explanation too).
+type listFigures struct {
+	listClient
+	recommendation caseload.Recommendation
+}
+
+func listFiguresOf(rules caseload.Rules, c caseload.ClientFacts, first, last string, carer *listCarer) listFigures {
+	f := c.Facts
+	out := listClient{ID: scalar.EncodeID(c.Client.ID), FirstName: first, LastName: last, IsMinor: rules.IsMinor(c.Client), StrikeCount: f.StrikeCount}
+	act := rules.ActivityOf(f)
+	out.DaysSinceSeen, out.DaysSinceContact, out.LastSeenAt, out.LastContactAt = act.DaysSinceSeen, act.DaysSinceContact, instantPtr(act.LastSeenAt), instantPtr(act.LastContactAt)
+	if next, ok := rules.NextBooked(f); ok {
+		out.NextAppointment = &listSession{ID: scalar.EncodeID(next.ID), StartsAt: instant(next.Start)}
+	}
+	if due, ok := rules.TreatmentPlanReviewDueOf(f); ok {
+		out.TreatmentPlanReviewDueOn = datePtr(rules.DateOf(due))
+	}
+	if f.PrimaryCaregiverID != 0 {
+		out.PrimaryCaregiver = carer
+	}
+	rec := rules.TerminationRecommendationOf(c.Client.Status, f)
+	out.TerminationRecommendation = listAdvice{Action: rec.Action, CloseBy: datePtr(rec.CloseBy)}
+	if rec.Reason != "" {
+		reason := rec.Reason
+		out.TerminationRecommendation.Reason = &reason
+	}
+	return listFigures{out, rec}
+}
+
+// carerOf is a caregiver joined by a statement (its name and phone), nil
+// when none was.
+func carerOf(name, phone sql.NullString) *listCarer {
+	if !name.Valid {
+		return nil
+	}
+	c := &listCarer{Name: name.String}
+	if phone.Valid {
+		p := phone.String // the scan's variable is reused for the next row
+		c.Phone = &p
+	}
+	return c
 }

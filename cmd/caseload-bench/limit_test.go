@@ -138,6 +138,11 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 			if len(compareLists(&screen, &short)) == 0 {
 				t.Error("a page one client short compared equal")
 			}
+			// A row that cannot answer is the limit's error, never a silent
+			// answer from other data: the limits read no history.
+			if email == "clinician03@bench.example" {
+				refusesStaleFacts(t, db.SQL, dialectName, ls.URL, a, clinicianID, screen.Clients.Edges[0].Node.ID)
+			}
 		}
 		if len(covered) < 20 {
 			t.Errorf("the practice exercises only %v of the figures", covered)
@@ -152,6 +157,25 @@ func TestLimitAnswersAsTheScreen(t *testing.T) {
 			t.Errorf("compared %d clients, want a caseload's worth", compared)
 		}
 	})
+}
+
+// refusesStaleFacts checks that the caseload list's limit answers with an
+// error where a client's row of the projection is of another version or
+// missing (the screen then reads the client's history).
+func refusesStaleFacts(t *testing.T, db *sql.DB, dialectName, limitBase string, a *api, clinicianID int64, clientID string) {
+	t.Helper()
+	id, err := scalar.DecodeID(clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tamper := range []string{"UPDATE client_facts SET version = version + 1 WHERE client_id = $1", "DELETE FROM client_facts WHERE client_id = $1"} {
+		if _, err := db.Exec(dialectSQL(tamper, dialectName), id); err != nil {
+			t.Fatal(err)
+		}
+		if err := getLimit(context.Background(), a.client, limitURL(limitBase, clinicianID, 100), nil); err == nil {
+			t.Errorf("after %q the caseload list's limit answered", tamper)
+		}
+	}
 }
 
 // bookedSessions are the GraphQL ids of a clinician's next n booked sessions.
@@ -177,13 +201,19 @@ func bookedSessions(t *testing.T, db *sql.DB, dialectName string, clinicianID in
 	return ids
 }
 
-// servePractice generates a practice on a new database of the dialect and
-// serves it through the GraphQL handler at the fixed clock now.
+// servePractice generates a practice on a new database of the dialect,
+// writes its facts projection as the server's start does, and serves it
+// through the GraphQL handler at the fixed clock now.
 func servePractice(t *testing.T, dialectName string, size fakepractice.Size, now time.Time) (*database.DB, *api) {
 	t.Helper()
 	db := testdb.Open(t, dialectName, testdb.Options{})
 	if _, err := fakepractice.Load(context.Background(), db, fakepractice.Options{Size: size, Seed: 3, Now: now}); err != nil {
 		t.Fatal(err)
+	}
+	// The generator's bulk writes bypass the projection: the server's start
+	// writes the rows (as the benchmark's server does before any read).
+	if n, skipped, err := db.Facts.RebuildStale(context.Background(), db.Ent, db.SQL); err != nil || skipped || n == 0 {
+		t.Fatalf("writing the facts: %d rows, skipped %v, %v", n, skipped, err)
 	}
 	clock := func() time.Time { return now }
 	issuer, err := auth.NewIssuer(auth.Keys{Secret: []byte(strings.Repeat("s", 32))}, time.Hour, clock)

@@ -2,57 +2,34 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
 	"fmt"
-	"maps"
-	"slices"
-	"sort"
 	"time"
 
 	"github.com/caseload/caseload/graph/scalar"
 	"github.com/caseload/caseload/internal/caseload"
-	"github.com/caseload/caseload/internal/facts"
-	"github.com/caseload/caseload/internal/facts/history"
 )
 
-// dashboardStatement is the dashboard's limit: the caseload's histories as
-// the server's own statement reads them (history.Statement: every
-// rule of the dashboard reads them, the no-show risk and attendance rate
-// over the whole history), with a row per client (its place by last name
-// and the caseload's size), caregiver, availability and the clinician's
-// weekly slots, in one statement; the handler runs the rules. What it
-// leaves out against the screen is GraphQL, authentication, the audit and
-// ten statements: it cannot show what a facts projection would save.
+// limitDashboardSQL is the best single statement for the dashboard that we
+// could write: the caseload's rows of limitCalendarSQL (every client with
+// its facts, the day's sessions, the caregiver to contact) in last-name
+// order, each with its primary caregiver, and the clinician's weekly slots
+// (the clinician is the outer side: a clinician without clients still has
+// a row). The handler computes the caseload's health, the To-Do, the
+// calendar and every figure of the first clients with the rules, as the
+// server does (CaseloadHealthOf, TodoOf, CalendarOf, and per client
+// ActivityOf, NextBooked, BackfillEligibilityOf, RecurringEligibilityOf,
+// TerminationRecommendationOf, TreatmentPlanReviewDueOf, PaperworkDueOf).
 //
-// $1 the clinician. The rows are ordered by kind, so that the clients come
-// before their records, and by id, so that the rules see the records in
-// one order every time.
-func dashboardStatement(dialectName string) string {
-	const caseloadIDs = "(SELECT id FROM clients WHERE clinician_id = $1)"
-	return history.Statement(dialectName, "(SELECT practice_id FROM clinicians WHERE id = $1)", "client_id IN "+caseloadIDs) + `
-UNION ALL
-SELECT 0, c.id, c.id, ROW_NUMBER() OVER (ORDER BY c.last_name, c.id), COUNT(*) OVER (), NULL, NULL, NULL, NULL, NULL, NULL,
-  c.status, c.first_name, c.last_name, c.session_frequency, CAST(c.date_of_birth AS TEXT), c.recurring_privilege, c.wants_earlier_appointment
-FROM clients c WHERE c.clinician_id = $1
-UNION ALL
-SELECT 5, g.id, g.client_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, g.name, g.phone, NULL, NULL, NULL, g.is_primary, g.consent_to_contact
-FROM caregivers g WHERE g.client_id IN ` + caseloadIDs + `
-UNION ALL
-SELECT 6, cl.id, 0, cl.weekly_slots, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM clinicians cl WHERE cl.id = $1
-UNION ALL
-SELECT 7, c.id, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, CAST(c.availability AS TEXT), NULL, NULL, NULL, NULL, NULL, NULL
-FROM clients c WHERE c.clinician_id = $1 AND c.availability IS NOT NULL
-ORDER BY 1, 2`
-}
-
-// Record kinds of dashboardStatement beside facts' four.
-const (
-	recDashClient       = 0
-	recDashCaregiver    = 5
-	recDashClinician    = 6
-	recDashAvailability = 7
-)
+// $1 the clinician, $2 and $3 the calendar day's bounds in the practice's
+// zone.
+var limitDashboardSQL = `
+SELECT cl.weekly_slots, ` + clientColumns("c", true) + `, ` + projectionColumns + `, ` + sessionColumns + `, g.name, pc.name, pc.phone
+FROM clinicians cl LEFT JOIN ` + clientsWithFacts + `
+` + daySessions + `
+LEFT JOIN caregivers pc ON pc.id = f.primary_caregiver_id
+WHERE cl.id = $1
+ORDER BY c.last_name, c.id`
 
 // dashboardData is the dashboard's data, of the GraphQL screen or of its
 // limit.
@@ -138,89 +115,50 @@ type paperwork struct {
 	Contact      *idOnly `json:"contact"`
 }
 
-// dashClientRow is what the statement says of a client beside its history.
-type dashClientRow struct {
-	place       int
-	first, last string
-	carers      map[int]listCarer
-}
-
-// dashboard runs dashboardStatement and the rules of the dashboard.
+// dashboard runs limitDashboardSQL and the rules of the dashboard.
 func (s *limitServer) dashboard(ctx context.Context, clinicianID int64, first int, day time.Time) (*dashboardData, error) {
 	rules := s.rules
 	rules.Now = s.now().UTC()
-	rows, err := s.db.QueryContext(ctx, s.dashboardSQL, clinicianID) //nolint:rowserrcheck // history.ScanHistories checks rows.Err
+	rows, err := s.db.QueryContext(ctx, s.dashboardSQL, append([]any{clinicianID}, dayBounds(rules, day)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard limit: %w", err)
 	}
 	defer rows.Close()
-	hs := map[int]*caseload.History{}
-	clients := map[int]*dashClientRow{}
-	out := &dashboardData{}
-	slots := 0
-	err = history.ScanHistories(rows, hs, func(r *history.Record) error {
-		switch r.Rec {
-		case recDashClient:
-			h, err := clientHistory(r.ID, clinicianID, r.S1.String, r.S5, r.B1.Bool)
-			if err != nil {
-				return err
-			}
-			h.Client.SessionFrequency, h.Client.WantsEarlier = r.S4.String, r.B2.Bool
-			hs[r.ID] = h
-			clients[r.ID] = &dashClientRow{place: int(r.I1.Int64), first: r.S2.String, last: r.S3.String, carers: map[int]listCarer{}}
-			out.Clients.TotalCount = int(r.I2.Int64)
-		case recDashCaregiver:
-			addCaregiver(hs, r)
-			if row := clients[r.ClientID]; row != nil {
-				c := listCarer{Name: r.S1.String}
-				if r.S2.Valid {
-					phone := r.S2.String // r is the reader's, reused for the next row
-					c.Phone = &phone
-				}
-				row.carers[r.ID] = c
-			}
-		case recDashClinician:
-			slots = int(r.I1.Int64)
-		case recDashAvailability:
-			if h := hs[r.ID]; h != nil {
-				return json.Unmarshal([]byte(r.S1.String), &h.Client.Availability)
-			}
-		default:
-			return fmt.Errorf("unknown record %d", r.Rec)
+	var (
+		d                  dayRows
+		slots              int
+		row                clientRow
+		sess               sessionRow
+		carer, name, phone sql.NullString
+		primary            = map[int]*listCarer{}
+	)
+	dest := append([]any{&slots}, row.dest(append(sess.dest(), &carer, &name, &phone)...)...)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("dashboard limit: %w", err)
 		}
-		return nil
-	})
-	if err != nil {
+		if !row.id.Valid {
+			continue // a clinician without clients
+		}
+		c, err := d.add(rules, &row, &sess, carer)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard limit: %w", err)
+		}
+		primary[c.Client.ID] = carerOf(name, phone)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("dashboard limit: %w", err)
 	}
-	all := slices.Collect(maps.Values(hs))
-	sort.Slice(all, func(i, j int) bool { return clients[all[i].Client.ID].place < clients[all[j].Client.ID].place })
+	out := &dashboardData{}
 	me := &out.Me.Clinician
-	me.CaseloadHealth = toHealth(rules.CaseloadHealth(slots, all))
-	me.Todo = []todoItem{}
-	for _, it := range rules.Todo(all) {
-		me.Todo = append(me.Todo, toTodoItem(it, hs[it.ClientID], clients[it.ClientID].first))
-	}
-	me.Calendar = []calendarEntry{}
-	for _, e := range rules.Calendar(int(clinicianID), day, all) {
-		h := hs[e.Appointment.ClientID]
-		entry := sessionEntry(rules, e.Appointment, h.Documents, e.Risk)
-		entry.TreatmentPlanReviewDue = e.TreatmentPlanReviewDue
-		if e.Caregiver != nil {
-			entry.Caregiver = &struct {
-				Name string `json:"name"`
-			}{clients[h.Client.ID].carers[e.Caregiver.ID].Name}
-		}
-		entry.BackfillCandidates = []candidate{}
-		for _, c := range e.Candidates[:min(len(e.Candidates), facts.CalendarCandidates)] {
-			entry.BackfillCandidates = append(entry.BackfillCandidates, toCandidate(c, clients[c.ClientID].first))
-		}
-		me.Calendar = append(me.Calendar, entry)
-	}
-	for _, h := range all[:min(first, len(all))] {
+	me.CaseloadHealth = toHealth(rules.CaseloadHealthOf(slots, d.clients))
+	me.Todo = todoItems(rules, d.clients, d.names)
+	me.Calendar = d.calendar(rules, int(clinicianID), day)
+	out.Clients.TotalCount = len(d.clients)
+	for _, c := range d.clients[:min(first, len(d.clients))] {
 		out.Clients.Edges = append(out.Clients.Edges, struct {
 			Node dashClient `json:"node"`
-		}{toDashClient(rules, h, clients[h.Client.ID])})
+		}{toDashClient(rules, c, d.names[c.Client.ID], d.lastNames[c.Client.ID], primary[c.Client.ID])})
 	}
 	return out, nil
 }
@@ -230,14 +168,16 @@ func toHealth(h caseload.Health) health {
 		RecommendedMin: h.RecommendedMin, RecommendedMax: h.RecommendedMax, Status: h.Status, NewClientsToRequest: h.NewClientsToRequest, Explanation: h.Explanation}
 }
 
-// toDashClient is a client of the list with every figure by the rules.
-func toDashClient(rules caseload.Rules, h *caseload.History, row *dashClientRow) dashClient {
-	c := dashClient{ID: scalar.EncodeID(h.Client.ID), FirstName: row.first, LastName: row.last, StrikeCount: rules.StrikeCount(h), IsMinor: rules.IsMinor(h.Client)}
-	act := rules.Activity(h)
-	c.DaysSinceSeen, c.DaysSinceContact, c.LastSeenAt, c.LastContactAt = act.DaysSinceSeen, act.DaysSinceContact, instantPtr(act.LastSeenAt), instantPtr(act.LastContactAt)
-	if next, ok := rules.NextAppointment(h); ok {
-		e := sessionEntry(rules, next, h.Documents, caseload.NoShowRisk{}).Appointment
-		c.NextAppointment = &struct {
+// toDashClient is a client of the list with every figure by the rules:
+// the caseload list's, and the rest of the dashboard's.
+func toDashClient(rules caseload.Rules, c caseload.ClientFacts, first, last string, carer *listCarer) dashClient {
+	l, f := listFiguresOf(rules, c, first, last, carer), c.Facts
+	out := dashClient{ID: l.ID, FirstName: l.FirstName, LastName: l.LastName, StrikeCount: l.StrikeCount, DaysSinceSeen: l.DaysSinceSeen,
+		DaysSinceContact: l.DaysSinceContact, LastSeenAt: l.LastSeenAt, LastContactAt: l.LastContactAt,
+		TreatmentPlanReviewDueOn: l.TreatmentPlanReviewDueOn, IsMinor: l.IsMinor, PrimaryCaregiver: l.PrimaryCaregiver}
+	if next, ok := rules.NextBooked(f); ok {
+		e := sessionEntry(rules, bookedAppointment(c.Client.ID, next), f, caseload.NoShowRisk{}).Appointment
+		out.NextAppointment = &struct {
 			ID             string `json:"id"`
 			StartsAt       string `json:"startsAt"`
 			ReminderDue    bool   `json:"reminderDue"`
@@ -247,31 +187,16 @@ func toDashClient(rules caseload.Rules, h *caseload.History, row *dashClientRow)
 			NoteOverdue    bool   `json:"noteOverdue"`
 		}{e.ID, e.StartsAt, e.ReminderDue, e.IsLateCancel, e.CountsAsStrike, e.NoteStatus, e.NoteOverdue}
 	}
-	el := rules.BackfillEligibility(h)
-	c.BackfillEligible, c.BackfillEligibility.Eligible, c.BackfillEligibility.Reasons = el.Eligible, el.Eligible, append([]string{}, el.Reasons...)
-	re := rules.RecurringEligibility(h)
-	c.RecurringEligibility.Eligible, c.RecurringEligibility.ConsecutiveOnTime, c.RecurringEligibility.Needed = re.Eligible, re.ConsecutiveOnTime, re.Needed
-	c.RecurringEligibility.ShouldRevoke, c.RecurringEligibility.Reason = re.ShouldRevoke, re.Reason
-	rec := rules.TerminationRecommendation(h)
-	t := &c.TerminationRecommendation
-	t.Action, t.Explanation = rec.Action, rec.Explanation
-	if rec.Reason != "" {
-		t.Reason = &rec.Reason
-	}
-	if !rec.CloseBy.IsZero() {
-		by := date(rec.CloseBy)
-		t.CloseBy = &by
-	}
-	if due, ok := rules.TreatmentPlanReviewDue(h); ok {
-		d := date(rules.DateOf(due))
-		c.TreatmentPlanReviewDueOn = &d
-	}
-	if g, ok := caseload.PrimaryCaregiver(h); ok {
-		carer := row.carers[g.ID]
-		c.PrimaryCaregiver = &carer
-	}
-	c.PaperworkDue = []paperwork{}
-	for _, p := range rules.PaperworkDue(h) {
+	el := rules.BackfillEligibilityOf(c)
+	out.BackfillEligible, out.BackfillEligibility.Eligible, out.BackfillEligibility.Reasons = el.Eligible, el.Eligible, append([]string{}, el.Reasons...)
+	re := rules.RecurringEligibilityOf(c.Client.RecurringPrivilege, f)
+	out.RecurringEligibility.Eligible, out.RecurringEligibility.ConsecutiveOnTime, out.RecurringEligibility.Needed = re.Eligible, re.ConsecutiveOnTime, re.Needed
+	out.RecurringEligibility.ShouldRevoke, out.RecurringEligibility.Reason = re.ShouldRevoke, re.Reason
+	t := &out.TerminationRecommendation
+	t.Action, t.Reason, t.CloseBy = l.TerminationRecommendation.Action, l.TerminationRecommendation.Reason, l.TerminationRecommendation.CloseBy
+	t.Explanation = l.recommendation.Explanation
+	out.PaperworkDue = []paperwork{}
+	for _, p := range rules.PaperworkDueOf(f) {
 		item := paperwork{DocumentKind: p.DocumentKind, Status: p.Status, DueAt: instant(p.DueAt), Overdue: p.Overdue, Explanation: p.Explanation}
 		for _, ref := range []struct {
 			id  int
@@ -281,7 +206,7 @@ func toDashClient(rules caseload.Rules, h *caseload.History, row *dashClientRow)
 				*ref.dst = &idOnly{scalar.EncodeID(ref.id)}
 			}
 		}
-		c.PaperworkDue = append(c.PaperworkDue, item)
+		out.PaperworkDue = append(out.PaperworkDue, item)
 	}
-	return c
+	return out
 }

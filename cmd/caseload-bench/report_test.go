@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// A screen's ratio to its limit passes the target only when the limit is
-// the best statement for the answer: the dashboard's limit, which reads
-// whole histories as the server does, cannot make its target pass however
-// close the two are, and the caseload list's passes and fails by its ratio.
+// A screen's ratio to its limit passes the target when the screen's p50,
+// CPU per request and throughput are within 1.5x of its limit's, for the
+// dashboard as for the caseload list (both limits read the facts
+// projection, so the ratio measures what the screen adds), and without a
+// limit it cannot pass.
 func TestLimitTargets(t *testing.T) {
 	run := func(screen string, screenMS, limitMS int) *dbRun {
 		res := func(op string, ms int) *result {
@@ -26,8 +27,8 @@ func TestLimitTargets(t *testing.T) {
 	}{
 		{"caseload list", 12, 10, true, "p50 1.20x"},
 		{"caseload list", 20, 10, false, "p50 2.00x"},
-		{"dashboard", 10, 10, false, "provisional"},
-		{"dashboard", 30, 10, false, "provisional"},
+		{"dashboard", 10, 10, true, "p50 1.00x"},
+		{"dashboard", 30, 10, false, "p50 3.00x"},
 	}
 	for _, tc := range cases {
 		got := limitTarget(run(tc.screen, tc.screenMS, tc.limitMS), tc.screen)

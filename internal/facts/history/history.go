@@ -117,16 +117,7 @@ func historyStatement(dialectName string, practiceID int, ids []int) (string, []
 	if dialectName == dialect.Postgres {
 		practice = "$1"
 	}
-	return Statement(dialectName, practice, clients), args
-}
-
-// Statement is the histories' statement of the clients that
-// clients (an SQL condition on client_id) names in the practice that
-// practice (an SQL expression) names, for the dialect: for a statement of
-// its own that reads the histories as the server does (a benchmark's
-// limit), with ScanHistories.
-func Statement(dialectName, practice, clients string) string {
-	return strings.NewReplacer("?P", practice, "?CLIENTS", clients).Replace(historyTimes[dialectName == dialect.Postgres])
+	return strings.NewReplacer("?P", practice, "?CLIENTS", clients).Replace(historyTimes[dialectName == dialect.Postgres]), args
 }
 
 // historyTimes is the statement with its instants (?T(column)) as
@@ -143,9 +134,9 @@ var historyTimes = map[bool]string{
 // parameters; a bigger read takes a statement per chunk).
 const historyChunk = 5000
 
-// Record is one row of a statement of the histories' layout (see
-// historyBranches for what each column holds per record kind, Rec).
-type Record struct {
+// record is one row of the histories' statement (see historyBranches for
+// what each column holds per record kind, Rec).
+type record struct {
 	Rec, ID, ClientID  int
 	I1, I2, I3         sql.NullInt64
 	T1, T2, T3, T4, T5 Time
@@ -173,30 +164,21 @@ func ReadRecords(ctx context.Context, q interface {
 		return fmt.Errorf("reading histories: %w", err)
 	}
 	defer rows.Close()
-	return ScanHistories(rows, out, nil)
+	return scanHistories(rows, out)
 }
 
-// ScanHistories adds the records of rows, a statement of the histories'
-// layout, to the histories of their clients in out (records of clients not
-// in out are dropped). A record of another kind than the four goes to
-// other, which may add a history to out (an error without other): a
-// statement of its own, such as a benchmark's limit, may so carry rows of
-// its own beside the records.
-func ScanHistories(rows *sql.Rows, out map[int]*caseload.History, other func(*Record) error) error {
-	var r Record
+// scanHistories adds the records of rows, of the histories' statement, to
+// the histories of their clients in out (records of clients not in out are
+// dropped).
+func scanHistories(rows *sql.Rows, out map[int]*caseload.History) error {
+	var r record
 	for rows.Next() {
 		if err := rows.Scan(&r.Rec, &r.ID, &r.ClientID, &r.I1, &r.I2, &r.I3,
 			&r.T1, &r.T2, &r.T3, &r.T4, &r.T5, &r.S1, &r.S2, &r.S3, &r.S4, &r.S5, &r.B1, &r.B2); err != nil {
 			return fmt.Errorf("reading histories: %w", err)
 		}
 		if r.Rec < recEpisode || r.Rec > recDocument {
-			if other == nil {
-				return fmt.Errorf("reading histories: unknown record %d", r.Rec)
-			}
-			if err := other(&r); err != nil {
-				return err
-			}
-			continue
+			return fmt.Errorf("reading histories: unknown record %d", r.Rec)
 		}
 		h := out[r.ClientID]
 		if h == nil {

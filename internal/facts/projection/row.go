@@ -120,7 +120,7 @@ func Read(ctx context.Context, q execQuerier, dialectName string, practiceID int
 // readFacts returns the rows of the clients of the practice (every client
 // of it when ids is nil), by client.
 func readFacts(ctx context.Context, q execQuerier, dialectName string, practiceID int, ids []int) (map[int]StoredFacts, error) {
-	query := "SELECT " + strings.Join(factsColumns, ", ") + " FROM client_facts WHERE practice_id = " + placeholders(dialectName, 1, 1)
+	query := "SELECT " + Columns("client_facts") + " FROM client_facts WHERE practice_id = " + placeholders(dialectName, 1, 1)
 	args := []any{practiceID}
 	if ids != nil {
 		if len(ids) == 0 {
@@ -137,26 +137,74 @@ func readFacts(ctx context.Context, q execQuerier, dialectName string, practiceI
 	}
 	defer rows.Close()
 	out := map[int]StoredFacts{}
+	var sc Scanner
 	for rows.Next() {
-		var s StoredFacts
-		var updated, opened, closed, seen, contact, inbound, warned, closeBy, settled, review history.Time
-		var episode, primary, contactCG sql.NullInt64
-		var js [5][]byte
-		if err := rows.Scan(&s.PracticeID, &s.ClientID, &s.Version, &updated, &episode, &opened, &closed, &s.StrikeCount, &js[0],
-			&seen, &contact, &inbound, &warned, &closeBy, &settled, &js[1], &js[2], &js[3], &js[4], &primary, &contactCG, &s.Caregivers, &review); err != nil {
+		if err := rows.Scan(sc.Dest()...); err != nil {
 			return nil, fmt.Errorf("reading the facts: %w", err)
 		}
-		s.EpisodeID, s.PrimaryCaregiverID, s.ContactCaregiverID = int(episode.Int64), int(primary.Int64), int(contactCG.Int64)
-		s.EpisodeOpenedAt, s.EpisodeClosedAt, s.LastSeenAt, s.LastContactAt = opened.UTC(), closed.UTC(), seen.UTC(), contact.UTC()
-		s.LastInboundAt, s.WarningSentAt, s.WarningCloseBy, s.SettledUntil = inbound.UTC(), warned.UTC(), closeBy.UTC(), settled.UTC()
-		s.ReviewDueAt = review.UTC()
-		for i, dst := range []any{&s.StrikeAppointmentIDs, &s.Booked, &s.Recurring, &s.Paperwork, &s.Attendance} {
-			if err := json.Unmarshal(js[i], dst); err != nil {
-				return nil, fmt.Errorf("reading the facts of client %d: %w", s.ClientID, err)
-			}
+		s, _, err := sc.Stored()
+		if err != nil {
+			return nil, err
 		}
-		s.Facts = normalize(s.Facts)
 		out[s.ClientID] = s
 	}
 	return out, rows.Err()
+}
+
+// Columns are the columns of a row of client_facts, qualified by alias
+// (the table's name or alias in a statement), in the order Scanner reads
+// them: a statement of its own (a benchmark's limit) selects them among its
+// other columns, and decodes them with Scanner, as Read does.
+func Columns(alias string) string {
+	cols := make([]string, len(factsColumns))
+	for i, c := range factsColumns {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// Scanner decodes the columns of Columns of one row at a time, the one
+// decoder of client_facts: pass Dest() to rows.Scan (after the statement's
+// other columns, in their order), then Stored() decodes them. A row of a
+// LEFT JOIN that found no client_facts row scans as none. A Scanner is
+// reused from row to row; it is not safe for concurrent use.
+type Scanner struct {
+	practice, client, version, strikes, caregivers                   sql.NullInt64
+	episode, primary, contactCG                                      sql.NullInt64
+	updated, opened, closed, seen, contact, inbound, warned, closeBy history.Time
+	settled, review                                                  history.Time
+	js                                                               [5][]byte
+	dest                                                             []any
+}
+
+// Dest are the scan destinations of Columns, in order.
+func (s *Scanner) Dest() []any {
+	if s.dest == nil {
+		s.dest = []any{&s.practice, &s.client, &s.version, &s.updated, &s.episode, &s.opened, &s.closed, &s.strikes, &s.js[0],
+			&s.seen, &s.contact, &s.inbound, &s.warned, &s.closeBy, &s.settled, &s.js[1], &s.js[2], &s.js[3], &s.js[4],
+			&s.primary, &s.contactCG, &s.caregivers, &s.review}
+	}
+	return s.dest
+}
+
+// Stored decodes the row last scanned into Dest; false when it had none
+// (its columns all NULL, as a LEFT JOIN leaves them).
+func (s *Scanner) Stored() (StoredFacts, bool, error) {
+	if !s.client.Valid {
+		return StoredFacts{}, false, nil
+	}
+	var out StoredFacts
+	out.PracticeID, out.ClientID, out.Version = int(s.practice.Int64), int(s.client.Int64), int(s.version.Int64)
+	out.StrikeCount, out.Caregivers = int(s.strikes.Int64), int(s.caregivers.Int64)
+	out.EpisodeID, out.PrimaryCaregiverID, out.ContactCaregiverID = int(s.episode.Int64), int(s.primary.Int64), int(s.contactCG.Int64)
+	out.EpisodeOpenedAt, out.EpisodeClosedAt, out.LastSeenAt, out.LastContactAt = s.opened.Time, s.closed.Time, s.seen.Time, s.contact.Time
+	out.LastInboundAt, out.WarningSentAt, out.WarningCloseBy, out.SettledUntil = s.inbound.Time, s.warned.Time, s.closeBy.Time, s.settled.Time
+	out.ReviewDueAt = s.review.Time
+	for i, dst := range []any{&out.StrikeAppointmentIDs, &out.Booked, &out.Recurring, &out.Paperwork, &out.Attendance} {
+		if err := json.Unmarshal(s.js[i], dst); err != nil {
+			return StoredFacts{}, false, fmt.Errorf("reading the facts of client %d: %w", out.ClientID, err)
+		}
+	}
+	out.Facts = normalize(out.Facts)
+	return out, true, nil
 }
