@@ -34,6 +34,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -1591,27 +1592,33 @@ func (x *matrix) fingerprint() string {
 	h := sha256.New()
 	for _, table := range []string{"practices", "users", "clinicians", "clients", "caregivers", "episodes",
 		"appointments", "contacts", "documents", "new_client_requests"} {
-		rows, err := x.s.main.DB.SQL.Query("SELECT * FROM " + table + " ORDER BY id")
-		if err != nil {
-			x.t.Fatalf("reading %s: %v", table, err)
-		}
-		cols := must(rows.Columns())
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				x.t.Fatalf("reading %s: %v", table, err)
-			}
-			fmt.Fprintf(h, "%s %v\n", table, vals)
-		}
-		if err := rows.Close(); err != nil {
-			x.t.Fatal(err)
-		}
+		x.fingerprintTable(h, table)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// fingerprintTable writes every row of table to h.
+func (x *matrix) fingerprintTable(h io.Writer, table string) {
+	rows, err := x.s.main.DB.SQL.Query("SELECT * FROM " + table + " ORDER BY id")
+	if err != nil {
+		x.t.Fatalf("reading %s: %v", table, err)
+	}
+	defer rows.Close()
+	cols := must(rows.Columns())
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			x.t.Fatalf("reading %s: %v", table, err)
+		}
+		fmt.Fprintf(h, "%s %v\n", table, vals)
+	}
+	if err := rows.Err(); err != nil {
+		x.t.Fatalf("reading %s: %v", table, err)
+	}
 }
 
 func (x *matrix) currentPrint() string {
